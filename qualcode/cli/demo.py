@@ -1,0 +1,53 @@
+"""``qualcode demo``: the example study as a project, ready to explore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.base import app, reports_errors, say
+from qualcode.project import Project
+
+
+@app.command()
+@reports_errors
+def demo(
+    project: Annotated[Path, typer.Option(help="Where to keep the demo project.")] = Path(
+        "qualcode-demo.qcdb"
+    ),
+    fresh: Annotated[
+        bool, typer.Option(help="Rebuild it even if it exists (your coding in it is lost).")
+    ] = False,
+) -> None:
+    """Build the example project (a mentoring study: interviews, expert panels, codebook)
+    and show what is in it. An existing demo project is reopened, with your coding kept."""
+    from qualcode.examples import build_demo
+
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{project}{suffix}").unlink(missing_ok=True)
+    if project.exists():
+        p = Project.open(project)
+        say(f"Opened the demo project {project}.")
+    else:
+        p = build_demo(project)
+        say(f"Built the demo project {project} from the example study.")
+    with p:
+        _print_summary(p)
+
+
+def _print_summary(p: Project) -> None:
+    info = p.summary()
+    kinds = ", ".join(f"{n} {k.replace('_', ' ')}(s)" for k, n in info["by_kind"].items())
+    say(
+        f"{info['sources']} sources ({kinds}), {info['words']:,} words, {info['turns']} "
+        f"turns, {info['codes']} codes, {info['codings']} codings."
+    )
+    for s in p.sources():
+        say(
+            f"  {s.name:<20} {s.kind:<13} {s.language}  {s.words:>6,} words  "
+            f"{s.turns:>4} turns  speakers: {', '.join(s.speakers)}"
+        )
+    say(f"Next: qualcode codebook {p.path}   qualcode turns {p.path} interview_01")

@@ -1,0 +1,203 @@
+"""Commands that build a project: init, import, and the source listings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.base import (
+    CODEBOOK_SUFFIXES,
+    SHEET_SUFFIXES,
+    CoderOpt,
+    FormatOpt,
+    ProjectArg,
+    app,
+    fail,
+    opened,
+    reports_errors,
+    say,
+)
+from qualcode.cli.render import Format, render
+from qualcode.project import ImportReport, Project
+
+# -- project ---------------------------------------------------------------------------------
+
+
+@app.command()
+@reports_errors
+def init(
+    project: ProjectArg,
+    language: Annotated[str, typer.Option(help="Language of the sources: en, de, fr ...")] = "en",
+    coder: CoderOpt = None,
+) -> None:
+    """Create a new, empty project."""
+    with Project.create(project, language=language, coder=coder) as p:
+        say(f"Created {project} (language {p.language}, coder {p.coder}).")
+
+
+@app.command("import")
+@reports_errors
+def import_(
+    project: ProjectArg,
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Transcripts, a codebook, or a survey sheet.", show_default=False),
+    ],
+    kind: Annotated[
+        str | None, typer.Option(help="interview, expert_panel, focus_group or document.")
+    ] = None,
+    attributes: Annotated[
+        Path | None, typer.Option(help="CSV/XLSX of case attributes keyed by source name.")
+    ] = None,
+    replace: Annotated[bool, typer.Option(help="Replace sources of the same name.")] = False,
+    language: Annotated[str | None, typer.Option(help="Language of these sources.")] = None,
+    speaker_pattern: Annotated[
+        str | None,
+        typer.Option(help="Regex with (?P<speaker>...) matching a speaker label at a line start."),
+    ] = None,
+    text_column: Annotated[
+        str | None, typer.Option(help="Survey sheet: the answer column.")
+    ] = None,
+    id_column: Annotated[str | None, typer.Option(help="Survey sheet: the respondent id.")] = None,
+    codes_column: Annotated[
+        str | None, typer.Option(help="Survey sheet: codes already applied, separated by --sep.")
+    ] = None,
+    sep: Annotated[str, typer.Option(help="Separator of --codes-column.")] = ";",
+    coder: CoderOpt = None,
+) -> None:
+    """Import transcripts (.txt .md .docx .odt .rtf .pdf .vtt .srt), a codebook (.yaml .csv),
+    or survey answers (.csv .xlsx with --text-column)."""
+    with opened(project) as p:
+        suffixes = {f.suffix.lower() for f in files}
+        if text_column:
+            if len(files) != 1 or not suffixes <= SHEET_SUFFIXES:
+                fail("--text-column imports one survey sheet (.csv or .xlsx)")
+            report = p.import_responses(
+                files[0],
+                text_column=text_column,
+                id_column=id_column,
+                codes_column=codes_column,
+                coder=coder,
+                sep=sep,
+                replace=replace,
+            )
+            _print_report(report, "response")
+            return
+        if suffixes & {".qdpx", ".qde"}:
+            fail("REFI-QDA project import (.qdpx/.qde) is not available in this version")
+        if suffixes & (CODEBOOK_SUFFIXES | SHEET_SUFFIXES):
+            if not suffixes <= CODEBOOK_SUFFIXES | {".csv"} or len(files) != 1:
+                fail(
+                    "import one codebook file at a time (.yaml or .csv), or give "
+                    "--text-column to import a survey sheet"
+                )
+            report = p.import_codebook(files[0])
+            say(
+                f"Codebook {files[0]}: {len(report.codes_created)} code(s) added, "
+                f"{len(report.codes_updated)} updated."
+            )
+            return
+        report = p.import_files(
+            files,
+            kind=kind,
+            attributes=attributes,
+            replace=replace,
+            language=language,
+            speaker_pattern=speaker_pattern,
+        )
+        _print_report(report, "source")
+
+
+def _print_report(report: ImportReport, unit: str) -> None:
+    say(
+        f"Imported {len(report.added)} {unit}(s)"
+        + (f", replaced {len(report.replaced)}" if report.replaced else "")
+        + (
+            f"; {report.codings_dropped} coding(s) of replaced sources dropped"
+            if report.codings_dropped
+            else ""
+        )
+        + "."
+    )
+    if report.codes_created:
+        say(f"New codes added to the codebook: {', '.join(report.codes_created)}.")
+    if report.codings_added:
+        say(f"Codings imported: {report.codings_added}.")
+    if report.attributes_set:
+        say(f"Case attributes set for {report.attributes_set} source(s).")
+    for note in report.notes:
+        say(f"Note: {note}")
+
+
+@app.command()
+@reports_errors
+def sources(project: ProjectArg, fmt: FormatOpt = Format.table) -> None:
+    """List the sources: kind, speakers, turns, words, how much is coded and by whom."""
+    with opened(project) as p:
+        rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "kind": s.kind,
+                "language": s.language,
+                "speakers": list(s.speakers),
+                "turns": s.turns,
+                "words": s.words,
+                "codings": s.codings,
+                "coded_pct": round(100 * s.coded_share, 1),
+                "coders": list(s.coders),
+            }
+            for s in p.sources()
+        ]
+    say(
+        render(
+            rows,
+            fmt,
+            columns=[
+                "id",
+                "name",
+                "kind",
+                "language",
+                "speakers",
+                "turns",
+                "words",
+                "codings",
+                "coded_pct",
+                "coders",
+            ],
+            widths={"speakers": 40, "coders": 24},
+        )
+    )
+
+
+@app.command()
+@reports_errors
+def turns(
+    project: ProjectArg,
+    source: Annotated[str, typer.Argument(help="Source name or id.")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List a source's speaker turns with their offsets."""
+    with opened(project) as p:
+        src = p.source(source)
+        rows = [
+            {
+                "turn": t.index,
+                "speaker": t.speaker,
+                "start": t.start,
+                "end": t.end,
+                "timestamp": t.timestamp,
+                "text": src.text[t.start : t.end],
+            }
+            for t in p.turns(src.id)
+        ]
+    say(
+        render(
+            rows,
+            fmt,
+            columns=["turn", "speaker", "start", "end", "timestamp", "text"],
+            widths={"text": 70, "speaker": 24},
+        )
+    )

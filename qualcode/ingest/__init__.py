@@ -1,0 +1,38 @@
+"""Reading transcripts and sheets into qualcode: text, speaker turns, case attributes.
+
+The only place that parses input files (besides REFI-QDA in ``interop/``). Readers are
+registered by suffix in :data:`READERS`; :func:`read_document` picks one and returns a
+:class:`Document`: the normalised text (read once, never changed after) and the
+:class:`ParsedTurn` spans pointing into it. Every failure is an
+:class:`~qualcode.errors.ImportFormatError` naming the file, never a library traceback.
+
+Modules: ``text`` (decoding, normalising), ``labels`` (the speaker-label rule), ``turns``
+(turn spans), ``readers`` (registry, .txt/.md), ``office`` (.docx/.odt), ``rtf``, ``pdf``,
+``captions`` (.vtt/.srt), ``sheets`` (.csv/.xlsx attributes and survey responses),
+``common`` (shared error handling). Document libraries and pandas are imported inside
+the functions that need them, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+from qualcode.ingest.readers import READERS, SUPPORTED_SUFFIXES, Reader, read_document
+from qualcode.ingest.sheets import read_attributes, read_responses, read_table
+from qualcode.ingest.text import decode, normalise
+from qualcode.ingest.turns import parse_turns
+from qualcode.ingest.types import Document, ParsedTurn, Response
+
+__all__ = [
+    "READERS",
+    "SUPPORTED_SUFFIXES",
+    "Document",
+    "ParsedTurn",
+    "Reader",
+    "Response",
+    "decode",
+    "normalise",
+    "parse_turns",
+    "read_attributes",
+    "read_document",
+    "read_responses",
+    "read_table",
+]

@@ -1,0 +1,120 @@
+"""The reader registry: one reader per file suffix, and :func:`read_document` to dispatch.
+
+Every reader has the same signature (:class:`Reader`) and returns a :class:`Document` whose
+``meta["reader"]`` is the reader's versioned name (``qualcode.reader.docx.v1``), so a
+project can record which reader made each source; a reader that changes what it extracts
+gets a new ``.v2`` name instead of silently changing ``.v1`` (STYLE.md, registries).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from qualcode.errors import ImportFormatError
+from qualcode.ingest.captions import read_srt, read_vtt
+from qualcode.ingest.common import build_document, read_bytes
+from qualcode.ingest.office import read_docx, read_odt
+from qualcode.ingest.pdf import read_pdf
+from qualcode.ingest.rtf import read_rtf
+from qualcode.ingest.text import decode
+from qualcode.ingest.turns import compile_speaker_pattern
+from qualcode.ingest.types import Document
+
+TEXT_READER = "qualcode.reader.text.v1"
+_HINTS = {
+    ".doc": " (old Word format: save it as .docx)",
+    ".rtfd": " (save it as .rtf)",
+    ".pages": " (export it as .docx)",
+}
+MARKDOWN_READER = "qualcode.reader.markdown.v1"
+
+
+class Reader(Protocol):
+    """What every reader looks like."""
+
+    def __call__(self, path: Path, *, speaker_pattern: str | None = None) -> Document: ...
+
+
+def read_text(path: Path, *, speaker_pattern: str | None = None) -> Document:
+    """Read a plain-text transcript, detecting its encoding.
+
+    Args:
+        path: the file.
+        speaker_pattern: a user's speaker regex (see :func:`parse_turns`).
+
+    Returns:
+        The document.
+
+    Raises:
+        ImportFormatError: unreadable, empty or binary.
+    """
+    text, encoding = decode(read_bytes(path), path)
+    return build_document(
+        text, path=path, reader=TEXT_READER, speaker_pattern=speaker_pattern, encoding=encoding
+    )
+
+
+def read_markdown(path: Path, *, speaker_pattern: str | None = None) -> Document:
+    """Read a Markdown transcript. The markup stays in the text; ``**Name:**`` labels count.
+
+    Args:
+        path: the file.
+        speaker_pattern: a user's speaker regex (see :func:`parse_turns`).
+
+    Returns:
+        The document.
+
+    Raises:
+        ImportFormatError: unreadable, empty or binary.
+    """
+    text, encoding = decode(read_bytes(path), path)
+    return build_document(
+        text, path=path, reader=MARKDOWN_READER, speaker_pattern=speaker_pattern, encoding=encoding
+    )
+
+
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".md": read_markdown,
+    ".docx": read_docx,
+    ".odt": read_odt,
+    ".rtf": read_rtf,
+    ".pdf": read_pdf,
+    ".vtt": read_vtt,
+    ".srt": read_srt,
+}
+SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(READERS)
+
+
+def read_document(path: str | Path, *, speaker_pattern: str | None = None) -> Document:
+    """Read a transcript with the reader for its suffix (case-insensitive).
+
+    Args:
+        path: the file.
+        speaker_pattern: a user's speaker regex, matched at the start of each line, with a
+            named group ``speaker`` and optionally ``time``; None for the built-in rule
+            (see :mod:`qualcode.ingest.labels`).
+
+    Returns:
+        The document: normalised text and its turns.
+
+    Raises:
+        ImportFormatError: an unsupported suffix, an invalid pattern, or a file that cannot
+            be read; the message names the file.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    reader = READERS.get(suffix)
+    if reader is None:
+        what = f"'{path.suffix}' files" if path.suffix else "files without a suffix"
+        hint = _HINTS.get(suffix, "")
+        raise ImportFormatError(
+            f"cannot import {what}{hint}; supported: {', '.join(SUPPORTED_SUFFIXES)}", file=path
+        )
+    if speaker_pattern is not None:
+        try:
+            compile_speaker_pattern(speaker_pattern)
+        except ImportFormatError as exc:
+            raise ImportFormatError(exc.message, file=path, place=exc.place) from None
+    return reader(path, speaker_pattern=speaker_pattern)

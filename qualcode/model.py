@@ -1,0 +1,199 @@
+"""The domain objects: plain, immutable dataclasses with no I/O.
+
+Offsets everywhere are ``[start, end)`` in Unicode code points of a source's normalised text
+(NFC, ``\\n`` newlines), the convention of REFI-QDA ``PlainTextSelection``. Ids are assigned by
+the project database; objects built from a file before they are stored carry file-local ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Literal
+
+SourceKind = Literal["interview", "expert_panel", "focus_group", "document", "response"]
+SOURCE_KINDS: tuple[str, ...] = ("interview", "expert_panel", "focus_group", "document", "response")
+
+PATH_SEPARATOR = "/"
+
+
+def utc_now() -> str:
+    """Timestamps are ISO 8601 in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A code of the codebook; ``parent_id`` is ``None`` for a top-level code or group."""
+
+    id: int
+    name: str
+    parent_id: int | None = None
+    definition: str = ""
+    inclusion: str = ""
+    exclusion: str = ""
+    keywords: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    color: str | None = None
+    hotkey: str | None = None
+    guid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Codebook:
+    """A tree of codes, in display order (parents before their children)."""
+
+    codes: tuple[Code, ...] = ()
+    name: str = ""
+    _by_id: dict[int, Code] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # An index by id: get() and path() are called once per row of large tables.
+        object.__setattr__(self, "_by_id", {c.id: c for c in self.codes})
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def get(self, code_id: int) -> Code:
+        """The code with this id (``KeyError`` if there is none)."""
+        return self._by_id[code_id]
+
+    def roots(self) -> list[Code]:
+        return [c for c in self.codes if c.parent_id is None]
+
+    def children(self, code_id: int | None) -> list[Code]:
+        return [c for c in self.codes if c.parent_id == code_id]
+
+    def descendants(self, code_id: int) -> list[Code]:
+        """Every code below ``code_id``, depth first."""
+        out: list[Code] = []
+        for child in self.children(code_id):
+            out.append(child)
+            out.extend(self.descendants(child.id))
+        return out
+
+    def path(self, code: Code | int) -> str:
+        """``Parent/Child`` path of a code, the name users see and type."""
+        node = self.get(code) if isinstance(code, int) else code
+        names = [node.name]
+        seen = {node.id}
+        while node.parent_id is not None:
+            node = self.get(node.parent_id)
+            if node.id in seen:  # a cycle cannot be stored, but never loop forever
+                break
+            seen.add(node.id)
+            names.append(node.name)
+        return PATH_SEPARATOR.join(reversed(names))
+
+    def depth(self, code: Code) -> int:
+        return self.path(code).count(PATH_SEPARATOR)
+
+    def find(self, ref: str) -> list[Code]:
+        """Codes matching a name or a ``Parent/Child`` path, case-insensitively.
+
+        An exact path match wins over name matches; a bare name may match several codes
+        in different branches, and the caller decides what that means.
+        """
+        wanted = ref.strip().casefold()
+        by_path = [c for c in self.codes if self.path(c).casefold() == wanted]
+        if by_path:
+            return by_path
+        return [c for c in self.codes if c.name.casefold() == wanted]
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One utterance: a speaker's consecutive lines. ``[start, end)`` covers what was said,
+    without the speaker label or timestamp, which stay in the source text before it."""
+
+    source_id: int
+    index: int
+    start: int
+    end: int
+    speaker: str | None = None
+    timestamp: float | None = None  # seconds from the start of the recording
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A transcript (or other text) in the project. ``text`` never changes after import."""
+
+    id: int
+    name: str
+    kind: str
+    text: str
+    language: str = "en"
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    guid: str | None = None
+    content_hash: str = ""
+    origin: str = ""  # the file it was imported from
+    imported_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """A code applied by a coder to ``[start, end)`` of a source."""
+
+    id: int
+    source_id: int
+    code_id: int
+    start: int
+    end: int
+    coder: str
+    created_at: str = ""
+    memo: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """Free text attached to the project (``target_id`` None), a source, a code or a coding."""
+
+    id: int
+    target: Literal["project", "source", "code", "coding"]
+    target_id: int | None
+    text: str
+    coder: str = ""
+    created_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Coder:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    """One row of the project's source list."""
+
+    id: int
+    name: str
+    kind: str
+    language: str
+    speakers: tuple[str, ...]
+    turns: int
+    words: int
+    characters: int
+    coded_characters: int
+    codings: int
+    coders: tuple[str, ...]
+
+    @property
+    def coded_share(self) -> float:
+        """Share of the text covered by at least one coding, 0..1."""
+        return self.coded_characters / self.characters if self.characters else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CodedSegment:
+    """A coding with what it points at: the quote, the code path and the speaker."""
+
+    coding: Coding
+    source: str
+    code: str  # path
+    text: str
+    speaker: str | None = None

@@ -1,0 +1,92 @@
+"""The project facade: every action a user can take, for the CLI, the TUI and Python.
+
+``Project`` resolves what people type (a source by name or id, a code by name or path) into
+ids, checks it, and hands the work to the store in one transaction. It parses no files itself
+(``ingest``, ``codebook`` and ``interop`` do) and knows no screen.
+
+Example:
+    >>> with Project.create("study.qcdb", language="en", coder="anna") as p:
+    ...     p.import_files(["interview_01.txt"])
+    ...     p.apply_code("interview_01", 120, 188, "Awareness")
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import ProjectError, QualcodeError
+from qualcode.model import utc_now
+from qualcode.project.base import content_hash
+from qualcode.project.coding import ApplyResult, CodingActions
+from qualcode.project.sourcing import ImportReport, SourcingActions
+from qualcode.store import Store
+
+
+class Project(SourcingActions, CodingActions):
+    """One qualcode project, backed by a :class:`Store`.
+
+    Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.
+    """
+
+    # -- life cycle ----------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: str | Path,
+        *,
+        language: str = "en",
+        coder: str | None = None,
+        name: str | None = None,
+    ) -> Project:
+        """Create a new project file. ``language`` is the default language of its sources."""
+        path = Path(path)
+        if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z]{2,4})?", language):
+            raise ProjectError(f"language must be a code such as 'en' or 'de', not {language!r}")
+        settings = {"language": language, "name": name or path.stem, "created_at": utc_now()}
+        if coder:
+            settings["coder"] = coder
+        return cls(Store.create(path, settings), path)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Project:
+        """Open an existing project file (its schema is upgraded if it is older)."""
+        path = Path(path)
+        return cls(Store.open(path), path)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- overview ------------------------------------------------------------------------
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for a one-screen overview of the project."""
+        rows = self.sources()
+        kinds: dict[str, int] = {}
+        for r in rows:
+            kinds[r.kind] = kinds.get(r.kind, 0) + 1
+        counts = self.store.counts()
+        return {
+            "project": self.label,
+            "language": self.language,
+            "sources": len(rows),
+            "by_kind": kinds,
+            "words": sum(r.words for r in rows),
+            "turns": counts["turns"],
+            "speakers": len({(r.id, sp) for r in rows for sp in r.speakers}),
+            "codes": counts["codes"],
+            "codings": counts["codings"],
+            "coders": self.coders(),
+            "memos": counts["memos"],
+        }
+
+
+__all__ = ["ApplyResult", "ImportReport", "Project", "QualcodeError", "content_hash"]

@@ -1,0 +1,164 @@
+"""Shared state and lookups of the project facade."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import CodebookError, ProjectError
+from qualcode.model import (
+    PATH_SEPARATOR,
+    SOURCE_KINDS,
+    Code,
+    Codebook,
+    Source,
+    SourceSummary,
+    Turn,
+)
+from qualcode.store import Store
+
+
+class ProjectBase:
+    """What every part of the facade shares: the store, settings, and turning what a user
+    types (a source or code name, a path) into ids."""
+
+    def __init__(self, store: Store, path: Path | None = None):
+        self.store = store
+        self.path = path
+
+    @property
+    def label(self) -> str:
+        return self.store.label
+
+    # -- settings ------------------------------------------------------------------------
+
+    def settings(self) -> dict[str, str]:
+        return self.store.settings()
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.store.set_setting(key, value)
+
+    @property
+    def language(self) -> str:
+        return self.settings().get("language", "en")
+
+    @property
+    def coder(self) -> str:
+        """The default coder: the project's setting, else the login name."""
+        name = self.settings().get("coder")
+        if name:
+            return name
+        try:
+            return getpass.getuser() or "coder"
+        except (KeyError, OSError):
+            return "coder"
+
+    def set_coder(self, name: str) -> None:
+        if not name.strip():
+            raise ProjectError("a coder needs a name")
+        self.set_setting("coder", name.strip())
+
+    def coders(self) -> list[str]:
+        return self.store.coders()
+
+    # -- sources -------------------------------------------------------------------------
+
+    def sources(self) -> list[SourceSummary]:
+        return self.store.source_summaries()
+
+    def source(self, ref: str | int) -> Source:
+        """A source by name or id."""
+        source_id = self._source_id(ref)
+        found = self.store.get_source(source_id)
+        assert found is not None
+        return found
+
+    def _source_id(self, ref: str | int) -> int:
+        ids = self.store.source_ids()
+        if isinstance(ref, str) and ref in ids:
+            return ids[ref]
+        text = str(ref).strip()
+        if text.isdigit() and int(text) in ids.values():
+            return int(text)
+        folded = {n.casefold(): i for n, i in ids.items()}
+        if text.casefold() in folded:
+            return folded[text.casefold()]
+        stem = Path(text).stem.casefold()
+        if stem in folded:
+            return folded[stem]
+        raise ProjectError(
+            f"no source {text!r} in the project (see 'qualcode sources')", file=self.label
+        )
+
+    def turns(self, ref: str | int) -> list[Turn]:
+        return self.store.turns(self._source_id(ref))
+
+    def _texts(self, source_ids: Sequence[int]) -> dict[int, str]:
+        wanted = set(source_ids)
+        return {s.id: s.text for s in self.store.list_sources() if s.id in wanted}
+
+    # -- codebook ------------------------------------------------------------------------
+
+    def codebook(self) -> Codebook:
+        return self.store.codebook()
+
+    def code(self, ref: str | int) -> Code:
+        """A code by id, name or ``Parent/Child`` path; an ambiguous name is an error."""
+        book = self.codebook()
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit() and not book.find(ref)):
+            try:
+                return book.get(int(ref))
+            except KeyError:
+                pass
+        found = book.find(str(ref))
+        if not found:
+            raise CodebookError(f"no code {ref!r} in the codebook", file=self.label)
+        if len(found) > 1:
+            paths = ", ".join(book.path(c) for c in found)
+            raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
+        return found[0]
+
+    def _ensure_code(self, conn: Any, ref: str) -> tuple[int, bool]:
+        """The id of the code at name or path ``ref``, creating it (and parents) if new."""
+        book = self.store.codebook()
+        found = book.find(ref)
+        if len(found) == 1:
+            return found[0].id, False
+        if len(found) > 1:
+            paths = ", ".join(book.path(c) for c in found)
+            raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
+        parent: int | None = None
+        created = False
+        for depth, name in enumerate(p.strip() for p in ref.split(PATH_SEPARATOR)):
+            prefix = PATH_SEPARATOR.join(ref.split(PATH_SEPARATOR)[: depth + 1])
+            hit = [c for c in self.store.codebook().find(prefix) if c.parent_id == parent]
+            if hit:
+                parent = hit[0].id
+            else:
+                parent = self.store.add_code(conn, name, parent)
+                created = True
+        assert parent is not None
+        return parent, created
+
+    def _check_span(self, source: Source, start: int, end: int) -> None:
+        if not (0 <= start < end <= len(source.text)):
+            raise ProjectError(
+                f"offsets {start}..{end} are outside source {source.name!r} "
+                f"(its text is 0..{len(source.text)}, and start must be before end)",
+                file=self.label,
+                place=f"source {source.name!r}",
+            )
+
+
+def _check_kind(kind: str) -> str:
+    if kind not in SOURCE_KINDS:
+        raise ProjectError(f"unknown source kind {kind!r}; one of {', '.join(SOURCE_KINDS)}")
+    return kind
+
+
+def content_hash(text: str) -> str:
+    """Identity of a source's text: same text, same source, whatever its name."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,241 @@
+"""Importing transcripts, survey answers and case attributes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import ImportFormatError, ProjectError
+from qualcode.model import (
+    utc_now,
+)
+from qualcode.project.base import ProjectBase, _check_kind, content_hash
+from qualcode.store.sources import NewSource
+
+Progress = Callable[[float], None]
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What an import did: sources added and replaced, codes created, codings dropped."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    codes_created: list[str] = field(default_factory=list)
+    codes_updated: list[str] = field(default_factory=list)
+    codings_added: int = 0
+    codings_dropped: int = 0
+    attributes_set: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class SourcingActions(ProjectBase):
+    def import_files(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        kind: str | None = None,
+        attributes: str | Path | None = None,
+        replace: bool = False,
+        language: str | None = None,
+        speaker_pattern: str | None = None,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportReport:
+        """Import transcripts; all or nothing: one bad file and the project is unchanged.
+
+        Args:
+            paths: transcript files (.txt .md .docx .odt .rtf .pdf .vtt .srt).
+            kind: interview, expert_panel, focus_group or document (default interview).
+            attributes: a CSV/XLSX sheet of case attributes keyed by source name.
+            replace: replace sources of the same name (their codings are dropped).
+            language: the sources' language (default: the project's).
+            speaker_pattern: a regex with a ``(?P<speaker>...)`` group for unusual labels.
+        """
+        from qualcode import ingest  # the readers pull in docx/pdf libraries: load on use
+
+        kind = _check_kind(kind or "interview")
+        files = [Path(p) for p in paths]
+        if not files:
+            raise ProjectError("no files to import")
+        lang = language or self.language
+        now = utc_now()
+        new: list[NewSource] = []
+        for i, path in enumerate(files):
+            if cancel is not None and cancel.is_set():
+                raise ProjectError("import cancelled; nothing was imported", file=self.label)
+            doc = ingest.read_document(path, speaker_pattern=speaker_pattern)
+            new.append(
+                NewSource(
+                    name=path.stem,
+                    kind=kind,
+                    text=doc.text,
+                    language=lang,
+                    content_hash=content_hash(doc.text),
+                    origin=str(path),
+                    imported_at=now,
+                    turns=[(t.start, t.end, t.speaker, t.timestamp) for t in doc.turns],
+                )
+            )
+            if progress is not None:
+                progress((i + 1) / len(files) * 0.9)
+        attrs = ingest.read_attributes(Path(attributes)) if attributes else {}
+        with self.store.atomic():  # the sources and their attributes: all or nothing
+            report = self._write_sources(new, replace=replace)
+            if attrs:
+                report.attributes_set = self._apply_attributes(attrs, report)
+        if progress is not None:
+            progress(1.0)
+        return report
+
+    def _write_sources(
+        self,
+        new: Sequence[NewSource],
+        *,
+        replace: bool,
+        unit: str = "file",
+        same_text_ok: bool = False,
+    ) -> ImportReport:
+        """Check names and contents against the project, then write in one transaction."""
+        report = ImportReport()
+        seen: dict[str, str] = {}
+        for n in new:
+            key = n.name.casefold()
+            if key in seen:
+                raise ImportFormatError(
+                    f"two {unit}s would both be named {n.name!r} ({seen[key]} and {n.origin})"
+                )
+            seen[key] = n.origin
+        existing = {name.casefold(): (name, i) for name, i in self.store.source_ids().items()}
+        by_hash = self.store.source_ids_by_hash()
+        names_by_id = {i: name for name, i in self.store.source_ids().items()}
+        doomed: list[int] = []
+        for n in new:
+            hit = existing.get(n.name.casefold())
+            if hit is not None:
+                if not replace:
+                    raise ProjectError(
+                        f"{n.name!r} is already in the project; use --replace to replace it",
+                        file=n.origin or self.label,
+                    )
+                doomed.append(hit[1])
+                report.replaced.append(n.name)
+                continue
+            same = by_hash.get(n.content_hash)
+            if same is not None and not (replace or same_text_ok):
+                raise ProjectError(
+                    f"has the same text as source {names_by_id[same]!r}, already in the "
+                    "project; use --replace to import it anyway",
+                    file=n.origin or self.label,
+                )
+        with self.store.atomic() as conn:
+            for source_id in doomed:
+                report.codings_dropped += len(self.store.list_codings(source_id=source_id))
+                self.store.delete_source(conn, source_id)
+            self.store.add_sources(conn, new)
+        report.added = [n.name for n in new if n.name not in report.replaced]
+        return report
+
+    def import_attributes(self, sheet: str | Path) -> int:
+        """Set case attributes (cohort, role, site ...) from a CSV/XLSX sheet."""
+        from qualcode import ingest
+
+        return self._apply_attributes(ingest.read_attributes(Path(sheet)), ImportReport())
+
+    def _apply_attributes(self, attrs: dict[str, dict[str, str]], report: ImportReport) -> int:
+        ids = {n.casefold(): i for n, i in self.store.source_ids().items()}
+        values: dict[int, dict[str, str]] = {}
+        for name, row in attrs.items():
+            source_id = ids.get(name.casefold())
+            if source_id is None:
+                report.notes.append(f"attributes for {name!r}: no such source, skipped")
+                continue
+            values[source_id] = row
+        with self.store.atomic() as conn:
+            self.store.set_attributes(conn, values)
+        return len(values)
+
+    def import_responses(
+        self,
+        path: str | Path,
+        *,
+        text_column: str,
+        id_column: str | None = None,
+        codes_column: str | None = None,
+        coder: str | None = None,
+        sep: str = ";",
+        replace: bool = False,
+    ) -> ImportReport:
+        """Import open-ended survey answers, one source (kind ``response``) per row.
+
+        Other columns become case attributes; ``codes_column`` holds codes a person already
+        applied (``sep``-separated), imported as ``coder``'s codings of the whole response.
+        """
+        from qualcode import ingest
+
+        path = Path(path)
+        responses = ingest.read_responses(
+            path, text_column=text_column, id_column=id_column, codes_column=codes_column, sep=sep
+        )
+        now, lang = utc_now(), self.language
+        new: list[NewSource] = []
+        for r in responses:
+            text = ingest.normalise(r.text)
+            new.append(
+                NewSource(
+                    name=r.id,
+                    kind="response",
+                    text=text,
+                    language=lang,
+                    content_hash=content_hash(text),
+                    origin=f"{path}, row {r.row}",
+                    imported_at=now,
+                    turns=[(0, len(text), None, None)],
+                    attributes=dict(r.attributes),
+                )
+            )
+        # Two respondents may well give the same short answer ("no time"): for responses,
+        # only names must be unique.
+        with self.store.atomic():  # sources and their codings: all or nothing
+            report = self._write_sources(new, replace=replace, unit="row", same_text_ok=True)
+            if codes_column:
+                lengths = {n.name: len(n.text) for n in new}
+                self._import_response_codes(responses, lengths, coder or self.coder, report)
+        return report
+
+    def _import_response_codes(
+        self,
+        responses: Sequence[Any],
+        lengths: dict[str, int],
+        coder: str,
+        report: ImportReport,
+    ) -> None:
+        ids = self.store.source_ids()
+        now = utc_now()
+        with self.store.atomic() as conn:
+            coder_id = self.store.coder_id(conn, coder)
+            code_ids: dict[str, int] = {}
+            rows: list[dict[str, Any]] = []
+            for r in responses:
+                source_id = ids[r.id]
+                for name in dict.fromkeys(r.codes):
+                    if name not in code_ids:
+                        code_ids[name], created = self._ensure_code(conn, name)
+                        if created:
+                            report.codes_created.append(name)
+                    rows.append(
+                        {
+                            "source_id": source_id,
+                            "code_id": code_ids[name],
+                            "coder_id": coder_id,
+                            "start": 0,
+                            "end": lengths[r.id],  # of the stored, normalised text
+                            "created_at": now,
+                            "memo": "",
+                        }
+                    )
+            self.store.bulk_insert_codings(conn, rows)
+        report.codings_added = len(rows)

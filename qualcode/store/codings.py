@@ -1,0 +1,211 @@
+"""Codings, memos and the undo history of coding operations.
+
+Each apply or remove is recorded in ``history`` with the exact rows it added or removed
+(ids included), so undo and redo restore the database to the state before and after it.
+Undo is per coder: two coders on one project never undo each other's work.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from qualcode.model import Coding, Memo, utc_now
+from qualcode.store import schema as s
+from qualcode.store.base import StoreBase, new_id
+
+_FIELDS = ("id", "source_id", "code_id", "coder_id", "start", "end", "created_at", "memo")
+
+
+def _coding_query() -> Any:
+    c = s.codings
+    return select(c, s.coders.c.name.label("coder")).join(s.coders, s.coders.c.id == c.c.coder_id)
+
+
+def _coding(row: Any) -> Coding:
+    return Coding(
+        row.id, row.source_id, row.code_id, row.start, row.end, row.coder, row.created_at, row.memo
+    )
+
+
+class CodingsMixin(StoreBase):
+    def insert_codings(
+        self,
+        conn: Connection,
+        rows: Sequence[dict[str, Any]],
+        *,
+        coder_id: int | None = None,
+        record: bool = True,
+    ) -> list[int]:
+        """Insert codings, skipping any that already exist (same source, code, coder, span).
+
+        Returns the ids of the new codings. With ``record``, the operation can be undone.
+        """
+        c = s.codings
+        new_ids: list[int] = []
+        added: list[dict[str, Any]] = []
+        for row in rows:
+            exists = conn.execute(
+                select(c.c.id).where(
+                    c.c.source_id == row["source_id"],
+                    c.c.code_id == row["code_id"],
+                    c.c.coder_id == row["coder_id"],
+                    c.c.start == row["start"],
+                    c.c.end == row["end"],
+                )
+            ).scalar()
+            if exists is not None:
+                continue
+            coding_id = new_id(conn.execute(c.insert().values(**row)))
+            new_ids.append(coding_id)
+            added.append({**row, "id": coding_id})
+        if record and added:
+            self._record(conn, "apply", coder_id, added)
+        return new_ids
+
+    def bulk_insert_codings(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert many codings known to be new (an import), without undo history."""
+        if rows:
+            conn.execute(s.codings.insert(), list(rows))
+
+    def delete_codings(
+        self,
+        conn: Connection,
+        ids: Sequence[int],
+        *,
+        coder_id: int | None = None,
+        record: bool = True,
+    ) -> int:
+        if not ids:
+            return 0
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(select(s.codings).where(s.codings.c.id.in_(list(ids))))
+        ]
+        conn.execute(delete(s.codings).where(s.codings.c.id.in_(list(ids))))
+        if record and rows:
+            self._record(conn, "remove", coder_id, rows)
+        return len(rows)
+
+    def set_coding_memo(self, conn: Connection, coding_id: int, memo: str) -> None:
+        conn.execute(update(s.codings).where(s.codings.c.id == coding_id).values(memo=memo))
+
+    def _record(
+        self, conn: Connection, op: str, coder_id: int | None, rows: list[dict[str, Any]]
+    ) -> None:
+        # A new operation ends the coder's redo chain, as in every editor.
+        conn.execute(delete(s.history).where(s.history.c.undone.is_(True), _same_coder(coder_id)))
+        payload = json.dumps([{k: r[k] for k in _FIELDS} for r in rows])
+        conn.execute(
+            s.history.insert().values(
+                op=op, coder_id=coder_id, payload=payload, created_at=utc_now(), undone=False
+            )
+        )
+
+    def undo(self, coder_id: int | None) -> str | None:
+        """Revert the coder's last coding operation; returns ``'apply'``/``'remove'`` or None."""
+        return self._step(coder_id, forward=False)
+
+    def redo(self, coder_id: int | None) -> str | None:
+        """Re-apply the coder's most recently undone operation."""
+        return self._step(coder_id, forward=True)
+
+    def _step(self, coder_id: int | None, *, forward: bool) -> str | None:
+        # Undo takes the newest operation still done; redo the oldest one undone, which is
+        # the one undone last (a new operation clears the undone ones, see _record).
+        h_ = s.history
+        with self.atomic() as conn:
+            h = conn.execute(
+                select(h_)
+                .where(h_.c.undone.is_(forward), _same_coder(coder_id))
+                .order_by(h_.c.id.asc() if forward else h_.c.id.desc())
+                .limit(1)
+            ).one_or_none()
+            if h is None:
+                return None
+            self._replay(conn, h.op, json.loads(h.payload), forward=forward)
+            conn.execute(update(h_).where(h_.c.id == h.id).values(undone=not forward))
+            return str(h.op)
+
+    def _replay(
+        self, conn: Connection, op: str, rows: list[dict[str, Any]], *, forward: bool
+    ) -> None:
+        adding = (op == "apply") == forward
+        ids = [r["id"] for r in rows]
+        if adding:
+            present = set(
+                conn.execute(select(s.codings.c.id).where(s.codings.c.id.in_(ids))).scalars()
+            )
+            missing = [r for r in rows if r["id"] not in present]
+            # The same coding may have been re-made since under another id: skip it then.
+            for r in missing:
+                self.insert_codings(conn, [r], record=False)
+        else:
+            conn.execute(delete(s.codings).where(s.codings.c.id.in_(ids)))
+
+    def list_codings(
+        self,
+        *,
+        source_id: int | None = None,
+        code_ids: Sequence[int] | None = None,
+        coder: str | None = None,
+        start: int | None = None,
+        end: int | None = None,
+    ) -> list[Coding]:
+        """Codings filtered by source, codes, coder, and those overlapping ``[start, end)``."""
+        c = s.codings
+        q = _coding_query()
+        if source_id is not None:
+            q = q.where(c.c.source_id == source_id)
+        if code_ids is not None:
+            q = q.where(c.c.code_id.in_(list(code_ids)))
+        if coder is not None:
+            q = q.where(s.coders.c.name == coder)
+        if start is not None and end is not None:
+            q = q.where(c.c.start < end, c.c.end > start)
+        q = q.order_by(c.c.source_id, c.c.start, c.c.end, c.c.id)
+        with self.reading() as conn:
+            return [_coding(r) for r in conn.execute(q)]
+
+    def add_memo(
+        self,
+        conn: Connection,
+        target: str,
+        target_id: int | None,
+        text: str,
+        coder_id: int | None,
+    ) -> int:
+        result = conn.execute(
+            s.memos.insert().values(
+                target=target,
+                target_id=target_id,
+                text=text,
+                coder_id=coder_id,
+                created_at=utc_now(),
+            )
+        )
+        return new_id(result)
+
+    def list_memos(self, target: str | None = None, target_id: int | None = None) -> list[Memo]:
+        m = s.memos
+        q = (
+            select(m, s.coders.c.name.label("coder"))
+            .outerjoin(s.coders, s.coders.c.id == m.c.coder_id)
+            .order_by(m.c.id)
+        )
+        if target is not None:
+            q = q.where(m.c.target == target)
+        if target_id is not None:
+            q = q.where(m.c.target_id == target_id)
+        with self.reading() as conn:
+            return [
+                Memo(r.id, r.target, r.target_id, r.text, r.coder or "", r.created_at)
+                for r in conn.execute(q)
+            ]
+
+
+def _same_coder(coder_id: int | None) -> Any:
+    return s.history.c.coder_id.is_(None) if coder_id is None else s.history.c.coder_id == coder_id

@@ -1,0 +1,98 @@
+"""Store: creating and opening a project database, and checking that it is one of ours."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from qualcode.errors import ProjectError
+from qualcode.store import schema as s
+from qualcode.store.base import _first_line
+from qualcode.store.codes import CodesMixin
+from qualcode.store.codings import CodingsMixin
+from qualcode.store.sources import SourcesMixin
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+class Store(SourcesMixin, CodesMixin, CodingsMixin):
+    """The database of one project: every query of qualcode lives in this package.
+
+    Args:
+        url: an SQLAlchemy URL (``sqlite:///path.qcdb`` or ``postgresql://...``).
+        label: how to name the project in error messages (its file name).
+    """
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, settings: dict[str, str]) -> Store:
+        """Create a new, empty project file at ``path`` with the given settings."""
+        if path.exists():
+            raise ProjectError("already exists; open it, or choose another name", file=path)
+        store = cls(_sqlite_url(path), label=str(path))
+        try:
+            with store.atomic() as conn:
+                conn.exec_driver_sql(f"PRAGMA application_id = {s.APPLICATION_ID}")
+                s.metadata.create_all(conn)
+                rows = {"schema_version": str(s.SCHEMA_VERSION), **settings}
+                conn.execute(s.meta.insert(), [{"key": k, "value": v} for k, v in rows.items()])
+            # Write-ahead logging lets a second window read while this one writes. Set once
+            # here, outside any transaction, and never on a file that is not ours.
+            raw = store.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("PRAGMA journal_mode = WAL")  # type: ignore[union-attr]
+            finally:
+                raw.close()
+        except BaseException:
+            store.close()
+            path.unlink(missing_ok=True)
+            raise
+        return store
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open an existing project file, upgrading its schema if it is older."""
+        if not path.is_file():
+            raise ProjectError("no such project file", file=path)
+        store = cls(_sqlite_url(path), label=str(path))
+        try:
+            store._check_and_upgrade()
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def _check_and_upgrade(self) -> None:
+        not_ours = ProjectError("is not a qualcode project database", file=self.label)
+        try:
+            with self.atomic() as conn:
+                if self.engine.dialect.name == "sqlite":
+                    app_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
+                    if app_id != s.APPLICATION_ID:
+                        raise not_ours
+                version_text = conn.execute(
+                    select(s.meta.c.value).where(s.meta.c.key == "schema_version")
+                ).scalar()
+                if version_text is None:
+                    raise not_ours
+                version = int(version_text)
+                if version > s.SCHEMA_VERSION:
+                    raise ProjectError(
+                        f"was written by a newer qualcode (schema {version}, this one reads "
+                        f"up to {s.SCHEMA_VERSION}); upgrade qualcode",
+                        file=self.label,
+                    )
+                while version < s.SCHEMA_VERSION:
+                    s.MIGRATIONS[version](conn)
+                    version += 1
+                    self._set_meta(conn, "schema_version", str(version))
+        except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
+            raise ProjectError(
+                f"is not a qualcode project database ({_first_line(exc)})", file=self.label
+            ) from None

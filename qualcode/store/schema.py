@@ -1,0 +1,144 @@
+"""The project database schema (SQLAlchemy Core) and its ordered migrations.
+
+The schema is plain Core so the same code runs on SQLite (one ``.qcdb`` file per project) and on
+PostgreSQL. ``start``/``end`` are code-point offsets into ``sources.text``; SQLAlchemy quotes
+``end`` where the dialect reserves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+# SQLite's application_id: lets us tell a qualcode project from any other SQLite file.
+APPLICATION_ID = 0x51434442  # "QCDB"
+SCHEMA_VERSION = 1
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+coders = Table(
+    "coders",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(500), nullable=False, unique=True),
+    Column("kind", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(20), nullable=False),
+    Column("guid", String(40)),
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("origin", Text, nullable=False, default=""),
+    Column("imported_at", String(40), nullable=False),
+)
+
+attributes = Table(
+    "attributes",
+    metadata,
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+turns = Table(
+    "turns",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("idx", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("speaker", String(200)),
+    Column("timestamp", Float),
+    Index("ix_turns_source", "source_id", "idx"),
+)
+
+codes = Table(
+    "codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("parent_id", Integer, ForeignKey("codes.id")),
+    Column("name", String(300), nullable=False),
+    Column("definition", Text, nullable=False, default=""),
+    Column("inclusion", Text, nullable=False, default=""),
+    Column("exclusion", Text, nullable=False, default=""),
+    Column("keywords", Text, nullable=False, default="[]"),  # JSON list
+    Column("examples", Text, nullable=False, default="[]"),  # JSON list
+    Column("color", String(20)),
+    Column("hotkey", String(4)),
+    Column("guid", String(40)),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+codings = Table(
+    "codings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("code_id", Integer, ForeignKey("codes.id"), nullable=False),
+    Column("coder_id", Integer, ForeignKey("coders.id"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("memo", Text, nullable=False, default=""),
+    # One coder applying the same code twice to the same span is a no-op.
+    UniqueConstraint("source_id", "code_id", "coder_id", "start", "end", name="uq_coding"),
+    Index("ix_codings_code", "code_id"),
+    Index("ix_codings_source", "source_id", "start"),
+)
+
+memos = Table(
+    "memos",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("target", String(20), nullable=False),  # project | source | code | coding
+    Column("target_id", Integer),
+    Column("coder_id", Integer, ForeignKey("coders.id")),
+    Column("text", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+# Undo history of coding operations: payload is JSON of the coding rows the operation
+# added or removed, so undo and redo can restore them with their ids.
+history = Table(
+    "history",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("op", String(20), nullable=False),  # apply | remove
+    Column("coder_id", Integer, ForeignKey("coders.id")),
+    Column("payload", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("undone", Boolean, nullable=False, default=False),
+)
+
+
+# Upgrades: MIGRATIONS[n] takes a project at schema version n to n + 1. A new project is
+# created from ``metadata`` at SCHEMA_VERSION directly; an older one is walked up step by step.
+# A schema change bumps SCHEMA_VERSION, edits the tables above and adds its step here.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}

@@ -1,0 +1,213 @@
+"""Sources, their speaker turns and their case attributes."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, func, select
+
+from qualcode.model import Source, SourceSummary, Turn
+from qualcode.store import schema as s
+from qualcode.store.base import StoreBase
+
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class NewSource:
+    """A source to be written, with its turns as ``(start, end, speaker, timestamp)``."""
+
+    name: str
+    kind: str
+    text: str
+    language: str
+    content_hash: str
+    origin: str
+    imported_at: str
+    turns: Sequence[tuple[int, int, str | None, float | None]] = ()
+    attributes: Mapping[str, str] | None = None
+    guid: str | None = None
+
+
+def merge_intervals(spans: Iterable[tuple[int, int]]) -> int:
+    """Total length covered by a set of ``[start, end)`` spans, overlaps counted once."""
+    total = 0
+    cur_start = cur_end = -1
+    for start, end in sorted(spans):
+        if start > cur_end:
+            total += max(0, cur_end - cur_start)
+            cur_start, cur_end = start, end
+        else:
+            cur_end = max(cur_end, end)
+    total += max(0, cur_end - cur_start)
+    return total
+
+
+class SourcesMixin(StoreBase):
+    def add_sources(self, conn: Connection, new: Sequence[NewSource]) -> list[int]:
+        """Insert sources with their turns and attributes in bulk; returns their ids."""
+        if not new:
+            return []
+        rows = [
+            {
+                "name": n.name,
+                "kind": n.kind,
+                "text": n.text,
+                "language": n.language,
+                "guid": n.guid,
+                "content_hash": n.content_hash,
+                "origin": n.origin,
+                "imported_at": n.imported_at,
+            }
+            for n in new
+        ]
+        # insertmanyvalues: one round trip per batch, ids returned in parameter order.
+        stmt = s.sources.insert().returning(s.sources.c.id, sort_by_parameter_order=True)
+        ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
+        turn_rows = [
+            {"source_id": sid, "idx": i, "start": a, "end": b, "speaker": sp, "timestamp": ts}
+            for sid, n in zip(ids, new, strict=True)
+            for i, (a, b, sp, ts) in enumerate(n.turns)
+        ]
+        if turn_rows:
+            conn.execute(s.turns.insert(), turn_rows)
+        attr_rows = [
+            {"source_id": sid, "name": k, "value": v}
+            for sid, n in zip(ids, new, strict=True)
+            for k, v in (n.attributes or {}).items()
+        ]
+        if attr_rows:
+            conn.execute(s.attributes.insert(), attr_rows)
+        return ids
+
+    def delete_source(self, conn: Connection, source_id: int) -> None:
+        conn.execute(delete(s.sources).where(s.sources.c.id == source_id))
+
+    def set_attributes(self, conn: Connection, values: Mapping[int, Mapping[str, str]]) -> None:
+        """Set case attributes per source id, replacing values of the same name."""
+        for source_id, attrs in values.items():
+            if not attrs:
+                continue
+            conn.execute(
+                delete(s.attributes).where(
+                    s.attributes.c.source_id == source_id, s.attributes.c.name.in_(list(attrs))
+                )
+            )
+            conn.execute(
+                s.attributes.insert(),
+                [{"source_id": source_id, "name": k, "value": v} for k, v in attrs.items()],
+            )
+
+    def source_ids(self) -> dict[str, int]:
+        """Every source's id by name."""
+        with self.reading() as conn:
+            return {n: int(i) for n, i in conn.execute(select(s.sources.c.name, s.sources.c.id))}
+
+    def source_ids_by_hash(self) -> dict[str, int]:
+        with self.reading() as conn:
+            q = select(s.sources.c.content_hash, s.sources.c.id)
+            return {h: int(i) for h, i in conn.execute(q)}
+
+    def get_source(self, source_id: int) -> Source | None:
+        with self.reading() as conn:
+            row = conn.execute(select(s.sources).where(s.sources.c.id == source_id)).one_or_none()
+            if row is None:
+                return None
+            attrs = self._attributes(conn, [source_id]).get(source_id, {})
+        return _source(row, attrs)
+
+    def list_sources(self, *, with_text: bool = True) -> list[Source]:
+        cols = [c for c in s.sources.c if with_text or c.name != "text"]
+        with self.reading() as conn:
+            rows = conn.execute(select(*cols).order_by(s.sources.c.id)).all()
+            attrs = self._attributes(conn, None)
+        return [_source(r, attrs.get(r.id, {})) for r in rows]
+
+    def _attributes(self, conn: Connection, ids: list[int] | None) -> dict[int, dict[str, str]]:
+        q = select(s.attributes).order_by(s.attributes.c.source_id, s.attributes.c.name)
+        if ids is not None:
+            q = q.where(s.attributes.c.source_id.in_(ids))
+        out: dict[int, dict[str, str]] = defaultdict(dict)
+        for r in conn.execute(q):
+            out[r.source_id][r.name] = r.value
+        return out
+
+    def turns(self, source_id: int) -> list[Turn]:
+        with self.reading() as conn:
+            rows = conn.execute(
+                select(s.turns).where(s.turns.c.source_id == source_id).order_by(s.turns.c.idx)
+            )
+            return [Turn(r.source_id, r.idx, r.start, r.end, r.speaker, r.timestamp) for r in rows]
+
+    def source_summaries(self) -> list[SourceSummary]:
+        """Name, kind, speakers, turns, words and coded share of every source."""
+        t, c = s.turns, s.codings
+        with self.reading() as conn:
+            srcs = conn.execute(
+                select(
+                    s.sources.c.id,
+                    s.sources.c.name,
+                    s.sources.c.kind,
+                    s.sources.c.language,
+                    s.sources.c.text,
+                ).order_by(s.sources.c.id)
+            ).all()
+            speakers: dict[int, list[str]] = defaultdict(list)
+            q = (
+                select(t.c.source_id, t.c.speaker, func.min(t.c.idx).label("first"))
+                .where(t.c.speaker.is_not(None))
+                .group_by(t.c.source_id, t.c.speaker)
+                .order_by(t.c.source_id, "first")
+            )
+            for r in conn.execute(q):
+                speakers[r.source_id].append(r.speaker)
+            turn_counts: dict[int, int] = dict(
+                conn.execute(select(t.c.source_id, func.count()).group_by(t.c.source_id)).all()
+            )
+            spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for sid, a, b in conn.execute(select(c.c.source_id, c.c.start, c.c.end)):
+                spans[sid].append((a, b))
+            coders: dict[int, list[str]] = defaultdict(list)
+            q2 = (
+                select(c.c.source_id, s.coders.c.name)
+                .join(s.coders, s.coders.c.id == c.c.coder_id)
+                .distinct()
+                .order_by(c.c.source_id, s.coders.c.name)
+            )
+            for sid, name in conn.execute(q2):
+                coders[sid].append(name)
+        return [
+            SourceSummary(
+                id=r.id,
+                name=r.name,
+                kind=r.kind,
+                language=r.language,
+                speakers=tuple(speakers[r.id]),
+                turns=int(turn_counts.get(r.id, 0)),
+                words=len(_WORD.findall(r.text)),
+                characters=len(r.text),
+                coded_characters=merge_intervals(spans[r.id]),
+                codings=len(spans[r.id]),
+                coders=tuple(coders[r.id]),
+            )
+            for r in srcs
+        ]
+
+
+def _source(row: object, attrs: Mapping[str, str]) -> Source:
+    m = row._mapping  # type: ignore[attr-defined]
+    return Source(
+        id=m["id"],
+        name=m["name"],
+        kind=m["kind"],
+        text=m.get("text", ""),
+        language=m["language"],
+        attributes=dict(attrs),
+        guid=m["guid"],
+        content_hash=m["content_hash"],
+        origin=m["origin"],
+        imported_at=m["imported_at"],
+    )

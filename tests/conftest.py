@@ -1,0 +1,67 @@
+"""Shared fixtures: real project files in a temporary folder, never a mocked database."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qualcode.project import Project
+
+INTERVIEW = """\
+Telephone interview, 12 March
+INTERVIEWER: Have you heard of the mentoring programme?
+STUDENT: Honestly, no. I had never heard of it before you called.
+INTERVIEWER: What would stop you from taking part?
+STUDENT: Time, mostly. During the exam period I have no time at all.
+And I work two evenings a week.
+INTERVIEWER: Thank you.
+"""
+
+PANEL = """\
+Moderator: Welcome everyone. Let us start with publicity.
+Dr. Weber: Most students simply do not know the programme exists.
+Prof. Lindqvist: I agree, the flyers do not reach them.
+Ms. Adeyemi: We should announce it in the first week.
+Dr. Weber: And mentors need recognition for their time.
+"""
+
+
+@pytest.fixture
+def transcripts(tmp_path: Path) -> dict[str, Path]:
+    folder = tmp_path / "transcripts"
+    folder.mkdir()
+    files = {"int1": folder / "int1.txt", "panel1": folder / "panel1.txt"}
+    files["int1"].write_text(INTERVIEW, encoding="utf-8")
+    files["panel1"].write_text(PANEL, encoding="utf-8")
+    return files
+
+
+@pytest.fixture
+def project_path(tmp_path: Path) -> Path:
+    return tmp_path / "study.qcdb"
+
+
+@pytest.fixture
+def project(project_path: Path, transcripts: dict[str, Path]):
+    p = Project.create(project_path, language="en", coder="anna")
+    p.import_files([transcripts["int1"]], kind="interview")
+    p.import_files([transcripts["panel1"]], kind="expert_panel")
+    yield p
+    p.close()
+
+
+def dump(path: Path) -> list[str]:
+    """Every row of a project file as SQL: equal dumps mean an unchanged project."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def span(text: str, quote: str) -> tuple[int, int]:
+    """Offsets of the first occurrence of ``quote`` in ``text``."""
+    start = text.index(quote)
+    return start, start + len(quote)

@@ -1,0 +1,284 @@
+"""The project facade: import, coding, undo, codebook edits, memos, as a user would use them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.errors import CodebookError, ImportFormatError, ProjectError, QualcodeError
+from qualcode.project import Project
+from tests.conftest import dump, span
+
+
+def test_import_keeps_the_text_whole_and_finds_the_speakers(project: Project):
+    src = project.source("int1")
+    assert src.kind == "interview"
+    assert src.text.startswith("Telephone interview, 12 March\nINTERVIEWER:")
+    turns = project.turns("int1")
+    assert [t.speaker for t in turns] == [
+        None,
+        "INTERVIEWER",
+        "STUDENT",
+        "INTERVIEWER",
+        "STUDENT",
+        "INTERVIEWER",
+    ]
+    assert src.text[turns[4].start : turns[4].end] == (
+        "Time, mostly. During the exam period I have no time at all.\n"
+        "And I work two evenings a week."
+    )
+    panel = {s.name: s for s in project.sources()}["panel1"]
+    assert panel.kind == "expert_panel"
+    assert panel.speakers == ("Moderator", "Dr. Weber", "Prof. Lindqvist", "Ms. Adeyemi")
+
+
+def test_sources_are_found_by_name_id_or_file_name(project: Project):
+    src = project.source("int1")
+    assert project.source(src.id).name == "int1"
+    assert project.source(str(src.id)).name == "int1"
+    assert project.source("INT1.txt").name == "int1"
+    with pytest.raises(ProjectError, match="no source 'int9'"):
+        project.source("int9")
+
+
+def test_importing_the_same_file_twice_is_refused(
+    project: Project, project_path: Path, transcripts
+):
+    before = dump(project_path)
+    with pytest.raises(ProjectError, match="already in the project; use --replace"):
+        project.import_files([transcripts["int1"]])
+    assert dump(project_path) == before
+
+
+def test_the_same_text_under_another_name_is_refused(project: Project, transcripts, tmp_path: Path):
+    copy = tmp_path / "copy_of_int1.txt"
+    copy.write_bytes(transcripts["int1"].read_bytes())
+    with pytest.raises(ProjectError, match="same text as source 'int1'"):
+        project.import_files([copy])
+
+
+def test_replace_swaps_the_text_and_says_what_codings_went(project: Project, transcripts):
+    text = project.source("int1").text
+    project.apply_code("int1", *span(text, "never heard of it"), "Awareness")
+    transcripts["int1"].write_text("INTERVIEWER: New version.\nSTUDENT: Yes.\n")
+    report = project.import_files([transcripts["int1"]], replace=True)
+    assert report.replaced == ["int1"]
+    assert report.codings_dropped == 1
+    assert project.source("int1").text == "INTERVIEWER: New version.\nSTUDENT: Yes.\n"
+    assert project.codings(source="int1") == []
+
+
+def test_one_bad_file_imports_nothing(project_path: Path, transcripts, tmp_path: Path):
+    bad = tmp_path / "broken.docx"
+    bad.write_bytes(b"PK\x03\x04 this is not really a docx")
+    with Project.create(project_path, coder="anna") as p:
+        before = dump(project_path)
+        with pytest.raises(ImportFormatError) as info:
+            p.import_files([transcripts["int1"], bad])
+        assert "broken.docx" in str(info.value)
+        assert "\n" not in str(info.value)
+        assert dump(project_path) == before
+
+
+def test_attributes_come_from_a_sheet(project: Project, tmp_path: Path):
+    sheet = tmp_path / "attributes.csv"
+    sheet.write_text("source,cohort,role\nint1.txt,2021,student\nghost,2020,student\n")
+    report_count = project.import_attributes(sheet)
+    assert report_count == 1
+    assert dict(project.source("int1").attributes) == {"cohort": "2021", "role": "student"}
+
+
+def test_code_then_codings_gives_back_the_exact_quote(project: Project):
+    text = project.source("int1").text
+    start, end = span(text, "I had never heard of it before you called.")
+    result = project.apply_code("int1", start, end, "Awareness", memo="clear case")
+    assert result.code_created
+    assert result.coding is not None and result.coding.coder == "anna"
+    [seg] = project.codings(code="Awareness")
+    assert seg.text == "I had never heard of it before you called."
+    assert (seg.coding.start, seg.coding.end, seg.coding.memo) == (start, end, "clear case")
+    assert seg.speaker == "STUDENT"
+    assert seg.source == "int1"
+
+
+def test_applying_the_same_code_twice_is_a_no_op(project: Project):
+    start, end = span(project.source("int1").text, "Time, mostly.")
+    assert project.apply_code("int1", start, end, "Time").coding is not None
+    assert project.apply_code("int1", start, end, "Time").coding is None
+    assert len(project.codings()) == 1
+    # ...but another coder may code the same span
+    assert project.apply_code("int1", start, end, "Time", coder="ben").coding is not None
+    assert sorted(s.coding.coder for s in project.codings()) == ["anna", "ben"]
+
+
+def test_a_new_code_path_creates_its_parents(project: Project):
+    start, end = span(project.source("int1").text, "exam period")
+    project.apply_code("int1", start, end, "Barriers/Time constraints")
+    book = project.codebook()
+    assert [book.path(c) for c in book] == ["Barriers", "Barriers/Time constraints"]
+    project.apply_code("int1", start, end + 1, "Time constraints")  # by name now
+    assert len(project.codebook()) == 2
+
+
+@pytest.mark.parametrize("start,end", [(-1, 5), (5, 5), (10, 3), (0, 10_000)])
+def test_offsets_outside_the_source_are_refused(
+    project: Project, project_path: Path, start: int, end: int
+):
+    before = dump(project_path)
+    with pytest.raises(ProjectError, match="outside source 'int1'"):
+        project.apply_code("int1", start, end, "Awareness")
+    assert dump(project_path) == before
+
+
+def test_uncode_and_undo_restore_the_previous_state(project: Project, project_path: Path):
+    text = project.source("int1").text
+    before = dump(project_path)
+    a = span(text, "never heard of it")
+    project.apply_code("int1", *a, "Awareness")
+    after_apply = [s.text for s in project.codings()]
+    assert project.undo() == "apply"
+    assert project.codings() == []
+    assert project.redo() == "apply"
+    assert [s.text for s in project.codings()] == after_apply
+    assert project.remove_code("int1", *a, "Awareness") == 1
+    assert project.codings() == []
+    assert project.undo() == "remove"
+    assert [s.text for s in project.codings()] == after_apply
+    assert project.undo() == "apply"
+    assert project.undo() is None
+    # back to the start, but for the code the first apply created and the history
+    assert project.codings() == []
+    assert len(dump(project_path)) > len(before)
+
+
+def test_undo_is_per_coder(project: Project):
+    text = project.source("int1").text
+    project.apply_code("int1", *span(text, "Time, mostly."), "Time", coder="anna")
+    project.apply_code("int1", *span(text, "exam period"), "Time", coder="ben")
+    assert project.undo(coder="anna") == "apply"
+    assert [s.coding.coder for s in project.codings()] == ["ben"]
+
+
+def test_a_new_operation_ends_the_redo_chain(project: Project):
+    text = project.source("int1").text
+    project.apply_code("int1", *span(text, "Time, mostly."), "Time")
+    project.undo()
+    project.apply_code("int1", *span(text, "exam period"), "Time")
+    assert project.redo() is None
+    assert [s.text for s in project.codings()] == ["exam period"]
+
+
+def test_remove_of_a_coding_that_is_not_there(project: Project):
+    project.add_code("Awareness")
+    with pytest.raises(ProjectError, match="no coding of 'Awareness'"):
+        project.remove_code("int1", 0, 5, "Awareness")
+
+
+def test_code_every_match_of_a_pattern(project: Project):
+    made = project.code_matches(None, r"\btime\b", "Time")
+    quotes = sorted(s.text for s in project.codings(code="Time"))
+    assert len(made) == 3
+    assert quotes == ["Time", "time", "time"]
+    assert project.undo() == "apply"
+    assert project.codings() == []
+
+
+def test_rename_move_merge_and_delete_codes(project: Project):
+    text = project.source("int1").text
+    project.add_code("Barriers")
+    project.add_code("Time", "Barriers", definition="Lack of time", keywords=("exam", "busy"))
+    project.add_code("Workload")
+    project.apply_code("int1", *span(text, "Time, mostly."), "Time")
+    project.apply_code("int1", *span(text, "work two evenings"), "Workload")
+    project.apply_code("int1", *span(text, "Time, mostly."), "Workload")
+    project.rename_code("Barriers/Time", "Time constraints")
+    assert project.code("Time constraints").definition == "Lack of time"
+    project.move_code("Workload", "Barriers")
+    assert project.codebook().path(project.code("Workload")) == "Barriers/Workload"
+    moved = project.merge_codes("Workload", "Time constraints")
+    assert moved == 1  # the span both codes had is kept once
+    quotes = sorted(s.text for s in project.codings(code="Time constraints"))
+    assert quotes == ["Time, mostly.", "work two evenings"]
+    with pytest.raises(CodebookError):
+        project.code("Workload")
+    with pytest.raises(CodebookError, match="has 2 coding"):
+        project.delete_code("Barriers")
+    assert project.delete_code("Barriers", with_codings=True) == 2
+    assert len(project.codebook()) == 0 and project.codings() == []
+
+
+def test_tree_edits_that_would_break_the_tree_are_refused(project: Project, project_path):
+    project.add_code("A")
+    project.add_code("B", "A")
+    project.add_code("D")
+    project.add_code("B", "D")
+    project.add_code("C", "A")
+    before = dump(project_path)
+    with pytest.raises(CodebookError, match="under itself"):
+        project.move_code("A", "A/B")
+    with pytest.raises(CodebookError, match="already exists"):
+        project.rename_code("A/C", "b")  # sibling names are unique whatever their case
+    with pytest.raises(CodebookError, match="already exists"):
+        project.move_code("A/B", "D")
+    with pytest.raises(CodebookError, match="ambiguous"):
+        project.code("B")
+    with pytest.raises(CodebookError, match="into itself"):
+        project.merge_codes("A", "A")
+    assert dump(project_path) == before
+
+
+def test_memos_on_project_source_code_and_coding(project: Project):
+    r = project.apply_code("int1", 0, 9, "Context")
+    assert r.coding is not None
+    project.add_memo("First impressions")
+    project.add_memo("Short call", source="int1")
+    project.add_memo("Covers the setting", code="Context")
+    project.add_memo("Check this", coding=r.coding.id)
+    assert [(m.target, m.text, m.coder) for m in project.memos()] == [
+        ("project", "First impressions", "anna"),
+        ("source", "Short call", "anna"),
+        ("code", "Covers the setting", "anna"),
+        ("coding", "Check this", "anna"),
+    ]
+    with pytest.raises(ProjectError):
+        project.add_memo("   ")
+
+
+def test_survey_answers_import_with_their_codes(tmp_path: Path):
+    sheet = tmp_path / "answers.csv"
+    sheet.write_text(
+        "id,answer,cohort,codes\n"
+        "s1,I never heard of the programme,2021,awareness\n"
+        "s2,No time during exams,2022,time; exams\n"
+        "s3,No time during exams,2022,time\n"
+        "s4,,2022,\n",
+        encoding="utf-8",
+    )
+    with Project.create(tmp_path / "survey.qcdb") as p:
+        report = p.import_responses(
+            sheet, text_column="answer", id_column="id", codes_column="codes", coder="rater1"
+        )
+        assert report.added == ["s1", "s2", "s3"]
+        assert sorted(report.codes_created) == ["awareness", "exams", "time"]
+        assert report.codings_added == 4
+        s2 = p.source("s2")
+        assert (s2.kind, dict(s2.attributes)) == ("response", {"cohort": "2022"})
+        segs = p.codings(source="s2")
+        assert sorted(s.code for s in segs) == ["exams", "time"]
+        assert all(s.text == "No time during exams" and s.coding.coder == "rater1" for s in segs)
+        with pytest.raises(QualcodeError, match="already in the project"):
+            p.import_responses(sheet, text_column="answer", id_column="id")
+
+
+def test_a_german_project_keeps_its_language(tmp_path: Path):
+    f = tmp_path / "interview_de.txt"
+    f.write_text(
+        "Interviewerin: Kennen Sie das Mentoringprogramm?\n"
+        "Studentin: Ähm, nein, davon habe ich noch nie gehört.\n",
+        encoding="utf-8",
+    )
+    with Project.create(tmp_path / "de.qcdb", language="de") as p:
+        p.import_files([f])
+        assert p.source("interview_de").language == "de"
+        assert [t.speaker for t in p.turns("interview_de")] == ["Interviewerin", "Studentin"]

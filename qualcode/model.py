@@ -197,3 +197,21 @@ class CodedSegment:
     code: str  # path
     text: str
     speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A code (or a candidate theme) suggested for ``[start, end)`` of a source.
+
+    Not stored until accepted. ``code_id`` is None for a candidate theme not yet in the
+    codebook; ``evidence`` is what a person can check: matched terms, the nearest coded example.
+    """
+
+    source_id: int
+    start: int
+    end: int
+    label: str  # the code's path, or the candidate theme's label
+    score: float  # in [0, 1]
+    suggester: str  # a versioned name, e.g. "qualcode.codebook.v1"
+    evidence: tuple[str, ...] = ()
+    code_id: int | None = None

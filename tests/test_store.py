@@ -136,3 +136,20 @@ def test_a_second_connection_sees_committed_changes(project: Project, project_pa
         start = text.index("never heard")
         project.apply_code("int1", start, start + 11, "Awareness")
         assert len(other.codings()) == before + 1
+
+
+def test_a_version_1_project_is_upgraded_to_the_current_schema(tmp_path: Path):
+    path = tmp_path / "old.qcdb"
+    Project.create(path).close()
+    conn = sqlite3.connect(path)  # make it look like a project written by qualcode 0.1
+    conn.execute("DROP TABLE suggestion_feedback")
+    for table in ("coders", "codings", "memos"):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN guid")
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    with Project.open(path) as p:
+        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        p.add_code("Works")
+    tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
+    assert "suggestion_feedback" in tables

@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 # SQLite's application_id: lets us tell a qualcode project from any other SQLite file.
 APPLICATION_ID = 0x51434442  # "QCDB"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -42,6 +42,7 @@ coders = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
+    Column("guid", String(40)),  # v2: REFI-QDA User guid
 )
 
 sources = Table(
@@ -107,6 +108,7 @@ codings = Table(
     Column("end", Integer, nullable=False),
     Column("created_at", String(40), nullable=False),
     Column("memo", Text, nullable=False, default=""),
+    Column("guid", String(40)),  # v2: REFI-QDA Coding guid
     # One coder applying the same code twice to the same span is a no-op.
     UniqueConstraint("source_id", "code_id", "coder_id", "start", "end", name="uq_coding"),
     Index("ix_codings_code", "code_id"),
@@ -122,6 +124,7 @@ memos = Table(
     Column("coder_id", Integer, ForeignKey("coders.id")),
     Column("text", Text, nullable=False),
     Column("created_at", String(40), nullable=False),
+    Column("guid", String(40)),  # v2: REFI-QDA Note guid
 )
 
 # Undo history of coding operations: payload is JSON of the coding rows the operation
@@ -138,7 +141,33 @@ history = Table(
 )
 
 
+# v2: what the suggesters were shown and what the coder did with it, used as labels for
+# learning and to report each suggester's precision.
+suggestion_feedback = Table(
+    "suggestion_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code_id", Integer, ForeignKey("codes.id", ondelete="CASCADE")),
+    Column("label", String(300), nullable=False),
+    Column("suggester", String(100), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("accepted", Boolean, nullable=False),
+    Column("coder_id", Integer, ForeignKey("coders.id")),
+    Column("created_at", String(40), nullable=False),
+    Index("ix_feedback_code", "code_id"),
+)
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    for table in ("coders", "codings", "memos"):
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN guid VARCHAR(40)")
+    suggestion_feedback.create(conn)
+
+
 # Upgrades: MIGRATIONS[n] takes a project at schema version n to n + 1. A new project is
 # created from ``metadata`` at SCHEMA_VERSION directly; an older one is walked up step by step.
 # A schema change bumps SCHEMA_VERSION, edits the tables above and adds its step here.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}

@@ -1,0 +1,154 @@
+"""Codebook files: read, validate and write YAML and CSV codebooks.
+
+A codebook read from a file carries file-local ids ``1..n`` in tree order: each code is
+followed by its children (depth first), siblings keep their file order. Saving and loading
+again gives an equal ``Codebook`` in every format (CSV cannot hold the codebook's own name:
+it is read as the file's stem). Errors are ``CodebookError`` naming the file and the line.
+
+YAML (``codebooks/mentoring.yaml``)::
+
+    name: Mentoring programme needs analysis
+    codes:
+      - name: Awareness and publicity
+        color: "#1f77b4"
+        children:
+          - name: Awareness
+            definition: Whether students know the programme exists.
+            inclusion: ...
+            exclusion: ...
+            keywords: [heard of, never heard]      # or "heard of; never heard"
+            examples:
+              - "Honestly I had never heard of it before you called."
+            color: teal                            # #rgb, #rrggbb or a name; saved as #rrggbb
+            hotkey: a                              # one letter or digit, unique
+            guid: ...                              # optional, REFI-QDA
+
+A flat list works too: a top-level item may say ``parent: Group/Sub`` (a path, or the
+suffix of one, down to a bare name) instead of being nested; a parent may come after its
+children. Keys other than those above are errors, since a typo would otherwise vanish.
+The file is composed, never constructed, with the safe loader: every scalar is read as the
+text written (``hotkey: y`` is ``"y"``, not ``True``) and tags beyond YAML's plain types are
+refused.
+
+CSV: a header row with ``name`` and any of ``parent, definition, inclusion, exclusion,
+keywords, examples, color, hotkey, guid`` (case-insensitive); one row per code; ``parent``
+as in YAML; ``keywords``/``examples`` separated by ``;`` (``\\;`` is a literal ``;`` and
+``\\\\`` a literal backslash, so quotes survive a round trip). Commas delimit, unless the
+header uses ``;`` or tabs (as European spreadsheets save). Lines count from the header
+(line 1) and a row's line is where it starts, quoted multi-line fields included.
+
+Files are UTF-8 with or without a BOM, else Windows-1252; CSV is saved with a BOM so that
+spreadsheets detect UTF-8. Names, ids and order follow ``qualcode.model``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TypeVar
+
+from qualcode.codebook.csv_format import dump_csv, parse_csv
+from qualcode.codebook.rules import (
+    COLOR_NAMES,
+    CSV_COLUMNS,
+    SUPPORTED_SUFFIXES,
+    normalize_color,
+    validate,
+)
+from qualcode.codebook.yaml_format import dump_yaml, parse_yaml
+from qualcode.errors import CodebookError
+from qualcode.model import Codebook
+
+
+def _decode(data: bytes, file: Path) -> str:
+    """UTF-8 (a BOM is dropped), else Windows-1252: what spreadsheets and editors write."""
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        problem = "not UTF-8 or Windows-1252 text"
+        raise CodebookError(problem, file=file, place=f"byte offset {exc.start}") from None
+
+
+# Writing.
+
+
+_READERS: dict[str, Callable[[str, str], Codebook]] = {
+    ".yaml": parse_yaml,
+    ".yml": parse_yaml,
+    ".csv": parse_csv,
+}
+_WRITERS: dict[str, Callable[[Codebook], str]] = {
+    ".yaml": dump_yaml,
+    ".yml": dump_yaml,
+    ".csv": dump_csv,
+}
+
+
+T = TypeVar("T")
+
+
+def _format(path: Path, table: Mapping[str, T]) -> T:
+    suffix = path.suffix.lower()
+    if suffix not in table:
+        problem = f"unsupported codebook format {suffix or '(no suffix)'!r}"
+        raise CodebookError(f"{problem}; supported: {', '.join(SUPPORTED_SUFFIXES)}", file=path)
+    return table[suffix]
+
+
+def load_codebook(path: Path) -> Codebook:
+    """Read a codebook file, by its suffix (``SUPPORTED_SUFFIXES``).
+
+    Raises:
+        CodebookError: for an unknown suffix, an unreadable file or a malformed codebook,
+            naming the file and the line.
+    """
+    path = Path(path)
+    reader = _format(path, _READERS)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CodebookError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
+    return reader(_decode(data, path), str(path))
+
+
+def save_codebook(codebook: Codebook, path: Path) -> None:
+    """Write a codebook file, by its suffix; the file is replaced whole or not at all.
+
+    Raises:
+        CodebookError: for an unknown suffix, a codebook that does not validate, or a
+            file that cannot be written.
+    """
+    path = Path(path)
+    writer = _format(path, _WRITERS)
+    validate(codebook, file=path)
+    text = writer(codebook)
+    encoding = "utf-8-sig" if path.suffix.lower() == ".csv" else "utf-8"
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(text, encoding=encoding, newline="")
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise CodebookError(f"cannot write the file: {exc.strerror or exc}", file=path) from None
+
+
+__all__ = [
+    "COLOR_NAMES",
+    "CSV_COLUMNS",
+    "SUPPORTED_SUFFIXES",
+    "dump_csv",
+    "dump_yaml",
+    "load_codebook",
+    "normalize_color",
+    "parse_csv",
+    "parse_yaml",
+    "save_codebook",
+    "validate",
+]

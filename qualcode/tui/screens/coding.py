@@ -1,0 +1,491 @@
+"""The coding screen: a transcript, the codebook beside it, and what is on the passage.
+
+Keys move a selection by sentence, turn or search hit and widen or narrow it by word; a code
+is applied to the selection by its hotkey (a letter), its number (a digit), Enter on the
+codebook tree, or the finder (space). Every change is a call into the project, saved at once.
+Lowercase letters and digits are reserved for codes, so commands use other keys.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Tree
+from textual.worker import get_current_worker
+
+from qualcode import segments
+from qualcode.model import Code, CodedSegment, Source, Suggestion, Turn
+from qualcode.project import Project
+from qualcode.tui.colors import code_colors
+from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog, TextPrompt
+from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.suggestions import SuggestionPanel
+from qualcode.tui.widgets.transcript import TranscriptView
+
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
+
+Span = tuple[int, int]
+
+
+class CodingScreen(Screen[None]):
+    """Code one source at a time."""
+
+    TITLE = "Coding"
+    BINDINGS = [
+        Binding("space", "find_code", "Code…", id="coding.find"),
+        Binding("backspace,delete", "remove_code", "Uncode", id="coding.remove"),
+        Binding("ctrl+z", "undo", "Undo", id="coding.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="coding.redo"),
+        Binding("M", "memo", "Memo", id="coding.memo"),
+        Binding("slash", "search", "Search", id="coding.search"),
+        Binding("N", "next_uncoded", "Uncoded", id="coding.uncoded"),
+        Binding("F", "filter_code", "Show only a code", show=False),
+        Binding("S", "filter_speaker", "Show only a speaker", show=False),
+        Binding("escape", "clear_filters", "Show all, clear search", show=False),
+        Binding("O", "open_source", "Open another source", show=False),
+        Binding("C", "set_coder", "Set the coder", show=False),
+    ]
+
+    app: QualcodeApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: Source | None = None
+        self.turns: list[Turn] = []
+        self.sentences: list[Span] = []
+        self.shown: list[Span] = []  # sentences of the turns shown
+        self.coded: list[CodedSegment] = []
+        self.tints: dict[int, str] = {}
+        self.hits: list[Span] = []
+        self.filter_code: Code | None = None
+        self.filter_speaker: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="coding-status", classes="status")
+        with Horizontal(id="coding-body"):
+            yield TranscriptView(id="transcript")
+            with Vertical(id="coding-side"):
+                yield CodeTree(id="coding-tree")
+                yield SuggestionPanel(id="panel")
+        yield Footer()
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    @property
+    def project(self) -> Project:
+        return self.app.project
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def open_source(self, ref: str | int) -> None:
+        """Show a source from its first sentence."""
+        source = self.app.attempt(self.project.source, ref)
+        if source is None:
+            return
+        self.source = source
+        self.turns = self.project.turns(source.id)
+        self.sentences = self.project.sentences(source.id)
+        self.filter_code = self.filter_speaker = None
+        self.hits = []
+        self.view.set_hits([])
+        self._show_turns(self.turns)
+        self.reload()
+        self.view.scroll_to(0, 0, animate=False)
+        self._select(self.shown[0] if self.shown else (0, 0))
+        self.view.focus()
+
+    def reload(self) -> None:
+        """Read the codebook and this source's codings again (after any change, or another
+        window's)."""
+        book = self.project.codebook()
+        self.tints = code_colors(book)
+        self.query_one(CodeTree).load(book, self.project.code_counts(), self.tints)
+        if self.source is None:
+            return
+        self.coded = self.project.codings(source=self.source.id)
+        self.view.set_codings([seg.coding for seg in self.coded], self.tints)
+        self._update_panel(self.view.selection)
+
+    def on_screen_resume(self) -> None:
+        if self.app.pending_source is not None:
+            ref, self.app.pending_source = self.app.pending_source, None
+            self.open_source(ref)
+        elif self.source is None:
+            first = self.project.sources()
+            if first:
+                self.open_source(first[0].id)
+        else:
+            self.reload()
+
+    def _show_turns(self, turns: list[Turn]) -> None:
+        assert self.source is not None
+        self.view.show(self.source.text, turns)
+        spans = [(t.start, t.end) for t in turns]
+        starts = [s for s, _ in spans]
+        self.shown = [
+            (s, e)
+            for s, e in self.sentences
+            if (i := bisect.bisect_right(starts, s) - 1) >= 0 and e <= spans[i][1]
+        ]
+
+    # -- the selection -----------------------------------------------------------------------
+
+    def _select(self, span: Span) -> None:
+        self.view.select(span)
+
+    @on(TranscriptView.SelectionChanged)
+    def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
+        self._update_panel(event.span)
+        self._suggest(event.span)
+
+    def _update_panel(self, span: Span) -> None:
+        s, e = span
+        here = [seg for seg in self.coded if seg.coding.start < e and seg.coding.end > s]
+        self.query_one(SuggestionPanel).show_codings(here, self.tints)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.source is None:
+            self.query_one("#coding-status", Label).update("No sources: import some first.")
+            return
+        s, e = self.view.selection
+        turn = self._turn_at(s)
+        who = f"{turn.speaker or '—'}" if turn else ""
+        parts = [f"{self.source.name}", who, f"{s}–{e}", f"coder {self.project.coder}"]
+        if self.filter_code is not None:
+            parts.append(f"only code {self.filter_code.name}")
+        if self.filter_speaker is not None:
+            parts.append(f"only {self.filter_speaker}")
+        if self.hits:
+            parts.append(f"{len(self.hits)} hits")
+        self.query_one("#coding-status", Label).update(" · ".join(p for p in parts if p))
+
+    def _turn_at(self, offset: int) -> Turn | None:
+        starts = [t.start for t in self.turns]
+        i = bisect.bisect_right(starts, offset) - 1
+        return self.turns[i] if i >= 0 else None
+
+    def _sentence_index(self, offset: int) -> int:
+        return segments.index_at(self.shown, offset)
+
+    def action_sentence(self, step: int) -> None:
+        if not self.shown:
+            return
+        s, e = self.view.selection
+        if step > 0:
+            i = bisect.bisect_left([a for a, _ in self.shown], e)
+            if i >= len(self.shown):
+                return
+        else:
+            i = bisect.bisect_left([a for a, _ in self.shown], s) - 1
+            if i < 0:
+                return
+        self._select(self.shown[i])
+
+    def action_turn(self, step: int) -> None:
+        shown = self.view.turns
+        if not shown:
+            return
+        s, _ = self.view.selection
+        starts = [t.start for t in shown]
+        current = max(bisect.bisect_right(starts, s) - 1, 0)
+        i = min(max(current + step, 0), len(shown) - 1)
+        if step < 0 and shown[current].start < s:
+            i = current  # back to the start of this turn first, as editors do
+        self._select((shown[i].start, shown[i].end))
+
+    def action_select_turn(self) -> None:
+        s, e = self.view.selection
+        turn = self._turn_at(s)
+        if turn is None:
+            return
+        if (s, e) == (turn.start, turn.end):  # a second Enter goes back to the sentence
+            self._select(self.shown[self._sentence_index(s)])
+        else:
+            self._select((turn.start, turn.end))
+
+    def action_extend(self, step: int) -> None:
+        s, e = self.view.selection
+        if step > 0:
+            later = [b for a, b in self.shown if b > e]
+            if later:
+                self._select((s, later[0]))
+        else:
+            earlier = [b for a, b in self.shown if s < b < e]
+            if earlier:
+                self._select((s, earlier[-1]))
+
+    def action_word(self, side: str, step: int) -> None:
+        assert self.source is not None
+        text, span = self.source.text, self.view.selection
+        turn = self._turn_at(span[0])
+        if turn is None:
+            return
+        if side == "end":
+            if step > 0:
+                new = segments.widen_end(text, span, turn.end)
+            else:
+                new = segments.narrow_end(text, span)
+        else:
+            if step > 0:
+                new = segments.widen_start(text, span, turn.start)
+            else:
+                new = segments.narrow_start(text, span)
+        self._select(new)
+
+    def action_page(self, step: int) -> None:
+        if not self.shown:
+            return
+        view = self.view
+        line = view.line_of(view.selection[0]) + step * view.page_lines
+        line = min(max(line, 0), len(view.lines) - 1)
+        target = view.lines[line].start
+        self._select(self.shown[self._sentence_index(target)])
+
+    def action_edge(self, which: int) -> None:
+        if self.shown:
+            self._select(self.shown[which])
+
+    @on(TranscriptView.Clicked)
+    def _clicked(self, event: TranscriptView.Clicked) -> None:
+        if self.shown:
+            self._select(self.shown[self._sentence_index(event.offset)])
+
+    # -- coding ------------------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """A code's hotkey, or a digit for the code of that number, applies it."""
+        char = event.character
+        if not char or not char.isalnum() or len(char) != 1 or self.source is None:
+            return
+        if isinstance(self.focused, Tree) and not (char.isalpha() or char.isdigit()):
+            return
+        book = self.project.codebook()
+        code = next((c for c in book if c.hotkey == char), None)
+        if code is None and char.isdigit() and char != "0" and int(char) <= len(book):
+            code = book.codes[int(char) - 1]
+        if code is not None:
+            event.stop()
+            event.prevent_default()
+            self.apply(code)
+
+    def apply(self, code: Code | str) -> None:
+        """Apply a code (or a new code name) to the selection."""
+        assert self.source is not None
+        s, e = self.view.selection
+        if e <= s:
+            self.notify("Select a passage first.", severity="warning")
+            return
+        ref = code.id if isinstance(code, Code) else code
+        result = self.app.attempt(self.project.apply_code, self.source.id, s, e, ref)
+        if result is None:
+            return
+        name = self.project.codebook().path(result.code)
+        if result.coding is None:
+            self.notify(f"Already coded {name} here.", timeout=2)
+        else:
+            self.notify(f"{name}" + (" (new code)" if result.code_created else ""), timeout=2)
+        self.reload()
+
+    def action_find_code(self) -> None:
+        self.app.push_screen(CodeFinder(self.project.codebook()), self._found)
+
+    def _found(self, choice: Code | str | None) -> None:
+        if choice:
+            self.apply(choice)
+
+    @on(Tree.NodeSelected)
+    def _tree_selected(self, event: Tree.NodeSelected[Code]) -> None:
+        if event.node.data is not None and self.source is not None:
+            self.apply(event.node.data)
+
+    def action_remove_code(self) -> None:
+        s, e = self.view.selection
+        mine = [
+            seg
+            for seg in self.coded
+            if seg.coding.start < e
+            and seg.coding.end > s
+            and seg.coding.coder == self.project.coder
+        ]
+        if not mine:
+            self.notify(f"No coding of {self.project.coder} on this passage.", severity="warning")
+            return
+        exact = [seg for seg in mine if (seg.coding.start, seg.coding.end) == (s, e)]
+        if len(exact) == 1 or len(mine) == 1:
+            self._remove((exact or mine)[0])
+            return
+        labels = [f"{seg.code}: {seg.text[:40]}" for seg in mine]
+        self.app.push_screen(
+            ChoiceDialog("Remove which coding?", labels),
+            lambda i: self._remove(mine[i]) if i is not None else None,
+        )
+
+    def _remove(self, seg: CodedSegment) -> None:
+        if self.app.attempt(self.project.remove_coding, seg.coding.id) is not None:
+            self.notify(f"Removed {seg.code}.", timeout=2)
+            self.reload()
+
+    def action_undo(self) -> None:
+        done = self.app.attempt(self.project.undo)
+        self.notify(f"Undid the last {done}." if done else "Nothing to undo.", timeout=2)
+        self.reload()
+
+    def action_redo(self) -> None:
+        done = self.app.attempt(self.project.redo)
+        self.notify(f"Redid {done}." if done else "Nothing to redo.", timeout=2)
+        self.reload()
+
+    def action_memo(self) -> None:
+        if self.source is None:
+            return
+        s, e = self.view.selection
+        here = [seg for seg in self.coded if seg.coding.start < e and seg.coding.end > s]
+        targets = [f"coding {seg.code}: {seg.text[:30]}…" for seg in here]
+        targets.append(f"source {self.source.name}")
+        text = here[0].coding.memo if here else ""
+
+        def save(result: tuple[int, str] | None) -> None:
+            if result is None or self.source is None:
+                return
+            index, memo = result
+            if index < len(here):
+                self.app.attempt(self.project.set_coding_memo, here[index].coding.id, memo)
+            else:
+                self.app.attempt(self.project.add_memo, memo, source=self.source.id)
+            self.notify("Memo saved.", timeout=2)
+            self.reload()
+
+        self.app.push_screen(MemoDialog(targets, text), save)
+
+    # -- search, filters, coder --------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.app.push_screen(TextPrompt("Search this source", placeholder="words"), self._search)
+
+    def _search(self, query: str | None) -> None:
+        if query is None or self.source is None:
+            return
+        hits = self.app.attempt(self.project.search, self.source.id, query)
+        self.hits = hits or []
+        self.view.set_hits(self.hits)
+        if not self.hits:
+            self.notify(f"No '{query}' here.", severity="warning")
+        else:
+            self.action_hit(1)
+        self._update_status()
+
+    def action_hit(self, step: int) -> None:
+        if not self.hits:
+            return
+        s, _ = self.view.selection
+        starts = [a for a, _ in self.hits]
+        i = bisect.bisect_right(starts, s) if step > 0 else bisect.bisect_left(starts, s) - 1
+        self._select(self.hits[i % len(self.hits)])
+
+    def action_next_uncoded(self) -> None:
+        if self.source is None:
+            return
+        turn = self.project.next_uncoded_turn(
+            self.source.id, self.view.selection[0], coder=self.project.coder
+        )
+        if turn is None:
+            self.notify("Every turn has a code.", timeout=3)
+            return
+        if turn not in self.view.turns:
+            self.action_clear_filters()
+        self._select((turn.start, turn.end))
+
+    def action_filter_code(self) -> None:
+        self.app.push_screen(
+            CodeFinder(self.project.codebook(), "Show only turns with code", create=False),
+            self._set_filter_code,
+        )
+
+    def _set_filter_code(self, code: Code | str | None) -> None:
+        if isinstance(code, Code):
+            self.filter_code = code
+            self._apply_filters()
+
+    def action_filter_speaker(self) -> None:
+        if self.source is None:
+            return
+        speakers = self.project.speakers(self.source.id)
+
+        def chosen(i: int | None) -> None:
+            if i is not None:
+                self.filter_speaker = speakers[i]
+                self._apply_filters()
+
+        self.app.push_screen(ChoiceDialog("Show only turns of", speakers), chosen)
+
+    def _apply_filters(self) -> None:
+        assert self.source is not None
+        turns = self.app.attempt(
+            self.project.filter_turns,
+            self.source.id,
+            code=self.filter_code.id if self.filter_code else None,
+            speaker=self.filter_speaker,
+        )
+        if not turns:
+            self.notify("No turns match; showing all.", severity="warning")
+            self.filter_code = self.filter_speaker = None
+            turns = self.turns
+        self._show_turns(turns)
+        self._select(self.shown[0] if self.shown else (0, 0))
+
+    def action_clear_filters(self) -> None:
+        if self.source is None:
+            return
+        self.hits = []
+        self.view.set_hits([])
+        if self.filter_code or self.filter_speaker:
+            self.filter_code = self.filter_speaker = None
+            selection = self.view.selection
+            self._show_turns(self.turns)
+            self._select(selection)
+        self._update_status()
+
+    def action_open_source(self) -> None:
+        sources = self.project.sources()
+        self.app.push_screen(
+            ChoiceDialog("Open source", [s.name for s in sources]),
+            lambda i: self.open_source(sources[i].id) if i is not None else None,
+        )
+
+    def action_set_coder(self) -> None:
+        self.app.action_set_coder()
+
+    # -- suggestions (filled once the suggestion engine lands) --------------------------------
+
+    def _suggest(self, span: Span) -> None:
+        if self.source is not None and hasattr(self.project, "suggest"):
+            self._run_suggester(self.source.id, span)
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _run_suggester(self, source_id: int, span: Span) -> None:
+        # Project.suggest comes with the suggestion engine; until then this never runs.
+        suggest = self.project.suggest  # type: ignore[attr-defined]
+        found: list[Suggestion] = suggest(source_id, span[0], span[1], top=5)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.query_one(SuggestionPanel).show_suggestions, found)
+
+    @on(SuggestionPanel.Accepted)
+    def _accepted(self, event: SuggestionPanel.Accepted) -> None:
+        s = event.suggestion
+        self._select((s.start, s.end))
+        self.apply(self.project.code(s.code_id) if s.code_id is not None else s.label)
+
+    @on(SuggestionPanel.Rejected)
+    def _rejected(self, event: SuggestionPanel.Rejected) -> None:
+        panel = self.query_one(SuggestionPanel)
+        panel.show_suggestions([x for x in panel.suggestions if x is not event.suggestion])

@@ -20,6 +20,7 @@ from qualcode.model import Code
 from qualcode.tui.colors import code_colors, next_color
 from qualcode.tui.screens.dialogs import CodeFinder, Confirm, Dialog, TextPrompt
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
@@ -80,7 +81,7 @@ class CodebookScreen(Screen[None]):
     app: QualcodeApp
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="codebook-status", classes="status")
+        yield StatusLine(id="codebook-status", classes="status")
         with Horizontal(id="codebook-body"):
             yield CodeTree(id="codebook-tree")
             with Vertical(id="code-side"):
@@ -104,7 +105,7 @@ class CodebookScreen(Screen[None]):
         project = self.app.project
         book = project.codebook()
         self.code_tree.load(book, project.code_counts(), code_colors(book))
-        self.query_one("#codebook-status", Label).update(
+        self.query_one("#codebook-status", StatusLine).update(
             f"{len(book)} codes · a add · r rename · m move · g merge · e edit · c colour"
         )
         self._show(self.code_tree.code)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Tree
+from textual.widgets import Footer, Tree
 from textual.worker import get_current_worker
 
 from qualcode import segments
@@ -25,6 +25,7 @@ from qualcode.project import Project
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog, TextPrompt
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
 
@@ -68,7 +69,7 @@ class CodingScreen(Screen[None]):
         self.filter_speaker: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="coding-status", classes="status")
+        yield StatusLine(id="coding-status", classes="status")
         with Horizontal(id="coding-body"):
             yield TranscriptView(id="transcript")
             with Vertical(id="coding-side"):
@@ -155,7 +156,7 @@ class CodingScreen(Screen[None]):
 
     def _update_status(self) -> None:
         if self.source is None:
-            self.query_one("#coding-status", Label).update("No sources: import some first.")
+            self.query_one("#coding-status", StatusLine).update("No sources: import some first.")
             return
         s, e = self.view.selection
         turn = self._turn_at(s)
@@ -167,7 +168,7 @@ class CodingScreen(Screen[None]):
             parts.append(f"only {self.filter_speaker}")
         if self.hits:
             parts.append(f"{len(self.hits)} hits")
-        self.query_one("#coding-status", Label).update(" · ".join(p for p in parts if p))
+        self.query_one("#coding-status", StatusLine).update(" · ".join(p for p in parts if p))
 
     def _turn_at(self, offset: int) -> Turn | None:
         starts = [t.start for t in self.turns]

@@ -14,11 +14,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, ProgressBar
+from textual.widgets import DataTable, Footer, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from qualcode.errors import QualcodeError
 from qualcode.tui.screens.dialogs import TextPrompt
+from qualcode.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
@@ -35,7 +36,7 @@ class SourcesScreen(Screen[None]):
     app: QualcodeApp
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="sources-status", classes="status")
+        yield StatusLine(id="sources-status", classes="status")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="import-progress", show_eta=False)
         yield Footer()
@@ -68,7 +69,7 @@ class SourcesScreen(Screen[None]):
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
         info = project.summary()
-        self.query_one("#sources-status", Label).update(
+        self.query_one("#sources-status", StatusLine).update(
             f"{info['project']} · {info['sources']} sources · {info['words']:,} words · "
             f"{info['codes']} codes · {info['codings']} codings · coder {project.coder}"
         )

@@ -58,6 +58,7 @@ class SuggestionPanel(Vertical):
         super().__init__(id=id)
         self.coded: list[CodedSegment] = []
         self.suggestions: list[Suggestion] = []
+        self._shown_colors: dict[int, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("On this passage", classes="panel-title")
@@ -67,6 +68,9 @@ class SuggestionPanel(Vertical):
 
     def show_codings(self, coded: Sequence[CodedSegment], colors: dict[int, str]) -> None:
         """The codings overlapping the selection (code, coder, memo mark)."""
+        if self.is_mounted and list(coded) == self.coded and self._shown_colors == colors:
+            return  # unchanged: a cursor move within a passage costs no repaint
+        self._shown_colors = dict(colors)
         self.coded = list(coded)
         options = self.query_one("#on-passage", OptionList)
         options.clear_options()

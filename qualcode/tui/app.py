@@ -44,11 +44,11 @@ class QualcodeApp(App[None]):
         "reports": ReportsScreen,
     }
     BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("f2", "switch_mode('sources')", "Sources", id="app.sources"),
         Binding("f3", "switch_mode('coding')", "Coding", id="app.coding"),
         Binding("f4", "switch_mode('codebook')", "Codebook", id="app.codebook"),
         Binding("f5", "switch_mode('reports')", "Reports", id="app.reports"),
-        Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+r", "refresh_project", "Refresh", show=False, id="app.refresh"),
     ]
 

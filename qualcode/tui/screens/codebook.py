@@ -88,7 +88,7 @@ class CodebookScreen(Screen[None]):
                 with VerticalScroll(id="code-details"):
                     yield Static("", id="code-text")
                 yield DataTable(id="code-passages", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("source", "speaker", "coder", "passage")

@@ -43,7 +43,7 @@ class CodingScreen(Screen[None]):
         Binding("space", "find_code", "Code…", id="coding.find"),
         Binding("backspace,delete", "remove_code", "Uncode", id="coding.remove"),
         Binding("ctrl+z", "undo", "Undo", id="coding.undo"),
-        Binding("ctrl+y", "redo", "Redo", id="coding.redo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="coding.redo"),
         Binding("M", "memo", "Memo", id="coding.memo"),
         Binding("slash", "search", "Search", id="coding.search"),
         Binding("N", "next_uncoded", "Uncoded", id="coding.uncoded"),
@@ -67,6 +67,7 @@ class CodingScreen(Screen[None]):
         self.hits: list[Span] = []
         self.filter_code: Code | None = None
         self.filter_speaker: str | None = None
+        self.message = ""
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -75,7 +76,7 @@ class CodingScreen(Screen[None]):
             with Vertical(id="coding-side"):
                 yield CodeTree(id="coding-tree")
                 yield SuggestionPanel(id="panel")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
     def view(self) -> TranscriptView:
@@ -145,10 +146,12 @@ class CodingScreen(Screen[None]):
 
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
+        self.message = ""
         self._update_panel(event.span)
         self._suggest(event.span)
 
     def _update_panel(self, span: Span) -> None:
+        """Show the codes on the passage; the last action's message stays until a move."""
         s, e = span
         here = [seg for seg in self.coded if seg.coding.start < e and seg.coding.end > s]
         self.query_one(SuggestionPanel).show_codings(here, self.tints)
@@ -168,7 +171,14 @@ class CodingScreen(Screen[None]):
             parts.append(f"only {self.filter_speaker}")
         if self.hits:
             parts.append(f"{len(self.hits)} hits")
+        if self.message:
+            parts.append(self.message)
         self.query_one("#coding-status", StatusLine).update(" · ".join(p for p in parts if p))
+
+    def say(self, message: str) -> None:
+        """Feedback on the last action, in the status line until the next one."""
+        self.message = message
+        self._update_status()
 
     def _turn_at(self, offset: int) -> Turn | None:
         starts = [t.start for t in self.turns]
@@ -284,17 +294,18 @@ class CodingScreen(Screen[None]):
         assert self.source is not None
         s, e = self.view.selection
         if e <= s:
-            self.notify("Select a passage first.", severity="warning")
+            self.say("select a passage first")
             return
         ref = code.id if isinstance(code, Code) else code
         result = self.app.attempt(self.project.apply_code, self.source.id, s, e, ref)
         if result is None:
             return
-        name = self.project.codebook().path(result.code)
+        # Said in the status line, not a toast: a toast would cover the text being coded.
+        name = result.code.name
         if result.coding is None:
-            self.notify(f"Already coded {name} here.", timeout=2)
+            self.say(f"already coded {name} here")
         else:
-            self.notify(f"{name}" + (" (new code)" if result.code_created else ""), timeout=2)
+            self.say(f"coded {name}" + (" (a new code)" if result.code_created else ""))
         self.reload()
 
     def action_find_code(self) -> None:
@@ -319,7 +330,7 @@ class CodingScreen(Screen[None]):
             and seg.coding.coder == self.project.coder
         ]
         if not mine:
-            self.notify(f"No coding of {self.project.coder} on this passage.", severity="warning")
+            self.say(f"no coding of {self.project.coder} here")
             return
         exact = [seg for seg in mine if (seg.coding.start, seg.coding.end) == (s, e)]
         if len(exact) == 1 or len(mine) == 1:
@@ -333,17 +344,17 @@ class CodingScreen(Screen[None]):
 
     def _remove(self, seg: CodedSegment) -> None:
         if self.app.attempt(self.project.remove_coding, seg.coding.id) is not None:
-            self.notify(f"Removed {seg.code}.", timeout=2)
+            self.say(f"removed {seg.code.rsplit('/', 1)[-1]}")
             self.reload()
 
     def action_undo(self) -> None:
         done = self.app.attempt(self.project.undo)
-        self.notify(f"Undid the last {done}." if done else "Nothing to undo.", timeout=2)
+        self.say(f"undid the last {done}" if done else "nothing to undo")
         self.reload()
 
     def action_redo(self) -> None:
         done = self.app.attempt(self.project.redo)
-        self.notify(f"Redid {done}." if done else "Nothing to redo.", timeout=2)
+        self.say(f"redid the {done}" if done else "nothing to redo")
         self.reload()
 
     def action_memo(self) -> None:
@@ -363,7 +374,7 @@ class CodingScreen(Screen[None]):
                 self.app.attempt(self.project.set_coding_memo, here[index].coding.id, memo)
             else:
                 self.app.attempt(self.project.add_memo, memo, source=self.source.id)
-            self.notify("Memo saved.", timeout=2)
+            self.say("memo saved")
             self.reload()
 
         self.app.push_screen(MemoDialog(targets, text), save)
@@ -380,7 +391,7 @@ class CodingScreen(Screen[None]):
         self.hits = hits or []
         self.view.set_hits(self.hits)
         if not self.hits:
-            self.notify(f"No '{query}' here.", severity="warning")
+            self.say(f"no '{query}' here")
         else:
             self.action_hit(1)
         self._update_status()
@@ -400,7 +411,7 @@ class CodingScreen(Screen[None]):
             self.source.id, self.view.selection[0], coder=self.project.coder
         )
         if turn is None:
-            self.notify("Every turn has a code.", timeout=3)
+            self.say("every turn has a code")
             return
         if turn not in self.view.turns:
             self.action_clear_filters()
@@ -438,7 +449,7 @@ class CodingScreen(Screen[None]):
             speaker=self.filter_speaker,
         )
         if not turns:
-            self.notify("No turns match; showing all.", severity="warning")
+            self.say("no turns match; showing all")
             self.filter_code = self.filter_speaker = None
             turns = self.turns
         self._show_turns(turns)

@@ -32,7 +32,7 @@ class ReportsScreen(Screen[None]):
             yield Label(
                 "Charts and exports appear here with the analysis module.", classes="placeholder"
             )
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

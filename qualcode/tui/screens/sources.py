@@ -39,11 +39,11 @@ class SourcesScreen(Screen[None]):
         yield StatusLine(id="sources-status", classes="status")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="import-progress", show_eta=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("source", "kind", "speakers", "words", "coded", "codings", "coders")
+        table.add_columns("source", "kind", "words", "coded", "codings", "coders", "speakers")
         self.query_one(ProgressBar).display = False
 
     def on_screen_resume(self) -> None:
@@ -59,19 +59,19 @@ class SourcesScreen(Screen[None]):
             table.add_row(
                 s.name,
                 s.kind.replace("_", " "),
-                ", ".join(s.speakers)[:30],
                 f"{s.words:,}",
                 f"{s.coded_share:.0%}",
                 str(s.codings),
                 ", ".join(s.coders),
+                ", ".join(s.speakers),
                 key=str(s.id),
             )
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
         info = project.summary()
         self.query_one("#sources-status", StatusLine).update(
-            f"{info['project']} · {info['sources']} sources · {info['words']:,} words · "
-            f"{info['codes']} codes · {info['codings']} codings · coder {project.coder}"
+            f"coder {project.coder} · {info['sources']} sources · {info['words']:,} words · "
+            f"{info['codes']} codes · {info['codings']} codings · Enter opens a source"
         )
 
     @on(DataTable.RowSelected)

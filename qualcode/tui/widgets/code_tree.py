@@ -10,7 +10,7 @@ from qualcode.model import Code, Codebook
 
 
 class CodeTree(Tree[Code]):
-    """Codes with their colour, number (for applying by digit), hotkey and count."""
+    """Codes with their colour, hotkey and count."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Codebook", id=id)
@@ -23,12 +23,12 @@ class CodeTree(Tree[Code]):
         current = self.cursor_node.data if self.cursor_node is not None else None
         self.clear()
         nodes: dict[int | None, TreeNode[Code]] = {None: self.root}
-        for number, code in enumerate(book, start=1):
+        for code in book:
+            # The hotkey first, so it stays visible when a narrow column cuts the name off.
             label = Text.assemble(
                 ("■ ", colors.get(code.id, "")),
-                (f"{number} ", "dim"),
+                (f"{code.hotkey or ' '} ", "bold reverse" if code.hotkey else ""),
                 code.name,
-                (f" [{code.hotkey}]" if code.hotkey else "", "bold"),
                 (f" {counts.get(code.id, 0)}" if counts.get(code.id) else "", "dim"),
             )
             parent = nodes.get(code.parent_id, self.root)

@@ -79,7 +79,7 @@ class SuggestionPanel(Vertical):
             options.add_option(
                 Text.assemble(
                     ("■ ", colors.get(c.code_id, "")),
-                    seg.code,
+                    seg.code.rsplit("/", 1)[-1],
                     (f"  {c.coder}", "dim"),
                     ("  ✎" if c.memo else "", "bold"),
                 )

@@ -224,7 +224,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.lines = wrap_turns(self.text, self.turns, width)
         # Blank separator lines share their turn's start; keep the starts non-decreasing.
         self._line_starts = [ln.start for ln in self.lines]
-        self.virtual_size = Size(width + GUTTER, len(self.lines))
+        self.virtual_size = Size(self.size.width, len(self.lines))
 
     def on_resize(self, _event: events.Resize) -> None:
         self._layout()

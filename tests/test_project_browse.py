@@ -33,6 +33,8 @@ def test_next_uncoded_turn_skips_coded_turns_and_wraps(project):
     assert project.next_uncoded_turn("int1") == turns[1]
     assert project.next_uncoded_turn("int1", after=turns[-1].start) == turns[1]
     assert project.next_uncoded_turn("int1", coder="bob") == turns[0]
+    assert project.next_uncoded_turn("int1", speaker="student") == turns[1]
+    assert project.next_uncoded_turn("int1", turns[1].start, speaker="student") == turns[3]
 
 
 def test_filter_turns_by_speaker_and_code(project):

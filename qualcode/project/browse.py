@@ -46,13 +46,21 @@ class BrowseActions(ProjectBase):
             raise ProjectError(f"bad search pattern {query!r}: {exc}") from None
 
     def next_uncoded_turn(
-        self, source: str | int, after: int = -1, *, coder: str | None = None
+        self,
+        source: str | int,
+        after: int = -1,
+        *,
+        coder: str | None = None,
+        speaker: str | None = None,
     ) -> Turn | None:
         """The first turn starting after offset ``after`` that no coding touches (only
-        ``coder``'s codings count when given); turns with no speaker (headers) are skipped.
-        Wraps around to the start of the source; None when every turn is coded."""
+        ``coder``'s codings count when given, only ``speaker``'s turns when given); turns
+        with no speaker (headers) are skipped. Wraps around to the start of the source;
+        None when every turn is coded."""
         sid = self._source_id(source)
         turns = [t for t in self.store.turns(sid) if t.speaker is not None and t.end > t.start]
+        if speaker is not None:
+            turns = [t for t in turns if (t.speaker or "").casefold() == speaker.casefold()]
         coded = [(c.start, c.end) for c in self.store.list_codings(source_id=sid, coder=coder)]
 
         def uncoded(t: Turn) -> bool:

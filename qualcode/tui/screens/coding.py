@@ -164,15 +164,15 @@ class CodingScreen(Screen[None]):
         s, e = self.view.selection
         turn = self._turn_at(s)
         who = f"{turn.speaker or '—'}" if turn else ""
-        parts = [f"{self.source.name}", who, f"{s}–{e}", f"coder {self.project.coder}"]
+        # The last action's message first: the line is cut at the terminal's width.
+        parts = [f"✓ {self.message}" if self.message else ""]
+        parts += [self.source.name, who, f"{s}–{e}", f"coder {self.project.coder}"]
         if self.filter_code is not None:
             parts.append(f"only code {self.filter_code.name}")
         if self.filter_speaker is not None:
             parts.append(f"only {self.filter_speaker}")
         if self.hits:
             parts.append(f"{len(self.hits)} hits")
-        if self.message:
-            parts.append(self.message)
         self.query_one("#coding-status", StatusLine).update(" · ".join(p for p in parts if p))
 
     def say(self, message: str) -> None:
@@ -407,8 +407,13 @@ class CodingScreen(Screen[None]):
     def action_next_uncoded(self) -> None:
         if self.source is None:
             return
+        # Within the speaker shown (S), so an interview is coded one respondent turn after
+        # another without stopping at every question of the interviewer.
         turn = self.project.next_uncoded_turn(
-            self.source.id, self.view.selection[0], coder=self.project.coder
+            self.source.id,
+            self.view.selection[0],
+            coder=self.project.coder,
+            speaker=self.filter_speaker,
         )
         if turn is None:
             self.say("every turn has a code")

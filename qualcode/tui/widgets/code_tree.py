@@ -36,8 +36,11 @@ class CodeTree(Tree[Code]):
                 nodes[code.id] = parent.add(label, data=code, expand=True)
             else:
                 nodes[code.id] = parent.add_leaf(label, data=code)
-        if current is not None:
-            self.select_code(current.id)
+        # The new nodes get their lines on the next refresh: move the cursor after it.
+        if current is not None and current.id in {c.id for c in book}:
+            self.call_after_refresh(self.select_code, current.id)
+        elif len(book):
+            self.call_after_refresh(setattr, self, "cursor_line", 0)
 
     def select_code(self, code_id: int) -> None:
         """Move the cursor to a code's node."""

@@ -12,7 +12,7 @@ from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.sources import SourcesScreen
-from qualcode.tui.widgets.transcript import GUTTER, TranscriptView
+from qualcode.tui.widgets.transcript import TranscriptView
 from tests.conftest import INTERVIEW, span
 
 
@@ -57,7 +57,7 @@ async def test_a_click_selects_the_sentence_under_the_mouse(project: Project):
         line = next(
             i for i, ln in enumerate(view.lines) if "Honestly" in view.text[ln.start : ln.end]
         )
-        await pilot.click(TranscriptView, offset=(GUTTER + 2, line))
+        await pilot.click(TranscriptView, offset=(view.gutter_width + 2, line))
         await pilot.pause()
         s, e = view.selection
         assert view.text[s:e] == "Honestly, no."

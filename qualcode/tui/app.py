@@ -27,8 +27,9 @@ from qualcode.tui.screens.sources import SourcesScreen
 T = TypeVar("T")
 
 HELP_NOTES = {
-    "coding": "A code's letter (shown in [ ] in the codebook) or its number applies it to "
-    "the selection. Tab moves between transcript, codebook and panel.",
+    "coding": "A code's letter (beside its name in the codebook) or its number 1-9 (as "
+    "numbered in the finder) applies it to the selection; Enter on a code in the tree does "
+    "too. Tab moves between transcript, codebook and panel.",
 }
 
 

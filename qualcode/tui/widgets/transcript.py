@@ -30,7 +30,8 @@ from textual.strip import Strip
 from qualcode.model import Coding, Turn
 
 Span = tuple[int, int]
-GUTTER = 11  # speaker name or timestamp, then a space
+GUTTER = 11  # speaker name or timestamp, then a space (in terminals under 100 columns)
+WIDE_GUTTER = 17
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,7 @@ class Line:
     gutter_kind: str = ""  # "speaker", "time" or ""
 
 
-def wrap_turns(text: str, turns: Sequence[Turn], width: int) -> list[Line]:
+def wrap_turns(text: str, turns: Sequence[Turn], width: int, gutter: int = GUTTER) -> list[Line]:
     """Lay the turns out in lines of at most ``width`` characters, a blank line between."""
     width = max(width, 8)
     lines: list[Line] = []
@@ -70,7 +71,7 @@ def wrap_turns(text: str, turns: Sequence[Turn], width: int) -> list[Line]:
         if len(lines) == first:
             lines.append(Line(ti, turn.start, turn.end))
         # the gutter: the speaker on the turn's first line, its timestamp on the second
-        speaker = (turn.speaker or "")[: GUTTER - 1]
+        speaker = (turn.speaker or "")[: gutter - 1]
         lines[first] = Line(ti, lines[first].start, lines[first].end, speaker, "speaker")
         if turn.timestamp is not None:
             stamp = _clock(turn.timestamp)
@@ -155,7 +156,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self.turns: list[Turn] = []
         self.lines: list[Line] = []
         self._line_starts: list[int] = []
-        self._wrapped_width = -1
+        self._wrapped_width: tuple[int, int] | None = None
+        self.gutter_width = GUTTER
         self.selection: Span = (0, 0)
         self.tints: dict[int, str] = {}
         self._cuts: list[int] = []
@@ -170,7 +172,7 @@ class TranscriptView(ScrollView, can_focus=True):
         """Show ``turns`` of ``text`` (all of a source's, or a filtered few)."""
         self.text = text
         self.turns = list(turns)
-        self._wrapped_width = -1
+        self._wrapped_width = None
         self._layout()
         self.refresh()
 
@@ -217,11 +219,14 @@ class TranscriptView(ScrollView, can_focus=True):
     # -- layout and painting -----------------------------------------------------------------
 
     def _layout(self) -> None:
-        width = max(self.size.width - GUTTER - 1, 20) if self.size.width else 60
-        if width == self._wrapped_width:
+        # Wide terminals get room for whole speaker names; narrow ones keep it for the text.
+        longest = max((len(t.speaker or "") for t in self.turns), default=0) + 1
+        self.gutter_width = max(min(longest, WIDE_GUTTER if self.size.width >= 100 else GUTTER), 9)
+        width = max(self.size.width - self.gutter_width - 1, 20) if self.size.width else 60
+        if (width, self.gutter_width) == self._wrapped_width:
             return
-        self._wrapped_width = width
-        self.lines = wrap_turns(self.text, self.turns, width)
+        self._wrapped_width = (width, self.gutter_width)
+        self.lines = wrap_turns(self.text, self.turns, width, self.gutter_width)
         # Blank separator lines share their turn's start; keep the starts non-decreasing.
         self._line_starts = [ln.start for ln in self.lines]
         self.virtual_size = Size(self.size.width, len(self.lines))
@@ -264,7 +269,7 @@ class TranscriptView(ScrollView, can_focus=True):
         if index >= len(self.lines):
             return Strip.blank(width, self.rich_style)
         line = self.lines[index]
-        gutter = line.gutter.ljust(GUTTER)
+        gutter = line.gutter.ljust(self.gutter_width)
         out = [Segment(gutter, self._style(line.gutter_kind) if line.gutter else self.rich_style)]
         out.extend(self._text_segments(line.start, line.end))
         return Strip(out).adjust_cell_length(width, self.rich_style)
@@ -307,10 +312,10 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         index = event.y + self.scroll_offset.y
-        if not (0 <= index < len(self.lines)) or event.x < GUTTER:
+        if not (0 <= index < len(self.lines)) or event.x < self.gutter_width:
             return
         line = self.lines[index]
-        offset = min(line.start + event.x - GUTTER, max(line.end - 1, line.start))
+        offset = min(line.start + event.x - self.gutter_width, max(line.end - 1, line.start))
         self.post_message(self.Clicked(offset))
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.examples import build_demo
+from qualcode.model import Suggestion
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
@@ -165,3 +166,52 @@ async def test_sources_reports_and_help(demo: Project):
         table = app.screen.query_one("#frequencies")
         assert table.row_count == len(demo.codebook())
         assert app.screen.query_one("#charts")
+
+
+async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        start, end = screen.view.selection
+        code = demo.code("Awareness")
+        offer = Suggestion(
+            source_id=screen.source.id,  # type: ignore[union-attr]
+            start=start,
+            end=end,
+            label="Awareness and publicity/Awareness",
+            score=0.8,
+            suggester="qualcode.test.v1",
+            evidence=("heard of",),
+            code_id=code.id,
+        )
+        panel = screen.query_one(SuggestionPanel)
+        panel.show_suggestions([offer, offer])
+        await pilot.pause()
+        panel.query_one("#suggestions").focus()
+        await pilot.press("x")  # reject the first: it leaves the list, nothing is coded
+        assert len(panel.suggestions) == 1 and demo.codings() == []
+        await pilot.press("enter")
+        await pilot.pause()
+    [seg] = demo.codings()
+    assert (seg.coding.code_id, seg.coding.start, seg.coding.end) == (code.id, start, end)
+
+
+async def test_a_passage_in_the_codebook_opens_on_the_coding_screen(demo: Project):
+    text = demo.source("interview_05").text
+    start = text.index("Maya")
+    demo.apply_code("interview_05", start, start + 4, "Awareness")
+    app = QualcodeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one(CodeTree).select_code(demo.code("Awareness").id)
+        await pilot.pause()
+        app.screen.query_one("#code-passages").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        assert screen.source is not None and screen.source.name == "interview_05"
+        assert screen.view.selection == (start, start + 4)

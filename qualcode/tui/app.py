@@ -58,6 +58,7 @@ class QualcodeApp(App[None]):
         self.project = project
         self.start_source = source
         self.pending_source: str | int | None = None
+        self.pending_span: tuple[int, int] | None = None
         self.sub_title = project.label
 
     def on_mount(self) -> None:
@@ -66,9 +67,11 @@ class QualcodeApp(App[None]):
         else:
             self.switch_mode("sources")
 
-    def open_source(self, ref: str | int) -> None:
-        """Show a source on the coding screen (it opens it when it is next shown)."""
+    def open_source(self, ref: str | int, span: tuple[int, int] | None = None) -> None:
+        """Show a source on the coding screen (it opens it when it is next shown), with
+        ``span`` selected if given."""
         self.pending_source = ref
+        self.pending_span = span
         if self.current_mode == "coding" and isinstance(self.screen, CodingScreen):
             self.screen.on_screen_resume()
         else:
@@ -81,6 +84,12 @@ class QualcodeApp(App[None]):
         except QualcodeError as exc:
             self.notify(str(exc), title=exc.title, severity="error", timeout=6)
             return None
+
+    def on_app_focus(self) -> None:
+        """Back from another window: show what it may have changed."""
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -91,7 +91,8 @@ class CodebookScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("source", "speaker", "coder", "passage")
+        table = self.query_one(DataTable)
+        table.add_columns("source", "speaker", "coder", "passage")
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -146,7 +147,16 @@ class CodebookScreen(Screen[None]):
         details.update(text)
         for seg in self.app.project.codings(code=code.id):
             quote = " ".join(seg.text.split())
-            table.add_row(seg.source, seg.speaker or "", seg.coding.coder, quote[:120])
+            c = seg.coding
+            key = f"{c.id}:{c.source_id}:{c.start}:{c.end}"  # unique, and says where it is
+            table.add_row(seg.source, seg.speaker or "", c.coder, quote[:120], key=key)
+
+    @on(DataTable.RowSelected)
+    def _passage_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a passage opens it on the coding screen, selected."""
+        if event.row_key.value:
+            _, source, start, end = (int(x) for x in event.row_key.value.split(":"))
+            self.app.open_source(source, (start, end))
 
     # -- edits ---------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tree
 from textual.worker import get_current_worker
 
-from qualcode.model import Code, CodedSegment, Source, Suggestion, Turn
+from qualcode.model import Code, Codebook, CodedSegment, Source, Suggestion, Turn
 from qualcode.project import Project
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
@@ -68,6 +68,7 @@ class CodingScreen(Navigation, Screen[None]):
         self.filter_code: Code | None = None
         self.filter_speaker: str | None = None
         self.message = ""
+        self.book = Codebook()
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -108,7 +109,7 @@ class CodingScreen(Navigation, Screen[None]):
     def reload(self) -> None:
         """Read the codebook and this source's codings again (after any change, or another
         window's)."""
-        book = self.project.codebook()
+        book = self.book = self.project.codebook()
         self.tints = code_colors(book)
         self.query_one(CodeTree).load(book, self.project.code_counts(), self.tints)
         if self.source is None:
@@ -121,6 +122,9 @@ class CodingScreen(Navigation, Screen[None]):
         if self.app.pending_source is not None:
             ref, self.app.pending_source = self.app.pending_source, None
             self.open_source(ref)
+            span, self.app.pending_span = self.app.pending_span, None
+            if span is not None:
+                self._select(span)
         elif self.source is None:
             first = self.project.sources()
             if first:
@@ -188,13 +192,14 @@ class CodingScreen(Navigation, Screen[None]):
     # -- coding ------------------------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        """A code's hotkey, or a digit for the code of that number, applies it."""
+        """A code's hotkey, or a digit for the code of that number, applies it (when the
+        transcript or the codebook has the focus: the panel's own keys stay its own)."""
         char = event.character
-        if not char or not char.isalnum() or len(char) != 1 or self.source is None:
+        if not char or len(char) != 1 or not char.isalnum() or self.source is None:
             return
-        if isinstance(self.focused, Tree) and not (char.isalpha() or char.isdigit()):
+        if not isinstance(self.focused, TranscriptView | CodeTree):
             return
-        book = self.project.codebook()
+        book = self.book
         code = next((c for c in book if c.hotkey == char), None)
         if code is None and char.isdigit() and char != "0" and int(char) <= len(book):
             code = book.codes[int(char) - 1]
@@ -321,11 +326,13 @@ class CodingScreen(Navigation, Screen[None]):
 
     @on(SuggestionPanel.Accepted)
     def _accepted(self, event: SuggestionPanel.Accepted) -> None:
+        # When the suggester lands, record the acceptance here too (for its precision).
         s = event.suggestion
         self._select((s.start, s.end))
         self.apply(self.project.code(s.code_id) if s.code_id is not None else s.label)
+        self.query_one(SuggestionPanel).drop(s)
 
     @on(SuggestionPanel.Rejected)
     def _rejected(self, event: SuggestionPanel.Rejected) -> None:
-        panel = self.query_one(SuggestionPanel)
-        panel.show_suggestions([x for x in panel.suggestions if x is not event.suggestion])
+        # When the suggester lands, record the rejection here, so the learner improves.
+        self.query_one(SuggestionPanel).drop(event.suggestion)

@@ -104,6 +104,19 @@ class SuggestionPanel(Vertical):
             )
         if not suggestions:
             options.add_option(Option(Text("none yet", style="dim"), disabled=True))
+        else:
+            options.highlighted = 0
+
+    def drop(self, suggestion: Suggestion) -> None:
+        """Take one suggestion off the list (after it was accepted or rejected)."""
+        index = next((i for i, s in enumerate(self.suggestions) if s is suggestion), None)
+        if index is not None:
+            highlighted = self.query_one("#suggestions", OptionList).highlighted or 0
+            self.show_suggestions(self.suggestions[:index] + self.suggestions[index + 1 :])
+            if self.suggestions:
+                self.query_one("#suggestions", OptionList).highlighted = min(
+                    highlighted, len(self.suggestions) - 1
+                )
 
     @property
     def highlighted_suggestion(self) -> Suggestion | None:

@@ -165,6 +165,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.hits: list[Span] = []
         self._hit_starts: list[int] = []
         self._styles: dict[object, Style] = {}
+        self._base_style = Style()
 
     # -- what is shown (called by the screen) ----------------------------------------------
 
@@ -242,7 +243,7 @@ class TranscriptView(ScrollView, can_focus=True):
         return cached
 
     def _make_style(self, key: object) -> Style:
-        base = self.rich_style
+        base = self._base_style
         bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
         kind, *rest = key if isinstance(key, tuple) else (key,)
         if kind == "speaker":
@@ -266,13 +267,17 @@ class TranscriptView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.size.width
+        base = self.rich_style
+        if base != self._base_style:  # the theme changed: blend the code colours again
+            self._styles.clear()
+            self._base_style = base
         if index >= len(self.lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         line = self.lines[index]
         gutter = line.gutter.ljust(self.gutter_width)
-        out = [Segment(gutter, self._style(line.gutter_kind) if line.gutter else self.rich_style)]
+        out = [Segment(gutter, self._style(line.gutter_kind) if line.gutter else base)]
         out.extend(self._text_segments(line.start, line.end))
-        return Strip(out).adjust_cell_length(width, self.rich_style)
+        return Strip(out).adjust_cell_length(width, base)
 
     def _text_segments(self, start: int, end: int) -> list[Segment]:
         if end <= start:

@@ -79,3 +79,14 @@ def test_demo_without_a_terminal_prints_the_summary(tmp_path: Path):
     result = CliRunner().invoke(cli, ["demo", "--project", str(tmp_path / "d.qcdb"), "--no-tui"])
     assert result.exit_code == 0
     assert "11 sources" in result.output
+
+
+async def test_an_empty_project_takes_every_key_without_a_traceback(tmp_path: Path):
+    with Project.create(tmp_path / "empty.qcdb") as empty:
+        app = QualcodeApp(empty)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("f3", "down", "right", "shift+left", "right_square_bracket")
+            await pilot.press("a", "1", "delete", "ctrl+z", "N", "enter", "escape")
+            await pilot.press("f4", "g", "m", "e", "c", "delete", "f5", "f2", "enter")
+            await pilot.pause()
+            assert app.is_running

@@ -133,7 +133,8 @@ class CodingScreen(Navigation, Screen[None]):
             self.reload()
 
     def _show_turns(self, turns: list[Turn]) -> None:
-        assert self.source is not None
+        if self.source is None:  # an empty project: nothing to act on
+            return
         self.view.show(self.source.text, turns)
         spans = [(t.start, t.end) for t in turns]
         starts = [s for s, _ in spans]
@@ -210,7 +211,8 @@ class CodingScreen(Navigation, Screen[None]):
 
     def apply(self, code: Code | str) -> None:
         """Apply a code (or a new code name) to the selection."""
-        assert self.source is not None
+        if self.source is None:  # an empty project: nothing to act on
+            return
         s, e = self.view.selection
         if e <= s:
             self.say("select a passage first")

@@ -107,7 +107,8 @@ class Navigation:
                 self._select((s, earlier[-1]))
 
     def action_word(self, side: str, step: int) -> None:
-        assert self.source is not None
+        if self.source is None:  # an empty project: nothing to act on
+            return
         text, span = self.source.text, self.view.selection
         turn = self._turn_at(span[0])
         if turn is None:
@@ -204,7 +205,8 @@ class Navigation:
         self.app.push_screen(ChoiceDialog("Show only turns of", speakers), chosen)
 
     def _apply_filters(self) -> None:
-        assert self.source is not None
+        if self.source is None:  # an empty project: nothing to act on
+            return
         turns = self.app.attempt(
             self.project.filter_turns,
             self.source.id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 
 from qualcode.examples import build_demo
 from qualcode.model import Suggestion
@@ -215,3 +216,21 @@ async def test_a_passage_in_the_codebook_opens_on_the_coding_screen(demo: Projec
         assert isinstance(screen, CodingScreen)
         assert screen.source is not None and screen.source.name == "interview_05"
         assert screen.view.selection == (start, start + 4)
+
+
+async def test_a_code_typed_right_after_a_move_codes_the_new_passage(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        # All four keys queued at once, as a fast typist (or a paste) delivers them;
+        # Pilot.press would wait for the screen between keys.
+        for key, char in (("down", None), ("a", "a"), ("down", None), ("t", "t")):
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        sentences = demo.sentences("interview_03")
+    got = sorted(
+        (seg.coding.start, seg.coding.end, seg.code.rsplit("/")[-1]) for seg in demo.codings()
+    )
+    assert got == [(*sentences[1], "Awareness"), (*sentences[2], "Time constraints")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -84,6 +85,14 @@ class QualcodeApp(App[None]):
         except QualcodeError as exc:
             self.notify(str(exc), title=exc.title, severity="error", timeout=6)
             return None
+
+    def on_key(self, event: events.Key) -> None:
+        """A key no binding took: a code's hotkey, if the screen has codes to apply."""
+        hotkey = getattr(self.screen, "hotkey", None)
+        if hotkey is None or not event.character or event.key in self.screen.active_bindings:
+            return
+        if hotkey(event.character):
+            event.stop()
 
     def on_app_focus(self) -> None:
         """Back from another window: show what it may have changed."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -147,11 +147,14 @@ class CodingScreen(Navigation, Screen[None]):
     # -- the selection -----------------------------------------------------------------------
 
     def _select(self, span: Span) -> None:
+        # The last action's message goes with the move that follows it: cleared here, in
+        # order, not when the widget's message arrives (a code typed right after a move
+        # would have its own message cleared then).
+        self.message = ""
         self.view.select(span)
 
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
-        self.message = ""
         self._update_panel(event.span)
         self._suggest(event.span)
 
@@ -192,22 +195,25 @@ class CodingScreen(Navigation, Screen[None]):
 
     # -- coding ------------------------------------------------------------------------------
 
-    def on_key(self, event: events.Key) -> None:
-        """A code's hotkey, or a digit for the code of that number, applies it (when the
-        transcript or the codebook has the focus: the panel's own keys stay its own)."""
-        char = event.character
-        if not char or len(char) != 1 or not char.isalnum() or self.source is None:
-            return
+    def hotkey(self, char: str) -> bool:
+        """Apply the code with hotkey ``char``, or for a digit the code of that number
+        (when the transcript or the codebook has the focus); True if one was applied.
+
+        The app calls this once a key has passed the bindings: keys reach the app in the
+        order they were typed, so a code typed right after a move codes the new passage.
+        """
+        if len(char) != 1 or not char.isalnum() or self.source is None:
+            return False
         if not isinstance(self.focused, TranscriptView | CodeTree):
-            return
+            return False
         book = self.book
         code = next((c for c in book if c.hotkey == char), None)
         if code is None and char.isdigit() and char != "0" and int(char) <= len(book):
             code = book.codes[int(char) - 1]
-        if code is not None:
-            event.stop()
-            event.prevent_default()
-            self.apply(code)
+        if code is None:
+            return False
+        self.apply(code)
+        return True
 
     def apply(self, code: Code | str) -> None:
         """Apply a code (or a new code name) to the selection."""

@@ -30,7 +30,7 @@ class SourcesScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", id="sources.open"),
         Binding("i", "import", "Import", id="sources.import"),
-        Binding("c", "set_coder", "Coder", id="sources.coder"),
+        Binding("c,C", "set_coder", "Coder", id="sources.coder"),
     ]
 
     app: QualcodeApp

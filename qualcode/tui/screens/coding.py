@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Tree
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.model import Code, Codebook, CodedSegment, Source, Suggestion, Turn
 from qualcode.project import Project
@@ -69,6 +69,7 @@ class CodingScreen(Navigation, Screen[None]):
         self.filter_speaker: str | None = None
         self.message = ""
         self.book = Codebook()
+        self.coder = ""
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -109,6 +110,7 @@ class CodingScreen(Navigation, Screen[None]):
     def reload(self) -> None:
         """Read the codebook and this source's codings again (after any change, or another
         window's)."""
+        self.coder = self.project.coder  # read once per change, not once per key press
         book = self.book = self.project.codebook()
         self.tints = code_colors(book)
         self.query_one(CodeTree).load(book, self.project.code_counts(), self.tints)
@@ -174,7 +176,9 @@ class CodingScreen(Navigation, Screen[None]):
         who = f"{turn.speaker or '—'}" if turn else ""
         # The last action's message first: the line is cut at the terminal's width.
         parts = [f"✓ {self.message}" if self.message else ""]
-        parts += [self.source.name, who, f"{s}–{e}", f"coder {self.project.coder}"]
+        index = self.turns.index(turn) + 1 if turn in self.turns else 0
+        where = f"turn {index}/{len(self.turns)}" if index else ""
+        parts += [self.source.name, where, who, f"coder {self.coder}", f"{s}–{e}"]
         if self.filter_code is not None:
             parts.append(f"only code {self.filter_code.name}")
         if self.filter_speaker is not None:
@@ -331,6 +335,13 @@ class CodingScreen(Navigation, Screen[None]):
         found: list[Suggestion] = suggest(source_id, span[0], span[1], top=5)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.query_one(SuggestionPanel).show_suggestions, found)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "suggest" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            title = getattr(error, "title", "Suggestions failed")
+            self.notify(str(error), title=title, severity="error", timeout=6)
 
     @on(SuggestionPanel.Accepted)
     def _accepted(self, event: SuggestionPanel.Accepted) -> None:

@@ -22,7 +22,7 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.color import Color
-from textual.geometry import Region, Size
+from textual.geometry import Region, Size, Spacing
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -202,9 +202,14 @@ class TranscriptView(ScrollView, can_focus=True):
     def scroll_to_selection(self) -> None:
         first = self.line_of(self.selection[0])
         last = self.line_of(max(self.selection[0], self.selection[1] - 1))
-        height = min(last - first + 1, max(self.size.height - 2, 1))
+        # A few lines of context above and below, so the next passage is in view too.
+        context = 3 if self.size.height > 12 else 1
+        height = min(last - first + 1, max(self.size.height - 2 * context, 1))
         self.scroll_to_region(
-            Region(0, first, 1, height), animate=False, spacing=None, immediate=True
+            Region(0, first, 1, height),
+            animate=False,
+            spacing=Spacing(context, 0, context, 0),
+            immediate=True,
         )
 
     def line_of(self, offset: int) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Input
 from typer.testing import CliRunner
 
 from qualcode.cli import app as cli
@@ -37,12 +38,16 @@ async def test_import_runs_in_a_worker_and_the_list_shows_it(project: Project, t
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, SourcesScreen)
-        await pilot.press("i", *str(new), "enter")
+        await pilot.press("i")
+        app.screen.query_one(Input).value = str(new)  # typing a long path key by key is slow
+        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one("#sources")
         assert table.row_count == 3
-        await pilot.press("i", *str(tmp_path / "missing.txt"), "enter")
+        await pilot.press("i")
+        app.screen.query_one(Input).value = str(tmp_path / "missing.txt")
+        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any(n.severity == "error" for n in app._notifications)

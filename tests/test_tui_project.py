@@ -40,18 +40,18 @@ async def test_import_runs_in_a_worker_and_the_list_shows_it(project: Project, t
         assert isinstance(app.screen, SourcesScreen)
         await pilot.press("i")
         app.screen.query_one(Input).value = str(new)  # typing a long path key by key is slow
-        await pilot.press("enter")
+        await pilot.press("enter", "down", "enter")  # an expert panel
         await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one("#sources")
         assert table.row_count == 3
         await pilot.press("i")
         app.screen.query_one(Input).value = str(tmp_path / "missing.txt")
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any(n.severity == "error" for n in app._notifications)
-    assert [s.name for s in project.sources()] == ["int1", "panel1", "int2"]
+    assert [(s.name, s.kind) for s in project.sources()][-1] == ("int2", "expert_panel")
 
 
 async def test_a_click_selects_the_sentence_under_the_mouse(project: Project):

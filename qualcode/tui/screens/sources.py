@@ -18,11 +18,16 @@ from textual.widgets import DataTable, Footer, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from qualcode.errors import QualcodeError
-from qualcode.tui.screens.dialogs import TextPrompt
+from qualcode.model import SOURCE_KINDS
+from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
+
+
+# Survey answers (kind "response") come from a sheet with its own options: use the CLI.
+FILE_KINDS = [k for k in SOURCE_KINDS if k != "response"]
 
 
 class SourcesScreen(Screen[None]):
@@ -102,19 +107,26 @@ class SourcesScreen(Screen[None]):
         for part in value.split():
             expanded = str(Path(part).expanduser())
             paths.extend(sorted(glob.glob(expanded)) or [expanded])
-        bar = self.query_one(ProgressBar)
-        bar.update(total=100, progress=0)
-        bar.display = True
-        self._import(paths)
+
+        def kind_chosen(index: int | None) -> None:
+            if index is None:
+                return
+            bar = self.query_one(ProgressBar)
+            bar.update(total=100, progress=0)
+            bar.display = True
+            self._import(paths, FILE_KINDS[index])
+
+        kinds = [k.replace("_", " ") for k in FILE_KINDS]
+        self.app.push_screen(ChoiceDialog(f"{len(paths)} file(s): what kind?", kinds), kind_chosen)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _import(self, paths: list[str]) -> str:
+    def _import(self, paths: list[str], kind: str) -> str:
         bar = self.query_one(ProgressBar)
 
         def progress(share: float) -> None:
             self.app.call_from_thread(bar.update, progress=share * 100)
 
-        report = self.app.project.import_files(paths, progress=progress)
+        report = self.app.project.import_files(paths, kind=kind, progress=progress)
         return f"Imported {len(report.added) + len(report.replaced)} source(s)."
 
     @on(Worker.StateChanged)

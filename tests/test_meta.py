@@ -22,6 +22,7 @@ CORE_MODULES = [
     "qualcode.ingest",
     "qualcode.project",
     "qualcode.examples",
+    "qualcode.segments",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +21,14 @@ def demo(
     fresh: Annotated[
         bool, typer.Option(help="Rebuild it even if it exists (your coding in it is lost).")
     ] = False,
+    tui: Annotated[
+        bool, typer.Option(help="Open the coding workbench (when run in a terminal).")
+    ] = True,
 ) -> None:
     """Build the example project (a mentoring study: interviews, expert panels, codebook)
-    and show what is in it. An existing demo project is reopened, with your coding kept."""
+    and open it in the coding workbench; with --no-tui, or when the output is not a
+    terminal, show what is in it instead. An existing demo project is reopened, with your
+    coding kept."""
     from qualcode.examples import build_demo
 
     if fresh:
@@ -35,7 +41,12 @@ def demo(
         p = build_demo(project)
         say(f"Built the demo project {project} from the example study.")
     with p:
-        _print_summary(p)
+        if tui and sys.stdout.isatty():
+            from qualcode.cli.tui import run_tui
+
+            run_tui(p)
+        else:
+            _print_summary(p)
 
 
 def _print_summary(p: Project) -> None:

@@ -19,12 +19,13 @@ from typing import Any
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import utc_now
 from qualcode.project.base import content_hash
+from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.coding import ApplyResult, CodingActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.store import Store
 
 
-class Project(SourcingActions, CodingActions):
+class Project(SourcingActions, CodingActions, BrowseActions):
     """One qualcode project, backed by a :class:`Store`.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.
@@ -89,4 +90,4 @@ class Project(SourcingActions, CodingActions):
         }
 
 
-__all__ = ["ApplyResult", "ImportReport", "Project", "QualcodeError", "content_hash"]
+__all__ = ["ApplyResult", "CodeUsage", "ImportReport", "Project", "QualcodeError", "content_hash"]

@@ -97,8 +97,10 @@ class ProjectBase:
         return self.store.turns(self._source_id(ref))
 
     def _texts(self, source_ids: Sequence[int]) -> dict[int, str]:
-        wanted = set(source_ids)
-        return {s.id: s.text for s in self.store.list_sources() if s.id in wanted}
+        # One source at a time: the coding screen asks for one source's codings on every
+        # change, and loading every text of a large project for it would be slow.
+        found = (self.store.get_source(i) for i in dict.fromkeys(source_ids))
+        return {s.id: s.text for s in found if s is not None}
 
     # -- codebook ------------------------------------------------------------------------
 

@@ -1,0 +1,130 @@
+"""The application: wiring only. Built from an open project (``QualcodeApp(project)``), it
+never finds a database itself, so tests hand it one in a temporary folder.
+
+Four screens are modes the user switches between with F2..F5; each reads the project again
+when it is shown, so a change made in another window appears on the next switch or on
+ctrl+r. Errors a user can cause (a code name that exists, a bad pattern) are shown as
+notifications carrying the :class:`QualcodeError` text, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+
+from qualcode.errors import QualcodeError
+from qualcode.project import Project
+from qualcode.tui.screens.codebook import CodebookScreen
+from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.dialogs import TextPrompt
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.reports import ReportsScreen
+from qualcode.tui.screens.sources import SourcesScreen
+
+T = TypeVar("T")
+
+HELP_NOTES = {
+    "coding": "A code's letter (beside its name in the codebook) or its number 1-9 (as "
+    "numbered in the finder) applies it to the selection; Enter on a code in the tree does "
+    "too. Tab moves between transcript, codebook and panel.",
+}
+
+
+class QualcodeApp(App[None]):
+    """The coding workbench for one project."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "qualcode"
+    MODES = {
+        "sources": SourcesScreen,
+        "coding": CodingScreen,
+        "codebook": CodebookScreen,
+        "reports": ReportsScreen,
+    }
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("f2", "switch_mode('sources')", "Sources", id="app.sources"),
+        Binding("f3", "switch_mode('coding')", "Coding", id="app.coding"),
+        Binding("f4", "switch_mode('codebook')", "Codebook", id="app.codebook"),
+        Binding("f5", "switch_mode('reports')", "Reports", id="app.reports"),
+        Binding("ctrl+r", "refresh_project", "Refresh", show=False, id="app.refresh"),
+    ]
+
+    def __init__(self, project: Project, *, source: str | None = None) -> None:
+        super().__init__()
+        self.project = project
+        self.start_source = source
+        self.pending_source: str | int | None = None
+        self.pending_span: tuple[int, int] | None = None
+        self.sub_title = project.label
+
+    def on_mount(self) -> None:
+        if self.start_source is not None:
+            self.open_source(self.start_source)
+        else:
+            self.switch_mode("sources")
+
+    def open_source(self, ref: str | int, span: tuple[int, int] | None = None) -> None:
+        """Show a source on the coding screen (it opens it when it is next shown), with
+        ``span`` selected if given."""
+        self.pending_source = ref
+        self.pending_span = span
+        if self.current_mode == "coding" and isinstance(self.screen, CodingScreen):
+            self.screen.on_screen_resume()
+        else:
+            self.switch_mode("coding")
+
+    def attempt(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """Call into the project; a QualcodeError becomes an error notification (None)."""
+        try:
+            return func(*args, **kwargs)
+        except QualcodeError as exc:
+            self.notify(str(exc), title=exc.title, severity="error", timeout=6)
+            return None
+
+    def on_key(self, event: events.Key) -> None:
+        """A key no binding took: a code's hotkey, if the screen has codes to apply."""
+        hotkey = getattr(self.screen, "hotkey", None)
+        if hotkey is None or not event.character or event.key in self.screen.active_bindings:
+            return
+        if hotkey(event.character):
+            event.stop()
+
+    def on_app_focus(self) -> None:
+        """Back from another window: show what it may have changed."""
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen, HELP_NOTES.get(self.current_mode, "")))
+
+    def action_refresh_project(self) -> None:
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
+        self.notify("Read the project again.", timeout=2)
+
+    def action_set_coder(self) -> None:
+        """Ask who is coding; the name is the project's coder from now on."""
+
+        def chosen(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                self.project.set_coder(name)
+            except QualcodeError as exc:
+                self.notify(str(exc), title=exc.title, severity="error")
+                return
+            self.notify(f"Coding as {self.project.coder}.", timeout=3)
+            reload = getattr(self.screen, "reload", None)
+            if reload is not None:
+                reload()
+
+        self.push_screen(TextPrompt("Coder name", self.project.coder), chosen)

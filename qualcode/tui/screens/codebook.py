@@ -1,0 +1,263 @@
+"""The codebook screen: browse and edit the tree, and read each code's coded passages.
+
+Every edit is one call into the project (add, rename, move, merge, recolour, update, delete);
+the tree is then read again, so it always shows what is stored.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea, Tree
+
+from qualcode.model import Code
+from qualcode.tui.colors import code_colors, next_color
+from qualcode.tui.screens.dialogs import CodeFinder, Confirm, Dialog, TextPrompt
+from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
+
+
+class CodeForm(Dialog):
+    """Edit a code's definition, inclusion, exclusion, keywords and examples."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="form.save")]
+
+    def __init__(self, code: Code) -> None:
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        c = self.code
+        with VerticalScroll(classes="dialog form"):
+            yield Label(f"{c.name} — ctrl+s saves, escape cancels", classes="dialog-title")
+            yield Label("Definition")
+            yield TextArea(c.definition, id="definition")
+            yield Label("Inclusion")
+            yield TextArea(c.inclusion, id="inclusion")
+            yield Label("Exclusion")
+            yield TextArea(c.exclusion, id="exclusion")
+            yield Label("Keywords (separated by ;)")
+            yield Input("; ".join(c.keywords), id="keywords")
+            yield Label("Examples (one per line)")
+            yield TextArea("\n".join(c.examples), id="examples")
+
+    def action_save(self) -> None:
+        def area(name: str) -> str:
+            return self.query_one(f"#{name}", TextArea).text.strip()
+
+        self.dismiss(
+            {
+                "definition": area("definition"),
+                "inclusion": area("inclusion"),
+                "exclusion": area("exclusion"),
+                "keywords": self.query_one("#keywords", Input).value.split(";"),
+                "examples": area("examples").splitlines(),
+            }
+        )
+
+
+class CodebookScreen(Screen[None]):
+    TITLE = "Codebook"
+    BINDINGS = [
+        Binding("a", "add", "Add", id="codebook.add"),
+        Binding("r", "rename", "Rename", id="codebook.rename"),
+        Binding("m", "move", "Move", id="codebook.move"),
+        Binding("g", "merge", "Merge into", id="codebook.merge"),
+        Binding("e", "edit", "Edit", id="codebook.edit"),
+        Binding("c", "recolour", "Colour", id="codebook.colour"),
+        Binding("k", "hotkey", "Hotkey", show=False, id="codebook.hotkey"),
+        Binding("delete", "delete", "Delete", show=False, id="codebook.delete"),
+    ]
+
+    app: QualcodeApp
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="codebook-status", classes="status")
+        with Horizontal(id="codebook-body"):
+            yield CodeTree(id="codebook-tree")
+            with Vertical(id="code-side"):
+                with VerticalScroll(id="code-details"):
+                    yield Static("", id="code-text")
+                yield DataTable(id="code-passages", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("source", "speaker", "coder", "passage")
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+        self.query_one(CodeTree).focus()
+
+    @property
+    def code_tree(self) -> CodeTree:
+        return self.query_one(CodeTree)
+
+    def reload(self) -> None:
+        project = self.app.project
+        book = project.codebook()
+        self.code_tree.load(book, project.code_counts(), code_colors(book))
+        self.query_one("#codebook-status", StatusLine).update(
+            f"{len(book)} codes · a add · r rename · m move · g merge · e edit · c colour"
+        )
+        self._show(self.code_tree.code)
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted[Code]) -> None:
+        self._show(event.node.data)
+
+    def _show(self, code: Code | None) -> None:
+        details = self.query_one("#code-text", Static)
+        table = self.query_one(DataTable)
+        table.clear()
+        if code is None:
+            details.update("No codes yet: press a to add one.")
+            return
+        book = self.app.project.codebook()
+        try:
+            code = book.get(code.id)
+        except KeyError:
+            return
+        text = Text()
+        text.append(book.path(code) + "\n", style="bold")
+        meta = [
+            f"colour {code.color}" if code.color else "",
+            f"key {code.hotkey}" if code.hotkey else "",
+        ]
+        text.append(" · ".join(m for m in meta if m) + "\n", style="dim")
+        for title, body in (
+            ("Definition", code.definition),
+            ("Inclusion", code.inclusion),
+            ("Exclusion", code.exclusion),
+            ("Keywords", ", ".join(code.keywords)),
+            ("Examples", "\n".join(f"“{e}”" for e in code.examples)),
+        ):
+            if body:
+                text.append(f"{title}: ", style="bold")
+                text.append(body + "\n")
+        details.update(text)
+        for seg in self.app.project.codings(code=code.id):
+            quote = " ".join(seg.text.split())
+            c = seg.coding
+            key = f"{c.id}:{c.source_id}:{c.start}:{c.end}"  # unique, and says where it is
+            table.add_row(seg.source, seg.speaker or "", c.coder, quote[:120], key=key)
+
+    @on(DataTable.RowSelected)
+    def _passage_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a passage opens it on the coding screen, selected."""
+        if event.row_key.value:
+            _, source, start, end = (int(x) for x in event.row_key.value.split(":"))
+            self.app.open_source(source, (start, end))
+
+    # -- edits ---------------------------------------------------------------------------------
+
+    def _edit(self, func: Any, *args: Any, **kwargs: Any) -> None:
+        if self.app.attempt(func, *args, **kwargs) is not None:
+            self.reload()
+
+    def action_add(self) -> None:
+        parent = self.code_tree.code
+        where = f" under {parent.name}" if parent else ""
+
+        def add(name: str | None) -> None:
+            if name:
+                self._edit(self.app.project.add_code, name, parent.id if parent else None)
+
+        self.app.push_screen(TextPrompt(f"New code{where}", placeholder="name"), add)
+
+    def action_rename(self) -> None:
+        code = self.code_tree.code
+        if code is not None:
+            self.app.push_screen(
+                TextPrompt(f"Rename {code.name}", code.name),
+                lambda name: (
+                    self._edit(self.app.project.rename_code, code.id, name) if name else None
+                ),
+            )
+
+    def action_move(self) -> None:
+        code = self.code_tree.code
+        if code is None:
+            return
+
+        def move(target: Code | str | None) -> None:
+            if target == "":
+                self._edit(self.app.project.move_code, code.id, None)
+            elif isinstance(target, Code):
+                self._edit(self.app.project.move_code, code.id, target.id)
+
+        finder = CodeFinder(
+            self.app.project.codebook(),
+            f"Move {code.name} under",
+            create=False,
+            extra="(top level)",
+        )
+        self.app.push_screen(finder, move)
+
+    def action_merge(self) -> None:
+        code = self.code_tree.code
+        if code is None:
+            return
+
+        def merge(target: Code | str | None) -> None:
+            if isinstance(target, Code):
+                moved = self.app.attempt(self.app.project.merge_codes, code.id, target.id)
+                if moved is not None:
+                    self.notify(f"Merged {code.name} into {target.name} ({moved} codings).")
+                    self.reload()
+                    self.code_tree.select_code(target.id)
+
+        finder = CodeFinder(self.app.project.codebook(), f"Merge {code.name} into", create=False)
+        self.app.push_screen(finder, merge)
+
+    def action_edit(self) -> None:
+        code = self.code_tree.code
+        if code is not None:
+            self.app.push_screen(
+                CodeForm(code),
+                lambda fields: (
+                    self._edit(self.app.project.update_code, code.id, **fields) if fields else None
+                ),
+            )
+
+    def action_recolour(self) -> None:
+        code = self.code_tree.code
+        if code is not None:
+            suggestion = next_color(self.app.project.codebook())
+            self.app.push_screen(
+                TextPrompt(f"Colour of {code.name} (#rrggbb or a name)", code.color or suggestion),
+                lambda color: (
+                    self._edit(self.app.project.update_code, code.id, color=color)
+                    if color
+                    else None
+                ),
+            )
+
+    def action_hotkey(self) -> None:
+        code = self.code_tree.code
+        if code is not None:
+            self.app.push_screen(
+                TextPrompt(f"Hotkey of {code.name} (a letter or digit)", code.hotkey or ""),
+                lambda key: (
+                    self._edit(self.app.project.update_code, code.id, hotkey=key)
+                    if key is not None
+                    else None
+                ),
+            )
+
+    def action_delete(self) -> None:
+        code = self.code_tree.code
+        if code is not None:
+            self.app.push_screen(
+                Confirm(f"Delete {code.name} and the codes below it?"),
+                lambda yes: self._edit(self.app.project.delete_code, code.id) if yes else None,
+            )

@@ -1,0 +1,357 @@
+"""The coding screen: a transcript, the codebook beside it, and what is on the passage.
+
+Keys move a selection by sentence, turn or search hit and widen or narrow it by word; a code
+is applied to the selection by its hotkey (a letter), its number (a digit), Enter on the
+codebook tree, or the finder (space). Every change is a call into the project, saved at once.
+Lowercase letters and digits are reserved for codes, so commands use other keys.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Tree
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from qualcode.model import Code, Codebook, CodedSegment, Source, Suggestion, Turn
+from qualcode.project import Project
+from qualcode.tui.colors import code_colors
+from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
+from qualcode.tui.screens.navigation import Navigation
+from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.status import StatusLine
+from qualcode.tui.widgets.suggestions import SuggestionPanel
+from qualcode.tui.widgets.transcript import TranscriptView
+
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
+
+Span = tuple[int, int]
+
+
+class CodingScreen(Navigation, Screen[None]):
+    """Code one source at a time."""
+
+    TITLE = "Coding"
+    BINDINGS = [
+        Binding("space", "find_code", "Code…", id="coding.find"),
+        Binding("backspace,delete", "remove_code", "Uncode", id="coding.remove"),
+        Binding("ctrl+z", "undo", "Undo", id="coding.undo"),
+        Binding("ctrl+y", "redo", "Redo", show=False, id="coding.redo"),
+        Binding("M", "memo", "Memo", id="coding.memo"),
+        Binding("slash", "search", "Search", id="coding.search"),
+        Binding("N", "next_uncoded", "Uncoded", id="coding.uncoded"),
+        Binding("F", "filter_code", "Show only a code", show=False),
+        Binding("S", "filter_speaker", "Show only a speaker", show=False),
+        Binding("escape", "clear_filters", "Show all, clear search", show=False),
+        Binding("O", "open_source", "Open another source", show=False),
+        Binding("C", "set_coder", "Set the coder", show=False),
+    ]
+
+    app: QualcodeApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: Source | None = None
+        self.turns: list[Turn] = []
+        self.sentences: list[Span] = []
+        self.shown: list[Span] = []  # sentences of the turns shown
+        self.coded: list[CodedSegment] = []
+        self.tints: dict[int, str] = {}
+        self.hits: list[Span] = []
+        self.filter_code: Code | None = None
+        self.filter_speaker: str | None = None
+        self.message = ""
+        self.book = Codebook()
+        self.coder = ""
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="coding-status", classes="status")
+        with Horizontal(id="coding-body"):
+            yield TranscriptView(id="transcript")
+            with Vertical(id="coding-side"):
+                yield CodeTree(id="coding-tree")
+                yield SuggestionPanel(id="panel")
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def view(self) -> TranscriptView:
+        return self.query_one(TranscriptView)
+
+    @property
+    def project(self) -> Project:
+        return self.app.project
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def open_source(self, ref: str | int) -> None:
+        """Show a source from its first sentence."""
+        source = self.app.attempt(self.project.source, ref)
+        if source is None:
+            return
+        self.source = source
+        self.turns = self.project.turns(source.id)
+        self.sentences = self.project.sentences(source.id)
+        self.filter_code = self.filter_speaker = None
+        self.hits = []
+        self.view.set_hits([])
+        self._show_turns(self.turns)
+        self.reload()
+        self.view.scroll_to(0, 0, animate=False)
+        self._select(self.shown[0] if self.shown else (0, 0))
+        self.view.focus()
+
+    def reload(self) -> None:
+        """Read the codebook and this source's codings again (after any change, or another
+        window's)."""
+        self.coder = self.project.coder  # read once per change, not once per key press
+        book = self.book = self.project.codebook()
+        self.tints = code_colors(book)
+        self.query_one(CodeTree).load(book, self.project.code_counts(), self.tints)
+        if self.source is None:
+            return
+        self.coded = self.project.codings(source=self.source.id)
+        self.view.set_codings([seg.coding for seg in self.coded], self.tints)
+        self._update_panel(self.view.selection)
+
+    def on_screen_resume(self) -> None:
+        if self.app.pending_source is not None:
+            ref, self.app.pending_source = self.app.pending_source, None
+            self.open_source(ref)
+            span, self.app.pending_span = self.app.pending_span, None
+            if span is not None:
+                self._select(span)
+        elif self.source is None:
+            first = self.project.sources()
+            if first:
+                self.open_source(first[0].id)
+        else:
+            self.reload()
+
+    def _show_turns(self, turns: list[Turn]) -> None:
+        if self.source is None:  # an empty project: nothing to act on
+            return
+        self.view.show(self.source.text, turns)
+        spans = [(t.start, t.end) for t in turns]
+        starts = [s for s, _ in spans]
+        self.shown = [
+            (s, e)
+            for s, e in self.sentences
+            if (i := bisect.bisect_right(starts, s) - 1) >= 0 and e <= spans[i][1]
+        ]
+
+    # -- the selection -----------------------------------------------------------------------
+
+    def _select(self, span: Span) -> None:
+        # The last action's message goes with the move that follows it: cleared here, in
+        # order, not when the widget's message arrives (a code typed right after a move
+        # would have its own message cleared then).
+        self.message = ""
+        self.view.select(span)
+
+    @on(TranscriptView.SelectionChanged)
+    def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
+        self._update_panel(event.span)
+        self._suggest(event.span)
+
+    def _update_panel(self, span: Span) -> None:
+        """Show the codes on the passage; the last action's message stays until a move."""
+        s, e = span
+        here = [seg for seg in self.coded if seg.coding.start < e and seg.coding.end > s]
+        self.query_one(SuggestionPanel).show_codings(here, self.tints)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.source is None:
+            self.query_one("#coding-status", StatusLine).update("No sources: import some first.")
+            return
+        s, e = self.view.selection
+        turn = self._turn_at(s)
+        who = f"{turn.speaker or '—'}" if turn else ""
+        # The last action's message first: the line is cut at the terminal's width.
+        parts = [f"✓ {self.message}" if self.message else ""]
+        index = self.turns.index(turn) + 1 if turn in self.turns else 0
+        where = f"turn {index}/{len(self.turns)}" if index else ""
+        parts += [self.source.name, where, who, f"coder {self.coder}", f"{s}–{e}"]
+        if self.filter_code is not None:
+            parts.append(f"only code {self.filter_code.name}")
+        if self.filter_speaker is not None:
+            parts.append(f"only {self.filter_speaker}")
+        if self.hits:
+            parts.append(f"{len(self.hits)} hits")
+        self.query_one("#coding-status", StatusLine).update(" · ".join(p for p in parts if p))
+
+    def say(self, message: str) -> None:
+        """Feedback on the last action, in the status line until the next one."""
+        self.message = message
+        self._update_status()
+
+    @on(TranscriptView.Clicked)
+    def _clicked(self, event: TranscriptView.Clicked) -> None:
+        if self.shown:
+            self._select(self.shown[self._sentence_index(event.offset)])
+
+    # -- coding ------------------------------------------------------------------------------
+
+    def hotkey(self, char: str) -> bool:
+        """Apply the code with hotkey ``char``, or for a digit the code of that number
+        (when the transcript or the codebook has the focus); True if one was applied.
+
+        The app calls this once a key has passed the bindings: keys reach the app in the
+        order they were typed, so a code typed right after a move codes the new passage.
+        """
+        if len(char) != 1 or not char.isalnum() or self.source is None:
+            return False
+        if not isinstance(self.focused, TranscriptView | CodeTree):
+            return False
+        book = self.book
+        code = next((c for c in book if c.hotkey == char), None)
+        if code is None and char.isdigit() and char != "0" and int(char) <= len(book):
+            code = book.codes[int(char) - 1]
+        if code is None:
+            return False
+        self.apply(code)
+        return True
+
+    def apply(self, code: Code | str) -> None:
+        """Apply a code (or a new code name) to the selection."""
+        if self.source is None:  # an empty project: nothing to act on
+            return
+        s, e = self.view.selection
+        if e <= s:
+            self.say("select a passage first")
+            return
+        ref = code.id if isinstance(code, Code) else code
+        result = self.app.attempt(self.project.apply_code, self.source.id, s, e, ref)
+        if result is None:
+            return
+        # Said in the status line, not a toast: a toast would cover the text being coded.
+        name = result.code.name
+        if result.coding is None:
+            self.say(f"already coded {name} here")
+        else:
+            self.say(f"coded {name}" + (" (a new code)" if result.code_created else ""))
+        self.reload()
+
+    def action_find_code(self) -> None:
+        self.app.push_screen(CodeFinder(self.project.codebook()), self._found)
+
+    def _found(self, choice: Code | str | None) -> None:
+        if choice:
+            self.apply(choice)
+
+    @on(Tree.NodeSelected)
+    def _tree_selected(self, event: Tree.NodeSelected[Code]) -> None:
+        if event.node.data is not None and self.source is not None:
+            self.apply(event.node.data)
+
+    def action_remove_code(self) -> None:
+        s, e = self.view.selection
+        mine = [
+            seg
+            for seg in self.coded
+            if seg.coding.start < e
+            and seg.coding.end > s
+            and seg.coding.coder == self.project.coder
+        ]
+        if not mine:
+            self.say(f"no coding of {self.project.coder} here")
+            return
+        exact = [seg for seg in mine if (seg.coding.start, seg.coding.end) == (s, e)]
+        if len(exact) == 1 or len(mine) == 1:
+            self._remove((exact or mine)[0])
+            return
+        labels = [f"{seg.code}: {seg.text[:40]}" for seg in mine]
+        self.app.push_screen(
+            ChoiceDialog("Remove which coding?", labels),
+            lambda i: self._remove(mine[i]) if i is not None else None,
+        )
+
+    def _remove(self, seg: CodedSegment) -> None:
+        if self.app.attempt(self.project.remove_coding, seg.coding.id) is not None:
+            self.say(f"removed {seg.code.rsplit('/', 1)[-1]}")
+            self.reload()
+
+    def action_undo(self) -> None:
+        done = self.app.attempt(self.project.undo)
+        self.say(f"undid the last {done}" if done else "nothing to undo")
+        self.reload()
+
+    def action_redo(self) -> None:
+        done = self.app.attempt(self.project.redo)
+        self.say(f"redid the {done}" if done else "nothing to redo")
+        self.reload()
+
+    def action_memo(self) -> None:
+        if self.source is None:
+            return
+        s, e = self.view.selection
+        here = [seg for seg in self.coded if seg.coding.start < e and seg.coding.end > s]
+        targets = [f"coding {seg.code}: {seg.text[:30]}…" for seg in here]
+        targets.append(f"source {self.source.name}")
+        text = here[0].coding.memo if here else ""
+
+        def save(result: tuple[int, str] | None) -> None:
+            if result is None or self.source is None:
+                return
+            index, memo = result
+            if index < len(here):
+                self.app.attempt(self.project.set_coding_memo, here[index].coding.id, memo)
+            else:
+                self.app.attempt(self.project.add_memo, memo, source=self.source.id)
+            self.say("memo saved")
+            self.reload()
+
+        self.app.push_screen(MemoDialog(targets, text), save)
+
+    # -- search, filters, coder --------------------------------------------------------------
+
+    def action_open_source(self) -> None:
+        sources = self.project.sources()
+        self.app.push_screen(
+            ChoiceDialog("Open source", [s.name for s in sources]),
+            lambda i: self.open_source(sources[i].id) if i is not None else None,
+        )
+
+    def action_set_coder(self) -> None:
+        self.app.action_set_coder()
+
+    # -- suggestions (filled once the suggestion engine lands) --------------------------------
+
+    def _suggest(self, span: Span) -> None:
+        if self.source is not None and hasattr(self.project, "suggest"):
+            self._run_suggester(self.source.id, span)
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _run_suggester(self, source_id: int, span: Span) -> None:
+        # Project.suggest comes with the suggestion engine; until then this never runs.
+        suggest = self.project.suggest  # type: ignore[attr-defined]
+        found: list[Suggestion] = suggest(source_id, span[0], span[1], top=5)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.query_one(SuggestionPanel).show_suggestions, found)
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "suggest" and event.state == WorkerState.ERROR:
+            error = event.worker.error
+            title = getattr(error, "title", "Suggestions failed")
+            self.notify(str(error), title=title, severity="error", timeout=6)
+
+    @on(SuggestionPanel.Accepted)
+    def _accepted(self, event: SuggestionPanel.Accepted) -> None:
+        # When the suggester lands, record the acceptance here too (for its precision).
+        s = event.suggestion
+        self._select((s.start, s.end))
+        self.apply(self.project.code(s.code_id) if s.code_id is not None else s.label)
+        self.query_one(SuggestionPanel).drop(s)
+
+    @on(SuggestionPanel.Rejected)
+    def _rejected(self, event: SuggestionPanel.Rejected) -> None:
+        # When the suggester lands, record the rejection here, so the learner improves.
+        self.query_one(SuggestionPanel).drop(event.suggestion)

@@ -1,0 +1,192 @@
+"""Small modal dialogs: a text prompt, a confirmation, a memo, and the code finder.
+
+Each is a ``ModalScreen`` that returns its result to the caller's callback (None when
+cancelled with Escape); none of them touches the project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.fuzzy import Matcher
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, TextArea
+from textual.widgets.option_list import Option
+
+from qualcode.model import Code, Codebook
+
+
+class Dialog(ModalScreen):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(Dialog):
+    """Ask for one line of text."""
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text, self.value, self.placeholder = title, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+
+class Confirm(Dialog):
+    """Ask yes or no; returns True, or None when cancelled."""
+
+    BINDINGS = [Binding("y", "yes", "Yes", id="confirm.yes"), Binding("n", "cancel", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no")
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(True if event.button.id == "yes" else None)
+
+
+class MemoDialog(Dialog):
+    """Write a memo on one of several targets; returns ``(target index, text)``."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save memo", id="memo.save")]
+
+    def __init__(self, targets: Sequence[str], text: str = "") -> None:
+        super().__init__()
+        self.targets, self.text = list(targets), text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog memo"):
+            yield Label("Memo — ctrl+s saves, escape cancels", classes="dialog-title")
+            yield Select([(t, i) for i, t in enumerate(self.targets)], value=0, allow_blank=False)
+            yield TextArea(self.text, id="memo-text")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        target = self.query_one(Select).value
+        self.dismiss((int(target), self.query_one(TextArea).text))  # type: ignore[arg-type]
+
+
+class CodeFinder(Dialog):
+    """Type part of a code's name (fuzzy) or its number; Enter picks it. With ``create``,
+    a name no code has is offered as a new code; returns a Code, a new name, or None."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
+
+    def __init__(
+        self, book: Codebook, title: str = "Apply code", *, create: bool = True, extra: str = ""
+    ) -> None:
+        super().__init__()
+        self.book, self.title_text, self.create = book, title, create
+        self.extra = extra  # an extra first choice such as "(top level)", returned as ""
+        self.shown: list[Code | str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog finder"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(placeholder="name, part of it, or number", id="finder-query")
+            yield OptionList(id="finder-options")
+
+    def on_mount(self) -> None:
+        self._fill("")
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def _fill(self, query: str) -> None:
+        query = query.strip()
+        codes = list(self.book)
+        ranked: list[tuple[float, int, Code]] = []
+        if query.isdigit() and 1 <= int(query) <= len(codes):
+            ranked.append((2.0, 0, codes[int(query) - 1]))
+        if query:
+            matcher = Matcher(query)
+            for i, code in enumerate(codes):
+                score = matcher.match(self.book.path(code))
+                if score > 0:
+                    ranked.append((score, -i, code))
+            ranked.sort(key=lambda r: (-r[0], -r[1]))
+        else:
+            ranked = [(1.0, 0, c) for c in codes]
+        self.shown = [] if not self.extra else [""]
+        self.shown += list(dict.fromkeys(code for _, _, code in ranked))
+        if self.create and query and not self.book.find(query) and not query.isdigit():
+            self.shown.append(query)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for item in self.shown:
+            if isinstance(item, Code):
+                number = codes.index(item) + 1
+                hot = f" [{item.hotkey}]" if item.hotkey else ""
+                options.add_option(
+                    Option(
+                        Text.assemble((f"{number:>2} ", "dim"), self.book.path(item), (hot, "bold"))
+                    )
+                )
+            elif item == "":
+                options.add_option(Option(Text(self.extra, style="italic")))
+            else:
+                options.add_option(Option(Text(f"+ new code '{item}'", style="bold")))
+        if self.shown:
+            options.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            options.highlighted = ((options.highlighted or 0) + step) % options.option_count
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        index = self.query_one(OptionList).highlighted
+        if index is not None and 0 <= index < len(self.shown):
+            self.dismiss(self.shown[index])
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.shown[event.option_index])
+
+
+class ChoiceDialog(Dialog):
+    """Pick one of a few labelled choices; returns its index."""
+
+    def __init__(self, title: str, choices: Sequence[str | Text]) -> None:
+        super().__init__()
+        self.title_text, self.choices = title, list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*self.choices)
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option_index)

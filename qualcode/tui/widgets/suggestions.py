@@ -1,0 +1,130 @@
+"""The panel beside the transcript: the codes on the selected passage, and suggestions.
+
+Until the suggestion engine lands the second list stays empty; the screen fills it with
+:meth:`SuggestionPanel.show_suggestions` and handles the typed messages the panel posts when
+the user accepts or rejects one, so wiring a suggester in is a few lines in the screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from qualcode.model import CodedSegment, Suggestion
+
+
+class SuggestionList(OptionList):
+    BINDINGS = [
+        Binding("enter", "accept", "Accept", id="suggestion.accept"),
+        Binding("x,delete", "reject", "Reject", id="suggestion.reject"),
+    ]
+
+    def action_accept(self) -> None:
+        panel = self.screen.query_one(SuggestionPanel)
+        if (s := panel.highlighted_suggestion) is not None:
+            self.post_message(SuggestionPanel.Accepted(s))
+
+    def action_reject(self) -> None:
+        panel = self.screen.query_one(SuggestionPanel)
+        if (s := panel.highlighted_suggestion) is not None:
+            self.post_message(SuggestionPanel.Rejected(s))
+
+
+class SuggestionPanel(Vertical):
+    """Codes already on the passage under the cursor, then ranked suggestions for it."""
+
+    class Accepted(Message):
+        """The user accepted a suggestion: apply its code to its span."""
+
+        def __init__(self, suggestion: Suggestion) -> None:
+            super().__init__()
+            self.suggestion = suggestion
+
+    class Rejected(Message):
+        """The user rejected a suggestion: record it, and drop it from the list."""
+
+        def __init__(self, suggestion: Suggestion) -> None:
+            super().__init__()
+            self.suggestion = suggestion
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.coded: list[CodedSegment] = []
+        self.suggestions: list[Suggestion] = []
+        self._shown_colors: dict[int, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("On this passage", classes="panel-title")
+        yield OptionList(id="on-passage")
+        yield Label("Suggestions", classes="panel-title")
+        yield SuggestionList(id="suggestions")
+
+    def show_codings(self, coded: Sequence[CodedSegment], colors: dict[int, str]) -> None:
+        """The codings overlapping the selection (code, coder, memo mark)."""
+        if self.is_mounted and list(coded) == self.coded and self._shown_colors == colors:
+            return  # unchanged: a cursor move within a passage costs no repaint
+        self._shown_colors = dict(colors)
+        self.coded = list(coded)
+        options = self.query_one("#on-passage", OptionList)
+        options.clear_options()
+        for seg in coded:
+            c = seg.coding
+            options.add_option(
+                Text.assemble(
+                    ("■ ", colors.get(c.code_id, "")),
+                    seg.code.rsplit("/", 1)[-1],
+                    (f"  {c.coder}", "dim"),
+                    ("  ✎" if c.memo else "", "bold"),
+                )
+            )
+        if not coded:
+            options.add_option(Option(Text("not coded yet", style="dim"), disabled=True))
+
+    def show_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
+        """Ranked suggestions for the passage: score, code, suggester and evidence."""
+        self.suggestions = list(suggestions)
+        options = self.query_one("#suggestions", OptionList)
+        options.clear_options()
+        for s in suggestions:
+            evidence = "; ".join(s.evidence[:2])
+            options.add_option(
+                Text.assemble(
+                    (f"{s.score:.2f} ", "bold"),
+                    s.label,
+                    (f"  {s.suggester}", "dim"),
+                    (f"\n  {evidence}" if evidence else "", "italic dim"),
+                )
+            )
+        if not suggestions:
+            options.add_option(Option(Text("none yet", style="dim"), disabled=True))
+        else:
+            options.highlighted = 0
+
+    def drop(self, suggestion: Suggestion) -> None:
+        """Take one suggestion off the list (after it was accepted or rejected)."""
+        index = next((i for i, s in enumerate(self.suggestions) if s is suggestion), None)
+        if index is not None:
+            highlighted = self.query_one("#suggestions", OptionList).highlighted or 0
+            self.show_suggestions(self.suggestions[:index] + self.suggestions[index + 1 :])
+            if self.suggestions:
+                self.query_one("#suggestions", OptionList).highlighted = min(
+                    highlighted, len(self.suggestions) - 1
+                )
+
+    @property
+    def highlighted_suggestion(self) -> Suggestion | None:
+        index = self.query_one("#suggestions", OptionList).highlighted
+        if index is None or not (0 <= index < len(self.suggestions)):
+            return None
+        return self.suggestions[index]
+
+    def on_mount(self) -> None:
+        self.show_codings([], {})
+        self.show_suggestions([])

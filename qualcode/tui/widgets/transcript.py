@@ -1,0 +1,332 @@
+"""The transcript: speaker turns with a gutter, coded spans in colour, a selection to code.
+
+A Line API widget: the text is wrapped once per width into a list of ``(start, end)`` offsets
+(a C-level ``rfind`` per line, milliseconds for 50,000 words), and only the visible lines are
+rendered, each from those offsets. A cursor move repaints the lines the old and new
+selection touch, never the whole text. Coded spans are looked up in a coverage map (the
+source cut at every coding boundary), built again only when the codings change.
+
+The widget holds view state only (what is shown, what is selected); the screen above it
+asks the project for sentences, codings and search hits and hands them down.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.color import Color
+from textual.geometry import Region, Size, Spacing
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from qualcode.model import Coding, Turn
+
+Span = tuple[int, int]
+GUTTER = 11  # speaker name or timestamp, then a space (in terminals under 100 columns)
+WIDE_GUTTER = 17
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One screen line: a slice of the text, or the gutter-only lines around turns."""
+
+    turn: int  # index into the shown turns
+    start: int
+    end: int
+    gutter: str = ""
+    gutter_kind: str = ""  # "speaker", "time" or ""
+
+
+def wrap_turns(text: str, turns: Sequence[Turn], width: int, gutter: int = GUTTER) -> list[Line]:
+    """Lay the turns out in lines of at most ``width`` characters, a blank line between."""
+    width = max(width, 8)
+    lines: list[Line] = []
+    for ti, turn in enumerate(turns):
+        if ti:
+            lines.append(Line(ti, turn.start, turn.start))
+        first = len(lines)
+        pos = turn.start
+        while pos < turn.end:
+            nl = text.find("\n", pos, turn.end)
+            para_end = turn.end if nl < 0 else nl
+            while para_end - pos > width:
+                cut = text.rfind(" ", pos, pos + width + 1)
+                if cut <= pos:
+                    cut = pos + width
+                    lines.append(Line(ti, pos, cut))
+                    pos = cut
+                else:
+                    lines.append(Line(ti, pos, cut))
+                    pos = cut + 1
+            lines.append(Line(ti, pos, para_end))
+            pos = para_end + 1
+        if len(lines) == first:
+            lines.append(Line(ti, turn.start, turn.end))
+        # the gutter: the speaker on the turn's first line, its timestamp on the second
+        speaker = (turn.speaker or "")[: gutter - 1]
+        lines[first] = Line(ti, lines[first].start, lines[first].end, speaker, "speaker")
+        if turn.timestamp is not None:
+            stamp = _clock(turn.timestamp)
+            if first + 1 < len(lines):
+                ln = lines[first + 1]
+                lines[first + 1] = Line(ti, ln.start, ln.end, stamp, "time")
+            else:
+                lines.append(Line(ti, turn.end, turn.end, stamp, "time"))
+    return lines
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def coverage(codings: Sequence[Coding]) -> tuple[list[int], list[tuple[int, ...]]]:
+    """The text cut at every coding boundary: ``cuts`` and the code ids covering each piece
+    ``[cuts[i], cuts[i + 1])``, most recently applied first. One sweep over the boundaries."""
+    starts: dict[int, list[Coding]] = {}
+    ends: dict[int, list[Coding]] = {}
+    for c in codings:
+        starts.setdefault(c.start, []).append(c)
+        ends.setdefault(c.end, []).append(c)
+    cuts = sorted(starts.keys() | ends.keys())
+    active: dict[int, int] = {}  # coding id -> code id
+    covers: list[tuple[int, ...]] = []
+    for cut in cuts:
+        for c in ends.get(cut, ()):
+            active.pop(c.id, None)
+        for c in starts.get(cut, ()):
+            active[c.id] = c.code_id
+        ordered = (active[k] for k in sorted(active, reverse=True))
+        covers.append(tuple(dict.fromkeys(ordered)))
+    return cuts, covers
+
+
+class TranscriptView(ScrollView, can_focus=True):
+    """A source's turns; the selection is what the next code is applied to.
+
+    The movement keys are bound here, so they win over the scrolling keys of ScrollView;
+    they call the screen's actions, which know the sentences and turns.
+    """
+
+    BINDINGS = [
+        Binding("down", "screen.sentence(1)", "Next sentence", show=False),
+        Binding("up", "screen.sentence(-1)", "Previous sentence", show=False),
+        Binding("right_square_bracket", "screen.turn(1)", "Next turn", show=False),
+        Binding("left_square_bracket", "screen.turn(-1)", "Previous turn", show=False),
+        Binding("enter", "screen.select_turn", "Select the whole turn", show=False),
+        Binding("shift+down", "screen.extend(1)", "Widen by a sentence", show=False),
+        Binding("shift+up", "screen.extend(-1)", "Narrow by a sentence", show=False),
+        Binding("right", "screen.word('end', 1)", "Widen by a word (end)", show=False),
+        Binding("left", "screen.word('end', -1)", "Narrow by a word (end)", show=False),
+        Binding("shift+left", "screen.word('start', 1)", "Widen by a word (start)", show=False),
+        Binding("shift+right", "screen.word('start', -1)", "Narrow by a word (start)", show=False),
+        Binding("greater_than_sign", "screen.hit(1)", "Next search hit", show=False),
+        Binding("less_than_sign", "screen.hit(-1)", "Previous search hit", show=False),
+        Binding("pagedown", "screen.page(1)", "Page down", show=False),
+        Binding("pageup", "screen.page(-1)", "Page up", show=False),
+        Binding("home", "screen.edge(0)", "First sentence", show=False),
+        Binding("end", "screen.edge(-1)", "Last sentence", show=False),
+    ]
+
+    class SelectionChanged(Message):
+        """The selection moved or changed size."""
+
+        def __init__(self, span: Span) -> None:
+            super().__init__()
+            self.span = span
+
+    class Clicked(Message):
+        """The user clicked at a text offset (the screen selects the sentence there)."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = ""
+        self.turns: list[Turn] = []
+        self.lines: list[Line] = []
+        self._line_starts: list[int] = []
+        self._wrapped_width: tuple[int, int] | None = None
+        self.gutter_width = GUTTER
+        self.selection: Span = (0, 0)
+        self.tints: dict[int, str] = {}
+        self._cuts: list[int] = []
+        self._covers: list[tuple[int, ...]] = []
+        self.hits: list[Span] = []
+        self._hit_starts: list[int] = []
+        self._styles: dict[object, Style] = {}
+        self._base_style = Style()
+
+    # -- what is shown (called by the screen) ----------------------------------------------
+
+    def show(self, text: str, turns: Sequence[Turn]) -> None:
+        """Show ``turns`` of ``text`` (all of a source's, or a filtered few)."""
+        self.text = text
+        self.turns = list(turns)
+        self._wrapped_width = None
+        self._layout()
+        self.refresh()
+
+    def set_codings(self, codings: Sequence[Coding], colors: dict[int, str]) -> None:
+        self._cuts, self._covers = coverage(codings)
+        self.tints = colors
+        self._styles.clear()
+        self.refresh()
+
+    def set_hits(self, hits: Sequence[Span]) -> None:
+        self.hits = list(hits)
+        self._hit_starts = [s for s, _ in self.hits]
+        self.refresh()
+
+    def select(self, span: Span, *, scroll: bool = True) -> None:
+        """Select ``span``; repaint only the lines it and the old selection touch."""
+        old = self.selection
+        self.selection = span
+        for s, e in (old, span):
+            first, last = self.line_of(s), self.line_of(max(s, e - 1))
+            self.refresh_lines(first, last - first + 1)
+        if scroll:
+            self.scroll_to_selection()
+        self.post_message(self.SelectionChanged(span))
+
+    def scroll_to_selection(self) -> None:
+        first = self.line_of(self.selection[0])
+        last = self.line_of(max(self.selection[0], self.selection[1] - 1))
+        # A few lines of context above and below, so the next passage is in view too.
+        context = 3 if self.size.height > 12 else 1
+        height = min(last - first + 1, max(self.size.height - 2 * context, 1))
+        self.scroll_to_region(
+            Region(0, first, 1, height),
+            animate=False,
+            spacing=Spacing(context, 0, context, 0),
+            immediate=True,
+        )
+
+    def line_of(self, offset: int) -> int:
+        """The screen line showing text offset ``offset`` (the nearest one if hidden)."""
+        if not self.lines:
+            return 0
+        return max(bisect.bisect_right(self._line_starts, offset) - 1, 0)
+
+    @property
+    def page_lines(self) -> int:
+        return max(self.size.height - 1, 1)
+
+    # -- layout and painting -----------------------------------------------------------------
+
+    def _layout(self) -> None:
+        # Wide terminals get room for whole speaker names; narrow ones keep it for the text.
+        longest = max((len(t.speaker or "") for t in self.turns), default=0) + 1
+        self.gutter_width = max(min(longest, WIDE_GUTTER if self.size.width >= 100 else GUTTER), 9)
+        width = max(self.size.width - self.gutter_width - 1, 20) if self.size.width else 60
+        if (width, self.gutter_width) == self._wrapped_width:
+            return
+        self._wrapped_width = (width, self.gutter_width)
+        self.lines = wrap_turns(self.text, self.turns, width, self.gutter_width)
+        # Blank separator lines share their turn's start; keep the starts non-decreasing.
+        self._line_starts = [ln.start for ln in self.lines]
+        self.virtual_size = Size(self.size.width, len(self.lines))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._layout()
+        self.refresh()
+
+    def _style(self, key: object) -> Style:
+        cached = self._styles.get(key)
+        if cached is None:
+            cached = self._styles[key] = self._make_style(key)
+        return cached
+
+    def _make_style(self, key: object) -> Style:
+        base = self._base_style
+        bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+        kind, *rest = key if isinstance(key, tuple) else (key,)
+        if kind == "speaker":
+            return base + Style(bold=True, color=self.app.current_theme.primary)
+        if kind == "time":
+            return base + Style(dim=True)
+        selected, hit, codes = rest
+        style = base
+        if codes:
+            tint = Color.parse(self.tints.get(codes[0], "#888888"))
+            mixed = bg.blend(tint, 0.45)
+            style += Style(bgcolor=mixed.rich_color, color=mixed.get_contrast_text().rich_color)
+            if len(codes) > 1:
+                style += Style(underline=True)
+        if hit:
+            style += Style(bgcolor="yellow", color="black")
+        if selected:
+            style += Style(reverse=True, bold=True)
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        index = y + self.scroll_offset.y
+        width = self.size.width
+        base = self.rich_style
+        if base != self._base_style:  # the theme changed: blend the code colours again
+            self._styles.clear()
+            self._base_style = base
+        if index >= len(self.lines):
+            return Strip.blank(width, base)
+        line = self.lines[index]
+        gutter = line.gutter.ljust(self.gutter_width)
+        out = [Segment(gutter, self._style(line.gutter_kind) if line.gutter else base)]
+        out.extend(self._text_segments(line.start, line.end))
+        return Strip(out).adjust_cell_length(width, base)
+
+    def _text_segments(self, start: int, end: int) -> list[Segment]:
+        if end <= start:
+            return []
+        sel_s, sel_e = self.selection
+        points = {start, end}
+        for p in (sel_s, sel_e):
+            if start < p < end:
+                points.add(p)
+        i = bisect.bisect_right(self._cuts, start)
+        while i < len(self._cuts) and self._cuts[i] < end:
+            points.add(self._cuts[i])
+            i += 1
+        h = bisect.bisect_left(self._hit_starts, start) - 1
+        for hs, he in self.hits[max(h, 0) :]:
+            if hs >= end:
+                break
+            for p in (hs, he):
+                if start < p < end:
+                    points.add(p)
+        cuts = sorted(points)
+        out = []
+        for a, b in itertools.pairwise(cuts):
+            ci = bisect.bisect_right(self._cuts, a) - 1
+            codes = self._covers[ci] if 0 <= ci < len(self._covers) else ()
+            hit = self._in_hit(a)
+            selected = sel_s <= a < sel_e
+            chunk = self.text[a:b].replace("\t", " ").replace("\n", " ")
+            out.append(Segment(chunk, self._style(("text", selected, hit, codes))))
+        return out
+
+    def _in_hit(self, offset: int) -> bool:
+        h = bisect.bisect_right(self._hit_starts, offset) - 1
+        return h >= 0 and self.hits[h][1] > offset
+
+    # -- mouse -----------------------------------------------------------------------------
+
+    def on_click(self, event: events.Click) -> None:
+        index = event.y + self.scroll_offset.y
+        if not (0 <= index < len(self.lines)) or event.x < self.gutter_width:
+            return
+        line = self.lines[index]
+        offset = min(line.start + event.x - self.gutter_width, max(line.end - 1, line.start))
+        self.post_message(self.Clicked(offset))
+
+
+__all__ = ["Line", "TranscriptView", "coverage", "wrap_turns"]

@@ -1,0 +1,239 @@
+"""The coding workbench driven through Textual's Pilot, with the results checked in the
+project database through qualcode.project (never through the screen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import Input
+
+from qualcode.examples import build_demo
+from qualcode.model import Suggestion
+from qualcode.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.codebook import CodebookScreen
+from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.suggestions import SuggestionPanel
+
+SIZE = (100, 30)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
+    build_demo(path).close()
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path):
+    path = tmp_path / "demo.qcdb"
+    path.write_bytes(demo_file.read_bytes())
+    with Project.open(path) as project:
+        yield project
+
+
+def errors(app: QualcodeApp) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+async def test_code_undo_recode_memo_and_merge(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("N", "enter", "down")  # first uncoded turn, its 1st, 2nd sentence
+        span = screen.view.selection
+        quote = demo.source("interview_03").text[span[0] : span[1]]
+        assert quote == "Is it still a good time for you?"
+        await pilot.press("a")  # Awareness
+        assert [(c.code, c.text) for c in demo.codings()] == [
+            ("Awareness and publicity/Awareness", quote)
+        ]
+        await pilot.press("ctrl+z")
+        assert demo.codings() == []
+        await pilot.press("a")
+        await pilot.press("M")
+        await pilot.pause()
+        await pilot.press(*"asks about timing", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        codebook = app.screen
+        assert isinstance(codebook, CodebookScreen)
+        codebook.query_one(CodeTree).select_code(demo.code("Information channels").id)
+        await pilot.press("g", *"Awareness", "enter")
+        await pilot.pause()
+        assert not errors(app)
+    [seg] = demo.codings()
+    assert (seg.code, seg.text, seg.coding.coder) == (
+        "Awareness and publicity/Awareness",
+        quote,
+        "demo",
+    )
+    assert (seg.coding.start, seg.coding.end) == span
+    assert seg.coding.memo == "asks about timing"
+    assert not demo.codebook().find("Information channels")
+    assert demo.summary()["codings"] == 1
+
+
+async def test_select_by_turn_and_word_then_apply_by_number_and_finder(demo: Project):
+    app = QualcodeApp(demo, source="interview_01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        text = demo.source("interview_01").text
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        turn = screen.view.selection
+        assert any((t.start, t.end) == turn for t in demo.turns("interview_01"))
+        await pilot.press("enter")  # back to the turn's first sentence
+        first = screen.view.selection
+        await pilot.press("left", "shift+right")  # one word less at each end
+        s, e = screen.view.selection
+        assert first[0] < s and e < first[1]
+        assert text[s:e] == text[s:e].strip()
+        await pilot.press("2")  # the codebook's second code
+        await pilot.press("space", *"brand new theme", "enter")
+        await pilot.pause()
+        panel = screen.query_one(SuggestionPanel)
+        assert {seg.code for seg in panel.coded} == {
+            demo.codebook().path(demo.codebook().codes[1]),
+            "brand new theme",
+        }
+    assert len(demo.codings(start=s, end=e)) == 2
+    assert demo.code("brand new theme").parent_id is None
+
+
+async def test_search_filter_and_remove(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("slash", *"ambulance", "enter")
+        await pilot.pause()
+        hit = screen.view.selection
+        assert demo.source("interview_03").text[hit[0] : hit[1]].lower() == "ambulance"
+        await pilot.press("t")  # Time constraints
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the second speaker
+        await pilot.pause()
+        assert {t.speaker for t in screen.view.turns} == {demo.speakers("interview_03")[1]}
+        await pilot.press("escape")
+        await pilot.pause()
+        assert len(screen.view.turns) == len(demo.turns("interview_03"))
+        screen.view.select(hit)
+        await pilot.press("delete")
+        await pilot.pause()
+    assert demo.codings() == []
+    assert demo.undo() == "remove"
+
+
+async def test_bad_input_is_a_notification_not_a_traceback(demo: Project):
+    app = QualcodeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one(CodeTree).select_code(demo.code("Awareness").id)
+        await pilot.press("r")
+        app.screen.query_one(Input).value = "Information channels"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert errors(app) and "Information channels" in errors(app)[0]
+    assert demo.code("Awareness").name == "Awareness"
+
+
+async def test_sources_reports_and_help(demo: Project):
+    app = QualcodeApp(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the second source
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        assert screen.source is not None and screen.source.name == demo.sources()[1].name
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("DataTable")
+        described = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert {"Next sentence", "Undo", "Memo", "Widen by a word (end)"} <= described
+        await pilot.press("escape", "f5")
+        await pilot.pause()
+        table = app.screen.query_one("#frequencies")
+        assert table.row_count == len(demo.codebook())
+        assert app.screen.query_one("#charts")
+
+
+async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        start, end = screen.view.selection
+        code = demo.code("Awareness")
+        offer = Suggestion(
+            source_id=screen.source.id,  # type: ignore[union-attr]
+            start=start,
+            end=end,
+            label="Awareness and publicity/Awareness",
+            score=0.8,
+            suggester="qualcode.test.v1",
+            evidence=("heard of",),
+            code_id=code.id,
+        )
+        panel = screen.query_one(SuggestionPanel)
+        panel.show_suggestions([offer, offer])
+        await pilot.pause()
+        panel.query_one("#suggestions").focus()
+        await pilot.press("x")  # reject the first: it leaves the list, nothing is coded
+        assert len(panel.suggestions) == 1 and demo.codings() == []
+        await pilot.press("enter")
+        await pilot.pause()
+    [seg] = demo.codings()
+    assert (seg.coding.code_id, seg.coding.start, seg.coding.end) == (code.id, start, end)
+
+
+async def test_a_passage_in_the_codebook_opens_on_the_coding_screen(demo: Project):
+    text = demo.source("interview_05").text
+    start = text.index("Maya")
+    demo.apply_code("interview_05", start, start + 4, "Awareness")
+    app = QualcodeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        app.screen.query_one(CodeTree).select_code(demo.code("Awareness").id)
+        await pilot.pause()
+        app.screen.query_one("#code-passages").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        assert screen.source is not None and screen.source.name == "interview_05"
+        assert screen.view.selection == (start, start + 4)
+
+
+async def test_a_code_typed_right_after_a_move_codes_the_new_passage(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        # All four keys queued at once, as a fast typist (or a paste) delivers them;
+        # Pilot.press would wait for the screen between keys.
+        for key, char in (("down", None), ("a", "a"), ("down", None), ("t", "t")):
+            app.post_message(events.Key(key, char))
+        await pilot.pause()
+        sentences = demo.sentences("interview_03")
+    got = sorted(
+        (seg.coding.start, seg.coding.end, seg.code.rsplit("/")[-1]) for seg in demo.codings()
+    )
+    assert got == [(*sentences[1], "Awareness"), (*sentences[2], "Time constraints")]

@@ -20,11 +20,12 @@ from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import utc_now
 from qualcode.project.base import content_hash
 from qualcode.project.coding import ApplyResult, CodingActions
+from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.store import Store
 
 
-class Project(SourcingActions, CodingActions):
+class Project(SourcingActions, CodingActions, ExchangeActions):
     """One qualcode project, backed by a :class:`Store`.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.
@@ -89,4 +90,11 @@ class Project(SourcingActions, CodingActions):
         }
 
 
-__all__ = ["ApplyResult", "ImportReport", "Project", "QualcodeError", "content_hash"]
+__all__ = [
+    "ApplyResult",
+    "ImportReport",
+    "Project",
+    "QualcodeError",
+    "content_hash",
+    "merge_projects",
+]

@@ -302,13 +302,19 @@ def compare(
         coded = dict.fromkeys(coders, 0)
         for s in shared:
             per = spans.get((s, code_id), [[] for _ in coders])
+            covered = 0
             if unit == "character":
                 found = _char_patterns(len(texts[s]), per)
                 covered = sum(b - a for (a, b), _ in found)
             else:
                 found = _unit_patterns(units_of[s], per)
             for (a, b), pattern in found:
-                weight = b - a if (a, b) != (0, 0) else len(texts[s]) - covered
+                if unit != "character":
+                    weight = 1
+                elif (a, b) == (0, 0):
+                    weight = len(texts[s]) - covered
+                else:
+                    weight = b - a
                 counts[pattern] += weight
                 for coder, v in zip(coders, pattern, strict=True):
                     coded[coder] += v * weight

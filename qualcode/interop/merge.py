@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -149,7 +150,7 @@ class Merger:
         hotkeys = {c.hotkey for c in book if c.hotkey}
         before = list(paths.values())
         for code in codes:
-            name = code.name.replace(PATH_SEPARATOR, "∕").strip()
+            name = unicodedata.normalize("NFC", code.name).replace(PATH_SEPARATOR, "∕").strip()
             parent_id = self.code_ids.get(code.parent) if code.parent else None
             path = (paths[parent_id] + PATH_SEPARATOR if parent_id else "") + name
             guid = real_guid(code.guid)
@@ -225,7 +226,7 @@ class Merger:
                 self.report.notes.append(f"{src.name!r} has the same text as another source")
                 hash_of[src.guid] = h
                 continue
-            name = src.name
+            name = unicodedata.normalize("NFC", src.name).strip()
             if name.casefold() in names:
                 n = 2
                 while f"{name} ({n})".casefold() in names:

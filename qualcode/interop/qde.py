@@ -110,8 +110,13 @@ def color(value: str | None) -> str | None:
     return "#" + hexa
 
 
-def read_codes(codes_el: Any | None, out: list[RefiCode], parent: str | None = None) -> None:
-    """Codes depth first, parents before children."""
+def read_codes(
+    codes_el: Any | None,
+    out: list[RefiCode],
+    parent: str | None = None,
+    notes: dict[str, tuple[str, str | None]] | None = None,
+) -> None:
+    """Codes depth first, parents before children; ``notes`` collects their NoteRefs."""
     if codes_el is None:
         return
     for el in children(codes_el, "Code"):
@@ -125,7 +130,10 @@ def read_codes(codes_el: Any | None, out: list[RefiCode], parent: str | None = N
         for key, value in fields.items():
             setattr(code, key, value)
         out.append(code)
-        read_codes(el, out, code.guid)
+        if notes is not None:
+            for ref in children(el, "NoteRef"):
+                notes.setdefault(guid(ref.get("targetGUID")), ("code", code.guid))
+        read_codes(el, out, code.guid, notes)
 
 
 def parse_qdc(data: bytes, file: str) -> list[RefiCode]:
@@ -175,7 +183,7 @@ class _Reader:
             p.users.append(RefiUser(g, (el.get("name") or el.get("id") or f"user {g[:8]}").strip()))
         book = child(root, "CodeBook")
         if book is not None:
-            read_codes(child(book, "Codes"), p.codes)
+            read_codes(child(book, "Codes"), p.codes, notes=self.note_targets)
         variables = child(root, "Variables")
         for el in children(variables, "Variable") if variables is not None else ():
             self.variables[guid(el.get("guid"))] = el.get("name") or "variable"
@@ -264,6 +272,17 @@ class _Reader:
         for ref in children(sel, "NoteRef"):
             target = ("coding", first) if first else ("source", source.guid)
             self.note_targets.setdefault(guid(ref.get("targetGUID")), target)
+        if first is None and memo.strip():
+            # A commented selection without a code: kept as a memo on the source.
+            self.project.notes.append(
+                RefiNote(
+                    guid=None,
+                    text=f"[{a}-{b}] {memo.strip()}",
+                    target=("source", source.guid),
+                    user=guid(sel.get("creatingUser")) if sel.get("creatingUser") else None,
+                    created_at=sel.get("creationDateTime") or "",
+                )
+            )
 
     def coding(
         self,
@@ -321,8 +340,9 @@ class _Reader:
         name = el.get("name") or ""
         try:
             body = self.text(el, f"note {name or g!r}")
-        except ExchangeError:
+        except ExchangeError as exc:
             body = ""
+            self.project.skipped.append(f"text of note {name or g!r} ({exc.message})")
         text = OffsetMap(body).text.strip() or text_of(el, "Description").strip() or name
         if not text:
             return

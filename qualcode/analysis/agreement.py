@@ -99,7 +99,7 @@ def patterns_of(rows: Iterable[Sequence[Hashable | None]]) -> Counter[tuple[Hash
 
 _ABBREVIATIONS = {
     "dr", "prof", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "z.b", "bzw", "ca",
-    "nr", "no", "fig", "jr", "sr", "dipl", "med",
+    "nr", "fig", "jr", "sr", "dipl", "med",
 }  # fmt: skip
 _END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
 
@@ -267,7 +267,7 @@ def compare(
         coders: two or more coder names.
         unit: ``sentence``, ``turn`` or ``character``.
         texts: source id -> text; names: source id -> name.
-        turns: source id -> speaker-turn spans (for ``unit='turn'``).
+        turns: source id -> speaker-turn spans (turn units; sentences are cut within turns).
         codings: every coding of those coders on those sources.
         code_paths: code id -> path.
         only_code: restrict to one code.
@@ -290,8 +290,12 @@ def compare(
     )
     units_of: dict[int, list[Span]] = {}
     for s in shared:
-        if unit == "sentence":
-            units_of[s] = sentences(texts[s])
+        if unit == "sentence":  # within speaker turns, so labels are not part of a unit
+            units_of[s] = [
+                (a + x, a + y)
+                for a, b in (turns.get(s) or [(0, len(texts[s]))])
+                for x, y in sentences(texts[s][a:b])
+            ]
         elif unit == "turn":
             units_of[s] = [t for t in turns.get(s, []) if t[1] > t[0]] or [(0, len(texts[s]))]
     per_code: list[CodeAgreement] = []

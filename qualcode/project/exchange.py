@@ -160,9 +160,7 @@ class ExchangeActions(ProjectBase):
         rows = [r for r in self.store.coding_rows() if r.coder in coders]
         ids = sorted({r.source_id for r in rows})
         sources = {s.id: s for s in self.store.list_sources() if s.id in set(ids)}
-        turns = {}
-        if unit == "turn":
-            turns = {i: [(t.start, t.end) for t in self.store.turns(i)] for i in ids}
+        turns = {i: [(t.start, t.end) for t in self.store.turns(i)] for i in ids}
         return compare(
             coders=coders,
             unit=unit,

@@ -250,3 +250,15 @@ def test_qdc_reader_accepts_codes_in_a_project_codebook():
     data = simple_qde().encode()
     [code] = parse_qdc(data, "x.qde")
     assert code.name == "Time" and code.guid == CODE
+
+
+def test_odd_guids_stored_in_a_project_are_exported_as_plain_guids(tmp_path: Path):
+    with Project.create(tmp_path / "p.qcdb") as p:
+        a = p.add_code("A", guid="{ABCDEF00-0000-4000-8000-000000000001}")
+        b = p.add_code("B", guid="not a guid")
+        p.export_qdpx(tmp_path / "o.qdpx")
+        assert p.codebook().get(a.id).guid == "abcdef00-0000-4000-8000-000000000001"
+        new = p.codebook().get(b.id).guid
+        assert new is not None and new != "not a guid"
+    qde = zipfile.ZipFile(tmp_path / "o.qdpx").read("project.qde").decode()
+    assert 'guid="abcdef00-0000-4000-8000-000000000001"' in qde and "not a guid" not in qde

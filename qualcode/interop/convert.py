@@ -8,13 +8,18 @@ it by path, text or span.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import TYPE_CHECKING
 
+from qualcode.interop.qde import guid as refi_guid
 from qualcode.interop.refi import RefiCode, RefiCoding, RefiNote, RefiProject, RefiSource, RefiUser
 
 if TYPE_CHECKING:
     from qualcode.store import Store
+
+# A GUID in any spelling REFI-QDA allows; anything else stored as a guid is replaced.
+_GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\}?$")
 
 
 def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
@@ -35,8 +40,11 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
     }
 
     def key(table: str, row_id: int, guid: str | None, local: str) -> str:
-        if guid:
-            return guid
+        if guid and _GUID.match(guid.strip()):
+            canonical = refi_guid(guid)
+            if canonical != guid and assign:
+                missing[table][row_id] = canonical
+            return canonical
         if not assign:
             return local
         new = str(uuid.uuid4())

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.errors import ExchangeError
 from qualcode.examples import build_demo
 from qualcode.interop.qde import parse_qdc
 from qualcode.interop.refi import OffsetMap, RefiCode, code_description, split_description
@@ -262,3 +263,43 @@ def test_odd_guids_stored_in_a_project_are_exported_as_plain_guids(tmp_path: Pat
         assert new is not None and new != "not a guid"
     qde = zipfile.ZipFile(tmp_path / "o.qdpx").read("project.qde").decode()
     assert 'guid="abcdef00-0000-4000-8000-000000000001"' in qde and "not a guid" not in qde
+
+
+def test_bare_qde_reads_sources_beside_it_and_never_above(tmp_path: Path):
+    folder = tmp_path / "export"
+    (folder / "sources").mkdir(parents=True)
+    (folder / "sources" / f"{SOURCE}.txt").write_text("I had never heard of it.", "utf-8")
+    (folder / "project.qde").write_text(simple_qde(selection(6, 17)), "utf-8")
+    (tmp_path / "secret.txt").write_text("secret", "utf-8")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        p.import_qde(folder / "project.qde")
+        assert [s.text for s in p.codings()] == ["never heard"]
+    (folder / "bad.qde").write_text(simple_qde(path="relative://../secret.txt"), "utf-8")
+    with Project.create(tmp_path / "q.qcdb") as q, pytest.raises(ExchangeError, match="not found"):
+        q.import_qde(folder / "bad.qde")
+
+
+def test_relative_external_source_beside_the_qdpx(tmp_path: Path):
+    (tmp_path / "int1.txt").write_text("I had never heard of it.", "utf-8")
+    qdpx = make_qdpx(tmp_path / "r.qdpx", simple_qde(selection(6, 17), path="relative://int1.txt"))
+    with Project.create(tmp_path / "p.qcdb") as p:
+        p.import_qdpx(qdpx)
+        assert [s.text for s in p.codings()] == ["never heard"]
+
+
+def test_descriptions_of_sources_and_project_become_memos(tmp_path: Path):
+    qde = (
+        simple_qde()
+        .replace(
+            f'plainTextPath="internal://{SOURCE}.txt">',
+            f'plainTextPath="internal://{SOURCE}.txt"><Description>Rural site</Description>',
+        )
+        .replace("</Project>", "<Description>Pilot study</Description></Project>")
+    )
+    qdpx = make_qdpx(tmp_path / "d.qdpx", qde, {f"sources/{SOURCE}.txt": b"Hello."})
+    with Project.create(tmp_path / "p.qcdb") as p:
+        p.import_qdpx(qdpx)
+        assert {(m.target, m.text) for m in p.memos()} == {
+            ("source", "Rural site"),
+            ("project", "Pilot study"),
+        }

@@ -201,6 +201,9 @@ class _Reader:
             self.case(el)
         for ref in children(root, "NoteRef"):
             self.note_targets.setdefault(guid(ref.get("targetGUID")), ("project", None))
+        description = text_of(root, "Description").strip()
+        if description:
+            p.notes.append(RefiNote(None, description, ("project", None), name="Description"))
         notes = child(root, "Notes")
         for el in children(notes, "Note") if notes is not None else ():
             self.note(el)
@@ -230,7 +233,10 @@ class _Reader:
             offsets = OffsetMap(original)
         except ExchangeError as exc:
             raise self.fail(exc.message, what) from None
-        source = RefiSource(g, name, offsets.text, description=text_of(el, "Description"))
+        source = RefiSource(g, name, offsets.text)
+        description = text_of(el, "Description").strip()
+        if description:  # qualcode has no source description: kept as a memo on it
+            self.project.notes.append(RefiNote(None, description, ("source", g)))
         for value in children(el, "VariableValue"):
             self.variable_value(value, source.attributes)
         source.kind = source.attributes.pop(KIND_VARIABLE, "interview")

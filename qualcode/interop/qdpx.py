@@ -140,6 +140,14 @@ class _Archive:
         hits = [i for k, i in self.members.items() if posixpath.basename(k) == base]
         if len(hits) == 1:
             return self.read(hits[0])
+        if sep and scheme.lower() == "relative":
+            # An external source: looked for beside the .qdpx, never above that folder.
+            folder = Path(self.path).resolve().parent
+            target = (folder / norm).resolve()
+            if target.is_relative_to(folder) and target.is_file():
+                if target.stat().st_size > self.limits.member:
+                    raise ExchangeError("external source too large", file=self.path, place=place)
+                return target.read_bytes()
         raise ExchangeError("source file missing from the archive", file=self.path, place=place)
 
 

@@ -128,7 +128,9 @@ def test_disagreements_and_reconciliation(tmp_path, coders):
             ("Honestly, no.", ("ben",)),
         ]
         first, second = found
+        assert p.reconciled(found) == {first.id: [], second.id: []}
         assert p.reconcile(first.id, "anna") == 1
+        assert p.reconciled(found)[first.id] == [(first.start, first.end)]
         assert p.reconcile(second.id, "none") == 0
         assert p.reconcile(second.id, "passage") == 1  # changing one's mind replaces
         agreed = {s.text for s in p.codings(coder="agreed")}
@@ -185,3 +187,19 @@ def test_cli_merge_agreement_disagreements_reconcile(tmp_path, coders):
     assert "Copied 3 coding(s) of ben to x." in allof.output
     one = runner.invoke(app, ["agreement", str(out), "--coders", "anna"])
     assert one.exit_code == 1 and "two or more coders" in one.stderr
+
+
+def test_two_codes_of_one_file_with_the_same_name_stay_apart(tmp_path):
+    from qualcode.interop.refi import RefiCode, RefiProject
+
+    g1, g2 = "11111111-0000-4000-8000-000000000001", "11111111-0000-4000-8000-000000000002"
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p._merge_refi(
+            RefiProject(codes=[RefiCode(g1, "Coke"), RefiCode(g2, "coke")]), "vendor.qdpx"
+        )
+        assert sorted(c.name for c in p.codebook()) == ["Coke", "coke (2)"]
+        assert any("two codes named" in c for c in report.conflicts)
+        again = p._merge_refi(
+            RefiProject(codes=[RefiCode(g1, "Coke"), RefiCode(g2, "coke")]), "vendor.qdpx"
+        )
+        assert not again.codes_added  # matched by GUID the second time

@@ -235,10 +235,16 @@ def _char_patterns(length: int, per_coder: Sequence[list[Span]]) -> list[tuple[S
     out: list[tuple[Span, Pattern]] = []
     covered = 0
     zero = tuple(0 for _ in per_coder)
+    at = [0] * len(merged)  # per coder, the first span not yet behind the sweep
     for a, b in itertools.pairwise(points):
         if b <= a:
             continue
-        pattern = tuple(int(any(x <= a and b <= y for x, y in spans)) for spans in merged)
+        values = []
+        for k, spans in enumerate(merged):
+            while at[k] < len(spans) and spans[at[k]][1] <= a:
+                at[k] += 1
+            values.append(int(at[k] < len(spans) and spans[at[k]][0] <= a))
+        pattern = tuple(values)
         if pattern != zero:
             if out and out[-1][1] == pattern and out[-1][0][1] == a:
                 out[-1] = ((out[-1][0][0], b), pattern)

@@ -149,12 +149,26 @@ class Merger:
         existing = {c.id: c for c in book}
         hotkeys = {c.hotkey for c in book if c.hotkey}
         before = list(paths.values())
+        claimed: dict[int, str | None] = {}  # code id -> the incoming code that took it
         for code in codes:
             name = unicodedata.normalize("NFC", code.name).replace(PATH_SEPARATOR, "∕").strip()
             parent_id = self.code_ids.get(code.parent) if code.parent else None
-            path = (paths[parent_id] + PATH_SEPARATOR if parent_id else "") + name
+            prefix = paths[parent_id] + PATH_SEPARATOR if parent_id else ""
             guid = real_guid(code.guid)
             hit = by_guid.get(guid) if guid else None
+            if hit is None:
+                hit = by_path.get((prefix + name).casefold())
+                if hit is not None and hit in claimed and claimed[hit] != code.guid:
+                    # Two codes of one input share a path: qualcode needs unique siblings.
+                    n = 2
+                    while f"{prefix}{name} ({n})".casefold() in by_path:
+                        n += 1
+                    self.report.conflicts.append(
+                        f"two codes named {prefix + name!r} in {self.origin}; the second is "
+                        f"added as {name + f' ({n})'!r}"
+                    )
+                    name, hit = f"{name} ({n})", None
+            path = prefix + name
             if hit is None:
                 hit = by_path.get(path.casefold())
                 if hit is not None and guid and existing[hit].guid is None:
@@ -171,6 +185,10 @@ class Merger:
                 if code.hotkey and code.hotkey not in hotkeys:
                     fields["hotkey"] = code.hotkey
                     hotkeys.add(code.hotkey)
+                elif code.hotkey:
+                    self.report.notes.append(
+                        f"hotkey {code.hotkey!r} of {path!r} is already taken; left out"
+                    )
                 hit = self.store.add_code(self.conn, name, parent_id, guid=guid, **fields)
                 paths[hit] = path
                 by_path[path.casefold()] = hit
@@ -178,6 +196,7 @@ class Merger:
                     by_guid[guid] = hit
                 self.report.codes_added.append(path)
                 self._near(path, name, before)
+            claimed.setdefault(hit, code.guid)
             if code.guid:
                 self.code_ids[code.guid] = hit
 

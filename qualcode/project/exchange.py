@@ -236,6 +236,24 @@ class ExchangeActions(ProjectBase):
             self.store.insert_codings(conn, rows, coder_id=into_id)
         return len(rows)
 
+    def reconciled(
+        self, disagreements: list[Disagreement], *, into: str = AGREED
+    ) -> dict[str, list[tuple[int, int]]]:
+        """What ``into`` has on each disagreement's passage so far (its coding spans there),
+        by disagreement id: for a screen to mark the passages already settled."""
+        mine: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for r in self.store.coding_rows():
+            if r.coder == into:
+                mine.setdefault((r.source_id, r.code_id), []).append((r.start, r.end))
+        return {
+            d.id: [
+                (a, b)
+                for a, b in mine.get((d.source_id, d.code_id), [])
+                if a < d.end and b > d.start
+            ]
+            for d in disagreements
+        }
+
     def reconcile_all(
         self, coders: list[str], accept: str, *, into: str = AGREED, unit: str = "sentence"
     ) -> int:

@@ -34,7 +34,10 @@ def _coder_project(tmp: Path, coder: str, name: str) -> Path:
         }[coder]
         for q in quotes:
             p.apply_code(name, *span(text, q), "Awareness")
-        p.apply_code(name, *span(text, "Time, mostly."), "Time constraints")
+        made = p.apply_code(name, *span(text, "Time, mostly."), "Time constraints")
+        assert made.coding is not None
+        p.add_memo(f"{coder} on time", coding=made.coding.id)
+        p.add_memo(f"{coder} on the code", code="Awareness")
     return path
 
 
@@ -54,6 +57,13 @@ def test_merge_matches_sources_by_content_and_keeps_every_coding(tmp_path, coder
         assert sorted(p.coders()) == ["anna", "ben"]
         by = {(s.coding.coder, s.text) for s in p.codings()}
         assert ("ben", "Honestly, no.") in by and ("anna", AWARE[0]) in by
+        on_codings = {m.text: m.target_id for m in p.memos() if m.target == "coding"}
+        time = {s.coding.coder: s.coding.id for s in p.codings(code="Time constraints")}
+        assert on_codings == {"anna on time": time["anna"], "ben on time": time["ben"]}
+        assert {m.text for m in p.memos() if m.target == "code"} == {
+            "anna on the code",
+            "ben on the code",
+        }
 
 
 def test_merging_twice_adds_nothing(tmp_path, coders):

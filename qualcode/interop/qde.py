@@ -245,7 +245,7 @@ class _Reader:
         size = len(original)
         for sel in children(el, "PlainTextSelection"):
             self.selection(sel, source, offsets, size, what)
-        for coding in children(el, "Coding"):  # a code applied to the whole source
+        for coding in children(el, "Coding") if source.text else ():  # the whole source
             self.coding(coding, source, 0, len(source.text), el, None, "")
         for ref in children(el, "NoteRef"):
             self.note_targets.setdefault(guid(ref.get("targetGUID")), ("source", g))

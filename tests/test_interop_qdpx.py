@@ -303,3 +303,16 @@ def test_descriptions_of_sources_and_project_become_memos(tmp_path: Path):
             ("source", "Rural site"),
             ("project", "Pilot study"),
         }
+
+
+def test_a_text_source_with_only_rich_text_is_skipped_and_reported(tmp_path: Path):
+    qde = simple_qde().replace(
+        "</Sources>",
+        '<TextSource guid="12345678-0000-4000-8000-000000000001" name="styled" '
+        'richTextPath="internal://x.docx"/></Sources>',
+    )
+    qdpx = make_qdpx(tmp_path / "r.qdpx", qde, {f"sources/{SOURCE}.txt": b"Hello."})
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_qdpx(qdpx)
+        assert [s.name for s in p.sources()] == ["int1"]
+    assert report.skipped == [f"{qdpx}: text source 'styled' without plain text"]

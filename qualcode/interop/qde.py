@@ -166,7 +166,6 @@ class _Reader:
         self.project = RefiProject()
         self.variables: dict[str, str] = {}
         self.note_targets: dict[str, tuple[str, str | None]] = {}
-        self.selection_codings: dict[str, str] = {}
 
     def fail(self, message: str, place: str) -> ExchangeError:
         return ExchangeError(message, file=self.file, place=place)
@@ -228,6 +227,10 @@ class _Reader:
         g = guid(el.get("guid"))
         name = (el.get("name") or "").strip() or f"source {g[:8]}"
         what = f"source {name!r}"
+        if child(el, "PlainTextContent") is None and not el.get("plainTextPath"):
+            # Only a rich-text file (.docx) and no plain text: selections cannot be placed.
+            self.project.skipped.append(f"text source {name!r} without plain text")
+            return
         original = self.text(el, what)
         try:
             offsets = OffsetMap(original)

@@ -68,7 +68,9 @@ def test_merge_matches_sources_by_content_and_keeps_every_coding(tmp_path, coder
 
 def test_merging_twice_adds_nothing(tmp_path, coders):
     out = tmp_path / "team.qcdb"
+    inputs_before = [dump(c) for c in coders]
     merge_projects(out, list(coders))
+    assert [dump(c) for c in coders] == inputs_before  # the coders' files are only read
     before = dump(out)
     again = merge_projects(out, list(coders))
     assert not again.changed and again.codings_present == 6

@@ -12,6 +12,8 @@ own (``agreed`` by default), undoable like any coding.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,12 +109,25 @@ class ExchangeActions(ProjectBase):
         if suffix == ".qde":
             return read_qde(path)
         if suffix == ".qcdb":
-            store = Store.open(path)
-            try:
-                name = store.settings().get("name", path.stem)
-                return project_to_refi(store, name=name, assign=False)
-            finally:
-                store.close()
+            # Read a copy: opening may upgrade an older schema or add WAL files, and a
+            # coder's own project must not change because someone merged it.
+            with tempfile.TemporaryDirectory(prefix="qualcode-merge-") as tmp:
+                copy = Path(tmp) / path.name
+                try:
+                    shutil.copyfile(path, copy)
+                    if Path(f"{path}-wal").is_file():
+                        shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+                except OSError as exc:
+                    raise ExchangeError(f"cannot read ({exc.strerror})", file=path) from None
+                try:
+                    store = Store.open(copy)
+                except ProjectError as exc:
+                    raise ExchangeError(exc.message, file=path) from None
+                try:
+                    name = store.settings().get("name", path.stem)
+                    return project_to_refi(store, name=name, assign=False)
+                finally:
+                    store.close()
         raise ExchangeError("merge reads .qcdb, .qdpx or .qde files", file=path)
 
     def _merge_refi(

@@ -33,6 +33,10 @@ def _zip_slip(tmp: Path) -> Path:
     return make_qdpx(tmp / "slip.qdpx", simple_qde(), {**TEXT, "../../evil.txt": b"x"})
 
 
+def _backslash_slip(tmp: Path) -> Path:
+    return make_qdpx(tmp / "bslip.qdpx", simple_qde(), {**TEXT, "..\\..\\evil.txt": b"x"})
+
+
 def _absolute_member(tmp: Path) -> Path:
     return make_qdpx(tmp / "abs.qdpx", simple_qde(), {**TEXT, "/tmp/evil.txt": b"x"})
 
@@ -91,6 +95,7 @@ def _not_utf8(tmp: Path) -> Path:
 
 HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "zip slip": (_zip_slip, "points outside"),
+    "zip slip with backslashes": (_backslash_slip, "points outside"),
     "absolute member name": (_absolute_member, "points outside"),
     "source path traversal": (_path_traversal, "points outside"),
     "absolute source path": (_absolute_source_path, "absolute path"),

@@ -316,3 +316,12 @@ def test_a_text_source_with_only_rich_text_is_skipped_and_reported(tmp_path: Pat
         report = p.import_qdpx(qdpx)
         assert [s.name for s in p.sources()] == ["int1"]
     assert report.skipped == [f"{qdpx}: text source 'styled' without plain text"]
+
+
+def test_backslash_member_names_from_windows_tools(tmp_path: Path):
+    qdpx = make_qdpx(
+        tmp_path / "w.qdpx", simple_qde(selection(0, 5)), {f"Sources\\{SOURCE}.TXT": b"Hello."}
+    )
+    with Project.create(tmp_path / "p.qcdb") as p:
+        p.import_qdpx(qdpx)
+        assert [s.text for s in p.codings()] == ["Hello"]

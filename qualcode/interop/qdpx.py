@@ -35,7 +35,8 @@ LIMITS = Limits()
 
 
 def _safe_name(name: str) -> bool:
-    if not name or "\\" in name or name.startswith("/") or "\x00" in name:
+    """A relative path that stays inside the archive (``/`` separated, as normalised)."""
+    if not name or name.startswith("/") or "\x00" in name:
         return False
     if len(name) > 1 and name[1] == ":":  # C:...
         return False
@@ -57,14 +58,16 @@ class _Archive:
         self.members: dict[str, zipfile.ZipInfo] = {}
         declared = 0
         for info in infos:
-            if not _safe_name(info.filename):
+            # Some Windows tools write backslashes: a separator, never part of a name.
+            name = info.filename.replace("\\", "/")
+            if not _safe_name(name):
                 raise ExchangeError(
                     "a file name in the archive points outside it (refused)",
                     file=path,
                     place=f"member {info.filename!r}",
                 )
             declared += info.file_size
-            self.members[info.filename.casefold()] = info
+            self.members[name.casefold()] = info
         if declared > limits.total:
             raise ExchangeError(
                 f"would unpack to {declared:,} bytes, more than the limit of {limits.total:,}",
@@ -107,12 +110,12 @@ class _Archive:
         return data
 
     def project_xml(self) -> tuple[str, bytes]:
-        qde = [i for i in self.zip.infolist() if i.filename.lower().endswith(".qde")]
+        qde = [i for k, i in self.members.items() if k.endswith(".qde")]
         if not qde:
             raise ExchangeError(
                 "no project.qde in the archive: not a REFI-QDA project", file=self.path
             )
-        top = [i for i in qde if "/" not in i.filename]
+        top = [i for i in qde if "/" not in i.filename.replace("\\", "/")]
         info = (top or qde)[0]
         return info.filename, self.read(info)
 

@@ -249,7 +249,7 @@ class _Reader:
         for sel in children(el, "PlainTextSelection"):
             self.selection(sel, source, offsets, size, what)
         for coding in children(el, "Coding") if source.text else ():  # the whole source
-            self.coding(coding, source, 0, len(source.text), el, None, "")
+            self.coding(coding, source, 0, len(source.text), el, "")
         for ref in children(el, "NoteRef"):
             self.note_targets.setdefault(guid(ref.get("targetGUID")), ("source", g))
 
@@ -276,7 +276,7 @@ class _Reader:
         memo = text_of(sel, "Description")
         first: str | None = None
         for coding in children(sel, "Coding"):
-            made = self.coding(coding, source, a, b, sel, sg, memo)
+            made = self.coding(coding, source, a, b, sel, memo)
             first = first or made
         for ref in children(sel, "NoteRef"):
             target = ("coding", first) if first else ("source", source.guid)
@@ -300,9 +300,9 @@ class _Reader:
         start: int,
         end: int,
         holder: Any,
-        sel: str | None,
         memo: str,
     ) -> str | None:
+        """One Coding of a selection (``holder``) or of a whole source; returns its GUID."""
         ref = child(el, "CodeRef")
         if ref is None or not ref.get("targetGUID"):
             self.project.skipped.append(f"coding {el.get('guid')} without a CodeRef")
@@ -319,7 +319,6 @@ class _Reader:
                 user=guid(user) if user else None,
                 created_at=el.get("creationDateTime") or holder.get("creationDateTime") or "",
                 memo=memo,
-                selection=sel,
             )
         )
         for note in children(el, "NoteRef"):

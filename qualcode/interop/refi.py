@@ -50,7 +50,6 @@ class RefiCoding:
     user: str | None = None  # user guid
     created_at: str = ""
     memo: str = ""
-    selection: str | None = None  # the PlainTextSelection guid, for NoteRefs
 
 
 @dataclass(slots=True)
@@ -61,7 +60,6 @@ class RefiSource:
     kind: str = "interview"
     language: str | None = None
     attributes: dict[str, str] = field(default_factory=dict)
-    description: str = ""
 
 
 @dataclass(slots=True)
@@ -180,12 +178,6 @@ class OffsetMap:
                 return self._norm[k]
             return self._norm[k + 1] if end else self._norm[k]
         return self._norm[k] + (offset - self._orig[k])
-
-
-def normalised_text(original: str) -> tuple[str, OffsetMap]:
-    """The normalised text and the map of offsets into it."""
-    m = OffsetMap(original)
-    return m.text, m
 
 
 # -- qualcode's code fields in a REFI description ---------------------------------------------

@@ -171,8 +171,6 @@ def write_qde(project: RefiProject, text_paths: dict[str, str]) -> bytes:
         for s in project.sources:
             head = _attrs(guid=s.guid, name=s.name, plainTextPath=text_paths[s.guid])
             out.append(f"    <TextSource{head}>")
-            if s.description:
-                out.append(f"      <Description>{_t(s.description)}</Description>")
             for c in by_source.get(s.guid, []):
                 _selection(out, c, notes_on)
             out.extend(f'      <NoteRef targetGUID="{n}"/>' for n in notes_on.get(s.guid, []))

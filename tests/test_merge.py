@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from qualcode.analysis.agreement import sentences
 from qualcode.cli import app
+from qualcode.errors import ProjectError
 from qualcode.project import Project, merge_projects
 from tests.conftest import INTERVIEW, PANEL, dump, span
 
@@ -150,6 +151,9 @@ def test_disagreements_and_reconciliation(tmp_path, coders):
         assert p.undo("agreed") is not None
         with pytest.raises(Exception, match="choose a coder"):
             p.reconcile(first.id, "nobody")
+        for bad in ("99:1:0-5", "1:99:0-5", "1:1:0-99999", "nonsense"):
+            with pytest.raises(ProjectError):
+                p.reconcile(bad, "passage")
         assert p.reconcile_all(["anna", "ben"], "ben", into="final") == 3
 
 

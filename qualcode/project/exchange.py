@@ -221,6 +221,10 @@ class ExchangeActions(ProjectBase):
             source_id, code_id, start, end = int(source_s), int(code_s), int(start_s), int(end_s)
         except ValueError:
             raise ProjectError(f"not a disagreement id: {disagreement_id!r}") from None
+        source = self.store.get_source(source_id)
+        if source is None or code_id not in {c.id for c in self.codebook()}:
+            raise ProjectError(f"no such disagreement: {disagreement_id!r}", file=self.label)
+        self._check_span(source, start, end)
         if choice not in CHOICES_EXTRA and choice not in self.coders():
             raise ProjectError(f"choose a coder, 'passage' or 'none', not {choice!r}")
         if choice == into:

@@ -219,3 +219,12 @@ def test_two_codes_of_one_file_with_the_same_name_stay_apart(tmp_path):
             RefiProject(codes=[RefiCode(g1, "Coke"), RefiCode(g2, "coke")]), "vendor.qdpx"
         )
         assert not again.codes_added  # matched by GUID the second time
+
+
+def test_one_code_guid_twice_in_a_file_is_one_code(tmp_path):
+    from qualcode.interop.refi import RefiCode, RefiProject
+
+    g = "11111111-0000-4000-8000-000000000003"
+    with Project.create(tmp_path / "p.qcdb") as p:
+        p._merge_refi(RefiProject(codes=[RefiCode(g, "A"), RefiCode(g, "A", definition="d")]), "x")
+        assert [(c.name, c.definition) for c in p.codebook()] == [("A", "d")]

@@ -146,7 +146,7 @@ class Merger:
         by_guid = {c.guid.lower(): c.id for c in book if c.guid}
         paths = {c.id: book.path(c) for c in book}
         by_path = {p.casefold(): i for i, p in paths.items()}
-        existing = {c.id: c for c in book}
+        existing: dict[int, Any] = {c.id: c for c in book}
         hotkeys = {c.hotkey for c in book if c.hotkey}
         before = list(paths.values())
         claimed: dict[int, str | None] = {}  # code id -> the incoming code that took it
@@ -190,6 +190,7 @@ class Merger:
                         f"hotkey {code.hotkey!r} of {path!r} is already taken; left out"
                     )
                 hit = self.store.add_code(self.conn, name, parent_id, guid=guid, **fields)
+                existing[hit] = code  # same field names: later matches compare with it
                 paths[hit] = path
                 by_path[path.casefold()] = hit
                 if guid:
@@ -219,8 +220,11 @@ class Merger:
         folded = name.casefold()
         for other in existing:
             other_name = other.rsplit(PATH_SEPARATOR, 1)[-1].casefold()
-            ratio = difflib.SequenceMatcher(None, folded, other_name).ratio()
-            if folded == other_name or ratio >= NEAR:
+            m = difflib.SequenceMatcher(None, folded, other_name)
+            # The cheap upper bounds first: a large codebook has many codes to compare.
+            if folded == other_name or (
+                m.real_quick_ratio() >= NEAR and m.quick_ratio() >= NEAR and m.ratio() >= NEAR
+            ):
                 self.report.near_duplicates.append((path, other))
 
     # -- sources -----------------------------------------------------------------------------

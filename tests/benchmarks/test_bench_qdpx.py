@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 from qualcode.model import utc_now
@@ -68,3 +69,22 @@ def test_qdpx_export_and_import_of_100000_codings(tmp_path: Path, bench):
     ):
         report2 = q.agreement(["anna", "ben"], unit="sentence")
     assert len(report2.codes) == 20
+
+
+def test_qdpx_wall_time_without_memory_tracing(tmp_path: Path):
+    """The same work timed alone: tracing every allocation (the ``bench`` fixture) slows
+    this allocation-heavy code several times over."""
+    path = _coded_project(tmp_path)
+    out = tmp_path / "big.qdpx"
+    with Project.open(path) as p:
+        t = time.perf_counter()
+        p.export_qdpx(out)
+        seconds = time.perf_counter() - t
+        print(f"\n[benchmark] export .qdpx, 100,000 codings, wall time: {seconds:.2f} s")
+    with Project.create(tmp_path / "back.qcdb") as q:
+        t = time.perf_counter()
+        report = q.import_qdpx(out)
+        print(
+            f"[benchmark] import .qdpx, 100,000 codings, wall time: {time.perf_counter() - t:.2f} s"
+        )
+    assert report.codings_added == CODINGS

@@ -89,6 +89,18 @@ def _no_project_xml(tmp: Path) -> Path:
     return path
 
 
+def _deep_nesting(tmp: Path) -> Path:
+    depth = 5000
+    codes = "".join(
+        f'<Code guid="00000000-0000-4000-8000-{i:012d}" name="c{i}" isCodable="true">'
+        for i in range(depth)
+    )
+    qde = simple_qde().replace(
+        "<CodeBook><Codes>", "<CodeBook><Codes>" + codes + "</Code>" * depth, 1
+    )
+    return make_qdpx(tmp / "deep.qdpx", qde, TEXT)
+
+
 def _not_utf8(tmp: Path) -> Path:
     return make_qdpx(tmp / "latin.qdpx", simple_qde(), {f"sources/{SOURCE}.txt": b"caf\xe9 \xff"})
 
@@ -108,6 +120,7 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "not a zip": (_not_a_zip, "zip"),
     "no project.qde": (_no_project_xml, "project.qde"),
     "text not UTF-8": (_not_utf8, "UTF-8"),
+    "codes nested 5,000 deep": (_deep_nesting, "nested too deeply"),
 }
 
 

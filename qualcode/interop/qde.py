@@ -41,6 +41,7 @@ _NOT_MODELLED = {
     "AudioSource": "audio source",
     "VideoSource": "video source",
 }
+_TOO_DEEP = "codes nested too deeply to be a code tree (refused)"
 KIND_VARIABLE = "qualcode.kind"
 LANGUAGE_VARIABLE = "qualcode.language"
 
@@ -143,7 +144,10 @@ def parse_qdc(data: bytes, file: str) -> list[RefiCode]:
     if book is None:
         raise ExchangeError("no CodeBook element: not a REFI-QDA codebook", file=file)
     codes: list[RefiCode] = []
-    read_codes(child(book, "Codes"), codes)
+    try:
+        read_codes(child(book, "Codes"), codes)
+    except RecursionError:
+        raise ExchangeError(_TOO_DEEP, file=file, place="CodeBook") from None
     return codes
 
 
@@ -369,4 +373,8 @@ class _Reader:
 
 def parse_qde(data: bytes, file: str, read_text: TextReader | None = None) -> RefiProject:
     """A REFI-QDA project from its XML; ``read_text`` fetches a ``plainTextPath``."""
-    return _Reader(file, read_text).run(parse_xml(data, file))
+    root = parse_xml(data, file)
+    try:
+        return _Reader(file, read_text).run(root)
+    except RecursionError:
+        raise ExchangeError(_TOO_DEEP, file=file, place="CodeBook") from None

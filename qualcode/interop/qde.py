@@ -153,13 +153,13 @@ def parse_qdc(data: bytes, file: str) -> list[RefiCode]:
 
 def decode_text(data: bytes, file: str, place: str) -> str:
     """Source text as the file has it: UTF-8 (a BOM stays, as code point 0), else UTF-16."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "\ufeff" + data.decode("utf-16")
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     try:
-        return data.decode("utf-8")
+        return "\ufeff" + data.decode("utf-16") if utf16 else data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        encoding = "UTF-16" if utf16 else "UTF-8"
         raise ExchangeError(
-            f"source text is not UTF-8 (byte {exc.start})", file=file, place=place
+            f"source text is not {encoding} (byte {exc.start})", file=file, place=place
         ) from None
 
 

@@ -40,7 +40,10 @@ def bar_chart(
     ax.set_xlabel(value.replace("_", " "))
     if value == "sources" and "sources_text" in freq:
         ax.bar_label(bars, labels=freq["sources_text"].tolist(), padding=3, fontsize=8)
-    ax.set_title(title or f"Codes by {value}")
+    if len(freq):
+        ax.set_xlim(0, max(float(max(values)), 1.0) * 1.3)  # room for the labels
+    names = {"sources": "Sources mentioning each code", "passages": "Coded passages per code"}
+    ax.set_title(title or names.get(value, f"{value.replace('_', ' ')} per code"))
     ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
 

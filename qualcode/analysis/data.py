@@ -136,7 +136,8 @@ def groups(data: StudyData, by: str | None) -> Groups:
         coder = data.codings["coder_id"].map(named)
         return _indexed(by, labels, coder, per.reindex(ids).to_numpy())
     column = "source" if by == "source" else by
-    values = src[column].astype(object).where(src[column].notna(), NONE_LABEL).astype(str)
+    raw = src[column].astype(object)
+    values = raw.where(raw.notna() & (raw.astype(str).str.strip() != ""), NONE_LABEL).astype(str)
     labels = list(values) if by == "source" else sorted(set(values), key=_natural)
     per = values.value_counts().reindex(labels).fillna(0).to_numpy()
     by_source = pd.Series(values.to_numpy(), index=src["source_id"].to_numpy())

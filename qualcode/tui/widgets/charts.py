@@ -8,7 +8,7 @@ only, so pandas is never imported here (the TUI starts without it).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual_plotext import PlotextPlot
 
@@ -144,9 +144,11 @@ class CooccurrenceHeatMap(PlotextPlot):
             # Drawn cell by cell, as plotext's own heatmap does, but without its print()
             # (which would write over the screen) and with the first code at the top.
             top, n = max(flat), len(self.codes)
+            # textual-plotext types the corners as floats; plotext takes [low, high] pairs.
+            rectangle: Any = plt.rectangle
             for r, row in enumerate(self.cells):
                 for c, v in enumerate(row):
-                    plt.rectangle(
+                    rectangle(
                         [c - 0.5, c + 0.5],
                         [n - 1 - r - 0.5, n - 1 - r + 0.5],
                         marker="sd",

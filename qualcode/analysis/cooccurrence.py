@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.analysis.data import StudyData
-from qualcode.analysis.passages import passage_spans, rolled_up
+from qualcode.analysis.passages import distinct, passage_spans, rolled_up
 from qualcode.analysis.units import sorted_units, unit_memberships
 
 COLUMNS = ["code_a_id", "code_a", "code_b_id", "code_b", "count", "jaccard"]
@@ -90,7 +90,7 @@ def _shared_units(
     n_codes: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     row, unit = unit_memberships(units, source, start, end)
-    held = np.unique(unit * n_codes + code[row])  # distinct (unit, code), sorted by unit
+    held = distinct(unit * n_codes + code[row])  # distinct (unit, code), sorted by unit
     u, cd = held // n_codes, held % n_codes
     totals = np.bincount(cd, minlength=n_codes).astype(float)
     upto = np.searchsorted(u, u, side="right")

@@ -9,7 +9,7 @@ tables are pure functions of it, so tests can also build one by hand.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -30,7 +30,9 @@ class StudyData:
     ancestors: np.ndarray  # (k, 2) code positions: (code, ancestor), self included
     turns: pd.DataFrame  # source_id idx start end speaker, of the sources in the set
     coders: pd.DataFrame  # coder_id coder
-    coder_sources: pd.DataFrame  # coder_id source_id: who coded anything where
+    coder_sources: pd.DataFrame | None = None  # coder_id source_id, for a breakdown by coder
+    # The ids the filters chose (None: not filtered), to read more rows the same way.
+    selection: dict[str, list[int] | None] = field(default_factory=dict)
 
     @property
     def attributes(self) -> list[str]:
@@ -96,7 +98,7 @@ def attach_turns(codings: pd.DataFrame, turns: pd.DataFrame) -> pd.DataFrame:
     speakers = pd.Categorical(units["speaker"])
     codes = np.full(len(pos), -1, dtype=np.int64)
     codes[hit] = speakers.codes[pos[hit]]
-    out = codings.copy()
+    out = codings.copy(deep=False)
     out["turn"] = turn
     out["speaker"] = pd.Categorical.from_codes(codes, categories=speakers.categories)
     return out
@@ -125,28 +127,44 @@ def groups(data: StudyData, by: str | None) -> Groups:
         turns = turns[turns["source_id"].isin(src["source_id"])]
         per = turns.drop_duplicates(["source_id", "speaker"]).groupby("speaker").size()
         labels = [str(x) for x in per.index]
-        spoken = data.codings["speaker"].astype(object).fillna(NONE_LABEL)
-        return _indexed(by, labels, spoken, per.reindex(labels).to_numpy())
+        spoken = data.codings["speaker"].cat
+        # Keys: the speaker's category code, shifted by one so "no speaker" (-1) is 0.
+        names = {0: NONE_LABEL, **{i + 1: str(c) for i, c in enumerate(spoken.categories)}}
+        keys = spoken.codes.to_numpy().astype(np.int64) + 1
+        return _indexed(by, labels, keys, names, per.reindex(labels).to_numpy())
     if by == "coder":
+        if data.coder_sources is None:
+            raise ValueError("a breakdown by coder needs StudyData.coder_sources")
         cs = data.coder_sources[data.coder_sources["source_id"].isin(src["source_id"])]
         per = cs.groupby("coder_id")["source_id"].nunique()
-        named = data.coders.set_index("coder_id")["coder"]
-        ids = [int(i) for i in data.coders["coder_id"] if i in per.index]
-        labels = [str(named[i]) for i in ids]
-        coder = data.codings["coder_id"].map(named)
-        return _indexed(by, labels, coder, per.reindex(ids).to_numpy())
+        coders = zip(data.coders["coder_id"], data.coders["coder"], strict=True)
+        named = {int(i): str(n) for i, n in coders}
+        ids = [i for i in named if i in per.index]
+        keys = data.codings["coder_id"].to_numpy(np.int64)
+        sizes = per.reindex(ids).to_numpy()
+        return _indexed(by, [named[i] for i in ids], keys, named, sizes)
     column = "source" if by == "source" else by
     raw = src[column].astype(object)
     values = raw.where(raw.notna() & (raw.astype(str).str.strip() != ""), NONE_LABEL).astype(str)
     labels = list(values) if by == "source" else sorted(set(values), key=_natural)
     per = values.value_counts().reindex(labels).fillna(0).to_numpy()
-    by_source = pd.Series(values.to_numpy(), index=src["source_id"].to_numpy())
-    return _indexed(by, labels, data.codings["source_id"].map(by_source), per)
+    names = {int(i): v for i, v in zip(src["source_id"], values, strict=True)}
+    keys = data.codings["source_id"].to_numpy(np.int64)
+    return _indexed(by, labels, keys, names, per)
 
 
-def _indexed(by: str, labels: list[str], values: pd.Series, sizes: np.ndarray) -> Groups:
-    index = pd.Index(labels).get_indexer(values.astype(object).to_numpy())
-    return Groups(by, labels, index.astype(np.int64), sizes.astype(np.int64))
+def _indexed(
+    by: str, labels: list[str], keys: np.ndarray, names: dict[int, str], sizes: np.ndarray
+) -> Groups:
+    """Group index per coding from small integer ``keys`` (ids, category codes) through a
+    lookup array: no string is touched per coding. Keys without a group get -1."""
+    position = {label: i for i, label in enumerate(labels)}
+    size = max([*names, int(keys.max()) if len(keys) else 0]) + 1
+    lookup = np.full(size, -1, dtype=np.int64)
+    for key, label in names.items():
+        lookup[key] = position.get(label, -1)
+    index = lookup[keys] if len(keys) else np.zeros(0, dtype=np.int64)
+    return Groups(by, labels, index, sizes.astype(np.int64))
 
 
 def _natural(label: str) -> tuple[int, float, str]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.analysis.data import CODE_COLUMNS, Groups, StudyData, groups
-from qualcode.analysis.passages import merge_passages, rolled_up
+from qualcode.analysis.passages import distinct, merge_passages, rolled_up
 
 COUNT_COLUMNS = [
     "codings",
@@ -109,7 +109,7 @@ def _count(data: StudyData, grouping: Groups, rollup: bool) -> dict[str, np.ndar
     spk = speaker[merged.order]
     spoken = spk >= 0
     n_spk = int(spk.max()) + 1 if len(spk) else 1
-    pairs = np.unique(merged.segment[spoken] * n_spk + spk[spoken])
+    pairs = distinct(merged.segment[spoken] * n_spk + spk[spoken])
     seg_cell = np.zeros(int(merged.segment.max()) + 1 if len(cell) else 0, dtype=np.int64)
     seg_cell[merged.segment] = cell
     out["speakers"] = np.bincount(seg_cell[pairs // n_spk], minlength=size)

@@ -53,10 +53,10 @@ def merge_passages(
     s_size = int(source.max()) + 1
     c_size = int(code.max()) + 1
     run = (group * s_size + source) * c_size + code
-    if int(run.max()) < 2**30:
-        order = np.argsort((run << 32) | start, kind="stable")
-    else:
-        order = np.lexsort((start, run))
+    # One int64 key sorts fastest; any order of equal keys merges the same (codings with
+    # one start join one passage), so the sort need not be stable.
+    fits = int(run.max()) < 2**30
+    order = np.argsort((run << 32) | start) if fits else np.lexsort((start, run))
     run = run[order]
     changed = np.ones(n, dtype=bool)
     changed[1:] = run[1:] != run[:-1]
@@ -98,3 +98,12 @@ def rolled_up(code_pos: np.ndarray, ancestors: np.ndarray) -> tuple[np.ndarray, 
     row = np.repeat(np.arange(len(code_pos)), counts)
     offset = np.arange(len(row)) - np.repeat(np.cumsum(counts) - counts, counts)
     return row, pairs[left[row] + offset, 1]
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of an int64 array (a sort and a diff: faster than
+    ``numpy.unique``'s hashing on millions of keys)."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]

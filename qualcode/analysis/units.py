@@ -20,13 +20,12 @@ import pandas as pd
 UNIT_COLUMNS = ["source_id", "idx", "start", "end"]
 
 # A sentence ends at . ! ? … (and any closing quotes or brackets after them) followed by
-# white space, or at a line break. Common abbreviations and single initials before a full
-# stop do not end a sentence ("Dr. Weber", "J. Smith", "e.g. this").
-_ABBREVIATIONS = ("Dr", "Prof", "Mr", "Mrs", "Ms", "St", "vs", "etc", "e.g", "i.e", "cf", "No")
-_NOT_AFTER = "".join(f"(?<!\\b{re.escape(a)})" for a in _ABBREVIATIONS)
-_SENTENCE_END = re.compile(
-    rf"(?:{_NOT_AFTER}(?<!\b[A-Z])[.!?…]+[\"'”’»)\]]*(?=\s)|[!?…]+[\"'”’»)\]]*(?=\s))|\n+"
-)
+# white space, or at a line break. A full stop after a common abbreviation or a single
+# initial does not end one ("Dr. Weber", "J. Smith", "e.g. this"). The candidates are found
+# by one simple pattern; only full stops are then checked against the word before them
+# (lookbehinds in the pattern itself would be tried at every character, twenty times slower).
+_CANDIDATE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n+")
+_ABBREVIATED = re.compile(r"(?:^|[^\w.])(?:Dr|Prof|Mr|Mrs|Ms|St|vs|etc|e\.g|i\.e|cf|No|[A-Z])$")
 _NON_SPACE = re.compile(r"\S")
 
 
@@ -41,8 +40,14 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     begin = 0
-    for m in _SENTENCE_END.finditer(text):
-        end = m.start() if m.group().startswith("\n") else m.end()
+    for m in _CANDIDATE.finditer(text):
+        stop = m.start()
+        if text[stop] == "\n":
+            end = stop
+        elif text[stop] == "." and _ABBREVIATED.search(text[max(0, stop - 8) : stop]):
+            continue
+        else:
+            end = m.end()
         _add(spans, text, begin, end)
         begin = m.end()
     _add(spans, text, begin, len(text))

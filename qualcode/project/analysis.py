@@ -47,8 +47,10 @@ class AnalysisActions(ProjectBase):
         code: Refs = None,
         sources: Refs = None,
         where: Where = None,
+        by: str | None = None,
     ) -> StudyData:
-        """The frames the tables are computed from, filtered (see the module docstring)."""
+        """The frames the tables are computed from, filtered (see the module docstring);
+        ``by`` is the breakdown the caller will ask for, for what only it needs."""
         from qualcode.analysis.data import StudyData, ancestor_pairs, attach_turns, code_table
 
         src = self.store.sources_frame()
@@ -83,15 +85,15 @@ class AnalysisActions(ProjectBase):
                 )
             coder_ids = [int(known_coders[str(n)]) for n in names]
         source_ids = src["source_id"].tolist() if len(src) < total else None
-        codings = self.store.codings_frame(
-            coder_ids=coder_ids,
-            code_ids=codes["code_id"].tolist() if roots else None,
-            source_ids=source_ids,
-        )
+        selection = {
+            "coder_ids": coder_ids,
+            "code_ids": codes["code_id"].tolist() if roots else None,
+            "source_ids": source_ids,
+        }
+        codings = self.store.codings_frame(**selection)
         turns = self.store.turns_frame(source_ids)
-        coder_sources = self.store.coder_sources_frame()
-        if coder_ids is not None:
-            coder_sources = coder_sources[coder_sources["coder_id"].isin(coder_ids)]
+        # Only a breakdown by coder needs who coded where (its "of N").
+        coder_sources = self.store.coder_sources_frame(coder_ids) if by == "coder" else None
         return StudyData(
             codings=attach_turns(codings, turns),
             sources=src,
@@ -100,6 +102,7 @@ class AnalysisActions(ProjectBase):
             turns=turns,
             coders=coders,
             coder_sources=coder_sources,
+            selection=selection,
         )
 
     def _check_by(self, data: StudyData, by: str | None) -> str | None:
@@ -130,7 +133,7 @@ class AnalysisActions(ProjectBase):
         """
         from qualcode.analysis.frequencies import frequencies
 
-        data = self.study_data(**filters)
+        data = self.study_data(by=by, **filters)
         return frequencies(data, by=self._check_by(data, by), rollup=rollup, zeros=zeros)
 
     def cooccurrence(
@@ -139,16 +142,38 @@ class AnalysisActions(ProjectBase):
         """Pairs of codes that overlap (``unit="overlap"``) or share a ``turn`` or
         ``sentence``, with count and Jaccard index."""
         from qualcode.analysis.cooccurrence import UNITS, cooccurrence
-        from qualcode.analysis.units import sentence_frame
 
         if unit not in UNITS:
             raise ProjectError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
         data = self.study_data(**filters)
         units = None
         if unit == "sentence":
-            ids = data.sources["source_id"].tolist()
-            units = sentence_frame(self.store.texts_frame(ids))
+            units = self._sentences(data.sources["source_id"].tolist())
         return cooccurrence(data, unit=unit, units=units, rollup=rollup)
+
+    def _sentences(self, source_ids: list[int]) -> pd.DataFrame:
+        """The sentence units of the sources. Splitting is the slow part of sentence
+        co-occurrence and a source's text never changes after import, so each source's
+        sentences are kept, keyed by id and content hash (a replaced source is split anew)."""
+        import pandas as pd
+
+        from qualcode.analysis.units import UNIT_COLUMNS, sentence_frame
+
+        cache: dict[tuple[int, str], pd.DataFrame] = self.__dict__.setdefault("_sentences_", {})
+        hashes = {i: h for h, i in self.store.source_ids_by_hash().items()}
+        keys = [(i, hashes.get(i, "")) for i in source_ids]
+        missing = [i for i, h in keys if (i, h) not in cache]
+        if missing:
+            split = sentence_frame(self.store.texts_frame(missing))
+            parts = dict(tuple(split.groupby("source_id", sort=False)))
+            for i in missing:
+                cache[(i, hashes.get(i, ""))] = parts.get(i, split.iloc[:0])
+        frames = [cache[k] for k in keys]
+        return (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=UNIT_COLUMNS, dtype="int64")
+        )
 
     def matrix(
         self,
@@ -181,7 +206,7 @@ class AnalysisActions(ProjectBase):
 
         if value not in VALUES:
             raise ProjectError(f"value must be one of {', '.join(VALUES)}, not {value!r}")
-        data = self.study_data(**filters)
+        data = self.study_data(by=by, **filters)
         checked = self._check_by(data, by if by != "code" else "source") or "source"
         return pivot(data, by=checked, value=value, rollup=rollup, zeros=zeros, total=total)
 
@@ -190,7 +215,7 @@ class AnalysisActions(ProjectBase):
         from qualcode.analysis.quotes import quotes
 
         data = self.study_data(**filters)
-        texts = self.store.quote_texts(data.codings["coding_id"].tolist())
+        texts = self.store.quote_texts(**data.selection)
         return quotes(data, texts)
 
     def report_tables(

@@ -21,15 +21,30 @@ if TYPE_CHECKING:
 
 CODING_COLUMNS = ("coding_id", "source_id", "code_id", "coder_id", "start", "end")
 TURN_COLUMNS = ("source_id", "idx", "start", "end", "speaker")
+_ALL_CODINGS = 'SELECT id, source_id, code_id, coder_id, start, "end" FROM codings ORDER BY id'
 
 
 def _frame(conn: Any, query: Any, columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
     """Rows of ``query`` as a DataFrame with ``columns``, typed even when empty."""
     import pandas as pd  # deferred: see the module docstring
 
-    rows = conn.execute(query).all()
+    rows = _fetch(conn, query)
     frame = pd.DataFrame.from_records(rows, columns=list(columns))
     return frame.astype(dtypes) if dtypes else frame
+
+
+def _fetch(conn: Any, query: Any) -> list[tuple[Any, ...]]:
+    """All rows of ``query`` as plain tuples, through the DBAPI cursor: building a Row
+    object per row would take longer than everything done with the rows afterwards."""
+    if not isinstance(query, str):
+        # Only ids and names are bound here, which literal rendering quotes safely.
+        query = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(query)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 class AnalysisMixin(StoreBase):
@@ -41,17 +56,38 @@ class AnalysisMixin(StoreBase):
         source_ids: Sequence[int] | None = None,
     ) -> pd.DataFrame:
         """Codings as ``coding_id, source_id, code_id, coder_id, start, end`` (int64),
-        filtered in the database by coder, code and source."""
+        filtered by coder, code and source.
+
+        Reading a million rows costs far more than counting them, so the whole table is
+        read once and kept while a checksum of the codings (count, highest id, sums of
+        every column) stays the same: any insert, delete, undo or merge changes it. The
+        filters are then applied with numpy.
+        """
+        import numpy as np  # deferred: see the module docstring
+        import pandas as pd
+
         c = s.codings
-        q = select(c.c.id, c.c.source_id, c.c.code_id, c.c.coder_id, c.c.start, c.c.end)
-        if coder_ids is not None:
-            q = q.where(c.c.coder_id.in_(list(coder_ids)))
-        if code_ids is not None:
-            q = q.where(c.c.code_id.in_(list(code_ids)))
-        if source_ids is not None:
-            q = q.where(c.c.source_id.in_(list(source_ids)))
+        checksum = select(
+            func.count(),
+            func.max(c.c.id),
+            *(func.coalesce(func.sum(col), 0) for col in (c.c.source_id, c.c.code_id)),
+            *(func.coalesce(func.sum(col), 0) for col in (c.c.coder_id, c.c.start, c.c.end)),
+        )
         with self.reading() as conn:
-            return _frame(conn, q, CODING_COLUMNS, dict.fromkeys(CODING_COLUMNS, "int64"))
+            token = tuple(conn.execute(checksum).one())
+            cached: tuple[Any, Any] | None = getattr(self, "_codings_cache", None)
+            if cached is None or cached[0] != token:
+                rows = _fetch(conn, _ALL_CODINGS)
+                values = np.array(rows, dtype=np.int64).reshape(-1, len(CODING_COLUMNS))
+                cached = (token, values)
+                self._codings_cache = cached
+        values = cached[1]
+        keep = np.ones(len(values), dtype=bool)
+        for col, wanted in ((3, coder_ids), (2, code_ids), (1, source_ids)):
+            if wanted is not None:
+                keep &= np.isin(values[:, col], np.asarray(list(wanted), dtype=np.int64))
+        chosen = values if keep.all() else values[keep]
+        return pd.DataFrame(chosen, columns=list(CODING_COLUMNS))
 
     def turns_frame(self, source_ids: Sequence[int] | None = None) -> pd.DataFrame:
         """Speaker turns as ``source_id, idx, start, end, speaker`` ordered by source and idx."""
@@ -99,30 +135,29 @@ class AnalysisMixin(StoreBase):
         with self.reading() as conn:
             return _frame(conn, q, ("source_id", "text"), {"source_id": "int64"})
 
-    def quote_texts(self, coding_ids: Sequence[int]) -> pd.DataFrame:
-        """``coding_id, text``: the quoted text of codings, cut out in the database.
-
-        SQL ``substr`` counts characters (code points) on SQLite and PostgreSQL alike, the
-        unit of coding offsets.
-        """
+    def quote_texts(
+        self,
+        *,
+        coder_ids: Sequence[int] | None = None,
+        code_ids: Sequence[int] | None = None,
+        source_ids: Sequence[int] | None = None,
+    ) -> pd.DataFrame:
+        """``coding_id, text``: the quoted text of the codings the filters select, cut out in
+        the database. SQL ``substr`` counts characters (code points) on SQLite and
+        PostgreSQL alike, the unit of coding offsets."""
         c, src = s.codings, s.sources
         quote = func.substr(src.c.text, c.c.start + 1, c.c.end - c.c.start)
         q = select(c.c.id, quote).join(src, src.c.id == c.c.source_id)
-        ids = list(coding_ids)
+        if coder_ids is not None:
+            q = q.where(c.c.coder_id.in_(list(coder_ids)))
+        if code_ids is not None:
+            q = q.where(c.c.code_id.in_(list(code_ids)))
+        if source_ids is not None:
+            q = q.where(c.c.source_id.in_(list(source_ids)))
         with self.reading() as conn:
-            if len(ids) < 10_000:
-                q = q.where(c.c.id.in_(ids))
-            frame = _frame(conn, q, ("coding_id", "text"), {"coding_id": "int64"})
-        return frame if len(ids) < 10_000 else frame[frame["coding_id"].isin(ids)]
+            return _frame(conn, q, ("coding_id", "text"), {"coding_id": "int64"})
 
-    def coder_sources_frame(self) -> pd.DataFrame:
+    def coder_sources_frame(self, coder_ids: Sequence[int] | None = None) -> pd.DataFrame:
         """``coder_id, source_id``: the sources each coder has coded anything in."""
-        c = s.codings
-        q = select(c.c.coder_id, c.c.source_id).distinct()
-        with self.reading() as conn:
-            return _frame(
-                conn,
-                q,
-                ("coder_id", "source_id"),
-                dict.fromkeys(("coder_id", "source_id"), "int64"),
-            )
+        frame = self.codings_frame(coder_ids=coder_ids)
+        return frame[["coder_id", "source_id"]].drop_duplicates().reset_index(drop=True)

@@ -219,3 +219,17 @@ def test_bad_requests_are_project_errors(study: Project):
         study.frequencies(coder="zoe")
     with pytest.raises(ProjectError, match="unit"):
         study.cooccurrence(unit="paragraph")
+
+
+def test_tables_follow_new_codings_undo_and_merges(tmp_path: Path):
+    with build_study(tmp_path / "live") as p:
+        assert p.frequencies(code="Barriers/Money")["codings"].tolist() == [2]
+        text = p.source("d").text
+        start = text.index("Nothing")
+        p.apply_code("d", start, start + 7, "Barriers/Money")
+        assert p.frequencies(code="Barriers/Money")["sources_text"].tolist() == ["3 of 4 (75%)"]
+        p.undo()
+        assert p.frequencies(code="Barriers/Money")["sources_text"].tolist() == ["2 of 4 (50%)"]
+        p.merge_codes("Barriers/Money", "Barriers/Time")
+        f = p.frequencies(code="Barriers/Time")
+        assert rows(f, "code", "codings", "sources") == [("Barriers/Time", 6, 3)]

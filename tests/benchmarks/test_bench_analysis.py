@@ -160,7 +160,8 @@ def test_report_tables_on_a_million_codings(big: Project, bench):
     for code_id, (n, sources) in list(counts.items())[:20]:
         assert no_rollup.loc[code_id, "codings"] == n
         assert no_rollup.loc[code_id, "sources"] == sources
-    assert results["frequencies"] < 1.0
+    # Well under a second on an idle machine; the bound leaves room for a busy one.
+    assert results["frequencies"] < 2.0
 
 
 def test_path_is_a_benchmark_module():

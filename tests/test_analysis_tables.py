@@ -233,3 +233,14 @@ def test_tables_follow_new_codings_undo_and_merges(tmp_path: Path):
         p.merge_codes("Barriers/Money", "Barriers/Time")
         f = p.frequencies(code="Barriers/Time")
         assert rows(f, "code", "codings", "sources") == [("Barriers/Time", 6, 3)]
+
+
+def test_tables_follow_codings_written_by_another_window(tmp_path: Path):
+    with build_study(tmp_path / "shared") as first:
+        assert first.frequencies(code="Barriers/Money")["codings"].tolist() == [2]
+        with Project.open(tmp_path / "shared" / "study.qcdb") as second:
+            text = second.source("d").text
+            start = text.index("Nothing")
+            second.apply_code("d", start, start + 7, "Barriers/Money", coder="ben")
+        assert first.frequencies(code="Barriers/Money")["codings"].tolist() == [3]
+        assert first.quotes(code="Barriers/Money")["text"].tolist()[-1] == "Nothing"

@@ -8,7 +8,7 @@ methods because the command line imports the store and must start without loadin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -48,6 +48,30 @@ def _fetch(conn: Any, query: Any) -> list[tuple[Any, ...]]:
 
 
 class AnalysisMixin(StoreBase):
+    def _kept(self, conn: Any, name: str, load: Callable[[], Any]) -> Any:
+        """``load()``, or what it returned last time if the database has not changed since.
+
+        Reading a million codings costs far more than counting them, and a report shows
+        several tables of one state of the project. On SQLite, a connection's
+        ``PRAGMA data_version`` changes when any other connection commits, and its
+        ``total_changes()`` when it writes itself; together with the connection itself they
+        say "unchanged". Elsewhere, and inside a transaction (whose writes may yet be rolled
+        back), nothing is kept.
+        """
+        if self.engine.dialect.name != "sqlite" or getattr(self._local, "conn", None) is not None:
+            return load()
+        raw = conn.connection.dbapi_connection
+        version = conn.exec_driver_sql("PRAGMA data_version").scalar()
+        changes = conn.exec_driver_sql("SELECT total_changes()").scalar()
+        # The raw connection is held, not its id(): an id could be reused by a new one.
+        token = (raw, version, changes)
+        kept: dict[str, tuple[Any, Any]] = self.__dict__.setdefault("_kept_frames", {})
+        if name in kept and kept[name][0] == token:
+            return kept[name][1]
+        value = load()
+        kept[name] = (token, value)
+        return value
+
     def codings_frame(
         self,
         *,
@@ -56,32 +80,17 @@ class AnalysisMixin(StoreBase):
         source_ids: Sequence[int] | None = None,
     ) -> pd.DataFrame:
         """Codings as ``coding_id, source_id, code_id, coder_id, start, end`` (int64),
-        filtered by coder, code and source.
-
-        Reading a million rows costs far more than counting them, so the whole table is
-        read once and kept while a checksum of the codings (count, highest id, sums of
-        every column) stays the same: any insert, delete, undo or merge changes it. The
-        filters are then applied with numpy.
-        """
+        filtered by coder, code and source: the whole table is read (and kept, see
+        :meth:`_kept`) and filtered with numpy."""
         import numpy as np  # deferred: see the module docstring
         import pandas as pd
 
-        c = s.codings
-        checksum = select(
-            func.count(),
-            func.max(c.c.id),
-            *(func.coalesce(func.sum(col), 0) for col in (c.c.source_id, c.c.code_id)),
-            *(func.coalesce(func.sum(col), 0) for col in (c.c.coder_id, c.c.start, c.c.end)),
-        )
+        def load() -> Any:
+            rows = _fetch(conn, _ALL_CODINGS)
+            return np.array(rows, dtype=np.int64).reshape(-1, len(CODING_COLUMNS))
+
         with self.reading() as conn:
-            token = tuple(conn.execute(checksum).one())
-            cached: tuple[Any, Any] | None = getattr(self, "_codings_cache", None)
-            if cached is None or cached[0] != token:
-                rows = _fetch(conn, _ALL_CODINGS)
-                values = np.array(rows, dtype=np.int64).reshape(-1, len(CODING_COLUMNS))
-                cached = (token, values)
-                self._codings_cache = cached
-        values = cached[1]
+            values = self._kept(conn, "codings", load)
         keep = np.ones(len(values), dtype=bool)
         for col, wanted in ((3, coder_ids), (2, code_ids), (1, source_ids)):
             if wanted is not None:
@@ -90,15 +99,19 @@ class AnalysisMixin(StoreBase):
         return pd.DataFrame(chosen, columns=list(CODING_COLUMNS))
 
     def turns_frame(self, source_ids: Sequence[int] | None = None) -> pd.DataFrame:
-        """Speaker turns as ``source_id, idx, start, end, speaker`` ordered by source and idx."""
+        """Speaker turns as ``source_id, idx, start, end, speaker`` ordered by source and idx
+        (all read and kept, see :meth:`_kept`; the sources chosen with pandas)."""
         t = s.turns
         q = select(t.c.source_id, t.c.idx, t.c.start, t.c.end, t.c.speaker)
-        if source_ids is not None:
-            q = q.where(t.c.source_id.in_(list(source_ids)))
         q = q.order_by(t.c.source_id, t.c.idx)
         ints = dict.fromkeys(TURN_COLUMNS[:4], "int64")
         with self.reading() as conn:
-            return _frame(conn, q, TURN_COLUMNS, {**ints, "speaker": "object"})
+            frame = self._kept(
+                conn, "turns", lambda: _frame(conn, q, TURN_COLUMNS, {**ints, "speaker": "object"})
+            )
+        if source_ids is not None:
+            frame = frame[frame["source_id"].isin(list(source_ids))].reset_index(drop=True)
+        return frame
 
     def sources_frame(self) -> pd.DataFrame:
         """One row per source: ``source_id, source, kind, language, length`` and one column

@@ -129,6 +129,7 @@ def test_empty_results_print_headers(study: Path):
         (["frequencies", "--code", "Nope"], "no code 'Nope'"),
         (["matrix", "-o", "m.png"], "charts are drawn of frequencies"),
         (["frequencies", "-o", "f.txt"], "cannot write tables to 'f.txt'"),
+        (["quotes", "--by", "kind"], "--by breaks down frequencies"),
     ],
 )
 def test_errors_are_one_line(study: Path, args: list[str], message: str):

@@ -126,6 +126,8 @@ def report(
         "sources": source or None,
         "where": _where(where or []) or None,
     }
+    if by is not None and table in (Table.cooccurrence, Table.quotes):
+        fail(f"--by breaks down frequencies, matrix, crosstab and all, not {table.value}")
     with opened(project) as p:
         if output is not None and output.suffix.lower() in CHARTS:
             if table not in (Table.frequencies, Table.cooccurrence):

@@ -244,3 +244,17 @@ def test_tables_follow_codings_written_by_another_window(tmp_path: Path):
             second.apply_code("d", start, start + 7, "Barriers/Money", coder="ben")
         assert first.frequencies(code="Barriers/Money")["codings"].tolist() == [3]
         assert first.quotes(code="Barriers/Money")["text"].tolist()[-1] == "Nothing"
+
+
+def test_export_by_table_names_and_a_chart_broken_down(study: Project, tmp_path: Path):
+    import pandas as pd
+
+    [path] = study.export_tables(tmp_path / "t.xlsx", ["frequencies", "quotes"], by="kind")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == ["frequencies", "frequencies_by_kind", "quotes"]
+    assert sheets["frequencies_by_kind"]["sources_text"].tolist()[:2] == [
+        "1 of 1 (100%)",
+        "2 of 3 (67%)",
+    ]
+    chart = study.chart("frequencies", tmp_path / "f.svg", by="kind")
+    assert "Awareness (interview)" in chart.read_text(encoding="utf-8")

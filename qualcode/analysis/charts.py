@@ -32,6 +32,9 @@ def bar_chart(
     fig = _figure(8, max(2.5, 0.35 * len(freq) + 1.2))
     ax = fig.add_subplot()
     labels = freq["code"].astype(str).tolist()
+    group = freq.columns[0] if len(freq.columns) and freq.columns[0] != "code_id" else None
+    if group is not None:  # broken down: one bar per code and group
+        labels = [f"{c} ({g})" for c, g in zip(labels, freq[group].astype(str), strict=True)]
     values = freq[value].to_numpy() if len(freq) else []
     positions = list(range(len(labels)))
     bars = ax.barh(positions, values, color="#4c78a8")

@@ -35,6 +35,16 @@ def share_text(n: int, of: int) -> str:
     return f"{n} of {of} ({math.floor(100 * n / of + 0.5)}%)"
 
 
+def share_texts(n: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """:func:`share_text` over whole arrays (a matrix of 2,000 sources has 400,000 cells)."""
+    if len(n) == 0:
+        return np.array([], dtype=object)
+    pct = np.floor(100 * n / np.maximum(of, 1) + 0.5).astype(np.int64)
+    text = pd.Series(n).astype(str) + " of " + pd.Series(of).astype(str)
+    suffix = " (" + pd.Series(pct).astype(str) + "%)"
+    return (text + suffix.where(of > 0, "")).to_numpy(object)
+
+
 def frequency_columns(by: str | None) -> list[str]:
     lead = [by] if by not in (None, "code") else []
     return [*lead, *CODE_COLUMNS, *COUNT_COLUMNS]
@@ -63,9 +73,7 @@ def frequencies(
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(of > 0, 100.0 * frame["sources"].to_numpy() / np.maximum(of, 1), np.nan)
     frame["sources_pct"] = pct
-    frame["sources_text"] = [
-        share_text(int(n), int(o)) for n, o in zip(frame["sources"], of, strict=True)
-    ]
+    frame["sources_text"] = share_texts(frame["sources"].to_numpy(np.int64), of)
     if grouping.name is not None:
         frame.insert(0, grouping.name, [grouping.labels[g] for g in group_of_row])
     if not zeros:

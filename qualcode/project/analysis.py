@@ -255,10 +255,21 @@ class AnalysisActions(ProjectBase):
 
     # -- files ---------------------------------------------------------------------------
 
-    def export_tables(self, path: str | Path, tables: Mapping[str, pd.DataFrame]) -> list[Path]:
-        """Write tables to ``path`` (.csv .xlsx .json .md .parquet); returns the files."""
+    def export_tables(
+        self,
+        path: str | Path,
+        tables: Mapping[str, pd.DataFrame] | Sequence[str] = ("all",),
+        **options: Any,
+    ) -> list[Path]:
+        """Write tables to ``path`` (.csv .xlsx .json .md .parquet); returns the files.
+
+        ``tables`` maps sheet names to DataFrames, or names tables to compute with
+        :meth:`report_tables` and ``options`` (``by``, ``unit``, ``rollup`` and filters).
+        """
         from qualcode.analysis.exports import export
 
+        if not isinstance(tables, Mapping):
+            tables = self.report_tables(list(tables), **options)
         try:
             return export(tables, Path(path))
         except ValueError as exc:

@@ -22,6 +22,22 @@ if TYPE_CHECKING:
 CODING_COLUMNS = ("coding_id", "source_id", "code_id", "coder_id", "start", "end")
 TURN_COLUMNS = ("source_id", "idx", "start", "end", "speaker")
 _ALL_CODINGS = 'SELECT id, source_id, code_id, coder_id, start, "end" FROM codings ORDER BY id'
+_PACKED_CODINGS = (
+    'SELECT (id << 16) | coder_id, (source_id << 32) | start, (code_id << 32) | "end" '
+    "FROM codings ORDER BY id"
+)
+# Highest ids, each a lookup in a primary key: whether the packed read above fits int64.
+_MAX_IDS = (
+    "SELECT (SELECT MAX(id) FROM codings), (SELECT MAX(id) FROM coders), "
+    "(SELECT MAX(id) FROM sources), (SELECT MAX(id) FROM codes)"
+)
+
+
+def _packable(conn: Any) -> bool:
+    if conn.dialect.name != "sqlite":
+        return False
+    coding, coder, source, code = (v or 0 for v in conn.exec_driver_sql(_MAX_IDS).one())
+    return coding < 2**46 and coder < 2**16 and source < 2**30 and code < 2**30
 
 
 def _frame(conn: Any, query: Any, columns: Sequence[str], dtypes: dict[str, str]) -> pd.DataFrame:
@@ -86,8 +102,15 @@ class AnalysisMixin(StoreBase):
         import pandas as pd
 
         def load() -> Any:
-            rows = _fetch(conn, _ALL_CODINGS)
-            return np.array(rows, dtype=np.int64).reshape(-1, len(CODING_COLUMNS))
+            if not _packable(conn):
+                rows = _fetch(conn, _ALL_CODINGS)
+                return np.array(rows, dtype=np.int64).reshape(-1, len(CODING_COLUMNS))
+            # Six integers a row travel as three: a third fewer Python objects to build,
+            # a third less time. Offsets fit 32 bits (SQLite's longest text is 10**9).
+            packed = np.array(_fetch(conn, _PACKED_CODINGS), dtype=np.int64).reshape(-1, 3)
+            low16, low32 = np.int64(0xFFFF), np.int64(0xFFFFFFFF)
+            a, b, c = packed[:, 0], packed[:, 1], packed[:, 2]
+            return np.stack([a >> 16, b >> 32, c >> 32, a & low16, b & low32, c & low32], axis=1)
 
         with self.reading() as conn:
             values = self._kept(conn, "codings", load)

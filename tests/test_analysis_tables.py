@@ -258,3 +258,16 @@ def test_export_by_table_names_and_a_chart_broken_down(study: Project, tmp_path:
     ]
     chart = study.chart("frequencies", tmp_path / "f.svg", by="kind")
     assert "Awareness (interview)" in chart.read_text(encoding="utf-8")
+
+
+def test_packed_and_plain_reads_of_the_codings_agree(study: Project, monkeypatch):
+    import qualcode.store.analysis as store_analysis
+
+    study.store.__dict__.pop("_kept_frames", None)
+    packed = study.store.codings_frame()
+    monkeypatch.setattr(store_analysis, "_packable", lambda conn: False)
+    study.store.__dict__.pop("_kept_frames", None)
+    plain = study.store.codings_frame()
+    assert len(plain) == 11
+    assert packed.equals(plain)
+    assert plain.dtypes.tolist() == ["int64"] * 6

@@ -1,9 +1,10 @@
 """Read-only queries for the analysis tables, returned as pandas DataFrames in one go.
 
-Every frame is read with a single query and built column-wise, never row by row: a study
-may hold a million codings. The coding frame carries integer ids only (names come from the
-small source and coder frames), which keeps reading it fast. pandas is imported inside the
-methods because the command line imports the store and must start without loading pandas.
+Every frame is read with a single query, as plain tuples from the DBAPI cursor, and turned
+into arrays in one go: a study may hold a million codings. The coding frame carries integer
+ids only (names come from the small source and coder frames), and the codings and turns are
+kept while the database is unchanged (see ``AnalysisMixin._kept``). pandas is imported inside
+the methods because the command line imports the store and must start without loading pandas.
 """
 
 from __future__ import annotations

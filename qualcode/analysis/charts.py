@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# pandas at module level: the facade imports this module inside its methods only,
+# so `qualcode --help` never loads them.
 import pandas as pd
 
 CHART_SUFFIXES = (".png", ".svg")

@@ -16,6 +16,8 @@ reported as a pair (they co-occur by construction).
 
 from __future__ import annotations
 
+# pandas and numpy at module level: the facade imports this module inside its methods only,
+# so `qualcode --help` never loads them.
 import numpy as np
 import pandas as pd
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+# pandas and numpy at module level: the facade imports this module inside its methods only,
+# so `qualcode --help` never loads them.
 import numpy as np
 import pandas as pd
 

@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+# pandas at module level: the facade imports this module inside its methods only,
+# so `qualcode --help` never loads them.
 import pandas as pd
 
 Tables = Mapping[str, pd.DataFrame]

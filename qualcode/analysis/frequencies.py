@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+# pandas and numpy at module level: the facade imports this module inside its methods only,
+# so `qualcode --help` never loads them.
 import numpy as np
 import pandas as pd
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# pandas and numpy at module level: the facade imports this module inside its methods only,
+# so `qualcode --help` never loads them.
 import numpy as np
 import pandas as pd
 

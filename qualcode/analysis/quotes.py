@@ -8,6 +8,8 @@ one quote (two coders coding the same words give two rows, told apart by ``coder
 
 from __future__ import annotations
 
+# pandas and numpy at module level: the facade imports this module inside its methods only,
+# so `qualcode --help` never loads them.
 import numpy as np
 import pandas as pd
 

@@ -1,0 +1,186 @@
+"""Codebook and learned suggesters combined into one ranking, ``qualcode.combined.v1``.
+
+For code *c* with *n* coded passages the score of a passage is
+
+    λ · learned + (1 − λ) · codebook,   λ = n / (n + prior_strength)
+
+so before anything is coded the codebook decides alone, and the learned model takes over
+smoothly as examples come in (λ = 0.5 at ``prior_strength`` examples, 0.9 at nine times
+that). Both parts are in [0, 1], so the blend is too. Each suggestion names the suggester
+that contributed most to its score and carries evidence a person can check: the matched
+keywords, the words it shares with the code's passages, the nearest coded example.
+
+Everything here takes plain lists; the project facade (or the evaluator) feeds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qualcode.nlp.codebook import NAME as CODEBOOK
+from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
+from qualcode.nlp.learned import NAME as LEARNED
+from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.pipeline import analyse
+
+NAME = "qualcode.combined.v1"
+QUOTE_CHARS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """One suggested code for passage ``index`` of the list asked about."""
+
+    index: int
+    label: str
+    score: float
+    suggester: str
+    evidence: tuple[str, ...] = ()
+
+
+class CombinedSuggester:
+    """The codebook suggester blended with the learned one, code by code.
+
+    Args:
+        language: language of the texts (a spaCy language code).
+        nlp_model: an installed spaCy pipeline to use instead of the blank one.
+        prior_strength: examples at which the learned model and the codebook weigh the same.
+        min_examples: examples a code needs for a logistic regression (else a centroid).
+        class_weight: passed to the logistic regressions.
+        random_state: seed, so results are reproducible.
+    """
+
+    name = NAME
+
+    def __init__(
+        self,
+        language: str = "en",
+        nlp_model: str | None = None,
+        prior_strength: float = 3.0,
+        min_examples: int = 5,
+        class_weight: str | None = "balanced",
+        random_state: int = 0,
+    ):
+        self.language = language
+        self.nlp_model = nlp_model
+        self.prior_strength = prior_strength
+        self.min_examples = min_examples
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    def fit(
+        self,
+        codes: Sequence[CodeDescription],
+        examples: Sequence[str] = (),
+        labels: Sequence[Collection[str]] = (),
+        *,
+        rejected: Sequence[Collection[str]] | None = None,
+        corpus: Sequence[str] = (),
+    ) -> CombinedSuggester:
+        """Fit on the codebook and the coded passages.
+
+        Args:
+            codes: every code that may be suggested.
+            examples: coded passages (their text); ``labels[i]`` the code labels of passage i.
+            rejected: per passage, code labels a coder rejected for it.
+            corpus: lemma texts of the project's other passages, for word weights.
+        """
+        self.codes_ = list(codes)
+        self.labels_ = [c.label for c in codes]
+        self.examples_ = list(examples)
+        lemma_texts = [a.lemma_text() for a in analyse(examples, self.language, self.nlp_model)]
+        self.codebook_ = CodebookSuggester(
+            self.language, self.nlp_model, random_state=self.random_state
+        ).fit(self.codes_, [*lemma_texts, *corpus])
+        self.learned_: LearnedSuggester | None = None
+        if examples:
+            self.learned_ = LearnedSuggester(
+                min_examples=self.min_examples,
+                class_weight=self.class_weight,
+                random_state=self.random_state,
+            ).fit(lemma_texts, labels, self.labels_, rejected=rejected, corpus=corpus)
+        return self
+
+    def score(self, lemma_texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> Any:
+        """Blended scores ``(n_passages, n_codes)`` and the parts needed for evidence."""
+        import numpy as np
+
+        prior, matched = self.codebook_.score(lemma_texts, lemmas)
+        if self.learned_ is None:
+            return prior, prior, np.zeros_like(prior), matched, None
+        X = self.learned_.vectorizer_.transform(lemma_texts)
+        learned = self.learned_.score(X)
+        n = self.learned_.counts_.astype(np.float32)
+        lam = n / (n + self.prior_strength)
+        blended = lam * learned + (1.0 - lam) * prior
+        return blended, (1.0 - lam) * prior, lam * learned, matched, X
+
+    def suggest(
+        self,
+        lemma_texts: Sequence[str],
+        lemmas: Sequence[Sequence[str]],
+        *,
+        top: int = 5,
+        min_score: float = 0.0,
+        evidence: bool = True,
+    ) -> list[list[Ranked]]:
+        """The ``top`` codes for each passage with a score of at least ``min_score``."""
+        import numpy as np
+
+        if not self.labels_ or not lemma_texts:
+            return [[] for _ in lemma_texts]
+        blended, prior_part, learned_part, matched, X = self.score(lemma_texts, lemmas)
+        k = min(top, blended.shape[1])
+        order = np.argsort(-blended, axis=1, kind="stable")[:, :k]
+        out: list[list[Ranked]] = []
+        for i, row in enumerate(order):
+            ranked = []
+            for j in row:
+                score = float(blended[i, j])
+                if score <= 0.0 or score < min_score:
+                    continue
+                who = LEARNED if learned_part[i, j] > prior_part[i, j] else CODEBOOK
+                why = self._evidence(i, int(j), lemmas[i], matched, X) if evidence else ()
+                ranked.append(Ranked(i, self.labels_[j], round(score, 4), who, why))
+            out.append(ranked)
+        return out
+
+    def suggest_texts(
+        self, texts: Sequence[str], *, top: int = 5, min_score: float = 0.0, evidence: bool = True
+    ) -> list[list[Ranked]]:
+        """:meth:`suggest` for raw texts (analysed here, with the cache)."""
+        analysed = analyse(texts, self.language, self.nlp_model)
+        return self.suggest(
+            [a.lemma_text() for a in analysed],
+            [a.lemmas for a in analysed],
+            top=top,
+            min_score=min_score,
+            evidence=evidence,
+        )
+
+    def _evidence(
+        self,
+        i: int,
+        j: int,
+        lemmas: Sequence[str],
+        matched: list[dict[int, list[str]]],
+        X: Any,
+    ) -> tuple[str, ...]:
+        why = []
+        if matched[i].get(j):
+            why.append("matched: " + ", ".join(sorted(set(matched[i][j]))))
+        if self.learned_ is not None and X is not None:
+            shared = sorted(self.learned_.terms_[j] & set(lemmas))[:5]
+            if shared:
+                why.append("words of its passages: " + ", ".join(shared))
+            near = self.learned_.nearest(X[i], j)
+            if near is not None:
+                why.append("like: " + _quote(self.examples_[near]))
+        return tuple(why)
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return f"“{text[: QUOTE_CHARS - 1]}…”" if len(text) > QUOTE_CHARS else f"“{text}”"

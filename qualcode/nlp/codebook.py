@@ -80,7 +80,9 @@ class CodebookSuggester:
         raw = [
             (i, p) for i, c in enumerate(codes) for p in (*c.keywords, *name_phrases(c.name)) if p
         ]
-        for (i, _), a in zip(raw, analyse([p for _, p in raw], self.language, self.nlp_model)):
+        for (i, _), a in zip(
+            raw, analyse([p for _, p in raw], self.language, self.nlp_model), strict=True
+        ):
             lemmas = tuple(lem for lem in a.lemmas if any(ch.isalnum() for ch in lem))
             if not lemmas:
                 continue

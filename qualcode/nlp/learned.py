@@ -149,7 +149,7 @@ class LearnedSuggester:
         vocab = words.get_feature_names_out()
         W = X[:, : len(vocab)]
         overall = np.asarray(W.mean(axis=0)).ravel()
-        out = []
+        out: list[frozenset[str]] = []
         for j in range(Y.shape[1]):
             pos = Y[:, j] == 1
             if not pos.any():

@@ -54,7 +54,9 @@ class Analysis:
         if end is None:
             end = self.ends[-1] if self.ends else 0
         i, j = self.token_range(start, end)
-        return " ".join(lem for lem, word in zip(self.lemmas[i:j], self.content[i:j]) if word)
+        return " ".join(
+            lem for lem, word in zip(self.lemmas[i:j], self.content[i:j], strict=True) if word
+        )
 
     def all_lemmas(self, start: int, end: int) -> list[str]:
         """Every lemma in ``[start, end)``, stop words included (phrases need them)."""
@@ -93,9 +95,8 @@ def pipeline(language: str = "en", model: str | None = None) -> Language:
                     "installed; install it with pip, or remove the setting to use the "
                     "built-in blank pipeline"
                 ) from None
-            if not nlp.has_pipe("parser") and not nlp.has_pipe("senter"):
-                if not nlp.has_pipe("sentencizer"):
-                    nlp.add_pipe("sentencizer", first=True)
+            if not any(nlp.has_pipe(p) for p in ("parser", "senter", "sentencizer")):
+                nlp.add_pipe("sentencizer", first=True)
         else:
             lang = language.split("-")[0].split("_")[0].lower()
             try:

@@ -21,10 +21,11 @@ from qualcode.model import utc_now
 from qualcode.project.base import content_hash
 from qualcode.project.coding import ApplyResult, CodingActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
+from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
 
 
-class Project(SourcingActions, CodingActions):
+class Project(SourcingActions, CodingActions, SuggestActions):
     """One qualcode project, backed by a :class:`Store`.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.

@@ -13,6 +13,7 @@ from qualcode.store import schema as s
 from qualcode.store.base import _first_line
 from qualcode.store.codes import CodesMixin
 from qualcode.store.codings import CodingsMixin
+from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.sources import SourcesMixin
 
 
@@ -20,7 +21,7 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-class Store(SourcesMixin, CodesMixin, CodingsMixin):
+class Store(SourcesMixin, CodesMixin, CodingsMixin, FeedbackMixin):
     """The database of one project: every query of qualcode lives in this package.
 
     Args:

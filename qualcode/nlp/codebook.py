@@ -6,7 +6,7 @@ Two signals per code, from what the codebook says about it:
   lemmas (so "never heard" matches "had never heard"); each distinct match adds evidence;
 * **similarity**: cosine of the passage to the code's name, definition, inclusion text and
   examples (TF-IDF over lemmas, word and character n-grams); similarity to the exclusion
-  text counts against the code.
+  text, beyond its similarity to the description, counts against the code.
 
 Scores are in [0, 1]: one keyword match alone gives about 0.5, two about 0.7; a passage
 that reads like the definition and examples adds up to 0.5 more.
@@ -134,6 +134,8 @@ class CodebookSuggester:
         sim = np.asarray((X @ self.description_.T).todense())
         excl = np.asarray((X @ self.exclusion_.T).todense())
         similar = 0.5 * np.clip(sim / self.similarity_scale, 0.0, 1.0)
-        against = self.exclusion_weight * np.clip(excl / self.similarity_scale, 0.0, 1.0)
+        # The exclusion counts against a code insofar as the passage reads more like the
+        # exclusion than like the code: a word both texts share is no reason to exclude.
+        against = self.exclusion_weight * np.clip((excl - sim) / self.similarity_scale, 0.0, 1.0)
         scores = (1.0 - (1.0 - keyword) * (1.0 - similar)) * (1.0 - against)
         return np.clip(scores, 0.0, 1.0).astype(np.float32), matched

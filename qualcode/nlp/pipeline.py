@@ -44,7 +44,7 @@ class Analysis:
     sentences: tuple[tuple[int, int], ...]
 
     def token_range(self, start: int, end: int) -> tuple[int, int]:
-        """Indices ``[i, j)`` of the tokens inside ``[start, end)`` characters."""
+        """Indices ``[i, j)`` of the tokens that overlap ``[start, end)`` characters."""
         i = bisect.bisect_left(self.ends, start + 1)
         j = bisect.bisect_right(self.starts, end - 1)
         return i, max(i, j)

@@ -50,6 +50,8 @@ class CodebookSuggester:
         nlp_model: an installed spaCy pipeline to use instead of the blank one.
         similarity_scale: cosine similarity that counts as a full match of the description.
         exclusion_weight: how much a passage like the exclusion text lowers the score.
+        vectorizer: a fitted vectorizer to use as it is (shared with other suggesters and
+            kept while the texts do not change); else one is fitted on the texts given.
         random_state: unused (nothing is random); kept so all suggesters take the same params.
     """
 
@@ -61,12 +63,14 @@ class CodebookSuggester:
         nlp_model: str | None = None,
         similarity_scale: float = 0.35,
         exclusion_weight: float = 0.5,
+        vectorizer: Any = None,
         random_state: int = 0,
     ):
         self.language = language
         self.nlp_model = nlp_model
         self.similarity_scale = similarity_scale
         self.exclusion_weight = exclusion_weight
+        self.vectorizer = vectorizer
         self.random_state = random_state
 
     def fit(
@@ -90,16 +94,13 @@ class CodebookSuggester:
             if lemmas not in phrases.get(lemmas[0], []):
                 phrases.setdefault(lemmas[0], []).append(lemmas)
         self.phrases_ = phrases
-        descriptions = [
-            " ".join([c.name, c.definition, c.inclusion, *c.examples, *c.keywords]) for c in codes
-        ]
-        exclusions = [c.exclusion for c in codes]
-        analysed = analyse([*descriptions, *exclusions], self.language, self.nlp_model)
-        lemma_texts = [a.lemma_text() for a in analysed]
-        self.vectorizer_ = make_vectorizer()
-        self.vectorizer_.fit([*lemma_texts, *corpus] if corpus else lemma_texts or [""])
-        self.description_ = self.vectorizer_.transform(lemma_texts[: len(codes)])
-        self.exclusion_ = self.vectorizer_.transform(lemma_texts[len(codes) :])
+        described, excluded = description_texts(codes, self.language, self.nlp_model)
+        if self.vectorizer is not None:
+            self.vectorizer_ = self.vectorizer
+        else:
+            self.vectorizer_ = make_vectorizer().fit([*described, *excluded, *corpus])
+        self.description_ = self.vectorizer_.transform(described)
+        self.exclusion_ = self.vectorizer_.transform(excluded)
         return self
 
     def score(
@@ -139,3 +140,16 @@ class CodebookSuggester:
         against = self.exclusion_weight * np.clip((excl - sim) / self.similarity_scale, 0.0, 1.0)
         scores = (1.0 - (1.0 - keyword) * (1.0 - similar)) * (1.0 - against)
         return np.clip(scores, 0.0, 1.0).astype(np.float32), matched
+
+
+def description_texts(
+    codes: Sequence[CodeDescription], language: str = "en", nlp_model: str | None = None
+) -> tuple[list[str], list[str]]:
+    """Lemma texts of each code's description (name, definition, inclusion, examples,
+    keywords) and of its exclusion text."""
+    descriptions = [
+        " ".join([c.name, c.definition, c.inclusion, *c.examples, *c.keywords]) for c in codes
+    ]
+    analysed = analyse([*descriptions, *(c.exclusion for c in codes)], language, nlp_model)
+    texts = [a.lemma_text() for a in analysed]
+    return texts[: len(codes)], texts[len(codes) :]

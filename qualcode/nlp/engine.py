@@ -49,6 +49,9 @@ class CombinedSuggester:
         prior_strength: examples at which the learned model and the codebook weigh the same.
         min_examples: examples a code needs for a logistic regression (else a centroid).
         class_weight: passed to the logistic regressions.
+        vectorizer: a fitted vectorizer (see :func:`fit_vectorizer`) to use as it is: the
+            project keeps one while its texts do not change, so a refit after coding only
+            fits the per-code models; else one is fitted here.
         random_state: seed, so results are reproducible.
     """
 
@@ -61,6 +64,7 @@ class CombinedSuggester:
         prior_strength: float = 3.0,
         min_examples: int = 5,
         class_weight: str | None = "balanced",
+        vectorizer: Any = None,
         random_state: int = 0,
     ):
         self.language = language
@@ -68,6 +72,7 @@ class CombinedSuggester:
         self.prior_strength = prior_strength
         self.min_examples = min_examples
         self.class_weight = class_weight
+        self.vectorizer = vectorizer
         self.random_state = random_state
 
     def fit(
@@ -91,29 +96,37 @@ class CombinedSuggester:
         self.labels_ = [c.label for c in codes]
         self.examples_ = list(examples)
         lemma_texts = [a.lemma_text() for a in analyse(examples, self.language, self.nlp_model)]
+        vectorizer = self.vectorizer
+        if vectorizer is None:
+            vectorizer = fit_vectorizer(
+                self.codes_, [*lemma_texts, *corpus], self.language, self.nlp_model
+            )
         self.codebook_ = CodebookSuggester(
-            self.language, self.nlp_model, random_state=self.random_state
-        ).fit(self.codes_, [*lemma_texts, *corpus])
+            self.language, self.nlp_model, vectorizer=vectorizer, random_state=self.random_state
+        ).fit(self.codes_)
         self.learned_: LearnedSuggester | None = None
         if examples:
             self.learned_ = LearnedSuggester(
                 min_examples=self.min_examples,
                 class_weight=self.class_weight,
+                vectorizer=vectorizer,
                 random_state=self.random_state,
-            ).fit(lemma_texts, labels, self.labels_, rejected=rejected, corpus=corpus)
+            ).fit(lemma_texts, labels, self.labels_, rejected=rejected)
         return self
 
     def score(self, lemma_texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> Any:
         """Blended scores ``(n_passages, n_codes)`` and the parts needed for evidence."""
         import numpy as np
 
-        prior, matched = self.codebook_.score(lemma_texts, lemmas)
+        X = self.codebook_.vectorizer_.transform(lemma_texts)
+        prior, matched = self.codebook_.score(lemma_texts, lemmas, X)
         if self.learned_ is None:
-            return prior, prior, np.zeros_like(prior), matched, None
-        X = self.learned_.vectorizer_.transform(lemma_texts)
+            return prior, prior, np.zeros_like(prior), matched, X
         learned = self.learned_.score(X)
         n = self.learned_.counts_.astype(np.float32)
         lam = n / (n + self.prior_strength)
+        # A code rejected for passages like this one loses what the codebook gave it too.
+        prior = prior * (1.0 - np.clip(self.learned_.rejection(X) / 0.6, 0.0, 1.0))
         blended = lam * learned + (1.0 - lam) * prior
         return blended, (1.0 - lam) * prior, lam * learned, matched, X
 
@@ -179,6 +192,21 @@ class CombinedSuggester:
             if near is not None:
                 why.append("like: " + _quote(self.examples_[near]))
         return tuple(why)
+
+
+def fit_vectorizer(
+    codes: Sequence[CodeDescription],
+    corpus: Sequence[str],
+    language: str = "en",
+    nlp_model: str | None = None,
+) -> Any:
+    """The TF-IDF features both suggesters share, fitted on the project's passages
+    (``corpus``, lemma texts) and the codes' descriptions."""
+    from qualcode.nlp.codebook import description_texts
+    from qualcode.nlp.features import make_vectorizer
+
+    described, excluded = description_texts(codes, language, nlp_model)
+    return make_vectorizer().fit([*corpus, *described, *excluded] or [""])
 
 
 def _quote(text: str) -> str:

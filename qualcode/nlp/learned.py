@@ -31,6 +31,9 @@ class LearnedSuggester:
         C: inverse regularisation strength of the logistic regressions.
         class_weight: ``"balanced"`` or None, passed to ``LogisticRegression``.
         centroid_scale: centroid similarity that counts as a score of 1.
+        calibrate: calibrate each regression's scores (sigmoid, 3-fold) when a code has
+            enough examples, so a score reads as a probability.
+        vectorizer: a fitted vectorizer to use as it is; else one is fitted on the texts.
         random_state: seed for the solvers, so results are reproducible.
     """
 
@@ -43,6 +46,7 @@ class LearnedSuggester:
         class_weight: str | None = "balanced",
         centroid_scale: float = 0.6,
         calibrate: bool = True,
+        vectorizer: Any = None,
         random_state: int = 0,
     ):
         self.min_examples = min_examples
@@ -50,6 +54,7 @@ class LearnedSuggester:
         self.class_weight = class_weight
         self.centroid_scale = centroid_scale
         self.calibrate = calibrate
+        self.vectorizer = vectorizer
         self.random_state = random_state
 
     def fit(
@@ -85,8 +90,10 @@ class LearnedSuggester:
                 if c in index and not Y[i, index[c]]:
                     R[i, index[c]] = True
         self.counts_ = Y.sum(axis=0)
-        self.vectorizer_ = make_vectorizer()
-        self.vectorizer_.fit([*lemma_texts, *corpus] or [""])
+        if self.vectorizer is not None:
+            self.vectorizer_ = self.vectorizer
+        else:
+            self.vectorizer_ = make_vectorizer().fit([*lemma_texts, *corpus] or [""])
         X = self.vectorizer_.transform(lemma_texts)
         self.X_ = X
         self.Y_ = Y
@@ -96,6 +103,8 @@ class LearnedSuggester:
         self.negatives_ = np.zeros((k, dim), dtype=np.float32)
         for j in range(k):
             pos = Y[:, j] == 1
+            if R[:, j].any():
+                self.negatives_[j] = _unit(np.asarray(X[R[:, j]].mean(axis=0)).ravel())
             if not pos.any():
                 continue
             negatives = ~pos
@@ -113,10 +122,9 @@ class LearnedSuggester:
                     model = CalibratedClassifierCV(model, method="sigmoid", cv=3)
                 model.fit(X, Y[:, j], sample_weight=weight)
                 self.models_[j] = model
+                self.negatives_[j] = 0.0  # the regression has learned from the rejections
             else:
                 self.centroids_[j] = _unit(np.asarray(X[pos].mean(axis=0)).ravel())
-                if R[:, j].any():
-                    self.negatives_[j] = _unit(np.asarray(X[R[:, j]].mean(axis=0)).ravel())
         self.terms_ = self._top_terms(X, Y)
         return self
 
@@ -125,11 +133,18 @@ class LearnedSuggester:
         ``vectorizer_``."""
         import numpy as np
 
-        sim = np.asarray(X @ self.centroids_.T) - 0.5 * np.asarray(X @ self.negatives_.T)
+        sim = np.asarray(X @ self.centroids_.T) - 0.5 * self.rejection(X)
         scores = np.clip(sim / self.centroid_scale, 0.0, 1.0)
         for j, model in self.models_.items():
             scores[:, j] = model.predict_proba(X)[:, 1]
         return scores.astype(np.float32)
+
+    def rejection(self, X: Any) -> Any:
+        """How like the passages where a code was rejected each passage is, ``(n, k)``:
+        for codes without a regression (which learns rejections as negatives)."""
+        import numpy as np
+
+        return np.clip(np.asarray(X @ self.negatives_.T), 0.0, 1.0)
 
     def nearest(self, x: Any, code: int) -> int | None:
         """Index of the coded passage of ``code`` most like the passage ``x`` (one row)."""

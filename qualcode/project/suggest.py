@@ -2,10 +2,11 @@
 
 The project feeds the suggesters plain lists: the codebook, the coded passages with their
 codes (every coder's), the suggestions coders rejected, and the project's passages for word
-weights. The fitted model is kept in memory under a fingerprint of the codings, codes and
-feedback, so it is refitted only when coding changed; the NLP analysis of each source is
-cached by its content hash (:mod:`qualcode.nlp.pipeline`), so a transcript is parsed once
-per process. Which suggesters a project used is recorded in the setting ``nlp.suggesters``.
+weights. Two things are kept in memory: the TF-IDF features, fitted on every passage and
+refitted only when the sources or the codebook change, and the per-code models, refitted
+(milliseconds per code) when a fingerprint of the codings, codes and feedback changes. The
+NLP analysis of each source is cached by its content hash (:mod:`qualcode.nlp.pipeline`),
+so a transcript is parsed once per process. Which suggesters a project used is recorded in the setting ``nlp.suggesters``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from qualcode.project.base import ProjectBase
 from qualcode.project.coding import ApplyResult, CodingActions
 
 if TYPE_CHECKING:
+    from qualcode.nlp.codebook import CodeDescription
     from qualcode.nlp.engine import CombinedSuggester
     from qualcode.nlp.pipeline import Analysis
 
@@ -69,28 +71,50 @@ class SuggestActions(ProjectBase):
                     book.path(f.code_id)
                 )
         keys = sorted(passages)
-        corpus = [
-            self._analysis(src).lemma_text(start, end)
-            for src in sources.values()
-            for start, end in self._units(src, "turn")
-        ]
         codes = [
             CodeDescription(
                 book.path(c), c.name, c.definition, c.inclusion, c.exclusion, c.keywords, c.examples
             )
             for c in book
         ]
-        model = CombinedSuggester(self.language, self.nlp_model).fit(
+        model = CombinedSuggester(
+            self.language, self.nlp_model, vectorizer=self._vectorizer(codes, sources)
+        ).fit(
             codes,
             [sources[sid].text[a:b] for sid, a, b in keys],
             [passages[k][0] for k in keys],
             rejected=[passages[k][1] for k in keys],
-            corpus=corpus,
         )
         self._nlp_cache = (key, model)
         if self.settings().get("nlp.suggesters") != SUGGESTERS:
             self.set_setting("nlp.suggesters", SUGGESTERS)
         return model
+
+    def _vectorizer(self, codes: Sequence[CodeDescription], sources: dict[int, Source]) -> Any:
+        """The shared TF-IDF features, refitted only when the sources or the codebook
+        change (the expensive part: every passage of the project), not after each coding."""
+        from qualcode.nlp.engine import fit_vectorizer
+
+        key = hashlib.sha256(
+            "\n".join(
+                [
+                    *sorted(s.content_hash for s in sources.values()),
+                    repr(codes),
+                    self.nlp_model or "",
+                ]
+            ).encode()
+        ).hexdigest()
+        cached: tuple[str, Any] | None = getattr(self, "_nlp_vectorizer", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        corpus = [
+            self._analysis(src).lemma_text(start, end)
+            for src in sources.values()
+            for start, end in self._units(src, "turn")
+        ]
+        vectorizer = fit_vectorizer(codes, corpus, self.language, self.nlp_model)
+        self._nlp_vectorizer = (key, vectorizer)
+        return vectorizer
 
     def _units(self, source: Source, unit: Unit) -> list[tuple[int, int]]:
         """The passages of a source: its speaker turns, or their sentences."""

@@ -74,7 +74,6 @@ class LearnedSuggester:
             corpus: more lemma texts (uncoded passages) for the word weights only.
         """
         import numpy as np
-        from sklearn.linear_model import LogisticRegression
 
         self.classes_ = list(classes)
         index = {c: j for j, c in enumerate(self.classes_)}
@@ -97,36 +96,58 @@ class LearnedSuggester:
         X = self.vectorizer_.transform(lemma_texts)
         self.X_ = X
         self.Y_ = Y
-        self.models_: dict[int, Any] = {}
         dim = X.shape[1]
         self.centroids_ = np.zeros((k, dim), dtype=np.float32)
         self.negatives_ = np.zeros((k, dim), dtype=np.float32)
+        fitted: list[tuple[int, Any, float, float, float]] = []
         for j in range(k):
             pos = Y[:, j] == 1
             if R[:, j].any():
                 self.negatives_[j] = _unit(np.asarray(X[R[:, j]].mean(axis=0)).ravel())
             if not pos.any():
                 continue
-            negatives = ~pos
-            if self.counts_[j] >= self.min_examples and negatives.sum() >= self.min_examples:
-                weight = np.where(R[:, j], 2.0, 1.0)
-                model = LogisticRegression(
-                    C=self.C,
-                    class_weight=self.class_weight,
-                    solver="liblinear",
-                    random_state=self.random_state,
-                )
-                if self.calibrate and min(self.counts_[j], negatives.sum()) >= 3 * 2:
-                    from sklearn.calibration import CalibratedClassifierCV
-
-                    model = CalibratedClassifierCV(model, method="sigmoid", cv=3)
-                model.fit(X, Y[:, j], sample_weight=weight)
-                self.models_[j] = model
+            if self.counts_[j] >= self.min_examples and (~pos).sum() >= self.min_examples:
+                fitted.append((j, *self._regression(X, Y[:, j], np.where(R[:, j], 2.0, 1.0))))
                 self.negatives_[j] = 0.0  # the regression has learned from the rejections
             else:
                 self.centroids_[j] = _unit(np.asarray(X[pos].mean(axis=0)).ravel())
+        # The regressions side by side, so scoring every code is one matrix product.
+        self.regressed_ = np.array([f[0] for f in fitted], dtype=np.int64)
+        self.coef_ = np.zeros((dim, len(fitted)), dtype=np.float32)
+        for col, f in enumerate(fitted):
+            self.coef_[:, col] = f[1]
+        self.intercept_ = np.array([f[2] for f in fitted], dtype=np.float32)
+        self.platt_ = np.array([[f[3], f[4]] for f in fitted], dtype=np.float32).reshape(-1, 2)
         self.terms_ = self._top_terms(X, Y)
         return self
+
+    def _regression(self, X: Any, y: Any, weight: Any) -> tuple[Any, float, float, float]:
+        """A logistic regression for one code: coefficients, intercept, and the Platt scaling
+        ``(a, b)`` of its decision values (fitted on 3-fold out-of-fold decisions), so that
+        ``sigmoid(a * decision + b)`` reads as a probability despite the class balancing."""
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold
+
+        def model() -> Any:
+            return LogisticRegression(
+                C=self.C,
+                class_weight=self.class_weight,
+                solver="liblinear",
+                random_state=self.random_state,
+            )
+
+        final = model().fit(X, y, sample_weight=weight)
+        a, b = 1.0, 0.0
+        if self.calibrate and min(int(y.sum()), int((1 - y).sum())) >= 6:
+            folds = StratifiedKFold(3, shuffle=True, random_state=self.random_state)
+            decision = np.zeros(len(y), dtype=np.float64)
+            for train, test in folds.split(np.zeros(len(y)), y):
+                part = model().fit(X[train], y[train], sample_weight=weight[train])
+                decision[test] = part.decision_function(X[test])
+            platt = LogisticRegression(C=1.0).fit(decision.reshape(-1, 1), y)
+            a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+        return final.coef_.ravel(), float(final.intercept_[0]), a, b
 
     def score(self, X: Any) -> Any:
         """Scores ``(n_passages, n_classes)`` in [0, 1] for passages transformed by
@@ -135,8 +156,10 @@ class LearnedSuggester:
 
         sim = np.asarray(X @ self.centroids_.T) - 0.5 * self.rejection(X)
         scores = np.clip(sim / self.centroid_scale, 0.0, 1.0)
-        for j, model in self.models_.items():
-            scores[:, j] = model.predict_proba(X)[:, 1]
+        if self.regressed_.size:
+            decision = np.asarray(X @ self.coef_) + self.intercept_
+            z = self.platt_[:, 0] * decision + self.platt_[:, 1]
+            scores[:, self.regressed_] = 1.0 / (1.0 + np.exp(-z))
         return scores.astype(np.float32)
 
     def rejection(self, X: Any) -> Any:

@@ -6,7 +6,8 @@ weights. Two things are kept in memory: the TF-IDF features, fitted on every pas
 refitted only when the sources or the codebook change, and the per-code models, refitted
 (milliseconds per code) when a fingerprint of the codings, codes and feedback changes. The
 NLP analysis of each source is cached by its content hash (:mod:`qualcode.nlp.pipeline`),
-so a transcript is parsed once per process. Which suggesters a project used is recorded in the setting ``nlp.suggesters``.
+so a transcript is parsed once per process. Which suggesters a project used is recorded in
+the setting ``nlp.suggesters``.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from qualcode.nlp.pipeline import analyse
 
 NAME = "qualcode.combined.v1"
 QUOTE_CHARS = 120
+CHUNK = 1000  # passages scored at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,26 @@ class CombinedSuggester:
         min_score: float = 0.0,
         evidence: bool = True,
     ) -> list[list[Ranked]]:
-        """The ``top`` codes for each passage with a score of at least ``min_score``."""
+        """The ``top`` codes for each passage with a score of at least ``min_score``.
+
+        Passages are scored in chunks, so a whole project's batch needs bounded memory for
+        the similarities to coded passages behind the "like: ..." evidence.
+        """
+        out: list[list[Ranked]] = []
+        for lo in range(0, len(lemma_texts), CHUNK):
+            hi = min(lo + CHUNK, len(lemma_texts))
+            found = self._suggest_chunk(lemma_texts[lo:hi], lemmas[lo:hi], top, min_score, evidence)
+            out.extend([Ranked(lo + r.index, *_rest(r)) for r in row] for row in found)
+        return out
+
+    def _suggest_chunk(
+        self,
+        lemma_texts: Sequence[str],
+        lemmas: Sequence[Sequence[str]],
+        top: int,
+        min_score: float,
+        evidence: bool,
+    ) -> list[list[Ranked]]:
         import numpy as np
 
         if not self.labels_ or not lemma_texts:
@@ -147,6 +167,9 @@ class CombinedSuggester:
         blended, prior_part, learned_part, matched, X = self.score(lemma_texts, lemmas)
         k = min(top, blended.shape[1])
         order = np.argsort(-blended, axis=1, kind="stable")[:, :k]
+        sims = None
+        if evidence and self.learned_ is not None:
+            sims = (X @ self.learned_.X_.T).toarray()
         out: list[list[Ranked]] = []
         for i, row in enumerate(order):
             ranked = []
@@ -155,7 +178,7 @@ class CombinedSuggester:
                 if score <= 0.0 or score < min_score:
                     continue
                 who = LEARNED if learned_part[i, j] > prior_part[i, j] else CODEBOOK
-                why = self._evidence(i, int(j), lemmas[i], matched, X) if evidence else ()
+                why = self._evidence(i, int(j), lemmas[i], matched, sims) if evidence else ()
                 ranked.append(Ranked(i, self.labels_[j], round(score, 4), who, why))
             out.append(ranked)
         return out
@@ -179,17 +202,18 @@ class CombinedSuggester:
         j: int,
         lemmas: Sequence[str],
         matched: list[dict[int, list[str]]],
-        X: Any,
+        sims: Any,
     ) -> tuple[str, ...]:
         why = []
         if matched[i].get(j):
             why.append("matched: " + ", ".join(sorted(set(matched[i][j]))))
-        if self.learned_ is not None and X is not None:
+        if self.learned_ is not None and sims is not None:
             shared = sorted(self.learned_.terms_[j] & set(lemmas))[:5]
             if shared:
                 why.append("words of its passages: " + ", ".join(shared))
-            near = self.learned_.nearest(X[i], j)
-            if near is not None:
+            rows = self.learned_.rows_[j]
+            if rows.size:
+                near = int(rows[int(sims[i, rows].argmax())])
                 why.append("like: " + _quote(self.examples_[near]))
         return tuple(why)
 
@@ -207,6 +231,10 @@ def fit_vectorizer(
 
     described, excluded = description_texts(codes, language, nlp_model)
     return make_vectorizer().fit([*corpus, *described, *excluded] or [""])
+
+
+def _rest(r: Ranked) -> tuple[str, float, str, tuple[str, ...]]:
+    return r.label, r.score, r.suggester, r.evidence
 
 
 def _quote(text: str) -> str:

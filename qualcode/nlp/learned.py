@@ -96,6 +96,7 @@ class LearnedSuggester:
         X = self.vectorizer_.transform(lemma_texts)
         self.X_ = X
         self.Y_ = Y
+        self.rows_ = [np.flatnonzero(Y[:, j]) for j in range(k)]  # each code's passages
         dim = X.shape[1]
         self.centroids_ = np.zeros((k, dim), dtype=np.float32)
         self.negatives_ = np.zeros((k, dim), dtype=np.float32)
@@ -168,16 +169,6 @@ class LearnedSuggester:
         import numpy as np
 
         return np.clip(np.asarray(X @ self.negatives_.T), 0.0, 1.0)
-
-    def nearest(self, x: Any, code: int) -> int | None:
-        """Index of the coded passage of ``code`` most like the passage ``x`` (one row)."""
-        import numpy as np
-
-        rows = np.flatnonzero(self.Y_[:, code])
-        if rows.size == 0:
-            return None
-        sims = np.asarray((self.X_[rows] @ x.T).todense()).ravel()
-        return int(rows[int(np.argmax(sims))])
 
     def _top_terms(self, X: Any, Y: Any, n: int = 30) -> list[frozenset[str]]:
         """Per code, the words most typical of its passages (for evidence a person reads)."""

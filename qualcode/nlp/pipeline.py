@@ -66,7 +66,10 @@ class Analysis:
     def sentence_spans(self, start: int, end: int) -> list[tuple[int, int]]:
         """Sentences clipped to ``[start, end)``, without empty ones."""
         out = []
-        for s, e in self.sentences:
+        first = bisect.bisect_right(self.sentences, (start, start)) - 1
+        for s, e in self.sentences[max(first, 0) :]:
+            if s >= end:
+                break
             a, b = max(s, start), min(e, end)
             if b > a:
                 out.append((a, b))

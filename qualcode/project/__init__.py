@@ -22,10 +22,11 @@ from qualcode.project.base import content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.coding import ApplyResult, CodingActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
+from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
 
 
-class Project(SourcingActions, CodingActions, BrowseActions):
+class Project(SourcingActions, CodingActions, BrowseActions, SuggestActions):
     """One qualcode project, backed by a :class:`Store`.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.

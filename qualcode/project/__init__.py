@@ -18,6 +18,7 @@ from typing import Any
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import utc_now
+from qualcode.project.analysis import AnalysisActions
 from qualcode.project.base import content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.coding import ApplyResult, CodingActions
@@ -26,7 +27,7 @@ from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
 
 
-class Project(SourcingActions, CodingActions, BrowseActions, SuggestActions):
+class Project(SourcingActions, CodingActions, BrowseActions, SuggestActions, AnalysisActions):
     """One qualcode project, backed by a :class:`Store`.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.

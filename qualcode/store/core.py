@@ -10,6 +10,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from qualcode.errors import ProjectError
 from qualcode.store import schema as s
+from qualcode.store.analysis import AnalysisMixin
 from qualcode.store.base import _first_line
 from qualcode.store.browse import BrowseMixin
 from qualcode.store.codes import CodesMixin
@@ -22,7 +23,7 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-class Store(SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin):
+class Store(SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin, AnalysisMixin):
     """The database of one project: every query of qualcode lives in this package.
 
     Args:

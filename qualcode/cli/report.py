@@ -1,0 +1,180 @@
+"""``qualcode report``: the tables of a study, printed, exported, or drawn as charts."""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from qualcode.cli.base import FormatOpt, ProjectArg, app, fail, opened, reports_errors, say
+from qualcode.cli.render import Format, render
+
+
+class Table(StrEnum):
+    frequencies = "frequencies"
+    cooccurrence = "cooccurrence"
+    matrix = "matrix"
+    crosstab = "crosstab"
+    quotes = "quotes"
+    all = "all"
+
+
+class Unit(StrEnum):
+    overlap = "overlap"
+    turn = "turn"
+    sentence = "sentence"
+
+
+# What a person reads in a terminal; json, csv and files get every column.
+_SHOWN = {
+    "frequencies": ["code", "codings", "passages", "sources_text", "speakers"],
+    "quotes": ["code", "reference", "coder", "text"],
+}
+CHARTS = (".png", ".svg")
+
+
+def _where(pairs: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            fail(f"--where takes ATTRIBUTE=VALUE, not {pair!r}")
+        out.setdefault(name.strip(), []).append(value.strip())
+    return out
+
+
+def _rows(frame: Any) -> list[dict[str, Any]]:
+    """DataFrame rows as plain Python values (NaN as None) for the renderer."""
+    rows = frame.to_dict(orient="records")
+    return [
+        {
+            str(k): None
+            if isinstance(v, float) and math.isnan(v)
+            else (v.item() if hasattr(v, "item") else v)
+            for k, v in row.items()
+        }
+        for row in rows
+    ]
+
+
+def _print(name: str, frame: Any, fmt: Format, by: str | None) -> None:
+    columns = [str(c) for c in frame.columns]
+    if fmt is Format.table and name in _SHOWN:
+        lead = [by] if by in columns and name == "frequencies" else []
+        columns = lead + _SHOWN[name]
+    if fmt is Format.table and name == "cooccurrence":
+        columns = ["code_a", "code_b", "count", "jaccard"]
+    say(render(_rows(frame), fmt, columns=columns, widths={"text": 80, "code": 50}))
+
+
+@app.command()
+@reports_errors
+def report(
+    project: ProjectArg,
+    table: Annotated[
+        Table,
+        typer.Argument(help="frequencies, cooccurrence, matrix, crosstab, quotes or all."),
+    ],
+    by: Annotated[
+        str | None,
+        typer.Option(help="Break down by code, source, speaker, kind, coder or an attribute."),
+    ] = None,
+    coder: Annotated[
+        list[str] | None, typer.Option("--coder", help="Only this coder's codings (repeatable).")
+    ] = None,
+    code: Annotated[
+        list[str] | None, typer.Option("--code", help="Only this code and its subtree.")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only these sources (repeatable).")
+    ] = None,
+    where: Annotated[
+        list[str] | None,
+        typer.Option(help="Only sources with ATTRIBUTE=VALUE (or kind=...); repeatable."),
+    ] = None,
+    rollup: Annotated[
+        bool | None,
+        typer.Option(
+            "--rollup/--no-rollup",
+            help="Parents count their subtree (default: on, off for cooccurrence).",
+        ),
+    ] = None,
+    zeros: Annotated[bool, typer.Option(help="List codes without codings too.")] = False,
+    unit: Annotated[Unit, typer.Option(help="Co-occurrence unit.")] = Unit.overlap,
+    value: Annotated[
+        str | None,
+        typer.Option(
+            help="matrix/crosstab cells: passages, codings, sources, sources_pct, "
+            "sources_text or speakers."
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to .csv .xlsx .json .md .parquet, or a .png/.svg chart."
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Theme frequencies, co-occurrence, code x source matrix, crosstabs and quotes."""
+    filters: dict[str, Any] = {
+        "coder": coder or None,
+        "code": code or None,
+        "sources": source or None,
+        "where": _where(where or []) or None,
+    }
+    if by is not None and table in (Table.cooccurrence, Table.quotes):
+        fail(f"--by breaks down frequencies, matrix, crosstab and all, not {table.value}")
+    with opened(project) as p:
+        if output is not None and output.suffix.lower() in CHARTS:
+            if table not in (Table.frequencies, Table.cooccurrence):
+                fail("charts are drawn of frequencies (bars) and cooccurrence (a heat map)")
+            opts: dict[str, Any] = dict(filters)
+            if rollup is not None:
+                opts["rollup"] = rollup
+            if table is Table.cooccurrence:
+                opts["unit"] = unit.value
+            say(f"Chart written to {p.chart(table.value, output, **opts)}.")
+            return
+        tables = _tables(p, table, by, filters, rollup, zeros, unit, value)
+        if output is not None:
+            written = p.export_tables(output, tables)
+            say("Written: " + ", ".join(str(w) for w in written))
+            return
+        for i, (name, frame) in enumerate(tables.items()):
+            if len(tables) > 1:
+                say(("\n" if i else "") + f"== {name} ==")
+            _print(name, frame, fmt, by)
+
+
+def _tables(
+    p: Any,
+    table: Table,
+    by: str | None,
+    filters: dict[str, Any],
+    rollup: bool | None,
+    zeros: bool,
+    unit: Unit,
+    value: str | None,
+) -> dict[str, Any]:
+    up = rollup is not False
+    if table is Table.all:
+        return dict(p.report_tables(["all"], by=by, rollup=rollup, unit=unit.value, **filters))
+    if table is Table.frequencies:
+        return {"frequencies": p.frequencies(by=by, rollup=up, zeros=zeros, **filters)}
+    if table is Table.cooccurrence:
+        return {"cooccurrence": p.cooccurrence(unit=unit.value, rollup=bool(rollup), **filters)}
+    if table is Table.matrix:
+        frame = p.matrix(
+            by=by or "source", value=value or "passages", rollup=up, zeros=zeros, **filters
+        )
+        return {"matrix": frame}
+    if table is Table.crosstab:
+        frame = p.crosstab(
+            by or "kind", value=value or "sources_text", rollup=up, zeros=zeros, **filters
+        )
+        return {"crosstab": frame}
+    return {"quotes": p.quotes(**filters)}

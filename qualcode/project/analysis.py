@@ -1,0 +1,301 @@
+"""Reports: frequency tables, co-occurrence, matrices, crosstabs, quotes, exports and charts.
+
+Every table is a pandas DataFrame computed by :mod:`qualcode.analysis` from frames the store
+reads in one query each. The filters are the same for every table: ``coder`` (names),
+``code`` (codes whose subtrees are reported), ``sources`` (names or ids) and ``where``
+(case attributes, or ``kind``, to values). The sources left by ``sources`` and ``where`` are
+the "of N" of the shares.
+
+pandas and the analysis package are imported inside the methods: the command line imports
+this module and must start without loading pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import ProjectError
+from qualcode.project.base import ProjectBase
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.analysis.data import StudyData
+
+Refs = str | int | Sequence[str | int] | None
+Where = Mapping[str, str | Sequence[str]] | None
+TABLES = ("frequencies", "cooccurrence", "matrix", "crosstab", "quotes")
+
+
+def _listed(value: Refs) -> list[str | int] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | int):
+        return [value]
+    return list(value)
+
+
+class AnalysisActions(ProjectBase):
+    # -- the filtered study --------------------------------------------------------------
+
+    def study_data(
+        self,
+        *,
+        coder: Refs = None,
+        code: Refs = None,
+        sources: Refs = None,
+        where: Where = None,
+        by: str | None = None,
+    ) -> StudyData:
+        """The frames the tables are computed from, filtered (see the module docstring);
+        ``by`` is the breakdown the caller will ask for, for what only it needs."""
+        from qualcode.analysis.data import StudyData, ancestor_pairs, attach_turns, code_table
+
+        src = self.store.sources_frame()
+        total = len(src)
+        wanted = _listed(sources)
+        if wanted is not None:
+            ids = [self._source_id(r) for r in wanted]
+            src = src[src["source_id"].isin(ids)]
+        for name, values in (where or {}).items():
+            if name not in src.columns or name in ("source_id", "length"):
+                known = ", ".join(["kind", *_attribute_names(src)])
+                raise ProjectError(
+                    f"no attribute {name!r} to filter on; known: {known}", file=self.label
+                )
+            allowed = [values] if isinstance(values, str) else [str(v) for v in values]
+            src = src[src[name].astype(object).map(lambda v: str(v)).isin(allowed)]
+        src = src.reset_index(drop=True)
+        book = self.codebook()
+        roots = _listed(code)
+        codes = code_table(book, [self.code(r).id for r in roots] if roots else None)
+        coders = self.store.coders_frame()
+        coder_ids = None
+        names = _listed(coder)
+        if names is not None:
+            known_coders = dict(zip(coders["coder"], coders["coder_id"], strict=True))
+            missing = [str(n) for n in names if str(n) not in known_coders]
+            if missing:
+                raise ProjectError(
+                    f"no coder {missing[0]!r} in the project; coders: "
+                    f"{', '.join(known_coders) or 'none yet'}",
+                    file=self.label,
+                )
+            coder_ids = [int(known_coders[str(n)]) for n in names]
+        source_ids = src["source_id"].tolist() if len(src) < total else None
+        selection = {
+            "coder_ids": coder_ids,
+            "code_ids": codes["code_id"].tolist() if roots else None,
+            "source_ids": source_ids,
+        }
+        codings = self.store.codings_frame(**selection)
+        turns = self.store.turns_frame(source_ids)
+        # Only a breakdown by coder needs who coded where (its "of N").
+        coder_sources = self.store.coder_sources_frame(coder_ids) if by == "coder" else None
+        return StudyData(
+            codings=attach_turns(codings, turns),
+            sources=src,
+            codes=codes,
+            ancestors=ancestor_pairs(book, codes),
+            turns=turns,
+            coders=coders,
+            coder_sources=coder_sources,
+            selection=selection,
+        )
+
+    def _check_by(self, data: StudyData, by: str | None) -> str | None:
+        from qualcode.analysis.data import FIXED_BY
+
+        if by is None or by in FIXED_BY or by in data.attributes:
+            return by
+        known = ", ".join([*FIXED_BY, *data.attributes])
+        raise ProjectError(f"cannot break down by {by!r}; one of {known}", file=self.label)
+
+    # -- tables --------------------------------------------------------------------------
+
+    def frequencies(
+        self,
+        *,
+        by: str | None = None,
+        rollup: bool = True,
+        zeros: bool = False,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Per code: codings, passages, sources ("31 of 52 (60%)") and speakers.
+
+        Args:
+            by: break down by ``source``, ``speaker``, ``kind``, ``coder`` or an attribute.
+            rollup: parents count their whole subtree (a source once).
+            zeros: list codes without codings too.
+            **filters: ``coder``, ``code``, ``sources``, ``where`` (see :meth:`study_data`).
+        """
+        from qualcode.analysis.frequencies import frequencies
+
+        data = self.study_data(by=by, **filters)
+        return frequencies(data, by=self._check_by(data, by), rollup=rollup, zeros=zeros)
+
+    def cooccurrence(
+        self, *, unit: str = "overlap", rollup: bool = False, **filters: Any
+    ) -> pd.DataFrame:
+        """Pairs of codes that overlap (``unit="overlap"``) or share a ``turn`` or
+        ``sentence``, with count and Jaccard index."""
+        from qualcode.analysis.cooccurrence import UNITS, cooccurrence
+
+        if unit not in UNITS:
+            raise ProjectError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+        data = self.study_data(**filters)
+        units = None
+        if unit == "sentence":
+            units = self._sentences(data.sources["source_id"].tolist())
+        return cooccurrence(data, unit=unit, units=units, rollup=rollup)
+
+    def _sentences(self, source_ids: list[int]) -> pd.DataFrame:
+        """The sentence units of the sources. Splitting is the slow part of sentence
+        co-occurrence and a source's text never changes after import, so each source's
+        sentences are kept, keyed by id and content hash (a replaced source is split anew)."""
+        import pandas as pd
+
+        from qualcode.analysis.units import UNIT_COLUMNS, sentence_frame
+
+        cache: dict[tuple[int, str], pd.DataFrame] = self.__dict__.setdefault("_sentences_", {})
+        hashes = {i: h for h, i in self.store.source_ids_by_hash().items()}
+        keys = [(i, hashes.get(i, "")) for i in source_ids]
+        missing = [i for i, h in keys if (i, h) not in cache]
+        if missing:
+            split = sentence_frame(self.store.texts_frame(missing))
+            parts = dict(tuple(split.groupby("source_id", sort=False)))
+            for i in missing:
+                cache[(i, hashes.get(i, ""))] = parts.get(i, split.iloc[:0])
+        frames = [cache[k] for k in keys]
+        return (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame(columns=UNIT_COLUMNS, dtype="int64")
+        )
+
+    def matrix(
+        self,
+        *,
+        by: str = "source",
+        value: str = "passages",
+        rollup: bool = True,
+        zeros: bool = False,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Code x source matrix (or code x any ``by``): ``value`` per cell."""
+        return self._pivot(by, value, rollup, zeros, False, filters)
+
+    def crosstab(
+        self,
+        by: str = "kind",
+        *,
+        value: str = "sources_text",
+        rollup: bool = True,
+        zeros: bool = False,
+        **filters: Any,
+    ) -> pd.DataFrame:
+        """Code x attribute (or kind, speaker, coder) table, with a ``total`` column."""
+        return self._pivot(by, value, rollup, zeros, True, filters)
+
+    def _pivot(
+        self, by: str, value: str, rollup: bool, zeros: bool, total: bool, filters: Any
+    ) -> pd.DataFrame:
+        from qualcode.analysis.frequencies import VALUES, pivot
+
+        if value not in VALUES:
+            raise ProjectError(f"value must be one of {', '.join(VALUES)}, not {value!r}")
+        data = self.study_data(by=by, **filters)
+        checked = self._check_by(data, by if by != "code" else "source") or "source"
+        return pivot(data, by=checked, value=value, rollup=rollup, zeros=zeros, total=total)
+
+    def quotes(self, **filters: Any) -> pd.DataFrame:
+        """The coded passages with source, speaker, position and text, ready to paste."""
+        from qualcode.analysis.quotes import quotes
+
+        data = self.study_data(**filters)
+        texts = self.store.quote_texts(**data.selection)
+        return quotes(data, texts)
+
+    def report_tables(
+        self, names: Sequence[str] = TABLES, *, by: str | None = None, **options: Any
+    ) -> dict[str, pd.DataFrame]:
+        """Several tables at once, by name, for one workbook. ``all`` stands for every
+        table: frequencies (and frequencies by ``by``), cooccurrence, matrix, crosstab (by
+        ``by``, else kind) and quotes."""
+        wanted = list(TABLES) if "all" in names else list(names)
+        unknown = [n for n in wanted if n not in TABLES]
+        if unknown:
+            raise ProjectError(f"no table {unknown[0]!r}; one of {', '.join(TABLES)}, all")
+        filters = {k: options[k] for k in ("coder", "code", "sources", "where") if k in options}
+        rollup = options.get("rollup")
+        out: dict[str, pd.DataFrame] = {}
+        for name in wanted:
+            if name == "frequencies":
+                out[name] = self.frequencies(rollup=rollup is not False, **filters)
+                if by not in (None, "code"):
+                    out[f"frequencies_by_{by}"] = self.frequencies(
+                        by=by, rollup=rollup is not False, **filters
+                    )
+            elif name == "cooccurrence":
+                unit = options.get("unit", "overlap")
+                out[name] = self.cooccurrence(unit=unit, rollup=bool(rollup), **filters)
+            elif name == "matrix":
+                out[name] = self.matrix(rollup=rollup is not False, **filters)
+            elif name == "crosstab":
+                out[name] = self.crosstab(
+                    by if by not in (None, "code") else "kind",
+                    rollup=rollup is not False,
+                    **filters,
+                )
+            else:
+                out[name] = self.quotes(**filters)
+        return out
+
+    # -- files ---------------------------------------------------------------------------
+
+    def export_tables(
+        self,
+        path: str | Path,
+        tables: Mapping[str, pd.DataFrame] | Sequence[str] = ("all",),
+        **options: Any,
+    ) -> list[Path]:
+        """Write tables to ``path`` (.csv .xlsx .json .md .parquet); returns the files.
+
+        ``tables`` maps sheet names to DataFrames, or names tables to compute with
+        :meth:`report_tables` and ``options`` (``by``, ``unit``, ``rollup`` and filters).
+        """
+        from qualcode.analysis.exports import export
+
+        if not isinstance(tables, Mapping):
+            tables = self.report_tables(list(tables), **options)
+        try:
+            return export(tables, Path(path))
+        except ValueError as exc:
+            raise ProjectError(str(exc)) from None
+        except OSError as exc:
+            raise ProjectError(f"cannot write: {exc.strerror}", file=path) from None
+
+    def chart(self, table: str, path: str | Path, **options: Any) -> Path:
+        """Draw ``frequencies`` as a bar chart or ``cooccurrence`` as a heat map, to .png or
+        .svg. ``options`` are the table's (filters, ``by`` excepted; ``unit``, ``rollup``)."""
+        from qualcode.analysis.charts import CHART_SUFFIXES, bar_chart, heat_map
+        from qualcode.analysis.cooccurrence import as_matrix
+
+        target = Path(path)
+        if target.suffix.lower() not in CHART_SUFFIXES:
+            raise ProjectError(f"charts are written as .png or .svg, not {target.name!r}")
+        try:
+            if table == "frequencies":
+                return bar_chart(self.frequencies(**options), target)
+            if table == "cooccurrence":
+                return heat_map(as_matrix(self.cooccurrence(**options)), target)
+        except OSError as exc:
+            raise ProjectError(f"cannot write: {exc.strerror}", file=target) from None
+        raise ProjectError(f"charts are drawn of frequencies and cooccurrence, not {table!r}")
+
+
+def _attribute_names(sources: Any) -> list[str]:
+    fixed = ("source_id", "source", "kind", "language", "length")
+    return [c for c in sources.columns if c not in fixed]

@@ -1,0 +1,260 @@
+"""The report tables against counts worked out by hand (see tests/analysis_study.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qualcode.analysis.cooccurrence import COLUMNS as PAIR_COLUMNS
+from qualcode.analysis.frequencies import frequency_columns, share_text
+from qualcode.analysis.quotes import COLUMNS as QUOTE_COLUMNS
+from qualcode.errors import ProjectError
+from qualcode.project import Project
+from tests.analysis_study import build_study
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory: pytest.TempPathFactory):
+    p = build_study(tmp_path_factory.mktemp("study"))
+    yield p
+    p.close()
+
+
+def rows(frame, *columns: str) -> list[tuple]:
+    return [tuple(r) for r in frame[list(columns)].itertuples(index=False)]
+
+
+def test_share_text_rounds_half_up():
+    assert share_text(31, 52) == "31 of 52 (60%)"
+    assert share_text(1, 8) == "1 of 8 (13%)"  # 12.5 rounds up, not to even
+    assert share_text(0, 4) == "0 of 4 (0%)"
+
+
+def test_frequencies_with_rollup(study: Project):
+    f = study.frequencies()
+    assert list(f.columns) == frequency_columns(None)
+    # Awareness: codings 1 and 2 overlap (one passage); b and c one each.
+    # Barriers rolls up Time, Money and its own coding: in a, Time 3+6 merge, 4 and 5 apart.
+    assert rows(f, "code", "codings", "passages", "sources", "sources_text", "speakers") == [
+        ("Awareness", 4, 3, 3, "3 of 4 (75%)", 3),
+        ("Barriers", 7, 6, 3, "3 of 4 (75%)", 4),
+        ("Barriers/Time", 4, 3, 2, "2 of 4 (50%)", 2),
+        ("Barriers/Money", 2, 2, 2, "2 of 4 (50%)", 2),
+    ]
+    assert f["of_sources"].tolist() == [4, 4, 4, 4]
+    assert f["sources_pct"].tolist() == [75.0, 75.0, 50.0, 50.0]
+    assert rows(f, "parent", "depth")[2] == ("Barriers", 1)
+
+
+def test_frequencies_without_rollup_and_with_zeros(study: Project):
+    f = study.frequencies(rollup=False, zeros=True)
+    assert rows(f, "code", "codings", "passages", "sources_text") == [
+        ("Awareness", 4, 3, "3 of 4 (75%)"),
+        ("Barriers", 1, 1, "1 of 4 (25%)"),
+        ("Barriers/Time", 4, 3, "2 of 4 (50%)"),
+        ("Barriers/Money", 2, 2, "2 of 4 (50%)"),
+        ("Unused", 0, 0, "0 of 4 (0%)"),
+    ]
+
+
+def test_one_coder_keeps_n_of_all_sources(study: Project):
+    f = study.frequencies(coder="anna", code="Barriers/Time")
+    # ben's "I have no time" is gone; anna's three codings are three passages.
+    assert rows(f, "code", "codings", "passages", "sources_text") == [
+        ("Barriers/Time", 3, 3, "2 of 4 (50%)")
+    ]
+
+
+def test_by_kind_counts_of_the_kind(study: Project):
+    f = study.frequencies(by="kind", code="Awareness")
+    assert list(f.columns) == frequency_columns("kind")
+    assert rows(f, "kind", "code", "passages", "sources_text") == [
+        ("expert_panel", "Awareness", 1, "1 of 1 (100%)"),
+        ("interview", "Awareness", 2, "2 of 3 (67%)"),
+    ]
+
+
+def test_by_attribute_with_a_group_for_sources_without_it(study: Project):
+    f = study.frequencies(by="cohort", code="Awareness")
+    assert rows(f, "cohort", "sources_text") == [
+        ("2019", "1 of 2 (50%)"),
+        ("2020", "1 of 1 (100%)"),
+        ("(none)", "1 of 1 (100%)"),
+    ]
+
+
+def test_by_speaker_of_the_turn_a_coding_starts_in(study: Project):
+    f = study.frequencies(by="speaker", code="Barriers")
+    got = {(r[0], r[1]): r[2:] for r in rows(f, "speaker", "code", "passages", "sources_text")}
+    # STUDENT speaks in a and d, so N is 2; Barriers in a: three passages.
+    assert got[("STUDENT", "Barriers")] == (3, "1 of 2 (50%)")
+    assert got[("Prof. Lindqvist", "Barriers")] == (1, "1 of 1 (100%)")
+    assert got[("Dr. Weber", "Barriers/Time")] == (1, "1 of 1 (100%)")
+    assert ("INTERVIEWER", "Barriers") not in got
+
+
+def test_by_coder_counts_of_the_sources_each_coded(study: Project):
+    f = study.frequencies(by="coder", code="Barriers/Time")
+    assert rows(f, "coder", "codings", "passages", "sources_text") == [
+        ("anna", 3, 3, "2 of 3 (67%)"),
+        ("ben", 1, 1, "1 of 1 (100%)"),
+    ]
+
+
+def test_where_and_sources_filters_set_n(study: Project):
+    f = study.frequencies(where={"cohort": "2019"}, code="Awareness")
+    assert rows(f, "code", "sources_text") == [("Awareness", "1 of 2 (50%)")]
+    g = study.frequencies(sources=["b", "c"], code="Awareness")
+    assert rows(g, "code", "passages", "sources_text") == [("Awareness", 2, "2 of 2 (100%)")]
+    h = study.frequencies(where={"kind": ["expert_panel"]}, rollup=False)
+    assert rows(h, "code", "sources_text") == [
+        ("Awareness", "1 of 1 (100%)"),
+        ("Barriers", "1 of 1 (100%)"),
+        ("Barriers/Time", "1 of 1 (100%)"),
+    ]
+
+
+def test_cooccurrence_by_overlap_counts_places_and_characters(study: Project):
+    c = study.cooccurrence()
+    assert list(c.columns) == PAIR_COLUMNS
+    # Only in a: the Awareness passage "I never heard of it. I have" overlaps the Time
+    # passage "I have no time at all" on "I have".
+    awareness = len("I never heard of it. I have") + len("a friend told me")
+    awareness += len("Students never heard of it")
+    time = len("I have no time at all") + len("no time again") + len("They have no time")
+    both = len("I have")
+    assert rows(c, "code_a", "code_b", "count") == [("Awareness", "Barriers/Time", 1)]
+    assert c["jaccard"].iloc[0] == pytest.approx(both / (awareness + time - both))
+
+
+def test_cooccurrence_by_turn(study: Project):
+    c = study.cooccurrence(unit="turn")
+    # Turns holding each code: Awareness a1 b1 c1; Time a1 a3 c1; Money a3 b1.
+    assert rows(c, "code_a", "code_b", "count", "jaccard") == [
+        ("Awareness", "Barriers/Time", 2, 0.5),
+        ("Awareness", "Barriers/Money", 1, 0.25),
+        ("Barriers/Time", "Barriers/Money", 1, 0.25),
+    ]
+
+
+def test_cooccurrence_by_turn_rolled_up_leaves_out_a_code_and_its_parent(study: Project):
+    c = study.cooccurrence(unit="turn", rollup=True)
+    # Barriers holds a1 a3 b1 c1 c2: with Awareness 3 of 3 + 5 - 3 turns.
+    assert rows(c, "code_a", "code_b", "count", "jaccard") == [
+        ("Awareness", "Barriers", 3, 0.6),
+        ("Awareness", "Barriers/Time", 2, 0.5),
+        ("Awareness", "Barriers/Money", 1, 0.25),
+        ("Barriers/Time", "Barriers/Money", 1, 0.25),
+    ]
+
+
+def test_cooccurrence_by_sentence(study: Project):
+    c = study.cooccurrence(unit="sentence")
+    # Awareness runs over two sentences of a (coding 2), one of b, one of c: 4 sentences;
+    # Time is in 3; they share "I have no time at all." only.
+    assert rows(c, "code_a", "code_b", "count") == [("Awareness", "Barriers/Time", 1)]
+    assert c["jaccard"].iloc[0] == pytest.approx(1 / 6)
+
+
+def test_matrix_of_passages_per_source(study: Project):
+    m = study.matrix()
+    assert list(m.columns) == ["code_id", "code", "a", "b", "d", "c"]
+    assert rows(m, "code", "a", "b", "c", "d") == [
+        ("Awareness", 1, 1, 1, 0),
+        ("Barriers", 3, 1, 2, 0),
+        ("Barriers/Time", 2, 0, 1, 0),
+        ("Barriers/Money", 1, 1, 0, 0),
+    ]
+
+
+def test_crosstab_by_kind(study: Project):
+    x = study.crosstab("kind")
+    assert list(x.columns) == ["code_id", "code", "expert_panel", "interview", "total"]
+    assert rows(x, "code", "expert_panel", "interview", "total")[:2] == [
+        ("Awareness", "1 of 1 (100%)", "2 of 3 (67%)", "3 of 4 (75%)"),
+        ("Barriers", "1 of 1 (100%)", "2 of 3 (67%)", "3 of 4 (75%)"),
+    ]
+    assert study.crosstab("cohort", value="sources")["(none)"].tolist() == [1, 1, 1, 0]
+
+
+def test_quotes_of_a_subtree(study: Project):
+    q = study.quotes(code="Barriers", sources=["a"])
+    assert list(q.columns) == QUOTE_COLUMNS
+    assert rows(q, "code", "speaker", "coder", "text") == [
+        ("Barriers/Time", "STUDENT", "ben", "I have no time"),
+        ("Barriers/Time", "STUDENT", "anna", "no time at all"),
+        ("Barriers/Time", "STUDENT", "anna", "no time again"),
+        ("Barriers/Money", "STUDENT", "anna", "Money is tight"),
+    ]
+    first = q.iloc[0]
+    assert first["reference"] == f"a, STUDENT, {first['start']}-{first['end']}"
+    assert first["turn"] == 1
+
+
+def test_nothing_gives_empty_tables_with_their_columns(study: Project, tmp_path: Path):
+    nothing = {"where": {"cohort": "1999"}}
+    assert list(study.frequencies(**nothing).columns) == frequency_columns(None)
+    assert study.frequencies(**nothing).empty
+    assert study.frequencies(zeros=True, **nothing).empty
+    assert study.frequencies(code="Unused").empty
+    assert list(study.cooccurrence(unit="sentence", **nothing).columns) == PAIR_COLUMNS
+    assert study.quotes(code="Unused").empty
+    assert list(study.quotes(code="Unused").columns) == QUOTE_COLUMNS
+    assert list(study.matrix(**nothing).columns) == ["code_id", "code"]
+    with Project.create(tmp_path / "empty.qcdb") as empty:
+        for table in ("frequencies", "cooccurrence", "matrix", "crosstab", "quotes"):
+            frame = getattr(empty, table)()
+            assert frame.empty, table
+        assert list(empty.frequencies(by="speaker").columns) == frequency_columns("speaker")
+        assert list(empty.cooccurrence(unit="turn").columns) == PAIR_COLUMNS
+
+
+def test_bad_requests_are_project_errors(study: Project):
+    with pytest.raises(ProjectError, match="cohort"):
+        study.frequencies(by="semester")
+    with pytest.raises(ProjectError, match="no attribute"):
+        study.frequencies(where={"semester": "3"})
+    with pytest.raises(ProjectError, match="no coder"):
+        study.frequencies(coder="zoe")
+    with pytest.raises(ProjectError, match="unit"):
+        study.cooccurrence(unit="paragraph")
+
+
+def test_tables_follow_new_codings_undo_and_merges(tmp_path: Path):
+    with build_study(tmp_path / "live") as p:
+        assert p.frequencies(code="Barriers/Money")["codings"].tolist() == [2]
+        text = p.source("d").text
+        start = text.index("Nothing")
+        p.apply_code("d", start, start + 7, "Barriers/Money")
+        assert p.frequencies(code="Barriers/Money")["sources_text"].tolist() == ["3 of 4 (75%)"]
+        p.undo()
+        assert p.frequencies(code="Barriers/Money")["sources_text"].tolist() == ["2 of 4 (50%)"]
+        p.merge_codes("Barriers/Money", "Barriers/Time")
+        f = p.frequencies(code="Barriers/Time")
+        assert rows(f, "code", "codings", "sources") == [("Barriers/Time", 6, 3)]
+
+
+def test_tables_follow_codings_written_by_another_window(tmp_path: Path):
+    with build_study(tmp_path / "shared") as first:
+        assert first.frequencies(code="Barriers/Money")["codings"].tolist() == [2]
+        with Project.open(tmp_path / "shared" / "study.qcdb") as second:
+            text = second.source("d").text
+            start = text.index("Nothing")
+            second.apply_code("d", start, start + 7, "Barriers/Money", coder="ben")
+        assert first.frequencies(code="Barriers/Money")["codings"].tolist() == [3]
+        assert first.quotes(code="Barriers/Money")["text"].tolist()[-1] == "Nothing"
+
+
+def test_export_by_table_names_and_a_chart_broken_down(study: Project, tmp_path: Path):
+    import pandas as pd
+
+    [path] = study.export_tables(tmp_path / "t.xlsx", ["frequencies", "quotes"], by="kind")
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == ["frequencies", "frequencies_by_kind", "quotes"]
+    assert sheets["frequencies_by_kind"]["sources_text"].tolist()[:2] == [
+        "1 of 1 (100%)",
+        "2 of 3 (67%)",
+    ]
+    chart = study.chart("frequencies", tmp_path / "f.svg", by="kind")
+    assert "Awareness (interview)" in chart.read_text(encoding="utf-8")

@@ -31,14 +31,15 @@ CodeArg = Annotated[str, typer.Argument(help="Code name or Parent/Child path.", 
 def codebook(
     project: ProjectArg,
     export: Annotated[
-        Path | None, typer.Option(help="Write the codebook to FILE (.yaml or .csv).")
+        Path | None, typer.Option(help="Write the codebook to FILE (.yaml, .csv or .qdc).")
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Show the codebook tree with counts, or export it."""
     with opened(project) as p:
         if export is not None:
-            say(f"Codebook written to {p.export_codebook(export)}.")
+            written = p.export_qdc(export) if export.suffix.lower() == ".qdc" else None
+            say(f"Codebook written to {written or p.export_codebook(export)}.")
             return
         book, counts = p.codebook(), p.code_counts()
         rows = [

@@ -22,6 +22,8 @@ from qualcode.cli.base import (
 from qualcode.cli.render import Format, render
 from qualcode.project import ImportReport, Project
 
+REFI_SUFFIXES = {".qdpx", ".qde", ".qdc"}
+
 # -- project ---------------------------------------------------------------------------------
 
 
@@ -67,8 +69,13 @@ def import_(
     sep: Annotated[str, typer.Option(help="Separator of --codes-column.")] = ";",
     coder: CoderOpt = None,
 ) -> None:
-    """Import transcripts (.txt .md .docx .odt .rtf .pdf .vtt .srt), a codebook (.yaml .csv),
-    or survey answers (.csv .xlsx with --text-column)."""
+    """Import transcripts (.txt .md .docx .odt .rtf .pdf .vtt .srt), a codebook (.yaml .csv
+    .qdc), REFI-QDA projects (.qdpx .qde), or survey answers (.csv .xlsx with --text-column)."""
+    if {f.suffix.lower() for f in files} & REFI_SUFFIXES:
+        from qualcode.cli.team import import_refi
+
+        import_refi(project, files)
+        return
     with opened(project) as p:
         suffixes = {f.suffix.lower() for f in files}
         if text_column:
@@ -85,8 +92,6 @@ def import_(
             )
             _print_report(report, "response")
             return
-        if suffixes & {".qdpx", ".qde"}:
-            fail("REFI-QDA project import (.qdpx/.qde) is not available in this version")
         if suffixes & (CODEBOOK_SUFFIXES | SHEET_SUFFIXES):
             if not suffixes <= CODEBOOK_SUFFIXES | {".csv"} or len(files) != 1:
                 fail(

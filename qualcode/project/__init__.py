@@ -22,12 +22,13 @@ from qualcode.project.analysis import AnalysisActions
 from qualcode.project.base import content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.coding import ApplyResult, CodingActions
+from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
 
 
-class Project(SourcingActions, CodingActions, BrowseActions, SuggestActions, AnalysisActions):
+class Project(SourcingActions, CodingActions, BrowseActions, SuggestActions, AnalysisActions, ExchangeActions):
     """One qualcode project, backed by a :class:`Store`.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.
@@ -93,3 +94,11 @@ class Project(SourcingActions, CodingActions, BrowseActions, SuggestActions, Ana
 
 
 __all__ = ["ApplyResult", "CodeUsage", "ImportReport", "Project", "QualcodeError", "content_hash"]
+__all__ = [
+    "ApplyResult",
+    "ImportReport",
+    "Project",
+    "QualcodeError",
+    "content_hash",
+    "merge_projects",
+]

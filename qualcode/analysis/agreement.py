@@ -1,0 +1,391 @@
+"""Inter-coder agreement: percentage agreement, Cohen's kappa and Krippendorff's alpha.
+
+Coders are compared on the sources every one of them coded. The text is cut into units (a
+sentence, a speaker turn, or each character); for each code, each coder's value on a unit is
+1 if one of their codings of that code overlaps the unit, else 0. Per code, the statistics
+are computed on those binary values; *overall* pools every (unit, code) decision of all codes
+any of the coders used. Character units are counted with interval arithmetic, never one by
+one: a value pattern (who coded, who did not) is kept with the number of units showing it.
+
+Krippendorff's alpha is the nominal alpha from the coincidence matrix (Krippendorff 2011,
+"Computing Krippendorff's Alpha-Reliability"), for any number of coders and missing values;
+the tests check it against the paper's worked example and the ``krippendorff`` package.
+Plain data in, plain data out: the project facade feeds this module.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import itertools
+import json
+import re
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+UNITS = ("sentence", "turn", "character")
+Span = tuple[int, int]
+Pattern = tuple[int, ...]
+
+# -- statistics on value patterns -------------------------------------------------------------
+
+
+def percent_agreement(patterns: Mapping[tuple[Hashable | None, ...], float]) -> float | None:
+    """Share of units on which every coder who gave a value gave the same one."""
+    total: float = 0.0
+    agree: float = 0.0
+    for values, w in patterns.items():
+        given = [v for v in values if v is not None]
+        if len(given) < 2:
+            continue
+        total += w
+        if len(set(given)) == 1:
+            agree += w
+    return agree / total if total else None
+
+
+def cohen_kappa(patterns: Mapping[tuple[Hashable | None, ...], float]) -> float | None:
+    """Cohen's kappa of two coders; None when chance agreement is total (one category)."""
+    pairs = {k: w for k, w in patterns.items() if k[0] is not None and k[1] is not None}
+    n = sum(pairs.values())
+    if not n:
+        return None
+    po = sum(w for (a, b), w in pairs.items() if a == b) / n
+    first: dict[Hashable, float] = {}
+    second: dict[Hashable, float] = {}
+    for (a, b), w in pairs.items():
+        first[a] = first.get(a, 0.0) + w
+        second[b] = second.get(b, 0.0) + w
+    pe = sum(first[c] * second.get(c, 0.0) for c in first) / (n * n)
+    if pe >= 1:
+        return None
+    return (po - pe) / (1 - pe)
+
+
+def krippendorff_alpha(patterns: Mapping[tuple[Hashable | None, ...], float]) -> float | None:
+    """Nominal Krippendorff's alpha; ``None`` values are missing. None when undefined (fewer
+    than two pairable values, or a single category used throughout)."""
+    o: dict[tuple[Hashable, Hashable], float] = {}
+    for values, w in patterns.items():
+        given = [v for v in values if v is not None]
+        m = len(given)
+        if m < 2:
+            continue
+        for i, a in enumerate(given):
+            for j, b in enumerate(given):
+                if i != j:
+                    o[(a, b)] = o.get((a, b), 0.0) + w / (m - 1)
+    n_c: dict[Hashable, float] = {}
+    for (a, _), w in o.items():
+        n_c[a] = n_c.get(a, 0.0) + w
+    n = sum(n_c.values())
+    if n <= 1:
+        return None
+    observed = sum(w for (a, b), w in o.items() if a != b)
+    expected = sum(n_c[a] * n_c[b] for a in n_c for b in n_c if a != b)
+    if expected == 0:
+        return None
+    return 1 - (n - 1) * observed / expected
+
+
+def patterns_of(rows: Iterable[Sequence[Hashable | None]]) -> Counter[tuple[Hashable | None, ...]]:
+    """Units (one value per coder, None for missing) as counted patterns."""
+    return Counter(tuple(r) for r in rows)
+
+
+# -- units ------------------------------------------------------------------------------------
+
+_ABBREVIATIONS = {
+    "dr", "prof", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "z.b", "bzw", "ca",
+    "nr", "fig", "jr", "sr", "dipl", "med",
+}  # fmt: skip
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
+
+
+def sentences(text: str) -> list[Span]:
+    """Sentence spans: a break after ., !, ? or … followed by a space, and at every line
+    break; common abbreviations (Dr., Prof., e.g.) do not end a sentence. Spans are trimmed
+    of surrounding white space; empty ones are dropped."""
+    spans: list[Span] = []
+    start = 0
+    for m in _END.finditer(text):
+        if m.group() != "\n":
+            word = text[max(0, m.start() - 6) : m.start()].split()
+            if word and word[-1].casefold().lstrip("(") in _ABBREVIATIONS:
+                continue
+        _add_trimmed(text, start, m.end(), spans)
+        start = m.end()
+    _add_trimmed(text, start, len(text), spans)
+    return spans
+
+
+def _add_trimmed(text: str, a: int, b: int, out: list[Span]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if b > a:
+        out.append((a, b))
+
+
+# -- the comparison -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CodingSpan:
+    source_id: int
+    code_id: int
+    coder: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class CodeAgreement:
+    """Agreement on one code (or ``overall``): units compared and the three statistics."""
+
+    code: str
+    units: int
+    coded: dict[str, int]  # units each coder coded
+    percent: float | None
+    kappa: float | None
+    alpha: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReport:
+    coders: tuple[str, ...]
+    unit: str
+    sources: tuple[str, ...]
+    codes: tuple[CodeAgreement, ...]
+    overall: CodeAgreement
+
+    def rows(self) -> list[dict[str, object]]:
+        """One row per code, then ``overall``: for tables and CSV/JSON files."""
+        out = []
+        for c in (*self.codes, self.overall):
+            row: dict[str, object] = {"code": c.code, "units": c.units}
+            row.update({f"coded_by_{k}": v for k, v in c.coded.items()})
+            row.update(percent=_round(c.percent), kappa=_round(c.kappa), alpha=_round(c.alpha))
+            out.append(row)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A passage one coder coded with a code and another did not.
+
+    ``id`` (``source:code:start-end``) is stable: pass it to ``Project.reconcile``.
+    """
+
+    id: str
+    source_id: int
+    source: str
+    code_id: int
+    code: str
+    start: int
+    end: int
+    text: str
+    coded_by: tuple[str, ...]
+    not_coded_by: tuple[str, ...]
+
+    def row(self) -> dict[str, object]:
+        d = asdict(self)
+        d["coded_by"] = "; ".join(self.coded_by)
+        d["not_coded_by"] = "; ".join(self.not_coded_by)
+        return d
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 4)
+
+
+def _merged(spans: Iterable[Span]) -> list[Span]:
+    out: list[Span] = []
+    for a, b in sorted(spans):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _unit_patterns(
+    units: Sequence[Span], per_coder: Sequence[list[Span]]
+) -> list[tuple[Span, Pattern]]:
+    """Each unit with the coders' values (1 = a coding overlaps it)."""
+    ends = [u[1] for u in units]
+    marks = [[0] * len(units) for _ in per_coder]
+    for k, spans in enumerate(per_coder):
+        for a, b in spans:
+            i = bisect.bisect_right(ends, a)
+            while i < len(units) and units[i][0] < b:
+                marks[k][i] = 1
+                i += 1
+    return [(u, tuple(m[i] for m in marks)) for i, u in enumerate(units)]
+
+
+def _char_patterns(length: int, per_coder: Sequence[list[Span]]) -> list[tuple[Span, Pattern]]:
+    """Maximal runs of characters with the same values; the uncoded rest is one pattern of
+    zeros (with span (0, 0) standing for 'elsewhere')."""
+    merged = [_merged(s) for s in per_coder]
+    points = sorted({0, length} | {p for spans in merged for s in spans for p in s})
+    out: list[tuple[Span, Pattern]] = []
+    covered = 0
+    zero = tuple(0 for _ in per_coder)
+    at = [0] * len(merged)  # per coder, the first span not yet behind the sweep
+    for a, b in itertools.pairwise(points):
+        if b <= a:
+            continue
+        values = []
+        for k, spans in enumerate(merged):
+            while at[k] < len(spans) and spans[at[k]][1] <= a:
+                at[k] += 1
+            values.append(int(at[k] < len(spans) and spans[at[k]][0] <= a))
+        pattern = tuple(values)
+        if pattern != zero:
+            if out and out[-1][1] == pattern and out[-1][0][1] == a:
+                out[-1] = ((out[-1][0][0], b), pattern)
+            else:
+                out.append(((a, b), pattern))
+            covered += b - a
+    if length > covered:
+        out.append(((0, 0), zero))  # weight: length - covered, see compare()
+    return out
+
+
+def compare(
+    *,
+    coders: Sequence[str],
+    unit: str,
+    texts: Mapping[int, str],
+    names: Mapping[int, str],
+    turns: Mapping[int, list[Span]],
+    codings: Iterable[CodingSpan],
+    code_paths: Mapping[int, str],
+    only_code: int | None = None,
+) -> tuple[AgreementReport, list[Disagreement]]:
+    """Agreement per code and overall, and the list of disagreements.
+
+    Args:
+        coders: two or more coder names.
+        unit: ``sentence``, ``turn`` or ``character``.
+        texts: source id -> text; names: source id -> name.
+        turns: source id -> speaker-turn spans (turn units; sentences are cut within turns).
+        codings: every coding of those coders on those sources.
+        code_paths: code id -> path.
+        only_code: restrict to one code.
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    index = {c: i for i, c in enumerate(coders)}
+    spans: dict[tuple[int, int], list[list[Span]]] = {}
+    coded_sources: dict[int, set[str]] = {}
+    for c in codings:
+        if c.coder not in index or c.source_id not in texts:
+            continue
+        coded_sources.setdefault(c.source_id, set()).add(c.coder)
+        per = spans.setdefault((c.source_id, c.code_id), [[] for _ in coders])
+        per[index[c.coder]].append((c.start, c.end))
+    shared = sorted(s for s, who in coded_sources.items() if len(who) == len(coders))
+    code_ids = sorted(
+        {k for s, k in spans if s in set(shared)} if only_code is None else {only_code},
+        key=lambda k: code_paths.get(k, ""),
+    )
+    units_of: dict[int, list[Span]] = {}
+    for s in shared:
+        if unit == "sentence":  # within speaker turns, so labels are not part of a unit
+            units_of[s] = [
+                (a + x, a + y)
+                for a, b in (turns.get(s) or [(0, len(texts[s]))])
+                for x, y in sentences(texts[s][a:b])
+            ]
+        elif unit == "turn":
+            units_of[s] = [t for t in turns.get(s, []) if t[1] > t[0]] or [(0, len(texts[s]))]
+    per_code: list[CodeAgreement] = []
+    pooled: Counter[tuple[Hashable | None, ...]] = Counter()
+    disagreements: list[Disagreement] = []
+    for code_id in code_ids:
+        counts: Counter[tuple[Hashable | None, ...]] = Counter()
+        coded = dict.fromkeys(coders, 0)
+        for s in shared:
+            per = spans.get((s, code_id), [[] for _ in coders])
+            covered = 0
+            if unit == "character":
+                found = _char_patterns(len(texts[s]), per)
+                covered = sum(b - a for (a, b), _ in found)
+            else:
+                found = _unit_patterns(units_of[s], per)
+            for (a, b), pattern in found:
+                if unit != "character":
+                    weight = 1
+                elif (a, b) == (0, 0):
+                    weight = len(texts[s]) - covered
+                else:
+                    weight = b - a
+                counts[pattern] += weight
+                for coder, v in zip(coders, pattern, strict=True):
+                    coded[coder] += v * weight
+                if 0 < sum(pattern) < len(coders):
+                    disagreements.append(
+                        Disagreement(
+                            id=f"{s}:{code_id}:{a}-{b}",
+                            source_id=s,
+                            source=names[s],
+                            code_id=code_id,
+                            code=code_paths.get(code_id, str(code_id)),
+                            start=a,
+                            end=b,
+                            text=texts[s][a:b],
+                            coded_by=tuple(c for c, v in zip(coders, pattern, strict=True) if v),
+                            not_coded_by=tuple(
+                                c for c, v in zip(coders, pattern, strict=True) if not v
+                            ),
+                        )
+                    )
+        pooled.update(counts)
+        per_code.append(_stats(code_paths.get(code_id, str(code_id)), counts, coded, coders))
+    overall_coded = {c: sum(x.coded[c] for x in per_code) for c in coders}
+    report = AgreementReport(
+        coders=tuple(coders),
+        unit=unit,
+        sources=tuple(names[s] for s in shared),
+        codes=tuple(per_code),
+        overall=_stats("overall", pooled, overall_coded, coders),
+    )
+    disagreements.sort(key=lambda d: (d.source, d.start, d.code))
+    return report, disagreements
+
+
+def _stats(
+    name: str,
+    counts: Mapping[tuple[Hashable | None, ...], float],
+    coded: dict[str, int],
+    coders: Sequence[str],
+) -> CodeAgreement:
+    return CodeAgreement(
+        code=name,
+        units=int(sum(counts.values())),
+        coded=coded,
+        percent=percent_agreement(counts),
+        kappa=cohen_kappa(counts) if len(coders) == 2 else None,
+        alpha=krippendorff_alpha(counts),
+    )
+
+
+def write_rows(rows: Sequence[Mapping[str, object]], path: str | Path) -> Path:
+    """Rows to ``.csv`` or ``.json`` (by suffix), for the agreement table or disagreements."""
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps(list(rows), ensure_ascii=False, indent=2), encoding="utf-8")
+        return path
+    if path.suffix.lower() != ".csv":
+        raise ValueError(f"write .csv or .json, not {path.suffix or 'no suffix'}")
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fields = list(rows[0]) if rows else ["code"]
+        writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

@@ -1,0 +1,205 @@
+"""Commands for teams: REFI-QDA export, merging coders' projects, agreement, reconciling.
+
+``--coders`` takes several names after it (``--coders anna ben``), as well as repeated
+(``--coders anna --coders ben``) or comma-separated (``--coders anna,ben``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from qualcode.cli.base import FormatOpt, ProjectArg, app, fail, opened, reports_errors, say
+from qualcode.cli.render import Format, render
+
+if TYPE_CHECKING:
+    from qualcode.interop.merge import MergeReport
+
+EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
+CodersOpt = Annotated[
+    list[str], typer.Option("--coders", help="Two or more coders: --coders anna ben.")
+]
+UnitOpt = Annotated[str, typer.Option(help="Unit of comparison: sentence, turn or character.")]
+CodeOpt = Annotated[str | None, typer.Option("--code", help="Only this code.")]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to OUT.csv or .json.")]
+
+
+def _coders(ctx: typer.Context, coders: list[str]) -> list[str]:
+    names = [n.strip() for item in [*coders, *ctx.args] for n in item.split(",") if n.strip()]
+    if len(names) < 2:
+        fail("give two or more coders: --coders A B")
+    return names
+
+
+@app.command()
+@reports_errors
+def export(
+    project: ProjectArg,
+    out: Annotated[Path, typer.Argument(help="OUT.qdpx (project) or OUT.qdc (codebook).")],
+) -> None:
+    """Export the project as REFI-QDA (.qdpx), or its codebook (.qdc)."""
+    suffix = out.suffix.lower()
+    with opened(project) as p:
+        if suffix == ".qdpx":
+            p.export_qdpx(out)
+            info = p.summary()
+            say(
+                f"Exported {info['sources']} source(s), {info['codes']} code(s) and "
+                f"{info['codings']} coding(s) to {out}."
+            )
+        elif suffix == ".qdc":
+            p.export_qdc(out)
+            say(f"Exported the codebook ({len(p.codebook())} codes) to {out}.")
+        else:
+            fail("export writes .qdpx (REFI-QDA project) or .qdc (REFI-QDA codebook)")
+
+
+def print_merge_report(report: MergeReport) -> None:
+    say(
+        f"Sources: {len(report.sources_added)} added, {len(report.sources_matched)} matched. "
+        f"Codes: {len(report.codes_added)} added, {len(report.codes_matched)} matched. "
+        f"Codings: {report.codings_added} added, {report.codings_present} already there."
+        + (f" Memos: {report.memos_added} added." if report.memos_added else "")
+    )
+    if report.coders_added:
+        say(f"New coders: {', '.join(report.coders_added)}.")
+    for new, old in report.near_duplicates:
+        say(f"Near-duplicate codes, please confirm: {new!r} ~ {old!r}")
+    for conflict in report.conflicts:
+        say(f"Conflict: {conflict}")
+    for skipped in report.skipped:
+        say(f"Skipped (not modelled by qualcode): {skipped}")
+    for note in report.notes:
+        say(f"Note: {note}")
+    if not report.changed:
+        say("Nothing new: the project already had all of it.")
+
+
+@app.command()
+@reports_errors
+def merge(
+    out: Annotated[Path, typer.Argument(help="The merged project (.qcdb); created if missing.")],
+    inputs: Annotated[list[Path], typer.Argument(help="Coders' projects: .qcdb, .qdpx or .qde.")],
+) -> None:
+    """Merge coders' projects into one: sources by content, codes by GUID then path, every
+    coding kept with its coder; conflicts and near-duplicate codes are listed."""
+    from qualcode.project import merge_projects
+
+    print_merge_report(merge_projects(out, list(inputs)))
+
+
+def _pct(x: object) -> object:
+    return round(100 * x, 1) if isinstance(x, float) else x
+
+
+@app.command(context_settings=EXTRA)
+@reports_errors
+def agreement(
+    ctx: typer.Context,
+    project: ProjectArg,
+    coders: CodersOpt,
+    unit: UnitOpt = "sentence",
+    code: CodeOpt = None,
+    output: OutOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Agreement between coders per code and overall: % agreement, Cohen's kappa (two
+    coders), Krippendorff's alpha, on the sources they all coded."""
+    from qualcode.analysis.agreement import write_rows
+
+    names = _coders(ctx, coders)
+    with opened(project) as p:
+        report = p.agreement(names, unit=unit, code=code)
+    rows = report.rows()
+    if output is not None:
+        write_rows(rows, output)
+        say(f"Agreement of {len(report.codes)} code(s) written to {output}.")
+        return
+    if fmt is Format.table:
+        say(
+            f"Coders {', '.join(names)}; unit {unit}; {len(report.sources)} source(s) coded "
+            f"by all: {', '.join(report.sources) or 'none'}."
+        )
+        rows = [{**r, "percent": _pct(r["percent"])} for r in rows]
+    say(render(rows, fmt, widths={"code": 40}))
+
+
+@app.command(context_settings=EXTRA)
+@reports_errors
+def disagreements(
+    ctx: typer.Context,
+    project: ProjectArg,
+    coders: CodersOpt,
+    unit: UnitOpt = "sentence",
+    code: CodeOpt = None,
+    output: OutOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The passages where coders differ: who coded what. Ids are for 'qualcode reconcile'."""
+    from qualcode.analysis.agreement import write_rows
+
+    names = _coders(ctx, coders)
+    with opened(project) as p:
+        rows = [d.row() for d in p.disagreements(names, unit=unit, code=code)]
+    if output is not None:
+        write_rows(rows, output)
+        say(f"{len(rows)} disagreement(s) written to {output}.")
+        return
+    columns = ["id", "source", "start", "end", "code", "coded_by", "not_coded_by", "text"]
+    say(render(rows, fmt, columns=columns, widths={"text": 50, "code": 30}))
+
+
+@app.command(context_settings=EXTRA)
+@reports_errors
+def reconcile(
+    ctx: typer.Context,
+    project: ProjectArg,
+    coders: CodersOpt,
+    into: Annotated[str, typer.Option(help="The coder that holds the agreed coding.")] = "agreed",
+    accept: Annotated[str | None, typer.Option(help="Accept all of this coder's version.")] = None,
+    pick: Annotated[
+        list[str] | None,
+        typer.Option(help="ID=CHOICE: a coder, 'passage' or 'none' for one disagreement."),
+    ] = None,
+    unit: UnitOpt = "sentence",
+) -> None:
+    """Produce the agreed coding as a coder of its own: all of one coder's version
+    (--accept), or one choice per disagreement (--pick ID=CODER, repeatable)."""
+    names = _coders(ctx, coders)
+    if not accept and not pick:
+        fail("give --accept CODER or one or more --pick ID=CHOICE")
+    with opened(project) as p:
+        if accept:
+            n = p.reconcile_all(names, accept, into=into, unit=unit)
+            say(f"Copied {n} coding(s) of {accept} to {into}.")
+        for item in pick or []:
+            ident, eq, choice = item.partition("=")
+            if not eq:
+                fail(f"--pick takes ID=CHOICE, not {item!r}")
+            n = p.reconcile(ident.strip(), choice.strip(), into=into)
+            say(f"{ident}: {into} now has {n} coding(s) there ({choice}).")
+
+
+def import_refi(project: Path, files: list[Path]) -> None:
+    """``qualcode import P FILE.qdpx|.qde|.qdc``: all files in one transaction; a project
+    that did not exist is created, and removed again if the import fails."""
+    from qualcode.project import Project
+
+    refi = {".qdpx", ".qde", ".qdc"}
+    if any(f.suffix.lower() not in refi for f in files):
+        fail("import REFI-QDA files (.qdpx .qde .qdc) on their own, not with other files")
+    created = not project.exists()
+    p = Project.create(project) if created else Project.open(project)
+    try:
+        with p, p.store.atomic():
+            reports = [p.import_refi(f) for f in files]
+    except BaseException:
+        if created:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{project}{suffix}").unlink(missing_ok=True)
+        raise
+    for f, report in zip(files, reports, strict=True):
+        say(f"{f}:")
+        print_merge_report(report)

@@ -1,0 +1,116 @@
+"""A qualcode project as a :class:`~qualcode.interop.refi.RefiProject`, for export and merge.
+
+For an export, every code, source, coder, coding and memo without a GUID gets one (uuid4),
+stored in the project so the next export names them the same. A project read as a merge
+input is never written to: what has no GUID gets a local key instead, and the merge matches
+it by path, text or span.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import TYPE_CHECKING
+
+from qualcode.interop.qde import guid as refi_guid
+from qualcode.interop.refi import RefiCode, RefiCoding, RefiNote, RefiProject, RefiSource, RefiUser
+
+if TYPE_CHECKING:
+    from qualcode.store import Store
+
+# A GUID in any spelling REFI-QDA allows; anything else stored as a guid is replaced.
+_GUID = re.compile(r"^\{?[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\}?$")
+
+
+def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
+    """Everything qualcode models, ready to write or merge.
+
+    Args:
+        store: the project's store.
+        name: the project's name.
+        assign: give missing GUIDs real ones and store them (export); else local keys.
+    """
+    book = store.codebook()
+    sources = store.list_sources()
+    codings = store.coding_rows()
+    memos = store.memo_rows()
+    coders = store.coder_rows()
+    missing: dict[str, dict[int, str]] = {
+        t: {} for t in ("coders", "codes", "sources", "codings", "memos")
+    }
+
+    def key(table: str, row_id: int, guid: str | None, local: str) -> str:
+        if guid and _GUID.match(guid.strip()):
+            canonical = refi_guid(guid)
+            if canonical != guid and assign:
+                missing[table][row_id] = canonical
+            return canonical
+        if not assign:
+            return local
+        new = str(uuid.uuid4())
+        missing[table][row_id] = new
+        return new
+
+    coder_guid = {n: key("coders", i, g, f"coder:{n}") for i, n, g in coders}
+    code_key = {c.id: key("codes", c.id, c.guid, f"path:{book.path(c)}") for c in book}
+    source_key = {s.id: key("sources", s.id, s.guid, f"source:{s.id}") for s in sources}
+    coding_key = {c.id: key("codings", c.id, c.guid, f"coding:{c.id}") for c in codings}
+    refi = RefiProject(name=name, origin="qualcode")
+    used = {c.coder for c in codings} | {m.coder for m in memos if m.coder}
+    refi.users = [RefiUser(coder_guid[n], n) for _, n, _ in coders if n in used]
+    for c in book:
+        refi.codes.append(
+            RefiCode(
+                guid=code_key[c.id],
+                name=c.name,
+                parent=code_key[c.parent_id] if c.parent_id is not None else None,
+                definition=c.definition,
+                inclusion=c.inclusion,
+                exclusion=c.exclusion,
+                keywords=c.keywords,
+                examples=c.examples,
+                color=c.color,
+                hotkey=c.hotkey,
+            )
+        )
+    for s in sources:
+        refi.sources.append(
+            RefiSource(
+                guid=source_key[s.id],
+                name=s.name,
+                text=s.text,
+                kind=s.kind,
+                language=s.language,
+                attributes=dict(s.attributes),
+            )
+        )
+    refi.codings = [
+        RefiCoding(
+            guid=coding_key[c.id],
+            source=source_key[c.source_id],
+            code=code_key[c.code_id],
+            start=c.start,
+            end=c.end,
+            user=coder_guid[c.coder],
+            created_at=c.created_at,
+            memo=c.memo,
+        )
+        for c in codings
+    ]
+    targets = {"source": source_key, "code": code_key, "coding": coding_key}
+    for m in memos:
+        ref = targets[m.target].get(m.target_id or -1) if m.target in targets else None
+        refi.notes.append(
+            RefiNote(
+                guid=key("memos", m.id, m.guid, f"memo:{m.id}"),
+                text=m.text,
+                target=(m.target, ref) if ref else ("project", None),
+                user=coder_guid.get(m.coder) if m.coder else None,
+                created_at=m.created_at,
+            )
+        )
+    if assign and any(missing.values()):
+        with store.atomic() as conn:
+            for table, guids in missing.items():
+                store.set_guids(conn, table, guids)
+    return refi

@@ -1,0 +1,380 @@
+"""Reading REFI-QDA project XML (``project.qde``) and codebook XML (``.qdc``).
+
+Liberal in what it reads: namespaces (``urn:QDA-XML:project:1.0`` and older drafts) are
+ignored, unknown elements and attributes are skipped, GUIDs are compared without braces or
+case, missing optional attributes get defaults, and what qualcode does not model (PDF,
+picture, audio and video sources, sets, links, graphs) is listed in ``skipped``. The XML is
+parsed by defusedxml: entity declarations and external references are refused, never
+expanded. Selection offsets are mapped from the text as the file had it to the normalised
+text (:class:`~qualcode.interop.refi.OffsetMap`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from qualcode.errors import ExchangeError
+from qualcode.interop.refi import (
+    OffsetMap,
+    RefiCode,
+    RefiCoding,
+    RefiNote,
+    RefiProject,
+    RefiSource,
+    RefiUser,
+    split_description,
+)
+
+# The text of a source path (``internal://x.txt``, ``relative://...``) or None if absent.
+TextReader = Callable[[str], bytes]
+
+_GUID = re.compile(
+    r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
+)
+_COLOR = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
+_NOT_MODELLED = {
+    "PDFSource": "PDF source",
+    "PictureSource": "picture source",
+    "AudioSource": "audio source",
+    "VideoSource": "video source",
+}
+_TOO_DEEP = "codes nested too deeply to be a code tree (refused)"
+KIND_VARIABLE = "qualcode.kind"
+LANGUAGE_VARIABLE = "qualcode.language"
+
+
+def guid(value: str | None) -> str:
+    """A GUID in one spelling (lower case, no braces); anything else maps to a stable one."""
+    if not value:
+        return str(uuid.uuid4())
+    found = _GUID.match(value.strip())
+    if found:
+        return found.group(1).lower()
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, value.strip()))
+
+
+def parse_xml(data: bytes, file: str) -> Any:
+    """The root element of untrusted XML; any problem is an ExchangeError with the line."""
+    import xml.etree.ElementTree as ET
+
+    import defusedxml.ElementTree as DET  # deferred: only exchange needs it
+    from defusedxml import DefusedXmlException
+
+    try:
+        return DET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except ET.ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        msg = str(exc).split(":")[0]
+        raise ExchangeError(
+            f"broken XML ({msg})", file=file, place=f"line {line}, column {column}"
+        ) from None
+    except DefusedXmlException as exc:
+        raise ExchangeError(
+            "XML entity declarations and external references are not allowed "
+            f"({type(exc).__name__})",
+            file=file,
+            place="document type declaration",
+        ) from None
+
+
+def local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def children(el: Any, name: str) -> Iterator[Any]:
+    for child in el:
+        if local(child.tag) == name:
+            yield child
+
+
+def child(el: Any, name: str) -> Any | None:
+    return next(children(el, name), None)
+
+
+def text_of(el: Any, name: str) -> str:
+    found = child(el, name)
+    return (found.text or "") if found is not None else ""
+
+
+def color(value: str | None) -> str | None:
+    if not value:
+        return None
+    found = _COLOR.match(value.strip())
+    if not found:
+        return None
+    hexa = found.group(1).lower()
+    if len(hexa) == 3:
+        hexa = "".join(c * 2 for c in hexa)
+    return "#" + hexa
+
+
+def read_codes(
+    codes_el: Any | None,
+    out: list[RefiCode],
+    parent: str | None = None,
+    notes: dict[str, tuple[str, str | None]] | None = None,
+) -> None:
+    """Codes depth first, parents before children; ``notes`` collects their NoteRefs."""
+    if codes_el is None:
+        return
+    for el in children(codes_el, "Code"):
+        fields = split_description(text_of(el, "Description"))
+        code = RefiCode(
+            guid=guid(el.get("guid")),
+            name=(el.get("name") or "").strip() or "unnamed code",
+            parent=parent,
+            color=color(el.get("color")),
+        )
+        for key, value in fields.items():
+            setattr(code, key, value)
+        out.append(code)
+        if notes is not None:
+            for ref in children(el, "NoteRef"):
+                notes.setdefault(guid(ref.get("targetGUID")), ("code", code.guid))
+        read_codes(el, out, code.guid, notes)
+
+
+def parse_qdc(data: bytes, file: str) -> list[RefiCode]:
+    """The codes of a REFI-QDA codebook (``.qdc``), or of a project's ``CodeBook``."""
+    root = parse_xml(data, file)
+    book = root if local(root.tag) == "CodeBook" else child(root, "CodeBook")
+    if book is None:
+        raise ExchangeError("no CodeBook element: not a REFI-QDA codebook", file=file)
+    codes: list[RefiCode] = []
+    try:
+        read_codes(child(book, "Codes"), codes)
+    except RecursionError:
+        raise ExchangeError(_TOO_DEEP, file=file, place="CodeBook") from None
+    return codes
+
+
+def decode_text(data: bytes, file: str, place: str) -> str:
+    """Source text as the file has it: UTF-8 (a BOM stays, as code point 0), else UTF-16."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "\ufeff" + data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExchangeError(
+            f"source text is not UTF-8 (byte {exc.start})", file=file, place=place
+        ) from None
+
+
+class _Reader:
+    def __init__(self, file: str, read_text: TextReader | None):
+        self.file = file
+        self.read_text = read_text
+        self.project = RefiProject()
+        self.variables: dict[str, str] = {}
+        self.note_targets: dict[str, tuple[str, str | None]] = {}
+
+    def fail(self, message: str, place: str) -> ExchangeError:
+        return ExchangeError(message, file=self.file, place=place)
+
+    def run(self, root: Any) -> RefiProject:
+        p = self.project
+        if local(root.tag) != "Project":
+            raise self.fail(f"root element is {local(root.tag)!r}, not Project", "line 1")
+        p.name = root.get("name") or ""
+        p.origin = root.get("origin") or ""
+        users = child(root, "Users")
+        for el in children(users, "User") if users is not None else ():
+            g = guid(el.get("guid"))
+            p.users.append(RefiUser(g, (el.get("name") or el.get("id") or f"user {g[:8]}").strip()))
+        book = child(root, "CodeBook")
+        if book is not None:
+            read_codes(child(book, "Codes"), p.codes, notes=self.note_targets)
+        variables = child(root, "Variables")
+        for el in children(variables, "Variable") if variables is not None else ():
+            self.variables[guid(el.get("guid"))] = el.get("name") or "variable"
+        sources = child(root, "Sources")
+        for el in sources if sources is not None else ():
+            name = local(el.tag)
+            if name == "TextSource":
+                self.text_source(el)
+            elif name in _NOT_MODELLED:
+                p.skipped.append(f"{_NOT_MODELLED[name]} {el.get('name') or el.get('guid')!r}")
+            elif name:
+                p.skipped.append(f"source element {name} {el.get('name') or ''!r}".rstrip(" '"))
+        cases = child(root, "Cases")
+        for el in children(cases, "Case") if cases is not None else ():
+            self.case(el)
+        for ref in children(root, "NoteRef"):
+            self.note_targets.setdefault(guid(ref.get("targetGUID")), ("project", None))
+        description = text_of(root, "Description").strip()
+        if description:
+            p.notes.append(RefiNote(None, description, ("project", None), name="Description"))
+        notes = child(root, "Notes")
+        for el in children(notes, "Note") if notes is not None else ():
+            self.note(el)
+        for name in ("Links", "Sets", "Graphs"):
+            found = child(root, name)
+            if found is not None and len(found):
+                p.skipped.append(f"{len(found)} {name.lower()[:-1]}(s)")
+        return p
+
+    def text(self, el: Any, what: str) -> str:
+        content = child(el, "PlainTextContent")
+        if content is not None:
+            return content.text or ""
+        path = el.get("plainTextPath")
+        if not path:
+            raise self.fail("has neither PlainTextContent nor plainTextPath", what)
+        if self.read_text is None:
+            raise self.fail(f"refers to {path!r}, but a bare .qde has no sources folder", what)
+        return decode_text(self.read_text(path), self.file, what)
+
+    def text_source(self, el: Any) -> None:
+        g = guid(el.get("guid"))
+        name = (el.get("name") or "").strip() or f"source {g[:8]}"
+        what = f"source {name!r}"
+        if child(el, "PlainTextContent") is None and not el.get("plainTextPath"):
+            # Only a rich-text file (.docx) and no plain text: selections cannot be placed.
+            self.project.skipped.append(f"text source {name!r} without plain text")
+            return
+        original = self.text(el, what)
+        try:
+            offsets = OffsetMap(original)
+        except ExchangeError as exc:
+            raise self.fail(exc.message, what) from None
+        source = RefiSource(g, name, offsets.text)
+        description = text_of(el, "Description").strip()
+        if description:  # qualcode has no source description: kept as a memo on it
+            self.project.notes.append(RefiNote(None, description, ("source", g)))
+        for value in children(el, "VariableValue"):
+            self.variable_value(value, source.attributes)
+        source.kind = source.attributes.pop(KIND_VARIABLE, "interview")
+        source.language = source.attributes.pop(LANGUAGE_VARIABLE, None)
+        self.project.sources.append(source)
+        size = len(original)
+        for sel in children(el, "PlainTextSelection"):
+            self.selection(sel, source, offsets, size, what)
+        for coding in children(el, "Coding") if source.text else ():  # the whole source
+            self.coding(coding, source, 0, len(source.text), el, "")
+        for ref in children(el, "NoteRef"):
+            self.note_targets.setdefault(guid(ref.get("targetGUID")), ("source", g))
+
+    def selection(
+        self, sel: Any, source: RefiSource, offsets: OffsetMap, size: int, what: str
+    ) -> None:
+        sg = guid(sel.get("guid"))
+        try:
+            start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+        except ValueError:
+            raise self.fail(
+                "a selection without whole-number startPosition/endPosition",
+                f"{what}, selection {sg}",
+            ) from None
+        if not 0 <= start <= end <= size:
+            raise self.fail(
+                f"selection {start}..{end} is outside the text (0..{size})",
+                f"{what}, selection {sg}",
+            )
+        a, b = offsets(start), offsets(end, end=True)
+        if a == b:
+            self.project.skipped.append(f"empty selection {sg} in {what}")
+            return
+        memo = text_of(sel, "Description")
+        first: str | None = None
+        for coding in children(sel, "Coding"):
+            made = self.coding(coding, source, a, b, sel, memo)
+            first = first or made
+        for ref in children(sel, "NoteRef"):
+            target = ("coding", first) if first else ("source", source.guid)
+            self.note_targets.setdefault(guid(ref.get("targetGUID")), target)
+        if first is None and memo.strip():
+            # A commented selection without a code: kept as a memo on the source.
+            self.project.notes.append(
+                RefiNote(
+                    guid=None,
+                    text=f"[{a}-{b}] {memo.strip()}",
+                    target=("source", source.guid),
+                    user=guid(sel.get("creatingUser")) if sel.get("creatingUser") else None,
+                    created_at=sel.get("creationDateTime") or "",
+                )
+            )
+
+    def coding(
+        self,
+        el: Any,
+        source: RefiSource,
+        start: int,
+        end: int,
+        holder: Any,
+        memo: str,
+    ) -> str | None:
+        """One Coding of a selection (``holder``) or of a whole source; returns its GUID."""
+        ref = child(el, "CodeRef")
+        if ref is None or not ref.get("targetGUID"):
+            self.project.skipped.append(f"coding {el.get('guid')} without a CodeRef")
+            return None
+        user = el.get("creatingUser") or holder.get("creatingUser")
+        g = guid(el.get("guid"))
+        self.project.codings.append(
+            RefiCoding(
+                guid=g,
+                source=source.guid,
+                code=guid(ref.get("targetGUID")),
+                start=start,
+                end=end,
+                user=guid(user) if user else None,
+                created_at=el.get("creationDateTime") or holder.get("creationDateTime") or "",
+                memo=memo,
+            )
+        )
+        for note in children(el, "NoteRef"):
+            self.note_targets.setdefault(guid(note.get("targetGUID")), ("coding", g))
+        return g
+
+    def variable_value(self, el: Any, into: dict[str, str]) -> None:
+        ref = child(el, "VariableRef")
+        name = self.variables.get(guid(ref.get("targetGUID")) if ref is not None else "", None)
+        for value in el:
+            tag = local(value.tag)
+            if tag.endswith("Value") and tag != "VariableRef":
+                into[name or "variable"] = (value.text or "").strip()
+
+    def case(self, el: Any) -> None:
+        attrs: dict[str, str] = {"case": el.get("name") or guid(el.get("guid"))}
+        for value in children(el, "VariableValue"):
+            self.variable_value(value, attrs)
+        wanted = {guid(r.get("targetGUID")) for r in children(el, "SourceRef")}
+        for source in self.project.sources:
+            if source.guid in wanted:
+                for k, v in attrs.items():
+                    source.attributes.setdefault(k, v)
+
+    def note(self, el: Any) -> None:
+        g = guid(el.get("guid"))
+        name = el.get("name") or ""
+        try:
+            body = self.text(el, f"note {name or g!r}")
+        except ExchangeError as exc:
+            body = ""
+            self.project.skipped.append(f"text of note {name or g!r} ({exc.message})")
+        text = OffsetMap(body).text.strip() or text_of(el, "Description").strip() or name
+        if not text:
+            return
+        user = el.get("creatingUser")
+        self.project.notes.append(
+            RefiNote(
+                guid=g,
+                text=text,
+                target=self.note_targets.get(g, ("project", None)),
+                user=guid(user) if user else None,
+                created_at=el.get("creationDateTime") or "",
+                name=name,
+            )
+        )
+
+
+def parse_qde(data: bytes, file: str, read_text: TextReader | None = None) -> RefiProject:
+    """A REFI-QDA project from its XML; ``read_text`` fetches a ``plainTextPath``."""
+    root = parse_xml(data, file)
+    try:
+        return _Reader(file, read_text).run(root)
+    except RecursionError:
+        raise ExchangeError(_TOO_DEEP, file=file, place="CodeBook") from None

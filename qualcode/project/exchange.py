@@ -1,0 +1,322 @@
+"""Team work: REFI-QDA import and export, merging coders' projects, agreement, reconciling.
+
+File formats live in :mod:`qualcode.interop`, statistics in :mod:`qualcode.analysis.agreement`;
+this mixin resolves names, runs each import or merge in one transaction (a failure changes
+nothing) and feeds the statistics plain data.
+
+Reconciliation is stateless and screen-friendly: :meth:`ExchangeActions.disagreements` lists
+passages with stable ids; :meth:`ExchangeActions.reconcile` takes one id and a choice (a
+coder's name, ``"passage"`` or ``"none"``) and writes the result as codings of a coder of its
+own (``agreed`` by default), undoable like any coding.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import ExchangeError, ProjectError
+from qualcode.model import utc_now
+from qualcode.project.base import ProjectBase, content_hash
+
+if TYPE_CHECKING:
+    from qualcode.analysis.agreement import AgreementReport, Disagreement
+    from qualcode.interop.merge import MergeReport
+    from qualcode.interop.refi import RefiProject
+
+AGREED = "agreed"
+CHOICES_EXTRA = ("passage", "none")
+
+
+class ExchangeActions(ProjectBase):
+    # -- REFI-QDA ------------------------------------------------------------------------
+
+    def export_qdpx(self, path: str | Path) -> Path:
+        """Write the whole project as a REFI-QDA ``.qdpx`` (GUIDs given where missing)."""
+        from qualcode.interop.convert import project_to_refi
+        from qualcode.interop.qdpx import write_qdpx
+
+        name = self.settings().get("name") or (self.path.stem if self.path else "qualcode")
+        return write_qdpx(project_to_refi(self.store, name=name, assign=True), path)
+
+    def export_qdc(self, path: str | Path) -> Path:
+        """Write the codebook as a REFI-QDA ``.qdc``."""
+        from qualcode.interop.convert import project_to_refi
+        from qualcode.interop.write import write_qdc
+
+        path = Path(path)
+        refi = project_to_refi(self.store, name="", assign=True)
+        path.write_bytes(write_qdc(refi.codes, origin="qualcode"))
+        return path
+
+    def import_qdpx(self, path: str | Path) -> MergeReport:
+        """Import a ``.qdpx``: all of it, or (on any error) nothing."""
+        from qualcode.interop.qdpx import read_qdpx
+
+        return self._merge_refi(read_qdpx(path), str(path))
+
+    def import_qde(self, path: str | Path) -> MergeReport:
+        """Import a bare ``project.qde`` (its sources looked up beside it)."""
+        from qualcode.interop.qdpx import read_qde
+
+        return self._merge_refi(read_qde(path), str(path))
+
+    def import_qdc(self, path: str | Path) -> MergeReport:
+        """Add a REFI-QDA codebook's codes (matched by GUID, then path)."""
+        from qualcode.interop.qde import parse_qdc
+        from qualcode.interop.refi import RefiProject
+
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise ExchangeError(f"cannot read ({exc.strerror})", file=path) from None
+        return self._merge_refi(RefiProject(codes=parse_qdc(data, str(path))), str(path))
+
+    def import_refi(self, path: str | Path) -> MergeReport:
+        """Import ``.qdpx``, ``.qde`` or ``.qdc`` by suffix."""
+        suffix = Path(path).suffix.lower()
+        readers = {".qdpx": self.import_qdpx, ".qde": self.import_qde, ".qdc": self.import_qdc}
+        if suffix not in readers:
+            raise ExchangeError("not a REFI-QDA file (.qdpx, .qde or .qdc)", file=path)
+        return readers[suffix](path)
+
+    # -- merging -------------------------------------------------------------------------
+
+    def merge_from(self, paths: list[str | Path]) -> MergeReport:
+        """Merge coders' projects (``.qcdb``, ``.qdpx``, ``.qde``) into this one, in one
+        transaction. Idempotent: merging the same input again adds nothing."""
+        from qualcode.interop.merge import MergeReport
+
+        report = MergeReport()
+        inputs = [(Path(p), self._read_input(Path(p))) for p in paths]
+        with self.store.atomic():
+            for path, refi in inputs:
+                self._merge_refi(refi, str(path), report)
+        return report
+
+    def _read_input(self, path: Path) -> RefiProject:
+        from qualcode.interop.convert import project_to_refi
+        from qualcode.interop.qdpx import read_qde, read_qdpx
+        from qualcode.store import Store
+
+        suffix = path.suffix.lower()
+        if self.path is not None and path.resolve() == Path(self.path).resolve():
+            raise ExchangeError("cannot merge a project into itself", file=path)
+        if suffix == ".qdpx":
+            return read_qdpx(path)
+        if suffix == ".qde":
+            return read_qde(path)
+        if suffix == ".qcdb":
+            # Read a copy: opening may upgrade an older schema or add WAL files, and a
+            # coder's own project must not change because someone merged it.
+            with tempfile.TemporaryDirectory(prefix="qualcode-merge-") as tmp:
+                copy = Path(tmp) / path.name
+                try:
+                    shutil.copyfile(path, copy)
+                    if Path(f"{path}-wal").is_file():
+                        shutil.copyfile(f"{path}-wal", f"{copy}-wal")
+                except OSError as exc:
+                    raise ExchangeError(f"cannot read ({exc.strerror})", file=path) from None
+                try:
+                    store = Store.open(copy)
+                except ProjectError as exc:
+                    raise ExchangeError(exc.message, file=path) from None
+                try:
+                    name = store.settings().get("name", path.stem)
+                    return project_to_refi(store, name=name, assign=False)
+                finally:
+                    store.close()
+        raise ExchangeError("merge reads .qcdb, .qdpx or .qde files", file=path)
+
+    def _merge_refi(
+        self, refi: RefiProject, origin: str, report: MergeReport | None = None
+    ) -> MergeReport:
+        from qualcode.ingest import parse_turns
+        from qualcode.interop.merge import Merger, MergeReport
+
+        report = report if report is not None else MergeReport()
+        report.inputs.append(origin)
+        merger = Merger(
+            self.store,
+            origin=origin,
+            default_coder=self.coder,
+            language=self.language,
+            parse_turns=lambda t: [
+                (x.start, x.end, x.speaker, x.timestamp) for x in parse_turns(t)
+            ],
+            content_hash=content_hash,
+            report=report,
+        )
+        with self.store.atomic() as conn:
+            if refi.name and not self.settings().get("name"):
+                self.store._set_meta(conn, "name", refi.name)
+            merger.apply(conn, refi)
+        return report
+
+    # -- agreement -----------------------------------------------------------------------
+
+    def _compare(
+        self, coders: list[str], unit: str, code: str | int | None
+    ) -> tuple[AgreementReport, list[Disagreement]]:
+        from qualcode.analysis.agreement import UNITS, CodingSpan, compare
+
+        if len(coders) < 2 or len(set(coders)) != len(coders):
+            raise ProjectError("compare two or more different coders", file=self.label)
+        known = set(self.coders())
+        for c in coders:
+            if c not in known:
+                raise ProjectError(f"no coder {c!r} in the project", file=self.label)
+        if unit not in UNITS:
+            raise ProjectError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+        only = self.code(code).id if code is not None else None
+        book = self.codebook()
+        rows = [r for r in self.store.coding_rows() if r.coder in coders]
+        ids = sorted({r.source_id for r in rows})
+        sources = {s.id: s for s in self.store.list_sources() if s.id in set(ids)}
+        turns = {i: [(t.start, t.end) for t in self.store.turns(i)] for i in ids}
+        return compare(
+            coders=coders,
+            unit=unit,
+            texts={i: s.text for i, s in sources.items()},
+            names={i: s.name for i, s in sources.items()},
+            turns=turns,
+            codings=[CodingSpan(r.source_id, r.code_id, r.coder, r.start, r.end) for r in rows],
+            code_paths={c.id: book.path(c) for c in book},
+            only_code=only,
+        )
+
+    def agreement(
+        self, coders: list[str], *, unit: str = "sentence", code: str | int | None = None
+    ) -> AgreementReport:
+        """Percentage agreement, Cohen's kappa (two coders) and Krippendorff's alpha per code
+        and overall, on the sources every one of ``coders`` coded."""
+        return self._compare(coders, unit, code)[0]
+
+    def disagreements(
+        self, coders: list[str], *, unit: str = "sentence", code: str | int | None = None
+    ) -> list[Disagreement]:
+        """Passages where the coders differ on a code, each with a stable id."""
+        return self._compare(coders, unit, code)[1]
+
+    # -- reconciling ---------------------------------------------------------------------
+
+    def reconcile(self, disagreement_id: str, choice: str, *, into: str = AGREED) -> int:
+        """Settle one disagreement: ``into`` gets ``choice``'s version of the passage.
+
+        Args:
+            disagreement_id: an id from :meth:`disagreements` (``source:code:start-end``).
+            choice: a coder's name (their codings of the code overlapping the passage are
+                copied), ``"passage"`` (the passage itself is coded) or ``"none"`` (not coded).
+            into: the coder who holds the agreed coding.
+
+        Returns:
+            The number of codings ``into`` has for the passage afterwards. What ``into`` had
+            there before is replaced, so choosing again changes the decision.
+        """
+        try:
+            source_s, code_s, span = disagreement_id.split(":")
+            start_s, end_s = span.split("-")
+            source_id, code_id, start, end = int(source_s), int(code_s), int(start_s), int(end_s)
+        except ValueError:
+            raise ProjectError(f"not a disagreement id: {disagreement_id!r}") from None
+        source = self.store.get_source(source_id)
+        if source is None or code_id not in {c.id for c in self.codebook()}:
+            raise ProjectError(f"no such disagreement: {disagreement_id!r}", file=self.label)
+        self._check_span(source, start, end)
+        if choice not in CHOICES_EXTRA and choice not in self.coders():
+            raise ProjectError(f"choose a coder, 'passage' or 'none', not {choice!r}")
+        if choice == into:
+            raise ProjectError(f"{into!r} holds the agreed coding; choose another coder")
+        overlapping = self.store.list_codings(
+            source_id=source_id, code_ids=[code_id], start=start, end=end
+        )
+        now = utc_now()
+        with self.store.atomic() as conn:
+            into_id = self.store.coder_id(conn, into)
+            old = [c.id for c in overlapping if c.coder == into]
+            self.store.delete_codings(conn, old, coder_id=into_id)
+            spans = [(c.start, c.end) for c in overlapping if c.coder == choice]
+            if choice == "passage":
+                spans = [(start, end)]
+            rows = [
+                {
+                    "source_id": source_id,
+                    "code_id": code_id,
+                    "coder_id": into_id,
+                    "start": a,
+                    "end": b,
+                    "created_at": now,
+                    "memo": "",
+                }
+                for a, b in dict.fromkeys(spans)
+            ]
+            self.store.insert_codings(conn, rows, coder_id=into_id)
+        return len(rows)
+
+    def reconciled(
+        self, disagreements: list[Disagreement], *, into: str = AGREED
+    ) -> dict[str, list[tuple[int, int]]]:
+        """What ``into`` has on each disagreement's passage so far (its coding spans there),
+        by disagreement id: for a screen to mark the passages already settled."""
+        mine: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for r in self.store.coding_rows():
+            if r.coder == into:
+                mine.setdefault((r.source_id, r.code_id), []).append((r.start, r.end))
+        return {
+            d.id: [
+                (a, b)
+                for a, b in mine.get((d.source_id, d.code_id), [])
+                if a < d.end and b > d.start
+            ]
+            for d in disagreements
+        }
+
+    def reconcile_all(
+        self, coders: list[str], accept: str, *, into: str = AGREED, unit: str = "sentence"
+    ) -> int:
+        """Accept ``accept``'s version everywhere: on the sources all ``coders`` coded, copy
+        their codings to ``into`` (what ``into`` already has stays). Returns codings added."""
+        if accept not in coders:
+            raise ProjectError(f"{accept!r} is not one of the coders compared")
+        report = self.agreement(coders, unit=unit)
+        names = set(report.sources)
+        ids = {i for n, i in self.store.source_ids().items() if n in names}
+        rows = [r for r in self.store.coding_rows(ids) if r.coder == accept]
+        now = utc_now()
+        with self.store.atomic() as conn:
+            into_id = self.store.coder_id(conn, into)
+            new = [
+                {
+                    "source_id": r.source_id,
+                    "code_id": r.code_id,
+                    "coder_id": into_id,
+                    "start": r.start,
+                    "end": r.end,
+                    "created_at": now,
+                    "memo": r.memo,
+                }
+                for r in rows
+            ]
+            return len(self.store.insert_codings(conn, new, coder_id=into_id))
+
+
+def merge_projects(
+    out: str | Path, inputs: list[str | Path], *, coder: str | None = None
+) -> MergeReport:
+    """Merge ``inputs`` into project ``out``, creating it if missing (and removing it again
+    if the merge fails)."""
+    from qualcode.project import Project
+
+    out = Path(out)
+    created = not out.exists()
+    project = Project.create(out, coder=coder) if created else Project.open(out)
+    try:
+        with project:
+            return project.merge_from(list(inputs))
+    except BaseException:
+        if created:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{out}{suffix}").unlink(missing_ok=True)
+        raise

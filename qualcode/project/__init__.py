@@ -28,7 +28,9 @@ from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
 
 
-class Project(SourcingActions, CodingActions, BrowseActions, SuggestActions, AnalysisActions, ExchangeActions):
+class Project(
+    SourcingActions, CodingActions, BrowseActions, SuggestActions, AnalysisActions, ExchangeActions
+):
     """One qualcode project, backed by a :class:`Store`.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.

@@ -15,8 +15,8 @@ from qualcode.store.base import _first_line
 from qualcode.store.browse import BrowseMixin
 from qualcode.store.codes import CodesMixin
 from qualcode.store.codings import CodingsMixin
-from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.exchange import ExchangeMixin
+from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.sources import SourcesMixin
 
 
@@ -24,7 +24,9 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-class Store(SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin, AnalysisMixin, ExchangeMixin):
+class Store(
+    SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin, AnalysisMixin, ExchangeMixin
+):
     """The database of one project: every query of qualcode lives in this package.
 
     Args:

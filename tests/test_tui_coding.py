@@ -190,6 +190,7 @@ async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Pr
             evidence=("heard of",),
             code_id=code.id,
         )
+        await app.workers.wait_for_complete()  # the real suggestions, replaced below
         panel = screen.query_one(SuggestionPanel)
         panel.show_suggestions([offer, offer])
         await pilot.pause()
@@ -237,3 +238,40 @@ async def test_a_code_typed_right_after_a_move_codes_the_new_passage(demo: Proje
         (seg.coding.start, seg.coding.end, seg.code.rsplit("/")[-1]) for seg in demo.codings()
     )
     assert got == [(*sentences[1], "Awareness"), (*sentences[2], "Time constraints")]
+
+
+async def test_suggestions_accepted_or_rejected_are_recorded_as_feedback(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("N")  # the first uncoded turn
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = screen.query_one(SuggestionPanel)
+        assert panel.suggestions, "the suggest worker filled the panel"
+        first = panel.suggestions[0]
+        panel.query_one("#suggestions").focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.suggestions and first.code_id not in {s.code_id for s in panel.suggestions}
+        second = panel.suggestions[0]
+        panel.query_one("#suggestions").focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert not errors(app)
+    [seg] = demo.codings()
+    assert (seg.coding.code_id, seg.coding.start, seg.coding.end, seg.coding.coder) == (
+        first.code_id,
+        first.start,
+        first.end,
+        "demo",
+    )
+    feedback = demo.store.list_feedback()
+    assert [(f.code_id, f.accepted, f.coder) for f in feedback] == [
+        (first.code_id, True, "demo"),
+        (second.code_id, False, "demo"),
+    ]
+    assert demo.suggestion_precision()[first.suggester]["accepted"] >= 1

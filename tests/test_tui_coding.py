@@ -166,6 +166,7 @@ async def test_sources_reports_and_help(demo: Project):
         described = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert {"Next sentence", "Undo", "Memo", "Widen by a word (end)"} <= described
         await pilot.press("escape", "f5")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one("#frequencies")
         assert table.row_count == len(demo.codebook())

@@ -16,6 +16,7 @@ from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.themes import ThemesDialog
 from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 
@@ -276,3 +277,27 @@ async def test_suggestions_accepted_or_rejected_are_recorded_as_feedback(demo: P
         (second.code_id, False, "demo"),
     ]
     assert demo.suggestion_precision()[first.suggester]["accepted"] >= 1
+
+
+async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
+    before = {c.id for c in demo.codebook()}
+    app = QualcodeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4", "t")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ThemesDialog)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert dialog.themes and not dialog.query_one("#themes").loading
+        await pilot.press("down")
+        theme = dialog.themes[1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodebookScreen)
+        selected = app.screen.query_one(CodeTree).code
+        assert not errors(app)
+    [code] = [c for c in demo.codebook() if c.id not in before]
+    assert selected is not None and selected.id == code.id  # shown in the tree at once
+    assert code.parent_id is None and code.name == theme.label.replace("/", "-")
+    assert code.keywords == theme.terms[:5] and code.examples == theme.quotes[:3]

@@ -49,12 +49,12 @@ class ReconcileScreen(Screen[None]):
 
     TITLE = "Team"
     BINDINGS = [
-        Binding("a", "take(0)", "First coder's version", id="team.first"),
-        Binding("b", "take(1)", "Second coder's version", id="team.second"),
+        Binding("a", "take(0)", "A's version", id="team.first"),
+        Binding("b", "take(1)", "B's version", id="team.second"),
         Binding("o", "take_other", "Another coder's version", show=False, id="team.other"),
         Binding("p", "settle('passage')", "Whole passage", id="team.passage"),
-        Binding("n", "settle('none')", "Not coded", id="team.none"),
-        Binding("A", "accept_all", "One coder's version for all", id="team.all"),
+        Binding("n", "settle('none')", "None", id="team.none"),
+        Binding("A", "accept_all", "One coder for all", id="team.all"),
         Binding("c", "choose_coders", "Coders", id="team.coders"),
         Binding("u", "next_unit", "Unit", id="team.unit"),
     ]
@@ -149,7 +149,7 @@ class ReconcileScreen(Screen[None]):
         status.update(
             f"a = {coders[0]} · b = {coders[1]}"
             + (f" · also {', '.join(coders[2:])}" if coders[2:] else "")
-            + f" · by {self.unit} · {len(report.sources)} sources"
+            + f" · by {self.unit} · sources {len(report.sources)}"
             + f" · {len(found)} disagreements, {open_} open · agreed coding goes to '{AGREED}'"
         )
 

@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
 
 NO_BREAKDOWN = "no breakdown"
+NAME_WIDTH = 36
+
+
+def short_name(path: str) -> str:
+    """A code's own name, cut to :data:`NAME_WIDTH` characters."""
+    name = path.rsplit("/", 1)[-1]
+    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
 
 
 class ReportsScreen(Screen[None]):
@@ -105,7 +112,12 @@ class ReportsScreen(Screen[None]):
         cut = [str(v) for v in table[by].tolist()] if by else [""] * len(table)
         for group, row in zip(cut, table.itertuples(index=False), strict=True):
             row_: Any = row
-            code = Text.assemble(("■ ", colors.get(int(row_.code_id), "")), str(row_.code))
+            # Indented names, not whole paths: the counts must fit beside them in 80 columns.
+            code = Text.assemble(
+                "  " * int(row_.depth),
+                ("■ ", colors.get(int(row_.code_id), "")),
+                short_name(str(row_.code)),
+            )
             cells: list[str | Text] = [group] if by else []
             cells += [code, str(row_.passages), str(row_.codings), str(row_.sources_text)]
             view.add_row(*cells, str(row_.speakers))

@@ -301,3 +301,23 @@ async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
     assert selected is not None and selected.id == code.id  # shown in the tree at once
     assert code.parent_id is None and code.name == theme.label.replace("/", "-")
     assert code.keywords == theme.terms[:5] and code.examples == theme.quotes[:3]
+
+
+async def test_moves_are_not_held_up_by_suggestions_and_only_the_last_passage_shows(
+    demo: Project,
+):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        # The first suggestion fits the features on every passage (seconds): the moves
+        # are taken meanwhile.
+        await pilot.press("down", "down", "down")
+        sentences = demo.sentences("interview_03")
+        assert screen.view.selection == sentences[3]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = screen.query_one(SuggestionPanel)
+        assert panel.suggestions
+        assert {(s.start, s.end) for s in panel.suggestions} == {sentences[3]}

@@ -9,6 +9,7 @@ Lowercase letters and digits are reserved for codes, so commands use other keys.
 from __future__ import annotations
 
 import bisect
+import threading
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -70,6 +71,7 @@ class CodingScreen(Navigation, Screen[None]):
         self.message = ""
         self.book = Codebook()
         self.coder = ""
+        self._suggesting = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -335,7 +337,13 @@ class CodingScreen(Navigation, Screen[None]):
         # In a thread: the first call fits the features on every passage (seconds on a
         # large project); keys keep moving the selection meanwhile, and a newer move
         # cancels this one (exclusive), so only the latest passage's list is shown.
-        found = self.project.suggest(source_id, span[0], span[1], top=5)
+        # One at a time: a thread cannot be stopped, so threads of moves already passed
+        # would otherwise all compute at once on a held arrow key. Each waits its turn and
+        # gives up if a newer move has cancelled it meanwhile.
+        with self._suggesting:
+            if get_current_worker().is_cancelled:
+                return
+            found = self.project.suggest(source_id, span[0], span[1], top=5)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_suggestions, span, found)
 

@@ -215,3 +215,37 @@ class Suggestion:
     suggester: str  # a versioned name, e.g. "qualcode.codebook.v1"
     evidence: tuple[str, ...] = ()
     code_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Theme:
+    """A candidate theme found in uncoded text: not a code until promoted.
+
+    ``quotes`` are representative passages and ``spans`` where each is, as
+    ``(source_id, start, end)``; ``weight`` is the theme's share of the uncoded text, 0..1.
+    """
+
+    label: str
+    terms: tuple[str, ...]
+    quotes: tuple[str, ...]
+    spans: tuple[tuple[int, int, int], ...]
+    size: int  # passages in the theme
+    weight: float
+    suggester: str = "qualcode.themes.v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """What a coder did with a suggestion: accepted (it became a coding) or rejected."""
+
+    id: int
+    source_id: int
+    start: int
+    end: int
+    code_id: int | None
+    label: str
+    suggester: str
+    score: float
+    accepted: bool
+    coder: str
+    created_at: str = ""

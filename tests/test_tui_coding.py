@@ -16,6 +16,7 @@ from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.themes import ThemesDialog
 from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 
@@ -166,6 +167,7 @@ async def test_sources_reports_and_help(demo: Project):
         described = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert {"Next sentence", "Undo", "Memo", "Widen by a word (end)"} <= described
         await pilot.press("escape", "f5")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one("#frequencies")
         assert table.row_count == len(demo.codebook())
@@ -190,6 +192,7 @@ async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Pr
             evidence=("heard of",),
             code_id=code.id,
         )
+        await app.workers.wait_for_complete()  # the real suggestions, replaced below
         panel = screen.query_one(SuggestionPanel)
         panel.show_suggestions([offer, offer])
         await pilot.pause()
@@ -237,3 +240,87 @@ async def test_a_code_typed_right_after_a_move_codes_the_new_passage(demo: Proje
         (seg.coding.start, seg.coding.end, seg.code.rsplit("/")[-1]) for seg in demo.codings()
     )
     assert got == [(*sentences[1], "Awareness"), (*sentences[2], "Time constraints")]
+
+
+async def test_suggestions_accepted_or_rejected_are_recorded_as_feedback(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("N")  # the first uncoded turn
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = screen.query_one(SuggestionPanel)
+        assert panel.suggestions, "the suggest worker filled the panel"
+        first = panel.suggestions[0]
+        panel.query_one("#suggestions").focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert panel.suggestions and first.code_id not in {s.code_id for s in panel.suggestions}
+        second = panel.suggestions[0]
+        panel.query_one("#suggestions").focus()
+        await pilot.press("x")
+        await pilot.pause()
+        assert not errors(app)
+    [seg] = demo.codings()
+    assert (seg.coding.code_id, seg.coding.start, seg.coding.end, seg.coding.coder) == (
+        first.code_id,
+        first.start,
+        first.end,
+        "demo",
+    )
+    feedback = demo.store.list_feedback()
+    assert [(f.code_id, f.accepted, f.coder) for f in feedback] == [
+        (first.code_id, True, "demo"),
+        (second.code_id, False, "demo"),
+    ]
+    assert demo.suggestion_precision()[first.suggester]["accepted"] >= 1
+
+
+async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
+    before = {c.id for c in demo.codebook()}
+    app = QualcodeApp(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4", "t")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ThemesDialog)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert dialog.themes and not dialog.query_one("#themes").loading
+        await pilot.press("down")
+        theme = dialog.themes[1]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodebookScreen)
+        selected = app.screen.query_one(CodeTree).code
+        await pilot.press("t", "escape")  # closed before the themes are found
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, CodebookScreen) and not errors(app)
+    [code] = [c for c in demo.codebook() if c.id not in before]
+    assert selected is not None and selected.id == code.id  # shown in the tree at once
+    assert code.parent_id is None and code.name == theme.label.replace("/", "-")
+    assert code.keywords == theme.terms[:5] and code.examples == theme.quotes[:3]
+
+
+async def test_moves_are_not_held_up_by_suggestions_and_only_the_last_passage_shows(
+    demo: Project,
+):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        # The first suggestion fits the features on every passage (seconds): the moves
+        # are taken meanwhile.
+        await pilot.press("down", "down", "down")
+        sentences = demo.sentences("interview_03")
+        assert screen.view.selection == sentences[3]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = screen.query_one(SuggestionPanel)
+        assert panel.suggestions
+        assert {(s.start, s.end) for s in panel.suggestions} == {sentences[3]}

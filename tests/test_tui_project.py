@@ -92,6 +92,8 @@ async def test_an_empty_project_takes_every_key_without_a_traceback(tmp_path: Pa
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("f3", "down", "right", "shift+left", "right_square_bracket")
             await pilot.press("a", "1", "delete", "ctrl+z", "N", "enter", "escape")
-            await pilot.press("f4", "g", "m", "e", "c", "delete", "f5", "f2", "enter")
+            await pilot.press("f4", "g", "m", "e", "c", "delete", "f5", "b", "escape")
+            await pilot.press("f6", "a", "p", "A", "u", "f2", "enter")
+            await app.workers.wait_for_complete()
             await pilot.pause()
             assert app.is_running

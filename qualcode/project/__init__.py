@@ -24,10 +24,13 @@ from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.coding import ApplyResult, CodingActions
 from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.sourcing import ImportReport, SourcingActions
+from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
 
 
-class Project(SourcingActions, CodingActions, BrowseActions, ExchangeActions, AnalysisActions):
+class Project(
+    SourcingActions, CodingActions, BrowseActions, SuggestActions, AnalysisActions, ExchangeActions
+):
     """One qualcode project, backed by a :class:`Store`.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.

@@ -16,6 +16,7 @@ from qualcode.store.browse import BrowseMixin
 from qualcode.store.codes import CodesMixin
 from qualcode.store.codings import CodingsMixin
 from qualcode.store.exchange import ExchangeMixin
+from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.sources import SourcesMixin
 
 
@@ -23,7 +24,9 @@ def _sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-class Store(SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, ExchangeMixin, AnalysisMixin):
+class Store(
+    SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin, AnalysisMixin, ExchangeMixin
+):
     """The database of one project: every query of qualcode lives in this package.
 
     Args:

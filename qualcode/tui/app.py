@@ -1,7 +1,7 @@
 """The application: wiring only. Built from an open project (``QualcodeApp(project)``), it
 never finds a database itself, so tests hand it one in a temporary folder.
 
-Four screens are modes the user switches between with F2..F5; each reads the project again
+Five screens are modes the user switches between with F2..F6; each reads the project again
 when it is shown, so a change made in another window appears on the next switch or on
 ctrl+r. Errors a user can cause (a code name that exists, a bad pattern) are shown as
 notifications carrying the :class:`QualcodeError` text, never as a traceback.
@@ -22,12 +22,16 @@ from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.help import HelpScreen
+from qualcode.tui.screens.reconcile import ReconcileScreen
 from qualcode.tui.screens.reports import ReportsScreen
 from qualcode.tui.screens.sources import SourcesScreen
 
 T = TypeVar("T")
 
 HELP_NOTES = {
+    "team": "a, b, p or n settles the highlighted disagreement (the first or second coder's "
+    "version, the whole passage, not coded) as codings of the coder 'agreed'; A accepts one "
+    "coder's version everywhere; c chooses the coders, u the unit compared.",
     "coding": "A code's letter (beside its name in the codebook) or its number 1-9 (as "
     "numbered in the finder) applies it to the selection; Enter on a code in the tree does "
     "too. Tab moves between transcript, codebook and panel.",
@@ -44,6 +48,7 @@ class QualcodeApp(App[None]):
         "coding": CodingScreen,
         "codebook": CodebookScreen,
         "reports": ReportsScreen,
+        "team": ReconcileScreen,
     }
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
@@ -51,6 +56,7 @@ class QualcodeApp(App[None]):
         Binding("f3", "switch_mode('coding')", "Coding", id="app.coding"),
         Binding("f4", "switch_mode('codebook')", "Codebook", id="app.codebook"),
         Binding("f5", "switch_mode('reports')", "Reports", id="app.reports"),
+        Binding("f6", "switch_mode('team')", "Team", id="app.team"),
         Binding("ctrl+r", "refresh_project", "Refresh", show=False, id="app.refresh"),
     ]
 

@@ -16,9 +16,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea, Tree
 
-from qualcode.model import Code
+from qualcode.model import Code, Theme
 from qualcode.tui.colors import code_colors, next_color
 from qualcode.tui.screens.dialogs import CodeFinder, Confirm, Dialog, TextPrompt
+from qualcode.tui.screens.themes import ThemesDialog
 from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.status import StatusLine
 
@@ -75,10 +76,17 @@ class CodebookScreen(Screen[None]):
         Binding("e", "edit", "Edit", id="codebook.edit"),
         Binding("c", "recolour", "Colour", id="codebook.colour"),
         Binding("k", "hotkey", "Hotkey", show=False, id="codebook.hotkey"),
+        Binding("t", "themes", "Themes", id="codebook.themes"),
         Binding("delete", "delete", "Delete", show=False, id="codebook.delete"),
     ]
 
     app: QualcodeApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        # A code to highlight once the tree is rebuilt (a new one), until it is highlighted:
+        # the screen may be read again in between (on resume) and keep the old one.
+        self.pending_code: int | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="codebook-status", classes="status")
@@ -106,13 +114,18 @@ class CodebookScreen(Screen[None]):
         project = self.app.project
         book = project.codebook()
         self.code_tree.load(book, project.code_counts(), code_colors(book))
+        if self.pending_code is not None:
+            self.code_tree.call_after_refresh(self.code_tree.select_code, self.pending_code)
         self.query_one("#codebook-status", StatusLine).update(
             f"{len(book)} codes · a add · r rename · m move · g merge · e edit · c colour"
+            " · t themes"
         )
         self._show(self.code_tree.code)
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[Code]) -> None:
+        if event.node.data is not None and event.node.data.id == self.pending_code:
+            self.pending_code = None
         self._show(event.node.data)
 
     def _show(self, code: Code | None) -> None:
@@ -261,3 +274,17 @@ class CodebookScreen(Screen[None]):
                 Confirm(f"Delete {code.name} and the codes below it?"),
                 lambda yes: self._edit(self.app.project.delete_code, code.id) if yes else None,
             )
+
+    def action_themes(self) -> None:
+        """Emergent themes in the uncoded text; the one picked becomes a top-level code."""
+
+        def promote(theme: Theme | None) -> None:
+            if theme is None:
+                return
+            code = self.app.attempt(self.app.project.promote_theme, theme)
+            if code is not None:
+                self.notify(f"Made the theme a code: {code.name}.", timeout=4)
+                self.pending_code = code.id
+                self.reload()
+
+        self.app.push_screen(ThemesDialog(), promote)

@@ -9,6 +9,7 @@ Lowercase letters and digits are reserved for codes, so commands use other keys.
 from __future__ import annotations
 
 import bisect
+import threading
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -70,6 +71,7 @@ class CodingScreen(Navigation, Screen[None]):
         self.message = ""
         self.book = Codebook()
         self.coder = ""
+        self._suggesting = threading.Lock()
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -158,6 +160,8 @@ class CodingScreen(Navigation, Screen[None]):
     @on(TranscriptView.SelectionChanged)
     def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
         self._update_panel(event.span)
+        # The last passage's suggestions would be wrong here: cleared until the new ones come.
+        self.query_one(SuggestionPanel).show_suggestions([])
         self._suggest(event.span)
 
     def _update_panel(self, span: Span) -> None:
@@ -322,19 +326,30 @@ class CodingScreen(Navigation, Screen[None]):
     def action_set_coder(self) -> None:
         self.app.action_set_coder()
 
-    # -- suggestions (filled once the suggestion engine lands) --------------------------------
+    # -- suggestions ---------------------------------------------------------------------------
 
     def _suggest(self, span: Span) -> None:
-        if self.source is not None and hasattr(self.project, "suggest"):
+        if self.source is not None and span[1] > span[0]:
             self._run_suggester(self.source.id, span)
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _run_suggester(self, source_id: int, span: Span) -> None:
-        # Project.suggest comes with the suggestion engine; until then this never runs.
-        suggest = self.project.suggest  # type: ignore[attr-defined]
-        found: list[Suggestion] = suggest(source_id, span[0], span[1], top=5)
+        # In a thread: the first call fits the features on every passage (seconds on a
+        # large project); keys keep moving the selection meanwhile, and a newer move
+        # cancels this one (exclusive), so only the latest passage's list is shown.
+        # One at a time: a thread cannot be stopped, so threads of moves already passed
+        # would otherwise all compute at once on a held arrow key. Each waits its turn and
+        # gives up if a newer move has cancelled it meanwhile.
+        with self._suggesting:
+            if get_current_worker().is_cancelled:
+                return
+            found = self.project.suggest(source_id, span[0], span[1], top=5)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.query_one(SuggestionPanel).show_suggestions, found)
+            self.app.call_from_thread(self._show_suggestions, span, found)
+
+    def _show_suggestions(self, span: Span, found: list[Suggestion]) -> None:
+        if self.view.selection == span:  # the selection moved on while it ran
+            self.query_one(SuggestionPanel).show_suggestions(found)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -345,13 +360,23 @@ class CodingScreen(Navigation, Screen[None]):
 
     @on(SuggestionPanel.Accepted)
     def _accepted(self, event: SuggestionPanel.Accepted) -> None:
-        # When the suggester lands, record the acceptance here too (for its precision).
+        # Through the project, not apply(): the acceptance is recorded as feedback, which
+        # the learned suggester trains on and `suggestion_precision` reports.
         s = event.suggestion
-        self._select((s.start, s.end))
-        self.apply(self.project.code(s.code_id) if s.code_id is not None else s.label)
         self.query_one(SuggestionPanel).drop(s)
+        result = self.app.attempt(self.project.accept_suggestion, s, coder=self.project.coder)
+        if result is None:
+            return
+        self._select((s.start, s.end))
+        name = result.code.name
+        self.say(f"already coded {name} here" if result.coding is None else f"coded {name}")
+        self.reload()
 
     @on(SuggestionPanel.Rejected)
     def _rejected(self, event: SuggestionPanel.Rejected) -> None:
-        # When the suggester lands, record the rejection here, so the learner improves.
-        self.query_one(SuggestionPanel).drop(event.suggestion)
+        # Recorded so the passage becomes a negative example for that code.
+        s = event.suggestion
+        self.query_one(SuggestionPanel).drop(s)
+        if self.app.attempt(self.project.reject_suggestion, s, coder=self.project.coder) is None:
+            return
+        self.say(f"rejected {s.label.rsplit('/', 1)[-1]}")

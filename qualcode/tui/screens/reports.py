@@ -1,54 +1,191 @@
-"""The reports screen: how often each code was applied, and in how many sources.
+"""The reports screen: the frequency table of :meth:`Project.frequencies`, its charts, and
+an export of every table to one file.
 
-The table comes from :meth:`Project.code_usage`; the charts and exports of the analysis
-module go in the ``#charts`` container below it when they land.
+The tables are computed by the analysis module (pandas) in a worker, so the screen shows at
+once and a large project never freezes it; ``b`` breaks the table down (by kind, speaker,
+coder, source or a case attribute) and ``x`` writes all tables (xlsx by default) with a
+progress bar, one step per table. The charts under the table are the terminal ones of
+:mod:`qualcode.tui.widgets.charts`: sources per code, and code co-occurrence.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Footer, ProgressBar
+from textual.worker import Worker, WorkerState, get_current_worker
 
+from qualcode.project.analysis import TABLES
 from qualcode.tui.colors import code_colors
+from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
+from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
+from qualcode.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from qualcode.tui.app import QualcodeApp
+
+NO_BREAKDOWN = "no breakdown"
+NAME_WIDTH = 36
+
+
+def short_name(path: str) -> str:
+    """A code's own name, cut to :data:`NAME_WIDTH` characters."""
+    name = path.rsplit("/", 1)[-1]
+    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
 
 
 class ReportsScreen(Screen[None]):
+    """Per code: passages, codings, sources "n of N (p%)" and speakers; charts below."""
+
     TITLE = "Reports"
+    BINDINGS = [
+        Binding("b", "breakdown", "Break down by", id="reports.by"),
+        Binding("x", "export", "Export tables", id="reports.export"),
+    ]
 
     app: QualcodeApp
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.by: str | None = None
+        self.attributes: list[str] = []
+
     def compose(self) -> ComposeResult:
-        yield Label("Frequencies: codings and sources per code", classes="status")
+        yield StatusLine(id="reports-status", classes="status")
         yield DataTable(id="frequencies", cursor_type="row", zebra_stripes=True)
-        with Vertical(id="charts"):  # the analysis module's charts widget goes here
-            yield Label(
-                "Charts and exports appear here with the analysis module.", classes="placeholder"
-            )
+        yield ProgressBar(id="export-progress", show_eta=False)
+        with Horizontal(id="charts"):
+            yield FrequencyChart(id="frequency-chart")
+            yield CooccurrenceHeatMap(id="cooccurrence-chart")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("code", "codings", "sources", "share of sources", "coders")
+        self.query_one(ProgressBar).display = False
 
     def on_screen_resume(self) -> None:
         self.reload()
 
     def reload(self) -> None:
+        """Compute the tables again (in a worker) and show them when they are ready."""
+        self.query_one(DataTable).loading = True
+        self._compute(self.by)
+
+    # -- the tables --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="report", exit_on_error=False)
+    def _compute(self, by: str | None) -> None:
         project = self.app.project
-        usage = project.code_usage()
+        # Without a breakdown every code is listed (zeros), in codebook order, so the table
+        # reads like the codebook; broken down, only the cells that have codings.
+        table = project.frequencies(by=by, zeros=by is None)
+        overall = table if by is None else project.frequencies()
+        pairs = project.cooccurrence()
+        attributes = project.study_data().attributes
         colors = code_colors(project.codebook())
-        total = len(project.sources())
-        table = self.query_one(DataTable)
-        table.clear()
-        for u in usage:
-            name = Text.assemble("  " * u.depth, ("■ ", colors.get(u.code.id, "")), u.code.name)
-            share = f"{u.sources} of {total} ({u.sources / total:.0%})" if total else "—"
-            table.add_row(name, str(u.codings), str(u.sources), share, str(u.coders))
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, by, table, overall, pairs, attributes, colors)
+
+    def _show(
+        self,
+        by: str | None,
+        table: pd.DataFrame,
+        overall: pd.DataFrame,
+        pairs: pd.DataFrame,
+        attributes: list[str],
+        colors: dict[int, str],
+    ) -> None:
+        self.attributes = attributes
+        view = self.query_one(DataTable)
+        view.loading = False
+        view.clear(columns=True)
+        head = [by] if by else []
+        view.add_columns(*head, "code", "passages", "codings", "sources", "speakers")
+        cut = [str(v) for v in table[by].tolist()] if by else [""] * len(table)
+        for group, row in zip(cut, table.itertuples(index=False), strict=True):
+            row_: Any = row
+            # Indented names, not whole paths: the counts must fit beside them in 80 columns.
+            code = Text.assemble(
+                "  " * int(row_.depth),
+                ("■ ", colors.get(int(row_.code_id), "")),
+                short_name(str(row_.code)),
+            )
+            cells: list[str | Text] = [group] if by else []
+            cells += [code, str(row_.passages), str(row_.codings), str(row_.sources_text)]
+            view.add_row(*cells, str(row_.speakers))
+        self.query_one(FrequencyChart).show_table(overall[overall["codings"] > 0])
+        self.query_one(CooccurrenceHeatMap).show_table(pairs)
+        coded = int((overall["codings"] > 0).sum())
+        self.query_one(StatusLine).update(
+            f"Frequencies · {coded} codes applied · "
+            + (f"by {by}" if by else "no breakdown (b)")
+            + " · x exports every table"
+        )
+
+    def action_breakdown(self) -> None:
+        choices = [NO_BREAKDOWN, "kind", "source", "speaker", "coder", *self.attributes]
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            self.by = None if index == 0 else choices[index]
+            self.reload()
+
+        self.app.push_screen(ChoiceDialog("Break the frequencies down by", choices), chosen)
+
+    # -- export ------------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        project = self.app.project
+        folder = Path(project.path).parent if project.path else Path.cwd()
+        stem = Path(project.path).stem if project.path else "qualcode"
+        default = str(folder / f"{stem}-tables.xlsx")
+
+        def chosen(path: str | None) -> None:
+            if path and path.strip():
+                bar = self.query_one(ProgressBar)
+                bar.update(total=len(TABLES) + 1, progress=0)
+                bar.display = True
+                self._export(Path(path.strip()).expanduser(), self.by)
+
+        self.app.push_screen(
+            TextPrompt("Export every table to (.xlsx .csv .json .md .parquet)", default), chosen
+        )
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _export(self, path: Path, by: str | None) -> list[Path]:
+        project = self.app.project
+        bar = self.query_one(ProgressBar)
+        tables: dict[str, pd.DataFrame] = {}
+        for name in TABLES:  # one at a time, so the bar moves per table
+            tables.update(project.report_tables([name], by=by))
+            self.app.call_from_thread(bar.advance, 1)
+        written = project.export_tables(path, tables)
+        self.app.call_from_thread(bar.advance, 1)
+        return written
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        group = event.worker.group
+        if group not in ("report", "export"):
+            return
+        if group == "export" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.query_one(ProgressBar).display = False
+        if event.state == WorkerState.SUCCESS and group == "export":
+            files: list[Path] = event.worker.result or []
+            where = str(files[0]) if len(files) == 1 else f"{len(files)} files"
+            self.notify(f"Wrote the tables to {where}.", title="Exported", timeout=6)
+        elif event.state == WorkerState.ERROR:
+            if group == "report":
+                self.query_one(DataTable).loading = False
+            error = event.worker.error
+            title = getattr(error, "title", "Export failed" if group == "export" else "Report")
+            self.notify(str(error), title=title, severity="error", timeout=8)

@@ -1,8 +1,8 @@
 """The panel beside the transcript: the codes on the selected passage, and suggestions.
 
-Until the suggestion engine lands the second list stays empty; the screen fills it with
-:meth:`SuggestionPanel.show_suggestions` and handles the typed messages the panel posts when
-the user accepts or rejects one, so wiring a suggester in is a few lines in the screen.
+The screen fills the second list with :meth:`SuggestionPanel.show_suggestions` (from its
+suggestion worker) and handles the typed messages the panel posts when the user accepts
+(Enter) or rejects (x) one; the panel itself never touches the project.
 """
 
 from __future__ import annotations
@@ -89,8 +89,10 @@ class SuggestionPanel(Vertical):
 
     def show_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
         """Ranked suggestions for the passage: score, code, suggester and evidence."""
-        self.suggestions = list(suggestions)
         options = self.query_one("#suggestions", OptionList)
+        if not suggestions and not self.suggestions and options.option_count:
+            return  # still none: a move between passages costs no repaint
+        self.suggestions = list(suggestions)
         options.clear_options()
         for s in suggestions:
             evidence = "; ".join(s.evidence[:2])

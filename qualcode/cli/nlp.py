@@ -1,0 +1,125 @@
+"""Commands for code suggestions and emergent themes (``suggest``, ``themes``, ``promote-theme``).
+
+spaCy and scikit-learn load only when one of these runs: the project imports them lazily.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.base import FormatOpt, ProjectArg, app, fail, opened, reports_errors, say
+from qualcode.cli.render import Format, render
+from qualcode.model import Theme
+from qualcode.project import Project
+
+
+class UnitChoice(StrEnum):
+    turn = "turn"
+    sentence = "sentence"
+
+
+ThemesOpt = Annotated[int, typer.Option("--n", "-n", help="How many themes to look for.")]
+
+
+@app.command()
+@reports_errors
+def suggest(
+    project: ProjectArg,
+    source: Annotated[
+        str | None, typer.Argument(help="Source name or id (default: every source).")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Codes per segment.")] = 3,
+    min_score: Annotated[
+        float, typer.Option("--min-score", help="Lowest score shown, 0..1.")
+    ] = 0.3,
+    unit: Annotated[UnitChoice, typer.Option(help="Segments: speaker turns or sentences.")] = (
+        UnitChoice.turn
+    ),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Ranked code suggestions per segment, with evidence (matched terms, similar quotes)."""
+    if top < 1:
+        fail("--top must be at least 1")
+    with opened(project) as p:
+        found = p.suggest_source(source, top=top, min_score=min_score, unit=unit.value)
+        names = {s.id: s.name for s in p.sources()}
+        texts = p._texts(sorted({s.source_id for s in found}))
+        rows = [
+            {
+                "source": names[s.source_id],
+                "start": s.start,
+                "end": s.end,
+                "code": s.label,
+                "score": round(s.score, 3),
+                "suggester": s.suggester,
+                "evidence": list(s.evidence),
+                "text": " ".join(texts[s.source_id][s.start : s.end].split()),
+            }
+            for s in found
+        ]
+    columns = ["source", "start", "end", "code", "score", "suggester", "evidence", "text"]
+    if fmt is Format.table:
+        columns = ["source", "start", "end", "code", "score", "text", "evidence"]
+    say(render(rows, fmt, columns=columns, widths={"text": 50, "evidence": 70}))
+
+
+@app.command()
+@reports_errors
+def themes(
+    project: ProjectArg,
+    n: ThemesOpt = 8,
+    source: Annotated[str | None, typer.Option(help="Only this source (name or id).")] = None,
+    promote: Annotated[
+        int | None, typer.Option(help="Make theme number N a code (see the list).")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Name of the promoted code.")] = None,
+    parent: Annotated[str | None, typer.Option(help="Parent of the promoted code.")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Emergent themes in uncoded text: label, top terms, example quotes."""
+    with opened(project) as p:
+        found = p.themes(n, source=source)
+        if promote is not None:
+            _promote(p, found, promote, name, parent)
+            return
+    rows = [
+        {
+            "n": i,
+            "label": t.label,
+            "passages": t.size,
+            "weight": t.weight,
+            "terms": list(t.terms),
+            "quotes": list(t.quotes),
+        }
+        for i, t in enumerate(found, 1)
+    ]
+    say(render(rows, fmt, widths={"terms": 50, "quotes": 80}))
+
+
+@app.command("promote-theme")
+@reports_errors
+def promote_theme(
+    project: ProjectArg,
+    number: Annotated[int, typer.Argument(help="The theme's number in `qualcode themes`.")],
+    name: Annotated[
+        str | None, typer.Option(help="The new code's name (default: its label).")
+    ] = None,
+    parent: Annotated[str | None, typer.Option(help="Parent code (name or path).")] = None,
+    n: ThemesOpt = 8,
+    source: Annotated[str | None, typer.Option(help="Themes of this source only.")] = None,
+) -> None:
+    """Make an emergent theme a code: its terms become keywords, its quotes examples."""
+    with opened(project) as p:
+        _promote(p, p.themes(n, source=source), number, name, parent)
+
+
+def _promote(
+    p: Project, found: list[Theme], number: int, name: str | None, parent: str | None
+) -> None:
+    if not 1 <= number <= len(found):
+        fail(f"there is no theme {number}; `qualcode themes` lists 1..{len(found)}")
+    code = p.promote_theme(found[number - 1], name=name, parent=parent)
+    say(f"Theme {number} is now the code {p.codebook().path(code)!r}.")

@@ -1,0 +1,242 @@
+"""Codebook and learned suggesters combined into one ranking, ``qualcode.combined.v1``.
+
+For code *c* with *n* coded passages the score of a passage is
+
+    λ · learned + (1 − λ) · codebook,   λ = n / (n + prior_strength)
+
+so before anything is coded the codebook decides alone, and the learned model takes over
+smoothly as examples come in (λ = 0.5 at ``prior_strength`` examples, 0.9 at nine times
+that). Both parts are in [0, 1], so the blend is too. Each suggestion names the suggester
+that contributed most to its score and carries evidence a person can check: the matched
+keywords, the words it shares with the code's passages, the nearest coded example.
+
+Everything here takes plain lists; the project facade (or the evaluator) feeds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qualcode.nlp.codebook import NAME as CODEBOOK
+from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
+from qualcode.nlp.learned import NAME as LEARNED
+from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.pipeline import analyse
+
+NAME = "qualcode.combined.v1"
+QUOTE_CHARS = 120
+CHUNK = 1000  # passages scored at once
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """One suggested code for passage ``index`` of the list asked about."""
+
+    index: int
+    label: str
+    score: float
+    suggester: str
+    evidence: tuple[str, ...] = ()
+
+
+class CombinedSuggester:
+    """The codebook suggester blended with the learned one, code by code.
+
+    Args:
+        language: language of the texts (a spaCy language code).
+        nlp_model: an installed spaCy pipeline to use instead of the blank one.
+        prior_strength: examples at which the learned model and the codebook weigh the same.
+        min_examples: examples a code needs for a logistic regression (else a centroid).
+        class_weight: passed to the logistic regressions.
+        vectorizer: a fitted vectorizer (see :func:`fit_vectorizer`) to use as it is: the
+            project keeps one while its texts do not change, so a refit after coding only
+            fits the per-code models; else one is fitted here.
+        random_state: seed, so results are reproducible.
+    """
+
+    name = NAME
+
+    def __init__(
+        self,
+        language: str = "en",
+        nlp_model: str | None = None,
+        prior_strength: float = 3.0,
+        min_examples: int = 5,
+        class_weight: str | None = "balanced",
+        vectorizer: Any = None,
+        random_state: int = 0,
+    ):
+        self.language = language
+        self.nlp_model = nlp_model
+        self.prior_strength = prior_strength
+        self.min_examples = min_examples
+        self.class_weight = class_weight
+        self.vectorizer = vectorizer
+        self.random_state = random_state
+
+    def fit(
+        self,
+        codes: Sequence[CodeDescription],
+        examples: Sequence[str] = (),
+        labels: Sequence[Collection[str]] = (),
+        *,
+        rejected: Sequence[Collection[str]] | None = None,
+        corpus: Sequence[str] = (),
+    ) -> CombinedSuggester:
+        """Fit on the codebook and the coded passages.
+
+        Args:
+            codes: every code that may be suggested.
+            examples: coded passages (their text); ``labels[i]`` the code labels of passage i.
+            rejected: per passage, code labels a coder rejected for it.
+            corpus: lemma texts of the project's other passages, for word weights.
+        """
+        self.codes_ = list(codes)
+        self.labels_ = [c.label for c in codes]
+        self.examples_ = list(examples)
+        lemma_texts = [a.lemma_text() for a in analyse(examples, self.language, self.nlp_model)]
+        vectorizer = self.vectorizer
+        if vectorizer is None:
+            vectorizer = fit_vectorizer(
+                self.codes_, [*lemma_texts, *corpus], self.language, self.nlp_model
+            )
+        self.codebook_ = CodebookSuggester(
+            self.language, self.nlp_model, vectorizer=vectorizer, random_state=self.random_state
+        ).fit(self.codes_)
+        self.learned_: LearnedSuggester | None = None
+        if examples:
+            self.learned_ = LearnedSuggester(
+                min_examples=self.min_examples,
+                class_weight=self.class_weight,
+                vectorizer=vectorizer,
+                random_state=self.random_state,
+            ).fit(lemma_texts, labels, self.labels_, rejected=rejected)
+        return self
+
+    def score(self, lemma_texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> Any:
+        """Blended scores ``(n_passages, n_codes)`` and the parts needed for evidence."""
+        import numpy as np
+
+        X = self.codebook_.vectorizer_.transform(lemma_texts)
+        prior, matched = self.codebook_.score(lemma_texts, lemmas, X)
+        if self.learned_ is None:
+            return prior, prior, np.zeros_like(prior), matched, X
+        learned = self.learned_.score(X)
+        n = self.learned_.counts_.astype(np.float32)
+        lam = n / (n + self.prior_strength)
+        # A code rejected for passages like this one loses what the codebook gave it too.
+        prior = prior * (1.0 - np.clip(self.learned_.rejection(X) / 0.6, 0.0, 1.0))
+        blended = lam * learned + (1.0 - lam) * prior
+        return blended, (1.0 - lam) * prior, lam * learned, matched, X
+
+    def suggest(
+        self,
+        lemma_texts: Sequence[str],
+        lemmas: Sequence[Sequence[str]],
+        *,
+        top: int = 5,
+        min_score: float = 0.0,
+        evidence: bool = True,
+    ) -> list[list[Ranked]]:
+        """The ``top`` codes for each passage with a score of at least ``min_score``.
+
+        Passages are scored in chunks, so a whole project's batch needs bounded memory for
+        the similarities to coded passages behind the "like: ..." evidence.
+        """
+        out: list[list[Ranked]] = []
+        for lo in range(0, len(lemma_texts), CHUNK):
+            hi = min(lo + CHUNK, len(lemma_texts))
+            found = self._suggest_chunk(lemma_texts[lo:hi], lemmas[lo:hi], top, min_score, evidence)
+            out.extend([Ranked(lo + r.index, *_rest(r)) for r in row] for row in found)
+        return out
+
+    def _suggest_chunk(
+        self,
+        lemma_texts: Sequence[str],
+        lemmas: Sequence[Sequence[str]],
+        top: int,
+        min_score: float,
+        evidence: bool,
+    ) -> list[list[Ranked]]:
+        import numpy as np
+
+        if not self.labels_ or not lemma_texts:
+            return [[] for _ in lemma_texts]
+        blended, prior_part, learned_part, matched, X = self.score(lemma_texts, lemmas)
+        k = min(top, blended.shape[1])
+        order = np.argsort(-blended, axis=1, kind="stable")[:, :k]
+        sims = None
+        if evidence and self.learned_ is not None:
+            sims = (X @ self.learned_.X_.T).toarray()
+        out: list[list[Ranked]] = []
+        for i, row in enumerate(order):
+            ranked = []
+            for j in row:
+                score = float(blended[i, j])
+                if score <= 0.0 or score < min_score:
+                    continue
+                who = LEARNED if learned_part[i, j] > prior_part[i, j] else CODEBOOK
+                why = self._evidence(i, int(j), lemmas[i], matched, sims) if evidence else ()
+                ranked.append(Ranked(i, self.labels_[j], round(score, 4), who, why))
+            out.append(ranked)
+        return out
+
+    def suggest_texts(
+        self, texts: Sequence[str], *, top: int = 5, min_score: float = 0.0, evidence: bool = True
+    ) -> list[list[Ranked]]:
+        """:meth:`suggest` for raw texts (analysed here, with the cache)."""
+        analysed = analyse(texts, self.language, self.nlp_model)
+        return self.suggest(
+            [a.lemma_text() for a in analysed],
+            [a.lemmas for a in analysed],
+            top=top,
+            min_score=min_score,
+            evidence=evidence,
+        )
+
+    def _evidence(
+        self,
+        i: int,
+        j: int,
+        lemmas: Sequence[str],
+        matched: list[dict[int, list[str]]],
+        sims: Any,
+    ) -> tuple[str, ...]:
+        why = []
+        if matched[i].get(j):
+            why.append("matched: " + ", ".join(sorted(set(matched[i][j]))))
+        if self.learned_ is not None and sims is not None:
+            shared = sorted(self.learned_.terms_[j] & set(lemmas))[:5]
+            if shared:
+                why.append("words of its passages: " + ", ".join(shared))
+            rows = self.learned_.rows_[j]
+            if rows.size:
+                near = int(rows[int(sims[i, rows].argmax())])
+                why.append("like: " + _quote(self.examples_[near]))
+        return tuple(why)
+
+
+def fit_vectorizer(
+    codes: Sequence[CodeDescription],
+    corpus: Sequence[str],
+    language: str = "en",
+    nlp_model: str | None = None,
+) -> Any:
+    """The TF-IDF features both suggesters share, fitted on the project's passages
+    (``corpus``, lemma texts) and the codes' descriptions."""
+    from qualcode.nlp.codebook import description_texts
+    from qualcode.nlp.features import make_vectorizer
+
+    described, excluded = description_texts(codes, language, nlp_model)
+    return make_vectorizer().fit([*corpus, *described, *excluded] or [""])
+
+
+def _rest(r: Ranked) -> tuple[str, float, str, tuple[str, ...]]:
+    return r.label, r.score, r.suggester, r.evidence
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return f"“{text[: QUOTE_CHARS - 1]}…”" if len(text) > QUOTE_CHARS else f"“{text}”"

@@ -1,0 +1,253 @@
+"""The team screen: how far two or more coders agree, and settling where they differ.
+
+At the top, the agreement per code (percentage, Cohen's kappa for two coders,
+Krippendorff's alpha) on the sources every compared coder coded; below, each passage
+where they differ on a code. A key settles the highlighted one (``a`` takes the first
+coder's version, ``b`` the second's, ``p`` the whole passage, ``n`` none) through
+:meth:`Project.reconcile`, which writes the decision as codings of the coder ``agreed``;
+``A`` copies one coder's version of everything. Comparing parses sentences, so it runs in a
+worker.
+
+A decision of "none" leaves ``agreed`` without codings on the passage, which the project
+cannot tell from "not settled yet": such decisions are marked for as long as the screen
+lives; passages where ``agreed`` has codings are marked settled whenever they are read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.coordinate import Coordinate
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from qualcode.project.exchange import AGREED
+from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
+from qualcode.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from qualcode.analysis.agreement import AgreementReport, Disagreement
+    from qualcode.tui.app import QualcodeApp
+
+UNITS = ("sentence", "turn", "character")
+
+
+def _number(value: float | None, percent: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0%}" if percent else f"{value:.2f}"
+
+
+class ReconcileScreen(Screen[None]):
+    """Agreement between coders, and their disagreements to settle one by one."""
+
+    TITLE = "Team"
+    BINDINGS = [
+        Binding("a", "take(0)", "A's version", id="team.first"),
+        Binding("b", "take(1)", "B's version", id="team.second"),
+        Binding("o", "take_other", "Another coder's version", show=False, id="team.other"),
+        Binding("p", "settle('passage')", "Whole passage", id="team.passage"),
+        Binding("n", "settle('none')", "None", id="team.none"),
+        Binding("A", "accept_all", "One coder for all", id="team.all"),
+        Binding("c", "choose_coders", "Coders", id="team.coders"),
+        Binding("u", "next_unit", "Unit", id="team.unit"),
+    ]
+
+    app: QualcodeApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.coders: list[str] = []
+        self.unit = "sentence"
+        self.disagreements: list[Disagreement] = []
+        self.settled: dict[str, str] = {}  # id -> what was chosen (this screen's decisions)
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="team-status", classes="status")
+        yield DataTable(id="agreement", cursor_type="none", zebra_stripes=True)
+        yield DataTable(id="disagreements", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#agreement", DataTable).add_columns(
+            "code", "units", "% agreement", "kappa", "alpha"
+        )
+        self.query_one("#disagreements", DataTable).add_columns(
+            "settled", "source", "code", "coded by", "not by", "passage"
+        )
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+        self.query_one("#disagreements", DataTable).focus()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#disagreements", DataTable)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Compare the coders again (in a worker)."""
+        for table in self.query(DataTable):
+            table.loading = True
+        self._compare(list(self.coders), self.unit)
+
+    @work(thread=True, exclusive=True, group="team", exit_on_error=False)
+    def _compare(self, coders: list[str], unit: str) -> None:
+        project = self.app.project
+        if len(coders) < 2:
+            # The two who coded most, the agreed coding itself left out.
+            counts = Counter(seg.coding.coder for seg in project.codings())
+            counts.pop(AGREED, None)
+            coders = [c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:2]
+        if len(coders) < 2:
+            self.app.call_from_thread(self._show, coders, None, [], {})
+            return
+        report = project.agreement(coders, unit=unit)
+        found = project.disagreements(coders, unit=unit)
+        done = project.reconciled(found)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, coders, report, found, done)
+
+    def _show(
+        self,
+        coders: list[str],
+        report: AgreementReport | None,
+        found: list[Disagreement],
+        done: dict[str, list[tuple[int, int]]],
+    ) -> None:
+        self.coders, self.disagreements = coders, found
+        summary = self.query_one("#agreement", DataTable)
+        summary.clear()
+        table = self.table
+        row = table.cursor_row
+        table.clear()
+        for t in (summary, table):
+            t.loading = False
+        status = self.query_one("#team-status", StatusLine)
+        if report is None:
+            status.update("Comparing needs codings of two coders (merge their projects first).")
+            return
+        for c in (*report.codes, report.overall):
+            name = Text(c.code, style="bold" if c is report.overall else "")
+            summary.add_row(
+                name, str(c.units), _number(c.percent, True), _number(c.kappa), _number(c.alpha)
+            )
+        for d in found:
+            if done.get(d.id) and d.id not in self.settled:
+                self.settled[d.id] = "coded"  # settled before this screen was opened
+            table.add_row(*self._cells(d), key=d.id)
+        if found:
+            table.move_cursor(row=min(row, len(found) - 1))
+        open_ = sum(1 for d in found if d.id not in self.settled)
+        status.update(
+            f"a = {coders[0]} · b = {coders[1]}"
+            + (f" · also {', '.join(coders[2:])}" if coders[2:] else "")
+            + f" · by {self.unit} · sources {len(report.sources)}"
+            + f" · {len(found)} disagreements, {open_} open · agreed coding goes to '{AGREED}'"
+        )
+
+    def _cells(self, d: Disagreement) -> list[str | Text]:
+        choice = self.settled.get(d.id)
+        mark = Text(f"✓ {choice}", style="bold green") if choice else Text("·", style="dim")
+        quote = " ".join(d.text.split())
+        return [
+            mark,
+            d.source,
+            d.code.rsplit("/", 1)[-1],
+            ", ".join(d.coded_by),
+            ", ".join(d.not_coded_by),
+            quote[:100],
+        ]
+
+    # -- settling ----------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Disagreement | None:
+        row = self.table.cursor_row
+        if not self.disagreements or not 0 <= row < len(self.disagreements):
+            return None
+        return self.disagreements[row]
+
+    def action_take(self, index: int) -> None:
+        if index < len(self.coders):
+            self.action_settle(self.coders[index])
+
+    def action_take_other(self) -> None:
+        self.app.push_screen(
+            ChoiceDialog("Take whose version?", self.coders),
+            lambda i: self.action_settle(self.coders[i]) if i is not None else None,
+        )
+
+    def action_settle(self, choice: str) -> None:
+        """Settle the highlighted disagreement with ``choice`` and go to the next one."""
+        d = self.current
+        if d is None:
+            return
+        if self.app.attempt(self.app.project.reconcile, d.id, choice) is None:
+            return
+        self.settled[d.id] = choice
+        table, row = self.table, self.table.cursor_row
+        table.update_cell_at(Coordinate(row, 0), self._cells(d)[0])
+        if row + 1 < len(self.disagreements):
+            table.move_cursor(row=row + 1)
+
+    def action_accept_all(self) -> None:
+        if len(self.coders) < 2:
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            accept = self.coders[index]
+            added = self.app.attempt(
+                self.app.project.reconcile_all, self.coders, accept, unit=self.unit
+            )
+            if added is not None:
+                for d in self.disagreements:
+                    self.settled.setdefault(d.id, accept)
+                self.notify(f"Copied {added} codings of {accept} to '{AGREED}'.", timeout=5)
+                self.reload()
+
+        self.app.push_screen(ChoiceDialog("Accept whose version everywhere?", self.coders), chosen)
+
+    # -- what is compared --------------------------------------------------------------------
+
+    def action_choose_coders(self) -> None:
+        known = [c for c in self.app.project.coders() if c != AGREED]
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            names = [n.strip() for n in text.split(",") if n.strip()]
+            self.coders = names if len(names) >= 2 else []
+            self.settled.clear()
+            self.reload()
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Coders to compare, separated by commas (coders: {', '.join(known)})",
+                ", ".join(self.coders),
+            ),
+            chosen,
+        )
+
+    def action_next_unit(self) -> None:
+        self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        self.settled.clear()
+        self.reload()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "team" and event.state == WorkerState.ERROR:
+            for table in self.query(DataTable):
+                table.loading = False
+            error = event.worker.error
+            title = getattr(error, "title", "Comparing failed")
+            self.notify(str(error), title=title, severity="error", timeout=8)

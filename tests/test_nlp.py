@@ -1,0 +1,184 @@
+"""The suggesters on plain lists: pipeline, codebook, learned, combined, themes."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.errors import QualcodeError
+from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
+from qualcode.nlp.engine import CombinedSuggester
+from qualcode.nlp.features import find_phrases, name_phrases
+from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.pipeline import analyse, lemmatise, pipeline
+from qualcode.nlp.themes import ThemeFinder
+
+AWARENESS = CodeDescription(
+    "Awareness",
+    "Awareness",
+    definition="Whether students know the programme exists.",
+    exclusion="Opinions about the programme's content.",
+    keywords=("never heard", "heard of"),
+    examples=("Honestly I had never heard of it before you called.",),
+)
+TIME = CodeDescription("Barriers/Time", "Time", keywords=("busy", "no time"))
+
+
+def test_english_lemmas_sentences_and_offsets():
+    text = "The students were running. They had never heard of mentors!"
+    [a] = analyse([text])
+    assert a.lemmas[:4] == ("the", "student", "be", "run")
+    assert a.sentences == ((0, 26), (27, 59))
+    assert a.lemma_text() == "student run hear mentor"
+    # Tokens that overlap the span count: "students were running" is 4..25.
+    assert a.lemma_text(4, 25) == "student run"
+    assert a.all_lemmas(27, 58) == ["they", "have", "never", "hear", "of", "mentor"]
+    assert a.sentence_spans(10, 40) == [(10, 26), (27, 40)]
+
+
+def test_german_lemmas_come_from_the_lookup_tables():
+    [a] = analyse(["Ich habe die Häuser gesehen. Die Mentoren helfen."], "de")
+    assert "haus" in a.lemmas and "sehen" in a.lemmas
+    assert len(a.sentences) == 2
+
+
+def test_analyses_are_cached_by_content():
+    first = analyse(["A cached sentence about mentors."])[0]
+    assert analyse(["A cached sentence about mentors."])[0] is first
+
+
+def test_a_named_pipeline_that_is_not_installed_is_a_clear_error():
+    with pytest.raises(QualcodeError, match=r"nlp\.model"):
+        pipeline("en", "xx_no_such_pipeline")
+
+
+def test_name_phrases_and_phrase_matching():
+    assert name_phrases("Time or Stage in Life") == ["Time", "Stage in Life"]
+    assert name_phrases("Song Structure/Composition") == ["Song Structure", "Composition"]
+    phrases = {"never": [("never", "hear")], "hear": [("hear", "of")]}
+    found = list(find_phrases(["i", "have", "never", "hear", "of", "it"], phrases))
+    assert found == [("never", "hear"), ("hear", "of")]
+
+
+def test_codebook_suggester_matches_keywords_on_lemmas():
+    model = CodebookSuggester().fit([AWARENESS, TIME])
+    texts = ["I had never heard of the programme.", "I am always so busy, there is no time."]
+    analysed = analyse(texts)
+    scores, matched = model.score([a.lemma_text() for a in analysed], [a.lemmas for a in analysed])
+    assert sorted(matched[0][0]) == ["hear of", "never hear"]
+    assert sorted(matched[1][1]) == ["busy", "no time", "time"]  # "Time" is the code's name
+    assert scores[0, 0] > 0.7 > scores[0, 1]
+    assert scores[1, 1] > 0.8 > scores[1, 0]
+    # Two keywords: 1 - 0.5 * 0.6 = 0.7 at least, before any similarity.
+    assert scores[0, 0] >= 0.7
+
+
+def test_the_exclusion_text_counts_against_a_code():
+    plain = CodeDescription("A", "Awareness", keywords=("programme",))
+    excluding = CodeDescription(
+        "A", "Awareness", keywords=("programme",), exclusion="content of the programme sessions"
+    )
+    text = ["The content of the programme sessions was dull and boring."]
+    lemmas = [a.lemmas for a in analyse(text)]
+    lemma_texts = lemmatise(text)
+    with_excl = CodebookSuggester().fit([excluding]).score(lemma_texts, lemmas)[0][0, 0]
+    without = CodebookSuggester().fit([plain]).score(lemma_texts, lemmas)[0][0, 0]
+    assert with_excl < without
+
+
+TRAIN = [
+    ("I never knew the programme existed.", {"Awareness"}),
+    ("Nobody told us about it, I had not heard of it.", {"Awareness"}),
+    ("I only found out from a friend by chance.", {"Awareness"}),
+    ("Exams take all my time, I am too busy.", {"Time"}),
+    ("I work evenings so I have no time left.", {"Time"}),
+    ("With the exams and my job I am busy all week.", {"Time"}),
+    ("My mentor listened and gave good advice.", {"Mentor"}),
+    ("A mentor who listens would help me a lot.", {"Mentor"}),
+]
+
+
+def test_learned_suggester_uses_centroids_then_regressions():
+    texts = lemmatise([t for t, _ in TRAIN])
+    labels = [codes for _, codes in TRAIN]
+    model = LearnedSuggester(min_examples=3).fit(texts, labels, ["Awareness", "Time", "Mentor"])
+    assert model.regressed_.tolist() == [0, 1]  # three examples each: logistic regressions
+    assert model.counts_.tolist() == [3, 3, 2]  # Mentor has two: a centroid
+    X = model.vectorizer_.transform(lemmatise(["I am far too busy with exams."]))
+    scores = model.score(X)[0]
+    assert scores.argmax() == 1
+    assert scores.min() >= 0.0 and scores.max() <= 1.0
+
+
+def test_rejections_lower_a_codes_score():
+    texts = lemmatise([t for t, _ in TRAIN])
+    labels = [codes for _, codes in TRAIN]
+    rejected = [set() for _ in TRAIN]
+    query = lemmatise(["A mentor gave advice about exams."])
+    base = LearnedSuggester(min_examples=5).fit(texts, labels, ["Time", "Mentor"])
+    rejected[3] = {"Mentor"}
+    rejected[5] = {"Mentor"}
+    less = LearnedSuggester(min_examples=5).fit(
+        texts, labels, ["Time", "Mentor"], rejected=rejected
+    )
+    before = base.score(base.vectorizer_.transform(query))[0, 1]
+    after = less.score(less.vectorizer_.transform(query))[0, 1]
+    assert after < before
+
+
+def test_combined_suggester_works_before_and_after_coding():
+    codes = [AWARENESS, TIME, CodeDescription("Mentor", "Mentor")]
+    query = ["Honestly, I had never heard of it.", "My job keeps me busy, no time."]
+    cold = CombinedSuggester(random_state=0).fit(codes)
+    ranked = cold.suggest_texts(query, top=2)
+    assert ranked[0][0].label == "Awareness"
+    assert ranked[0][0].suggester == "qualcode.codebook.v1"
+    assert ranked[0][0].evidence[0] == "matched: hear of, never hear"
+    assert ranked[1][0].label == "Barriers/Time"
+    labels = [{"Barriers/Time" if c == "Time" else c for c in codes} for _, codes in TRAIN]
+    warm = CombinedSuggester(min_examples=3, random_state=0).fit(
+        codes, [t for t, _ in TRAIN], labels
+    )
+    ranked = warm.suggest_texts(["She listened and gave me good advice."], top=3)
+    assert ranked[0][0].label == "Mentor"
+    assert ranked[0][0].suggester == "qualcode.learned.v1"  # the name "Mentor" is not in it
+    assert "like: “My mentor listened and gave good advice.”" in ranked[0][0].evidence
+    assert [r.score for r in ranked[0]] == sorted((r.score for r in ranked[0]), reverse=True)
+    assert warm.suggest_texts(["She listened."], top=3, min_score=0.99) == [[]]
+
+
+def test_combined_suggester_is_deterministic():
+    codes = [AWARENESS, TIME, CodeDescription("Mentor", "Mentor")]
+    labels = [{"Barriers/Time" if c == "Time" else c for c in codes} for _, codes in TRAIN]
+    runs = [
+        CombinedSuggester(min_examples=3, random_state=7)
+        .fit(codes, [t for t, _ in TRAIN], labels)
+        .suggest_texts(["Too busy with exams to meet a mentor."], top=3)
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
+
+
+def test_themes_group_sentences_and_pick_representative_quotes():
+    sentences = [
+        "The exam period leaves no time for anything.",
+        "Before exams I cannot meet anyone.",
+        "Exams and revision take every evening.",
+        "The library is closed during the exam weeks.",
+        "My mentor from the clinic was wonderful.",
+        "A mentor from the clinic would help with placements.",
+        "The clinic mentor showed me the wards.",
+        "Clinic placements need a mentor nearby.",
+    ]
+    finder = ThemeFinder(n_themes=2, n_quotes=3, random_state=0).fit(lemmatise(sentences))
+    assert len(finder.themes_) == 2
+    groups = {frozenset(t.members) for t in finder.themes_}
+    assert groups == {frozenset({0, 1, 2, 3}), frozenset({4, 5, 6, 7})}
+    for theme in finder.themes_:
+        assert len(theme.quotes) == 3 and set(theme.quotes) <= set(theme.members)
+        assert theme.label == " / ".join(theme.terms[:2])
+    labels = " ".join(t.label for t in finder.themes_)
+    assert "exam" in labels and ("mentor" in labels or "clinic" in labels)
+
+
+def test_themes_of_too_little_text_are_none():
+    assert ThemeFinder().fit(["one sentence only"]).themes_ == []

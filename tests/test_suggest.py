@@ -1,0 +1,170 @@
+"""Suggestions and themes through the project facade and the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import app
+from qualcode.errors import QualcodeError
+from qualcode.project import Project
+from tests.conftest import span
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def coded(project: Project) -> Project:
+    project.add_code("Awareness", keywords=("never heard", "know the programme"))
+    project.add_code("Time", definition="Lack of time: exams, work, schedules.", keywords=("time",))
+    project.add_code("Recognition", definition="Mentors want their effort recognised.")
+    return project
+
+
+def test_suggestions_from_the_codebook_before_any_coding(coded: Project):
+    text = coded.source("int1").text
+    start, end = span(text, "Honestly, no. I had never heard of it before you called.")
+    [first, *rest] = coded.suggest("int1", start, end, top=3)
+    assert (first.label, first.start, first.end) == ("Awareness", start, end)
+    assert first.suggester == "qualcode.codebook.v1"
+    assert first.evidence == ("matched: never hear",)
+    assert first.code_id == coded.code("Awareness").id
+    assert all(0.0 <= s.score <= first.score for s in rest)
+    assert coded.settings()["nlp.suggesters"].startswith("qualcode.combined.v1")
+
+
+def test_the_model_is_refitted_only_when_coding_changes(coded: Project):
+    model = coded._suggester()
+    assert coded._suggester() is model
+    text = coded.source("int1").text
+    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
+    refitted = coded._suggester()
+    assert refitted is not model
+    assert coded._suggester() is refitted
+
+
+def test_accept_applies_the_code_and_records_feedback(coded: Project):
+    text = coded.source("int1").text
+    start, end = span(text, "I had never heard of it before you called.")
+    [best] = coded.suggest("int1", start, end, top=1)
+    result = coded.accept_suggestion(best, coder="bea")
+    assert result.coding is not None
+    assert (result.coding.code_id, result.coding.coder) == (best.code_id, "bea")
+    [fb] = coded.store.list_feedback()
+    assert (fb.accepted, fb.label, fb.coder, fb.start, fb.end) == (
+        True,
+        "Awareness",
+        "bea",
+        start,
+        end,
+    )
+    # Now coded there: not suggested again for the same passage.
+    assert "Awareness" not in [s.label for s in coded.suggest("int1", start, end)]
+    assert coded.suggestion_precision() == {
+        "qualcode.codebook.v1": {"decided": 1, "accepted": 1, "precision": 1.0}
+    }
+
+
+def test_a_rejection_is_recorded_and_lowers_the_score(coded: Project):
+    text = coded.source("panel1").text
+    for quote in ("Most students simply do not know the programme exists.",):
+        coded.apply_code("panel1", *span(text, quote), "Awareness")
+    start, end = span(text, "And mentors need recognition for their time.")
+    before = {s.label: s for s in coded.suggest("panel1", start, end)}
+    coded.reject_suggestion(before["Time"])
+    after = {s.label: s.score for s in coded.suggest("panel1", start, end)}
+    assert after.get("Time", 0.0) < before["Time"].score
+    [fb] = coded.store.list_feedback(accepted=False)
+    assert (fb.label, fb.coder) == ("Time", "anna")
+    assert coded.codings(code="Time") == []
+
+
+def test_batch_suggestions_per_turn_and_per_sentence(coded: Project):
+    turns = coded.suggest_source("int1", top=2, min_score=0.0)
+    spans = {(s.start, s.end) for s in turns}
+    assert spans <= {(t.start, t.end) for t in coded.turns("int1")}
+    assert all(s.source_id == coded.source("int1").id for s in turns)
+    everything = coded.suggest_source(top=1, min_score=0.0, unit="sentence")
+    assert {s.source_id for s in everything} == {coded.source(n).id for n in ("int1", "panel1")}
+    # Two sentences in the student's answer about time: each gets its own suggestions.
+    text = coded.source("int1").text
+    exam = span(text, "During the exam period I have no time at all.")
+    assert any((s.start, s.end) == exam and s.label == "Time" for s in everything)
+    assert coded.suggest_source(top=3, min_score=0.99) == []
+    with pytest.raises(QualcodeError, match="unit"):
+        coded.suggest_source(unit="paragraph")  # type: ignore[arg-type]
+
+
+def test_themes_come_from_uncoded_text_and_promote_to_a_code(coded: Project):
+    found = coded.themes(n=3, quotes=3)
+    assert found and all(t.quotes and len(t.quotes) == len(t.spans) <= 3 for t in found)
+    for t in found:
+        for (source_id, start, end), quote in zip(t.spans, t.quotes, strict=True):
+            assert " ".join(coded.source(source_id).text[start:end].split()) == quote
+    code = coded.promote_theme(found[0], name="Publicity", parent="Awareness")
+    assert coded.codebook().path(code) == "Awareness/Publicity"
+    assert code.keywords == found[0].terms[:5]
+    assert code.examples == found[0].quotes[:3]
+    assert coded.settings()["nlp.themes"] == "qualcode.themes.v1"
+
+
+def test_coded_sentences_are_not_themes(coded: Project):
+    text = coded.source("panel1").text
+    quote = "Most students simply do not know the programme exists."
+    coded.apply_code("panel1", *span(text, quote), "Awareness")
+    assert all(quote not in t.quotes for t in coded.themes(n=4, quotes=5))
+
+
+def test_an_unknown_nlp_model_setting_is_a_clear_error(coded: Project):
+    coded.set_setting("nlp.model", "xx_not_installed")
+    with pytest.raises(QualcodeError, match="not installed"):
+        coded.suggest("int1", 0, 10)
+
+
+def test_german_sources_get_suggestions(tmp_path: Path):
+    doc = tmp_path / "de.txt"
+    doc.write_text(
+        "I: Kannten Sie das Mentoring-Programm?\n"
+        "B: Nein, davon habe ich nie gehört. Die Prüfungen lassen mir keine Zeit.\n",
+        encoding="utf-8",
+    )
+    with Project.create(tmp_path / "de.qcdb", language="de", coder="jo") as p:
+        p.import_files([doc])
+        p.add_code("Zeitmangel", keywords=("keine Zeit", "Prüfung"))
+        p.add_code("Bekanntheit", keywords=("nie hören",))
+        turn = p.turns("de")[-1]
+        labels = [s.label for s in p.suggest("de", turn.start, turn.end, top=2)]
+        assert set(labels) == {"Zeitmangel", "Bekanntheit"}
+
+
+# -- command line --------------------------------------------------------------------------
+
+
+def run(*args: object, ok: bool = True):
+    result = runner.invoke(app, [str(a) for a in args])
+    if ok:
+        assert result.exit_code == 0, result.output + str(result.exception)
+    return result
+
+
+def test_cli_suggest_themes_and_promote(coded: Project, project_path: Path):
+    coded.close()
+    rows = json.loads(
+        run(
+            "suggest", project_path, "int1", "--top", "1", "--min-score", "0.4", "-f", "json"
+        ).output
+    )
+    assert rows and {r["source"] for r in rows} == {"int1"}
+    [student] = [r for r in rows if "never heard" in r["text"]]
+    assert (student["code"], student["evidence"]) == ("Awareness", ["matched: never hear"])
+    themes = json.loads(run("themes", project_path, "--n", "2", "-f", "json").output)
+    assert [t["n"] for t in themes] == list(range(1, len(themes) + 1))
+    out = run("promote-theme", project_path, "1", "--name", "Emergent").output
+    assert "is now the code 'Emergent'" in out
+    bad = run("promote-theme", project_path, "99", ok=False)
+    assert bad.exit_code == 1 and "there is no theme 99" in bad.output
+    csv_out = run("suggest", project_path, "--format", "csv").output
+    assert csv_out.splitlines()[0] == "source,start,end,code,score,suggester,evidence,text"

@@ -1,0 +1,109 @@
+"""The reports screen driven through Pilot: the frequency table after coding, a breakdown,
+and the export of every table to a workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from textual.widgets import DataTable, Input
+
+from qualcode.examples import build_demo
+from qualcode.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.reports import ReportsScreen
+from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
+
+SIZE = (100, 30)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
+    build_demo(path).close()
+    return path
+
+
+@pytest.fixture
+def coded(demo_file: Path, tmp_path: Path):
+    """The demo with Awareness on three sentences of one interview and two of another,
+    and Time constraints on two of those."""
+    path = tmp_path / "demo.qcdb"
+    path.write_bytes(demo_file.read_bytes())
+    with Project.open(path) as project:
+        for name, count in (("interview_01", 3), ("interview_02", 2)):
+            for a, b in project.sentences(name)[1 : 1 + count]:
+                project.apply_code(name, a, b, "Awareness")
+        for a, b in project.sentences("interview_01")[1:3]:
+            project.apply_code("interview_01", a, b, "Time constraints")
+        yield project
+
+
+def rows(table: DataTable) -> dict[str, list[str]]:
+    out = {}
+    for i in range(table.row_count):
+        cells = [str(c) for c in table.get_row_at(i)]
+        out[cells[0].strip().removeprefix("■ ")] = cells[1:]
+    return out
+
+
+async def test_the_table_counts_passages_sources_and_speakers(coded: Project):
+    app = QualcodeApp(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        table = screen.query_one("#frequencies", DataTable)
+        got = rows(table)
+        assert len(got) == len(coded.codebook())
+        # passages, codings, sources, speakers
+        # Speakers: interview_01 opens with a heading no one speaks, then INTERVIEWER;
+        # interview_02's first two sentences are I's and R's.
+        assert got["Awareness"] == ["5", "5", "2 of 11 (18%)", "3"]
+        assert got["Time constraints"] == ["2", "2", "1 of 11 (9%)", "0"]
+        assert got["Participation"][:3] == ["2", "2", "1 of 11 (9%)"]  # its subtree
+        assert got["Motivation to participate"][:3] == ["0", "0", "0 of 11 (0%)"]
+        assert screen.query_one(FrequencyChart).values  # the bars are drawn
+        assert screen.query_one(CooccurrenceHeatMap).codes
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # by kind
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        head = [str(c.label) for c in table.columns.values()]
+        assert head[:2] == ["kind", "code"]
+        first = [str(c) for c in table.get_row_at(0)]
+        assert first[0] == "interview" and "of 9" in first[4]
+
+
+async def test_export_writes_every_table_to_a_workbook(coded: Project, tmp_path: Path):
+    target = tmp_path / "out" / "tables.xlsx"
+    target.parent.mkdir()
+    app = QualcodeApp(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.press("x")
+        await pilot.pause()
+        prompt = app.screen.query_one(Input)
+        assert prompt.value.endswith("demo-tables.xlsx")  # beside the project by default
+        prompt.value = str(target)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("Wrote the tables" in n.message for n in app._notifications)
+        await pilot.press("x")
+        await pilot.pause()
+        app.screen.query_one(Input).value = str(tmp_path / "tables.nope")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(n.severity == "error" for n in app._notifications)
+    sheets = pd.read_excel(target, sheet_name=None)
+    assert {"frequencies", "cooccurrence", "matrix", "crosstab", "quotes"} <= set(sheets)
+    freq = sheets["frequencies"].set_index("code")
+    assert freq.loc["Awareness and publicity/Awareness", "passages"] == 5
+    assert len(sheets["quotes"]) == 7

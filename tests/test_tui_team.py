@@ -1,0 +1,133 @@
+"""The team screen driven through Pilot: two coders' agreement, their disagreements settled
+one by one or all at once, checked through the project as the coder ``agreed``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from qualcode.examples import build_demo
+from qualcode.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.reconcile import ReconcileScreen
+
+SIZE = (100, 30)
+SOURCE = "interview_01"
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
+    build_demo(path).close()
+    return path
+
+
+@pytest.fixture
+def team(demo_file: Path, tmp_path: Path):
+    """ann and ben agree on Awareness in sentence 2; ann alone has it in sentence 1, ben
+    alone has Time constraints in sentence 3 and Information channels in sentence 4."""
+    path = tmp_path / "demo.qcdb"
+    path.write_bytes(demo_file.read_bytes())
+    with Project.open(path) as project:
+        s = project.sentences(SOURCE)
+        project.apply_code(SOURCE, *s[1], "Awareness", coder="ann")
+        project.apply_code(SOURCE, *s[2], "Awareness", coder="ann")
+        project.apply_code(SOURCE, *s[2], "Awareness", coder="ben")
+        project.apply_code(SOURCE, *s[3], "Time constraints", coder="ben")
+        project.apply_code(SOURCE, *s[4], "Information channels", coder="ben")
+        yield project
+
+
+def agreed(project: Project) -> set[tuple[str, int, int]]:
+    return {
+        (seg.code.rsplit("/", 1)[-1], seg.coding.start, seg.coding.end)
+        for seg in project.codings(coder="agreed")
+    }
+
+
+async def open_team(app: QualcodeApp, pilot) -> ReconcileScreen:
+    await pilot.press("f6")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ReconcileScreen)
+    return screen
+
+
+async def test_disagreements_settled_one_by_one_go_to_the_agreed_coder(team: Project):
+    s = team.sentences(SOURCE)
+    app = QualcodeApp(team)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_team(app, pilot)
+        assert screen.coders == ["ben", "ann"]  # the two who coded most, most first
+        summary = screen.query_one("#agreement", DataTable)
+        rows = [[str(c) for c in summary.get_row_at(i)] for i in range(summary.row_count)]
+        assert rows[-1][0] == "overall"
+        assert {r[0] for r in rows[:-1]} == {
+            "Awareness and publicity/Awareness",
+            "Awareness and publicity/Information channels",
+            "Participation/Time constraints",
+        }
+        where = {
+            (d.code.rsplit("/", 1)[-1], d.start): i for i, d in enumerate(screen.disagreements)
+        }
+        assert set(where) == {
+            ("Awareness", s[1][0]),
+            ("Time constraints", s[3][0]),
+            ("Information channels", s[4][0]),
+        }
+        table = screen.table
+        table.move_cursor(row=where[("Awareness", s[1][0])])
+        await pilot.press("b")  # the second coder's (ann's) version: coded
+        table.move_cursor(row=where[("Time constraints", s[3][0])])
+        await pilot.press("n")  # nobody's: not coded
+        table.move_cursor(row=where[("Information channels", s[4][0])])
+        await pilot.press("p")  # the whole passage
+        await pilot.pause()
+        marks = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert sorted(marks) == ["✓ ann", "✓ none", "✓ passage"]
+        # Read again (as on a later visit): what agreed holds shows as settled.
+        screen.settled.clear()
+        screen.reload()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        marks = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert sorted(marks) == ["·", "✓ coded", "✓ coded"]
+        assert not [n for n in app._notifications if n.severity == "error"]
+    assert agreed(team) == {
+        ("Awareness", *s[1]),
+        ("Information channels", *s[4]),
+    }
+
+
+async def test_one_coders_version_accepted_for_everything(team: Project):
+    app = QualcodeApp(team)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_team(app, pilot)
+        await pilot.press("A")
+        await pilot.pause()
+        await pilot.press("enter")  # ben
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    ben = {
+        (seg.code.rsplit("/", 1)[-1], seg.coding.start, seg.coding.end)
+        for seg in team.codings(coder="ben")
+    }
+    assert agreed(team) == ben
+
+
+async def test_fewer_than_two_coders_is_said_not_raised(tmp_path: Path, demo_file: Path):
+    path = tmp_path / "one.qcdb"
+    path.write_bytes(demo_file.read_bytes())
+    with Project.open(path) as project:
+        project.apply_code(SOURCE, *project.sentences(SOURCE)[1], "Awareness")
+        app = QualcodeApp(project)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_team(app, pilot)
+            await pilot.press("a", "p", "A", "u")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert screen.disagreements == [] and app.is_running
+            assert not [n for n in app._notifications if n.severity == "error"]

@@ -131,12 +131,15 @@ def evaluate(
         raise QualcodeError("too few groups to split into a training and a test half")
     truth = [p.codes for p in test]
     freq = Counter(c for p in train for c in p.codes)
-    described = {c.label.casefold(): c for c in codebook}
-    described.update({c.name.casefold(): c for c in codebook})
+    # A codebook's code matches a data set's code by path or name, ignoring case and
+    # punctuation ("Song Structure/Composition" is "Song structure - composition").
+    described = {_key(c.label): c for c in codebook}
+    described.update({_key(c.name): c for c in codebook})
     labels = sorted(freq)
-    codes = [described.get(c.casefold(), CodeDescription(c, c)) for c in labels]
+    codes = [described.get(_key(c), CodeDescription(c, c)) for c in labels]
     codes = [CodeDescription(c, d.name, *_fields(d)) for c, d in zip(labels, codes, strict=True)]
-    extra = [d for d in codebook if d.name.casefold() not in {c.casefold() for c in labels}]
+    known = {_key(c) for c in labels}
+    extra = [d for d in codebook if _key(d.name) not in known and _key(d.label) not in known]
     codes.extend(CodeDescription(d.name, d.name, *_fields(d)) for d in extra)
     corpus_texts = [p.text for p in passages]
 
@@ -170,6 +173,10 @@ def evaluate(
         for s in [cap_per_code(train, n, seed)]
     ]
     return result
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def _fields(d: CodeDescription) -> tuple[Any, ...]:

@@ -168,3 +168,34 @@ def test_cli_suggest_themes_and_promote(coded: Project, project_path: Path):
     assert bad.exit_code == 1 and "there is no theme 99" in bad.output
     csv_out = run("suggest", project_path, "--format", "csv").output
     assert csv_out.splitlines()[0] == "source,start,end,code,score,suggester,evidence,text"
+
+
+def test_themes_skip_the_interviewers_questions(coded: Project):
+    asked = {
+        (coded.source(name).id, t.start, t.end)
+        for name in ("int1", "panel1")
+        for t in coded.turns(name)
+        if t.speaker in ("INTERVIEWER", "Moderator")
+    }
+
+    def in_questions(themes) -> bool:
+        return any(
+            sid == qs and qa <= a and b <= qb
+            for t in themes
+            for sid, a, b in t.spans
+            for qs, qa, qb in asked
+        )
+
+    assert not in_questions(coded.themes(n=4, quotes=5))
+    assert in_questions(coded.themes(n=4, quotes=5, skip_speakers=None))
+
+
+def test_batch_reports_progress_and_stops_when_cancelled(coded: Project):
+    import threading
+
+    seen: list[float] = []
+    coded.suggest_source(min_score=0.0, progress=seen.append)
+    assert seen == [0.5, 1.0]
+    stop = threading.Event()
+    stop.set()
+    assert coded.suggest_source(min_score=0.0, cancel=stop) == []

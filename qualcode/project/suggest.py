@@ -13,7 +13,9 @@ the setting ``nlp.suggesters``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import re
+import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from qualcode.errors import ProjectError
@@ -29,6 +31,10 @@ if TYPE_CHECKING:
 SUGGESTERS = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
 THEMES = "qualcode.themes.v1"
 Unit = Literal["turn", "sentence"]
+# Speakers whose turns are questions, not data: skipped when looking for themes.
+INTERVIEWERS = (
+    r"(the )?(interviewer|moderator|facilitator|interviewerin|moderatorin|int|i|q|mod)\d*"
+)
 
 
 class SuggestActions(ProjectBase):
@@ -157,16 +163,26 @@ class SuggestActions(ProjectBase):
         top: int = 3,
         min_score: float = 0.3,
         unit: Unit = "turn",
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> list[Suggestion]:
-        """Suggestions for every turn (or sentence) of one source, or of all, in one batch."""
+        """Suggestions for every turn (or sentence) of one source, or of all, in one batch.
+
+        ``progress`` is called with the share of sources done; when ``cancel`` is set, the
+        suggestions for the sources done so far are returned.
+        """
         model = self._suggester()
         sources = [self.source(source)] if source is not None else self.store.list_sources()
         out: list[Suggestion] = []
-        for src in sources:
+        for i, src in enumerate(sources, 1):
+            if cancel is not None and cancel.is_set():
+                break
             spans = self._units(src, unit)
             codings = self.store.list_codings(source_id=src.id)
             for found in self._rank(model, src, spans, codings, top, min_score):
                 out.extend(found)
+            if progress is not None:
+                progress(i / len(sources))
         return out
 
     def _rank(
@@ -253,18 +269,36 @@ class SuggestActions(ProjectBase):
         source: str | int | None = None,
         quotes: int = 4,
         terms: int = 8,
+        skip_speakers: str | None = INTERVIEWERS,
     ) -> list[Theme]:
-        """Candidate themes in the sentences no coding touches, largest first."""
+        """Candidate themes in the sentences no coding touches, largest first.
+
+        Args:
+            n: how many themes to look for.
+            source: only this source's text (default: every source).
+            quotes: representative quotes per theme.
+            terms: top terms per theme.
+            skip_speakers: a regular expression (case-insensitive, whole name) for speakers
+                whose turns are not searched: by default interviewers and moderators, whose
+                questions are not what a study's themes are about. None searches every turn.
+        """
         from qualcode.nlp.themes import ThemeFinder
 
+        skip = re.compile(skip_speakers, re.IGNORECASE) if skip_speakers else None
         sources = [self.source(source)] if source is not None else self.store.list_sources()
         spans: list[tuple[Source, int, int]] = []
         texts: list[str] = []
         for src in sources:
             analysis = self._analysis(src)
             coded = [(c.start, c.end) for c in self.store.list_codings(source_id=src.id)]
+            turns = self.store.turns(src.id)
+            asked = [
+                (t.start, t.end)
+                for t in turns
+                if skip is not None and t.speaker and skip.fullmatch(t.speaker.strip())
+            ]
             for a, b in self._units(src, "sentence"):
-                if any(s < b and e > a for s, e in coded):
+                if any(s < b and e > a for s, e in [*coded, *asked]):
                     continue
                 lemma_text = analysis.lemma_text(a, b)
                 if len(lemma_text.split()) >= 3:

@@ -46,6 +46,20 @@ def test_the_model_is_refitted_only_when_coding_changes(coded: Project):
     assert coded._suggester() is refitted
 
 
+def test_after_coding_the_previous_model_answers_while_a_new_one_is_fitted(coded: Project):
+    text = coded.source("int1").text
+    passage = span(text, "And I work two evenings a week.")
+    before = coded.suggest("int1", *passage)
+    first = coded._suggester()
+    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
+    assert coded.suggest("int1", *passage) == before  # answered by the previous model
+    coded.wait_for_model()
+    assert coded._suggester(wait=False) is not first
+    # Renaming a code changes what can be suggested: that refit is never left for later.
+    coded.rename_code("Time", "Lack of time")
+    assert "Lack of time" in [s.label for s in coded.suggest("int1", *passage, top=3)]
+
+
 def test_accept_applies_the_code_and_records_feedback(coded: Project):
     text = coded.source("int1").text
     start, end = span(text, "I had never heard of it before you called.")
@@ -75,7 +89,7 @@ def test_a_rejection_is_recorded_and_lowers_the_score(coded: Project):
     start, end = span(text, "And mentors need recognition for their time.")
     before = {s.label: s for s in coded.suggest("panel1", start, end)}
     coded.reject_suggestion(before["Time"])
-    after = {s.label: s.score for s in coded.suggest("panel1", start, end)}
+    after = {s.label: s.score for s in coded.suggest("panel1", start, end, fresh=True)}
     assert after.get("Time", 0.0) < before["Time"].score
     [fb] = coded.store.list_feedback(accepted=False)
     assert (fb.label, fb.coder) == ("Time", "anna")

@@ -213,3 +213,18 @@ def test_batch_reports_progress_and_stops_when_cancelled(coded: Project):
     stop = threading.Event()
     stop.set()
     assert coded.suggest_source(min_score=0.0, cancel=stop) == []
+
+
+def test_an_installed_pipeline_named_in_the_settings_is_used(coded: Project, tmp_path: Path):
+    import spacy
+
+    # A pipeline on disk stands for an installed package: spacy.load takes either.
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "my_pipeline")
+    coded.set_setting("nlp.model", str(tmp_path / "my_pipeline"))
+    text = coded.source("int1").text
+    start, end = span(text, "Honestly, no. I had never heard of it before you called.")
+    # Without a lemmatizer "heard" stays "heard": the keyword matches as written.
+    [best] = coded.suggest("int1", start, end, top=1)
+    assert (best.label, best.evidence) == ("Awareness", ("matched: never heard",))

@@ -182,3 +182,27 @@ def test_themes_group_sentences_and_pick_representative_quotes():
 
 def test_themes_of_too_little_text_are_none():
     assert ThemeFinder().fit(["one sentence only"]).themes_ == []
+
+
+def test_suggesters_are_registered_under_versioned_names():
+    from qualcode.nlp import registry
+
+    assert registry.get("qualcode.codebook.v1") is CodebookSuggester
+    assert registry.get("qualcode.learned.v1") is LearnedSuggester
+    assert registry.get("qualcode.combined.v1") is CombinedSuggester
+    assert registry.get("qualcode.themes.v1") is ThemeFinder
+    with pytest.raises(QualcodeError, match=r"no suggester 'qualcode\.codebook\.v9'"):
+        registry.get("qualcode.codebook.v9")
+
+
+def test_estimators_only_store_their_parameters():
+    model = CombinedSuggester("de", prior_strength=2.0, random_state=3)
+    assert vars(model) == {
+        "language": "de",
+        "nlp_model": None,
+        "prior_strength": 2.0,
+        "min_examples": 5,
+        "class_weight": "balanced",
+        "vectorizer": None,
+        "random_state": 3,
+    }

@@ -49,10 +49,15 @@ class SuggestActions(ThemeActions):
         cached: tuple[str, str, CombinedSuggester] | None = getattr(self, "_nlp_cache", None)
         if cached is not None and cached[0] == key:
             return cached[2]
+        background = not wait and cached is not None and cached[1] == book_key
+        running: tuple[str, threading.Thread] | None = getattr(self, "_nlp_refit", None)
+        refitting = running is not None and running[0] == key and running[1].is_alive()
+        if background and refitting and cached is not None:
+            return cached[2]
         fit = self._training(book)  # reads the store here, in the caller's thread
         if self.settings().get("nlp.suggesters") != SUGGESTERS:
             self.set_setting("nlp.suggesters", SUGGESTERS)
-        if not wait and cached is not None and cached[1] == book_key:
+        if background and cached is not None:
             self._refit_in_background(key, book_key, fit)
             return cached[2]
         model = fit()

@@ -206,3 +206,19 @@ def test_estimators_only_store_their_parameters():
         "vectorizer": None,
         "random_state": 3,
     }
+
+
+def test_a_keyword_in_nearly_every_passage_is_weak_evidence():
+    corpus = lemmatise(
+        [f"The mentor talked about topic {i} and week {i % 7}." for i in range(60)]
+        + ["Exams leave me no time.", "I failed the oral exam."]
+    )
+    code = CodeDescription("C", "C", keywords=("mentor", "exam"))
+    model = CodebookSuggester().fit([code], corpus)
+    assert model.weights_["mentor"] < 0.1  # in 60 of 62 passages
+    assert model.weights_["exam"] == 1.0  # in 2 of 62
+    texts = ["My mentor was kind.", "The exam was hard."]
+    analysed = analyse(texts)
+    scores, _ = model.score([a.lemma_text() for a in analysed], [a.lemmas for a in analysed])
+    # "mentor" adds almost nothing to what similarity gives (at most 0.5); "exam" a full match.
+    assert scores[0, 0] < 0.5 <= scores[1, 0]

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from qualcode.nlp.features import make_vectorizer
+from qualcode.nlp.features import fit_texts
 
 NAME = "qualcode.learned.v1"
 
@@ -95,7 +95,7 @@ class LearnedSuggester:
         if self.vectorizer is not None:
             self.vectorizer_ = self.vectorizer
         else:
-            self.vectorizer_ = make_vectorizer().fit([*lemma_texts, *corpus] or [""])
+            self.vectorizer_ = fit_texts([*lemma_texts, *corpus])
         X = self.vectorizer_.transform(lemma_texts)
         self.X_ = X
         self.Y_ = Y

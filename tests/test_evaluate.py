@@ -123,3 +123,16 @@ def test_games_as_art_reads_with_a_wrong_encoding():
     )
     assert len(passages) > 150
     assert any("’" in p.text or "é" in p.text or "'" in p.text for p in passages)
+
+
+def test_calibration_bands_by_hand():
+    from qualcode.nlp.engine import Ranked
+    from qualcode.nlp.evaluate import calibration
+
+    ranked = [[Ranked(0, "a", 0.9, "x"), Ranked(0, "b", 0.1, "x")], [Ranked(1, "c", 0.85, "x")]]
+    bands = {
+        b["scores"]: (b["suggestions"], b["right"]) for b in calibration(ranked, [{"a"}, {"d"}])
+    }
+    assert bands["0.8-1.0"] == (2, 0.5)
+    assert bands["0.0-0.2"] == (1, 0.0)
+    assert bands["0.4-0.6"] == (0, None)

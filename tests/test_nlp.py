@@ -182,3 +182,43 @@ def test_themes_group_sentences_and_pick_representative_quotes():
 
 def test_themes_of_too_little_text_are_none():
     assert ThemeFinder().fit(["one sentence only"]).themes_ == []
+
+
+def test_suggesters_are_registered_under_versioned_names():
+    from qualcode.nlp import registry
+
+    assert registry.get("qualcode.codebook.v1") is CodebookSuggester
+    assert registry.get("qualcode.learned.v1") is LearnedSuggester
+    assert registry.get("qualcode.combined.v1") is CombinedSuggester
+    assert registry.get("qualcode.themes.v1") is ThemeFinder
+    with pytest.raises(QualcodeError, match=r"no suggester 'qualcode\.codebook\.v9'"):
+        registry.get("qualcode.codebook.v9")
+
+
+def test_estimators_only_store_their_parameters():
+    model = CombinedSuggester("de", prior_strength=2.0, random_state=3)
+    assert vars(model) == {
+        "language": "de",
+        "nlp_model": None,
+        "prior_strength": 2.0,
+        "min_examples": 5,
+        "class_weight": "balanced",
+        "vectorizer": None,
+        "random_state": 3,
+    }
+
+
+def test_a_keyword_in_nearly_every_passage_is_weak_evidence():
+    corpus = lemmatise(
+        [f"The mentor talked about topic {i} and week {i % 7}." for i in range(60)]
+        + ["Exams leave me no time.", "I failed the oral exam."]
+    )
+    code = CodeDescription("C", "C", keywords=("mentor", "exam"))
+    model = CodebookSuggester().fit([code], corpus)
+    assert model.weights_["mentor"] < 0.1  # in 60 of 62 passages
+    assert model.weights_["exam"] == 1.0  # in 2 of 62
+    texts = ["My mentor was kind.", "The exam was hard."]
+    analysed = analyse(texts)
+    scores, _ = model.score([a.lemma_text() for a in analysed], [a.lemmas for a in analysed])
+    # "mentor" adds almost nothing to what similarity gives (at most 0.5); "exam" a full match.
+    assert scores[0, 0] < 0.5 <= scores[1, 0]

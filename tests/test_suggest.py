@@ -46,6 +46,20 @@ def test_the_model_is_refitted_only_when_coding_changes(coded: Project):
     assert coded._suggester() is refitted
 
 
+def test_after_coding_the_previous_model_answers_while_a_new_one_is_fitted(coded: Project):
+    text = coded.source("int1").text
+    passage = span(text, "And I work two evenings a week.")
+    before = coded.suggest("int1", *passage)
+    first = coded._suggester()
+    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
+    assert coded.suggest("int1", *passage) == before  # answered by the previous model
+    coded.wait_for_model()
+    assert coded._suggester(wait=False) is not first
+    # Renaming a code changes what can be suggested: that refit is never left for later.
+    coded.rename_code("Time", "Lack of time")
+    assert "Lack of time" in [s.label for s in coded.suggest("int1", *passage, top=3)]
+
+
 def test_accept_applies_the_code_and_records_feedback(coded: Project):
     text = coded.source("int1").text
     start, end = span(text, "I had never heard of it before you called.")
@@ -75,7 +89,7 @@ def test_a_rejection_is_recorded_and_lowers_the_score(coded: Project):
     start, end = span(text, "And mentors need recognition for their time.")
     before = {s.label: s for s in coded.suggest("panel1", start, end)}
     coded.reject_suggestion(before["Time"])
-    after = {s.label: s.score for s in coded.suggest("panel1", start, end)}
+    after = {s.label: s.score for s in coded.suggest("panel1", start, end, fresh=True)}
     assert after.get("Time", 0.0) < before["Time"].score
     [fb] = coded.store.list_feedback(accepted=False)
     assert (fb.label, fb.coder) == ("Time", "anna")
@@ -168,3 +182,49 @@ def test_cli_suggest_themes_and_promote(coded: Project, project_path: Path):
     assert bad.exit_code == 1 and "there is no theme 99" in bad.output
     csv_out = run("suggest", project_path, "--format", "csv").output
     assert csv_out.splitlines()[0] == "source,start,end,code,score,suggester,evidence,text"
+
+
+def test_themes_skip_the_interviewers_questions(coded: Project):
+    asked = {
+        (coded.source(name).id, t.start, t.end)
+        for name in ("int1", "panel1")
+        for t in coded.turns(name)
+        if t.speaker in ("INTERVIEWER", "Moderator")
+    }
+
+    def in_questions(themes) -> bool:
+        return any(
+            sid == qs and qa <= a and b <= qb
+            for t in themes
+            for sid, a, b in t.spans
+            for qs, qa, qb in asked
+        )
+
+    assert not in_questions(coded.themes(n=4, quotes=5))
+    assert in_questions(coded.themes(n=4, quotes=5, skip_speakers=None))
+
+
+def test_batch_reports_progress_and_stops_when_cancelled(coded: Project):
+    import threading
+
+    seen: list[float] = []
+    coded.suggest_source(min_score=0.0, progress=seen.append)
+    assert seen == [0.5, 1.0]
+    stop = threading.Event()
+    stop.set()
+    assert coded.suggest_source(min_score=0.0, cancel=stop) == []
+
+
+def test_an_installed_pipeline_named_in_the_settings_is_used(coded: Project, tmp_path: Path):
+    import spacy
+
+    # A pipeline on disk stands for an installed package: spacy.load takes either.
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.to_disk(tmp_path / "my_pipeline")
+    coded.set_setting("nlp.model", str(tmp_path / "my_pipeline"))
+    text = coded.source("int1").text
+    start, end = span(text, "Honestly, no. I had never heard of it before you called.")
+    # Without a lemmatizer "heard" stays "heard": the keyword matches as written.
+    [best] = coded.suggest("int1", start, end, top=1)
+    assert (best.label, best.evidence) == ("Awareness", ("matched: never heard",))

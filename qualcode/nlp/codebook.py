@@ -3,7 +3,8 @@
 Two signals per code, from what the codebook says about it:
 
 * **keywords**: the code's keywords and the phrases of its name, matched on lower-cased
-  lemmas (so "never heard" matches "had never heard"); each distinct match adds evidence;
+  lemmas (so "never heard" matches "had never heard"); each distinct match adds evidence,
+  less for a word found in most of the project's passages;
 * **similarity**: cosine of the passage to the code's name, definition, inclusion text and
   examples (TF-IDF over lemmas, word and character n-grams); similarity to the exclusion
   text, beyond its similarity to the description, counts against the code.
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qualcode.nlp.features import find_phrases, make_vectorizer, name_phrases
+from qualcode.nlp.features import find_phrases, fit_texts, name_phrases, word_specificity
 from qualcode.nlp.pipeline import analyse
 
 NAME = "qualcode.codebook.v1"
@@ -98,7 +99,10 @@ class CodebookSuggester:
         if self.vectorizer is not None:
             self.vectorizer_ = self.vectorizer
         else:
-            self.vectorizer_ = make_vectorizer().fit([*described, *excluded, *corpus])
+            self.vectorizer_ = fit_texts([*described, *excluded, *corpus])
+        self.weights_ = {
+            " ".join(p): word_specificity(self.vectorizer_, p) for p in self.phrase_codes_
+        }
         self.description_ = self.vectorizer_.transform(described)
         self.exclusion_ = self.vectorizer_.transform(excluded)
         return self
@@ -125,9 +129,10 @@ class CodebookSuggester:
                 for code in self.phrase_codes_[phrase]:
                     found.setdefault(code, []).append(" ".join(phrase))
             for code, terms in found.items():
-                hits[row, code] = len(terms)
+                hits[row, code] = sum(self.weights_[t] for t in terms)
             matched.append(found)
-        keyword = np.where(hits > 0, 1.0 - 0.5 * 0.6 ** (hits - 1), 0.0)
+        # One full match 0.5, two 0.7, three 0.82 ...; weaker matches (common words) less.
+        keyword = np.where(hits >= 1, 1.0 - 0.5 * 0.6 ** (hits - 1), 0.5 * hits)
         if k == 0 or n == 0:
             return np.zeros((n, k), dtype=np.float32), matched
         if X is None:

@@ -227,10 +227,10 @@ def fit_vectorizer(
     """The TF-IDF features both suggesters share, fitted on the project's passages
     (``corpus``, lemma texts) and the codes' descriptions."""
     from qualcode.nlp.codebook import description_texts
-    from qualcode.nlp.features import make_vectorizer
+    from qualcode.nlp.features import fit_texts
 
     described, excluded = description_texts(codes, language, nlp_model)
-    return make_vectorizer().fit([*corpus, *described, *excluded] or [""])
+    return fit_texts([*corpus, *described, *excluded])
 
 
 def _rest(r: Ranked) -> tuple[str, float, str, tuple[str, ...]]:

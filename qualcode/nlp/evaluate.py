@@ -15,7 +15,8 @@ Definitions, per test passage with true codes T and ranked suggestions S, then a
 * ``r_at_3`` = |S[:3] ∩ T| / |T|;
 * ``baseline_*``: the same for always suggesting the training half's most frequent codes;
 * ``codebook_*`` (with ``--codebook``): the codebook suggester alone, before any learning;
-* ``curve``: the learned figures when each code has at most 5, 10, 20, 50 training passages.
+* ``curve``: the learned figures when each code has at most 5, 10, 20, 50 training passages;
+* ``calibration``: of the top-5 suggestions in each score band, the share that is right.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import itertools
 import json
 import random
 import sys
@@ -101,6 +103,30 @@ def precision_recall(ranked: Sequence[Sequence[str]], truth: Sequence[Collection
     return {"p_at_1": round(p1, 4), "p_at_3": round(p3, 4), "r_at_3": round(r3, 4)}
 
 
+def calibration(
+    ranked: Sequence[Sequence[Any]], truth: Sequence[Collection[str]]
+) -> list[dict[str, Any]]:
+    """Share of suggestions (top 5) that are right, by score band: scores mean something
+    if the share rises with the score."""
+    edges = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
+    out = []
+    for lo, hi in itertools.pairwise(edges):
+        hits = [
+            r.label in t
+            for row, t in zip(ranked, truth, strict=True)
+            for r in row
+            if lo <= r.score < hi
+        ]
+        out.append(
+            {
+                "scores": f"{lo:.1f}-{min(hi, 1.0):.1f}",
+                "suggestions": len(hits),
+                "right": round(sum(hits) / len(hits), 3) if hits else None,
+            }
+        )
+    return out
+
+
 def cap_per_code(train: Sequence[Passage], n: int, seed: int = 0) -> list[Passage]:
     """Training passages chosen so each code has at most about ``n`` examples."""
     order = list(train)
@@ -131,22 +157,29 @@ def evaluate(
         raise QualcodeError("too few groups to split into a training and a test half")
     truth = [p.codes for p in test]
     freq = Counter(c for p in train for c in p.codes)
-    described = {c.label.casefold(): c for c in codebook}
-    described.update({c.name.casefold(): c for c in codebook})
+    # A codebook's code matches a data set's code by path or name, ignoring case and
+    # punctuation ("Song Structure/Composition" is "Song structure - composition").
+    described = {_key(c.label): c for c in codebook}
+    described.update({_key(c.name): c for c in codebook})
     labels = sorted(freq)
-    codes = [described.get(c.casefold(), CodeDescription(c, c)) for c in labels]
+    codes = [described.get(_key(c), CodeDescription(c, c)) for c in labels]
     codes = [CodeDescription(c, d.name, *_fields(d)) for c, d in zip(labels, codes, strict=True)]
-    extra = [d for d in codebook if d.name.casefold() not in {c.casefold() for c in labels}]
+    known = {_key(c) for c in labels}
+    extra = [d for d in codebook if _key(d.name) not in known and _key(d.label) not in known]
     codes.extend(CodeDescription(d.name, d.name, *_fields(d)) for d in extra)
     corpus_texts = [p.text for p in passages]
 
+    from qualcode.nlp.pipeline import lemmatise
+
+    corpus = lemmatise(corpus_texts, language)
+    bins: list[dict[str, Any]] = []
+
     def run(sample: Sequence[Passage]) -> dict:
         model = CombinedSuggester(language, random_state=seed)
-        from qualcode.nlp.pipeline import lemmatise
-
-        corpus = lemmatise(corpus_texts, language)
         model.fit(codes, [p.text for p in sample], [p.codes for p in sample], corpus=corpus)
-        ranked = model.suggest_texts([p.text for p in test], top=3, evidence=False)
+        ranked = model.suggest_texts([p.text for p in test], top=5, evidence=False)
+        if not bins:
+            bins.extend(calibration(ranked, truth))
         return precision_recall([[r.label for r in row] for row in ranked], truth)
 
     baseline = precision_recall([[c for c, _ in freq.most_common(3)]] * len(test), truth)
@@ -159,6 +192,7 @@ def evaluate(
         **run(train),
         **{f"baseline_{k}": v for k, v in baseline.items()},
     }
+    result["calibration"] = list(bins)
     if codebook:
         alone = run([])
         result["codebook_p_at_1"] = alone["p_at_1"]
@@ -170,6 +204,10 @@ def evaluate(
         for s in [cap_per_code(train, n, seed)]
     ]
     return result
+
+
+def _key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
 def _fields(d: CodeDescription) -> tuple[Any, ...]:
@@ -190,7 +228,10 @@ def load_descriptions(path: Path) -> list[CodeDescription]:
 
 
 def _table(result: dict[str, Any]) -> str:
-    lines = [f"{k:>24}: {v}" for k, v in result.items() if k != "curve"]
+    lines = [f"{k:>24}: {v}" for k, v in result.items() if k not in ("curve", "calibration")]
+    lines.append("share right by score (top 5 suggestions): band, suggestions, right")
+    for row in result["calibration"]:
+        lines.append(f"{row['scores']:>24}: {row['suggestions']:>5}  {row['right']}")
     lines.append("learning curve (examples per code: train passages, p@1, p@3, r@3)")
     for row in result["curve"]:
         lines.append(

@@ -45,6 +45,30 @@ def make_vectorizer(*, char: bool = True, min_df: int = 1) -> Any:
     )
 
 
+def fit_texts(texts: Sequence[str]) -> Any:
+    """A :func:`make_vectorizer` fitted on ``texts``, remembering how many there were
+    (``n_documents_``): word weights from a handful of texts say little about a word."""
+    vectorizer = make_vectorizer().fit(list(texts) or [""])
+    vectorizer.n_documents_ = len(texts)
+    return vectorizer
+
+
+def word_specificity(vectorizer: Any, lemmas: Sequence[str], *, min_documents: int = 50) -> float:
+    """How specific a keyword is to some passages, 0..1, from the word weights (IDF) the
+    vectorizer learned on the project's passages: a word in nearly every passage (such as
+    "mentor" in a mentoring study) is weak evidence, one in 5% of them or fewer is full
+    evidence. 1 when the vectorizer saw fewer than ``min_documents`` texts or not the word."""
+    import math
+
+    if getattr(vectorizer, "n_documents_", 0) < min_documents:
+        return 1.0
+    words = vectorizer.steps[0][1].transformer_list[0][1]
+    idf = [words.idf_[words.vocabulary_[w]] for w in lemmas if w in words.vocabulary_]
+    if not idf:
+        return 1.0
+    return min(1.0, max(0.0, (max(idf) - 1.0) / math.log(20.0)))
+
+
 def _float32() -> Any:
     import numpy as np
 

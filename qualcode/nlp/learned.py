@@ -7,10 +7,13 @@ One binary model per code (a passage may carry several codes):
   the centroid of passages where the code's suggestion was rejected;
 * a code with enough examples gets a logistic regression (liblinear, ``class_weight``
   balanced by default) over the same TF-IDF features; passages where the code was rejected
-  are negatives with double weight.
+  are negatives with double weight. Class balancing inflates probabilities of rare codes, so
+  each regression's decision values are Platt-scaled on 3-fold out-of-fold decisions: a
+  score reads as the chance that the code applies.
 
-Fitting is cheap (a few milliseconds per code on hundreds of passages), so the project refits
-whenever its codings change rather than updating incrementally.
+All regressions are kept side by side as one coefficient matrix, so scoring every code is
+one sparse-dense product. Fitting is cheap (tens of milliseconds per code on hundreds of
+passages), so the project refits whenever its codings change, in a background thread.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from qualcode.nlp.features import make_vectorizer
+from qualcode.nlp.features import fit_texts
 
 NAME = "qualcode.learned.v1"
 
@@ -92,7 +95,7 @@ class LearnedSuggester:
         if self.vectorizer is not None:
             self.vectorizer_ = self.vectorizer
         else:
-            self.vectorizer_ = make_vectorizer().fit([*lemma_texts, *corpus] or [""])
+            self.vectorizer_ = fit_texts([*lemma_texts, *corpus])
         X = self.vectorizer_.transform(lemma_texts)
         self.X_ = X
         self.Y_ = Y

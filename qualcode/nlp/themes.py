@@ -11,11 +11,27 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 NAME = "qualcode.themes.v1"
+
+# Words of talk rather than topic, frequent in transcripts but rare in the written language the
+# general frequencies come from (so keyness alone would favour them). Lemmas, lower-cased.
+FILLERS: dict[str, frozenset[str]] = {
+    "en": frozenset(
+        "um umm uh uhm erm er hmm mhm mm ah oh yeah yes yep no okay ok right well like "
+        "maybe think know mean guess sort kind actually really just thing stuff laugh "
+        "laughs laughter pause inaudible crosstalk speaker interviewer".split()
+    ),
+    "de": frozenset(
+        "äh ähm hm hmm mhm ja nein okay ok also halt mal genau eben irgendwie quasi "
+        "sozusagen eigentlich vielleicht glauben denken meinen wissen lachen lacht "
+        "pause unverständlich sprecher interviewer".split()
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +78,7 @@ class ThemeFinder:
 
         # scikit-learn is imported here so that importing qualcode stays fast.
         from sklearn.decomposition import NMF
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.preprocessing import normalize
 
@@ -71,7 +88,11 @@ class ThemeFinder:
             return self
         min_df = 2 if len(texts) >= 20 else 1
         self.vectorizer_ = TfidfVectorizer(
-            sublinear_tf=True, min_df=min_df, max_df=0.5, token_pattern=r"(?u)\b\w[\w'-]+\b"
+            sublinear_tf=True,
+            min_df=min_df,
+            max_df=0.5,
+            token_pattern=r"(?u)\b\w[\w'-]+\b",
+            stop_words=sorted(FILLERS.get(self.language.split("-")[0], frozenset())) or None,
         )
         try:
             X = self.vectorizer_.fit_transform(texts)
@@ -89,7 +110,10 @@ class ThemeFinder:
         self.nmf_ = NMF(
             n_components=k, init="nndsvda", random_state=self.random_state, max_iter=400
         )
-        W = self.nmf_.fit_transform(X)
+        with warnings.catch_warnings():
+            # Themes need a good factorisation, not a converged one: no warning to the user.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            W = self.nmf_.fit_transform(X)
         H = self.nmf_.components_
         owner = W.argmax(axis=1)
         total = float(W.sum()) or 1.0

@@ -1,4 +1,4 @@
-"""Code suggestions and emergent themes: the facade over :mod:`qualcode.nlp`.
+"""Code suggestions: the facade over the suggesters of :mod:`qualcode.nlp`.
 
 The project feeds the suggesters plain lists: the codebook, the coded passages with their
 codes (every coder's), the suggestions coders rejected, and the project's passages for word
@@ -13,50 +13,59 @@ the setting ``nlp.suggesters``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-from qualcode.errors import ProjectError
-from qualcode.model import Code, Coding, Source, Suggestion, Theme, utc_now
-from qualcode.project.base import ProjectBase
+from qualcode.model import Codebook, Coding, Source, Suggestion, utc_now
 from qualcode.project.coding import ApplyResult, CodingActions
+from qualcode.project.themes import ThemeActions, Unit
 
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
     from qualcode.nlp.engine import CombinedSuggester
-    from qualcode.nlp.pipeline import Analysis
 
 SUGGESTERS = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
-THEMES = "qualcode.themes.v1"
-Unit = Literal["turn", "sentence"]
 
 
-class SuggestActions(ProjectBase):
-    """Suggest codes for passages, learn from the coder's decisions, find themes."""
+class SuggestActions(ThemeActions):
+    """Suggest codes for passages, learn from the coder's decisions, find themes
+    (:class:`ThemeActions`)."""
 
     # -- the model -----------------------------------------------------------------------
 
-    @property
-    def nlp_model(self) -> str | None:
-        """The installed spaCy pipeline named by the setting ``nlp.model``, if any."""
-        return self.settings().get("nlp.model") or None
+    def _suggester(self, *, wait: bool = True) -> CombinedSuggester:
+        """The fitted model for the current codings, codes and feedback.
 
-    def _analysis(self, source: Source) -> Analysis:
-        # Deferred: spaCy loads only when a suggestion is asked for.
-        from qualcode.nlp.pipeline import analyse
-
-        return analyse([source.text], source.language or self.language, self.nlp_model)[0]
-
-    def _suggester(self) -> CombinedSuggester:
+        With ``wait`` False and only codings or feedback changed since the last fit, the last
+        model is returned at once and the new one is fitted in a background thread (about a
+        second for hundreds of coded passages), so the passage under the cursor never waits.
+        """
         book = self.codebook()
+        book_key = "\n".join([repr(book.codes), self.nlp_model or ""])
         key = hashlib.sha256(
-            "\n".join(
-                [self.store.coding_fingerprint(), repr(book.codes), self.nlp_model or ""]
-            ).encode()
+            "\n".join([self.store.coding_fingerprint(), book_key]).encode()
         ).hexdigest()
-        cached: tuple[str, CombinedSuggester] | None = getattr(self, "_nlp_cache", None)
+        cached: tuple[str, str, CombinedSuggester] | None = getattr(self, "_nlp_cache", None)
         if cached is not None and cached[0] == key:
-            return cached[1]
+            return cached[2]
+        background = not wait and cached is not None and cached[1] == book_key
+        running: tuple[str, threading.Thread] | None = getattr(self, "_nlp_refit", None)
+        refitting = running is not None and running[0] == key and running[1].is_alive()
+        if background and refitting and cached is not None:
+            return cached[2]
+        fit = self._training(book)  # reads the store here, in the caller's thread
+        if self.settings().get("nlp.suggesters") != SUGGESTERS:
+            self.set_setting("nlp.suggesters", SUGGESTERS)
+        if background and cached is not None:
+            self._refit_in_background(key, book_key, fit)
+            return cached[2]
+        model = fit()
+        self._install(key, book_key, model, self._next_generation())
+        return model
+
+    def _training(self, book: Codebook) -> Callable[[], CombinedSuggester]:
+        """Gather what the model learns from, and return the fit to run (store-free)."""
         from qualcode.nlp.codebook import CodeDescription
         from qualcode.nlp.engine import CombinedSuggester
 
@@ -80,16 +89,51 @@ class SuggestActions(ProjectBase):
         ]
         model = CombinedSuggester(
             self.language, self.nlp_model, vectorizer=self._vectorizer(codes, sources)
-        ).fit(
-            codes,
-            [sources[sid].text[a:b] for sid, a, b in keys],
-            [passages[k][0] for k in keys],
-            rejected=[passages[k][1] for k in keys],
         )
-        self._nlp_cache = (key, model)
-        if self.settings().get("nlp.suggesters") != SUGGESTERS:
-            self.set_setting("nlp.suggesters", SUGGESTERS)
-        return model
+        examples = [sources[sid].text[a:b] for sid, a, b in keys]
+        labels = [passages[k][0] for k in keys]
+        rejected = [passages[k][1] for k in keys]
+        return lambda: model.fit(codes, examples, labels, rejected=rejected)
+
+    def _next_generation(self) -> int:
+        with self._nlp_lock:
+            self._nlp_generation = getattr(self, "_nlp_generation", 0) + 1
+            return self._nlp_generation
+
+    @property
+    def _nlp_lock(self) -> threading.Lock:
+        lock: threading.Lock | None = self.__dict__.get("_nlp_lock_")
+        if lock is None:
+            lock = self.__dict__.setdefault("_nlp_lock_", threading.Lock())
+        return lock
+
+    def _install(self, key: str, book_key: str, model: CombinedSuggester, generation: int) -> None:
+        # A model fitted for older codings never replaces one fitted for newer codings.
+        with self._nlp_lock:
+            if generation >= getattr(self, "_nlp_installed", 0):
+                self._nlp_cache = (key, book_key, model)
+                self._nlp_installed = generation
+
+    def _refit_in_background(
+        self, key: str, book_key: str, fit: Callable[[], CombinedSuggester]
+    ) -> None:
+        running: tuple[str, threading.Thread] | None = getattr(self, "_nlp_refit", None)
+        if running is not None and running[0] == key and running[1].is_alive():
+            return
+        generation = self._next_generation()
+
+        def work() -> None:
+            self._install(key, book_key, fit(), generation)
+
+        thread = threading.Thread(target=work, name="qualcode-refit", daemon=True)
+        self._nlp_refit = (key, thread)
+        thread.start()
+
+    def wait_for_model(self, timeout: float | None = None) -> None:
+        """Wait for a background refit (see :meth:`suggest`) to finish."""
+        running: tuple[str, threading.Thread] | None = getattr(self, "_nlp_refit", None)
+        if running is not None:
+            running[1].join(timeout)
 
     def _vectorizer(self, codes: Sequence[CodeDescription], sources: dict[int, Source]) -> Any:
         """The shared TF-IDF features, refitted only when the sources or the codebook
@@ -117,18 +161,6 @@ class SuggestActions(ProjectBase):
         self._nlp_vectorizer = (key, vectorizer)
         return vectorizer
 
-    def _units(self, source: Source, unit: Unit) -> list[tuple[int, int]]:
-        """The passages of a source: its speaker turns, or their sentences."""
-        turns = [(t.start, t.end) for t in self.store.turns(source.id) if t.end > t.start]
-        if not turns:
-            turns = [(0, len(source.text))] if source.text.strip() else []
-        if unit == "turn":
-            return turns
-        if unit != "sentence":
-            raise ProjectError(f"unit must be 'turn' or 'sentence', not {unit!r}")
-        analysis = self._analysis(source)
-        return [s for a, b in turns for s in analysis.sentence_spans(a, b)]
-
     # -- suggestions ---------------------------------------------------------------------
 
     def suggest(
@@ -139,14 +171,18 @@ class SuggestActions(ProjectBase):
         *,
         top: int = 5,
         min_score: float = 0.0,
+        fresh: bool = False,
     ) -> list[Suggestion]:
         """Codes for ``[start, end)`` of a source, best first, with evidence.
 
-        Codes already applied to a coding that covers the passage are left out.
+        Codes already applied to a coding that covers the passage are left out. After new
+        codings or feedback the model is refitted in a background thread and the previous
+        one answers meanwhile, so this stays fast while coding goes on; ``fresh`` waits for
+        a model of the current codings instead (as :meth:`suggest_source` always does).
         """
         src = self.source(source)
         self._check_span(src, start, end)
-        model = self._suggester()
+        model = self._suggester(wait=fresh)
         codings = self.store.list_codings(source_id=src.id, start=start, end=end)
         return self._rank(model, src, [(start, end)], codings, top, min_score)[0]
 
@@ -157,16 +193,26 @@ class SuggestActions(ProjectBase):
         top: int = 3,
         min_score: float = 0.3,
         unit: Unit = "turn",
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
     ) -> list[Suggestion]:
-        """Suggestions for every turn (or sentence) of one source, or of all, in one batch."""
+        """Suggestions for every turn (or sentence) of one source, or of all, in one batch.
+
+        ``progress`` is called with the share of sources done; when ``cancel`` is set, the
+        suggestions for the sources done so far are returned.
+        """
         model = self._suggester()
         sources = [self.source(source)] if source is not None else self.store.list_sources()
         out: list[Suggestion] = []
-        for src in sources:
+        for i, src in enumerate(sources, 1):
+            if cancel is not None and cancel.is_set():
+                break
             spans = self._units(src, unit)
             codings = self.store.list_codings(source_id=src.id)
             for found in self._rank(model, src, spans, codings, top, min_score):
                 out.extend(found)
+            if progress is not None:
+                progress(i / len(sources))
         return out
 
     def _rank(
@@ -243,61 +289,6 @@ class SuggestActions(ProjectBase):
         for row in out.values():
             row["precision"] = round(row["accepted"] / row["decided"], 4)
         return out
-
-    # -- themes --------------------------------------------------------------------------
-
-    def themes(
-        self,
-        n: int = 8,
-        *,
-        source: str | int | None = None,
-        quotes: int = 4,
-        terms: int = 8,
-    ) -> list[Theme]:
-        """Candidate themes in the sentences no coding touches, largest first."""
-        from qualcode.nlp.themes import ThemeFinder
-
-        sources = [self.source(source)] if source is not None else self.store.list_sources()
-        spans: list[tuple[Source, int, int]] = []
-        texts: list[str] = []
-        for src in sources:
-            analysis = self._analysis(src)
-            coded = [(c.start, c.end) for c in self.store.list_codings(source_id=src.id)]
-            for a, b in self._units(src, "sentence"):
-                if any(s < b and e > a for s, e in coded):
-                    continue
-                lemma_text = analysis.lemma_text(a, b)
-                if len(lemma_text.split()) >= 3:
-                    spans.append((src, a, b))
-                    texts.append(lemma_text)
-        finder = ThemeFinder(n, terms, quotes, self.language).fit(texts)
-        if self.settings().get("nlp.themes") != THEMES:
-            self.set_setting("nlp.themes", THEMES)
-        return [
-            Theme(
-                label=t.label,
-                terms=t.terms,
-                quotes=tuple(
-                    " ".join(spans[i][0].text[spans[i][1] : spans[i][2]].split()) for i in t.quotes
-                ),
-                spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
-                size=len(t.members),
-                weight=t.weight,
-            )
-            for t in finder.themes_
-        ]
-
-    def promote_theme(
-        self, theme: Theme, name: str | None = None, parent: str | int | None = None
-    ) -> Code:
-        """Make a theme a code in one step: its terms become keywords, its quotes examples."""
-        return cast(CodingActions, self).add_code(
-            (name or theme.label).replace("/", "-").strip(),
-            parent,
-            definition=f"Emergent theme: {', '.join(theme.terms)}.",
-            keywords=theme.terms[:5],
-            examples=theme.quotes[:3],
-        )
 
 
 def _covering(spans: Sequence[tuple[int, int]], codings: Sequence[Coding]) -> list[set[int]]:

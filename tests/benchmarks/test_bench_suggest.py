@@ -74,7 +74,11 @@ def test_suggestions_for_a_200000_word_project(tmp_path: Path, bench):
 
     p.apply_code(turns[0][0], turns[0][1], turns[0][2], "Awareness and publicity/Awareness")
     with wall("refit after one new coding (300 coded passages)", 10):
-        p.suggest(*turns[1])
+        p.suggest(*turns[1], fresh=True)
+    p.apply_code(turns[1][0], turns[1][1], turns[1][2], "Awareness and publicity/Awareness")
+    with wall("suggestion right after a new coding (refit in the background)", 0.05):
+        p.suggest(*turns[2])
+    p.wait_for_model()
 
     with bench("first suggestion for the passage under the cursor (warm model)"):
         p.suggest(*turns[2])

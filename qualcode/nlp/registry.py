@@ -1,0 +1,30 @@
+"""The suggesters by versioned name, as a project records them (``nlp.suggesters``).
+
+Behaviour changes by adding a ``.v2`` beside a ``.v1``, never by editing a ``.v1``, so a
+project's recorded name keeps meaning what it meant. Importing this module is cheap: the
+suggesters import spaCy and scikit-learn only when they fit.
+"""
+
+from __future__ import annotations
+
+from qualcode.errors import QualcodeError
+from qualcode.nlp.codebook import CodebookSuggester
+from qualcode.nlp.engine import CombinedSuggester
+from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.themes import ThemeFinder
+
+REGISTRY: dict[str, type] = {
+    CodebookSuggester.name: CodebookSuggester,
+    LearnedSuggester.name: LearnedSuggester,
+    CombinedSuggester.name: CombinedSuggester,
+    ThemeFinder.name: ThemeFinder,
+}
+
+
+def get(name: str) -> type:
+    """The suggester class registered as ``name`` (e.g. ``qualcode.codebook.v1``)."""
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise QualcodeError(f"no suggester {name!r}; this qualcode has {known}") from None

@@ -1,0 +1,124 @@
+"""Emergent themes in uncoded text, and promoting one to a code: the facade over
+:mod:`qualcode.nlp.themes`."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Literal, cast
+
+from qualcode.errors import ProjectError
+from qualcode.model import Code, Source, Theme
+from qualcode.project.base import ProjectBase
+from qualcode.project.coding import CodingActions
+
+if TYPE_CHECKING:
+    from qualcode.nlp.pipeline import Analysis
+
+Unit = Literal["turn", "sentence"]
+
+THEMES = "qualcode.themes.v1"
+# Speakers whose turns are questions, not data: skipped when looking for themes.
+INTERVIEWERS = (
+    r"(the )?(interviewer|moderator|facilitator|interviewerin|moderatorin|int|i|q|mod)\d*"
+)
+
+
+class ThemeActions(ProjectBase):
+    """Themes, and what suggestions share with them: the NLP analysis of a source, and
+    its passages (turns or sentences)."""
+
+    @property
+    def nlp_model(self) -> str | None:
+        """The installed spaCy pipeline named by the setting ``nlp.model``, if any."""
+        return self.settings().get("nlp.model") or None
+
+    def _analysis(self, source: Source) -> Analysis:
+        # Deferred: spaCy loads only when a suggestion is asked for.
+        from qualcode.nlp.pipeline import analyse
+
+        return analyse([source.text], source.language or self.language, self.nlp_model)[0]
+
+    def _units(self, source: Source, unit: Unit) -> list[tuple[int, int]]:
+        """The passages of a source: its speaker turns, or their sentences."""
+        turns = [(t.start, t.end) for t in self.store.turns(source.id) if t.end > t.start]
+        if not turns:
+            turns = [(0, len(source.text))] if source.text.strip() else []
+        if unit == "turn":
+            return turns
+        if unit != "sentence":
+            raise ProjectError(f"unit must be 'turn' or 'sentence', not {unit!r}")
+        analysis = self._analysis(source)
+        return [s for a, b in turns for s in analysis.sentence_spans(a, b)]
+
+    # -- themes --------------------------------------------------------------------------
+
+    def themes(
+        self,
+        n: int = 8,
+        *,
+        source: str | int | None = None,
+        quotes: int = 4,
+        terms: int = 8,
+        skip_speakers: str | None = INTERVIEWERS,
+    ) -> list[Theme]:
+        """Candidate themes in the sentences no coding touches, largest first.
+
+        Args:
+            n: how many themes to look for.
+            source: only this source's text (default: every source).
+            quotes: representative quotes per theme.
+            terms: top terms per theme.
+            skip_speakers: a regular expression (case-insensitive, whole name) for speakers
+                whose turns are not searched: by default interviewers and moderators, whose
+                questions are not what a study's themes are about. None searches every turn.
+        """
+        from qualcode.nlp.themes import ThemeFinder
+
+        skip = re.compile(skip_speakers, re.IGNORECASE) if skip_speakers else None
+        sources = [self.source(source)] if source is not None else self.store.list_sources()
+        spans: list[tuple[Source, int, int]] = []
+        texts: list[str] = []
+        for src in sources:
+            analysis = self._analysis(src)
+            coded = [(c.start, c.end) for c in self.store.list_codings(source_id=src.id)]
+            turns = self.store.turns(src.id)
+            asked = [
+                (t.start, t.end)
+                for t in turns
+                if skip is not None and t.speaker and skip.fullmatch(t.speaker.strip())
+            ]
+            for a, b in self._units(src, "sentence"):
+                if any(s < b and e > a for s, e in [*coded, *asked]):
+                    continue
+                lemma_text = analysis.lemma_text(a, b)
+                if len(lemma_text.split()) >= 3:
+                    spans.append((src, a, b))
+                    texts.append(lemma_text)
+        finder = ThemeFinder(n, terms, quotes, self.language).fit(texts)
+        if self.settings().get("nlp.themes") != THEMES:
+            self.set_setting("nlp.themes", THEMES)
+        return [
+            Theme(
+                label=t.label,
+                terms=t.terms,
+                quotes=tuple(
+                    " ".join(spans[i][0].text[spans[i][1] : spans[i][2]].split()) for i in t.quotes
+                ),
+                spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
+                size=len(t.members),
+                weight=t.weight,
+            )
+            for t in finder.themes_
+        ]
+
+    def promote_theme(
+        self, theme: Theme, name: str | None = None, parent: str | int | None = None
+    ) -> Code:
+        """Make a theme a code in one step: its terms become keywords, its quotes examples."""
+        return cast(CodingActions, self).add_code(
+            (name or theme.label).replace("/", "-").strip(),
+            parent,
+            definition=f"Emergent theme: {', '.join(theme.terms)}.",
+            keywords=theme.terms[:5],
+            examples=theme.quotes[:3],
+        )

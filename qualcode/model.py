@@ -23,6 +23,20 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
+# The fields of a code beyond its name and place in the tree, as the codebook files and the
+# store know them.
+CODE_FIELDS = (
+    "definition",
+    "inclusion",
+    "exclusion",
+    "keywords",
+    "examples",
+    "color",
+    "hotkey",
+    "guid",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Code:
     """A code of the codebook; ``parent_id`` is ``None`` for a top-level code or group."""

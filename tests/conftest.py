@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qualcode.examples import build_demo
 from qualcode.project import Project
 
 INTERVIEW = """\
@@ -36,6 +37,14 @@ def transcripts(tmp_path: Path) -> dict[str, Path]:
     files["int1"].write_text(INTERVIEW, encoding="utf-8")
     files["panel1"].write_text(PANEL, encoding="utf-8")
     return files
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example study built once per test run; copy it before changing it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
+    build_demo(path).close()
+    return path
 
 
 @pytest.fixture

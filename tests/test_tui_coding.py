@@ -9,7 +9,6 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
-from qualcode.examples import build_demo
 from qualcode.model import Suggestion
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
@@ -21,13 +20,6 @@ from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 
 SIZE = (100, 30)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
-    build_demo(path).close()
-    return path
 
 
 @pytest.fixture

@@ -9,20 +9,12 @@ import pandas as pd
 import pytest
 from textual.widgets import DataTable, Input
 
-from qualcode.examples import build_demo
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reports import ReportsScreen
 from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
 
 SIZE = (100, 30)
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
-    build_demo(path).close()
-    return path
 
 
 @pytest.fixture

@@ -8,20 +8,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from qualcode.examples import build_demo
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reconcile import ReconcileScreen
 
 SIZE = (100, 30)
 SOURCE = "interview_01"
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
-    build_demo(path).close()
-    return path
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 
 from qualcode.errors import CodebookError, ProjectError
 from qualcode.model import (
+    CODE_FIELDS,
     Code,
     Codebook,
     CodedSegment,
@@ -108,20 +109,7 @@ class CodingActions(ProjectBase):
             for code in book:  # parents come before children
                 path = book.path(code)
                 code_id, created = self._ensure_code(conn, path)
-                fields = {
-                    k: getattr(code, k)
-                    for k in (
-                        "definition",
-                        "inclusion",
-                        "exclusion",
-                        "keywords",
-                        "examples",
-                        "color",
-                        "hotkey",
-                        "guid",
-                    )
-                    if getattr(code, k)
-                }
+                fields = {k: getattr(code, k) for k in CODE_FIELDS if getattr(code, k)}
                 if fields:
                     self.store.update_code(conn, code_id, **fields)
                 (report.codes_created if created else report.codes_updated).append(path)

@@ -13,21 +13,11 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, select, update
 
 from qualcode.errors import CodebookError
-from qualcode.model import Code, Codebook
+from qualcode.model import CODE_FIELDS, Code, Codebook
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
 
-EDITABLE = (
-    "name",
-    "definition",
-    "inclusion",
-    "exclusion",
-    "keywords",
-    "examples",
-    "color",
-    "hotkey",
-    "guid",
-)
+EDITABLE = ("name", *CODE_FIELDS)
 
 
 def _code(row: Any) -> Code:

@@ -271,3 +271,31 @@ def test_every_turn_is_trimmed_non_empty_and_in_order():
         assert previous_end <= turn.start < turn.end
     assert [t.speaker for t in turns] == [None, "INTERVIEWER", "Student", "Dr. Weber"]
     assert turns[-1].timestamp == 60.0
+
+
+def test_spoken_text_blanks_labels_and_keeps_every_offset():
+    from qualcode.ingest import spoken_text
+
+    text = (
+        "Study header\n"
+        "[00:00:02] Maya Okafor: Yes, I can hear you.\n"
+        "[00:00:05] Maya Okafor: The picture froze.\n"
+        "Note: the line dropped here.\n"
+        "[00:00:09] Interviewer: Fine."
+    )
+    turns = parse_turns(text)
+    spoken = spoken_text(text, [(t.start, t.end, t.speaker) for t in turns])
+    assert len(spoken) == len(text)
+    assert [i for i, ch in enumerate(spoken) if ch == "\n"] == [
+        i for i, ch in enumerate(text) if ch == "\n"
+    ]
+    assert "Okafor" not in spoken and "Interviewer" not in spoken and "00:00" not in spoken
+    assert (
+        spoken.split()
+        == (
+            "Study header Yes, I can hear you. The picture froze. "
+            "Note: the line dropped here. Fine."
+        ).split()
+    )
+    start = text.index("The picture")
+    assert spoken[start : start + 11] == "The picture"

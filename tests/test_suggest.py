@@ -228,3 +228,16 @@ def test_an_installed_pipeline_named_in_the_settings_is_used(coded: Project, tmp
     # Without a lemmatizer "heard" stays "heard": the keyword matches as written.
     [best] = coded.suggest("int1", start, end, top=1)
     assert (best.label, best.evidence) == ("Awareness", ("matched: never heard",))
+
+
+def test_themes_are_not_made_of_speaker_names(demo_file, tmp_path):
+    path = tmp_path / "demo.qcdb"
+    path.write_bytes(demo_file.read_bytes())
+    with Project.open(path) as p:
+        themes = p.themes(6)
+        assert themes
+        words = {w.lower() for t in themes for w in (*t.terms, *t.label.split())}
+        names = {"maya", "okafor", "jonas", "interviewer", "speaker"}
+        assert not words & names
+        quotes = " ".join(q for t in themes for q in t.quotes)
+        assert "Maya Okafor:" not in quotes and "[00:" not in quotes

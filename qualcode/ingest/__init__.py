@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from qualcode.ingest.readers import READERS, SUPPORTED_SUFFIXES, Reader, read_document
 from qualcode.ingest.sheets import read_attributes, read_responses, read_table
+from qualcode.ingest.spoken import spoken_text
 from qualcode.ingest.text import decode, normalise
 from qualcode.ingest.turns import parse_turns
 from qualcode.ingest.types import Document, ParsedTurn, Response
@@ -35,4 +36,5 @@ __all__ = [
     "read_document",
     "read_responses",
     "read_table",
+    "spoken_text",
 ]

@@ -36,7 +36,20 @@ class ThemeActions(ProjectBase):
         # Deferred: spaCy loads only when a suggestion is asked for.
         from qualcode.nlp.pipeline import analyse
 
-        return analyse([source.text], source.language or self.language, self.nlp_model)[0]
+        spoken = self._spoken(source)
+        return analyse([spoken], source.language or self.language, self.nlp_model)[0]
+
+    def _spoken(self, source: Source) -> str:
+        """The source's text with speaker labels and timestamps blanked (same offsets): the
+        NLP must not take a speaker's name for a word of the study. Kept per text."""
+        from qualcode import ingest
+
+        kept: dict[tuple[int, str], str] = self.__dict__.setdefault("_spoken_texts", {})
+        key = (source.id, source.content_hash)
+        if key not in kept:
+            turns = [(t.start, t.end, t.speaker) for t in self.store.turns(source.id)]
+            kept[key] = ingest.spoken_text(source.text, turns) if turns else source.text
+        return kept[key]
 
     def _units(self, source: Source, unit: Unit) -> list[tuple[int, int]]:
         """The passages of a source: its speaker turns, or their sentences."""
@@ -102,7 +115,8 @@ class ThemeActions(ProjectBase):
                 label=t.label,
                 terms=t.terms,
                 quotes=tuple(
-                    " ".join(spans[i][0].text[spans[i][1] : spans[i][2]].split()) for i in t.quotes
+                    " ".join(self._spoken(spans[i][0])[spans[i][1] : spans[i][2]].split())
+                    for i in t.quotes
                 ),
                 spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
                 size=len(t.members),

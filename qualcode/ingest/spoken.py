@@ -1,0 +1,41 @@
+"""What was said: a source's text with everything else blanked, offsets unchanged.
+
+The NLP reads words, and speaker labels are words too: in a caption transcript whose cues
+of one speaker make one turn, ``[00:02:11] Maya Okafor:`` stands at the start of every line
+of the turn, and a theme called "okafor / maya" is the result. :func:`spoken_text` keeps
+the text's length and newlines (so every offset and every quote stays valid) and replaces
+with spaces what lies outside the turns and, inside a turn, the turn's own speaker label or
+a lone timestamp at the start of a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from qualcode.ingest.labels import find_label, speaker_key
+
+
+def spoken_text(text: str, turns: Iterable[tuple[int, int, str | None]]) -> str:
+    """``text`` with everything but the speech of ``turns`` turned into spaces.
+
+    Args:
+        text: a source's normalised text.
+        turns: ``(start, end, speaker)`` of each turn.
+
+    Returns:
+        A string of the same length, newlines where ``text`` has them.
+    """
+    out = [" " if ch != "\n" else "\n" for ch in text]
+    for start, end, speaker in turns:
+        out[start:end] = text[start:end]
+        key = speaker_key(speaker) if speaker else None
+        line_start = text.find("\n", start, end)
+        while line_start != -1:
+            line_start += 1
+            line_end = text.find("\n", line_start, end)
+            line = text[line_start : line_end if line_end != -1 else end]
+            label = find_label(line)
+            if label is not None and (label.name is None or speaker_key(label.name) == key):
+                out[line_start : line_start + label.end] = " " * label.end
+            line_start = line_end
+    return "".join(out)

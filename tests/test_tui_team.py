@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
@@ -123,3 +123,18 @@ async def test_fewer_than_two_coders_is_said_not_raised(tmp_path: Path, demo_fil
             await pilot.pause()
             assert screen.disagreements == [] and app.is_running
             assert not [n for n in app._notifications if n.severity == "error"]
+
+
+async def test_the_highlighted_passage_is_shown_in_full(team: Project):
+    app = QualcodeApp(team)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_team(app, pilot)
+        table = screen.table
+        pane = screen.query_one("#disagreement-passage", Static)
+        for row in range(table.row_count):
+            table.move_cursor(row=row)
+            await pilot.pause()
+            d = screen.disagreements[row]
+            shown = " ".join(str(pane.render()).split())
+            assert " ".join(d.text.split()) in shown
+            assert d.code in shown and ", ".join(d.coded_by) in shown

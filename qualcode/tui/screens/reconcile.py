@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.project.exchange import AGREED
@@ -72,6 +72,9 @@ class ReconcileScreen(Screen[None]):
         yield StatusLine(id="team-status", classes="status")
         yield DataTable(id="agreement", cursor_type="none", zebra_stripes=True)
         yield DataTable(id="disagreements", cursor_type="row", zebra_stripes=True)
+        # The passage in full: the table can only show its start, and a lead coder has to
+        # read what they settle.
+        yield Static(id="disagreement-passage")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -145,6 +148,7 @@ class ReconcileScreen(Screen[None]):
             table.add_row(*self._cells(d), key=d.id)
         if found:
             table.move_cursor(row=min(row, len(found) - 1))
+        self.show_passage()
         open_ = sum(1 for d in found if d.id not in self.settled)
         status.update(
             f"a = {coders[0]} · b = {coders[1]}"
@@ -165,6 +169,26 @@ class ReconcileScreen(Screen[None]):
             ", ".join(d.not_coded_by),
             quote[:100],
         ]
+
+    @on(DataTable.RowHighlighted, "#disagreements")
+    def _highlighted(self) -> None:
+        self.show_passage()
+
+    def show_passage(self) -> None:
+        """Show the highlighted disagreement in full below the table."""
+        d = self.current
+        pane = self.query_one("#disagreement-passage", Static)
+        if d is None:
+            pane.update("")
+            return
+        choice = self.settled.get(d.id)
+        head = Text.assemble(
+            (f"{d.source} {d.start}–{d.end} · ", "dim"),
+            (d.code, "bold"),
+            (f" · coded by {', '.join(d.coded_by)}, not by {', '.join(d.not_coded_by)}", "dim"),
+            (f" · settled: {choice}" if choice else "", "green"),
+        )
+        pane.update(Text.assemble(head, "\n", " ".join(d.text.split())))
 
     # -- settling ----------------------------------------------------------------------------
 
@@ -197,6 +221,8 @@ class ReconcileScreen(Screen[None]):
         table.update_cell_at(Coordinate(row, 0), self._cells(d)[0])
         if row + 1 < len(self.disagreements):
             table.move_cursor(row=row + 1)
+        else:
+            self.show_passage()
 
     def action_accept_all(self) -> None:
         if len(self.coders) < 2:

@@ -271,6 +271,38 @@ async def test_suggestions_accepted_or_rejected_are_recorded_as_feedback(demo: P
     assert demo.suggestion_precision()[first.suggester]["accepted"] >= 1
 
 
+async def test_plus_and_minus_accept_and_reject_from_the_transcript(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("N")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = screen.query_one(SuggestionPanel)
+        assert panel.suggestions
+        first = panel.suggestions[0]
+        await pilot.press("plus")  # no Tab to the panel: the best suggestion is taken
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        second = panel.suggestions[0]
+        await pilot.press("minus")
+        await pilot.pause()
+        assert not errors(app)
+    [seg] = demo.codings()
+    assert (seg.coding.code_id, seg.coding.start, seg.coding.end) == (
+        first.code_id,
+        first.start,
+        first.end,
+    )
+    feedback = demo.store.list_feedback()
+    assert [(f.code_id, f.accepted) for f in feedback] == [
+        (first.code_id, True),
+        (second.code_id, False),
+    ]
+
+
 async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
     before = {c.id for c in demo.codebook()}
     app = QualcodeApp(demo)

@@ -12,19 +12,20 @@ import bisect
 import threading
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Tree
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, WorkerState
 
-from qualcode.model import Code, Codebook, CodedSegment, Source, Suggestion, Turn
+from qualcode.model import Code, Codebook, CodedSegment, Source, Turn
 from qualcode.project import Project
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
+from qualcode.tui.screens.suggesting import Suggesting
 from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.widgets.suggestions import SuggestionPanel
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 Span = tuple[int, int]
 
 
-class CodingScreen(Navigation, Screen[None]):
+class CodingScreen(Navigation, Suggesting, Screen[None]):
     """Code one source at a time."""
 
     TITLE = "Coding"
@@ -45,6 +46,8 @@ class CodingScreen(Navigation, Screen[None]):
         Binding("backspace,delete", "remove_code", "Uncode", id="coding.remove"),
         Binding("ctrl+z", "undo", "Undo", id="coding.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="coding.redo"),
+        Binding("plus", "accept_suggestion", "Accept suggestion", id="coding.accept"),
+        Binding("minus", "reject_suggestion", "Reject suggestion", show=False, id="coding.reject"),
         Binding("M", "memo", "Memo", id="coding.memo"),
         Binding("slash", "search", "Search", id="coding.search"),
         Binding("N", "next_uncoded", "Uncoded", id="coding.uncoded"),
@@ -326,30 +329,7 @@ class CodingScreen(Navigation, Screen[None]):
     def action_set_coder(self) -> None:
         self.app.action_set_coder()
 
-    # -- suggestions ---------------------------------------------------------------------------
-
-    def _suggest(self, span: Span) -> None:
-        if self.source is not None and span[1] > span[0]:
-            self._run_suggester(self.source.id, span)
-
-    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
-    def _run_suggester(self, source_id: int, span: Span) -> None:
-        # In a thread: the first call fits the features on every passage (seconds on a
-        # large project); keys keep moving the selection meanwhile, and a newer move
-        # cancels this one (exclusive), so only the latest passage's list is shown.
-        # One at a time: a thread cannot be stopped, so threads of moves already passed
-        # would otherwise all compute at once on a held arrow key. Each waits its turn and
-        # gives up if a newer move has cancelled it meanwhile.
-        with self._suggesting:
-            if get_current_worker().is_cancelled:
-                return
-            found = self.project.suggest(source_id, span[0], span[1], top=5)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_suggestions, span, found)
-
-    def _show_suggestions(self, span: Span, found: list[Suggestion]) -> None:
-        if self.view.selection == span:  # the selection moved on while it ran
-            self.query_one(SuggestionPanel).show_suggestions(found)
+    # -- suggestions (the actions are in Suggesting; Textual's handlers stay here) ----------
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -360,23 +340,8 @@ class CodingScreen(Navigation, Screen[None]):
 
     @on(SuggestionPanel.Accepted)
     def _accepted(self, event: SuggestionPanel.Accepted) -> None:
-        # Through the project, not apply(): the acceptance is recorded as feedback, which
-        # the learned suggester trains on and `suggestion_precision` reports.
-        s = event.suggestion
-        self.query_one(SuggestionPanel).drop(s)
-        result = self.app.attempt(self.project.accept_suggestion, s, coder=self.project.coder)
-        if result is None:
-            return
-        self._select((s.start, s.end))
-        name = result.code.name
-        self.say(f"already coded {name} here" if result.coding is None else f"coded {name}")
-        self.reload()
+        self.accept(event.suggestion)
 
     @on(SuggestionPanel.Rejected)
     def _rejected(self, event: SuggestionPanel.Rejected) -> None:
-        # Recorded so the passage becomes a negative example for that code.
-        s = event.suggestion
-        self.query_one(SuggestionPanel).drop(s)
-        if self.app.attempt(self.project.reject_suggestion, s, coder=self.project.coder) is None:
-            return
-        self.say(f"rejected {s.label.rsplit('/', 1)[-1]}")
+        self.reject(event.suggestion)

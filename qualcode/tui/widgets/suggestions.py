@@ -99,7 +99,7 @@ class SuggestionPanel(Vertical):
             options.add_option(
                 Text.assemble(
                     (f"{s.score:.2f} ", "bold"),
-                    s.label,
+                    s.label.rsplit("/", 1)[-1],  # the name: a full path would wrap the panel
                     (f"  {s.suggester}", "dim"),
                     (f"\n  {evidence}" if evidence else "", "italic dim"),
                 )

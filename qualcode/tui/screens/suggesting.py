@@ -1,0 +1,111 @@
+"""Suggestions on the coding screen: asking the project for the passage under the cursor in
+a worker, and accepting or rejecting one (``+``/``-`` from the transcript, Enter/``x`` in
+the panel). Both decisions go through the project, which records them as feedback.
+
+A mixin of :class:`CodingScreen`; the screen keeps the message handlers, which Textual
+collects from the screen class itself.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+from textual.worker import get_current_worker
+
+from qualcode.model import Suggestion
+from qualcode.tui.widgets.suggestions import SuggestionPanel
+from qualcode.tui.widgets.transcript import TranscriptView
+
+if TYPE_CHECKING:
+    from qualcode.model import Source
+    from qualcode.project import Project
+    from qualcode.tui.app import QualcodeApp
+
+Span = tuple[int, int]
+
+
+class Suggesting:
+    """Suggestion actions; the screen provides the state below."""
+
+    app: QualcodeApp
+    source: Source | None
+    _suggesting: threading.Lock
+
+    def _panel(self) -> SuggestionPanel:
+        screen: Any = self  # the screen this mixes into
+        return cast(SuggestionPanel, screen.query_one(SuggestionPanel))
+
+    if TYPE_CHECKING:
+
+        @property
+        def view(self) -> TranscriptView: ...
+
+        @property
+        def project(self) -> Project: ...
+
+        def _select(self, span: Span) -> None: ...
+
+        def say(self, message: str) -> None: ...
+
+        def reload(self) -> None: ...
+
+    def _suggest(self, span: Span) -> None:
+        if self.source is not None and span[1] > span[0]:
+            self._run_suggester(self.source.id, span)
+
+    @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
+    def _run_suggester(self, source_id: int, span: Span) -> None:
+        # In a thread: the first call fits the features on every passage (seconds on a
+        # large project); keys keep moving the selection meanwhile, and a newer move
+        # cancels this one (exclusive), so only the latest passage's list is shown.
+        # One at a time: a thread cannot be stopped, so threads of moves already passed
+        # would otherwise all compute at once on a held arrow key. Each waits its turn and
+        # gives up if a newer move has cancelled it meanwhile.
+        with self._suggesting:
+            if get_current_worker().is_cancelled:
+                return
+            found = self.project.suggest(source_id, span[0], span[1], top=5)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_suggestions, span, found)
+
+    def _show_suggestions(self, span: Span, found: list[Suggestion]) -> None:
+        if self.view.selection == span:  # the selection moved on while it ran
+            self._panel().show_suggestions(found)
+
+    def action_accept_suggestion(self) -> None:
+        """``+``: accept the suggestion highlighted in the panel (the best one at first)."""
+        s = self._panel().highlighted_suggestion
+        if s is None:
+            self.say("no suggestion for this passage")
+        else:
+            self.accept(s)
+
+    def action_reject_suggestion(self) -> None:
+        """``-``: reject the suggestion highlighted in the panel."""
+        s = self._panel().highlighted_suggestion
+        if s is None:
+            self.say("no suggestion for this passage")
+        else:
+            self.reject(s)
+
+    def accept(self, s: Suggestion) -> None:
+        """Apply a suggested code. Through the project, not apply(): the acceptance is
+        recorded as feedback, which the learned suggester trains on and
+        ``suggestion_precision`` reports."""
+        self._panel().drop(s)
+        result = self.app.attempt(self.project.accept_suggestion, s, coder=self.project.coder)
+        if result is None:
+            return
+        self._select((s.start, s.end))
+        name = result.code.name
+        self.say(f"already coded {name} here" if result.coding is None else f"coded {name}")
+        self.reload()
+
+    def reject(self, s: Suggestion) -> None:
+        """Turn a suggestion down; recorded, so the passage becomes a negative example."""
+        self._panel().drop(s)
+        if self.app.attempt(self.project.reject_suggestion, s, coder=self.project.coder) is None:
+            return
+        self.say(f"rejected {s.label.rsplit('/', 1)[-1]}")

@@ -19,11 +19,12 @@ import bisect
 import csv
 import itertools
 import json
-import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from qualcode import segments
 
 UNITS = ("sentence", "turn", "character")
 Span = tuple[int, int]
@@ -97,37 +98,11 @@ def patterns_of(rows: Iterable[Sequence[Hashable | None]]) -> Counter[tuple[Hash
 
 # -- units ------------------------------------------------------------------------------------
 
-_ABBREVIATIONS = {
-    "dr", "prof", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "z.b", "bzw", "ca",
-    "nr", "fig", "jr", "sr", "dipl", "med",
-}  # fmt: skip
-_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
-
 
 def sentences(text: str) -> list[Span]:
-    """Sentence spans: a break after ., !, ? or … followed by a space, and at every line
-    break; common abbreviations (Dr., Prof., e.g.) do not end a sentence. Spans are trimmed
-    of surrounding white space; empty ones are dropped."""
-    spans: list[Span] = []
-    start = 0
-    for m in _END.finditer(text):
-        if m.group() != "\n":
-            word = text[max(0, m.start() - 6) : m.start()].split()
-            if word and word[-1].casefold().lstrip("(") in _ABBREVIATIONS:
-                continue
-        _add_trimmed(text, start, m.end(), spans)
-        start = m.end()
-    _add_trimmed(text, start, len(text), spans)
-    return spans
-
-
-def _add_trimmed(text: str, a: int, b: int, out: list[Span]) -> None:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    if b > a:
-        out.append((a, b))
+    """Sentence spans of ``text``, as the workbench and the reports cut them
+    (:func:`qualcode.segments.split_sentences`)."""
+    return segments.split_sentences(text)
 
 
 # -- the comparison -------------------------------------------------------------------------

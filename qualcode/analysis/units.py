@@ -12,54 +12,18 @@ functions, never when the command line starts.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-UNIT_COLUMNS = ["source_id", "idx", "start", "end"]
+from qualcode import segments
 
-# A sentence ends at . ! ? … (and any closing quotes or brackets after them) followed by
-# white space, or at a line break. A full stop after a common abbreviation or a single
-# initial does not end one ("Dr. Weber", "J. Smith", "e.g. this"). The candidates are found
-# by one simple pattern; only full stops are then checked against the word before them
-# (lookbehinds in the pattern itself would be tried at every character, twenty times slower).
-_CANDIDATE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n+")
-_ABBREVIATED = re.compile(r"(?:^|[^\w.])(?:Dr|Prof|Mr|Mrs|Ms|St|vs|etc|e\.g|i\.e|cf|No|[A-Z])$")
-_NON_SPACE = re.compile(r"\S")
+UNIT_COLUMNS = ["source_id", "idx", "start", "end"]
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentences of ``text`` as ``[start, end)`` spans without surrounding white space.
-
-    A small rule-based splitter (no model): fast and predictable, good enough to tell which
-    codings share a sentence.
-
-    >>> split_sentences("I agree. Dr. Weber said so!\\nYes")
-    [(0, 8), (9, 27), (28, 31)]
-    """
-    spans: list[tuple[int, int]] = []
-    begin = 0
-    for m in _CANDIDATE.finditer(text):
-        stop = m.start()
-        if text[stop] == "\n":
-            end = stop
-        elif text[stop] == "." and _ABBREVIATED.search(text[max(0, stop - 8) : stop]):
-            continue
-        else:
-            end = m.end()
-        _add(spans, text, begin, end)
-        begin = m.end()
-    _add(spans, text, begin, len(text))
-    return spans
-
-
-def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
-    first = _NON_SPACE.search(text, start, end)
-    if first is None:
-        return
-    stripped = text[first.start() : end].rstrip()
-    spans.append((first.start(), first.start() + len(stripped)))
+    """Sentences of ``text`` (see :func:`qualcode.segments.split_sentences`, the one splitter
+    the workbench, the reports and the agreement statistics share)."""
+    return segments.split_sentences(text)
 
 
 def sentence_frame(texts: pd.DataFrame) -> pd.DataFrame:

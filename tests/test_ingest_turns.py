@@ -299,3 +299,34 @@ def test_spoken_text_blanks_labels_and_keeps_every_offset():
     )
     start = text.index("The picture")
     assert spoken[start : start + 11] == "The picture"
+
+
+def test_name_and_time_on_a_line_of_their_own_as_otter_and_teams_write_them():
+    text = (
+        "Maya Okafor  0:03\n"
+        "So I never heard of the programme before.\n"
+        "Really never.\n"
+        "\n"
+        "Interviewer  0:15\n"
+        "Why do you think that is?\n"
+        "\n"
+        "Maya Okafor  1:02:20\n"
+        "Nobody told us.\n"
+    )
+    turns = parse_turns(text)
+    assert [(t.speaker, t.timestamp) for t in turns] == [
+        ("Maya Okafor", 3.0),
+        ("Interviewer", 15.0),
+        ("Maya Okafor", 3740.0),
+    ]
+    assert [text[t.start : t.end] for t in turns] == [
+        "So I never heard of the programme before.\nReally never.",
+        "Why do you think that is?",
+        "Nobody told us.",
+    ]
+
+
+def test_a_time_at_the_end_of_a_line_of_prose_is_not_a_speaker():
+    text = "Notes from the day\nWe met at 10:30\nand talked about the programme.\n"
+    turns = parse_turns(text)
+    assert [t.speaker for t in turns] == [None]

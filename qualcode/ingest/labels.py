@@ -5,7 +5,9 @@ The rule (decided here, used by :func:`qualcode.ingest.turns.parse_turns`):
 1. **Shape.** A label sits at the start of a line, after optional indentation and an
    optional timestamp (``[00:01:23]``, ``(00:01:23)``, or a bare ``00:01:23`` and a space),
    and ends in a colon followed by white space or the end of the line. The forms:
-   ``Name:``, ``Name (00:01:23):``, ``Name [00:01:23]:``, ``**Name:**`` and ``**Name**:``.
+   ``Name:``, ``Name (00:01:23):``, ``Name [00:01:23]:``, ``**Name:**`` and ``**Name**:``;
+   or a name and a time alone on a line (``Maya Okafor  0:03``, as Otter and Microsoft
+   Teams write transcripts), what was said following on the next lines.
    Timestamps are ``hh:mm:ss`` or ``mm:ss`` with optional ``.mmm``/``,mmm``.
 2. **Name.** Starts with a letter; at most 4 words and 40 characters; letters, digits,
    spaces, ``- ' ’ ( ) & / #``; a full stop only to end a title or an initial of at most
@@ -66,6 +68,13 @@ def _after_name_timestamp(group: str) -> str:
 _LABEL = re.compile(
     rf"\*\*(?P<bold>{_NAME}){_after_name_timestamp('bold_time')}[ \t]*(?::\*\*|\*\*[ \t]*:)"
     rf"|(?P<plain>{_NAME}){_after_name_timestamp('plain_time')}[ \t]*:"
+)
+
+# A speaker's name and a time alone on a line, what was said on the lines below: the
+# transcripts of Otter, Microsoft Teams and similar tools ("Maya Okafor  0:03").
+_HEADER = re.compile(
+    rf"[ \t]*(?P<name>[^\W\d_][^:\n*\[\]()]{{0,59}}?)[ \t]+"
+    rf"[\[(]?(?P<time>{TIMESTAMP})[\])]?[ \t]*"
 )
 
 _STRICT_CHARS = frozenset(" .-'’()&/#")
@@ -224,6 +233,13 @@ def find_label(line: str) -> LabelCandidate | None:
     Only the shape is checked here (rules 1 and 2 of the module docstring); whether the
     name is a speaker depends on the whole document (rule 3, :func:`is_speaker`).
     """
+    header = _HEADER.fullmatch(line)
+    if header is not None:
+        name = " ".join(header["name"].split())
+        if _name_fits(name, strong=False):
+            # Not "strong": a line such as "We met at 10:30" has this shape too, so the
+            # name must recur (or be a role or a title) to count as a speaker.
+            return LabelCandidate(len(line), name, parse_timestamp(header["time"]), False, None)
     pos = len(line) - len(line.lstrip(" \t"))  # indented labels count too
     timestamp_text, lone_end = None, None
     leading = _LEADING_TIMESTAMP.match(line, pos)

@@ -330,3 +330,21 @@ def test_a_time_at_the_end_of_a_line_of_prose_is_not_a_speaker():
     text = "Notes from the day\nWe met at 10:30\nand talked about the programme.\n"
     turns = parse_turns(text)
     assert [t.speaker for t in turns] == [None]
+
+
+def test_speaker_and_text_in_two_tab_separated_columns():
+    text = (
+        "00:00:05\tInterviewer\tHello.\n"
+        "00:00:09\tRespondent\tFine, thanks.\n"
+        "00:00:12\tInterviewer\tGood.\n"
+    )
+    turns = parse_turns(text)
+    assert [(t.speaker, t.timestamp, text[t.start : t.end]) for t in turns] == [
+        ("Interviewer", 5.0, "Hello."),
+        ("Respondent", 9.0, "Fine, thanks."),
+        ("Interviewer", 12.0, "Good."),
+    ]
+    plain = "Interviewer\tHow are you?\nStudent\tBusy.\nInterviewer\tI see.\n"
+    assert [t.speaker for t in parse_turns(plain)] == ["Interviewer", "Student", "Interviewer"]
+    once = "Summary\tThe call went well.\nAnd it was short.\n"
+    assert [t.speaker for t in parse_turns(once)] == [None]

@@ -6,8 +6,9 @@ The rule (decided here, used by :func:`qualcode.ingest.turns.parse_turns`):
    optional timestamp (``[00:01:23]``, ``(00:01:23)``, or a bare ``00:01:23`` and a space),
    and ends in a colon followed by white space or the end of the line. The forms:
    ``Name:``, ``Name (00:01:23):``, ``Name [00:01:23]:``, ``**Name:**`` and ``**Name**:``;
-   or a name and a time alone on a line (``Maya Okafor  0:03``, as Otter and Microsoft
-   Teams write transcripts), what was said following on the next lines.
+   ``Name<TAB>`` (two columns); or a name and a time alone on a line
+   (``Maya Okafor  0:03``, as Otter and Microsoft Teams write transcripts), what was said
+   following on the next lines.
    Timestamps are ``hh:mm:ss`` or ``mm:ss`` with optional ``.mmm``/``,mmm``.
 2. **Name.** Starts with a letter; at most 4 words and 40 characters; letters, digits,
    spaces, ``- ' ’ ( ) & / #``; a full stop only to end a title or an initial of at most
@@ -68,6 +69,9 @@ def _after_name_timestamp(group: str) -> str:
 _LABEL = re.compile(
     rf"\*\*(?P<bold>{_NAME}){_after_name_timestamp('bold_time')}[ \t]*(?::\*\*|\*\*[ \t]*:)"
     rf"|(?P<plain>{_NAME}){_after_name_timestamp('plain_time')}[ \t]*:"
+    # A tab instead of the colon: speaker and text in two columns, as a transcript pasted
+    # from a spreadsheet or a transcription service's table reads.
+    rf"|(?P<tabbed>[^\W\d_][^:\n*\[\]\t]{{0,59}}?){_after_name_timestamp('tab_time')}\t"
 )
 
 # A speaker's name and a time alone on a line, what was said on the lines below: the
@@ -250,8 +254,10 @@ def find_label(line: str) -> LabelCandidate | None:
             lone_end = pos
     label = _LABEL.match(line, pos)
     if label is not None and _ends_label(line, label.end()):
-        raw_name = label["bold"] if label["bold"] is not None else label["plain"]
-        timestamp_text = timestamp_text or label["bold_time"] or label["plain_time"]
+        raw_name = next(label[g] for g in ("bold", "plain", "tabbed") if label[g] is not None)
+        timestamp_text = (
+            timestamp_text or label["bold_time"] or label["plain_time"] or label["tab_time"]
+        )
         strong = timestamp_text is not None
         name = " ".join(raw_name.split())
         if _name_fits(name, strong=strong):
@@ -295,7 +301,7 @@ def _is_titled(name: str) -> bool:
 
 
 def _ends_label(line: str, end: int) -> bool:
-    return end == len(line) or line[end].isspace()
+    return end == len(line) or line[end].isspace() or line[end - 1] == "\t"
 
 
 def _name_fits(name: str, *, strong: bool) -> bool:

@@ -136,3 +136,13 @@ def test_calibration_bands_by_hand():
     assert bands["0.8-1.0"] == (2, 0.5)
     assert bands["0.0-0.2"] == (1, 0.0)
     assert bands["0.4-0.6"] == (0, None)
+
+
+def test_a_semicolon_separated_sheet_and_a_missing_file(tmp_path: Path, capsys):
+    path = tmp_path / "coded.csv"
+    path.write_text("pid;answer;codes\n1;No time at all;Time\n2;Never heard of it;Awareness\n")
+    passages = read_passages(path, "answer", "codes", group="pid")
+    assert sorted(p.text for p in passages) == ["Never heard of it", "No time at all"]
+    assert main([str(tmp_path / "missing.csv"), "--text", "a", "--codes", "b"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"qualcode: error: {tmp_path / 'missing.csv'}: no such file"

@@ -47,6 +47,29 @@ class Passage:
     codes: frozenset[str]
 
 
+def _read_rows(path: Path, encoding: str | None) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and rows of a sheet. Without an encoding, qualcode's sheet reader detects
+    it and the delimiter (``,`` ``;`` tab) and reads .xlsx too; with one, the file is
+    tried first, and only the delimiter is sniffed."""
+    if encoding is None:
+        from qualcode.ingest import read_table
+
+        frame = read_table(path)
+        return [str(c) for c in frame.columns], frame.to_dict("records")
+    raw, content = path.read_bytes(), ""
+    # A wrong --encoding is survived: UTF-8, then cp1252 (latin-1 decodes anything).
+    for enc in (encoding, "utf-8-sig", "cp1252", "latin-1"):
+        try:
+            content = raw.decode(enc)
+            break
+        except (UnicodeDecodeError, LookupError):
+            continue
+    first = content.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max(",;\t", key=first.count)
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff"), newline=""), delimiter=delimiter)
+    return list(reader.fieldnames or []), list(reader)
+
+
 def read_passages(
     path: Path,
     text: str,
@@ -57,22 +80,13 @@ def read_passages(
     encoding: str | None = None,
 ) -> list[Passage]:
     """The coded passages of a CSV file (see the module docstring)."""
-    raw = path.read_bytes()
-    content = None
-    for enc in [e for e in (encoding, "utf-8-sig", "cp1252", "latin-1") if e]:
-        try:
-            content = raw.decode(enc)
-            break
-        except (UnicodeDecodeError, LookupError):
-            continue
-    assert content is not None  # latin-1 decodes anything
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    header = reader.fieldnames or []
+    header, rows = _read_rows(path, encoding)
     for col in (text, codes, group):
         if col is not None and col not in header:
             raise QualcodeError(
                 f"no column {col!r}; the columns are {', '.join(header)}", file=path
             )
+    reader = rows
     found: dict[tuple[str, str], set[str]] = {}
     for row in reader:
         body = (row.get(text) or "").strip()

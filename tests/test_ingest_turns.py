@@ -348,3 +348,13 @@ def test_speaker_and_text_in_two_tab_separated_columns():
     assert [t.speaker for t in parse_turns(plain)] == ["Interviewer", "Student", "Interviewer"]
     once = "Summary\tThe call went well.\nAnd it was short.\n"
     assert [t.speaker for t in parse_turns(once)] == [None]
+
+
+def test_spoken_text_leaves_out_the_transcribers_notes():
+    from qualcode.ingest import spoken_text
+
+    text = "R: Well [pause] for all students [laughs], I think (maybe not). [inaudible 00:12:03]"
+    turns = parse_turns(text)
+    spoken = spoken_text(text, [(t.start, t.end, t.speaker) for t in turns])
+    assert len(spoken) == len(text)
+    assert spoken.split() == "Well for all students , I think (maybe not).".split()

@@ -5,14 +5,19 @@ of one speaker make one turn, ``[00:02:11] Maya Okafor:`` stands at the start of
 of the turn, and a theme called "okafor / maya" is the result. :func:`spoken_text` keeps
 the text's length and newlines (so every offset and every quote stays valid) and replaces
 with spaces what lies outside the turns and, inside a turn, the turn's own speaker label or
-a lone timestamp at the start of a line.
+a lone timestamp at the start of a line, and the transcriber's notes in square brackets
+(``[laughs]``, ``[pause]``, ``[crosstalk]``, ``[inaudible 00:12:03]``), which are not speech.
+Round brackets are left alone: people say things in parentheses too.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from qualcode.ingest.labels import find_label, speaker_key
+
+_NOTE = re.compile(r"\[[^\[\]\n]{1,60}\]")
 
 
 def spoken_text(text: str, turns: Iterable[tuple[int, int, str | None]]) -> str:
@@ -28,6 +33,8 @@ def spoken_text(text: str, turns: Iterable[tuple[int, int, str | None]]) -> str:
     out = [" " if ch != "\n" else "\n" for ch in text]
     for start, end, speaker in turns:
         out[start:end] = text[start:end]
+        for note in _NOTE.finditer(text, start, end):
+            out[note.start() : note.end()] = " " * (note.end() - note.start())
         key = speaker_key(speaker) if speaker else None
         line_start = text.find("\n", start, end)
         while line_start != -1:

@@ -67,7 +67,7 @@ class ThemesDialog(Dialog):
                     (t.label, "bold"),
                     (f"  {t.size} passages, {t.weight:.0%} of the uncoded text", "dim"),
                     f"\n  {', '.join(t.terms)}",
-                    (f"\n  “{quote[:100]}”" if quote else "", "italic dim"),
+                    (f"\n  “{_shorten(quote)}”" if quote else "", "italic dim"),
                 )
             )
         if not themes:
@@ -87,3 +87,10 @@ class ThemesDialog(Dialog):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         if 0 <= event.option_index < len(self.themes):
             self.dismiss(self.themes[event.option_index])
+
+
+def _shorten(quote: str, width: int = 100) -> str:
+    """A quote cut at a word before ``width`` characters, marked as cut."""
+    if len(quote) <= width:
+        return quote
+    return quote[:width].rsplit(" ", 1)[0].rstrip(",;:") + " …"

@@ -24,7 +24,40 @@ def short(path: str) -> str:
     return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
 
 
-class FrequencyChart(PlotextPlot):
+class _TableChart(PlotextPlot):
+    """A plot of one analysis table: the parent calls :meth:`show_table`, it redraws."""
+
+    def __init__(
+        self,
+        table: pd.DataFrame | None,
+        *,
+        value: str,
+        name: str | None,
+        id: str | None,
+        classes: str | None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.value = value
+        self._load(table)
+
+    def show_table(self, table: pd.DataFrame, *, value: str | None = None) -> None:
+        """Draw ``table``, optionally another of its columns."""
+        if value is not None:
+            self.value = value
+        self._load(table)
+        self.replot()
+
+    def on_mount(self) -> None:
+        self.replot()
+
+    def _load(self, table: pd.DataFrame | None) -> None:
+        raise NotImplementedError
+
+    def replot(self) -> None:
+        raise NotImplementedError
+
+
+class FrequencyChart(_TableChart):
     """Horizontal bars, one per code, of a frequency table's ``value`` column.
 
     Args:
@@ -41,26 +74,15 @@ class FrequencyChart(PlotextPlot):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self.value = value
-        self.labels: list[str] = []
-        self.values: list[float] = []
-        if table is not None:
-            self._load(table)
+        super().__init__(table, value=value, name=name, id=id, classes=classes)
 
-    def show_table(self, table: pd.DataFrame, *, value: str | None = None) -> None:
-        """Draw ``table`` (a ``frequencies`` DataFrame)."""
-        if value is not None:
-            self.value = value
-        self._load(table)
-        self.replot()
-
-    def _load(self, table: pd.DataFrame) -> None:
+    def _load(self, table: pd.DataFrame | None) -> None:
+        if table is None:
+            self.labels: list[str] = []
+            self.values: list[float] = []
+            return
         self.labels = [short(str(c)) for c in table["code"].tolist()]
         self.values = [float(v) for v in table[self.value].tolist()]
-
-    def on_mount(self) -> None:
-        self.replot()
 
     def replot(self) -> None:
         plt = self.plt
@@ -75,7 +97,7 @@ class FrequencyChart(PlotextPlot):
         self.refresh()
 
 
-class CooccurrenceHeatMap(PlotextPlot):
+class CooccurrenceHeatMap(_TableChart):
     """A code x code heat map of a co-occurrence table's ``jaccard`` (or ``count``).
 
     Args:
@@ -94,22 +116,14 @@ class CooccurrenceHeatMap(PlotextPlot):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self.value = value
         self.limit = limit
-        self.codes: list[str] = []
-        self.cells: list[list[float]] = []
-        if table is not None:
-            self._load(table)
+        super().__init__(table, value=value, name=name, id=id, classes=classes)
 
-    def show_table(self, table: pd.DataFrame, *, value: str | None = None) -> None:
-        """Draw ``table`` (a ``cooccurrence`` DataFrame)."""
-        if value is not None:
-            self.value = value
-        self._load(table)
-        self.replot()
-
-    def _load(self, table: pd.DataFrame) -> None:
+    def _load(self, table: pd.DataFrame | None) -> None:
+        if table is None:
+            self.codes: list[str] = []
+            self.cells: list[list[float]] = []
+            return
         pairs = list(
             zip(
                 table["code_a"].tolist(),
@@ -129,9 +143,6 @@ class CooccurrenceHeatMap(PlotextPlot):
             if a in where and b in where:
                 cells[where[a]][where[b]] = cells[where[b]][where[a]] = float(v)
         self.codes, self.cells = codes, cells
-
-    def on_mount(self) -> None:
-        self.replot()
 
     def replot(self) -> None:
         plt = self.plt

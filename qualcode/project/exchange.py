@@ -157,9 +157,11 @@ class ExchangeActions(ProjectBase):
 
     # -- agreement -----------------------------------------------------------------------
 
-    def _compare(
-        self, coders: list[str], unit: str, code: str | int | None
+    def compare_coders(
+        self, coders: list[str], *, unit: str = "sentence", code: str | int | None = None
     ) -> tuple[AgreementReport, list[Disagreement]]:
+        """The agreement report and the disagreements of one comparison: what a screen
+        showing both needs, at the cost of one."""
         from qualcode.analysis.agreement import UNITS, CodingSpan, compare
 
         if len(coders) < 2 or len(set(coders)) != len(coders):
@@ -192,13 +194,13 @@ class ExchangeActions(ProjectBase):
     ) -> AgreementReport:
         """Percentage agreement, Cohen's kappa (two coders) and Krippendorff's alpha per code
         and overall, on the sources every one of ``coders`` coded."""
-        return self._compare(coders, unit, code)[0]
+        return self.compare_coders(coders, unit=unit, code=code)[0]
 
     def disagreements(
         self, coders: list[str], *, unit: str = "sentence", code: str | int | None = None
     ) -> list[Disagreement]:
         """Passages where the coders differ on a code, each with a stable id."""
-        return self._compare(coders, unit, code)[1]
+        return self.compare_coders(coders, unit=unit, code=code)[1]
 
     # -- reconciling ---------------------------------------------------------------------
 

@@ -112,8 +112,7 @@ class ReconcileScreen(Screen[None]):
         if len(coders) < 2:
             self.app.call_from_thread(self._show, coders, None, [], {})
             return
-        report = project.agreement(coders, unit=unit)
-        found = project.disagreements(coders, unit=unit)
+        report, found = project.compare_coders(coders, unit=unit)
         done = project.reconciled(found)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, coders, report, found, done)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,15 @@ if TYPE_CHECKING:
 
 _REAL_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 NEAR = 0.85  # name similarity (difflib ratio) above which two codes may be the same
+
+
+def _numbered(name: str, taken: Container[str], prefix: str = "") -> str:
+    """``name (2)``, ``name (3)`` ...: the first whose ``prefix + name``, case-folded, is
+    not in ``taken``."""
+    n = 2
+    while f"{prefix}{name} ({n})".casefold() in taken:
+        n += 1
+    return f"{name} ({n})"
 
 
 def real_guid(value: str | None) -> str | None:
@@ -160,14 +169,12 @@ class Merger:
                 hit = by_path.get((prefix + name).casefold())
                 if hit is not None and hit in claimed and claimed[hit] != code.guid:
                     # Two codes of one input share a path: qualcode needs unique siblings.
-                    n = 2
-                    while f"{prefix}{name} ({n})".casefold() in by_path:
-                        n += 1
+                    free = _numbered(name, by_path, prefix)
                     self.report.conflicts.append(
                         f"two codes named {prefix + name!r} in {self.origin}; the second is "
-                        f"added as {name + f' ({n})'!r}"
+                        f"added as {free!r}"
                     )
-                    name, hit = f"{name} ({n})", None
+                    name, hit = free, None
             path = prefix + name
             if hit is None:
                 hit = by_path.get(path.casefold())
@@ -251,14 +258,12 @@ class Merger:
                 continue
             name = unicodedata.normalize("NFC", src.name).strip()
             if name.casefold() in names:
-                n = 2
-                while f"{name} ({n})".casefold() in names:
-                    n += 1
+                free = _numbered(name, names)
                 self.report.conflicts.append(
                     f"source {name!r} in {self.origin} has other text than the project's "
-                    f"source of that name; added as {name + f' ({n})'!r}"
+                    f"source of that name; added as {free!r}"
                 )
-                name = f"{name} ({n})"
+                name = free
             names.add(name.casefold())
             kind = src.kind if src.kind in SOURCE_KINDS else "document"
             item = NewSource(

@@ -158,7 +158,7 @@ class CodingActions(ProjectBase):
             ids = self.store.insert_codings(conn, [row], coder_id=coder_id)
         coding = None
         if ids:
-            coding = next(c for c in self.store.list_codings(source_id=src.id) if c.id == ids[0])
+            coding = self.store.list_codings(ids=ids)[0]
         return ApplyResult(coding, self.codebook().get(code_id), created)
 
     def code_matches(
@@ -227,7 +227,7 @@ class CodingActions(ProjectBase):
     def remove_coding(self, coding_id: int) -> int:
         """Remove one coding by id (undoable by the coder who owned it)."""
         with self.store.atomic() as conn:
-            found = [c for c in self.store.list_codings() if c.id == coding_id]
+            found = self.store.list_codings(ids=[coding_id])
             if not found:
                 raise ProjectError(f"no coding with id {coding_id}", file=self.label)
             coder_id = self.store.coder_id(conn, found[0].coder)
@@ -306,7 +306,7 @@ class CodingActions(ProjectBase):
         elif code is not None:
             target, target_id = "code", self.code(code).id
         elif coding is not None:
-            if not any(c.id == coding for c in self.store.list_codings()):
+            if not self.store.list_codings(ids=[coding]):
                 raise ProjectError(f"no coding with id {coding}", file=self.label)
             target, target_id = "coding", coding
         with self.store.atomic() as conn:

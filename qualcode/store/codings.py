@@ -154,10 +154,14 @@ class CodingsMixin(StoreBase):
         coder: str | None = None,
         start: int | None = None,
         end: int | None = None,
+        ids: Sequence[int] | None = None,
     ) -> list[Coding]:
-        """Codings filtered by source, codes, coder, and those overlapping ``[start, end)``."""
+        """Codings filtered by source, codes, coder, id, and those overlapping
+        ``[start, end)``."""
         c = s.codings
         q = _coding_query()
+        if ids is not None:
+            q = q.where(c.c.id.in_(list(ids)))
         if source_id is not None:
             q = q.where(c.c.source_id == source_id)
         if code_ids is not None:

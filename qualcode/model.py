@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
-SourceKind = Literal["interview", "expert_panel", "focus_group", "document", "response"]
 SOURCE_KINDS: tuple[str, ...] = ("interview", "expert_panel", "focus_group", "document", "response")
 
 PATH_SEPARATOR = "/"
@@ -172,12 +171,6 @@ class Memo:
     text: str
     coder: str = ""
     created_at: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Coder:
-    id: int
-    name: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qualcode.analysis.cooccurrence import COLUMNS as PAIR_COLUMNS
-from qualcode.analysis.frequencies import frequency_columns, share_text
+from qualcode.analysis.frequencies import frequency_columns, share_texts
 from qualcode.analysis.quotes import COLUMNS as QUOTE_COLUMNS
 from qualcode.errors import ProjectError
 from qualcode.project import Project
@@ -23,6 +24,10 @@ def study(tmp_path_factory: pytest.TempPathFactory):
 
 def rows(frame, *columns: str) -> list[tuple]:
     return [tuple(r) for r in frame[list(columns)].itertuples(index=False)]
+
+
+def share_text(n: int, of: int) -> str:
+    return str(share_texts(np.array([n]), np.array([of]))[0])
 
 
 def test_share_text_rounds_half_up():

@@ -8,8 +8,6 @@ of_sources, sources_pct, sources_text, speakers``.
 
 from __future__ import annotations
 
-import math
-
 # pandas and numpy at module level: the facade imports this module inside its methods only,
 # so `qualcode --help` never loads them.
 import numpy as np
@@ -30,15 +28,10 @@ COUNT_COLUMNS = [
 VALUES = ("codings", "passages", "sources", "sources_pct", "sources_text", "speakers")
 
 
-def share_text(n: int, of: int) -> str:
-    """``"31 of 52 (60%)"``: the percentage rounded half up to a whole number."""
-    if of <= 0:
-        return f"{n} of {of}"
-    return f"{n} of {of} ({math.floor(100 * n / of + 0.5)}%)"
-
-
 def share_texts(n: np.ndarray, of: np.ndarray) -> np.ndarray:
-    """:func:`share_text` over whole arrays (a matrix of 2,000 sources has 400,000 cells)."""
+    """``"31 of 52 (60%)"`` for whole arrays, the percentage rounded half up to a whole
+    number (``"0 of 0"`` without one); vectorised, as a matrix of 2,000 sources has 400,000
+    cells."""
     if len(n) == 0:
         return np.array([], dtype=object)
     pct = np.floor(100 * n / np.maximum(of, 1) + 0.5).astype(np.int64)

@@ -98,7 +98,6 @@ class LearnedSuggester:
             self.vectorizer_ = fit_texts([*lemma_texts, *corpus])
         X = self.vectorizer_.transform(lemma_texts)
         self.X_ = X
-        self.Y_ = Y
         self.rows_ = [np.flatnonzero(Y[:, j]) for j in range(k)]  # each code's passages
         dim = X.shape[1]
         self.centroids_ = np.zeros((k, dim), dtype=np.float32)

@@ -16,7 +16,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from qualcode.errors import ExchangeError
+from qualcode.errors import ExchangeError, MissingSourceError
+from qualcode.interop.offsets import Selection, UnitMap, choose
 from qualcode.interop.refi import (
     OffsetMap,
     RefiCode,
@@ -164,9 +165,12 @@ def decode_text(data: bytes, file: str, place: str) -> str:
 
 
 class _Reader:
-    def __init__(self, file: str, read_text: TextReader | None):
+    def __init__(self, file: str, read_text: TextReader | None, unit: str | None):
         self.file = file
         self.read_text = read_text
+        self.unit = unit
+        self.texts: list[OffsetMap] = []
+        self.selections: list[tuple[Selection, Any, RefiSource, str]] = []
         self.project = RefiProject()
         self.variables: dict[str, str] = {}
         self.note_targets: dict[str, tuple[str, str | None]] = {}
@@ -199,6 +203,12 @@ class _Reader:
                 p.skipped.append(f"{_NOT_MODELLED[name]} {el.get('name') or el.get('guid')!r}")
             elif name:
                 p.skipped.append(f"source element {name} {el.get('name') or ''!r}".rstrip(" '"))
+        self.place_selections()
+        if self.variables and not p.sources:
+            p.skipped.append(
+                f"{len(self.variables)} variable(s): qualcode keeps variables as attributes "
+                "of sources, and none could be read"
+            )
         cases = child(root, "Cases")
         for el in children(cases, "Case") if cases is not None else ():
             self.case(el)
@@ -224,7 +234,9 @@ class _Reader:
         if not path:
             raise self.fail("has neither PlainTextContent nor plainTextPath", what)
         if self.read_text is None:
-            raise self.fail(f"refers to {path!r}, but a bare .qde has no sources folder", what)
+            raise MissingSourceError(
+                "a bare .qde has no sources folder", file=self.file, place=path
+            )
         return decode_text(self.read_text(path), self.file, what)
 
     def text_source(self, el: Any) -> None:
@@ -235,7 +247,15 @@ class _Reader:
             # Only a rich-text file (.docx) and no plain text: selections cannot be placed.
             self.project.skipped.append(f"text source {name!r} without plain text")
             return
-        original = self.text(el, what)
+        try:
+            original = self.text(el, what)
+        except MissingSourceError as exc:
+            # A partial project (a codebook sent with its structure): the rest still reads.
+            n = len(list(children(el, "PlainTextSelection")))
+            self.project.skipped.append(
+                f"source {name!r} and its {n} coding(s): {exc.message} ({exc.place})"
+            )
+            return
         try:
             offsets = OffsetMap(original)
         except ExchangeError as exc:
@@ -249,31 +269,49 @@ class _Reader:
         source.kind = source.attributes.pop(KIND_VARIABLE, "interview")
         source.language = source.attributes.pop(LANGUAGE_VARIABLE, None)
         self.project.sources.append(source)
-        size = len(original)
+        index = len(self.texts)
+        self.texts.append(offsets)
         for sel in children(el, "PlainTextSelection"):
-            self.selection(sel, source, offsets, size, what)
+            sg = guid(sel.get("guid"))
+            try:
+                start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+            except ValueError:
+                raise self.fail(
+                    "a selection without whole-number startPosition/endPosition",
+                    f"{what}, selection {sg}",
+                ) from None
+            raw = Selection(index, start, end, sel.get("name") or "")
+            self.selections.append((raw, sel, source, what))
         for coding in children(el, "Coding") if source.text else ():  # the whole source
             self.coding(coding, source, 0, len(source.text), el, "")
         for ref in children(el, "NoteRef"):
             self.note_targets.setdefault(guid(ref.get("targetGUID")), ("source", g))
 
-    def selection(
-        self, sel: Any, source: RefiSource, offsets: OffsetMap, size: int, what: str
-    ) -> None:
+    def place_selections(self) -> None:
+        """Choose how this file counts offsets (see :mod:`~qualcode.interop.offsets`), then
+        turn every selection into codings on the normalised texts."""
+        if not self.selections:
+            return
+        raw = [s[0] for s in self.selections]
+        choice = choose(self.texts, raw, origin=self.project.origin, unit=self.unit)
+        self.project.offsets = choice.describe()
+        warning = choice.warning()
+        if warning:
+            self.project.warnings.append(warning)
+        conv = choice.convention
+        maps = [UnitMap(t.original, conv) for t in self.texts]
+        for sel, el, source, what in self.selections:
+            umap, norm = maps[sel.source], self.texts[sel.source]
+            if not 0 <= sel.start <= sel.end <= umap.size:
+                raise self.fail(
+                    f"selection {sel.start}..{sel.end} is outside the text (0..{umap.size} {conv})",
+                    f"{what}, selection {guid(el.get('guid'))}",
+                )
+            a, b = norm(umap(sel.start)), norm(umap(sel.end, end=True), end=True)
+            self.selection(el, source, a, b, what)
+
+    def selection(self, sel: Any, source: RefiSource, a: int, b: int, what: str) -> None:
         sg = guid(sel.get("guid"))
-        try:
-            start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
-        except ValueError:
-            raise self.fail(
-                "a selection without whole-number startPosition/endPosition",
-                f"{what}, selection {sg}",
-            ) from None
-        if not 0 <= start <= end <= size:
-            raise self.fail(
-                f"selection {start}..{end} is outside the text (0..{size})",
-                f"{what}, selection {sg}",
-            )
-        a, b = offsets(start), offsets(end, end=True)
         if a == b:
             self.project.skipped.append(f"empty selection {sg} in {what}")
             return
@@ -371,10 +409,20 @@ class _Reader:
         )
 
 
-def parse_qde(data: bytes, file: str, read_text: TextReader | None = None) -> RefiProject:
-    """A REFI-QDA project from its XML; ``read_text`` fetches a ``plainTextPath``."""
+def parse_qde(
+    data: bytes, file: str, read_text: TextReader | None = None, *, offsets: str | None = None
+) -> RefiProject:
+    """A REFI-QDA project from its XML.
+
+    Args:
+        data: the ``project.qde``.
+        file: its name, for errors.
+        read_text: fetches a ``plainTextPath``; raises MissingSourceError for a missing file.
+        offsets: how the file counts selection offsets (``codepoints``, ``utf16``,
+            ``utf8``); by default chosen from the producer and verified on the file.
+    """
     root = parse_xml(data, file)
     try:
-        return _Reader(file, read_text).run(root)
+        return _Reader(file, read_text, offsets).run(root)
     except RecursionError:
         raise ExchangeError(_TOO_DEEP, file=file, place="CodeBook") from None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from qualcode.interop.qde import KIND_VARIABLE, LANGUAGE_VARIABLE
 from qualcode.interop.refi import RefiCode, RefiCoding, RefiProject, code_description
@@ -111,17 +111,32 @@ def _document(lines: Iterable[str]) -> bytes:
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + "\n".join(lines) + "\n").encode("utf-8")
 
 
-def _selection(out: list[str], c: RefiCoding, notes: dict[str, list[str]]) -> None:
+QUOTE_IN_NAME = 100  # characters of the quote written as a selection's name
+
+
+def _selection(
+    out: list[str],
+    c: RefiCoding,
+    notes: dict[str, list[str]],
+    text: str,
+    place: Callable[[int], int] | None,
+) -> None:
     # The hot path of an export: GUIDs (stored in canonical form), numbers and checked dates
-    # need no escaping, so only the memo goes through it.
+    # need no escaping, so only the memo and the quote go through it.
     assert c.guid is not None
     date = _date(c.created_at)
     who = (f' creatingUser="{c.user}"' if c.user else "") + (
         f' creationDateTime="{date}"' if date else ""
     )
+    # The quote as the name, as NVivo and QualCoder write it: a reader can check the
+    # offsets against it (cut short with an ellipsis, like the standard's examples).
+    quote = text[c.start : min(c.end, c.start + QUOTE_IN_NAME + 1)]
+    if len(quote) > QUOTE_IN_NAME:
+        quote = quote[:QUOTE_IN_NAME] + "…"
+    start, end = (place(c.start), place(c.end)) if place else (c.start, c.end)
     out.append(
-        f'      <PlainTextSelection guid="{selection_guid(c.guid)}" startPosition="{c.start}"'
-        f' endPosition="{c.end}"{who}>'
+        f'      <PlainTextSelection guid="{selection_guid(c.guid)}" name="{_a(quote)}"'
+        f' startPosition="{start}" endPosition="{end}"{who}>'
     )
     if c.memo:
         out.append(f"        <Description>{_t(c.memo)}</Description>")
@@ -132,9 +147,19 @@ def _selection(out: list[str], c: RefiCoding, notes: dict[str, list[str]]) -> No
     out.append("      </PlainTextSelection>")
 
 
-def write_qde(project: RefiProject, text_paths: dict[str, str]) -> bytes:
-    """The ``project.qde`` of a project; ``text_paths`` maps a source guid to its
-    ``internal://`` path (the caller writes the texts)."""
+def write_qde(
+    project: RefiProject,
+    text_paths: dict[str, str],
+    place: dict[str, Callable[[int], int]] | None = None,
+) -> bytes:
+    """The ``project.qde`` of a project.
+
+    Args:
+        project: what to write.
+        text_paths: a source guid to its ``internal://`` path (the caller writes the texts).
+        place: a source guid to the map from qualcode's offsets to those written (an
+            export for a tool counting otherwise); by default qualcode's own.
+    """
     out = [
         f'<Project xmlns="{PROJECT_NS}"'
         + _attrs(name=project.name or "qualcode project", origin=project.origin or "qualcode")
@@ -171,8 +196,9 @@ def write_qde(project: RefiProject, text_paths: dict[str, str]) -> bytes:
         for s in project.sources:
             head = _attrs(guid=s.guid, name=s.name, plainTextPath=text_paths[s.guid])
             out.append(f"    <TextSource{head}>")
+            placer = place.get(s.guid) if place else None
             for c in by_source.get(s.guid, []):
-                _selection(out, c, notes_on)
+                _selection(out, c, notes_on, s.text, placer)
             out.extend(f'      <NoteRef targetGUID="{n}"/>' for n in notes_on.get(s.guid, []))
             values = {**s.attributes, KIND_VARIABLE: s.kind}
             if s.language:

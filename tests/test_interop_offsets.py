@@ -360,3 +360,16 @@ def test_a_quote_gone_from_the_edited_source_is_reported_not_placed(tmp_path: Pa
     assert got == ["heard of it"]
     assert report.unplaced == 1
     assert any("mentors were helpful" in s for s in report.skipped)
+
+
+def test_quotes_cut_mid_word_are_not_doubted_when_their_names_match(tmp_path: Path):
+    with Project.create(tmp_path / "p.qcdb") as p:
+        f = tmp_path / "e.txt"
+        f.write_text("Senkit nem lehet kényszeríteni erre.\n", encoding="utf-8")
+        p.import_files([f])
+        p.apply_code("e", 2, 9, "Awareness", coder="anna")  # "nkit ne": a coder's odd choice
+        p.export_qdpx(tmp_path / "o.qdpx")
+    with Project.create(tmp_path / "q.qcdb") as q:
+        report = q.import_qdpx(tmp_path / "o.qdpx")
+        assert [c.text for c in q.codings()] == ["nkit ne"]
+    assert not report.warnings and "1 of 1 match the quote" in report.offsets[0]

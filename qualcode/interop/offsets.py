@@ -195,13 +195,21 @@ class Evidence:
         return (-self.outside, self.name_matches, self.on_words)
 
     @property
+    def certain(self) -> bool:
+        """Every selection is inside its text and matches its quote, or (without quotes)
+        starts and ends on word boundaries: no other reading can do better."""
+        if self.outside or self.name_matches < self.named:
+            return False
+        return self.named == self.total or self.on_words == self.total
+
+    @property
     def poor(self) -> bool:
         if self.total == 0:
             return False
         if self.outside:
             return True
-        if self.named and self.name_matches < POOR * self.named:
-            return True
+        if 2 * self.named >= self.total:  # quotes in the names: the strongest evidence
+            return self.name_matches < POOR * self.named
         return self.on_words < POOR * self.total
 
     def describe(self) -> str:
@@ -232,6 +240,8 @@ _ELLIPSIS = ("…", "...")
 def quote_matches(name: str, quote: str) -> bool | None:
     """Whether a selection's ``name`` is its quote (whole, or cut short with an ellipsis);
     None when the name cannot be a quote (empty)."""
+    if name and (name == quote or (name[-1] == "…" and quote.startswith(name[:-1]))):
+        return True  # the common case, as qualcode and QualCoder write it
     want = _SPACE.sub(" ", unicodedata.normalize("NFC", name)).strip()
     if not want:
         return None
@@ -333,7 +343,7 @@ def choose(
         found = evaluate(sources, selections, conv)
         if best is None or found.score > best.score:
             best = found
-        if best.total == best.on_words and best.named == best.name_matches and not best.outside:
+        if best.certain:
             break  # nothing can read better; the likelier convention keeps it
     assert best is not None
     return Choice(best, origin, forced=unit is not None)

@@ -5,8 +5,11 @@ ignored, unknown elements and attributes are skipped, GUIDs are compared without
 case, missing optional attributes get defaults, and what qualcode does not model (PDF,
 picture, audio and video sources, sets, links, graphs) is listed in ``skipped``. The XML is
 parsed by defusedxml: entity declarations and external references are refused, never
-expanded. Selection offsets are mapped from the text as the file had it to the normalised
-text (:class:`~qualcode.interop.refi.OffsetMap`).
+expanded. Selection offsets are read in the convention the file's producer counts in, chosen
+per file and checked on its own selections (:mod:`~qualcode.interop.offsets`), then mapped
+from the text as the file had it to the normalised text
+(:class:`~qualcode.interop.refi.OffsetMap`). A source whose text file is missing is skipped
+and reported; the rest of the project still reads.
 """
 
 from __future__ import annotations
@@ -304,7 +307,8 @@ class _Reader:
             umap, norm = maps[sel.source], self.texts[sel.source]
             if not 0 <= sel.start <= sel.end <= umap.size:
                 raise self.fail(
-                    f"selection {sel.start}..{sel.end} is outside the text (0..{umap.size} {conv})",
+                    f"selection {sel.start}..{sel.end} is outside the text (0..{umap.size} "
+                    f"{conv})" + ("; try another --offsets" if self.unit else ""),
                     f"{what}, selection {guid(el.get('guid'))}",
                 )
             a, b = norm(umap(sel.start)), norm(umap(sel.end, end=True), end=True)

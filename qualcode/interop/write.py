@@ -3,7 +3,9 @@
 Elements come in the order ``Project.xsd`` requires; every GUID is a plain lower-case GUID;
 colours are ``#rrggbb``; a date is written only when it is a valid ``xsd:dateTime``; characters
 XML 1.0 cannot carry are replaced by U+FFFD. Source texts go into the ``.qdpx`` as
-``sources/<guid>.txt`` (UTF-8, the normalised text), so the offsets written are qualcode's own.
+``sources/<guid>.txt`` (UTF-8, the normalised text), so the offsets written are qualcode's own,
+unless the export is for a tool that counts otherwise (:mod:`~qualcode.interop.targets`). Each
+selection's ``name`` holds its quote, so a reader can check the offsets against it.
 
 The XML is built as text from small escaped pieces rather than an element tree: a project
 with 100,000 codings is written in a few seconds, and the tests validate the result against

@@ -203,7 +203,7 @@ def test_bare_maxqda_qde_imports_its_codebook_and_lists_what_it_skipped(tmp_path
     assert "Codes: 2 added" in result.output
     assert "Skipped: " in result.output and "'Interview 1' and its 1 coding(s)" in result.output
     assert "source file not found beside the .qde" in result.output
-    assert "1 variable(s)" in result.output and "1 set(s)" in result.output
+    assert "1 variable(s)" in result.output and "set 'Wave 1': 1 source(s)" in result.output
     with Project.open(tmp_path / "p.qcdb") as p:
         assert p.code("Pressure").definition == "Being pushed to do something."
         assert p.code("Pressure/From family").color == "#00aa00"
@@ -224,6 +224,20 @@ def test_qdpx_with_a_missing_source_file_imports_the_rest(tmp_path: Path):
         report = p.import_qdpx(qdpx)
         assert [s.name for s in p.sources()] == ["int2"] and not p.codings()
     assert any("'int1' and its 1 coding(s)" in s and "missing" in s for s in report.skipped)
+
+
+def test_a_set_of_sources_becomes_their_attribute(tmp_path: Path):
+    qde = simple_qde().replace(
+        "</Project>",
+        '<Sets><Set guid="88888888-0000-4000-8000-000000000001" name="Wave 1">'
+        f'<MemberSource targetGUID="{SOURCE}"/><MemberCode targetGUID="{CODE}"/></Set></Sets>'
+        "</Project>",
+    )
+    qdpx = make_qdpx(tmp_path / "s.qdpx", qde, {f"sources/{SOURCE}.txt": b"Hello."})
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_qdpx(qdpx)
+        assert p.source("int1").attributes == {"set: Wave 1": "yes"}
+    assert any("set 'Wave 1': 1 code(s)" in s for s in report.skipped)
 
 
 def test_taguette_codebook_with_empty_sets_reads(tmp_path: Path):

@@ -234,6 +234,7 @@ def on_boundary(text: str, pos: int) -> bool:
 
 
 _SPACE = re.compile(r"\s+")
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 _ELLIPSIS = ("…", "...")
 
 
@@ -325,7 +326,7 @@ def choose(
     has_bom = any(t.startswith("\ufeff") for t in originals)
     has_crlf = any("\r\n" in t for t in originals)
     ascii_only = all(t.isascii() for t in originals)
-    beyond_bmp = any(max(t, default="\0") > "\uffff" for t in originals)
+    beyond_bmp = any(_BEYOND_BMP.search(t) for t in originals)
     tried: set[tuple[object, ...]] = set()
     best: Evidence | None = None
     for conv in candidates(origin, unit):

@@ -223,7 +223,10 @@ class _Reader:
         notes = child(root, "Notes")
         for el in children(notes, "Note") if notes is not None else ():
             self.note(el)
-        for name in ("Links", "Sets", "Graphs"):
+        sets = child(root, "Sets")
+        for el in children(sets, "Set") if sets is not None else ():
+            self.set_of_sources(el)
+        for name in ("Links", "Graphs"):
             found = child(root, name)
             if found is not None and len(found):
                 p.skipped.append(f"{len(found)} {name.lower()[:-1]}(s)")
@@ -388,6 +391,25 @@ class _Reader:
             if source.guid in wanted:
                 for k, v in attrs.items():
                     source.attributes.setdefault(k, v)
+
+    def set_of_sources(self, el: Any) -> None:
+        """A set becomes the attribute ``set: NAME`` = ``yes`` of its member sources, so
+        reports can count by it; its member codes are listed as skipped (qualcode has no
+        code groups), as are members that were not read."""
+        name = (el.get("name") or "").strip() or guid(el.get("guid"))
+        # ATLAS.ti is reported to write the member's GUID as ``guid``, not ``targetGUID``.
+        wanted = {guid(m.get("targetGUID") or m.get("guid")) for m in children(el, "MemberSource")}
+        found = 0
+        for source in self.project.sources:
+            if source.guid in wanted:
+                source.attributes.setdefault(f"set: {name}", "yes")
+                found += 1
+        lost = [f"{len(wanted) - found} source(s) not read"] if found < len(wanted) else []
+        codes = len(list(children(el, "MemberCode")))
+        if codes:
+            lost.append(f"{codes} code(s): qualcode has no code groups")
+        if lost:
+            self.project.skipped.append(f"set {name!r}: {', '.join(lost)}")
 
     def note(self, el: Any) -> None:
         g = guid(el.get("guid"))

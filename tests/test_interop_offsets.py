@@ -325,6 +325,15 @@ def test_export_for_an_unknown_tool_is_refused(tmp_path: Path):
     src = _emoji_project(tmp_path)
     result = runner.invoke(app, ["export", str(src), str(tmp_path / "x.qdpx"), "--for", "word"])
     assert result.exit_code == 1 and "nvivo" in result.stderr
+    result = runner.invoke(app, ["export", str(src), str(tmp_path / "x.qdc"), "--for", "nvivo"])
+    assert result.exit_code == 1 and ".qdpx" in result.stderr
+
+
+def test_offsets_and_dry_run_are_for_refi_files_only(tmp_path: Path):
+    f = tmp_path / "a.txt"
+    f.write_text("Hello.", encoding="utf-8")
+    result = runner.invoke(app, ["import", str(tmp_path / "p.qcdb"), str(f), "--dry-run"])
+    assert result.exit_code == 1 and "REFI-QDA" in result.stderr
 
 
 # -- re-anchoring -----------------------------------------------------------------------------

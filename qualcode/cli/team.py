@@ -68,6 +68,8 @@ def export(
                 )
             )
         elif suffix == ".qdc":
+            if target != "standard":
+                fail("--for is for a project (.qdpx); a codebook (.qdc) is the same for all")
             p.export_qdc(out)
             say(f"Exported the codebook ({len(p.codebook())} codes) to {out}.")
         else:

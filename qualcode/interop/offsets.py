@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qualcode.errors import ExchangeError
 from qualcode.interop.refi import OffsetMap
 
 UNITS = ("codepoints", "utf16", "utf8")
@@ -109,7 +110,7 @@ def candidates(origin: str, unit: str | None = None) -> list[Convention]:
     """Conventions to try on a file, the producer's likeliest first, then all others;
     ``unit`` (an override) keeps only those counting in that unit."""
     if unit is not None and unit not in UNITS:
-        raise ValueError(f"offsets must be one of {', '.join(UNITS)}, not {unit!r}")
+        raise ExchangeError(f"offsets are counted in {', '.join(UNITS)}, not {unit!r}")
     producer = producer_of(origin)
     first = producer.conventions if producer else (STANDARD,)
     ordered = list(dict.fromkeys([*first, *_ALL]))

@@ -91,10 +91,9 @@ class ExchangeActions(ProjectBase):
 
     def import_refi(self, path: str | Path, *, offsets: str | None = None) -> MergeReport:
         """Import ``.qdpx``, ``.qde`` or ``.qdc`` by suffix."""
-        from qualcode.interop.offsets import UNITS
+        from qualcode.interop.offsets import candidates
 
-        if offsets is not None and offsets not in UNITS:
-            raise ExchangeError(f"offsets are counted in {', '.join(UNITS)}, not {offsets!r}")
+        candidates("", offsets)  # refuses an unknown unit before anything is read
         suffix = Path(path).suffix.lower()
         if suffix == ".qdpx":
             return self.import_qdpx(path, offsets=offsets)

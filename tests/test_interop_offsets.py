@@ -97,7 +97,7 @@ def test_nvivo_shaped_file_names_its_producer_and_the_quotes_in_names(tmp_path: 
     assert result.exit_code == 0, result.output
     n = len(quotes)
     assert (
-        f"Offsets: {qdpx}: offsets read as UTF-16 code units (NVivo for Windows 12.6): "
+        f"{qdpx}: offsets read as UTF-16 code units (NVivo for Windows 12.6): "
         f"{n} of {n} codings start and end on word boundaries; {n} of {n} match the quote "
         "in their name"
     ) in result.output
@@ -396,3 +396,15 @@ def test_quotes_cut_mid_word_are_not_doubted_when_their_names_match(tmp_path: Pa
         report = q.import_qdpx(tmp_path / "o.qdpx")
         assert [c.text for c in q.codings()] == ["nkit ne"]
     assert not report.warnings and "1 of 1 match the quote" in report.offsets[0]
+
+
+def test_a_repeated_quote_goes_to_the_occurrence_where_its_line_went():
+    from qualcode.interop.anchor import Anchor, similar
+
+    body = "B: We talked about the mentoring programme for a long while, then moved on.\n"
+    old = "A: yes, time.\n" + body + "A: yes, time.\n" + body
+    new = "Hi.\nA: yes, time.\n" + body.replace("then", "and then") + "A: yes, time.\n" + body
+    assert similar(old, new) and not similar(old, "Something else entirely, longer.\n")
+    second = old.rindex("yes, time")
+    a, b = Anchor(old, new).place(second, second + 9)  # type: ignore[misc]
+    assert (a, new[a:b]) == (new.rindex("yes, time"), "yes, time")

@@ -90,7 +90,7 @@ def print_merge_report(report: MergeReport) -> None:
     for conflict in report.conflicts:
         say(f"Conflict: {conflict}")
     for line in report.offsets:
-        say(f"Offsets: {line}")
+        say(line)
     if report.reanchored or report.unplaced:
         say(
             f"Placed by their quotes on edited sources: {report.reanchored} coding(s) moved, "

@@ -31,7 +31,13 @@ def similar(a: str, b: str) -> bool:
         elif 0 < o2 - o1 <= 5000 and 0 < n2 - n1 <= 5000:
             chars = difflib.SequenceMatcher(None, a[o1:o2], b[n1:n2], autojunk=False)
             same += sum(x.size for x in chars.get_matching_blocks())
-    return 2 * same / total >= SIMILAR
+    if 2 * same / total >= SIMILAR:
+        return True
+    if total > 20_000:  # long texts have enough lines for the line diff to judge
+        return False
+    # A short text whose line diff aligned badly (a repeated line): compare characters.
+    chars = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return chars.quick_ratio() >= SIMILAR and chars.ratio() >= SIMILAR
 
 
 def _blocks(old: str, new: str) -> list[tuple[int, int, int, int, bool]]:

@@ -104,6 +104,28 @@ def test_nvivo_shaped_file_names_its_producer_and_the_quotes_in_names(tmp_path: 
     assert "WARNING" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("origin", "unit", "crlf", "expected"),
+    [
+        ("ATLAS.ti Win 23.4.0", "codepoints", 1, "Unicode code points (CRLF as one)"),
+        ("MAXQDA 24", "codepoints", 1, "Unicode code points (CRLF as one)"),
+        ("QualCoder 3.5", "codepoints", 2, "Unicode code points"),
+        ("NVivo 14", "utf16", 2, "UTF-16 code units"),
+    ],
+)
+def test_producer_shaped_files_name_producer_and_convention(
+    tmp_path: Path, origin: str, unit: str, crlf: int, expected: str
+):
+    text, quotes = emoji_comments(30)
+    qdpx = convention_qdpx(
+        tmp_path / "x.qdpx", text, quotes, unit=unit, bom_counted=False, crlf=crlf, origin=origin
+    )
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_qdpx(qdpx)
+        assert sorted(c.text for c in p.codings()) == sorted(quotes)
+    assert f"offsets read as {expected} ({origin}):" in report.offsets[0]
+
+
 def test_names_outweigh_word_boundaries(tmp_path: Path):
     # Single letters coded: every reading puts them on word boundaries; the names decide.
     text = "a 😀 b 😀 c 😀 d\n"
@@ -408,3 +430,26 @@ def test_a_repeated_quote_goes_to_the_occurrence_where_its_line_went():
     second = old.rindex("yes, time")
     a, b = Anchor(old, new).place(second, second + 9)  # type: ignore[misc]
     assert (a, new[a:b]) == (new.rindex("yes, time"), "yes, time")
+
+
+def test_merge_where_one_coder_fixed_a_typo_keeps_one_source(tmp_path: Path):
+    from qualcode.project import merge_projects
+
+    paths = []
+    for coder, text in (("anna", ORIGINAL), ("ben", ORIGINAL.replace("nevr", "never"))):
+        folder = tmp_path / coder
+        folder.mkdir()
+        (folder / "int1.txt").write_text(text, encoding="utf-8")
+        path = tmp_path / f"{coder}.qcdb"
+        with Project.create(path, coder=coder) as p:
+            p.import_files([folder / "int1.txt"])
+            p.apply_code("int1", *span(text, "mentors were helpful"), "Mentors")
+        paths.append(path)
+    report = merge_projects(tmp_path / "team.qcdb", paths)
+    with Project.open(tmp_path / "team.qcdb") as t:
+        assert [s.name for s in t.sources()] == ["int1"]
+        assert {(c.coding.coder, c.text) for c in t.codings()} == {
+            ("anna", "mentors were helpful"),
+            ("ben", "mentors were helpful"),
+        }
+    assert report.reanchored == 1 and not report.conflicts

@@ -28,18 +28,6 @@ _DATETIME = re.compile(r"^-?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d
 _NAMESPACE = uuid.UUID("6c1f3a52-2f0e-4d0a-9a51-6f7a1d9d2b10")  # qualcode's derived GUIDs
 _SELECTION_MASK = _NAMESPACE.int & ~(0xF << 76) & ~(0x3 << 62)  # keeps version and variant
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR = str.maketrans(
-    {
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "\n": "&#10;",
-        "\r": "&#13;",
-        "\t": "&#9;",
-    }
-)
 
 
 def derived_guid(*parts: str) -> str:
@@ -54,11 +42,15 @@ def selection_guid(coding_guid: str) -> str:
 
 
 def _t(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value).translate(_TEXT)
+    # Chained replace, not str.translate: a C loop per character kind is several times
+    # faster on the quotes an export writes for every selection.
+    value = _NOT_XML.sub("\ufffd", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _a(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value).translate(_ATTR)
+    value = _t(value).replace('"', "&quot;")
+    return value.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
 def _attrs(**attrs: str | None) -> str:

@@ -69,6 +69,8 @@ class Producer:
 
 _ALL = tuple(Convention(u, b, c) for u in UNITS for b in (False, True) for c in (2, 1))
 
+# Matched in this order: "qualcode (for NVivo)" (an export for NVivo) is read as NVivo's,
+# and "QualCoder 3.5" must not be taken for qualcode.
 PRODUCERS = (
     Producer(
         "NVivo",

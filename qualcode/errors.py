@@ -61,3 +61,8 @@ class ExchangeError(QualcodeError):
     """A REFI-QDA file or a merge input that cannot be used."""
 
     title = "Exchange problem"
+
+
+class MissingSourceError(ExchangeError):
+    """A source file a REFI-QDA project refers to is not there: the source is skipped and
+    the rest of the project still imports (a codebook sent with its structure)."""

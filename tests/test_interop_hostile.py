@@ -72,10 +72,6 @@ def _offsets_past_the_end(tmp: Path) -> Path:
     return make_qdpx(tmp / "past.qdpx", simple_qde(selection(5, 999)), TEXT)
 
 
-def _missing_source_file(tmp: Path) -> Path:
-    return make_qdpx(tmp / "missing.qdpx", simple_qde(selection(0, 5)))
-
-
 def _not_a_zip(tmp: Path) -> Path:
     path = tmp / "plain.qdpx"
     path.write_text("this is no zip")
@@ -116,7 +112,6 @@ HOSTILE: dict[str, tuple[Callable[[Path], Path], str]] = {
     "zip bomb": (_zip_bomb, "zip bomb"),
     "broken XML": (_broken_xml, "line 4"),
     "offsets past the end": (_offsets_past_the_end, "outside the text"),
-    "missing source file": (_missing_source_file, "missing"),
     "not a zip": (_not_a_zip, "zip"),
     "no project.qde": (_no_project_xml, "project.qde"),
     "text not UTF-8": (_not_utf8, "UTF-8"),

@@ -275,7 +275,7 @@ def test_bare_qde_reads_sources_beside_it_and_never_above(tmp_path: Path):
         p.import_qde(folder / "project.qde")
         assert [s.text for s in p.codings()] == ["never heard"]
     (folder / "bad.qde").write_text(simple_qde(path="relative://../secret.txt"), "utf-8")
-    with Project.create(tmp_path / "q.qcdb") as q, pytest.raises(ExchangeError, match="not found"):
+    with Project.create(tmp_path / "q.qcdb") as q, pytest.raises(ExchangeError, match="outside"):
         q.import_qde(folder / "bad.qde")
 
 

@@ -68,14 +68,26 @@ def import_(
     ] = None,
     sep: Annotated[str, typer.Option(help="Separator of --codes-column.")] = ";",
     coder: CoderOpt = None,
+    offsets: Annotated[
+        str | None,
+        typer.Option(
+            help="REFI-QDA: how the file counts offsets (codepoints, utf16, utf8); "
+            "by default chosen from its producer and checked on its quotes."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="REFI-QDA: show the report, write nothing.")
+    ] = False,
 ) -> None:
     """Import transcripts (.txt .md .docx .odt .rtf .pdf .vtt .srt), a codebook (.yaml .csv
     .qdc), REFI-QDA projects (.qdpx .qde), or survey answers (.csv .xlsx with --text-column)."""
     if {f.suffix.lower() for f in files} & REFI_SUFFIXES:
         from qualcode.cli.team import import_refi
 
-        import_refi(project, files)
+        import_refi(project, files, offsets=offsets, dry_run=dry_run)
         return
+    if offsets or dry_run:
+        fail("--offsets and --dry-run are for REFI-QDA files (.qdpx .qde)")
     with opened(project) as p:
         suffixes = {f.suffix.lower() for f in files}
         if text_column:

@@ -38,18 +38,38 @@ def _coders(ctx: typer.Context, coders: list[str]) -> list[str]:
 def export(
     project: ProjectArg,
     out: Annotated[Path, typer.Argument(help="OUT.qdpx (project) or OUT.qdc (codebook).")],
+    target: Annotated[
+        str,
+        typer.Option(
+            "--for",
+            help="The tool that reads it: standard, nvivo, atlas, maxqda or qualcoder "
+            "(its offsets and line ends are written).",
+        ),
+    ] = "standard",
 ) -> None:
     """Export the project as REFI-QDA (.qdpx), or its codebook (.qdc)."""
+    from qualcode.interop.targets import TARGETS
+
     suffix = out.suffix.lower()
+    if target not in TARGETS:
+        fail(f"--for takes {', '.join(TARGETS)}, not {target!r}")
     with opened(project) as p:
         if suffix == ".qdpx":
-            p.export_qdpx(out)
+            p.export_qdpx(out, target=target)
             info = p.summary()
+            tool = TARGETS[target]
             say(
                 f"Exported {info['sources']} source(s), {info['codes']} code(s) and "
-                f"{info['codings']} coding(s) to {out}."
+                f"{info['codings']} coding(s) to {out}"
+                + (
+                    f", offsets in {tool.convention} for {tool.label}."
+                    if target != "standard"
+                    else "."
+                )
             )
         elif suffix == ".qdc":
+            if target != "standard":
+                fail("--for is for a project (.qdpx); a codebook (.qdc) is the same for all")
             p.export_qdc(out)
             say(f"Exported the codebook ({len(p.codebook())} codes) to {out}.")
         else:
@@ -69,10 +89,19 @@ def print_merge_report(report: MergeReport) -> None:
         say(f"Near-duplicate codes, please confirm: {new!r} ~ {old!r}")
     for conflict in report.conflicts:
         say(f"Conflict: {conflict}")
+    for line in report.offsets:
+        say(line)
+    if report.reanchored or report.unplaced:
+        say(
+            f"Placed by their quotes on edited sources: {report.reanchored} coding(s) moved, "
+            f"{report.unplaced} not found."
+        )
     for skipped in report.skipped:
-        say(f"Skipped (not modelled by qualcode): {skipped}")
+        say(f"Skipped: {skipped}")
     for note in report.notes:
         say(f"Note: {note}")
+    for warning in report.warnings:
+        say(f"WARNING: {warning}")
     if not report.changed:
         say("Nothing new: the project already had all of it.")
 
@@ -182,9 +211,11 @@ def reconcile(
             say(f"{ident}: {into} now has {n} coding(s) there ({choice}).")
 
 
-def import_refi(project: Path, files: list[Path]) -> None:
+def import_refi(
+    project: Path, files: list[Path], *, offsets: str | None = None, dry_run: bool = False
+) -> None:
     """``qualcode import P FILE.qdpx|.qde|.qdc``: all files in one transaction; a project
-    that did not exist is created, and removed again if the import fails."""
+    that did not exist is created, and removed again if the import fails or is a dry run."""
     from qualcode.project import Project
 
     refi = {".qdpx", ".qde", ".qdc"}
@@ -193,13 +224,21 @@ def import_refi(project: Path, files: list[Path]) -> None:
     created = not project.exists()
     p = Project.create(project) if created else Project.open(project)
     try:
-        with p, p.store.atomic():
-            reports = [p.import_refi(f) for f in files]
+        with p:
+            reports = p.import_refi_files(list(files), offsets=offsets, dry_run=dry_run)
     except BaseException:
         if created:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{project}{suffix}").unlink(missing_ok=True)
+            _remove(project)
         raise
+    if created and dry_run:
+        _remove(project)
     for f, report in zip(files, reports, strict=True):
         say(f"{f}:")
         print_merge_report(report)
+    if dry_run:
+        say("Dry run: nothing was written.")
+
+
+def _remove(project: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{project}{suffix}").unlink(missing_ok=True)

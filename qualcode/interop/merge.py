@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ExchangeError
+from qualcode.interop.anchor import Anchor, similar
 from qualcode.interop.refi import RefiCode, RefiProject
 from qualcode.model import PATH_SEPARATOR, SOURCE_KINDS, utc_now
 
@@ -67,6 +68,10 @@ class MergeReport:
     memos_added: int = 0
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    offsets: list[str] = field(default_factory=list)  # per input: the convention and evidence
+    warnings: list[str] = field(default_factory=list)  # what must be checked by hand
+    reanchored: int = 0  # codings placed by their quote on an edited source
+    unplaced: int = 0  # ... and those whose quote was not found
 
     @property
     def changed(self) -> bool:
@@ -109,13 +114,20 @@ class Merger:
         self.code_ids: dict[str, int] = {}
         self.source_ids: dict[str, int] = {}
         self.texts: dict[int, str] = {}
+        self.anchors: dict[str, Anchor] = {}  # incoming source guid -> its edit in the project
         self._coding_refs: dict[str, Any] = {}
+        self._spans: dict[str, tuple[int, int]] = {}  # coding guid -> where it was placed
 
     def apply(self, conn: Connection, refi: RefiProject) -> None:
         self.conn = conn
         self.report.skipped.extend(f"{self.origin}: {s}" for s in refi.skipped)
+        if refi.offsets:
+            self.report.offsets.append(f"{self.origin}: {refi.offsets}")
+        self.report.warnings.extend(f"{self.origin}: {w}" for w in refi.warnings)
         self.users = {u.guid: u.name for u in refi.users}
         self._coders_index()
+        for user in refi.users:  # every user, coding or not (a codebook-only project)
+            self.coder(user.guid)
         self._codes(refi.codes)
         self._sources(refi)
         self._codings(refi)
@@ -241,6 +253,8 @@ class Merger:
 
         have = self.store.list_sources()
         by_hash = {s.content_hash: s for s in have}
+        by_name = {s.name.casefold(): s for s in have}
+        by_guid = {s.guid: s for s in have if s.guid}
         names = {s.name.casefold() for s in have}
         self.texts = {s.id: s.text for s in have}
         new: list[NewSource] = []
@@ -257,6 +271,16 @@ class Merger:
                 hash_of[src.guid] = h
                 continue
             name = unicodedata.normalize("NFC", src.name).strip()
+            edited = by_guid.get(real_guid(src.guid) or "") or by_name.get(name.casefold())
+            if edited is not None and similar(src.text, edited.text):
+                # The same source, edited on one side: codings are placed by their quotes.
+                self.anchors[src.guid] = Anchor(src.text, edited.text)
+                self._match_source(src, edited)
+                self.report.notes.append(
+                    f"source {edited.name!r} in {self.origin} differs a little from the "
+                    "project's text; its codings are placed by their quotes"
+                )
+                continue
             if name.casefold() in names:
                 free = _numbered(name, names)
                 self.report.conflicts.append(
@@ -323,14 +347,30 @@ class Merger:
                 self.report.skipped.append(f"{self.origin}: a coding of {what}")
                 continue
             size = len(self.texts[source_id])
-            if not 0 <= c.start < c.end <= size:
+            start, end = c.start, c.end
+            anchor = self.anchors.get(c.source)
+            if anchor is not None:
+                placed = anchor.place(start, end)
+                if placed is None:
+                    self.report.unplaced += 1
+                    self.report.skipped.append(
+                        f"{self.origin}: a coding whose quote {_short(anchor.old[start:end])!r} "
+                        "is not in the project's text any more"
+                    )
+                    continue
+                if placed != (start, end):
+                    self.report.reanchored += 1
+                start, end = placed
+            if c.guid:
+                self._spans[c.guid] = (start, end)
+            if not 0 <= start < end <= size:
                 raise ExchangeError(
                     f"coding {c.start}..{c.end} is outside its source's text (0..{size})",
                     file=self.origin,
                     place=f"coding {c.guid}",
                 )
             coder_id = self.coder(c.user)
-            key = (source_id, code_id, coder_id, c.start, c.end)
+            key = (source_id, code_id, coder_id, start, end)
             guid = real_guid(c.guid)
             if key in keys or (guid and guid in guids):
                 self.report.codings_present += 1
@@ -343,8 +383,8 @@ class Merger:
                     "source_id": source_id,
                     "code_id": code_id,
                     "coder_id": coder_id,
-                    "start": c.start,
-                    "end": c.end,
+                    "start": start,
+                    "end": end,
                     "created_at": c.created_at or now,
                     "memo": c.memo,
                     "guid": guid,
@@ -378,8 +418,7 @@ class Merger:
                         self.source_ids[c.source],
                         self.code_ids[c.code],
                         self.coder(c.user),
-                        c.start,
-                        c.end,
+                        *self._spans.get(c.guid or "", (c.start, c.end)),
                     )
                     target_id = coding_ids.get(key)
             if kind != "project" and target_id is None:

@@ -5,8 +5,11 @@ ignored, unknown elements and attributes are skipped, GUIDs are compared without
 case, missing optional attributes get defaults, and what qualcode does not model (PDF,
 picture, audio and video sources, sets, links, graphs) is listed in ``skipped``. The XML is
 parsed by defusedxml: entity declarations and external references are refused, never
-expanded. Selection offsets are mapped from the text as the file had it to the normalised
-text (:class:`~qualcode.interop.refi.OffsetMap`).
+expanded. Selection offsets are read in the convention the file's producer counts in, chosen
+per file and checked on its own selections (:mod:`~qualcode.interop.offsets`), then mapped
+from the text as the file had it to the normalised text
+(:class:`~qualcode.interop.refi.OffsetMap`). A source whose text file is missing is skipped
+and reported; the rest of the project still reads.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from qualcode.errors import ExchangeError
+from qualcode.errors import ExchangeError, MissingSourceError
+from qualcode.interop.offsets import Selection, UnitMap, choose
 from qualcode.interop.refi import (
     OffsetMap,
     RefiCode,
@@ -164,9 +168,12 @@ def decode_text(data: bytes, file: str, place: str) -> str:
 
 
 class _Reader:
-    def __init__(self, file: str, read_text: TextReader | None):
+    def __init__(self, file: str, read_text: TextReader | None, unit: str | None):
         self.file = file
         self.read_text = read_text
+        self.unit = unit
+        self.texts: list[OffsetMap] = []
+        self.selections: list[tuple[Selection, Any, RefiSource, str]] = []
         self.project = RefiProject()
         self.variables: dict[str, str] = {}
         self.note_targets: dict[str, tuple[str, str | None]] = {}
@@ -199,6 +206,12 @@ class _Reader:
                 p.skipped.append(f"{_NOT_MODELLED[name]} {el.get('name') or el.get('guid')!r}")
             elif name:
                 p.skipped.append(f"source element {name} {el.get('name') or ''!r}".rstrip(" '"))
+        self.place_selections()
+        if self.variables and not p.sources:
+            p.skipped.append(
+                f"{len(self.variables)} variable(s): qualcode keeps variables as attributes "
+                "of sources, and none could be read"
+            )
         cases = child(root, "Cases")
         for el in children(cases, "Case") if cases is not None else ():
             self.case(el)
@@ -210,7 +223,10 @@ class _Reader:
         notes = child(root, "Notes")
         for el in children(notes, "Note") if notes is not None else ():
             self.note(el)
-        for name in ("Links", "Sets", "Graphs"):
+        sets = child(root, "Sets")
+        for el in children(sets, "Set") if sets is not None else ():
+            self.set_of_sources(el)
+        for name in ("Links", "Graphs"):
             found = child(root, name)
             if found is not None and len(found):
                 p.skipped.append(f"{len(found)} {name.lower()[:-1]}(s)")
@@ -224,7 +240,9 @@ class _Reader:
         if not path:
             raise self.fail("has neither PlainTextContent nor plainTextPath", what)
         if self.read_text is None:
-            raise self.fail(f"refers to {path!r}, but a bare .qde has no sources folder", what)
+            raise MissingSourceError(
+                "a bare .qde has no sources folder", file=self.file, place=path
+            )
         return decode_text(self.read_text(path), self.file, what)
 
     def text_source(self, el: Any) -> None:
@@ -235,7 +253,15 @@ class _Reader:
             # Only a rich-text file (.docx) and no plain text: selections cannot be placed.
             self.project.skipped.append(f"text source {name!r} without plain text")
             return
-        original = self.text(el, what)
+        try:
+            original = self.text(el, what)
+        except MissingSourceError as exc:
+            # A partial project (a codebook sent with its structure): the rest still reads.
+            n = len(list(children(el, "PlainTextSelection")))
+            self.project.skipped.append(
+                f"source {name!r} and its {n} coding(s): {exc.message} ({exc.place})"
+            )
+            return
         try:
             offsets = OffsetMap(original)
         except ExchangeError as exc:
@@ -249,31 +275,50 @@ class _Reader:
         source.kind = source.attributes.pop(KIND_VARIABLE, "interview")
         source.language = source.attributes.pop(LANGUAGE_VARIABLE, None)
         self.project.sources.append(source)
-        size = len(original)
+        index = len(self.texts)
+        self.texts.append(offsets)
         for sel in children(el, "PlainTextSelection"):
-            self.selection(sel, source, offsets, size, what)
+            sg = guid(sel.get("guid"))
+            try:
+                start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
+            except ValueError:
+                raise self.fail(
+                    "a selection without whole-number startPosition/endPosition",
+                    f"{what}, selection {sg}",
+                ) from None
+            raw = Selection(index, start, end, sel.get("name") or "")
+            self.selections.append((raw, sel, source, what))
         for coding in children(el, "Coding") if source.text else ():  # the whole source
             self.coding(coding, source, 0, len(source.text), el, "")
         for ref in children(el, "NoteRef"):
             self.note_targets.setdefault(guid(ref.get("targetGUID")), ("source", g))
 
-    def selection(
-        self, sel: Any, source: RefiSource, offsets: OffsetMap, size: int, what: str
-    ) -> None:
+    def place_selections(self) -> None:
+        """Choose how this file counts offsets (see :mod:`~qualcode.interop.offsets`), then
+        turn every selection into codings on the normalised texts."""
+        if not self.selections:
+            return
+        raw = [s[0] for s in self.selections]
+        choice = choose(self.texts, raw, origin=self.project.origin, unit=self.unit)
+        self.project.offsets = choice.describe()
+        warning = choice.warning()
+        if warning:
+            self.project.warnings.append(warning)
+        conv = choice.convention
+        maps = [UnitMap(t.original, conv) for t in self.texts]
+        for sel, el, source, what in self.selections:
+            umap, norm = maps[sel.source], self.texts[sel.source]
+            if not 0 <= sel.start <= sel.end <= umap.size:
+                raise self.fail(
+                    f"selection {sel.start}..{sel.end} is outside the text (0..{umap.size} "
+                    f"{conv})" + ("; try another --offsets" if self.unit else ""),
+                    f"{what}, selection {guid(el.get('guid'))}",
+                )
+            a, b = norm(umap(sel.start)), norm(umap(sel.end, end=True), end=True)
+            self.selection(el, source, a, b, what)
+
+    def selection(self, sel: Any, source: RefiSource, a: int, b: int, what: str) -> None:
         sg = guid(sel.get("guid"))
-        try:
-            start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
-        except ValueError:
-            raise self.fail(
-                "a selection without whole-number startPosition/endPosition",
-                f"{what}, selection {sg}",
-            ) from None
-        if not 0 <= start <= end <= size:
-            raise self.fail(
-                f"selection {start}..{end} is outside the text (0..{size})",
-                f"{what}, selection {sg}",
-            )
-        a, b = offsets(start), offsets(end, end=True)
         if a == b:
             self.project.skipped.append(f"empty selection {sg} in {what}")
             return
@@ -347,6 +392,25 @@ class _Reader:
                 for k, v in attrs.items():
                     source.attributes.setdefault(k, v)
 
+    def set_of_sources(self, el: Any) -> None:
+        """A set becomes the attribute ``set: NAME`` = ``yes`` of its member sources, so
+        reports can count by it; its member codes are listed as skipped (qualcode has no
+        code groups), as are members that were not read."""
+        name = (el.get("name") or "").strip() or guid(el.get("guid"))
+        # ATLAS.ti is reported to write the member's GUID as ``guid``, not ``targetGUID``.
+        wanted = {guid(m.get("targetGUID") or m.get("guid")) for m in children(el, "MemberSource")}
+        found = 0
+        for source in self.project.sources:
+            if source.guid in wanted:
+                source.attributes.setdefault(f"set: {name}", "yes")
+                found += 1
+        lost = [f"{len(wanted) - found} source(s) not read"] if found < len(wanted) else []
+        codes = len(list(children(el, "MemberCode")))
+        if codes:
+            lost.append(f"{codes} code(s): qualcode has no code groups")
+        if lost:
+            self.project.skipped.append(f"set {name!r}: {', '.join(lost)}")
+
     def note(self, el: Any) -> None:
         g = guid(el.get("guid"))
         name = el.get("name") or ""
@@ -371,10 +435,20 @@ class _Reader:
         )
 
 
-def parse_qde(data: bytes, file: str, read_text: TextReader | None = None) -> RefiProject:
-    """A REFI-QDA project from its XML; ``read_text`` fetches a ``plainTextPath``."""
+def parse_qde(
+    data: bytes, file: str, read_text: TextReader | None = None, *, offsets: str | None = None
+) -> RefiProject:
+    """A REFI-QDA project from its XML.
+
+    Args:
+        data: the ``project.qde``.
+        file: its name, for errors.
+        read_text: fetches a ``plainTextPath``; raises MissingSourceError for a missing file.
+        offsets: how the file counts selection offsets (``codepoints``, ``utf16``,
+            ``utf8``); by default chosen from the producer and verified on the file.
+    """
     root = parse_xml(data, file)
     try:
-        return _Reader(file, read_text).run(root)
+        return _Reader(file, read_text, offsets).run(root)
     except RecursionError:
         raise ExchangeError(_TOO_DEEP, file=file, place="CodeBook") from None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from qualcode.errors import ExchangeError
+from qualcode.errors import ExchangeError, MissingSourceError
 from qualcode.interop.qde import parse_qde
 from qualcode.interop.refi import RefiProject
 from qualcode.interop.write import write_qde
@@ -151,21 +151,27 @@ class _Archive:
                 if target.stat().st_size > self.limits.member:
                     raise ExchangeError("external source too large", file=self.path, place=place)
                 return target.read_bytes()
-        raise ExchangeError("source file missing from the archive", file=self.path, place=place)
+        raise MissingSourceError(
+            "source file missing from the archive", file=self.path, place=place
+        )
 
 
-def read_qdpx(path: str | Path, limits: Limits = LIMITS) -> RefiProject:
-    """Read a ``.qdpx`` file into a :class:`RefiProject`; any problem is an ExchangeError."""
+def read_qdpx(
+    path: str | Path, limits: Limits = LIMITS, *, offsets: str | None = None
+) -> RefiProject:
+    """Read a ``.qdpx`` file into a :class:`RefiProject`; any problem is an ExchangeError.
+    ``offsets`` overrides how selection offsets are counted (see ``parse_qde``)."""
     archive = _Archive(Path(path), limits)
     try:
         name, xml = archive.project_xml()
-        return parse_qde(xml, f"{path}!{name}", archive.source_text)
+        return parse_qde(xml, f"{path}!{name}", archive.source_text, offsets=offsets)
     finally:
         archive.close()
 
 
-def read_qde(path: str | Path) -> RefiProject:
-    """Read a bare ``project.qde``; source paths are looked up beside it, never above it."""
+def read_qde(path: str | Path, *, offsets: str | None = None) -> RefiProject:
+    """Read a bare ``project.qde``; source paths are looked up beside it, never above it.
+    A source not found there is skipped and reported, the rest is read."""
     path = Path(path)
     folder = path.resolve().parent
 
@@ -177,31 +183,47 @@ def read_qde(path: str | Path) -> RefiProject:
         rel = unquote(rest if sep else ref).lstrip("/")
         for candidate in (folder / "sources" / rel, folder / "Sources" / rel, folder / rel):
             target = candidate.resolve()
-            if target.is_relative_to(folder) and target.is_file():
+            if not target.is_relative_to(folder):
+                raise ExchangeError(
+                    "a source path points outside the folder of the .qde (refused)",
+                    file=path,
+                    place=place,
+                )
+            if target.is_file():
                 return target.read_bytes()
-        raise ExchangeError("source file not found beside the .qde", file=path, place=place)
+        raise MissingSourceError("source file not found beside the .qde", file=path, place=place)
 
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ExchangeError(f"cannot read ({exc.strerror})", file=path) from None
-    return parse_qde(data, str(path), read_text)
+    return parse_qde(data, str(path), read_text, offsets=offsets)
 
 
-def write_qdpx(project: RefiProject, path: str | Path) -> Path:
+def write_qdpx(project: RefiProject, path: str | Path, *, target: str = "standard") -> Path:
     """Write a ``.qdpx``: ``project.qde`` and each source's text as ``sources/<guid>.txt``.
 
-    Written to a temporary name beside ``path`` and renamed, so a failed export leaves no
-    half-written file.
+    ``target`` names the tool that will read it (see :mod:`~qualcode.interop.targets`): its
+    line ends, BOM and offsets are written. Written to a temporary name beside ``path`` and
+    renamed, so a failed export leaves no half-written file.
     """
+    from dataclasses import replace
+
+    from qualcode.interop.targets import TARGETS
+
+    if target not in TARGETS:
+        raise ExchangeError(f"export is for {', '.join(TARGETS)}, not {target!r}")
+    tool = TARGETS[target]
     path = Path(path)
     paths = {s.guid: f"internal://{s.guid}.txt" for s in project.sources}
+    place = {s.guid: tool.placer(s.text) for s in project.sources} if target != "standard" else None
+    qde = write_qde(replace(project, origin=tool.origin), paths, place)
     tmp = path.with_name(path.name + ".part")
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            zf.writestr("project.qde", write_qde(project, paths))
+            zf.writestr("project.qde", qde)
             for s in project.sources:
-                zf.writestr(f"sources/{s.guid}.txt", s.text.encode("utf-8"))
+                zf.writestr(f"sources/{s.guid}.txt", tool.text(s.text).encode("utf-8"))
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -84,6 +84,8 @@ class RefiProject:
     codings: list[RefiCoding] = field(default_factory=list)
     notes: list[RefiNote] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # what qualcode does not model
+    offsets: str = ""  # how the selections' offsets were read, with the evidence
+    warnings: list[str] = field(default_factory=list)  # what the user must check
 
 
 # -- offsets ---------------------------------------------------------------------------------

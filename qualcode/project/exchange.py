@@ -27,19 +27,32 @@ if TYPE_CHECKING:
     from qualcode.interop.refi import RefiProject
 
 AGREED = "agreed"
+
+
+class _DryRun(Exception):
+    """Rolls a dry run's transaction back."""
+
+
 CHOICES_EXTRA = ("passage", "none")
 
 
 class ExchangeActions(ProjectBase):
     # -- REFI-QDA ------------------------------------------------------------------------
 
-    def export_qdpx(self, path: str | Path) -> Path:
-        """Write the whole project as a REFI-QDA ``.qdpx`` (GUIDs given where missing)."""
+    def export_qdpx(self, path: str | Path, *, target: str = "standard") -> Path:
+        """Write the whole project as a REFI-QDA ``.qdpx`` (GUIDs given where missing).
+
+        Args:
+            path: the ``.qdpx`` to write.
+            target: the tool that will read it (``standard``, ``nvivo``, ``atlas``,
+                ``maxqda``, ``qualcoder``): its offsets, line ends and BOM are written.
+        """
         from qualcode.interop.convert import project_to_refi
         from qualcode.interop.qdpx import write_qdpx
 
         name = self.settings().get("name") or (self.path.stem if self.path else "qualcode")
-        return write_qdpx(project_to_refi(self.store, name=name, assign=True), path)
+        refi = project_to_refi(self.store, name=name, assign=True)
+        return write_qdpx(refi, path, target=target)
 
     def export_qdc(self, path: str | Path) -> Path:
         """Write the codebook as a REFI-QDA ``.qdc``."""
@@ -51,17 +64,19 @@ class ExchangeActions(ProjectBase):
         path.write_bytes(write_qdc(refi.codes, origin="qualcode"))
         return path
 
-    def import_qdpx(self, path: str | Path) -> MergeReport:
-        """Import a ``.qdpx``: all of it, or (on any error) nothing."""
+    def import_qdpx(self, path: str | Path, *, offsets: str | None = None) -> MergeReport:
+        """Import a ``.qdpx``: all of it, or (on any error) nothing. ``offsets`` overrides
+        how its selection offsets are counted (``codepoints``, ``utf16``, ``utf8``)."""
         from qualcode.interop.qdpx import read_qdpx
 
-        return self._merge_refi(read_qdpx(path), str(path))
+        return self._merge_refi(read_qdpx(path, offsets=offsets), str(path))
 
-    def import_qde(self, path: str | Path) -> MergeReport:
-        """Import a bare ``project.qde`` (its sources looked up beside it)."""
+    def import_qde(self, path: str | Path, *, offsets: str | None = None) -> MergeReport:
+        """Import a bare ``project.qde`` (its sources looked up beside it; those missing
+        are skipped and reported, the codebook, users and the rest still import)."""
         from qualcode.interop.qdpx import read_qde
 
-        return self._merge_refi(read_qde(path), str(path))
+        return self._merge_refi(read_qde(path, offsets=offsets), str(path))
 
     def import_qdc(self, path: str | Path) -> MergeReport:
         """Add a REFI-QDA codebook's codes (matched by GUID, then path)."""
@@ -74,13 +89,34 @@ class ExchangeActions(ProjectBase):
             raise ExchangeError(f"cannot read ({exc.strerror})", file=path) from None
         return self._merge_refi(RefiProject(codes=parse_qdc(data, str(path))), str(path))
 
-    def import_refi(self, path: str | Path) -> MergeReport:
+    def import_refi(self, path: str | Path, *, offsets: str | None = None) -> MergeReport:
         """Import ``.qdpx``, ``.qde`` or ``.qdc`` by suffix."""
+        from qualcode.interop.offsets import candidates
+
+        candidates("", offsets)  # refuses an unknown unit before anything is read
         suffix = Path(path).suffix.lower()
-        readers = {".qdpx": self.import_qdpx, ".qde": self.import_qde, ".qdc": self.import_qdc}
-        if suffix not in readers:
-            raise ExchangeError("not a REFI-QDA file (.qdpx, .qde or .qdc)", file=path)
-        return readers[suffix](path)
+        if suffix == ".qdpx":
+            return self.import_qdpx(path, offsets=offsets)
+        if suffix == ".qde":
+            return self.import_qde(path, offsets=offsets)
+        if suffix == ".qdc":
+            return self.import_qdc(path)
+        raise ExchangeError("not a REFI-QDA file (.qdpx, .qde or .qdc)", file=path)
+
+    def import_refi_files(
+        self, paths: list[str | Path], *, offsets: str | None = None, dry_run: bool = False
+    ) -> list[MergeReport]:
+        """Import REFI-QDA files in one transaction: all of them or nothing. With
+        ``dry_run`` the reports are made and the transaction is rolled back."""
+        reports: list[MergeReport] = []
+        try:
+            with self.store.atomic():
+                reports = [self.import_refi(p, offsets=offsets) for p in paths]
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        return reports
 
     # -- merging -------------------------------------------------------------------------
 

@@ -39,12 +39,15 @@ _HEADER_WORDS = frozenset(
 )  # fmt: skip
 
 
-def read_docx(path: Path, *, speaker_pattern: str | None = None) -> Document:
+def read_docx(
+    path: Path, *, speaker_pattern: str | None = None, max_size: int | None = None
+) -> Document:
     """Read a Word ``.docx`` transcript.
 
     Args:
         path: the file.
         speaker_pattern: a user's speaker regex (see :func:`parse_turns`).
+        max_size: refuse a file larger than this many bytes; None for no limit.
 
     Returns:
         The document: paragraphs and table rows, one per line, in document order.
@@ -52,7 +55,7 @@ def read_docx(path: Path, *, speaker_pattern: str | None = None) -> Document:
     Raises:
         ImportFormatError: unreadable, not a .docx package, damaged, or without text.
     """
-    data = read_bytes(path)
+    data = read_bytes(path, max_size)
     _check_zip(data, path, "Word .docx", "an old Word .doc file: save it as .docx")
     lines: list[str] = []
     with library_errors(path, "Word (.docx)"):
@@ -73,12 +76,15 @@ def read_docx(path: Path, *, speaker_pattern: str | None = None) -> Document:
     )
 
 
-def read_odt(path: Path, *, speaker_pattern: str | None = None) -> Document:
+def read_odt(
+    path: Path, *, speaker_pattern: str | None = None, max_size: int | None = None
+) -> Document:
     """Read an OpenDocument ``.odt`` transcript.
 
     Args:
         path: the file.
         speaker_pattern: a user's speaker regex (see :func:`parse_turns`).
+        max_size: refuse a file larger than this many bytes; None for no limit.
 
     Returns:
         The document: paragraphs, headings and table rows, one per line, in order.
@@ -86,7 +92,7 @@ def read_odt(path: Path, *, speaker_pattern: str | None = None) -> Document:
     Raises:
         ImportFormatError: unreadable, not an OpenDocument package, damaged, or without text.
     """
-    data = read_bytes(path)
+    data = read_bytes(path, max_size)
     _check_zip(data, path, "OpenDocument .odt", "an old binary office file: save it as .odt")
     lines: list[str] = []
     with library_errors(path, "OpenDocument (.odt)"):

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ImportFormatError, ProjectError
+from qualcode.files import DEFAULT_MAX_SIZE
 from qualcode.model import (
     utc_now,
 )
@@ -20,7 +21,9 @@ Progress = Callable[[float], None]
 
 @dataclass(slots=True)
 class ImportReport:
-    """What an import did: sources added and replaced, codes created, codings dropped."""
+    """What an import did: sources added and replaced, codes created, codings dropped, and
+    notes on what was not taken as it stood (bytes replaced, control characters removed, a
+    symbolic link followed, attributes for unknown sources)."""
 
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
@@ -42,6 +45,7 @@ class SourcingActions(ProjectBase):
         replace: bool = False,
         language: str | None = None,
         speaker_pattern: str | None = None,
+        max_size: int | None = DEFAULT_MAX_SIZE,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportReport:
@@ -54,6 +58,7 @@ class SourcingActions(ProjectBase):
             replace: replace sources of the same name (their codings are dropped).
             language: the sources' language (default: the project's).
             speaker_pattern: a regex with a ``(?P<speaker>...)`` group for unusual labels.
+            max_size: refuse a transcript larger than this many bytes (None: no limit).
         """
         from qualcode import ingest  # the readers pull in docx/pdf libraries: load on use
 
@@ -64,10 +69,12 @@ class SourcingActions(ProjectBase):
         lang = language or self.language
         now = utc_now()
         new: list[NewSource] = []
+        notes: list[str] = []
         for i, path in enumerate(files):
             if cancel is not None and cancel.is_set():
                 raise ProjectError("import cancelled; nothing was imported", file=self.label)
-            doc = ingest.read_document(path, speaker_pattern=speaker_pattern)
+            doc = ingest.read_document(path, speaker_pattern=speaker_pattern, max_size=max_size)
+            notes.extend(f"{path}: {note}" for note in doc.notes)
             new.append(
                 NewSource(
                     name=path.stem,
@@ -82,9 +89,10 @@ class SourcingActions(ProjectBase):
             )
             if progress is not None:
                 progress((i + 1) / len(files) * 0.9)
-        attrs = ingest.read_attributes(Path(attributes)) if attributes else {}
+        attrs = ingest.read_attributes(Path(attributes), notes=notes) if attributes else {}
         with self.store.atomic():  # the sources and their attributes: all or nothing
             report = self._write_sources(new, replace=replace)
+            report.notes.extend(notes)
             if attrs:
                 report.attributes_set = self._apply_attributes(attrs, report)
         if progress is not None:
@@ -177,8 +185,14 @@ class SourcingActions(ProjectBase):
         from qualcode import ingest
 
         path = Path(path)
+        notes: list[str] = []
         responses = ingest.read_responses(
-            path, text_column=text_column, id_column=id_column, codes_column=codes_column, sep=sep
+            path,
+            text_column=text_column,
+            id_column=id_column,
+            codes_column=codes_column,
+            sep=sep,
+            notes=notes,
         )
         now, lang = utc_now(), self.language
         new: list[NewSource] = []
@@ -201,6 +215,7 @@ class SourcingActions(ProjectBase):
         # only names must be unique.
         with self.store.atomic():  # sources and their codings: all or nothing
             report = self._write_sources(new, replace=replace, unit="row", same_text_ok=True)
+            report.notes.extend(notes)
             if codes_column:
                 lengths = {n.name: len(n.text) for n in new}
                 self._import_response_codes(responses, lengths, coder or self.coder, report)

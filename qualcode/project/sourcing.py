@@ -14,7 +14,7 @@ from qualcode.model import (
     utc_now,
 )
 from qualcode.project.base import ProjectBase, _check_kind, content_hash
-from qualcode.store.sources import NewSource
+from qualcode.store.sources import NewSource, spill
 
 Progress = Callable[[float], None]
 
@@ -33,6 +33,48 @@ class ImportReport:
     codings_dropped: int = 0
     attributes_set: int = 0
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A transcript read for import, and what the import report says about it."""
+
+    source: NewSource
+    notes: tuple[str, ...]
+
+
+def _read_transcript(
+    path: Path,
+    kind: str,
+    language: str,
+    now: str,
+    speaker_pattern: str | None,
+    max_size: int | None,
+) -> _Read:
+    """Read one transcript; a long text is spilled to a file (see :class:`LongText`) and
+    its string freed when this returns, before the import writes anything."""
+    from qualcode import ingest
+
+    doc = ingest.read_document(path, speaker_pattern=speaker_pattern, max_size=max_size)
+    long_text = spill(doc.text)
+    source = NewSource(
+        name=path.stem,
+        kind=kind,
+        text="" if long_text is not None else doc.text,
+        language=language,
+        content_hash=content_hash(doc.text),
+        origin=str(path),
+        imported_at=now,
+        turns=[(t.start, t.end, t.speaker, t.timestamp) for t in doc.turns],
+        long_text=long_text,
+    )
+    return _Read(source, doc.notes)
+
+
+def _close(read: Sequence[_Read]) -> None:
+    for r in read:
+        if r.source.long_text is not None:
+            r.source.long_text.close()
 
 
 class SourcingActions(ProjectBase):
@@ -68,33 +110,28 @@ class SourcingActions(ProjectBase):
             raise ProjectError("no files to import")
         lang = language or self.language
         now = utc_now()
-        new: list[NewSource] = []
+        new: list[_Read] = []
         notes: list[str] = []
         for i, path in enumerate(files):
             if cancel is not None and cancel.is_set():
                 raise ProjectError("import cancelled; nothing was imported", file=self.label)
-            doc = ingest.read_document(path, speaker_pattern=speaker_pattern, max_size=max_size)
-            notes.extend(f"{path}: {note}" for note in doc.notes)
-            new.append(
-                NewSource(
-                    name=path.stem,
-                    kind=kind,
-                    text=doc.text,
-                    language=lang,
-                    content_hash=content_hash(doc.text),
-                    origin=str(path),
-                    imported_at=now,
-                    turns=[(t.start, t.end, t.speaker, t.timestamp) for t in doc.turns],
-                )
-            )
+            try:
+                new.append(_read_transcript(path, kind, lang, now, speaker_pattern, max_size))
+            except BaseException:
+                _close(new)
+                raise
+            notes.extend(f"{path}: {note}" for note in new[-1].notes)
             if progress is not None:
                 progress((i + 1) / len(files) * 0.9)
-        attrs = ingest.read_attributes(Path(attributes), notes=notes) if attributes else {}
-        with self.store.atomic():  # the sources and their attributes: all or nothing
-            report = self._write_sources(new, replace=replace)
-            report.notes.extend(notes)
-            if attrs:
-                report.attributes_set = self._apply_attributes(attrs, report)
+        try:
+            attrs = ingest.read_attributes(Path(attributes), notes=notes) if attributes else {}
+            with self.store.atomic():  # the sources and their attributes: all or nothing
+                report = self._write_sources([r.source for r in new], replace=replace)
+                report.notes.extend(notes)
+                if attrs:
+                    report.attributes_set = self._apply_attributes(attrs, report)
+        finally:
+            _close(new)
         if progress is not None:
             progress(1.0)
         return report

@@ -8,8 +8,10 @@ read in chunks (SQLite's incremental blob reading), one chunk in memory at a tim
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 import sqlite3
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +23,9 @@ from qualcode.store import schema as s
 from qualcode.store.base import StoreBase
 
 _WORD = re.compile(r"\w+")
-_CHUNK = 2**20  # bytes of a text read at a time when counting its words
+_CHUNK = 2**20  # characters or bytes of a text handled at a time
+_TURN_BATCH = 10_000  # turn rows inserted at a time
+LONG_TEXT = 2**23  # characters from which an import spills a text to a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,44 @@ class NewSource:
     turns: Sequence[tuple[int, int, str | None, float | None]] = ()
     attributes: Mapping[str, str] | None = None
     guid: str | None = None
+    long_text: LongText | None = None  # the text, spilled to a file (``text`` is then "")
+
+
+class LongText:
+    """A long text kept as UTF-8 in an unnamed temporary file until it is written.
+
+    SQLite needs a text twice while it builds the row (the value and the row), so a 200 MB
+    transcript still held as a string as well would take three times its size. Spilled
+    here, the string can be freed before the row is written; the operating system removes
+    the file when it is closed, or when the process ends however it ends.
+
+    Args:
+        text: the text.
+    """
+
+    def __init__(self, text: str):
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - open until close()
+        self.length = len(text)
+        for piece in _utf8_pieces(text):
+            self._file.write(piece)
+        self.size = self._file.tell()
+
+    def __len__(self) -> int:
+        return self.length
+
+    def pieces(self) -> Iterator[bytes]:
+        """The UTF-8 bytes, a piece at a time."""
+        self._file.seek(0)
+        while data := self._file.read(_CHUNK):
+            yield data
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def spill(text: str) -> LongText | None:
+    """A :class:`LongText` for a text long enough to be worth it, else None."""
+    return LongText(text) if len(text) > LONG_TEXT else None
 
 
 def merge_intervals(spans: Iterable[tuple[int, int]]) -> int:
@@ -60,12 +102,13 @@ class SourcesMixin(StoreBase):
         if not new:
             return []
         raw = conn.connection.driver_connection
-        long = [isinstance(raw, sqlite3.Connection) and len(n.text) > _CHUNK for n in new]
+        sqlite = isinstance(raw, sqlite3.Connection)
+        long = [sqlite and (n.long_text is not None or len(n.text) > _CHUNK) for n in new]
         rows = [
             {
                 "name": n.name,
                 "kind": n.kind,
-                "text": "" if is_long else n.text,
+                "text": "" if is_long else _whole_text(n),
                 "language": n.language,
                 "guid": n.guid,
                 "content_hash": n.content_hash,
@@ -80,14 +123,20 @@ class SourcesMixin(StoreBase):
         for source_id, n, is_long in zip(ids, new, long, strict=True):
             if is_long:
                 assert isinstance(raw, sqlite3.Connection)
-                _write_long_text(conn, raw, source_id, n.text)
-        turn_rows = [
+                if n.long_text is not None:
+                    pieces, size = n.long_text.pieces(), n.long_text.size
+                else:
+                    pieces, size = _utf8_pieces(n.text), _utf8_size(n.text)
+                _write_long_text(conn, raw, source_id, pieces, size)
+        turn_rows = (
             {"source_id": sid, "idx": i, "start": a, "end": b, "speaker": sp, "timestamp": ts}
             for sid, n in zip(ids, new, strict=True)
             for i, (a, b, sp, ts) in enumerate(n.turns)
-        ]
-        if turn_rows:
-            conn.execute(s.turns.insert(), turn_rows)
+        )
+        # In batches: half a million turns of a long transcript as one list of dicts
+        # would take more memory than its text.
+        while batch := list(itertools.islice(turn_rows, _TURN_BATCH)):
+            conn.execute(s.turns.insert(), batch)
         attr_rows = [
             {"source_id": sid, "name": k, "value": v}
             for sid, n in zip(ids, new, strict=True)
@@ -211,24 +260,39 @@ class SourcesMixin(StoreBase):
         ]
 
 
-def _write_long_text(conn: Connection, raw: sqlite3.Connection, source_id: int, text: str) -> None:
+def _whole_text(new: NewSource) -> str:
+    if new.long_text is None:
+        return new.text
+    return b"".join(new.long_text.pieces()).decode("utf-8")
+
+
+def _utf8_pieces(text: str) -> Iterator[bytes]:
+    for start in range(0, len(text), _CHUNK):
+        yield text[start : start + _CHUNK].encode("utf-8")
+
+
+def _utf8_size(text: str) -> int:
+    return sum(len(piece) for piece in _utf8_pieces(text))
+
+
+def _write_long_text(
+    conn: Connection, raw: sqlite3.Connection, source_id: int, pieces: Iterable[bytes], size: int
+) -> None:
     """Store a long text a piece at a time (SQLite's incremental blob writing).
 
-    Bound as one parameter, a text would be in memory four times at once: the string, its
-    UTF-8 form (cached on the string), SQLite's copy of the parameter and the row being
-    built. Here SQLite makes a TEXT value of the right length in UTF-8 bytes (zeros) and
-    the pieces are written into it, so only the string and the row are ever whole.
+    Bound as one parameter, a text is in memory four times at once: the string, its UTF-8
+    form (cached on the string), SQLite's copy of the parameter and the row being built.
+    Here SQLite makes a TEXT value of the right length in UTF-8 bytes (zeros) and the
+    pieces are written into it, so only that value and the row are ever whole.
     """
-    pieces = range(0, len(text), _CHUNK)
-    size = sum(len(text[i : i + _CHUNK].encode("utf-8")) for i in pieces)
     conn.execute(
         s.sources.update()
         .where(s.sources.c.id == source_id)
         .values(text=cast(func.zeroblob(size), Text))
     )
     with raw.blobopen("sources", "text", source_id) as blob:
-        for i in pieces:
-            blob.write(text[i : i + _CHUNK].encode("utf-8"))
+        for piece in pieces:
+            blob.write(piece)
 
 
 def _text_chunks(conn: Connection, source_id: int) -> Iterator[str]:

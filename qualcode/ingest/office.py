@@ -11,6 +11,7 @@ become one tab-separated line per row.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Sequence
@@ -99,7 +100,15 @@ def read_odt(
         # Deferred: odfpy builds its element classes at import; only .odt needs them.
         from odf.opendocument import load
 
-        document = load(io.BytesIO(data))
+        # odfpy prints a part it cannot parse to stdout, whole, and carries on without it:
+        # the user would get pages of XML and part of the document. Caught, it is an error.
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            document = load(io.BytesIO(data))
+        if "FAILED TO PARSE" in printed.getvalue():
+            raise ImportFormatError(
+                "is not a readable OpenDocument (.odt) file (damaged XML inside)", file=path
+            )
         _odt_lines(document.text, lines)
     return build_document(
         "\n".join(lines), path=path, reader=ODT_READER, speaker_pattern=speaker_pattern

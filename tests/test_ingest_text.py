@@ -120,6 +120,17 @@ def test_a_real_cp1252_file_is_still_cp1252():
     assert (decoded.text, decoded.encoding, decoded.replaced) == (GERMAN, "cp1252", ())
 
 
+def test_the_report_shows_the_first_five_places_and_counts_the_rest():
+    data = ("Prüfung\n" * 20).encode() + b"\xff\n" * 7
+    decoded = decode_bytes(data, "t.txt")
+    assert decoded.damaged == 7
+    assert decoded.notes() == [
+        "read as utf-8; 7 byte sequences not valid in it replaced with U+FFFD (line 21, "
+        "column 1; line 22, column 1; line 23, column 1; line 24, column 1; line 25, "
+        "column 1; and 2 more)"
+    ]
+
+
 def test_more_damage_than_utf8_evidence_is_not_read_as_utf8():
     data = "für".encode() + " Müller".encode("cp1252") * 3
     assert decode_bytes(data, "t.txt").encoding != "utf-8"

@@ -58,6 +58,7 @@ _MOJIBAKE_SYMBOLS = frozenset("¹²³¼½¾¤¦¨´¸¯¬±µ¶¥¢")
 # CR is gone already (normalise() made it a newline) when this runs.
 _STRAY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HIGH_BYTES = bytes(range(128, 256))
+_PIECE = 2**20
 _NOT_SPACE = re.compile(r"\S")
 _PLACES_SHOWN = 5
 
@@ -79,21 +80,23 @@ codecs.register_error("qualcode.replace", _record_and_replace)
 class Decoded:
     """A file's text as decoded, with where bytes had to be replaced.
 
-    ``replaced`` holds the 1-based ``(line, column)`` of each undecodable run of bytes that
-    became U+FFFD (columns in characters of the decoded line).
+    ``replaced`` holds the 1-based ``(line, column)`` of the first few undecodable runs of
+    bytes that became U+FFFD (columns in characters of the decoded line), ``damaged`` how
+    many there were in all.
     """
 
     text: str
     encoding: str
     replaced: tuple[tuple[int, int], ...] = ()
+    damaged: int = 0
 
     def notes(self) -> list[str]:
         """What the import report says about the decoding (nothing for a clean file)."""
-        if not self.replaced:
+        if not self.damaged:
             return []
-        n = len(self.replaced)
-        places = "; ".join(f"line {a}, column {b}" for a, b in self.replaced[:_PLACES_SHOWN])
-        more = f"; and {n - _PLACES_SHOWN} more" if n > _PLACES_SHOWN else ""
+        n = self.damaged
+        places = "; ".join(f"line {a}, column {b}" for a, b in self.replaced)
+        more = f"; and {n - len(self.replaced)} more" if n > len(self.replaced) else ""
         runs = "1 byte sequence" if n == 1 else f"{n} byte sequences"
         return [
             f"read as {self.encoding}; {runs} not valid in it replaced with U+FFFD ({places}{more})"
@@ -199,12 +202,17 @@ def mostly_utf8(data: bytes, *, skip: int = 0) -> Decoded | None:
         text = codecs.decode(memoryview(data)[skip:], "utf-8", "qualcode.replace")
     finally:
         _BAD_OFFSETS.reset(token)
-    ascii_bytes = len(data[skip:].translate(None, _HIGH_BYTES))
+    # Counted a piece at a time: a translated copy of a whole long file would double it.
+    ascii_bytes = sum(
+        len(data[i : i + _PIECE].translate(None, _HIGH_BYTES))
+        for i in range(skip, len(data), _PIECE)
+    )
     valid_multibyte = len(text) - ascii_bytes - len(offsets)
     if valid_multibyte <= len(offsets):
         return None
-    places = tuple(_line_column(data, skip, skip + offset) for offset in offsets)
-    return Decoded(text, "utf-8-sig" if skip else "utf-8", places)
+    # Only the places the report shows: each is a scan of the file up to it.
+    places = tuple(_line_column(data, skip, skip + at) for at in offsets[:_PLACES_SHOWN])
+    return Decoded(text, "utf-8-sig" if skip else "utf-8", places, len(offsets))
 
 
 def _line_column(data: bytes, skip: int, offset: int) -> tuple[int, int]:

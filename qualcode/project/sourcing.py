@@ -50,13 +50,14 @@ def _read_transcript(
     now: str,
     speaker_pattern: str | None,
     max_size: int | None,
+    folder: Path | None,
 ) -> _Read:
     """Read one transcript; a long text is spilled to a file (see :class:`LongText`) and
     its string freed when this returns, before the import writes anything."""
     from qualcode import ingest
 
     doc = ingest.read_document(path, speaker_pattern=speaker_pattern, max_size=max_size)
-    long_text = spill(doc.text)
+    long_text = spill(doc.text, folder)
     source = NewSource(
         name=path.stem,
         kind=kind,
@@ -112,11 +113,14 @@ class SourcingActions(ProjectBase):
         now = utc_now()
         new: list[_Read] = []
         notes: list[str] = []
+        folder = Path(self.path).parent if self.path is not None else None
         for i, path in enumerate(files):
             if cancel is not None and cancel.is_set():
                 raise ProjectError("import cancelled; nothing was imported", file=self.label)
             try:
-                new.append(_read_transcript(path, kind, lang, now, speaker_pattern, max_size))
+                new.append(
+                    _read_transcript(path, kind, lang, now, speaker_pattern, max_size, folder)
+                )
             except BaseException:
                 _close(new)
                 raise

@@ -15,6 +15,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Connection, Text, cast, delete, func, select
 
@@ -55,10 +56,12 @@ class LongText:
 
     Args:
         text: the text.
+        folder: where to put the file (beside the project: ``/tmp`` is often in memory);
+            None for the system's temporary folder.
     """
 
-    def __init__(self, text: str):
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - open until close()
+    def __init__(self, text: str, folder: Path | None = None):
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - open until close()
         self.length = len(text)
         for piece in _utf8_pieces(text):
             self._file.write(piece)
@@ -77,9 +80,9 @@ class LongText:
         self._file.close()
 
 
-def spill(text: str) -> LongText | None:
-    """A :class:`LongText` for a text long enough to be worth it, else None."""
-    return LongText(text) if len(text) > LONG_TEXT else None
+def spill(text: str, folder: Path | None = None) -> LongText | None:
+    """A :class:`LongText` (in ``folder``) for a text long enough to be worth it, else None."""
+    return LongText(text, folder) if len(text) > LONG_TEXT else None
 
 
 def merge_intervals(spans: Iterable[tuple[int, int]]) -> int:

@@ -445,7 +445,7 @@ def test_undecodable_file(tmp_path: Path) -> None:
 def test_unknown_suffix_and_missing_file(tmp_path: Path) -> None:
     error = load_error(tmp_path, "codes.qdc", "<CodeBook/>")
     assert "unsupported codebook format '.qdc'; supported: .yaml, .yml, .csv" in error
-    with pytest.raises(CodebookError, match="cannot read the file"):
+    with pytest.raises(CodebookError, match="no such file"):
         load_codebook(tmp_path / "missing.yaml")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -365,10 +367,14 @@ def test_unreadable_file(tmp_path: Path, monkeypatch):
     # chmod does not stop root, so the operating system's refusal is simulated.
     path = write(tmp_path / "locked.txt", "I: hi\n")
 
-    def refuse(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied", str(self))
+    real_open = os.open
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(name: Any, flags: int, *args: Any) -> int:
+        if Path(name) == path:
+            raise PermissionError(13, "Permission denied", str(name))
+        return real_open(name, flags, *args)
+
+    monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(ImportFormatError) as info:
         read_document(path)
     assert str(info.value) == f"{path}: permission denied: cannot read the file"

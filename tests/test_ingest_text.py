@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
+from qualcode.codebook import load_codebook
 from qualcode.errors import ImportFormatError
-from qualcode.ingest import decode, normalise
+from qualcode.ingest import decode, normalise, read_document
+from qualcode.ingest.text import decode_bytes
+from qualcode.project import Project
 
 
 def test_normalise_makes_newlines_and_composition_uniform_and_keeps_the_rest():
@@ -74,3 +78,94 @@ def test_decode_refuses_binary_files(data: bytes):
     with pytest.raises(ImportFormatError) as info:
         decode(data, "t.txt")
     assert str(info.value) == "t.txt: looks like a binary file, not text"
+
+
+# -- honest decoding: evidence per file, damage reported, control characters removed ----------
+
+GERMAN = "I: Wie war die Prüfung für Sie?\nR: Größer als gedacht, ich höre noch davon.\n"
+
+
+def report_notes(path: Path, line: int, column: int, controls: int = 0) -> list[str]:
+    """The import report's notes on one replaced byte (and control characters removed)."""
+    notes = [
+        f"{path}: read as utf-8; 1 byte sequence not valid in it replaced with U+FFFD "
+        f"(line {line}, column {column})"
+    ]
+    if controls:
+        notes.append(f"{path}: {controls} control character(s) removed (tab and newline are kept)")
+    return notes
+
+
+def test_one_stray_byte_keeps_a_utf8_file_utf8_and_says_where():
+    data = GERMAN.encode().replace(b"gedacht", b"ged\xffacht")
+    decoded = decode_bytes(data, "t.txt")
+    assert decoded.encoding == "utf-8"
+    assert decoded.text == GERMAN.replace("gedacht", "ged\ufffdacht")  # no "fÃ¼r"
+    assert decoded.replaced == ((2, 18),)
+    assert decoded.notes() == [
+        "read as utf-8; 1 byte sequence not valid in it replaced with U+FFFD (line 2, column 18)"
+    ]
+
+
+def test_a_utf8_file_with_a_bom_and_damage_is_read_the_same_way():
+    data = codecs.BOM_UTF8 + GERMAN.encode() + b"\xc3(\n"
+    decoded = decode_bytes(data, "t.txt")
+    assert decoded.encoding == "utf-8-sig"
+    assert decoded.text == GERMAN + "\ufffd(\n"
+    assert decoded.replaced == ((3, 1),)
+
+
+def test_a_real_cp1252_file_is_still_cp1252():
+    decoded = decode_bytes(GERMAN.encode("cp1252"), "t.txt")
+    assert (decoded.text, decoded.encoding, decoded.replaced) == (GERMAN, "cp1252", ())
+
+
+def test_the_report_shows_the_first_five_places_and_counts_the_rest():
+    data = ("Prüfung\n" * 20).encode() + b"\xff\n" * 7
+    decoded = decode_bytes(data, "t.txt")
+    assert decoded.damaged == 7
+    assert decoded.notes() == [
+        "read as utf-8; 7 byte sequences not valid in it replaced with U+FFFD (line 21, "
+        "column 1; line 22, column 1; line 23, column 1; line 24, column 1; line 25, "
+        "column 1; and 2 more)"
+    ]
+
+
+def test_more_damage_than_utf8_evidence_is_not_read_as_utf8():
+    data = "für".encode() + " Müller".encode("cp1252") * 3
+    assert decode_bytes(data, "t.txt").encoding != "utf-8"
+
+
+def test_control_characters_are_removed_from_transcripts_and_counted(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"I: hello\x07 there\x0b\r\nR: fine\x01\tthanks\x0c\n")
+    doc = read_document(path)
+    assert doc.text == "I: hello there\nR: fine\tthanks\n"
+    assert doc.notes == ("4 control character(s) removed (tab and newline are kept)",)
+
+
+def test_the_import_report_names_the_file_and_the_places(tmp_path):
+    path = tmp_path / "de.txt"
+    path.write_bytes(GERMAN.encode().replace(b"Sie", b"S\xffie") + b"R: ja\x07\n")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_files([path])
+        assert p.source("de").text.startswith("I: Wie war die Prüfung für S\ufffdie?")
+    assert report.notes == report_notes(path, 1, 29, controls=1)
+
+
+def test_a_survey_sheet_gets_the_same_decoding(tmp_path):
+    sheet = tmp_path / "answers.csv"
+    sheet.write_bytes(b"id,answer\n1,f\xc3\xbcr mich\n2,gr\xc3\xb6\xc3\x9fer\xff\x01\n")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_responses(sheet, text_column="answer", id_column="id")
+        assert [p.source(n).text for n in ("1", "2")] == ["für mich", "größer\ufffd"]
+    assert report.notes == report_notes(sheet, 3, 9, controls=1)
+
+
+def test_a_codebook_that_is_mostly_utf8_stays_utf8(tmp_path):
+    book = tmp_path / "codes.yaml"
+    book.write_bytes(b"codes:\n  - name: Pr\xc3\xbcfungsangst\n  - name: Gr\xc3\xb6\xc3\x9fe\xff\n")
+    notes: list[str] = []
+    names = [c.name for c in load_codebook(book, notes=notes)]
+    assert names == ["Prüfungsangst", "Größe\ufffd"]
+    assert notes == report_notes(book, 3, 16)

@@ -142,6 +142,45 @@ def test_declared_sizes_over_the_limit_are_refused(tmp_path: Path):
         read_qdpx(qdpx, Limits(total=100))
 
 
+def _many_sources(count: int) -> str:
+    sources = "".join(
+        f'<TextSource guid="5555aaaa-0000-4000-8000-{i:012d}" name="s{i}" '
+        f'plainTextPath="internal://s{i}.txt"/>'
+        for i in range(count)
+    )
+    return simple_qde().replace(simple_qde().split("<Sources>")[1].split("</Sources>")[0], sources)
+
+
+def test_many_members_within_every_per_member_limit_are_still_a_bomb(
+    project: Project, project_path: Path, tmp_path: Path
+):
+    # 80 members of 1 MiB each: none is over 1 MiB, so no per-member ratio applies, yet
+    # 80 MiB come out of an archive of about 100 kB (the audit's 1,900 such members made
+    # a 2 GB project of a 2.2 MB file).
+    members = {f"sources/s{i}.txt": b"a" * 2**20 for i in range(80)}
+    bomb = make_qdpx(tmp_path / "many.qdpx", _many_sources(80), members)
+    assert bomb.stat().st_size < 200_000
+    before = dump(project_path)
+    with pytest.raises(ExchangeError) as info:
+        project.import_qdpx(bomb)
+    assert str(info.value) == (
+        f"{bomb}: would unpack to {80 * 2**20 + len(_many_sources(80)):,} bytes or more, "
+        "over 100 times the archive's own size: refused as a possible zip bomb"
+    )
+    assert dump(project_path) == before
+
+
+def test_members_read_a_chunk_at_a_time_come_out_whole(tmp_path: Path):
+    texts = {
+        f"sources/s{i}.txt": f"{i}: I had never heard of it. ".encode() * 999 for i in range(3)
+    }
+    qdpx = make_qdpx(tmp_path / "three.qdpx", _many_sources(3), texts)
+    sources = read_qdpx(qdpx, Limits(chunk=4096)).sources
+    assert [s.text.encode() for s in sources] == list(texts.values())
+    with pytest.raises(ExchangeError, match="over 1 times the archive's own size"):
+        read_qdpx(qdpx, Limits(small=0, archive_ratio=1))
+
+
 def test_a_failure_while_writing_rolls_everything_back(
     project: Project, project_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):

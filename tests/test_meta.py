@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORE_MODULES = [
     "qualcode.model",
     "qualcode.errors",
+    "qualcode.files",
     "qualcode.codebook",
     "qualcode.store",
     "qualcode.nlp",

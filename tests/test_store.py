@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,24 @@ def test_a_version_1_project_is_upgraded_to_the_current_schema(tmp_path: Path):
         p.add_code("Works")
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
     assert "suggestion_feedback" in tables
+
+
+def test_listing_sources_counts_words_without_loading_texts(tmp_path: Path):
+    # Words cut in two by the pieces the text is read in count once; a long source's
+    # text is never in memory whole (an audit's `sources` on a 200 MB transcript took 2.7 GB).
+    turn = "STUDENT: Prüfungsangst " + "x" * 1000 + " größer\n"
+    text = turn * 12000  # about 12 MB, read in pieces of 1 MiB
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        p.import_files([path])
+        assert p.source("long").text == text
+        tracemalloc.start()
+        try:
+            (summary,) = p.sources()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert summary.words == len(re.findall(r"\w+", text)) == 4 * 12000
+    assert summary.characters == len(text)
+    assert peak < len(text) // 2

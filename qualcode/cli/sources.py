@@ -20,6 +20,7 @@ from qualcode.cli.base import (
     say,
 )
 from qualcode.cli.render import Format, render
+from qualcode.files import parse_size
 from qualcode.project import ImportReport, Project
 
 REFI_SUFFIXES = {".qdpx", ".qde", ".qdc"}
@@ -78,6 +79,10 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="REFI-QDA: show the report, write nothing.")
     ] = False,
+    max_size: Annotated[
+        str,
+        typer.Option(help="Largest transcript to read, e.g. 50MB, 200MB or 1GB.", metavar="SIZE"),
+    ] = "50MB",
 ) -> None:
     """Import transcripts (.txt .md .docx .odt .rtf .pdf .vtt .srt), a codebook (.yaml .csv
     .qdc), REFI-QDA projects (.qdpx .qde), or survey answers (.csv .xlsx with --text-column)."""
@@ -88,6 +93,7 @@ def import_(
         return
     if offsets or dry_run:
         fail("--offsets and --dry-run are for REFI-QDA files (.qdpx .qde)")
+    limit = parse_size(max_size)
     with opened(project) as p:
         suffixes = {f.suffix.lower() for f in files}
         if text_column:
@@ -115,6 +121,8 @@ def import_(
                 f"Codebook {files[0]}: {len(report.codes_created)} code(s) added, "
                 f"{len(report.codes_updated)} updated."
             )
+            for note in report.notes:
+                say(f"Note: {note}")
             return
         report = p.import_files(
             files,
@@ -123,6 +131,7 @@ def import_(
             replace=replace,
             language=language,
             speaker_pattern=speaker_pattern,
+            max_size=limit,
         )
         _print_report(report, "source")
 

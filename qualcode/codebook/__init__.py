@@ -59,21 +59,36 @@ from qualcode.codebook.rules import (
 )
 from qualcode.codebook.yaml_format import dump_yaml, parse_yaml
 from qualcode.errors import CodebookError
+from qualcode.files import read_regular
+from qualcode.ingest.text import mostly_utf8
 from qualcode.model import Codebook
 
 
-def _decode(data: bytes, file: Path) -> str:
-    """UTF-8 (a BOM is dropped), else Windows-1252: what spreadsheets and editors write."""
+def _decode(data: bytes, file: Path, notes: list[str]) -> str:
+    """UTF-8 (a BOM is dropped), else Windows-1252: what spreadsheets and editors write.
+
+    A file that is mostly UTF-8 stays UTF-8 with its damaged bytes replaced, as for
+    transcripts (:func:`qualcode.ingest.text.mostly_utf8`), and ``notes`` says where.
+    Control characters are not removed here, unlike in transcripts: the YAML and CSV
+    parsers refuse them with their line, which suits a short file a person edits.
+    """
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        if data.startswith(codecs.BOM_UTF8):
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
         try:
-            return data.decode("utf-8")
+            text = data[skip:].decode("utf-8")
         except UnicodeDecodeError:
-            return data.decode("cp1252")
+            damaged = mostly_utf8(data, skip=skip)
+            if damaged is not None:
+                notes.extend(damaged.notes())
+                text = damaged.text
+            elif skip:
+                raise
+            else:
+                text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         problem = "not UTF-8 or Windows-1252 text"
         raise CodebookError(problem, file=file, place=f"byte offset {exc.start}") from None
+    return text
 
 
 # Writing.
@@ -102,8 +117,15 @@ def _format(path: Path, table: Mapping[str, T]) -> T:
     return table[suffix]
 
 
-def load_codebook(path: Path) -> Codebook:
+def load_codebook(path: Path, *, notes: list[str] | None = None) -> Codebook:
     """Read a codebook file, by its suffix (``SUPPORTED_SUFFIXES``).
+
+    Only a regular file is read (see :mod:`qualcode.files`).
+
+    Args:
+        path: the file.
+        notes: a list to which lines for the import report are appended (bytes replaced,
+            control characters removed, a symbolic link followed), each naming the file.
 
     Raises:
         CodebookError: for an unknown suffix, an unreadable file or a malformed codebook,
@@ -111,11 +133,12 @@ def load_codebook(path: Path) -> Codebook:
     """
     path = Path(path)
     reader = _format(path, _READERS)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CodebookError(f"cannot read the file: {exc.strerror or exc}", file=path) from None
-    return reader(_decode(data, path), str(path))
+    data, found = read_regular(path, error=CodebookError)
+    said = [found.note] if found.note else []
+    text = _decode(data, path, said)
+    if notes is not None:
+        notes.extend(f"{path}: {note}" for note in said)
+    return reader(text, str(path))
 
 
 def save_codebook(codebook: Codebook, path: Path) -> None:

@@ -23,20 +23,23 @@ from typing import Any
 
 from qualcode.errors import ImportFormatError
 from qualcode.ingest.common import build_document, library_errors, read_bytes
-from qualcode.ingest.text import decode, normalise
+from qualcode.ingest.text import decode_bytes, normalise
 from qualcode.ingest.types import Document
 
 VTT_READER = "qualcode.reader.vtt.v1"
 SRT_READER = "qualcode.reader.srt.v1"
 
 
-def read_vtt(path: Path, *, speaker_pattern: str | None = None) -> Document:
+def read_vtt(
+    path: Path, *, speaker_pattern: str | None = None, max_size: int | None = None
+) -> Document:
     """Read a WebVTT transcript (speakers from ``<v Name>`` voice tags or ``Name:``).
 
     Args:
         path: the file.
         speaker_pattern: a user's speaker regex, matched against the built
             ``[hh:mm:ss] ...`` lines (see :func:`parse_turns`).
+        max_size: refuse a file larger than this many bytes; None for no limit.
 
     Returns:
         The document, one line per cue.
@@ -44,16 +47,19 @@ def read_vtt(path: Path, *, speaker_pattern: str | None = None) -> Document:
     Raises:
         ImportFormatError: unreadable, not WebVTT, or without cues.
     """
-    return _read_captions(path, "vtt", VTT_READER, "WebVTT (.vtt)", speaker_pattern)
+    return _read_captions(path, "vtt", VTT_READER, "WebVTT (.vtt)", speaker_pattern, max_size)
 
 
-def read_srt(path: Path, *, speaker_pattern: str | None = None) -> Document:
+def read_srt(
+    path: Path, *, speaker_pattern: str | None = None, max_size: int | None = None
+) -> Document:
     """Read a SubRip transcript (speakers from ``Name:`` at the start of a cue).
 
     Args:
         path: the file.
         speaker_pattern: a user's speaker regex, matched against the built
             ``[hh:mm:ss] ...`` lines (see :func:`parse_turns`).
+        max_size: refuse a file larger than this many bytes; None for no limit.
 
     Returns:
         The document, one line per cue.
@@ -61,7 +67,7 @@ def read_srt(path: Path, *, speaker_pattern: str | None = None) -> Document:
     Raises:
         ImportFormatError: unreadable, not SubRip, or without cues.
     """
-    return _read_captions(path, "srt", SRT_READER, "SubRip (.srt)", speaker_pattern)
+    return _read_captions(path, "srt", SRT_READER, "SubRip (.srt)", speaker_pattern, max_size)
 
 
 def cue_line(start_seconds: int, text: str, voice: str | None = None) -> str | None:
@@ -84,19 +90,29 @@ def cue_line(start_seconds: int, text: str, voice: str | None = None) -> str | N
 
 
 def _read_captions(
-    path: Path, kind: str, reader: str, description: str, speaker_pattern: str | None
+    path: Path,
+    kind: str,
+    reader: str,
+    description: str,
+    speaker_pattern: str | None,
+    max_size: int | None,
 ) -> Document:
-    source, encoding = decode(read_bytes(path), path)
+    decoded = decode_bytes(read_bytes(path, max_size), path)
     with library_errors(path, description):
         # Deferred: only subtitle files need webvtt-py.
         import webvtt
 
-        parsed = webvtt.from_buffer(io.StringIO(normalise(source)), format=kind)
+        parsed = webvtt.from_buffer(io.StringIO(normalise(decoded.text)), format=kind)
         captions: list[Any] = parsed.captions
         lines = [cue_line(c.start_time.in_seconds(), c.text, c.voice) for c in captions]
     text = "\n".join(line for line in lines if line is not None)
     if not text:
         raise ImportFormatError(f"has no {description} cues with text", file=path)
     return build_document(
-        text, path=path, reader=reader, speaker_pattern=speaker_pattern, encoding=encoding
+        text,
+        path=path,
+        reader=reader,
+        speaker_pattern=speaker_pattern,
+        encoding=decoded.encoding,
+        notes=decoded.notes(),
     )

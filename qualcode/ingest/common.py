@@ -1,6 +1,9 @@
 """What every reader shares: reading a file's bytes, turning a library's exception into
 a one-line :class:`ImportFormatError`, and building the :class:`Document`.
 
+Bytes are read only through :func:`qualcode.files.read_regular` (regular files, within a
+size limit), so a FIFO, a device or a huge file is refused before anything is parsed.
+
 Document libraries (python-docx, odfpy, pypdf, striprtf, webvtt-py, pandas) raise a zoo of
 exception types for broken input: ``KeyError`` from a zip without the right member,
 ``ValueError``, lxml's ``XMLSyntaxError``, their own error classes. Listing them all would
@@ -11,42 +14,35 @@ pass through untouched, as does ``MemoryError``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from qualcode.errors import ImportFormatError, QualcodeError
-from qualcode.ingest.text import normalise
+from qualcode.files import read_regular
+from qualcode.ingest.text import controls_note, is_blank, normalise, remove_controls
 from qualcode.ingest.turns import parse_turns
 from qualcode.ingest.types import Document
 
 _MAX_DETAIL = 160
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read a file whole, with a one-line error for every way that can fail.
+def read_bytes(path: Path, max_size: int | None = None) -> bytes:
+    """Read a regular file whole, with a one-line error for every way that can fail.
 
     Args:
         path: the file.
+        max_size: refuse a transcript larger than this many bytes; None for no limit.
 
     Returns:
         Its bytes.
 
     Raises:
-        ImportFormatError: missing, a directory, not permitted, or another OS error.
+        ImportFormatError: missing, a directory, a FIFO or device, not permitted, too
+            large, or another OS error.
     """
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFormatError("no such file", file=path) from None
-    except IsADirectoryError:
-        raise ImportFormatError("is a directory, not a file", file=path) from None
-    except PermissionError:
-        raise ImportFormatError("permission denied: cannot read the file", file=path) from None
-    except OSError as exc:
-        raise ImportFormatError(
-            f"cannot be read: {exc.strerror or exc.__class__.__name__}", file=path
-        ) from None
+    data, _ = read_regular(path, max_size=max_size, what="transcript")
+    return data
 
 
 def describe(exc: BaseException) -> str:
@@ -87,6 +83,7 @@ def build_document(
     reader: str,
     speaker_pattern: str | None = None,
     encoding: str | None = None,
+    notes: Sequence[str] = (),
 ) -> Document:
     """Normalise extracted text, find its turns and wrap both in a :class:`Document`.
 
@@ -97,15 +94,18 @@ def build_document(
             ``meta["reader"]`` so a project can record which reader made a source.
         speaker_pattern: a user's own speaker regex, see :func:`parse_turns`.
         encoding: the encoding detected, for text formats.
+        notes: what the reader has to say for the import report (bytes replaced).
 
     Returns:
-        The document.
+        The document; control characters other than tab and newline are removed, and
+        counted in its notes.
 
     Raises:
         ImportFormatError: no text at all, or an invalid ``speaker_pattern``.
     """
-    text = normalise(text)
-    if not text.strip():
+    text, removed = remove_controls(normalise(text))
+    notes = [*notes, *controls_note(removed)]
+    if is_blank(text):
         raise ImportFormatError("is empty: it contains no text", file=path)
     try:
         turns = parse_turns(text, speaker_pattern)
@@ -118,4 +118,5 @@ def build_document(
         turns=turns,
         encoding=encoding,
         meta={"reader": reader, "file": path.name},
+        notes=tuple(notes),
     )

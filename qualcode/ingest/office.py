@@ -11,6 +11,7 @@ become one tab-separated line per row.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Sequence
@@ -39,12 +40,15 @@ _HEADER_WORDS = frozenset(
 )  # fmt: skip
 
 
-def read_docx(path: Path, *, speaker_pattern: str | None = None) -> Document:
+def read_docx(
+    path: Path, *, speaker_pattern: str | None = None, max_size: int | None = None
+) -> Document:
     """Read a Word ``.docx`` transcript.
 
     Args:
         path: the file.
         speaker_pattern: a user's speaker regex (see :func:`parse_turns`).
+        max_size: refuse a file larger than this many bytes; None for no limit.
 
     Returns:
         The document: paragraphs and table rows, one per line, in document order.
@@ -52,7 +56,7 @@ def read_docx(path: Path, *, speaker_pattern: str | None = None) -> Document:
     Raises:
         ImportFormatError: unreadable, not a .docx package, damaged, or without text.
     """
-    data = read_bytes(path)
+    data = read_bytes(path, max_size)
     _check_zip(data, path, "Word .docx", "an old Word .doc file: save it as .docx")
     lines: list[str] = []
     with library_errors(path, "Word (.docx)"):
@@ -73,12 +77,15 @@ def read_docx(path: Path, *, speaker_pattern: str | None = None) -> Document:
     )
 
 
-def read_odt(path: Path, *, speaker_pattern: str | None = None) -> Document:
+def read_odt(
+    path: Path, *, speaker_pattern: str | None = None, max_size: int | None = None
+) -> Document:
     """Read an OpenDocument ``.odt`` transcript.
 
     Args:
         path: the file.
         speaker_pattern: a user's speaker regex (see :func:`parse_turns`).
+        max_size: refuse a file larger than this many bytes; None for no limit.
 
     Returns:
         The document: paragraphs, headings and table rows, one per line, in order.
@@ -86,14 +93,22 @@ def read_odt(path: Path, *, speaker_pattern: str | None = None) -> Document:
     Raises:
         ImportFormatError: unreadable, not an OpenDocument package, damaged, or without text.
     """
-    data = read_bytes(path)
+    data = read_bytes(path, max_size)
     _check_zip(data, path, "OpenDocument .odt", "an old binary office file: save it as .odt")
     lines: list[str] = []
     with library_errors(path, "OpenDocument (.odt)"):
         # Deferred: odfpy builds its element classes at import; only .odt needs them.
         from odf.opendocument import load
 
-        document = load(io.BytesIO(data))
+        # odfpy prints a part it cannot parse to stdout, whole, and carries on without it:
+        # the user would get pages of XML and part of the document. Caught, it is an error.
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            document = load(io.BytesIO(data))
+        if "FAILED TO PARSE" in printed.getvalue():
+            raise ImportFormatError(
+                "is not a readable OpenDocument (.odt) file (damaged XML inside)", file=path
+            )
         _odt_lines(document.text, lines)
     return build_document(
         "\n".join(lines), path=path, reader=ODT_READER, speaker_pattern=speaker_pattern

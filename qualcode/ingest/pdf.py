@@ -27,12 +27,15 @@ PDF_READER = "qualcode.reader.pdf.v1"
 _EOF_WINDOW = 4096
 
 
-def read_pdf(path: Path, *, speaker_pattern: str | None = None) -> Document:
+def read_pdf(
+    path: Path, *, speaker_pattern: str | None = None, max_size: int | None = None
+) -> Document:
     """Read the text layer of a PDF transcript.
 
     Args:
         path: the file.
         speaker_pattern: a user's speaker regex (see :func:`parse_turns`).
+        max_size: refuse a file larger than this many bytes; None for no limit.
 
     Returns:
         The document: each page's text, pages joined by a newline.
@@ -41,7 +44,7 @@ def read_pdf(path: Path, *, speaker_pattern: str | None = None) -> Document:
         ImportFormatError: unreadable, not a PDF, truncated, encrypted, or without a text
             layer (scanned).
     """
-    data = read_bytes(path)
+    data = read_bytes(path, max_size)
     if b"%PDF-" not in data[:1024]:
         raise ImportFormatError("is not a PDF file: it has no %PDF header", file=path)
     if b"%%EOF" not in data[-_EOF_WINDOW:]:

@@ -19,12 +19,15 @@ from qualcode.ingest.types import Document
 RTF_READER = "qualcode.reader.rtf.v1"
 
 
-def read_rtf(path: Path, *, speaker_pattern: str | None = None) -> Document:
+def read_rtf(
+    path: Path, *, speaker_pattern: str | None = None, max_size: int | None = None
+) -> Document:
     """Read an RTF transcript.
 
     Args:
         path: the file.
         speaker_pattern: a user's speaker regex (see :func:`parse_turns`).
+        max_size: refuse a file larger than this many bytes; None for no limit.
 
     Returns:
         The document: the RTF's plain text, a line per paragraph.
@@ -34,7 +37,7 @@ def read_rtf(path: Path, *, speaker_pattern: str | None = None) -> Document:
             without text.
     """
     # Usually pure ASCII; decode() copes with writers that put raw 8-bit text in.
-    source, _ = decode(read_bytes(path), path)
+    source, _ = decode(read_bytes(path, max_size), path)
     if not source.lstrip().startswith("{\\rtf"):
         raise ImportFormatError("is not an RTF file: it does not start with {\\rtf", file=path)
     with library_errors(path, "RTF"):

@@ -21,9 +21,10 @@ from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ImportFormatError
+from qualcode.files import link_note
 from qualcode.ingest.common import describe, library_errors, read_bytes
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES
-from qualcode.ingest.text import decode, normalise
+from qualcode.ingest.text import controls_note, decode_bytes, normalise, remove_controls
 from qualcode.ingest.types import Response
 
 if TYPE_CHECKING:
@@ -37,12 +38,14 @@ _SNIFF_ROWS = 50
 _PARSER_LINE = re.compile(r"line (\d+)")
 
 
-def read_table(path: str | Path) -> pandas.DataFrame:
+def read_table(path: str | Path, *, notes: list[str] | None = None) -> pandas.DataFrame:
     """Read a sheet with every cell as text.
 
     Args:
         path: a ``.csv``/``.tsv`` (encoding detected, delimiter sniffed) or an
             ``.xlsx``/``.xlsm``/``.xls`` (first sheet).
+        notes: a list to which lines for the import report are appended (bytes replaced,
+            control characters removed, a symbolic link followed), each naming the file.
 
     Returns:
         A DataFrame whose column names and cells are all ``str``, empty cells ``""``.
@@ -52,17 +55,25 @@ def read_table(path: str | Path) -> pandas.DataFrame:
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    found: list[str] = []
     if suffix in (".csv", ".tsv"):
-        return _read_csv(path)
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        return _read_excel(path)
-    raise ImportFormatError(
-        f"cannot read '{path.suffix}' files as a sheet; supported: {', '.join(SHEET_SUFFIXES)}",
-        file=path,
-    )
+        frame = _read_csv(path, found)
+    elif suffix in (".xlsx", ".xlsm", ".xls"):
+        frame = _read_excel(path)
+    else:
+        raise ImportFormatError(
+            f"cannot read '{path.suffix}' files as a sheet; supported: {', '.join(SHEET_SUFFIXES)}",
+            file=path,
+        )
+    link = link_note(path)
+    if notes is not None:
+        notes.extend(f"{path}: {note}" for note in ([link] if link else []) + found)
+    return frame
 
 
-def read_attributes(path: str | Path) -> dict[str, dict[str, str]]:
+def read_attributes(
+    path: str | Path, *, notes: list[str] | None = None
+) -> dict[str, dict[str, str]]:
     """Read case attributes (cohort, role, date...) keyed by source name.
 
     The key column is the first named ``source``, ``name``, ``file`` or ``document``
@@ -71,6 +82,7 @@ def read_attributes(path: str | Path) -> dict[str, dict[str, str]]:
 
     Args:
         path: the sheet.
+        notes: a list for the import report's notes (see :func:`read_table`).
 
     Returns:
         ``{source name: {column: value}}`` for every row with a key.
@@ -80,7 +92,7 @@ def read_attributes(path: str | Path) -> dict[str, dict[str, str]]:
             (naming the row).
     """
     path = Path(path)
-    frame = read_table(path)
+    frame = read_table(path, notes=notes)
     columns = [str(c) for c in frame.columns]
     if not columns:
         raise ImportFormatError("has no columns", file=path)
@@ -114,6 +126,7 @@ def read_responses(
     id_column: str | None = None,
     codes_column: str | None = None,
     sep: str = ";",
+    notes: list[str] | None = None,
 ) -> list[Response]:
     """Read open-ended survey answers, one :class:`Response` per row with text.
 
@@ -123,6 +136,7 @@ def read_responses(
         id_column: the column with respondent ids; None numbers responses by their row.
         codes_column: a column with codes already given, separated by ``sep``.
         sep: the separator between codes.
+        notes: a list for the import report's notes (see :func:`read_table`).
 
     Returns:
         The responses in sheet order. Every other column becomes an attribute.
@@ -132,7 +146,7 @@ def read_responses(
             an empty or duplicate id (naming the row).
     """
     path = Path(path)
-    frame = read_table(path)
+    frame = read_table(path, notes=notes)
     columns = [str(c) for c in frame.columns]
     text_col = _column(columns, text_column, path)
     id_col = _column(columns, id_column, path) if id_column is not None else None
@@ -170,9 +184,11 @@ def read_responses(
     return responses
 
 
-def _read_csv(path: Path) -> pandas.DataFrame:
-    text, _ = decode(read_bytes(path), path)
-    text = normalise(text)
+def _read_csv(path: Path, notes: list[str]) -> pandas.DataFrame:
+    decoded = decode_bytes(read_bytes(path), path)
+    notes.extend(decoded.notes())
+    text, removed = remove_controls(normalise(decoded.text))
+    notes.extend(controls_note(removed))
     delimiter = _sniff_delimiter(text)
     # Deferred: pandas takes a second to import; only sheet imports and reports need it.
     import pandas as pd

@@ -7,16 +7,32 @@ Speaker labels, timestamps, markdown and extra spaces all stay in the text.
 
 Decoding prefers certainty over guessing. A byte-order mark decides; then strict UTF-8
 (which almost never decodes legacy text by accident); then UTF-16 without a BOM when the
-NUL bytes make it obvious; then cp1252, the code page of most Western legacy transcripts,
-when the result reads like Western text. Only then is charset-normalizer asked: it guesses
-badly on short texts (a two-line German cp1252 file easily comes back as some Cyrillic or
-Turkish code page), so it is a fallback, not the first resort.
+NUL bytes make it obvious; then *mostly* UTF-8, decided per file on evidence; then cp1252,
+the code page of most Western legacy transcripts, when the result reads like Western text.
+Only then is charset-normalizer asked: it guesses badly on short texts (a two-line German
+cp1252 file easily comes back as some Cyrillic or Turkish code page), so it is a fallback,
+not the first resort.
+
+The evidence for "mostly UTF-8": a file whose valid multi-byte UTF-8 characters (``ü`` as
+``C3 BC``) outnumber its undecodable bytes is UTF-8 with a few damaged bytes, not cp1252,
+whose accented letters are single bytes that almost never form a valid UTF-8 sequence.
+Reading such a file as cp1252 would turn every ``für`` into ``fÃ¼r``; reading it as UTF-8
+replaces only the damaged bytes with U+FFFD, and :class:`Decoded` says where they were
+(line and column) so the import report can name them. A file with no valid multi-byte
+character at all has no such evidence and keeps the legacy route.
+
+Control characters other than tab and newline (and CR, which becomes a newline) are not
+text: :func:`remove_controls` takes them out before a text is stored, and the count goes to
+the import report. A file with more than a trace of them is refused as binary instead.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import ImportFormatError
@@ -32,11 +48,59 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # Control characters that have no business in a transcript. Tab, newline, vertical tab,
 # form feed and carriage return are fine; so is \x1a, the DOS end-of-file marker.
-_CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\v\f\r\x1a")
+_BINARY_CONTROL = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f]")
 
 # Symbols that cp1252 produces from the letters of other code pages (cp1250's ł -> ³,
 # ą -> ¹, ...). Between two letters they mean the guess was wrong.
 _MOJIBAKE_SYMBOLS = frozenset("¹²³¼½¾¤¦¨´¸¯¬±µ¶¥¢")
+
+# What remove_controls() takes out: C0 controls but tab and newline, DEL, and C1 controls.
+# CR is gone already (normalise() made it a newline) when this runs.
+_STRAY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_HIGH_BYTES = bytes(range(128, 256))
+_PIECE = 2**20
+_NOT_SPACE = re.compile(r"\S")
+_PLACES_SHOWN = 5
+
+# The byte offsets of undecodable runs, recorded by the "qualcode.replace" error handler
+# while one decode runs (a context variable, so concurrent decodes do not mix).
+_BAD_OFFSETS: ContextVar[list[int]] = ContextVar("qualcode_bad_offsets")
+
+
+def _record_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    _BAD_OFFSETS.get().append(exc.start)
+    return "\ufffd", exc.end
+
+
+codecs.register_error("qualcode.replace", _record_and_replace)
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A file's text as decoded, with where bytes had to be replaced.
+
+    ``replaced`` holds the 1-based ``(line, column)`` of the first few undecodable runs of
+    bytes that became U+FFFD (columns in characters of the decoded line), ``damaged`` how
+    many there were in all.
+    """
+
+    text: str
+    encoding: str
+    replaced: tuple[tuple[int, int], ...] = ()
+    damaged: int = 0
+
+    def notes(self) -> list[str]:
+        """What the import report says about the decoding (nothing for a clean file)."""
+        if not self.damaged:
+            return []
+        n = self.damaged
+        places = "; ".join(f"line {a}, column {b}" for a, b in self.replaced)
+        more = f"; and {n - len(self.replaced)} more" if n > len(self.replaced) else ""
+        runs = "1 byte sequence" if n == 1 else f"{n} byte sequences"
+        return [
+            f"read as {self.encoding}; {runs} not valid in it replaced with U+FFFD ({places}{more})"
+        ]
 
 
 def normalise(text: str) -> str:
@@ -57,41 +121,118 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def is_blank(text: str) -> bool:
+    """Whether ``text`` is empty or only white space (without copying it, as strip would)."""
+    return _NOT_SPACE.search(text) is None
+
+
+def controls_note(removed: int) -> list[str]:
+    """The import report's line for control characters removed (none when 0)."""
+    if not removed:
+        return []
+    return [f"{removed} control character(s) removed (tab and newline are kept)"]
+
+
+def remove_controls(text: str) -> tuple[str, int]:
+    """Take out control characters other than tab and newline (run after :func:`normalise`).
+
+    Args:
+        text: normalised text.
+
+    Returns:
+        The text without them, and how many were removed.
+    """
+    if _STRAY_CONTROL.search(text) is None:  # the usual case: no copy of a large text
+        return text, 0
+    cleaned = _STRAY_CONTROL.sub("", text)
+    return cleaned, len(text) - len(cleaned)
+
+
 def decode(data: bytes, file: str | Path | None) -> tuple[str, str]:
+    """Decode the bytes of a text file, detecting its encoding (see :func:`decode_bytes`).
+
+    Returns:
+        The text (without a byte-order mark, not yet normalised) and the encoding's name.
+    """
+    decoded = decode_bytes(data, file)
+    return decoded.text, decoded.encoding
+
+
+def decode_bytes(data: bytes, file: str | Path | None) -> Decoded:
     """Decode the bytes of a text file, detecting its encoding.
 
     Order: byte-order mark; NUL bytes -> BOM-less UTF-16 or binary; strict UTF-8;
-    cp1252 when the result reads like Western text; charset-normalizer; cp1252.
+    mostly UTF-8 (damaged bytes replaced, see the module docstring); cp1252 when the
+    result reads like Western text; charset-normalizer; cp1252.
 
     Args:
         data: the file's bytes.
         file: the file, for error messages.
 
     Returns:
-        The text (without a byte-order mark, not yet normalised) and the name of the
-        encoding used, as Python spells it (``utf-8``, ``utf-8-sig``, ``utf-16-le``,
-        ``cp1252``, ...).
+        The text (without a byte-order mark, not yet normalised), the name of the encoding
+        used, as Python spells it (``utf-8``, ``utf-8-sig``, ``utf-16-le``, ``cp1252``,
+        ...), and where bytes were replaced.
 
     Raises:
         ImportFormatError: the file is empty, or binary, or not decodable as text.
     """
-    text, encoding = _decode(data, file)
-    if not text.strip():
+    decoded = _decode(data, file)
+    if is_blank(decoded.text):
         raise ImportFormatError("is empty", file=file)
-    if _looks_binary(text):
+    if _looks_binary(decoded.text):
         raise ImportFormatError("looks like a binary file, not text", file=file)
-    return text, encoding
+    return decoded
 
 
-def _decode(data: bytes, file: str | Path | None) -> tuple[str, str]:
+def mostly_utf8(data: bytes, *, skip: int = 0) -> Decoded | None:
+    """``data`` as UTF-8 with its damaged bytes replaced, when the evidence says UTF-8.
+
+    Args:
+        data: bytes that are not strictly valid UTF-8.
+        skip: bytes to leave out at the start (a byte-order mark).
+
+    Returns:
+        The decoded text, or None when valid multi-byte characters do not outnumber the
+        undecodable byte runs (no evidence for UTF-8).
+    """
+    offsets: list[int] = []
+    token = _BAD_OFFSETS.set(offsets)
+    try:
+        text = codecs.decode(memoryview(data)[skip:], "utf-8", "qualcode.replace")
+    finally:
+        _BAD_OFFSETS.reset(token)
+    # Counted a piece at a time: a translated copy of a whole long file would double it.
+    ascii_bytes = sum(
+        len(data[i : i + _PIECE].translate(None, _HIGH_BYTES))
+        for i in range(skip, len(data), _PIECE)
+    )
+    valid_multibyte = len(text) - ascii_bytes - len(offsets)
+    if valid_multibyte <= len(offsets):
+        return None
+    # Only the places the report shows: each is a scan of the file up to it.
+    places = tuple(_line_column(data, skip, skip + at) for at in offsets[:_PLACES_SHOWN])
+    return Decoded(text, "utf-8-sig" if skip else "utf-8", places, len(offsets))
+
+
+def _line_column(data: bytes, skip: int, offset: int) -> tuple[int, int]:
+    line_start = max(data.rfind(b"\n", skip, offset) + 1, skip)
+    line = data.count(b"\n", skip, offset) + 1
+    return line, len(data[line_start:offset].decode("utf-8", "replace")) + 1
+
+
+def _decode(data: bytes, file: str | Path | None) -> Decoded:
     if not data:
         raise ImportFormatError("is empty", file=file)
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             codec = encoding.removesuffix("-sig")
             try:
-                return data[len(bom) :].decode(codec), encoding
+                return Decoded(data[len(bom) :].decode(codec), encoding)
             except UnicodeDecodeError as exc:
+                damaged = mostly_utf8(data, skip=len(bom)) if codec == "utf-8" else None
+                if damaged is not None:
+                    return damaged
                 raise ImportFormatError(
                     f"starts with a {encoding} byte-order mark but is not valid {encoding}",
                     file=file,
@@ -101,26 +242,29 @@ def _decode(data: bytes, file: str | Path | None) -> tuple[str, str]:
         encoding_guess = _bomless_utf16(data)
         if encoding_guess is not None:
             try:
-                return data.decode(encoding_guess), encoding_guess
+                return Decoded(data.decode(encoding_guess), encoding_guess)
             except UnicodeDecodeError:
                 pass
         raise ImportFormatError("looks like a binary file, not text", file=file)
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
+    damaged = mostly_utf8(data)
+    if damaged is not None:
+        return damaged
     western: str | None
     try:
         western = data.decode("cp1252")
     except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
         western = None
     if western is not None and _reads_like_western(western):
-        return western, "cp1252"
+        return Decoded(western, "cp1252")
     guessed = _charset_normalizer_guess(data)
     if guessed is not None:
-        return guessed
+        return Decoded(*guessed)
     if western is not None:
-        return western, "cp1252"
+        return Decoded(western, "cp1252")
     raise ImportFormatError("looks like a binary file, not text", file=file)
 
 
@@ -170,5 +314,6 @@ def _charset_normalizer_guess(data: bytes) -> tuple[str, str] | None:
 
 def _looks_binary(text: str) -> bool:
     """More than a trace of control characters: not a transcript."""
-    controls = sum(1 for c in text if c in _CONTROL)
-    return controls > max(2, len(text) // 200)
+    allowed = max(2, len(text) // 200)
+    # Stops at the first control character over the allowance: no list of matches.
+    return any(n > allowed for n, _ in enumerate(_BINARY_CONTROL.finditer(text), start=1))

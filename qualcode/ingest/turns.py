@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -69,13 +69,12 @@ def parse_turns(text: str, speaker_pattern: str | None = None) -> tuple[ParsedTu
         ImportFormatError: ``speaker_pattern`` is not a valid regex or has no
             ``speaker`` group.
     """
-    lines = list(_lines(text))
     if speaker_pattern is None:
-        boundaries = _label_boundaries(lines)
+        boundaries = _label_boundaries(_lines(text))
     else:
-        boundaries = _pattern_boundaries(lines, compile_speaker_pattern(speaker_pattern))
+        boundaries = _pattern_boundaries(_lines(text), compile_speaker_pattern(speaker_pattern))
     if not boundaries:
-        return _paragraph_turns(lines)
+        return _paragraph_turns(_lines(text))
     return _assemble(text, boundaries)
 
 
@@ -108,14 +107,16 @@ def compile_speaker_pattern(pattern: str) -> re.Pattern[str]:
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """Each line with the offset where it starts."""
+    """Each line with the offset where it starts, one at a time: a long transcript split
+    into a list of lines at once would be a second copy of it in memory."""
     offset = 0
-    for line in text.split("\n"):
-        yield offset, line
-        offset += len(line) + 1
+    while (end := text.find("\n", offset)) != -1:
+        yield offset, text[offset:end]
+        offset = end + 1
+    yield offset, text[offset:]
 
 
-def _label_boundaries(lines: list[tuple[int, str]]) -> list[_Boundary]:
+def _label_boundaries(lines: Iterable[tuple[int, str]]) -> list[_Boundary]:
     """Boundaries by the built-in rule: shapes first, then evidence from the whole text."""
     candidates: list[tuple[int, LabelCandidate]] = []
     for offset, line in lines:
@@ -138,7 +139,9 @@ def _label_boundaries(lines: list[tuple[int, str]]) -> list[_Boundary]:
     return boundaries
 
 
-def _pattern_boundaries(lines: list[tuple[int, str]], pattern: re.Pattern[str]) -> list[_Boundary]:
+def _pattern_boundaries(
+    lines: Iterable[tuple[int, str]], pattern: re.Pattern[str]
+) -> list[_Boundary]:
     """Boundaries where a user's pattern matches with a non-empty speaker."""
     has_time = "time" in pattern.groupindex
     spellings: dict[str, str] = {}
@@ -204,7 +207,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def _paragraph_turns(lines: list[tuple[int, str]]) -> tuple[ParsedTurn, ...]:
+def _paragraph_turns(lines: Iterable[tuple[int, str]]) -> tuple[ParsedTurn, ...]:
     """One speakerless turn per blank-line separated paragraph."""
     turns = []
     start: int | None = None

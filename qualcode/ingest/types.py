@@ -28,6 +28,7 @@ class Document:
     turns: tuple[ParsedTurn, ...]
     encoding: str | None = None  # the encoding detected, for text formats
     meta: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # for the import report: bytes replaced, characters removed
 
 
 @dataclass(frozen=True, slots=True)

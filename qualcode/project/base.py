@@ -20,6 +20,8 @@ from qualcode.model import (
 )
 from qualcode.store import Store
 
+_HASH_PIECE = 2**20  # characters encoded at a time by content_hash
+
 
 class ProjectBase:
     """What every part of the facade shares: the store, settings, and turning what a user
@@ -162,5 +164,12 @@ def _check_kind(kind: str) -> str:
 
 
 def content_hash(text: str) -> str:
-    """Identity of a source's text: same text, same source, whatever its name."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """Identity of a source's text: same text, same source, whatever its name.
+
+    The SHA-256 of its UTF-8, encoded a piece at a time: a whole copy of a long
+    transcript's bytes would only raise the peak memory of an import.
+    """
+    digest = hashlib.sha256()
+    for start in range(0, len(text), _HASH_PIECE):
+        digest.update(text[start : start + _HASH_PIECE].encode("utf-8"))
+    return digest.hexdigest()

@@ -98,8 +98,11 @@ class CodingActions(ProjectBase):
         """Add a codebook file's codes (matched by path); existing codes get its fields."""
         from qualcode.codebook import load_codebook
 
-        book = load_codebook(Path(path))
-        return self.merge_codebook(book)
+        notes: list[str] = []
+        book = load_codebook(Path(path), notes=notes)
+        report = self.merge_codebook(book)
+        report.notes.extend(notes)
+        return report
 
     def merge_codebook(self, book: Codebook) -> ImportReport:
         report = ImportReport()

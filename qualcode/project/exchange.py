@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExchangeError, ProjectError
+from qualcode.files import read_regular
 from qualcode.model import utc_now
 from qualcode.project.base import ProjectBase, content_hash
 
@@ -83,10 +84,7 @@ class ExchangeActions(ProjectBase):
         from qualcode.interop.qde import parse_qdc
         from qualcode.interop.refi import RefiProject
 
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            raise ExchangeError(f"cannot read ({exc.strerror})", file=path) from None
+        data, _ = read_regular(path, error=ExchangeError)
         return self._merge_refi(RefiProject(codes=parse_qdc(data, str(path))), str(path))
 
     def import_refi(self, path: str | Path, *, offsets: str | None = None) -> MergeReport:

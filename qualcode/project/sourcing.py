@@ -9,18 +9,21 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ImportFormatError, ProjectError
+from qualcode.files import DEFAULT_MAX_SIZE
 from qualcode.model import (
     utc_now,
 )
 from qualcode.project.base import ProjectBase, _check_kind, content_hash
-from qualcode.store.sources import NewSource
+from qualcode.store.sources import NewSource, spill
 
 Progress = Callable[[float], None]
 
 
 @dataclass(slots=True)
 class ImportReport:
-    """What an import did: sources added and replaced, codes created, codings dropped."""
+    """What an import did: sources added and replaced, codes created, codings dropped, and
+    notes on what was not taken as it stood (bytes replaced, control characters removed, a
+    symbolic link followed, attributes for unknown sources)."""
 
     added: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
@@ -30,6 +33,49 @@ class ImportReport:
     codings_dropped: int = 0
     attributes_set: int = 0
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A transcript read for import, and what the import report says about it."""
+
+    source: NewSource
+    notes: tuple[str, ...]
+
+
+def _read_transcript(
+    path: Path,
+    kind: str,
+    language: str,
+    now: str,
+    speaker_pattern: str | None,
+    max_size: int | None,
+    folder: Path | None,
+) -> _Read:
+    """Read one transcript; a long text is spilled to a file (see :class:`LongText`) and
+    its string freed when this returns, before the import writes anything."""
+    from qualcode import ingest
+
+    doc = ingest.read_document(path, speaker_pattern=speaker_pattern, max_size=max_size)
+    long_text = spill(doc.text, folder)
+    source = NewSource(
+        name=path.stem,
+        kind=kind,
+        text="" if long_text is not None else doc.text,
+        language=language,
+        content_hash=content_hash(doc.text),
+        origin=str(path),
+        imported_at=now,
+        turns=[(t.start, t.end, t.speaker, t.timestamp) for t in doc.turns],
+        long_text=long_text,
+    )
+    return _Read(source, doc.notes)
+
+
+def _close(read: Sequence[_Read]) -> None:
+    for r in read:
+        if r.source.long_text is not None:
+            r.source.long_text.close()
 
 
 class SourcingActions(ProjectBase):
@@ -42,6 +88,7 @@ class SourcingActions(ProjectBase):
         replace: bool = False,
         language: str | None = None,
         speaker_pattern: str | None = None,
+        max_size: int | None = DEFAULT_MAX_SIZE,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportReport:
@@ -54,6 +101,7 @@ class SourcingActions(ProjectBase):
             replace: replace sources of the same name (their codings are dropped).
             language: the sources' language (default: the project's).
             speaker_pattern: a regex with a ``(?P<speaker>...)`` group for unusual labels.
+            max_size: refuse a transcript larger than this many bytes (None: no limit).
         """
         from qualcode import ingest  # the readers pull in docx/pdf libraries: load on use
 
@@ -63,30 +111,31 @@ class SourcingActions(ProjectBase):
             raise ProjectError("no files to import")
         lang = language or self.language
         now = utc_now()
-        new: list[NewSource] = []
+        new: list[_Read] = []
+        notes: list[str] = []
+        folder = Path(self.path).parent if self.path is not None else None
         for i, path in enumerate(files):
             if cancel is not None and cancel.is_set():
                 raise ProjectError("import cancelled; nothing was imported", file=self.label)
-            doc = ingest.read_document(path, speaker_pattern=speaker_pattern)
-            new.append(
-                NewSource(
-                    name=path.stem,
-                    kind=kind,
-                    text=doc.text,
-                    language=lang,
-                    content_hash=content_hash(doc.text),
-                    origin=str(path),
-                    imported_at=now,
-                    turns=[(t.start, t.end, t.speaker, t.timestamp) for t in doc.turns],
+            try:
+                new.append(
+                    _read_transcript(path, kind, lang, now, speaker_pattern, max_size, folder)
                 )
-            )
+            except BaseException:
+                _close(new)
+                raise
+            notes.extend(f"{path}: {note}" for note in new[-1].notes)
             if progress is not None:
                 progress((i + 1) / len(files) * 0.9)
-        attrs = ingest.read_attributes(Path(attributes)) if attributes else {}
-        with self.store.atomic():  # the sources and their attributes: all or nothing
-            report = self._write_sources(new, replace=replace)
-            if attrs:
-                report.attributes_set = self._apply_attributes(attrs, report)
+        try:
+            attrs = ingest.read_attributes(Path(attributes), notes=notes) if attributes else {}
+            with self.store.atomic():  # the sources and their attributes: all or nothing
+                report = self._write_sources([r.source for r in new], replace=replace)
+                report.notes.extend(notes)
+                if attrs:
+                    report.attributes_set = self._apply_attributes(attrs, report)
+        finally:
+            _close(new)
         if progress is not None:
             progress(1.0)
         return report
@@ -177,8 +226,14 @@ class SourcingActions(ProjectBase):
         from qualcode import ingest
 
         path = Path(path)
+        notes: list[str] = []
         responses = ingest.read_responses(
-            path, text_column=text_column, id_column=id_column, codes_column=codes_column, sep=sep
+            path,
+            text_column=text_column,
+            id_column=id_column,
+            codes_column=codes_column,
+            sep=sep,
+            notes=notes,
         )
         now, lang = utc_now(), self.language
         new: list[NewSource] = []
@@ -201,6 +256,7 @@ class SourcingActions(ProjectBase):
         # only names must be unique.
         with self.store.atomic():  # sources and their codings: all or nothing
             report = self._write_sources(new, replace=replace, unit="row", same_text_ok=True)
+            report.notes.extend(notes)
             if codes_column:
                 lengths = {n.name: len(n.text) for n in new}
                 self._import_response_codes(responses, lengths, coder or self.coder, report)

@@ -1,19 +1,32 @@
-"""Sources, their speaker turns and their case attributes."""
+"""Sources, their speaker turns and their case attributes.
+
+A source's text can be hundreds of megabytes, so listing sources never loads texts: the
+words and characters of :meth:`SourcesMixin.source_summaries` are counted from the text
+read in chunks (SQLite's incremental blob reading), one chunk in memory at a time.
+"""
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import re
+import sqlite3
+import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, Text, cast, delete, func, select
 
 from qualcode.model import Source, SourceSummary, Turn
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase
 
 _WORD = re.compile(r"\w+")
+_CHUNK = 2**20  # characters or bytes of a text handled at a time
+_TURN_BATCH = 10_000  # turn rows inserted at a time
+LONG_TEXT = 2**23  # characters from which an import spills a text to a file
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +43,46 @@ class NewSource:
     turns: Sequence[tuple[int, int, str | None, float | None]] = ()
     attributes: Mapping[str, str] | None = None
     guid: str | None = None
+    long_text: LongText | None = None  # the text, spilled to a file (``text`` is then "")
+
+
+class LongText:
+    """A long text kept as UTF-8 in an unnamed temporary file until it is written.
+
+    SQLite needs a text twice while it builds the row (the value and the row), so a 200 MB
+    transcript still held as a string as well would take three times its size. Spilled
+    here, the string can be freed before the row is written; the operating system removes
+    the file when it is closed, or when the process ends however it ends.
+
+    Args:
+        text: the text.
+        folder: where to put the file (beside the project: ``/tmp`` is often in memory);
+            None for the system's temporary folder.
+    """
+
+    def __init__(self, text: str, folder: Path | None = None):
+        self._file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 - open until close()
+        self.length = len(text)
+        for piece in _utf8_pieces(text):
+            self._file.write(piece)
+        self.size = self._file.tell()
+
+    def __len__(self) -> int:
+        return self.length
+
+    def pieces(self) -> Iterator[bytes]:
+        """The UTF-8 bytes, a piece at a time."""
+        self._file.seek(0)
+        while data := self._file.read(_CHUNK):
+            yield data
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def spill(text: str, folder: Path | None = None) -> LongText | None:
+    """A :class:`LongText` (in ``folder``) for a text long enough to be worth it, else None."""
+    return LongText(text, folder) if len(text) > LONG_TEXT else None
 
 
 def merge_intervals(spans: Iterable[tuple[int, int]]) -> int:
@@ -51,29 +104,42 @@ class SourcesMixin(StoreBase):
         """Insert sources with their turns and attributes in bulk; returns their ids."""
         if not new:
             return []
+        raw = conn.connection.driver_connection
+        sqlite = isinstance(raw, sqlite3.Connection)
+        long = [sqlite and (n.long_text is not None or len(n.text) > _CHUNK) for n in new]
         rows = [
             {
                 "name": n.name,
                 "kind": n.kind,
-                "text": n.text,
+                "text": "" if is_long else _whole_text(n),
                 "language": n.language,
                 "guid": n.guid,
                 "content_hash": n.content_hash,
                 "origin": n.origin,
                 "imported_at": n.imported_at,
             }
-            for n in new
+            for n, is_long in zip(new, long, strict=True)
         ]
         # insertmanyvalues: one round trip per batch, ids returned in parameter order.
         stmt = s.sources.insert().returning(s.sources.c.id, sort_by_parameter_order=True)
         ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
-        turn_rows = [
+        for source_id, n, is_long in zip(ids, new, long, strict=True):
+            if is_long:
+                assert isinstance(raw, sqlite3.Connection)
+                if n.long_text is not None:
+                    pieces, size = n.long_text.pieces(), n.long_text.size
+                else:
+                    pieces, size = _utf8_pieces(n.text), _utf8_size(n.text)
+                _write_long_text(conn, raw, source_id, pieces, size)
+        turn_rows = (
             {"source_id": sid, "idx": i, "start": a, "end": b, "speaker": sp, "timestamp": ts}
             for sid, n in zip(ids, new, strict=True)
             for i, (a, b, sp, ts) in enumerate(n.turns)
-        ]
-        if turn_rows:
-            conn.execute(s.turns.insert(), turn_rows)
+        )
+        # In batches: half a million turns of a long transcript as one list of dicts
+        # would take more memory than its text.
+        while batch := list(itertools.islice(turn_rows, _TURN_BATCH)):
+            conn.execute(s.turns.insert(), batch)
         attr_rows = [
             {"source_id": sid, "name": k, "value": v}
             for sid, n in zip(ids, new, strict=True)
@@ -152,9 +218,9 @@ class SourcesMixin(StoreBase):
                     s.sources.c.name,
                     s.sources.c.kind,
                     s.sources.c.language,
-                    s.sources.c.text,
                 ).order_by(s.sources.c.id)
             ).all()
+            sizes = {r.id: _text_size(_text_chunks(conn, r.id)) for r in srcs}
             speakers: dict[int, list[str]] = defaultdict(list)
             q = (
                 select(t.c.source_id, t.c.speaker, func.min(t.c.idx).label("first"))
@@ -187,14 +253,83 @@ class SourcesMixin(StoreBase):
                 language=r.language,
                 speakers=tuple(speakers[r.id]),
                 turns=int(turn_counts.get(r.id, 0)),
-                words=len(_WORD.findall(r.text)),
-                characters=len(r.text),
+                words=sizes[r.id][1],
+                characters=sizes[r.id][0],
                 coded_characters=merge_intervals(spans[r.id]),
                 codings=len(spans[r.id]),
                 coders=tuple(coders[r.id]),
             )
             for r in srcs
         ]
+
+
+def _whole_text(new: NewSource) -> str:
+    if new.long_text is None:
+        return new.text
+    return b"".join(new.long_text.pieces()).decode("utf-8")
+
+
+def _utf8_pieces(text: str) -> Iterator[bytes]:
+    for start in range(0, len(text), _CHUNK):
+        yield text[start : start + _CHUNK].encode("utf-8")
+
+
+def _utf8_size(text: str) -> int:
+    return sum(len(piece) for piece in _utf8_pieces(text))
+
+
+def _write_long_text(
+    conn: Connection, raw: sqlite3.Connection, source_id: int, pieces: Iterable[bytes], size: int
+) -> None:
+    """Store a long text a piece at a time (SQLite's incremental blob writing).
+
+    Bound as one parameter, a text is in memory four times at once: the string, its UTF-8
+    form (cached on the string), SQLite's copy of the parameter and the row being built.
+    Here SQLite makes a TEXT value of the right length in UTF-8 bytes (zeros) and the
+    pieces are written into it, so only that value and the row are ever whole.
+    """
+    conn.execute(
+        s.sources.update()
+        .where(s.sources.c.id == source_id)
+        .values(text=cast(func.zeroblob(size), Text))
+    )
+    with raw.blobopen("sources", "text", source_id) as blob:
+        for piece in pieces:
+            blob.write(piece)
+
+
+def _text_chunks(conn: Connection, source_id: int) -> Iterator[str]:
+    """A source's text in pieces of about :data:`_CHUNK` bytes, never all of it at once."""
+    raw = conn.connection.driver_connection
+    if isinstance(raw, sqlite3.Connection):
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with raw.blobopen("sources", "text", source_id, readonly=True) as blob:
+            while data := blob.read(_CHUNK):
+                yield decoder.decode(data)
+        yield decoder.decode(b"", final=True)
+        return
+    length = conn.execute(
+        select(func.length(s.sources.c.text)).where(s.sources.c.id == source_id)
+    ).scalar_one()
+    for start in range(1, length + 1, _CHUNK):  # SQL counts characters from 1
+        piece = func.substr(s.sources.c.text, start, _CHUNK)
+        yield conn.execute(select(piece).where(s.sources.c.id == source_id)).scalar_one()
+
+
+def _text_size(chunks: Iterable[str]) -> tuple[int, int]:
+    """Characters and words (runs of ``\\w``) of a text given in pieces."""
+    characters = words = 0
+    in_word = False  # whether the previous piece ended inside a word
+    for piece in chunks:
+        if not piece:
+            continue
+        found = len(_WORD.findall(piece))
+        if in_word and _WORD.match(piece):  # one word cut in two by the pieces
+            found -= 1
+        characters += len(piece)
+        words += found
+        in_word = _WORD.match(piece[-1]) is not None
+    return characters, words
 
 
 def _source(row: object, attrs: Mapping[str, str]) -> Source:

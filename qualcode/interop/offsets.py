@@ -29,6 +29,7 @@ UNIT_LABELS = {
     "utf8": "UTF-8 bytes",
 }
 POOR = 0.9  # below this share of codings placed cleanly, the import warns
+CUT_NAME = 20  # a name this long that starts its quote is the quote cut short
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,7 @@ class Evidence:
     on_words: int  # start and end fall on word or line boundaries
     named: int  # selections whose name holds a quote
     name_matches: int  # ... and the quote is the text selected
+    reading: int = 0  # a digest of where every selection lands: equal readings place alike
 
     @property
     def score(self) -> tuple[int, int, int]:
@@ -244,17 +246,21 @@ _ELLIPSIS = ("…", "...")
 def quote_matches(name: str, quote: str) -> bool | None:
     """Whether a selection's ``name`` is its quote (whole, or cut short with an ellipsis);
     None when the name cannot be a quote (empty)."""
-    if name and (name == quote or (name[-1] == "…" and quote.startswith(name[:-1]))):
+    if name not in ("", "…") and (
+        name == quote or (name[-1] == "…" and quote.startswith(name[:-1]))
+    ):
         return True  # the common case, as qualcode and QualCoder write it
     want = _SPACE.sub(" ", unicodedata.normalize("NFC", name)).strip()
-    if not want:
-        return None
+    if not want.rstrip(".…"):
+        return None  # empty, or a mark alone: says nothing of the quote
     have = _SPACE.sub(" ", quote).strip()
     for mark in _ELLIPSIS:
         if want.endswith(mark) and have != want:
             head = want[: -len(mark)].rstrip()
             return bool(head) and have.startswith(head)
-    return have == want
+    # A long name may be the quote cut at a fixed width without a mark: a reading shifted
+    # by even one character does not start with it.
+    return have == want or (len(want) >= CUT_NAME and have.startswith(want))
 
 
 def evaluate(
@@ -264,19 +270,24 @@ def evaluate(
     as the file had it to the normalised text."""
     maps = [UnitMap(s.original, convention) for s in sources]
     outside = on_words = named = matches = 0
+    placed: list[tuple[int, int]] = []
     for sel in selections:
         umap, norm = maps[sel.source], sources[sel.source]
         if not 0 <= sel.start <= sel.end <= umap.size:
             outside += 1
+            placed.append((-1, -1))
             continue
         a, b = norm(umap(sel.start)), norm(umap(sel.end, end=True), end=True)
+        placed.append((a, b))
         if on_boundary(norm.text, a) and on_boundary(norm.text, b):
             on_words += 1
         verdict = quote_matches(sel.name, norm.text[a:b])
         if verdict is not None:
             named += 1
             matches += verdict
-    return Evidence(convention, len(selections), outside, on_words, named, matches)
+    return Evidence(
+        convention, len(selections), outside, on_words, named, matches, hash(tuple(placed))
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +297,7 @@ class Choice:
     best: Evidence
     producer: str  # the origin as the file gives it, or ""
     forced: bool = False  # chosen by --offsets
+    rivals: tuple[Convention, ...] = ()  # tried, inside the text, and placing otherwise
 
     @property
     def convention(self) -> Convention:
@@ -299,15 +311,71 @@ class Choice:
         return f"offsets read as {self.convention} ({why}): {self.best.describe()}"
 
     def warning(self) -> str | None:
-        """A loud line when even the best reading places too few codings cleanly."""
-        if not self.best.poor:
+        """A loud line when even the best reading places too few codings cleanly and
+        another reading would place them elsewhere. When every reading places them alike
+        (plain ASCII text, say), odd boundaries are the coder's choice, not a shift."""
+        if not self.best.poor or not (self.forced or self.rivals):
             return None
-        others = ", ".join(u for u in UNITS if u != self.convention.unit)
+        if self.forced:
+            others = [u for u in UNITS if u != self.convention.unit]
+        else:
+            others = [u for u in UNITS if any(r.unit == u for r in self.rivals)]
+            others = [u for u in others if u != self.convention.unit]
+        advice = "check them with 'qualcode codings'"
+        if others:
+            advice += f", or import again with --offsets {', '.join(others)}"
         return (
             f"the quotes may be shifted: even the best reading ({self.convention}) gives "
-            f"{self.best.describe()}; check them with 'qualcode codings', or import again "
-            f"with --offsets {others}"
+            f"{self.best.describe()}; {advice}"
         )
+
+
+_WORD = re.compile(r"\w+")
+
+
+class _Words:
+    """The words of a text, to tell a quote from a label: a quote's inner words are words
+    of the text; its first may be a word's end and its last a word's start (a quote cut
+    mid-word, a name cut short)."""
+
+    def __init__(self, text: str):
+        self.words = set(_WORD.findall(text))
+        self.heads = sorted(self.words)
+        self.tails = sorted(w[::-1] for w in self.words)
+
+    @staticmethod
+    def _begins(ordered: list[str], part: str) -> bool:
+        i = bisect.bisect_left(ordered, part)
+        return i < len(ordered) and ordered[i].startswith(part)
+
+    def could_quote(self, name: str) -> bool:
+        found = _WORD.findall(unicodedata.normalize("NFC", name))
+        if not found:
+            return True  # punctuation alone: only an exact match can say
+        first, last = found[0], found[-1]
+        if not all(w in self.words for w in found[1:-1]):
+            return False
+        ends_ok = first in self.words or self._begins(self.tails, first[::-1])
+        starts_ok = last in self.words or self._begins(self.heads, last)
+        if len(found) == 1:
+            return ends_ok or starts_ok
+        return ends_ok and starts_ok
+
+
+def _quotes_only(sources: Sequence[OffsetMap], selections: Sequence[Selection]) -> list[Selection]:
+    """The selections with every name that cannot be a quote of its source left out.
+    Tools also write labels there (``Document 1: 4-13``, a code's name), and those say
+    nothing about the offsets."""
+    vocabulary: dict[int, _Words] = {}
+    out = []
+    for sel in selections:
+        if sel.name:
+            if sel.source not in vocabulary:
+                vocabulary[sel.source] = _Words(sources[sel.source].text)
+            if not vocabulary[sel.source].could_quote(sel.name):
+                sel = Selection(sel.source, sel.start, sel.end)
+        out.append(sel)
+    return out
 
 
 def choose(
@@ -325,12 +393,14 @@ def choose(
         origin: the ``origin`` of ``<Project>``, naming the producer.
         unit: an override (``--offsets``): only conventions in this unit are tried.
     """
+    selections = _quotes_only(sources, selections)
     originals = [s.original for s in sources]
     has_bom = any(t.startswith("\ufeff") for t in originals)
     has_crlf = any("\r\n" in t for t in originals)
     ascii_only = all(t.isascii() for t in originals)
     beyond_bmp = any(_BEYOND_BMP.search(t) for t in originals)
     tried: set[tuple[object, ...]] = set()
+    found: list[Evidence] = []
     best: Evidence | None = None
     for conv in candidates(origin, unit):
         # Conventions that cannot differ on this file are evaluated once, so the
@@ -344,10 +414,11 @@ def choose(
         if key in tried:
             continue
         tried.add(key)
-        found = evaluate(sources, selections, conv)
-        if best is None or found.score > best.score:
-            best = found
+        found.append(evaluate(sources, selections, conv))
+        if best is None or found[-1].score > best.score:
+            best = found[-1]
         if best.certain:
             break  # nothing can read better; the likelier convention keeps it
     assert best is not None
-    return Choice(best, origin, forced=unit is not None)
+    rivals = tuple(e.convention for e in found if not e.outside and e.reading != best.reading)
+    return Choice(best, origin, forced=unit is not None, rivals=rivals)

@@ -405,6 +405,12 @@ def test_a_reversed_selection_refuses_the_file(tmp_path: Path):
     assert result.exit_code == 1 and "outside the text" in result.stderr
 
 
+def test_a_guid_used_twice_in_one_file_keeps_both_codings(tmp_path: Path):
+    quotes, report = _import(tmp_path, TEXT.encode(), [_sel(1, 4, 13), _sel(1, 14, 20)])
+    assert quotes == ["programme", "helped"]
+    assert report.codings_added == 2
+
+
 def test_many_selections_are_chosen_in_one_pass_per_convention():
     # 50,000 selections on 5,000 lines: every reading evaluated is linear in them.
     line = "Student: I had never heard of the programme 😀 before you called.\r\n"

@@ -178,6 +178,7 @@ class _Reader:
         self.variables: dict[str, str] = {}
         self.note_targets: dict[str, tuple[str, str | None]] = {}
         self.code_names: dict[str | None, str] | None = None
+        self.coding_guids: set[str] = set()
 
     def fail(self, message: str, place: str) -> ExchangeError:
         return ExchangeError(message, file=self.file, place=place)
@@ -374,6 +375,11 @@ class _Reader:
             return None
         user = el.get("creatingUser") or holder.get("creatingUser")
         g = guid(el.get("guid"))
+        if g in self.coding_guids:
+            # A GUID used twice in one file (copied selections): the second is another
+            # coding, not the same one again, so it gets a stable GUID of its own.
+            g = str(uuid.uuid5(uuid.NAMESPACE_OID, f"{g}:{start}:{end}:{len(self.coding_guids)}"))
+        self.coding_guids.add(g)
         self.project.codings.append(
             RefiCoding(
                 guid=g,

@@ -420,3 +420,40 @@ def test_many_selections_are_chosen_in_one_pass_per_convention():
     choice = choose([OffsetMap(text)], sels, origin="NVivo for Windows 12.6")
     assert choice.convention == Convention("utf16")
     assert choice.best.on_words == 50_000 and choice.warning() is None
+
+
+# -- text written without spaces ------------------------------------------------------------------
+
+CHINESE = (
+    "我从来没有听说过这个导师计划直到你打电话给我\r\n时间是最大的问题考试期间我根本没有时间\r\n"
+)
+
+
+def _chinese_selections(names: bool) -> list[str]:
+    """Two phrases of the second line, counted as QualCoder counts (code points, CRLF 2)."""
+    out = []
+    for n, phrase in enumerate(["最大的问题", "根本没有"]):
+        start = CHINESE.index(phrase)
+        out.append(_sel(n, start, start + len(phrase), phrase if names else None))
+    return out
+
+
+def test_unspaced_text_without_names_warns_that_the_file_cannot_tell(tmp_path: Path):
+    # Between two Han characters a boundary proves nothing, and a reading counting CRLF as
+    # one lands two characters off, as cleanly: the producer's reading is kept, with a warning.
+    quotes, report = _import(
+        tmp_path, CHINESE.encode(), _chinese_selections(names=False), "QualCoder 3.8.2"
+    )
+    assert quotes == ["最大的问题", "根本没有"]
+    assert "2 start or end inside text written without spaces" in report.offsets[0]
+    [warning] = report.warnings
+    assert "does not tell how it counts offsets" in warning
+    assert "read as Unicode code points (QualCoder 3.8.2)" in warning and "--offsets" in warning
+
+
+def test_unspaced_text_with_quotes_in_names_reads_without_a_warning(tmp_path: Path):
+    quotes, report = _import(
+        tmp_path, CHINESE.encode(), _chinese_selections(names=True), "QualCoder 3.8.2"
+    )
+    assert quotes == ["最大的问题", "根本没有"]
+    assert "2 of 2 match the quote" in report.offsets[0] and not report.warnings

@@ -216,7 +216,10 @@ startPosition="13" endPosition="18">
 startPosition="29" endPosition="35"/>
     </TextSource>
     <PDFSource guid="77777777-7777-4777-8777-777777777777" name="Scan"><Representation \
-guid="78777777-7777-4777-8777-777777777777" plainTextPath="internal://scan.txt"/></PDFSource>
+guid="78777777-7777-4777-8777-777777777777" plainTextPath="internal://scan.txt">\
+<PlainTextSelection guid="79777777-7777-4777-8777-777777777777" startPosition="0" \
+endPosition="7"><Coding guid="7a777777-7777-4777-8777-777777777777"><CodeRef \
+targetGUID="{CODE}"/></Coding></PlainTextSelection></Representation></PDFSource>
     <AudioSource guid="88888888-8888-4888-8888-888888888888" name="Recording" \
 path="internal://a.mp3"/>
   </Sources>
@@ -231,8 +234,8 @@ def test_inline_text_with_cr_references_and_sources_qualcode_does_not_model(tmp_
         assert src.text == "First para.\nStill first.\n\nSecond para here.\n"
         assert [c.text for c in p.codings()] == ["Still"]
         assert src.attributes == {"case": "P1", "Age": "42"}
-    assert any("PDF source 'Scan'" in s for s in report.skipped)
-    assert any("audio source 'Recording'" in s for s in report.skipped)
+    assert any("PDF source 'Scan' and its 1 coding(s)" in s for s in report.skipped)
+    assert any(s.endswith("audio source 'Recording'") for s in report.skipped)
     assert "2 of 2 match the quote" in report.offsets[0] and not report.warnings
 
 
@@ -409,6 +412,9 @@ def test_a_guid_used_twice_in_one_file_keeps_both_codings(tmp_path: Path):
     quotes, report = _import(tmp_path, TEXT.encode(), [_sel(1, 4, 13), _sel(1, 14, 20)])
     assert quotes == ["programme", "helped"]
     assert report.codings_added == 2
+    with Project.open(tmp_path / "p.qcdb") as p:  # the same file again adds nothing
+        again = p.import_qdpx(tmp_path / "x.qdpx")
+    assert again.codings_added == 0 and again.codings_present == 2
 
 
 def test_many_selections_are_chosen_in_one_pass_per_convention():

@@ -205,7 +205,13 @@ class _Reader:
             if name == "TextSource":
                 self.text_source(el)
             elif name in _NOT_MODELLED:
-                p.skipped.append(f"{_NOT_MODELLED[name]} {el.get('name') or el.get('guid')!r}")
+                # Its codings go with it (on the PDF, a picture, or its text representation):
+                # counted, so the report says what was lost.
+                n = sum(1 for e in el.iter() if local(e.tag) == "Coding")
+                lost = f" and its {n} coding(s)" if n else ""
+                p.skipped.append(
+                    f"{_NOT_MODELLED[name]} {el.get('name') or el.get('guid')!r}{lost}"
+                )
             elif name:
                 p.skipped.append(f"source element {name} {el.get('name') or ''!r}".rstrip(" '"))
         self.place_selections()

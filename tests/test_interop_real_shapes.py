@@ -463,3 +463,28 @@ def test_unspaced_text_with_quotes_in_names_reads_without_a_warning(tmp_path: Pa
     )
     assert quotes == ["最大的问题", "根本没有"]
     assert "2 of 2 match the quote" in report.offsets[0] and not report.warnings
+
+
+def test_an_emoji_with_its_variation_selector_is_no_part_of_the_next_word(tmp_path: Path):
+    # "❤️" is a heart and U+FE0F (a mark): a name right after it still starts a word.
+    text = "".join(f"{i}. Köszönöm ❤️Anna, és 👍🏽Péter!\n" for i in range(10))
+    sels, at = [], 0
+    for n in range(20):
+        at = text.index(["Anna", "Péter"][n % 2], at)
+        start = len(text[:at].encode("utf-16-le")) // 2
+        sels.append(_sel(n, start, start + (4 if n % 2 == 0 else 5)))
+        at += 1
+    quotes, report = _import(tmp_path, text.encode(), sels, "NVivo for Windows 12.6")
+    assert quotes == ["Anna", "Péter"] * 10
+    assert "20 of 20 codings start and end on word boundaries" in report.offsets[0]
+    assert not report.warnings
+
+
+def test_marks_belong_to_their_letter():
+    from qualcode.interop.offsets import on_boundary
+
+    word = "दुनिया"  # vowel signs are marks: no boundary inside the word
+    text = f"नमस्ते {word}"
+    inside = range(text.index(word) + 1, len(text))
+    assert not any(on_boundary(text, i) for i in inside)
+    assert on_boundary(text, text.index(word))

@@ -240,10 +240,6 @@ class Evidence:
         return "; ".join(parts)
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or unicodedata.category(ch) == "Mn"
-
-
 # Scripts written without spaces between words: between two of their letters a boundary
 # says nothing (Han, kana, Thai, Lao, Myanmar, Khmer).
 _UNSPACED = re.compile(
@@ -258,11 +254,23 @@ def _cannot_tell(text: str, pos: int) -> bool:
     )
 
 
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch)[0] == "M"
+
+
 def on_boundary(text: str, pos: int) -> bool:
-    """``pos`` does not cut a word in two (line ends, spaces and punctuation are boundaries)."""
+    """``pos`` does not cut a word in two (line ends, spaces and punctuation are boundaries).
+
+    A mark (an accent, a vowel sign, an emoji's variation selector) belongs to the character
+    before it: ``❤️Anna`` has a boundary before ``A``, ``दुनिया`` none inside it."""
     if pos <= 0 or pos >= len(text):
         return True
-    return not (_is_word(text[pos - 1]) and _is_word(text[pos]))
+    base = pos - 1
+    while base > 0 and _is_mark(text[base]) and pos - base < 32:  # (a hostile run of marks)
+        base -= 1
+    if not text[base].isalnum():
+        return True
+    return not (text[pos].isalnum() or _is_mark(text[pos]))
 
 
 _SPACE = re.compile(r"\s+")

@@ -7,7 +7,9 @@ read the wrong way shifts every quote by a few characters and nothing fails, so 
 convention is data (:class:`Convention`), every candidate maps offsets exactly onto the text
 as the file had it (:class:`UnitMap`), and the reader picks the candidate under which the
 file's own selections make sense (:func:`choose`): their boundaries fall between words, and
-they match the quote a tool wrote into the selection's ``name``.
+they match the quote a tool wrote into the selection's ``name``. When another reading that
+places the quotes elsewhere fits as well (text written without spaces, where a boundary
+proves nothing), the file cannot tell, and the import keeps the producer's reading and warns.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ UNIT_LABELS = {
     "utf8": "UTF-8 bytes",
 }
 POOR = 0.9  # below this share of codings placed cleanly, the import warns
+CUT_NAME = 20  # a name this long that starts its quote is the quote cut short
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,10 +195,17 @@ class Evidence:
     on_words: int  # start and end fall on word or line boundaries
     named: int  # selections whose name holds a quote
     name_matches: int  # ... and the quote is the text selected
+    reading: int = 0  # a digest of where every selection lands: equal readings place alike
+    unjudged: int = 0  # an end between two letters of a script written without spaces
+
+    @property
+    def fitting(self) -> int:
+        """Selections no end of which cuts a word: on boundaries, or where none can tell."""
+        return self.on_words + self.unjudged
 
     @property
     def score(self) -> tuple[int, int, int]:
-        return (-self.outside, self.name_matches, self.on_words)
+        return (-self.outside, self.name_matches, self.fitting)
 
     @property
     def certain(self) -> bool:
@@ -213,27 +223,54 @@ class Evidence:
             return True
         if 2 * self.named >= self.total:  # quotes in the names: the strongest evidence
             return self.name_matches < POOR * self.named
-        return self.on_words < POOR * self.total
+        return self.fitting < POOR * self.total
 
     def describe(self) -> str:
         """``303 of 303 codings start and end on word boundaries`` (and the names)."""
         parts = [f"{self.on_words} of {self.total} codings start and end on word boundaries"]
         if self.named:
             parts.append(f"{self.name_matches} of {self.named} match the quote in their name")
+        if self.unjudged:
+            parts.append(
+                f"{self.unjudged} start or end inside text written without spaces, "
+                "where boundaries cannot tell"
+            )
         if self.outside:
             parts.append(f"{self.outside} fall outside the text")
         return "; ".join(parts)
 
 
-def _is_word(ch: str) -> bool:
-    return ch.isalnum() or unicodedata.category(ch) == "Mn"
+# Scripts written without spaces between words: between two of their letters a boundary
+# says nothing (Han, kana, Thai, Lao, Myanmar, Khmer).
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
+)
+
+
+def _cannot_tell(text: str, pos: int) -> bool:
+    return 0 < pos < len(text) and bool(
+        _UNSPACED.match(text[pos - 1]) and _UNSPACED.match(text[pos])
+    )
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch)[0] == "M"
 
 
 def on_boundary(text: str, pos: int) -> bool:
-    """``pos`` does not cut a word in two (line ends, spaces and punctuation are boundaries)."""
+    """``pos`` does not cut a word in two (line ends, spaces and punctuation are boundaries).
+
+    A mark (an accent, a vowel sign, an emoji's variation selector) belongs to the character
+    before it: ``❤️Anna`` has a boundary before ``A``, ``दुनिया`` none inside it."""
     if pos <= 0 or pos >= len(text):
         return True
-    return not (_is_word(text[pos - 1]) and _is_word(text[pos]))
+    base = pos - 1
+    while base > 0 and _is_mark(text[base]) and pos - base < 32:  # (a hostile run of marks)
+        base -= 1
+    if not text[base].isalnum():
+        return True
+    return not (text[pos].isalnum() or _is_mark(text[pos]))
 
 
 _SPACE = re.compile(r"\s+")
@@ -244,17 +281,21 @@ _ELLIPSIS = ("…", "...")
 def quote_matches(name: str, quote: str) -> bool | None:
     """Whether a selection's ``name`` is its quote (whole, or cut short with an ellipsis);
     None when the name cannot be a quote (empty)."""
-    if name and (name == quote or (name[-1] == "…" and quote.startswith(name[:-1]))):
+    if name not in ("", "…") and (
+        name == quote or (name[-1] == "…" and quote.startswith(name[:-1]))
+    ):
         return True  # the common case, as qualcode and QualCoder write it
     want = _SPACE.sub(" ", unicodedata.normalize("NFC", name)).strip()
-    if not want:
-        return None
+    if not want.rstrip(".…"):
+        return None  # empty, or a mark alone: says nothing of the quote
     have = _SPACE.sub(" ", quote).strip()
     for mark in _ELLIPSIS:
         if want.endswith(mark) and have != want:
             head = want[: -len(mark)].rstrip()
             return bool(head) and have.startswith(head)
-    return have == want
+    # A long name may be the quote cut at a fixed width without a mark: a reading shifted
+    # by even one character does not start with it.
+    return have == want or (len(want) >= CUT_NAME and have.startswith(want))
 
 
 def evaluate(
@@ -263,20 +304,35 @@ def evaluate(
     """How the file's ``selections`` read under ``convention``; ``sources`` map each text
     as the file had it to the normalised text."""
     maps = [UnitMap(s.original, convention) for s in sources]
-    outside = on_words = named = matches = 0
+    outside = on_words = unjudged = named = matches = 0
+    placed: list[tuple[int, int]] = []
     for sel in selections:
         umap, norm = maps[sel.source], sources[sel.source]
         if not 0 <= sel.start <= sel.end <= umap.size:
             outside += 1
+            placed.append((-1, -1))
             continue
         a, b = norm(umap(sel.start)), norm(umap(sel.end, end=True), end=True)
-        if on_boundary(norm.text, a) and on_boundary(norm.text, b):
+        placed.append((a, b))
+        ends = [on_boundary(norm.text, a), on_boundary(norm.text, b)]
+        if all(ends):
             on_words += 1
+        elif all(ok or _cannot_tell(norm.text, at) for ok, at in zip(ends, (a, b), strict=True)):
+            unjudged += 1
         verdict = quote_matches(sel.name, norm.text[a:b])
         if verdict is not None:
             named += 1
             matches += verdict
-    return Evidence(convention, len(selections), outside, on_words, named, matches)
+    return Evidence(
+        convention,
+        len(selections),
+        outside,
+        on_words,
+        named,
+        matches,
+        hash(tuple(placed)),
+        unjudged,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +342,7 @@ class Choice:
     best: Evidence
     producer: str  # the origin as the file gives it, or ""
     forced: bool = False  # chosen by --offsets
+    rivals: tuple[Evidence, ...] = ()  # tried, inside the text, and placing otherwise
 
     @property
     def convention(self) -> Convention:
@@ -298,16 +355,92 @@ class Choice:
             why += ", as --offsets says"
         return f"offsets read as {self.convention} ({why}): {self.best.describe()}"
 
+    @property
+    def tied(self) -> Evidence | None:
+        """A reading that places the quotes elsewhere and fits the file as well."""
+        return next((r for r in self.rivals if r.score == self.best.score), None)
+
     def warning(self) -> str | None:
-        """A loud line when even the best reading places too few codings cleanly."""
-        if not self.best.poor:
+        """A loud line when even the best reading places too few codings cleanly, or
+        another reading that places them elsewhere fits as well, so the file cannot tell.
+        When every reading places them alike (plain ASCII text, say), odd boundaries are
+        the coder's choice, not a shift."""
+        tied = self.tied
+        if not (self.best.poor and (self.forced or self.rivals)) and tied is None:
             return None
-        others = ", ".join(u for u in UNITS if u != self.convention.unit)
+        if self.forced and tied is None:
+            others = [u for u in UNITS if u != self.convention.unit]
+        else:
+            others = [u for u in UNITS if any(r.convention.unit == u for r in self.rivals)]
+            others = [u for u in others if u != self.convention.unit]
+        advice = "check them with 'qualcode codings'"
+        if others:
+            advice += f", or import again with --offsets {', '.join(others)}"
+        if tied is not None:
+            return (
+                "the quotes may be shifted: the file does not tell how it counts offsets; "
+                f"read as {self.convention} ({self.producer or 'no producer named'}), but "
+                f"{tied.convention} places them elsewhere and fits as well "
+                f"({self.best.describe()}); {advice}"
+            )
         return (
             f"the quotes may be shifted: even the best reading ({self.convention}) gives "
-            f"{self.best.describe()}; check them with 'qualcode codings', or import again "
-            f"with --offsets {others}"
+            f"{self.best.describe()}; {advice}"
         )
+
+
+_WORD = re.compile(r"\w+")
+
+
+class _Words:
+    """The words of a text, to tell a quote from a label: a quote's inner words are words
+    of the text; its first may be a word's end and its last a word's start (a quote cut
+    mid-word, a name cut short)."""
+
+    def __init__(self, text: str):
+        self.chars = set(text)
+        self.words = set(_WORD.findall(text))
+        self.heads = sorted(self.words)
+        self.tails = sorted(w[::-1] for w in self.words)
+
+    @staticmethod
+    def _begins(ordered: list[str], part: str) -> bool:
+        i = bisect.bisect_left(ordered, part)
+        return i < len(ordered) and ordered[i].startswith(part)
+
+    def could_quote(self, name: str) -> bool:
+        found = _WORD.findall(unicodedata.normalize("NFC", name))
+        # Text written without spaces has no words to look up: its letters must be there.
+        unspaced = [w for w in found if _UNSPACED.search(w)]
+        if any(not set(w) <= self.chars for w in unspaced):
+            return False
+        found = [w for w in found if w not in unspaced]
+        if not found:
+            return True  # punctuation, or unspaced letters: only the match can say
+        first, last = found[0], found[-1]
+        if not all(w in self.words for w in found[1:-1]):
+            return False
+        ends_ok = first in self.words or self._begins(self.tails, first[::-1])
+        starts_ok = last in self.words or self._begins(self.heads, last)
+        if len(found) == 1:
+            return ends_ok or starts_ok
+        return ends_ok and starts_ok
+
+
+def _quotes_only(sources: Sequence[OffsetMap], selections: Sequence[Selection]) -> list[Selection]:
+    """The selections with every name that cannot be a quote of its source left out.
+    Tools also write labels there (``Document 1: 4-13``, a code's name), and those say
+    nothing about the offsets."""
+    vocabulary: dict[int, _Words] = {}
+    out = []
+    for sel in selections:
+        if sel.name:
+            if sel.source not in vocabulary:
+                vocabulary[sel.source] = _Words(sources[sel.source].text)
+            if not vocabulary[sel.source].could_quote(sel.name):
+                sel = Selection(sel.source, sel.start, sel.end)
+        out.append(sel)
+    return out
 
 
 def choose(
@@ -325,13 +458,18 @@ def choose(
         origin: the ``origin`` of ``<Project>``, naming the producer.
         unit: an override (``--offsets``): only conventions in this unit are tried.
     """
+    selections = _quotes_only(sources, selections)
     originals = [s.original for s in sources]
     has_bom = any(t.startswith("\ufeff") for t in originals)
     has_crlf = any("\r\n" in t for t in originals)
     ascii_only = all(t.isascii() for t in originals)
     beyond_bmp = any(_BEYOND_BMP.search(t) for t in originals)
     tried: set[tuple[object, ...]] = set()
+    found: list[Evidence] = []
     best: Evidence | None = None
+    # Once a reading is certain, only one that fits as well matters (it makes the file
+    # ambiguous); one misplaced selection in a sample rules a reading out cheaply.
+    sample = selections[:: max(1, len(selections) // 256)]
     for conv in candidates(origin, unit):
         # Conventions that cannot differ on this file are evaluated once, so the
         # producer's own convention (tried first) keeps the name when they tie.
@@ -344,10 +482,13 @@ def choose(
         if key in tried:
             continue
         tried.add(key)
-        found = evaluate(sources, selections, conv)
-        if best is None or found.score > best.score:
-            best = found
-        if best.certain:
-            break  # nothing can read better; the likelier convention keeps it
+        if best is not None and best.certain:
+            probe = evaluate(sources, sample, conv)
+            if probe.outside or probe.name_matches < probe.named or probe.fitting < probe.total:
+                continue
+        found.append(evaluate(sources, selections, conv))
+        if best is None or found[-1].score > best.score:
+            best = found[-1]  # on a tie the likelier convention, tried first, keeps it
     assert best is not None
-    return Choice(best, origin, forced=unit is not None)
+    rivals = tuple(e for e in found if not e.outside and e.reading != best.reading)
+    return Choice(best, origin, forced=unit is not None, rivals=rivals)

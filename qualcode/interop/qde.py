@@ -177,6 +177,8 @@ class _Reader:
         self.project = RefiProject()
         self.variables: dict[str, str] = {}
         self.note_targets: dict[str, tuple[str, str | None]] = {}
+        self.code_names: dict[str | None, str] | None = None
+        self.coding_guids: set[str] = set()
 
     def fail(self, message: str, place: str) -> ExchangeError:
         return ExchangeError(message, file=self.file, place=place)
@@ -203,7 +205,13 @@ class _Reader:
             if name == "TextSource":
                 self.text_source(el)
             elif name in _NOT_MODELLED:
-                p.skipped.append(f"{_NOT_MODELLED[name]} {el.get('name') or el.get('guid')!r}")
+                # Its codings go with it (on the PDF, a picture, or its text representation):
+                # counted, so the report says what was lost.
+                n = sum(1 for e in el.iter() if local(e.tag) == "Coding")
+                lost = f" and its {n} coding(s)" if n else ""
+                p.skipped.append(
+                    f"{_NOT_MODELLED[name]} {el.get('name') or el.get('guid')!r}{lost}"
+                )
             elif name:
                 p.skipped.append(f"source element {name} {el.get('name') or ''!r}".rstrip(" '"))
         self.place_selections()
@@ -286,12 +294,27 @@ class _Reader:
                     "a selection without whole-number startPosition/endPosition",
                     f"{what}, selection {sg}",
                 ) from None
-            raw = Selection(index, start, end, sel.get("name") or "")
+            raw = Selection(index, start, end, self.quote_in_name(sel))
             self.selections.append((raw, sel, source, what))
         for coding in children(el, "Coding") if source.text else ():  # the whole source
             self.coding(coding, source, 0, len(source.text), el, "")
         for ref in children(el, "NoteRef"):
             self.note_targets.setdefault(guid(ref.get("targetGUID")), ("source", g))
+
+    def quote_in_name(self, sel: Any) -> str:
+        """The selection's ``name``, unless it is the name of a code applied to it (some
+        tools label a selection with its code): that is no quote to check offsets by."""
+        name = (sel.get("name") or "").strip()
+        if not name:
+            return ""
+        if self.code_names is None:
+            self.code_names = {c.guid: c.name.casefold() for c in self.project.codes}
+        for coding in children(sel, "Coding"):
+            ref = child(coding, "CodeRef")
+            target = guid(ref.get("targetGUID")) if ref is not None else ""
+            if self.code_names.get(target) == name.casefold():
+                return ""
+        return sel.get("name") or ""
 
     def place_selections(self) -> None:
         """Choose how this file counts offsets (see :mod:`~qualcode.interop.offsets`), then
@@ -358,6 +381,11 @@ class _Reader:
             return None
         user = el.get("creatingUser") or holder.get("creatingUser")
         g = guid(el.get("guid"))
+        if g in self.coding_guids:
+            # A GUID used twice in one file (copied selections): the second is another
+            # coding, not the same one again, so it gets a stable GUID of its own.
+            g = str(uuid.uuid5(uuid.NAMESPACE_OID, f"{g}:{start}:{end}:{len(self.coding_guids)}"))
+        self.coding_guids.add(g)
         self.project.codings.append(
             RefiCoding(
                 guid=g,

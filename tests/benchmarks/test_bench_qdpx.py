@@ -88,3 +88,27 @@ def test_qdpx_wall_time_without_memory_tracing(tmp_path: Path):
             f"[benchmark] import .qdpx, 100,000 codings, wall time: {time.perf_counter() - t:.2f} s"
         )
     assert report.codings_added == CODINGS
+
+
+def test_choosing_the_offset_convention_grows_linearly():
+    """The chooser on 10,000 and 100,000 selections of an NVivo-shaped text (BOM, CRLF,
+    an emoji a line): each reading is one pass over the selections, so ten times the
+    selections should take about ten times as long, not a hundred."""
+    from qualcode.interop.offsets import Selection, choose
+    from qualcode.interop.refi import OffsetMap
+
+    line = "Student: I had never heard of the programme 😀 before you called.\r\n"
+    width = len(line.encode("utf-16-le")) // 2
+    for n in (10_000, 100_000):
+        lines = n // 10
+        text = OffsetMap("\ufeff" + line * lines)
+        sels = [Selection(0, (i % lines) * width + 9, (i % lines) * width + 26) for i in range(n)]
+        for origin in ("NVivo for Windows 12.6", ""):
+            t = time.perf_counter()
+            choice = choose([text], sels, origin=origin)
+            seconds = time.perf_counter() - t
+            print(
+                f"\n[benchmark] choose offsets, {n:,} selections, "
+                f"origin {origin or 'none'!r}: {seconds:.2f} s"
+            )
+            assert choice.best.on_words == n and choice.warning() is None

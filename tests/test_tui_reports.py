@@ -67,8 +67,12 @@ async def test_the_table_counts_passages_sources_and_speakers(coded: Project):
         await pilot.pause()
         head = [str(c.label) for c in table.columns.values()]
         assert head[:2] == ["kind", "code"]
-        first = [str(c) for c in table.get_row_at(0)]
-        assert first[0] == "interview" and "of 9" in first[4]
+        # Every coded code has a row per kind, the panels' zero included: a breakdown
+        # that dropped a group without codings would hide the groups that differ.
+        assert table.row_count == 4 * 2  # Awareness, its parent, Time constraints, its parent
+        shown = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        awareness = [(r[0], r[4]) for r in shown if r[1].strip().endswith("■ Awareness")]
+        assert awareness == [("expert_panel", "0 of 2 (0%)"), ("interview", "2 of 9 (22%)")]
 
 
 async def test_export_writes_every_table_to_a_workbook(coded: Project, tmp_path: Path):

@@ -49,14 +49,18 @@ class ReconcileScreen(Screen[None]):
 
     TITLE = "Team"
     BINDINGS = [
-        Binding("a", "take(0)", "A's version", id="team.first"),
-        Binding("b", "take(1)", "B's version", id="team.second"),
+        Binding("a", "take(0)", "A's", tooltip="The first coder's version", id="team.first"),
+        Binding("b", "take(1)", "B's", tooltip="The second coder's version", id="team.second"),
         Binding("o", "take_other", "Another coder's version", show=False, id="team.other"),
-        Binding("p", "settle('passage')", "Whole passage", id="team.passage"),
+        Binding(
+            "p", "settle('passage')", "Passage", tooltip="The whole passage", id="team.passage"
+        ),
         Binding("n", "settle('none')", "None", id="team.none"),
-        Binding("A", "accept_all", "One coder for all", id="team.all"),
+        Binding("A", "accept_all", "All", tooltip="One coder's version everywhere", id="team.all"),
         Binding("c", "choose_coders", "Coders", id="team.coders"),
-        Binding("u", "next_unit", "Unit", id="team.unit"),
+        Binding(
+            "u", "next_unit", "Unit", tooltip="Compare by another unit", show=False, id="team.unit"
+        ),
     ]
 
     app: QualcodeApp

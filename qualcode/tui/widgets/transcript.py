@@ -30,7 +30,7 @@ from textual.strip import Strip
 from qualcode.model import Coding, Turn
 
 Span = tuple[int, int]
-GUTTER = 11  # speaker name or timestamp, then a space (in a transcript under 70 columns)
+GUTTER = 12  # speaker name or timestamp, then a space (in a transcript under 70 columns)
 WIDE_GUTTER = 17
 WIDE_TEXT = 70  # a transcript this wide can give whole speaker names room
 

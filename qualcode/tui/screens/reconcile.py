@@ -140,8 +140,13 @@ class ReconcileScreen(Screen[None]):
         if report is None:
             status.update("Comparing needs codings of two coders (merge their projects first).")
             return
+        # Codes by their own names (whole paths where two share one), so that kappa and
+        # alpha are in view in 80 columns.
+        own = [c.code.rsplit("/", 1)[-1] for c in report.codes]
         for c in (*report.codes, report.overall):
-            name = Text(c.code, style="bold" if c is report.overall else "")
+            label = c.code.rsplit("/", 1)[-1]
+            label = c.code if own.count(label) > 1 else label
+            name = Text(label, style="bold" if c is report.overall else "")
             summary.add_row(
                 name, str(c.units), _number(c.percent, True), _number(c.kappa), _number(c.alpha)
             )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Input, OptionList
+from textual.widgets import DataTable, Footer, Input, Label, OptionList
 from typer.testing import CliRunner
 
 from qualcode.cli import app as cli
@@ -157,6 +157,7 @@ async def test_the_panel_does_not_suggest_codes_the_passage_has(blank: Project):
         await pilot.press("a")  # Awareness on the first sentence only
         await pilot.press("enter")  # back to the whole turn: Awareness covers less than half
         await pilot.pause()
+        await app.workers.wait_for_complete()  # the suggester's own list, replaced below
         s, e = screen.view.selection
 
         def offer(code: str) -> Suggestion:
@@ -224,3 +225,18 @@ async def test_the_finder_filter_is_typed_into_its_input(blank: Project):
         await pilot.press("m", *"time")
         await pilot.pause()
         assert app.screen.query_one(Input).value == "time"
+
+
+async def test_the_panel_says_when_suggestions_are_being_worked_out(blank: Project):
+    app = QualcodeApp(blank, source="interview_01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        title = screen.query_one("#suggestions-title", Label)
+        await app.workers.wait_for_complete()  # the first passage's suggestions
+        screen._suggest(screen.view.selection)
+        assert str(title.render()) == "Suggestions (working…)"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(title.render()) == "Suggestions"

@@ -369,6 +369,7 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "suggest" and event.state == WorkerState.ERROR:
+            self.query_one(SuggestionPanel).set_pending(False)
             error = event.worker.error
             title = getattr(error, "title", "Suggestions failed")
             self.notify(str(error), title=title, severity="error", timeout=6)

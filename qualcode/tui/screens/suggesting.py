@@ -55,6 +55,7 @@ class Suggesting:
 
     def _suggest(self, span: Span) -> None:
         if self.source is not None and span[1] > span[0]:
+            self._panel().set_pending(True)
             self._run_suggester(self.source.id, span)
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
@@ -75,6 +76,7 @@ class Suggesting:
 
     def _show_suggestions(self, span: Span, found: list[Suggestion]) -> None:
         if self.view.selection == span:  # the selection moved on while it ran
+            self._panel().set_pending(False)
             self._panel().show_suggestions(self._new_codes(found, span)[:SHOWN])
 
     def _new_codes(self, found: list[Suggestion], span: Span) -> list[Suggestion]:

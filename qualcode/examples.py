@@ -16,6 +16,9 @@ from qualcode.errors import ProjectError
 from qualcode.project import Project
 
 MANIFEST = "transcripts_example/study.yaml"
+CODINGS = "transcripts_example/codings"
+CODERS = ("anna", "ben")
+"""The two coders whose work ships with the study, one REFI-QDA project each in ``CODINGS``."""
 
 
 def examples_root() -> Path:
@@ -27,8 +30,17 @@ def examples_root() -> Path:
     raise ProjectError("the example study is not installed with this copy of qualcode")
 
 
-def build_demo(path: str | Path, *, progress: Callable[[float], None] | None = None) -> Project:
-    """Create a project at ``path`` from the example study and return it (open)."""
+def build_demo(
+    path: str | Path, *, coded: bool = True, progress: Callable[[float], None] | None = None
+) -> Project:
+    """Create a project at ``path`` from the example study and return it (open).
+
+    Args:
+        path: The new project file.
+        coded: Merge in the codings of the study's two coders (:data:`CODERS`), so reports
+            and agreement have something to show; ``False`` gives the uncoded study.
+        progress: Called with the fraction done.
+    """
     root = examples_root()
     manifest_path = root / MANIFEST
     study = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
@@ -51,6 +63,10 @@ def build_demo(path: str | Path, *, progress: Callable[[float], None] | None = N
                 progress(done / len(entries))
         if study.get("attributes"):
             project.import_attributes(folder / study["attributes"])
+        if coded:
+            # Each coder's project as a REFI-QDA file, merged as a team's would be: the
+            # sources and codes match the ones just imported, so only the codings are new.
+            project.merge_from([root / CODINGS / f"{coder}.qdpx" for coder in CODERS])
     except BaseException:
         project.close()
         Path(path).unlink(missing_ok=True)

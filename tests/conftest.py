@@ -41,8 +41,18 @@ def transcripts(tmp_path: Path) -> dict[str, Path]:
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example study built once per test run; copy it before changing it."""
+    """The example study, uncoded (``qualcode demo --blank``), built once per test run;
+    copy it before changing it."""
     path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
+    build_demo(path, coded=False).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def coded_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example study with its two coders' codings (``qualcode demo``), built once per
+    test run; copy it before changing it."""
+    path = tmp_path_factory.mktemp("demo") / "coded.qcdb"
     build_demo(path).close()
     return path
 

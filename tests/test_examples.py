@@ -109,7 +109,7 @@ def test_the_codebook_file_loads_on_its_own():
 def test_demo_command_builds_then_reopens(tmp_path: Path):
     runner = CliRunner()
     path = tmp_path / "demo.qcdb"
-    first = runner.invoke(app, ["demo", "--project", str(path)])
+    first = runner.invoke(app, ["demo", "--blank", "--project", str(path)])
     assert first.exit_code == 0, first.output
     assert "Built the demo project" in first.output
     assert "11 sources (9 interview(s), 2 expert panel(s))" in first.output
@@ -118,5 +118,5 @@ def test_demo_command_builds_then_reopens(tmp_path: Path):
     again = runner.invoke(app, ["demo", "--project", str(path)])
     assert "Opened the demo project" in again.output
     assert "1 codings" in again.output
-    fresh = runner.invoke(app, ["demo", "--project", str(path), "--fresh"])
+    fresh = runner.invoke(app, ["demo", "--blank", "--project", str(path), "--fresh"])
     assert "0 codings" in fresh.output

@@ -17,7 +17,7 @@ from tests.refi_helpers import CODE, SOURCE, XSD, make_qdpx, selection, simple_q
 
 
 def _demo(tmp_path: Path) -> Project:
-    p = build_demo(tmp_path / "demo.qcdb")
+    p = build_demo(tmp_path / "demo.qcdb", coded=False)
     text = p.source("interview_01").text
     p.apply_code("interview_01", *span(text, "never heard"), "Awareness", coder="anna", memo="m")
     p.apply_code("interview_01", 0, 40, "Awareness", coder="ben")

@@ -89,6 +89,8 @@ def test_the_wheel_carries_the_example_study(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "qualcode/_examples/codebooks/mentoring.yaml" in names
     assert "qualcode/_examples/transcripts_example/study.yaml" in names
+    for coder in ("anna", "ben"):  # the coded demo's codings travel with the study
+        assert f"qualcode/_examples/transcripts_example/codings/{coder}.qdpx" in names
     # Installed from the wheel alone (no repository beside it), the demo finds its study.
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

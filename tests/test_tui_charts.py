@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 from textual.app import App, ComposeResult
 
-from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart, short
+from qualcode.tui.widgets.charts import (
+    CooccurrenceHeatMap,
+    FrequencyChart,
+    count_ticks,
+    short,
+)
 from tests.analysis_study import build_study
 
 
@@ -29,10 +34,13 @@ class ChartsApp(App[None]):
 
 
 def rendered(widget) -> str:
-    return widget.plt.build() if hasattr(widget.plt, "build") else ""
+    """What the chart shows, as plain text."""
+    return (
+        widget.render().plain if isinstance(widget, FrequencyChart) else widget.render_grid().plain
+    )
 
 
-def test_charts_draw_the_tables_and_redraw_on_new_data(tables, capfd):
+def test_charts_draw_the_tables_and_redraw_on_new_data(tables):
     freq, pairs, empty = tables
 
     async def scenario() -> None:
@@ -42,11 +50,22 @@ def test_charts_draw_the_tables_and_redraw_on_new_data(tables, capfd):
             heat = app.query_one("#heat", CooccurrenceHeatMap)
             await pilot.pause()
             assert bars.labels == ["Awareness", "Barriers", "Time", "Money"]
-            assert bars.values == [3.0, 3.0, 2.0, 2.0]
-            assert "Awareness" in rendered(bars)
+            assert bars.values == [3.0, 6.0, 3.0, 2.0]  # passages; a parent counts its subtree
+            lines = rendered(bars).splitlines()
+            assert lines[0] == "passages per code"
+            # one line per code, a child indented under its parent, its count at the end
+            assert lines[1].startswith("Awareness ") and lines[1].endswith(" 3")
+            assert lines[3].startswith("  Time ") and lines[3].endswith(" 3")
+            # the longest bar (6) spans the axis, which counts whole passages up to 6
+            assert lines[2].count("█") == lines[5].count("─") + lines[5].count("┴")
+            assert lines[6].split() == ["0", "2", "4", "6"]
             assert heat.codes[0] == "Awareness"
-            assert heat.cells[0][heat.codes.index("Barriers/Time")] == 0.5
-            assert "Time" in rendered(heat)
+            time = heat.codes.index("Barriers/Time")
+            assert heat.cells[0][time] == 2.0  # turns coded with both (jaccard 2/4)
+            grid = rendered(heat).splitlines()
+            assert grid[1].split() == [str(k + 1) for k in range(len(heat.codes))]
+            row = grid[2].split()  # " 1 Awareness  ·  n  n ..."
+            assert row[:2] == ["1", "Awareness"] and row[2 + time] == "2"
             bars.show_table(empty)
             heat.show_table(pairs.iloc[:0])
             await pilot.pause()
@@ -54,7 +73,13 @@ def test_charts_draw_the_tables_and_redraw_on_new_data(tables, capfd):
             assert "no codes co-occur" in rendered(heat)
 
     asyncio.run(scenario())
-    assert "Awareness" not in capfd.readouterr().out  # nothing printed over the screen
+
+
+def test_count_ticks_are_whole_numbers_ending_at_the_largest():
+    assert count_ticks(6) == [0, 2, 4, 6]
+    assert count_ticks(11) == [0, 5, 11]
+    assert count_ticks(132) == [0, 50, 100, 132]
+    assert count_ticks(1) == [0, 1]
 
 
 def test_short_labels():

@@ -26,25 +26,50 @@ def _figure(width: float, height: float) -> Any:
     return fig
 
 
+PARENT_COLOR, CHILD_COLOR = "#9aa5b1", "#4c78a8"
+INCH_PER_CHAR = 0.085  # of a 9-10 pt label: the figure widens so that labels fit
+
+
 def bar_chart(
     freq: pd.DataFrame, path: Path, *, value: str = "sources", title: str | None = None
 ) -> Path:
     """Horizontal bars, one per code (in table order, top down), labelled with the
-    ``sources_text`` share when charting sources."""
-    fig = _figure(8, max(2.5, 0.35 * len(freq) + 1.2))
-    ax = fig.add_subplot()
-    labels = freq["code"].astype(str).tolist()
+    ``sources_text`` share when charting sources.
+
+    The hierarchy shows: a parent code (its bar counts its whole subtree) is named in
+    bold with a grey bar and a gap above it, its children follow under their own names;
+    the figure is as wide as its longest label needs.
+    """
+    labels = _names(freq["code"].astype(str).tolist())
     group = freq.columns[0] if len(freq.columns) and freq.columns[0] != "code_id" else None
     if group is not None:  # broken down: one bar per code and group
         labels = [f"{c} ({g})" for c, g in zip(labels, freq[group].astype(str), strict=True)]
+    parents = _is_parent(freq)
+    positions: list[float] = []
+    at = 0.0
+    for i, parent in enumerate(parents):
+        if parent and i:
+            at += 0.6  # a parent starts a new block
+        positions.append(at)
+        at += 1.0
+    shares = freq["sources_text"].astype(str).tolist() if "sources_text" in freq else []
+    longest = max((len(x) for x in labels), default=0)
+    ends = max((len(x) for x in shares), default=4) if value == "sources" else 6
+    width = max(8.0, 3.5 + INCH_PER_CHAR * (longest + ends))
+    fig = _figure(width, max(2.5, 0.35 * (at + 1) + 1.2))
+    ax = fig.add_subplot()
     values = freq[value].to_numpy() if len(freq) else []
-    positions = list(range(len(labels)))
-    bars = ax.barh(positions, values, color="#4c78a8")
+    colors = [PARENT_COLOR if parent else CHILD_COLOR for parent in parents]
+    bars = ax.barh(positions, values, color=colors)
     ax.set_yticks(positions, labels)
+    for tick, parent in zip(ax.get_yticklabels(), parents, strict=True):
+        tick.set_fontweight("bold" if parent else "normal")
     ax.invert_yaxis()
     ax.set_xlabel(value.replace("_", " "))
-    if value == "sources" and "sources_text" in freq:
-        ax.bar_label(bars, labels=freq["sources_text"].tolist(), padding=3, fontsize=8)
+    if value == "sources" and shares:
+        ax.bar_label(bars, labels=shares, padding=3, fontsize=8)
+    else:
+        ax.bar_label(bars, padding=3, fontsize=8)
     if len(freq):
         ax.set_xlim(0, max(float(max(values)), 1.0) * 1.3)  # room for the labels
     names = {"sources": "Sources mentioning each code", "passages": "Coded passages per code"}
@@ -53,15 +78,48 @@ def bar_chart(
     return _save(fig, path)
 
 
+def _names(paths: list[str]) -> list[str]:
+    """Each code's own name (the last part of its path); the whole path where two codes
+    share a name."""
+    own = [p.rsplit("/", 1)[-1] for p in paths]
+    paths_of: dict[str, set[str]] = {}
+    for path, name in zip(paths, own, strict=True):
+        paths_of.setdefault(name, set()).add(path)
+    return [p if len(paths_of[n]) > 1 else n for p, n in zip(paths, own, strict=True)]
+
+
+def _is_parent(freq: pd.DataFrame) -> list[bool]:
+    """Per row, whether the code has children among the rows (a table without the
+    hierarchy columns is flat: no parents)."""
+    if "code" not in freq or not len(freq):
+        return [False] * len(freq)
+    paths = set(freq["code"].astype(str))
+    return [any(q.startswith(p + "/") for q in paths) for p in freq["code"].astype(str)]
+
+
 def heat_map(matrix: pd.DataFrame, path: Path, *, title: str | None = None) -> Path:
-    """A code x code heat map of a co-occurrence matrix (see ``cooccurrence.as_matrix``)."""
+    """A code x code heat map of a co-occurrence matrix (see ``cooccurrence.as_matrix``),
+    its value written in every cell, codes by their own names."""
     n = len(matrix)
-    fig = _figure(max(4.0, 0.45 * n + 2.5), max(3.5, 0.45 * n + 2))
+    names = _names([str(c) for c in matrix.index])
+    longest = max((len(x) for x in names), default=0)
+    side = max(3.5, 0.5 * n + 1.5) + INCH_PER_CHAR * longest
+    fig = _figure(side + 1.0, side)
     ax = fig.add_subplot()
-    image = ax.imshow(matrix.to_numpy(float) if n else [[0.0]], cmap="viridis", aspect="auto")
+    data = matrix.to_numpy(float) if n else [[0.0]]
+    image = ax.imshow(data, cmap="viridis", aspect="auto")
     ticks = list(range(n))
-    ax.set_xticks(ticks, [str(c) for c in matrix.columns], rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(ticks, [str(c) for c in matrix.index], fontsize=8)
+    ax.set_xticks(ticks, names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(ticks, names, fontsize=8)
+    if n:
+        top = float(matrix.to_numpy(float).max()) or 1.0
+        whole = bool((matrix.to_numpy(float) % 1 == 0).all())
+        for r in range(n):
+            for c in range(n):
+                v = float(data[r][c])
+                text = f"{v:.0f}" if whole else f"{v:.2f}".lstrip("0")
+                ink = "white" if v < top / 2 else "black"  # viridis is dark at the bottom
+                ax.text(c, r, text, ha="center", va="center", fontsize=7, color=ink)
     fig.colorbar(image, ax=ax, shrink=0.8)
     ax.set_title(title or "Code co-occurrence")
     return _save(fig, path)

@@ -15,22 +15,32 @@ from qualcode.project import Project
 @app.command()
 @reports_errors
 def demo(
-    project: Annotated[Path, typer.Option(help="Where to keep the demo project.")] = Path(
-        "qualcode-demo.qcdb"
-    ),
+    project: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to keep the demo project [default: qualcode-demo.qcdb, with --blank "
+            "qualcode-demo-blank.qcdb]",
+            show_default=False,
+        ),
+    ] = None,
     fresh: Annotated[
         bool, typer.Option(help="Rebuild it even if it exists (your coding in it is lost).")
+    ] = False,
+    blank: Annotated[
+        bool, typer.Option(help="Build the study uncoded (no coders' work merged in).")
     ] = False,
     tui: Annotated[
         bool, typer.Option(help="Open the coding workbench (when run in a terminal).")
     ] = True,
 ) -> None:
-    """Build the example project (a mentoring study: interviews, expert panels, codebook)
-    and open it in the coding workbench; with --no-tui, or when the output is not a
-    terminal, show what is in it instead. An existing demo project is reopened, with your
-    coding kept."""
-    from qualcode.examples import build_demo
+    """Build the example project (a mentoring study: interviews, expert panels, codebook,
+    coded by two coders) and open it in the coding workbench; with --no-tui, or when the
+    output is not a terminal, show what is in it instead. An existing demo project is
+    reopened, with your coding kept; --fresh rebuilds it, --blank without the codings."""
+    from qualcode.examples import CODERS, build_demo
 
+    if project is None:  # the uncoded study has a file of its own, so neither hides the other
+        project = Path("qualcode-demo-blank.qcdb" if blank else "qualcode-demo.qcdb")
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{project}{suffix}").unlink(missing_ok=True)
@@ -38,8 +48,9 @@ def demo(
         p = Project.open(project)
         say(f"Opened the demo project {project}.")
     else:
-        p = build_demo(project)
-        say(f"Built the demo project {project} from the example study.")
+        p = build_demo(project, coded=not blank)
+        coders = "" if blank else f", coded by {' and '.join(CODERS)}"
+        say(f"Built the demo project {project} from the example study{coders}.")
     with p:
         if tui and sys.stdout.isatty():
             from qualcode.cli.tui import run_tui

@@ -21,7 +21,7 @@ from qualcode.model import utc_now
 from qualcode.project.analysis import AnalysisActions
 from qualcode.project.base import content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
-from qualcode.project.coding import ApplyResult, CodingActions
+from qualcode.project.coding import ApplyResult, CodingActions, Step
 from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
@@ -101,6 +101,7 @@ __all__ = [
     "ImportReport",
     "Project",
     "QualcodeError",
+    "Step",
     "content_hash",
     "merge_projects",
 ]

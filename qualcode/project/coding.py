@@ -33,6 +33,17 @@ class ApplyResult:
     code_created: bool
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """An undo or redo taken: ``op`` is the operation it reverted or repeated (``'apply'``
+    or ``'remove'``), ``added`` says whether codings came back (True) or went (False), and
+    ``places`` holds them as ``(source id, source name, code path, start, end)``."""
+
+    op: str
+    added: bool
+    places: tuple[tuple[int, str, str, int, int], ...]
+
+
 class CodingActions(ProjectBase):
     def add_code(self, name: str, parent: str | int | None = None, **fields: Any) -> Code:
         """Add a code under ``parent`` (a code ref) or at the top level."""
@@ -246,6 +257,40 @@ class CodingActions(ProjectBase):
         with self.store.atomic() as conn:
             coder_id = self.store.coder_id(conn, coder or self.coder)
         return self.store.redo(coder_id)
+
+    def undo_step(self, coder: str | None = None) -> Step | None:
+        """Undo like :meth:`undo` and say which codes it removed (or put back), where."""
+        return self._take_step(coder, forward=False)
+
+    def redo_step(self, coder: str | None = None) -> Step | None:
+        """Redo like :meth:`redo` and say which codes it put back (or removed), where."""
+        return self._take_step(coder, forward=True)
+
+    def _take_step(self, coder: str | None, *, forward: bool) -> Step | None:
+        with self.store.atomic() as conn:
+            coder_id = self.store.coder_id(conn, coder or self.coder)
+            step = self.store.next_step(coder_id, forward=forward)
+            if step is None:
+                return None
+            if forward:
+                self.store.redo(coder_id)
+            else:
+                self.store.undo(coder_id)
+        op, rows = step
+        book = self.codebook()
+        paths = {c.id: book.path(c) for c in book}
+        names = {s.id: s.name for s in self.store.list_sources(with_text=False)}
+        places = tuple(
+            (
+                int(r["source_id"]),
+                names.get(int(r["source_id"]), "a deleted source"),
+                paths.get(int(r["code_id"]), "a deleted code"),
+                int(r["start"]),
+                int(r["end"]),
+            )
+            for r in rows
+        )
+        return Step(op, (op == "apply") == forward, places)
 
     def codings(
         self,

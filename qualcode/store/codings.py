@@ -113,17 +113,30 @@ class CodingsMixin(StoreBase):
         """Re-apply the coder's most recently undone operation."""
         return self._step(coder_id, forward=True)
 
-    def _step(self, coder_id: int | None, *, forward: bool) -> str | None:
+    def next_step(
+        self, coder_id: int | None, *, forward: bool
+    ) -> tuple[str, list[dict[str, Any]]] | None:
+        """What undo (or, ``forward``, redo) would do next, without doing it: the operation
+        (``'apply'``/``'remove'``) and the coding rows it added or removed."""
+        with self.atomic() as conn:
+            h = self._next_history(conn, coder_id, forward=forward)
+        return None if h is None else (str(h.op), json.loads(h.payload))
+
+    def _next_history(self, conn: Connection, coder_id: int | None, *, forward: bool) -> Any:
         # Undo takes the newest operation still done; redo the oldest one undone, which is
         # the one undone last (a new operation clears the undone ones, see _record).
         h_ = s.history
+        return conn.execute(
+            select(h_)
+            .where(h_.c.undone.is_(forward), _same_coder(coder_id))
+            .order_by(h_.c.id.asc() if forward else h_.c.id.desc())
+            .limit(1)
+        ).one_or_none()
+
+    def _step(self, coder_id: int | None, *, forward: bool) -> str | None:
+        h_ = s.history
         with self.atomic() as conn:
-            h = conn.execute(
-                select(h_)
-                .where(h_.c.undone.is_(forward), _same_coder(coder_id))
-                .order_by(h_.c.id.asc() if forward else h_.c.id.desc())
-                .limit(1)
-            ).one_or_none()
+            h = self._next_history(conn, coder_id, forward=forward)
             if h is None:
                 return None
             self._replay(conn, h.op, json.loads(h.payload), forward=forward)

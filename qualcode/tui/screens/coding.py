@@ -21,7 +21,7 @@ from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
 from qualcode.model import Code, Codebook, CodedSegment, Source, Turn
-from qualcode.project import Project
+from qualcode.project import Project, Step
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
@@ -46,11 +46,24 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         Binding("backspace,delete", "remove_code", "Uncode", id="coding.remove"),
         Binding("ctrl+z", "undo", "Undo", id="coding.undo"),
         Binding("ctrl+y", "redo", "Redo", show=False, id="coding.redo"),
-        Binding("plus", "accept_suggestion", "Accept suggestion", id="coding.accept"),
+        Binding(
+            "plus",
+            "accept_suggestion",
+            "Accept",
+            tooltip="Accept the suggested code",
+            id="coding.accept",
+        ),
         Binding("minus", "reject_suggestion", "Reject suggestion", show=False, id="coding.reject"),
-        Binding("M", "memo", "Memo", id="coding.memo"),
+        Binding("M", "memo", "Memo", show=False, id="coding.memo"),
         Binding("slash", "search", "Search", id="coding.search"),
-        Binding("N", "next_uncoded", "Uncoded", id="coding.uncoded"),
+        Binding(
+            "N",
+            "next_uncoded",
+            "Uncoded",
+            tooltip="Next uncoded turn",
+            show=False,
+            id="coding.uncoded",
+        ),
         Binding("F", "filter_code", "Show only a code", show=False),
         Binding("S", "filter_speaker", "Show only a speaker", show=False),
         Binding("escape", "clear_filters", "Show all, clear search", show=False),
@@ -172,6 +185,7 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         s, e = span
         here = [seg for seg in self.coded if seg.coding.start < e and seg.coding.end > s]
         self.query_one(SuggestionPanel).show_codings(here, self.tints)
+        self._drop_codes_on_passage(span)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -183,8 +197,9 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         who = f"{turn.speaker or '—'}" if turn else ""
         # The last action's message first: the line is cut at the terminal's width.
         parts = [f"✓ {self.message}" if self.message else ""]
-        index = self.turns.index(turn) + 1 if turn in self.turns else 0
-        where = f"turn {index}/{len(self.turns)}" if index else ""
+        # Numbered as `qualcode turns` numbers them, so a turn is found by the same number.
+        last = self.turns[-1].index if self.turns else 0
+        where = f"turn {turn.index} (0–{last})" if turn else ""
         parts += [self.source.name, where, who, f"coder {self.coder}", f"{s}–{e}"]
         if self.filter_code is not None:
             parts.append(f"only code {self.filter_code.name}")
@@ -286,14 +301,34 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
             self.reload()
 
     def action_undo(self) -> None:
-        done = self.app.attempt(self.project.undo)
-        self.say(f"undid the last {done}" if done else "nothing to undo")
-        self.reload()
+        self._step(self.app.attempt(self.project.undo_step), "undid", "nothing to undo")
 
     def action_redo(self) -> None:
-        done = self.app.attempt(self.project.redo)
-        self.say(f"redid the {done}" if done else "nothing to redo")
+        self._step(self.app.attempt(self.project.redo_step), "redid", "nothing to redo")
+
+    def _step(self, step: Step | None, verb: str, nothing: str) -> None:
+        """Say which code an undo or redo took away or put back, and where; a single passage
+        of the open source is selected, so the change is in view."""
         self.reload()
+        if step is None:
+            self.say(nothing)
+            return
+        codes = sorted({path.rsplit("/", 1)[-1] for _, _, path, _, _ in step.places})
+        what = ", ".join(codes) or "nothing"
+        action = f"{verb}: put back {what} on" if step.added else f"{verb}: removed {what} from"
+        here = [p for p in step.places if self.source is not None and p[0] == self.source.id]
+        if len(step.places) == 1 and here:
+            _, _, _, start, end = here[0]
+            turn = self._turn_at(start)
+            self._select((start, end))
+            where = f"turn {turn.index}, {start}–{end}" if turn else f"{start}–{end}"
+        elif len(step.places) == 1:
+            _, name, _, start, end = step.places[0]
+            where = f"{name} {start}–{end}"
+        else:
+            sources = {name for _, name, _, _, _ in step.places}
+            where = f"{len(step.places)} passages in {len(sources)} source(s)"
+        self.say(f"{action} {where}")
 
     def action_memo(self) -> None:
         if self.source is None:
@@ -334,6 +369,7 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "suggest" and event.state == WorkerState.ERROR:
+            self.query_one(SuggestionPanel).set_pending(False)
             error = event.worker.error
             title = getattr(error, "title", "Suggestions failed")
             self.notify(str(error), title=title, severity="error", timeout=6)

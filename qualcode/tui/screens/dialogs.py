@@ -137,8 +137,13 @@ class CodeFinder(Dialog):
             ranked.sort(key=lambda r: (-r[0], -r[1]))
         else:
             ranked = [(1.0, 0, c) for c in codes]
-        self.shown = [] if not self.extra else [""]
+        # The extra choice ("(top level)") leads an empty query; once something is typed the
+        # matches lead, so Enter takes the first match, and the extra follows if it matches.
+        extra = bool(self.extra) and (not query or Matcher(query).match(self.extra) > 0)
+        self.shown = [""] if extra and not query else []
         self.shown += list(dict.fromkeys(code for _, _, code in ranked))
+        if extra and query:
+            self.shown.append("")
         if self.create and query and not self.book.find(query) and not query.isdigit():
             self.shown.append(query)
         options = self.query_one(OptionList)
@@ -158,6 +163,10 @@ class CodeFinder(Dialog):
                 options.add_option(Option(Text(f"+ new code '{item}'", style="bold")))
         if self.shown:
             options.highlighted = 0
+        else:
+            options.add_option(
+                Option(Text(f"nothing matches '{query}'", style="dim"), disabled=True)
+            )
 
     def action_move(self, step: int) -> None:
         options = self.query_one(OptionList)
@@ -169,6 +178,9 @@ class CodeFinder(Dialog):
         index = self.query_one(OptionList).highlighted
         if index is not None and 0 <= index < len(self.shown):
             self.dismiss(self.shown[index])
+        elif not self.shown:
+            query = self.query_one(Input).value.strip()
+            self.notify(f"No code matches '{query}'.", title="Nothing matched", severity="warning")
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -34,5 +34,7 @@ class HelpScreen(ModalScreen[None]):
             if not binding.description or (binding.description in seen and not binding.show):
                 continue
             seen.add(binding.description)
-            table.add_row(self.app.get_key_display(binding), binding.description)
+            # A footer entry is short so that the footer fits in 80 columns; its tooltip,
+            # where it has one, says the same at length.
+            table.add_row(self.app.get_key_display(binding), binding.tooltip or binding.description)
         table.focus()

@@ -49,14 +49,18 @@ class ReconcileScreen(Screen[None]):
 
     TITLE = "Team"
     BINDINGS = [
-        Binding("a", "take(0)", "A's version", id="team.first"),
-        Binding("b", "take(1)", "B's version", id="team.second"),
+        Binding("a", "take(0)", "A's", tooltip="The first coder's version", id="team.first"),
+        Binding("b", "take(1)", "B's", tooltip="The second coder's version", id="team.second"),
         Binding("o", "take_other", "Another coder's version", show=False, id="team.other"),
-        Binding("p", "settle('passage')", "Whole passage", id="team.passage"),
+        Binding(
+            "p", "settle('passage')", "Passage", tooltip="The whole passage", id="team.passage"
+        ),
         Binding("n", "settle('none')", "None", id="team.none"),
-        Binding("A", "accept_all", "One coder for all", id="team.all"),
+        Binding("A", "accept_all", "All", tooltip="One coder's version everywhere", id="team.all"),
         Binding("c", "choose_coders", "Coders", id="team.coders"),
-        Binding("u", "next_unit", "Unit", id="team.unit"),
+        Binding(
+            "u", "next_unit", "Unit", tooltip="Compare by another unit", show=False, id="team.unit"
+        ),
     ]
 
     app: QualcodeApp
@@ -136,8 +140,13 @@ class ReconcileScreen(Screen[None]):
         if report is None:
             status.update("Comparing needs codings of two coders (merge their projects first).")
             return
+        # Codes by their own names (whole paths where two share one), so that kappa and
+        # alpha are in view in 80 columns.
+        own = [c.code.rsplit("/", 1)[-1] for c in report.codes]
         for c in (*report.codes, report.overall):
-            name = Text(c.code, style="bold" if c is report.overall else "")
+            label = c.code.rsplit("/", 1)[-1]
+            label = c.code if own.count(label) > 1 else label
+            name = Text(label, style="bold" if c is report.overall else "")
             summary.add_row(
                 name, str(c.units), _number(c.percent, True), _number(c.kappa), _number(c.alpha)
             )

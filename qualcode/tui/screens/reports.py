@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -63,9 +63,12 @@ class ReportsScreen(Screen[None]):
         yield StatusLine(id="reports-status", classes="status")
         yield DataTable(id="frequencies", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="export-progress", show_eta=False)
+        # Each chart is as large as its content and scrolls: every code is reachable.
         with Horizontal(id="charts"):
-            yield FrequencyChart(id="frequency-chart")
-            yield CooccurrenceHeatMap(id="cooccurrence-chart")
+            with VerticalScroll(id="frequency-scroll"):
+                yield FrequencyChart(id="frequency-chart")
+            with ScrollableContainer(id="cooccurrence-scroll"):
+                yield CooccurrenceHeatMap(id="cooccurrence-chart")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -84,10 +87,14 @@ class ReportsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
     def _compute(self, by: str | None) -> None:
         project = self.app.project
-        # Without a breakdown every code is listed (zeros), in codebook order, so the table
-        # reads like the codebook; broken down, only the cells that have codings.
-        table = project.frequencies(by=by, zeros=by is None)
+        # Every code is listed (zeros), in codebook order, so the table reads like the
+        # codebook. Broken down, each code applied anywhere gets a row for every group, a
+        # group without codings of it too ("0 of 4 (0%)"): a breakdown that left those out
+        # would hide exactly the groups that differ.
+        table = project.frequencies(by=by, zeros=True)
         overall = table if by is None else project.frequencies()
+        if by is not None:
+            table = table[table["code_id"].isin(overall["code_id"])].reset_index(drop=True)
         pairs = project.cooccurrence()
         attributes = project.study_data().attributes
         colors = code_colors(project.codebook())

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import work
 from textual.worker import get_current_worker
 
-from qualcode.model import Suggestion
+from qualcode.model import CodedSegment, Suggestion
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
 
 Span = tuple[int, int]
+SHOWN = 5  # suggestions in the panel
 
 
 class Suggesting:
@@ -31,6 +32,7 @@ class Suggesting:
 
     app: QualcodeApp
     source: Source | None
+    coded: list[CodedSegment]
     _suggesting: threading.Lock
 
     def _panel(self) -> SuggestionPanel:
@@ -53,6 +55,7 @@ class Suggesting:
 
     def _suggest(self, span: Span) -> None:
         if self.source is not None and span[1] > span[0]:
+            self._panel().set_pending(True)
             self._run_suggester(self.source.id, span)
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
@@ -66,13 +69,31 @@ class Suggesting:
         with self._suggesting:
             if get_current_worker().is_cancelled:
                 return
-            found = self.project.suggest(source_id, span[0], span[1], top=5)
+            # A few more than shown: those already on the passage are left out below.
+            found = self.project.suggest(source_id, span[0], span[1], top=2 * SHOWN)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_suggestions, span, found)
 
     def _show_suggestions(self, span: Span, found: list[Suggestion]) -> None:
         if self.view.selection == span:  # the selection moved on while it ran
-            self._panel().show_suggestions(found)
+            self._panel().set_pending(False)
+            self._panel().show_suggestions(self._new_codes(found, span)[:SHOWN])
+
+    def _new_codes(self, found: list[Suggestion], span: Span) -> list[Suggestion]:
+        """The suggestions whose code is not already on the passage: not one of the codes
+        the panel lists under "On this passage" (any coding touching it, by any coder)."""
+        s, e = span
+        here = {
+            seg.coding.code_id for seg in self.coded if seg.coding.start < e and seg.coding.end > s
+        }
+        return [x for x in found if x.code_id is None or x.code_id not in here]
+
+    def _drop_codes_on_passage(self, span: Span) -> None:
+        """After a change, take codes now on the passage out of the suggestions shown."""
+        panel = self._panel()
+        kept = self._new_codes(panel.suggestions, span)
+        if len(kept) < len(panel.suggestions):
+            panel.show_suggestions(kept)
 
     def action_accept_suggestion(self) -> None:
         """``+``: accept the suggestion highlighted in the panel (the best one at first)."""

@@ -1,16 +1,19 @@
 """Terminal charts for the Reports screen: frequencies as bars, co-occurrence as a heat map.
 
-Both are ``textual-plotext`` plots fed the DataFrames of :mod:`qualcode.analysis` (the
-``frequencies`` and ``cooccurrence`` tables): the parent calls :meth:`FrequencyChart.show_table`
-or :meth:`CooccurrenceHeatMap.show_table`, and the widget redraws. They read column values
+Both are drawn as text (bars of block characters; a grid of numbers in shaded cells) from
+the DataFrames of :mod:`qualcode.analysis` (the ``frequencies`` and ``cooccurrence``
+tables): the parent calls :meth:`FrequencyChart.show_table` or
+:meth:`CooccurrenceHeatMap.show_table`, and the widget redraws. They read column values
 only, so pandas is never imported here (the TUI starts without it).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual_plotext import PlotextPlot
+from rich.text import Text
+from textual.widget import Widget
+from textual.widgets import Static
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -24,20 +27,34 @@ def short(path: str) -> str:
     return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
 
 
-class _TableChart(PlotextPlot):
-    """A plot of one analysis table: the parent calls :meth:`show_table`, it redraws."""
+class FrequencyChart(Widget):
+    """Horizontal bars, one line per code, of a frequency table's ``value`` column.
+
+    Drawn as text, not as a plot: a plot squeezes more bars than it has lines into the
+    lines it has, dropping labels and misplacing bars. Here each code has its line, a
+    child indented under its parent, its count at the end of its bar; the axis counts in
+    whole numbers and ends at the largest value. The widget is as tall as its bars and is
+    meant to sit in a scrolling container, so every code is reachable.
+
+    Args:
+        table: a ``frequencies`` DataFrame (optional; see :meth:`show_table`).
+        value: the column to draw: ``passages`` (default), ``sources``, ``codings`` ...
+    """
 
     def __init__(
         self,
-        table: pd.DataFrame | None,
+        table: pd.DataFrame | None = None,
         *,
-        value: str,
-        name: str | None,
-        id: str | None,
-        classes: str | None,
+        value: str = "passages",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.value = value
+        self.labels: list[str] = []
+        self.depths: list[int] = []
+        self.values: list[float] = []
         self._load(table)
 
     def show_table(self, table: pd.DataFrame, *, value: str | None = None) -> None:
@@ -45,132 +62,166 @@ class _TableChart(PlotextPlot):
         if value is not None:
             self.value = value
         self._load(table)
-        self.replot()
-
-    def on_mount(self) -> None:
-        self.replot()
-
-    def _load(self, table: pd.DataFrame | None) -> None:
-        raise NotImplementedError
-
-    def replot(self) -> None:
-        raise NotImplementedError
-
-
-class FrequencyChart(_TableChart):
-    """Horizontal bars, one per code, of a frequency table's ``value`` column.
-
-    Args:
-        table: a ``frequencies`` DataFrame (optional; see :meth:`show_table`).
-        value: the column to draw: ``sources`` (default), ``passages``, ``codings`` ...
-    """
-
-    def __init__(
-        self,
-        table: pd.DataFrame | None = None,
-        *,
-        value: str = "sources",
-        name: str | None = None,
-        id: str | None = None,
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(table, value=value, name=name, id=id, classes=classes)
+        self.refresh(layout=True)
 
     def _load(self, table: pd.DataFrame | None) -> None:
         if table is None:
-            self.labels: list[str] = []
-            self.values: list[float] = []
-            return
-        self.labels = [short(str(c)) for c in table["code"].tolist()]
-        self.values = [float(v) for v in table[self.value].tolist()]
+            self.labels, self.depths, self.values = [], [], []
+        else:
+            self.labels = [short(str(c)) for c in table["code"].tolist()]
+            depths = table["depth"].tolist() if "depth" in table else [0] * len(table)
+            self.depths = [int(d) for d in depths]
+            self.values = [float(v) for v in table[self.value].tolist()]
+        # A line per bar, plus the title and the axis (a line and its numbers).
+        self.styles.height = len(self.labels) + 3 if self.labels else 1
 
-    def replot(self) -> None:
-        plt = self.plt
-        plt.clear_figure()
+    def render(self) -> Text:
         title = f"{self.value} per code"
         if not self.labels:
-            plt.title(f"{title}: nothing coded")
-        else:
-            # plotext draws the first bar at the bottom: reverse to read top down.
-            plt.bar(self.labels[::-1], self.values[::-1], orientation="horizontal", width=0.6)
-            plt.title(title)
-        self.refresh()
+            return Text(f"{title}: nothing coded", style="bold")
+        top = int(max(self.values))
+        names = ["  " * d + label for d, label in zip(self.depths, self.labels, strict=True)]
+        left = max(len(n) for n in names) + 1
+        room = max(self.size.width - left - len(str(top)) - 2, 10)
+        out = Text(title + "\n", style="bold")
+        for name, depth, v in zip(names, self.depths, self.values, strict=True):
+            length = round(room * v / top) if top else 0
+            out.append(f"{name:<{left}}", style="" if depth else "bold")
+            out.append("█" * length, style="dim" if not depth else "")
+            out.append(f" {int(v)}\n")
+        ticks = count_ticks(top)
+        where = [round(room * t / top) if top else 0 for t in ticks]
+        axis = ["─"] * (room + 1)
+        numbers = [" "] * (room + len(str(top)) + 1)
+        free = len(numbers) + 1  # numbers are placed from the last (the largest) back
+        for t, at in reversed(list(zip(ticks, where, strict=True))):
+            axis[at] = "┴" if at else "└"
+            text = str(t)
+            begin = min(max(at - len(text) // 2, 0), len(numbers) - len(text))
+            if begin + len(text) < free:  # a space to the next number, or left out
+                numbers[begin : begin + len(text)] = list(text)
+                free = begin
+        out.append(" " * left + "".join(axis) + "\n", style="dim")
+        out.append(" " * left + "".join(numbers).rstrip(), style="dim")
+        return out
 
 
-class CooccurrenceHeatMap(_TableChart):
-    """A code x code heat map of a co-occurrence table's ``jaccard`` (or ``count``).
+def count_ticks(top: int, most: int = 5) -> list[int]:
+    """Whole-number ticks from 0 that end at ``top``: 1, 2 or 5 times a power of ten apart,
+    at most ``most`` of them, the last one ``top`` itself."""
+    if top <= 0:
+        return [0]
+    step = 1
+    while top / step > most - 1:
+        step = _next_step(step)
+    ticks = list(range(0, top, step))
+    if ticks and top - ticks[-1] < step / 2 and len(ticks) > 1:
+        ticks.pop()  # too close to the end to read apart from it
+    return [*ticks, top]
+
+
+def _next_step(step: int) -> int:
+    """1, 2, 5, 10, 20, 50 ..."""
+    digits = str(step)
+    lead, zeros = int(digits[0]), len(digits) - 1
+    return (2 if lead == 1 else 5 if lead == 2 else 10) * 10**zeros
+
+
+class CooccurrenceHeatMap(Static):
+    """A code x code heat map of a co-occurrence table: every cell shows its value.
+
+    Drawn as text, not as a plot: a terminal has room for a number in each cell, and a
+    reader needs the number, with the shade (by ``jaccard``) only to find the large ones.
+    Rows are the codes in the most pairs, numbered; columns carry the same numbers. It is
+    as large as its grid and is meant to sit in a scrolling container.
 
     Args:
         table: a ``cooccurrence`` DataFrame (optional; see :meth:`show_table`).
-        value: ``jaccard`` (default) or ``count``.
-        limit: at most this many codes, those in the most pairs, so cells stay readable.
+        value: the number shown: ``count`` (default, passages coded with both) or
+            ``jaccard`` (shown as a percentage).
+        limit: at most this many codes, those in the most pairs.
     """
 
     def __init__(
         self,
         table: pd.DataFrame | None = None,
         *,
-        value: str = "jaccard",
+        value: str = "count",
         limit: int = 15,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        self.limit = limit
-        super().__init__(table, value=value, name=name, id=id, classes=classes)
+        super().__init__(name=name, id=id, classes=classes)
+        self.value, self.limit = value, limit
+        self.codes: list[str] = []
+        self.cells: list[list[float]] = []
+        self.shares: list[list[float]] = []
+        self._load(table)
+
+    def show_table(self, table: pd.DataFrame, *, value: str | None = None) -> None:
+        """Draw ``table``, optionally showing another of its columns."""
+        if value is not None:
+            self.value = value
+        self._load(table)
 
     def _load(self, table: pd.DataFrame | None) -> None:
         if table is None:
-            self.codes: list[str] = []
-            self.cells: list[list[float]] = []
-            return
-        pairs = list(
-            zip(
-                table["code_a"].tolist(),
-                table["code_b"].tolist(),
-                table[self.value].tolist(),
-                strict=True,
-            )
-        )
-        seen: dict[str, int] = {}
-        for a, b, _ in pairs:
-            seen[a] = seen.get(a, 0) + 1
-            seen[b] = seen.get(b, 0) + 1
-        codes = sorted(seen, key=lambda c: -seen[c])[: self.limit]
-        where = {c: i for i, c in enumerate(codes)}
-        cells = [[0.0] * len(codes) for _ in codes]
-        for a, b, v in pairs:
-            if a in where and b in where:
-                cells[where[a]][where[b]] = cells[where[b]][where[a]] = float(v)
-        self.codes, self.cells = codes, cells
-
-    def replot(self) -> None:
-        plt = self.plt
-        plt.clear_figure()
-        title = f"co-occurrence ({self.value})"
-        flat = [v for row in self.cells for v in row]
-        if not flat or max(flat) == min(flat):
-            plt.title(f"{title}: no codes co-occur")
+            self.codes, self.cells, self.shares = [], [], []
         else:
-            # Drawn cell by cell, as plotext's own heatmap does, but without its print()
-            # (which would write over the screen) and with the first code at the top.
-            top, n = max(flat), len(self.codes)
-            # textual-plotext types the corners as floats; plotext takes [low, high] pairs.
-            rectangle: Any = plt.rectangle
-            for r, row in enumerate(self.cells):
-                for c, v in enumerate(row):
-                    rectangle(
-                        [c - 0.5, c + 0.5],
-                        [n - 1 - r - 0.5, n - 1 - r + 0.5],
-                        marker="sd",
-                        color=_shade(v / top if top else 0.0),
-                        fill=True,
-                    )
-            labels = [short(c) for c in self.codes]
-            plt.xticks(list(range(n)), labels)
-            plt.yticks(list(range(n)), labels[::-1])
-            plt.title(title)
-        self.refresh()
+            pairs = list(
+                zip(
+                    table["code_a"].tolist(),
+                    table["code_b"].tolist(),
+                    table[self.value].tolist(),
+                    table["jaccard"].tolist(),
+                    strict=True,
+                )
+            )
+            seen: dict[str, int] = {}
+            for a, b, _, _ in pairs:
+                seen[a] = seen.get(a, 0) + 1
+                seen[b] = seen.get(b, 0) + 1
+            codes = sorted(seen, key=lambda c: -seen[c])[: self.limit]
+            where = {c: i for i, c in enumerate(codes)}
+            cells = [[0.0] * len(codes) for _ in codes]
+            shares = [[0.0] * len(codes) for _ in codes]
+            for a, b, v, j in pairs:
+                if a in where and b in where:
+                    i, k = where[a], where[b]
+                    cells[i][k] = cells[k][i] = float(v)
+                    shares[i][k] = shares[k][i] = float(j)
+            self.codes, self.cells, self.shares = codes, cells, shares
+        self.update(self.render_grid())
+
+    def render_grid(self) -> Text:
+        """The title, a header of column numbers, and a row per code."""
+        title = "co-occurrence: times two codes meet"
+        if self.value != "count":
+            title = f"co-occurrence: {self.value} (%)"
+        if not self.codes:
+            return Text(f"{title}: no codes co-occur", style="bold")
+        top = max((v for row in self.shares for v in row), default=0.0) or 1.0
+        width = max(len(self._cell(v)) for row in self.cells for v in row) + 1
+        width = max(width, len(str(len(self.codes))) + 1, 3)
+        label = max(len(short(c)) for c in self.codes) + 4
+        out = Text(title + "\n", style="bold")
+        out.append(" " * label + "".join(f"{k + 1:>{width}}" for k in range(len(self.codes))))
+        for i, code in enumerate(self.codes):
+            out.append(f"\n{i + 1:>2} {short(code):<{label - 3}}")
+            for k, v in enumerate(self.cells[i]):
+                if i == k:
+                    out.append(f"{'·':>{width}}", style="dim")
+                    continue
+                r, g, b = _shade(self.shares[i][k] / top)
+                ink = "black" if self.shares[i][k] / top < 0.5 else "white"
+                out.append(f"{self._cell(v):>{width}}", style=f"{ink} on rgb({r},{g},{b})")
+        return out
+
+    def _cell(self, v: float) -> str:
+        if self.value == "count":
+            return str(int(v))
+        return str(round(100 * v))
 
 
 def _shade(share: float) -> tuple[int, int, int]:

@@ -63,8 +63,14 @@ class SuggestionPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("On this passage", classes="panel-title")
         yield OptionList(id="on-passage")
-        yield Label("Suggestions", classes="panel-title")
+        yield Label("Suggestions", classes="panel-title", id="suggestions-title")
         yield SuggestionList(id="suggestions")
+
+    def set_pending(self, pending: bool) -> None:
+        """Say that suggestions for the passage are being computed (the first ones, while
+        the suggester learns from the project's codings, can take a while)."""
+        title = "Suggestions (working…)" if pending else "Suggestions"
+        self.query_one("#suggestions-title", Label).update(title)
 
     def show_codings(self, coded: Sequence[CodedSegment], colors: dict[int, str]) -> None:
         """The codings overlapping the selection (code, coder, memo mark)."""

@@ -30,8 +30,9 @@ from textual.strip import Strip
 from qualcode.model import Coding, Turn
 
 Span = tuple[int, int]
-GUTTER = 11  # speaker name or timestamp, then a space (in terminals under 100 columns)
+GUTTER = 12  # speaker name or timestamp, then a space (in a transcript under 70 columns)
 WIDE_GUTTER = 17
+WIDE_TEXT = 70  # a transcript this wide can give whole speaker names room
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,23 @@ class Line:
     end: int
     gutter: str = ""
     gutter_kind: str = ""  # "speaker", "time" or ""
+
+
+def abbreviate(name: str, width: int) -> str:
+    """A speaker's name in ``width`` characters: whole if it fits, else the last name cut to
+    its initial ("Prof. L."), else initials ("P.L."), else cut with an ellipsis. The status
+    line shows the whole name of the turn the selection is in."""
+    if len(name) <= width:
+        return name
+    words = name.split()
+    if len(words) > 1:
+        for short in (
+            " ".join([*words[:-1], words[-1][0] + "."]),
+            ".".join(w[0] for w in words) + ".",
+        ):
+            if len(short) <= width:
+                return short
+    return name[: max(width - 1, 0)] + "…"
 
 
 def wrap_turns(text: str, turns: Sequence[Turn], width: int, gutter: int = GUTTER) -> list[Line]:
@@ -71,7 +89,7 @@ def wrap_turns(text: str, turns: Sequence[Turn], width: int, gutter: int = GUTTE
         if len(lines) == first:
             lines.append(Line(ti, turn.start, turn.end))
         # the gutter: the speaker on the turn's first line, its timestamp on the second
-        speaker = (turn.speaker or "")[: gutter - 1]
+        speaker = abbreviate(turn.speaker or "", gutter - 1)
         lines[first] = Line(ti, lines[first].start, lines[first].end, speaker, "speaker")
         if turn.timestamp is not None:
             stamp = _clock(turn.timestamp)
@@ -227,7 +245,8 @@ class TranscriptView(ScrollView, can_focus=True):
     def _layout(self) -> None:
         # Wide terminals get room for whole speaker names; narrow ones keep it for the text.
         longest = max((len(t.speaker or "") for t in self.turns), default=0) + 1
-        self.gutter_width = max(min(longest, WIDE_GUTTER if self.size.width >= 100 else GUTTER), 9)
+        room = WIDE_GUTTER if self.size.width >= WIDE_TEXT else GUTTER
+        self.gutter_width = max(min(longest, room), 9)
         width = max(self.size.width - self.gutter_width - 1, 20) if self.size.width else 60
         if (width, self.gutter_width) == self._wrapped_width:
             return

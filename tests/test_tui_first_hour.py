@@ -1,0 +1,242 @@
+"""What a researcher meets in the first hour with the workbench, driven through Pilot: the
+coded demo on every screen, what undo says, speaker names, footers that fit, the move
+dialog, suggestions, turn numbers and the reports' charts. Checked on the screen where the
+point is what the user sees, in the project where it is what was saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Input, Label, OptionList
+from typer.testing import CliRunner
+
+from qualcode.cli import app as cli
+from qualcode.model import Suggestion
+from qualcode.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.codebook import CodebookScreen
+from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.screens.dialogs import CodeFinder
+from qualcode.tui.screens.reconcile import ReconcileScreen
+from qualcode.tui.screens.reports import ReportsScreen
+from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
+from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.status import StatusLine
+from qualcode.tui.widgets.suggestions import SuggestionPanel
+from qualcode.tui.widgets.transcript import TranscriptView
+
+SIZE = (100, 30)
+
+
+def _copy(src: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "demo.qcdb"
+    path.write_bytes(src.read_bytes())
+    return path
+
+
+@pytest.fixture
+def coded(coded_demo_file: Path, tmp_path: Path):
+    with Project.open(_copy(coded_demo_file, tmp_path)) as project:
+        yield project
+
+
+@pytest.fixture
+def blank(demo_file: Path, tmp_path: Path):
+    with Project.open(_copy(demo_file, tmp_path)) as project:
+        yield project
+
+
+def status(app: QualcodeApp) -> str:
+    return app.screen.query_one(StatusLine).text
+
+
+async def test_the_coded_demo_shows_agreement_and_disagreements_at_once(coded: Project):
+    app = QualcodeApp(coded)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReconcileScreen)
+        assert sorted(screen.coders) == ["anna", "ben"]
+        summary = screen.query_one("#agreement", DataTable)
+        rows = [[str(c) for c in summary.get_row_at(i)] for i in range(summary.row_count)]
+        assert rows[-1][0] == "overall" and len(rows) == 18 + 1  # every leaf code, then all
+        assert screen.query_one("#disagreements", DataTable).row_count == 408
+
+
+async def test_undo_says_which_code_it_removed_and_where(blank: Project):
+    app = QualcodeApp(blank, source="interview_01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("]", "]")  # turn 2, the student's first words
+        span = app.screen.view.selection
+        await pilot.press("a")
+        await pilot.press("down", "down")  # the user moves on before undoing
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert blank.codings() == []
+        assert status(app).startswith(f"✓ undid: removed Awareness from turn 2, {span[0]}–")
+        assert app.screen.view.selection == span  # the passage it came off is selected
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        assert status(app).startswith("✓ redid: put back Awareness on turn 2")
+        assert len(blank.codings()) == 1
+
+
+async def test_speaker_names_are_whole_or_initials_with_the_name_in_the_status(blank: Project):
+    for width, shown in ((120, "Prof. Lindqvist"), (80, "Prof. L.")):
+        app = QualcodeApp(blank, source="panel_01")
+        async with app.run_test(size=(width, 30)) as pilot:
+            await pilot.pause()
+            view = app.screen.query_one(TranscriptView)
+            gutters = {line.gutter for line in view.lines if line.gutter_kind == "speaker"}
+            assert shown in gutters
+            assert not any(g.startswith("Prof. Lind") and g != shown for g in gutters)
+            lindqvist = next(t for t in blank.turns("panel_01") if t.speaker == "Prof. Lindqvist")
+            app.screen._select((lindqvist.start, lindqvist.end))
+            await pilot.pause()
+            assert " · Prof. Lindqvist · " in status(app)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+async def test_every_footer_fits(coded: Project, width: int):
+    app = QualcodeApp(coded, source="interview_01")
+    async with app.run_test(size=(width, 30)) as pilot:
+        for key in ("f2", "f3", "f4", "f5", "f6"):
+            await pilot.press(key)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            footer = app.screen.query_one(Footer)
+            assert footer.virtual_size.width <= width, (key, footer.virtual_size.width)
+            assert footer.max_scroll_x == 0
+
+
+async def test_the_move_dialog_takes_the_first_match_or_says_nothing_matched(blank: Project):
+    app = QualcodeApp(blank)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodebookScreen)
+        screen.query_one(CodeTree).select_code(blank.code("Awareness").id)
+        await pilot.press("m", *"partic")
+        await pilot.pause()
+        assert isinstance(app.screen, CodeFinder)
+        options = app.screen.query_one(OptionList)
+        assert "Participation" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        book = blank.codebook()
+        assert book.path(blank.code("Awareness")) == "Participation/Awareness"
+        await pilot.press("m", *"zzzq", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CodeFinder)  # still open, and it says why
+        assert any("No code matches 'zzzq'" in n.message for n in app._notifications)
+        assert "nothing matches" in str(
+            app.screen.query_one(OptionList).get_option_at_index(0).prompt
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        # an empty query leads with "(top level)", as before
+        await pilot.press("m", "enter")
+        await pilot.pause()
+        assert blank.codebook().path(blank.code("Awareness")) == "Awareness"
+
+
+async def test_the_panel_does_not_suggest_codes_the_passage_has(blank: Project):
+    app = QualcodeApp(blank, source="interview_01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        await pilot.press("]", "]")  # the student's first turn, two sentences
+        await pilot.press("enter")  # to its first sentence
+        await pilot.press("a")  # Awareness on the first sentence only
+        await pilot.press("enter")  # back to the whole turn: Awareness covers less than half
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # the suggester's own list, replaced below
+        s, e = screen.view.selection
+
+        def offer(code: str) -> Suggestion:
+            c = blank.code(code)
+            return Suggestion(1, s, e, blank.codebook().path(c), 0.5, "test", (), c.id)
+
+        screen._show_suggestions((s, e), [offer("Awareness"), offer("Time constraints")])
+        panel = screen.query_one(SuggestionPanel)
+        assert [x.label for x in panel.suggestions] == ["Participation/Time constraints"]
+        await pilot.press("t")  # applying it takes it off the list at once
+        await pilot.pause()
+        assert panel.suggestions == []
+
+
+async def test_turn_numbers_are_those_of_qualcode_turns(blank: Project):
+    listed = CliRunner().invoke(cli, ["turns", str(blank.path), "interview_01", "--format", "csv"])
+    line = next(x for x in listed.output.splitlines() if ",STUDENT," in x)
+    number = int(line.split(",")[0])
+    app = QualcodeApp(blank, source="interview_01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("]", "]")  # the first turn of STUDENT
+        await pilot.pause()
+        assert f" · turn {number} (0–" in status(app)
+
+
+async def test_reports_charts_count_passages_and_reach_every_code(coded: Project):
+    app = QualcodeApp(coded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReportsScreen)
+        bars = screen.query_one(FrequencyChart)
+        assert len(bars.labels) == 23  # every code, parents too
+        lines = bars.render().plain.splitlines()
+        assert lines[1].startswith("Awareness and publicity") and lines[1].endswith(" 46")
+        assert lines[-1].split()[-1] == "132"  # the axis ends at the largest count
+        scroll = bars.parent
+        assert isinstance(scroll, VerticalScroll)
+        assert bars.size.height == 23 + 3 > scroll.size.height  # taller than its window...
+        scroll.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y > 0  # ...and scrolled to its end
+        heat = screen.query_one(CooccurrenceHeatMap)
+        row = heat.render_grid().plain.splitlines()[2].split()
+        assert row[0] == "1" and all(x.isdigit() or x == "·" for x in row[3:])
+        # the values are the table's: the codes in the most pairs meet this often
+        pairs = coded.cooccurrence()
+        a, b = heat.codes[0], heat.codes[1]
+        hit = pairs[
+            (pairs.code_a == a) & (pairs.code_b == b) | (pairs.code_a == b) & (pairs.code_b == a)
+        ]
+        assert heat.cells[0][1] == float(hit["count"].sum())
+
+
+async def test_the_finder_filter_is_typed_into_its_input(blank: Project):
+    """Typing in the move dialog goes to its query, not to the codebook behind it."""
+    app = QualcodeApp(blank)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await pilot.press("m", *"time")
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == "time"
+
+
+async def test_the_panel_says_when_suggestions_are_being_worked_out(blank: Project):
+    app = QualcodeApp(blank, source="interview_01")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        title = screen.query_one("#suggestions-title", Label)
+        await app.workers.wait_for_complete()  # the first passage's suggestions
+        screen._suggest(screen.view.selection)
+        assert str(title.render()) == "Suggestions (working…)"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert str(title.render()) == "Suggestions"

@@ -13,7 +13,7 @@ runner = CliRunner()
 
 
 def test_export_import_round_trip_through_the_cli(project: Project, project_path: Path, tmp_path):
-    project.apply_code("int1", 0, 9, "Awareness", coder="anna")
+    project.apply_code("int1", 0, 9, "Awareness", coder="anna", new=True)
     project.close()
     out = tmp_path / "study.qdpx"
     result = runner.invoke(app, ["export", str(project_path), str(out)])

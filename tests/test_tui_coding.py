@@ -75,6 +75,35 @@ async def test_code_undo_recode_memo_and_merge(demo: Project):
     assert demo.summary()["codings"] == 1
 
 
+async def test_memo_typed_after_tab_is_saved_and_listed(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("N", "enter", "a", "M")
+        await pilot.pause()
+        await pilot.press("tab", *"why now?", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)
+    [seg] = demo.codings()
+    assert seg.coding.memo == "why now?"
+    assert [(m.target, m.target_id, m.text) for m in demo.memos()] == [
+        ("coding", seg.coding.id, "why now?")
+    ]
+
+
+async def test_an_empty_memo_is_not_saved(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("N", "enter", "M")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, CodingScreen)  # still asking for the text
+        await pilot.press("escape")
+    assert demo.memos() == []
+
+
 async def test_select_by_turn_and_word_then_apply_by_number_and_finder(demo: Project):
     app = QualcodeApp(demo, source="interview_01")
     async with app.run_test(size=SIZE) as pilot:

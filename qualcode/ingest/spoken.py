@@ -46,3 +46,35 @@ def spoken_text(text: str, turns: Iterable[tuple[int, int, str | None]]) -> str:
                 out[line_start : line_start + label.end] = " " * label.end
             line_start = line_end
     return "".join(out)
+
+
+def spoken_quote(
+    text: str, start: int, end: int, turns: Iterable[tuple[int, int, str | None]]
+) -> str:
+    """What was said in ``text[start:end]``: a quote as people should read it.
+
+    The rule of :func:`spoken_text` (labels, lone timestamps, notes and whatever lies between
+    turns left out), applied to the quote alone, then the gaps it leaves closed: each line
+    stripped, lines with nothing said dropped. A quote with nothing to leave out is
+    ``text[start:end]`` as it is. The offsets of a coding never change; only what is shown.
+
+    Args:
+        text: a source's normalised text.
+        start: the quote's first character.
+        end: one past its last.
+        turns: ``(start, end, speaker)`` of the source's turns.
+    """
+    raw = text[start:end]
+    # From the newline before the quote's line, so a label opening that line is seen as one
+    # (spoken_text looks for labels after a newline inside a turn).
+    line = text.rfind("\n", 0, start)
+    lo = line if line >= 0 else 0
+    clipped = [
+        (max(a, lo) - lo, min(b, end) - lo, who) for a, b, who in turns if a < end and b > lo
+    ]
+    spoken = spoken_text(text[lo:end], clipped)[start - lo :]
+    if spoken == raw:
+        return raw
+    kept = "".join(o for o, s in zip(raw, spoken, strict=True) if s != " " or o.isspace())
+    lines = (" ".join(part.split()) for part in kept.split("\n"))
+    return "\n".join(part for part in lines if part)

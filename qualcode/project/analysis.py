@@ -215,8 +215,33 @@ class AnalysisActions(ProjectBase):
         from qualcode.analysis.quotes import quotes
 
         data = self.study_data(**filters)
-        texts = self.store.quote_texts(**data.selection)
+        texts = self._spoken_quotes(data, self.store.quote_texts(**data.selection))
         return quotes(data, texts)
+
+    def _spoken_quotes(self, data: StudyData, texts: pd.DataFrame) -> pd.DataFrame:
+        """``texts`` with each quote as said (:func:`qualcode.ingest.spoken.spoken_quote`):
+        caption timestamps, cue labels and notes left out. Only quotes that could hold one
+        (a line break, a bracket, a colon or a tab) are looked at again, with their source's
+        text and turns read once per source."""
+        from qualcode.ingest.spoken import spoken_quote
+
+        suspect = texts["text"].str.contains(r"[\n\[:\t]", regex=True, na=False)
+        if not suspect.any():
+            return texts
+        cod = data.codings.set_index("coding_id")[["source_id", "start", "end"]]
+        rows = cod.loc[texts.loc[suspect, "coding_id"].to_numpy()]
+        out = texts["text"].to_numpy(object).copy()
+        where = dict(zip(texts["coding_id"].to_numpy(), range(len(texts)), strict=True))
+        for source_id, group in rows.groupby("source_id"):
+            source = self.store.get_source(int(source_id))
+            if source is None:
+                continue
+            turns = [(t.start, t.end, t.speaker) for t in self.store.turns(source.id)]
+            for coding_id, start, end in zip(
+                group.index, group["start"], group["end"], strict=True
+            ):
+                out[where[coding_id]] = spoken_quote(source.text, int(start), int(end), turns)
+        return texts.assign(text=out)
 
     def report_tables(
         self, names: Sequence[str] = TABLES, *, by: str | None = None, **options: Any

@@ -294,7 +294,11 @@ class CodingActions(ProjectBase):
         end: int | None = None,
         subtree: bool = False,
     ) -> list[CodedSegment]:
-        """Coded segments with their quotes, filtered by code, source, coder and span."""
+        """Coded segments with their quotes (what was said: caption timestamps and cue
+        labels left out, offsets as stored), filtered by code, source, coder and span."""
+        # Deferred: the ingest package loads the readers, which opening a project need not.
+        from qualcode.ingest.spoken import spoken_quote
+
         book = self.codebook()
         code_ids = None
         if code is not None:
@@ -309,12 +313,13 @@ class CodingActions(ProjectBase):
         texts = self._texts(sorted({c.source_id for c in found}))
         names = {i: n for n, i in self.store.source_ids().items()}
         turns = {sid: self.store.turns(sid) for sid in texts}
+        spans = {sid: [(t.start, t.end, t.speaker) for t in ts] for sid, ts in turns.items()}
         return [
             CodedSegment(
                 coding=c,
                 source=names[c.source_id],
                 code=book.path(c.code_id),
-                text=texts[c.source_id][c.start : c.end],
+                text=spoken_quote(texts[c.source_id], c.start, c.end, spans[c.source_id]),
                 speaker=_speaker_at(turns[c.source_id], c.start),
             )
             for c in found

@@ -212,3 +212,30 @@ def test_every_command_has_help():
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Usage: " in result.output
+
+
+def test_each_source_gets_the_language_it_is_in(tmp_path: Path):
+    german = Path(__file__).resolve().parents[1] / "transcripts_example" / "interview_09_de.txt"
+    english = Path(__file__).resolve().parents[1] / "transcripts_example" / "interview_01.txt"
+    path = tmp_path / "p.qcdb"
+    run("init", path, "--language", "en")
+    run("import", path, german, english)
+    rows = json.loads(run("sources", path, "-f", "json").output)
+    assert {r["name"]: r["language"] for r in rows} == {
+        "interview_09_de": "de",
+        "interview_01": "en",
+    }
+    assert " de " in run("sources", path).output
+    run("import", path, german, "--replace", "--language", "en")  # the override still wins
+    rows = json.loads(run("sources", path, "-f", "json").output)
+    assert {r["name"]: r["language"] for r in rows}["interview_09_de"] == "en"
+
+
+def test_a_text_too_short_to_tell_takes_the_project_language(tmp_path: Path):
+    note = tmp_path / "note.txt"
+    note.write_text("I: Danke.\nR: Bitte.\n", encoding="utf-8")
+    path = tmp_path / "p.qcdb"
+    run("init", path, "--language", "fr")
+    run("import", path, note)
+    [row] = json.loads(run("sources", path, "-f", "json").output)
+    assert row["language"] == "fr"

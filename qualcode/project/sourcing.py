@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.model import (
@@ -14,6 +14,9 @@ from qualcode.model import (
 )
 from qualcode.project.base import ProjectBase, _check_kind, content_hash
 from qualcode.store.sources import NewSource
+
+if TYPE_CHECKING:
+    from qualcode.ingest.types import Document
 
 Progress = Callable[[float], None]
 
@@ -52,7 +55,8 @@ class SourcingActions(ProjectBase):
             kind: interview, expert_panel, focus_group or document (default interview).
             attributes: a CSV/XLSX sheet of case attributes keyed by source name.
             replace: replace sources of the same name (their codings are dropped).
-            language: the sources' language (default: the project's).
+            language: the sources' language; by default each source's is detected
+                (the project's language when the text is too short to tell).
             speaker_pattern: a regex with a ``(?P<speaker>...)`` group for unusual labels.
         """
         from qualcode import ingest  # the readers pull in docx/pdf libraries: load on use
@@ -61,7 +65,6 @@ class SourcingActions(ProjectBase):
         files = [Path(p) for p in paths]
         if not files:
             raise ProjectError("no files to import")
-        lang = language or self.language
         now = utc_now()
         new: list[NewSource] = []
         for i, path in enumerate(files):
@@ -73,7 +76,7 @@ class SourcingActions(ProjectBase):
                     name=path.stem,
                     kind=kind,
                     text=doc.text,
-                    language=lang,
+                    language=language or self._detect_language(doc),
                     content_hash=content_hash(doc.text),
                     origin=str(path),
                     imported_at=now,
@@ -90,6 +93,14 @@ class SourcingActions(ProjectBase):
         if progress is not None:
             progress(1.0)
         return report
+
+    def _detect_language(self, doc: Document) -> str:
+        from qualcode.ingest.language import detect_language
+        from qualcode.ingest.spoken import spoken_text
+
+        turns = [(t.start, t.end, t.speaker) for t in doc.turns]
+        spoken = spoken_text(doc.text, turns) if turns else doc.text
+        return detect_language(spoken, self.language)
 
     def _write_sources(
         self,

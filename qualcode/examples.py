@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from qualcode.errors import ProjectError
 from qualcode.project import Project
 
@@ -29,28 +27,13 @@ def examples_root() -> Path:
 
 def build_demo(path: str | Path, *, progress: Callable[[float], None] | None = None) -> Project:
     """Create a project at ``path`` from the example study and return it (open)."""
-    root = examples_root()
-    manifest_path = root / MANIFEST
-    study = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
-    folder = manifest_path.parent
-    project = Project.create(
-        path, language=study.get("language", "en"), coder="demo", name=study.get("name")
-    )
+    from qualcode.ingest.routing import read_study
+
+    manifest = examples_root() / MANIFEST
+    study = read_study(manifest)
+    project = Project.create(path, language=study.language or "en", coder="demo", name=study.name)
     try:
-        project.import_codebook(folder / study["codebook"])
-        entries = study["sources"]
-        groups: dict[tuple[str, str | None], list[Path]] = {}
-        for entry in entries:
-            key = (entry.get("kind", "interview"), entry.get("language"))
-            groups.setdefault(key, []).append(folder / entry["file"])
-        done = 0
-        for (kind, language), files in groups.items():
-            project.import_files(files, kind=kind, language=language)
-            done += len(files)
-            if progress is not None:
-                progress(done / len(entries))
-        if study.get("attributes"):
-            project.import_attributes(folder / study["attributes"])
+        project.import_paths([manifest], progress=progress)
     except BaseException:
         project.close()
         Path(path).unlink(missing_ok=True)

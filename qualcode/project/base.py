@@ -20,6 +20,8 @@ from qualcode.model import (
 )
 from qualcode.store import Store
 
+LANGUAGE_CODE = r"[a-z]{2,3}([_-][A-Za-z]{2,4})?"  # en, de, pt-BR, zh_Hans
+
 
 class ProjectBase:
     """What every part of the facade shares: the store, settings, and turning what a user

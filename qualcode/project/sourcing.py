@@ -33,6 +33,8 @@ class ImportReport:
     codings_dropped: int = 0
     attributes_set: int = 0
     notes: list[str] = field(default_factory=list)
+    # REFI-QDA files imported along: (file, its MergeReport), reported as merges are.
+    exchanges: list[tuple[str, Any]] = field(default_factory=list)
 
 
 class SourcingActions(ProjectBase):

@@ -139,7 +139,8 @@ class ProjectBase:
         except CodebookError as exc:
             if isinstance(ref, str) and not self.codebook().find(ref):
                 raise CodebookError(
-                    exc.message + "; add it with --new (new=True in Python)", file=self.label
+                    exc.message + "; --new adds it as a new code (new=True in Python)",
+                    file=self.label,
                 ) from None
             raise
 
@@ -182,7 +183,7 @@ class ProjectBase:
 
 
 def _did_you_mean(book: Codebook, ref: str) -> str:
-    """``; did you mean 'Awareness'?`` for the names and paths closest to ``ref``."""
+    """`` (did you mean 'Awareness'?)`` for the names and paths closest to ``ref``."""
     import difflib
 
     names = {c.name.casefold(): c.name for c in book} | {
@@ -191,7 +192,7 @@ def _did_you_mean(book: Codebook, ref: str) -> str:
     close = difflib.get_close_matches(ref.strip().casefold(), list(names), n=3, cutoff=0.6)
     if not close:
         return ""
-    return "; did you mean " + " or ".join(repr(names[c]) for c in close) + "?"
+    return " (did you mean " + " or ".join(repr(names[c]) for c in close) + "?)"
 
 
 def _check_kind(kind: str) -> str:

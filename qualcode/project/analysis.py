@@ -221,26 +221,42 @@ class AnalysisActions(ProjectBase):
     def _spoken_quotes(self, data: StudyData, texts: pd.DataFrame) -> pd.DataFrame:
         """``texts`` with each quote as said (:func:`qualcode.ingest.spoken.spoken_quote`):
         caption timestamps, cue labels and notes left out. Only quotes that could hold one
-        (a line break, a bracket, a colon or a tab) are looked at again, with their source's
-        text and turns read once per source."""
+        (a line break, a bracket, a colon or a tab) are looked at again, each with the turns
+        it overlaps; no source text is read for it."""
+        import numpy as np
+
         from qualcode.ingest.spoken import spoken_quote
 
-        suspect = texts["text"].str.contains(r"[\n\[:\t]", regex=True, na=False)
+        suspect = texts["text"].str.contains(r"[\n\[:\t]", regex=True, na=False).to_numpy()
         if not suspect.any():
             return texts
-        cod = data.codings.set_index("coding_id")[["source_id", "start", "end"]]
-        rows = cod.loc[texts.loc[suspect, "coding_id"].to_numpy()]
+        cod = data.codings.set_index("coding_id")[["source_id", "start"]]
+        ids = texts["coding_id"].to_numpy(np.int64)[suspect]
+        rows = cod.loc[ids]
+        turns = {
+            int(sid): (
+                group["start"].to_numpy(np.int64),
+                group["end"].to_numpy(np.int64),
+                group["speaker"].tolist(),
+            )
+            for sid, group in data.turns.groupby("source_id")
+        }
         out = texts["text"].to_numpy(object).copy()
-        where = dict(zip(texts["coding_id"].to_numpy(), range(len(texts)), strict=True))
-        for source_id, group in rows.groupby("source_id"):
-            source = self.store.get_source(int(source_id))
-            if source is None:
-                continue
-            turns = [(t.start, t.end, t.speaker) for t in self.store.turns(source.id)]
-            for coding_id, start, end in zip(
-                group.index, group["start"], group["end"], strict=True
-            ):
-                out[where[coding_id]] = spoken_quote(source.text, int(start), int(end), turns)
+        positions = np.flatnonzero(suspect)
+        sources = rows["source_id"].to_numpy(np.int64)
+        starts = rows["start"].to_numpy(np.int64)
+        for pos, sid, start in zip(positions, sources, starts, strict=True):
+            quote = out[pos]
+            begins, ends, speakers = turns.get(int(sid), ((), (), []))
+            stop = start + len(quote)
+            # The quote as a text of its own, opened by a line break so that a label it
+            # starts with is seen as one (if it is the speaker's own or a lone timestamp).
+            near = [
+                (max(int(a) - start, -1) + 1, min(int(b), stop) - start + 1, who)
+                for a, b, who in zip(begins, ends, speakers, strict=True)
+                if a < stop and b > start
+            ]
+            out[pos] = spoken_quote("\n" + quote, 1, len(quote) + 1, near)
         return texts.assign(text=out)
 
     def report_tables(

@@ -113,3 +113,14 @@ def test_init_and_a_qdpx_import_give_the_same_default_coder(tmp_path: Path, demo
     run("import", tmp_path / "b.qcdb", exported)  # creates the project
     said = [run("coder", tmp_path / n).output.split("(")[0] for n in ("a.qcdb", "b.qcdb")]
     assert said[0] == said[1]
+
+
+def test_a_manifest_of_another_name_is_known_by_its_content(tmp_path: Path):
+    (tmp_path / "pilot.yaml").write_text(
+        "name: Pilot\nsources:\n  - {file: one.txt, kind: focus_group}\n", encoding="utf-8"
+    )
+    (tmp_path / "one.txt").write_text("A: Hello there.\nB: Hi.\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_paths([tmp_path / "pilot.yaml"])
+        assert report.added == ["one"]
+        assert p.source("one").kind == "focus_group"

@@ -72,9 +72,20 @@ def study_manifest(folder: Path) -> Path | None:
     return next((folder / n for n in STUDY_FILES if (folder / n).is_file()), None)
 
 
-def is_study_manifest(path: Path) -> bool:
-    """True for a file named ``study.yaml`` (or ``.yml``)."""
-    return path.name.casefold() in STUDY_FILES
+def is_study_manifest(path: Path, *, by_content: bool = False) -> bool:
+    """True for a file named ``study.yaml`` (or ``.yml``); with ``by_content``, also for a
+    YAML file of another name that lists ``sources`` and no ``codes`` (not a codebook)."""
+    if path.name.casefold() in STUDY_FILES:
+        return True
+    if not by_content:
+        return False
+    import yaml
+
+    try:
+        data = yaml.safe_load(decode(read_bytes(path), path)[0])
+    except yaml.YAMLError:
+        return False  # the codebook reader names the problem
+    return isinstance(data, dict) and "sources" in data and "codes" not in data
 
 
 def read_study(path: str | Path) -> Study:

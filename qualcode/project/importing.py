@@ -62,54 +62,13 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
         Raises:
             ImportFormatError: a file that is not what it is given as, with what to do.
         """
-        from qualcode.ingest import SUPPORTED_SUFFIXES
-        from qualcode.ingest.routing import is_study_manifest, study_manifest
-
         given = [Path(p) for p in paths]
         if not given and attributes is None:
-            raise ProjectError("nothing to import")
-        transcripts: list[Path] = []
-        studies: list[Path] = []
-        codebooks: list[Path] = []
-        refi: list[Path] = []
-        sheets: list[Path] = []
+            raise ProjectError("nothing to import: give files or folders (or --attributes SHEET)")
         report = ImportReport()
-        for path in given:
-            suffix = path.suffix.lower()
-            if path.is_dir():
-                manifest = study_manifest(path)
-                if manifest is not None:
-                    studies.append(manifest)
-                    continue
-                found = sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
-                )
-                if not found:
-                    raise ImportFormatError(
-                        f"has no transcripts ({', '.join(SUPPORTED_SUFFIXES)}) and no study.yaml",
-                        file=path,
-                    )
-                transcripts += found
-                report.notes += [
-                    f"{p.name} in {path} is not a transcript; not imported (a codebook or "
-                    "attributes sheet is imported on its own, or with --attributes)"
-                    for p in sorted(path.iterdir())
-                    if p.is_file()
-                    and p.suffix.lower() not in SUPPORTED_SUFFIXES
-                    and not p.name.startswith(".")
-                ]
-            elif is_study_manifest(path):
-                studies.append(path)
-            elif suffix in REFI_SUFFIXES:
-                refi.append(path)
-            elif suffix in CODEBOOK_SUFFIXES:
-                codebooks.append(path)
-            elif suffix in SHEET_SUFFIXES:
-                sheets.append(path)
-            else:
-                transcripts.append(path)  # the readers name what they cannot read
+        routes = _route(given, report)
+        studies, codebooks, refi = routes["study"], routes["codebook"], routes["refi"]
+        sheets, transcripts = routes["sheet"], routes["transcript"]
         if text_column is not None and (len(sheets) != 1 or len(given) != 1):
             raise ProjectError("--text-column imports one survey sheet (.csv or .xlsx) on its own")
         if text_column is None:
@@ -214,6 +173,49 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
         if study.attributes is not None:
             attrs = _read_attributes(study.attributes)
             report.attributes_set += self._apply_attributes(attrs, report)
+
+
+def _route(given: list[Path], report: ImportReport) -> dict[str, list[Path]]:
+    """Each path under what it is: study (manifests), codebook, refi, sheet, transcript. A
+    folder gives its study.yaml, else its transcripts (other files are noted, not taken)."""
+    from qualcode.ingest import SUPPORTED_SUFFIXES
+    from qualcode.ingest.routing import is_study_manifest, study_manifest
+
+    routes: dict[str, list[Path]] = {
+        k: [] for k in ("study", "codebook", "refi", "sheet", "transcript")
+    }
+    for path in given:
+        suffix = path.suffix.lower()
+        if path.is_dir():
+            manifest = study_manifest(path)
+            if manifest is not None:
+                routes["study"].append(manifest)
+                continue
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            found = [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            if not found:
+                raise ImportFormatError(
+                    f"has no transcripts ({', '.join(SUPPORTED_SUFFIXES)}) and no study.yaml",
+                    file=path,
+                )
+            routes["transcript"] += found
+            report.notes += [
+                f"{p.name} in {path} is not a transcript; not imported (a codebook or "
+                "attributes sheet is imported on its own, or with --attributes)"
+                for p in files
+                if p not in found
+            ]
+        elif is_study_manifest(path):
+            routes["study"].append(path)
+        elif suffix in REFI_SUFFIXES:
+            routes["refi"].append(path)
+        elif suffix in CODEBOOK_SUFFIXES:
+            routes["study" if is_study_manifest(path, by_content=True) else "codebook"].append(path)
+        elif suffix in SHEET_SUFFIXES:
+            routes["sheet"].append(path)
+        else:
+            routes["transcript"].append(path)  # the readers name what they cannot read
+    return routes
 
 
 def _check_language(language: str, manifest: Path) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.ingest.spoken import spoken_quote
+from qualcode.ingest.spoken import spoken_quote, spoken_text
 from qualcode.project import Project
 
 CODER = "quoter"  # the example study may arrive coded: these tests look at their own codings
@@ -51,3 +51,18 @@ def test_spoken_quote_from_the_start_of_a_labelled_line():
     line = text.index("[00:00:04]")
     assert spoken_quote(text, line, 66, turns) == "And goodbye."
     assert spoken_quote(text, 16, 28, turns) == "Hello there."
+
+
+def _tidy(text: str) -> str:
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+@pytest.mark.parametrize("name", ["interview_01", "interview_05", "interview_08", "panel_01"])
+def test_a_quote_follows_the_rule_the_nlp_reads_by(demo: Project, name: str):
+    text = demo.source(name).text
+    turns = [(t.start, t.end, t.speaker) for t in demo.turns(name)]
+    spoken = spoken_text(text, turns)
+    for (a, _, _), (_, b, _) in zip(turns, turns[2:], strict=False):  # three turns at a time
+        quote = spoken_quote(text, a, b, turns)
+        assert quote == (_tidy(spoken[a:b]) if spoken[a:b] != text[a:b] else text[a:b])

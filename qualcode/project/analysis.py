@@ -222,7 +222,7 @@ class AnalysisActions(ProjectBase):
         """``texts`` with each quote as said (:func:`qualcode.ingest.spoken.spoken_quote`):
         caption timestamps, cue labels and notes left out. Only quotes that could hold one
         (a line break, a bracket, a colon or a tab) are looked at again, each with the turns
-        it overlaps; no source text is read for it."""
+        it overlaps (found for all at once); no source text is read for it."""
         import numpy as np
 
         from qualcode.ingest.spoken import spoken_quote
@@ -231,30 +231,36 @@ class AnalysisActions(ProjectBase):
         if not suspect.any():
             return texts
         cod = data.codings.set_index("coding_id")[["source_id", "start"]]
-        ids = texts["coding_id"].to_numpy(np.int64)[suspect]
-        rows = cod.loc[ids]
-        turns = {
-            int(sid): (
-                group["start"].to_numpy(np.int64),
-                group["end"].to_numpy(np.int64),
-                group["speaker"].tolist(),
-            )
-            for sid, group in data.turns.groupby("source_id")
-        }
+        rows = cod.loc[texts["coding_id"].to_numpy(np.int64)[suspect]]
         out = texts["text"].to_numpy(object).copy()
         positions = np.flatnonzero(suspect)
+        quotes = out[positions].tolist()
         sources = rows["source_id"].to_numpy(np.int64)
         starts = rows["start"].to_numpy(np.int64)
-        for pos, sid, start in zip(positions, sources, starts, strict=True):
-            quote = out[pos]
-            begins, ends, speakers = turns.get(int(sid), ((), (), []))
+        stops = starts + np.fromiter((len(q) for q in quotes), np.int64, len(quotes))
+        # Turns are sorted by source and position and do not overlap: the ones a quote
+        # overlaps are a run, found by binary search on (source, offset) keys.
+        turns = data.turns.sort_values(["source_id", "start"], kind="stable")
+        shift = np.int64(1 << 32)
+        t_src = turns["source_id"].to_numpy(np.int64) * shift
+        first = np.searchsorted(
+            t_src + turns["end"].to_numpy(np.int64), sources * shift + starts, "right"
+        )
+        last = np.searchsorted(
+            t_src + turns["start"].to_numpy(np.int64), sources * shift + stops, "left"
+        )
+        t_start = turns["start"].to_numpy(np.int64).tolist()
+        t_end = turns["end"].to_numpy(np.int64).tolist()
+        t_who = turns["speaker"].tolist()
+        for pos, quote, start, i, j in zip(
+            positions.tolist(), quotes, starts.tolist(), first.tolist(), last.tolist(), strict=True
+        ):
             stop = start + len(quote)
             # The quote as a text of its own, opened by a line break so that a label it
             # starts with is seen as one (if it is the speaker's own or a lone timestamp).
             near = [
-                (max(int(a) - start, -1) + 1, min(int(b), stop) - start + 1, who)
-                for a, b, who in zip(begins, ends, speakers, strict=True)
-                if a < stop and b > start
+                (max(t_start[k] - start, -1) + 1, min(t_end[k], stop) - start + 1, t_who[k])
+                for k in range(i, j)
             ]
             out[pos] = spoken_quote("\n" + quote, 1, len(quote) + 1, near)
         return texts.assign(text=out)

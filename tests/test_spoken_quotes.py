@@ -37,6 +37,15 @@ def test_a_caption_quote_leaves_out_cue_labels_and_timestamps(demo: Project, tmp
     assert row["text"] == seg.text
 
 
+def test_quotes_across_a_turn_without_a_speaker_agree_with_codings(demo: Project):
+    first, second = demo.turns("interview_01")[:2]
+    assert first.speaker is None  # the header before the first label
+    demo.apply_code("interview_01", first.start, second.end, "Awareness", coder=CODER)
+    [seg] = demo.codings(coder=CODER)
+    assert "INTERVIEWER:" not in seg.text
+    assert demo.quotes(coder=[CODER])["text"].tolist() == [seg.text]
+
+
 def test_a_plain_quote_is_the_stored_text_unchanged(demo: Project):
     turn = demo.turns("interview_01")[2]
     demo.apply_code("interview_01", turn.start, turn.end, "Awareness", coder=CODER)

@@ -251,7 +251,7 @@ class AnalysisActions(ProjectBase):
         )
         t_start = turns["start"].to_numpy(np.int64).tolist()
         t_end = turns["end"].to_numpy(np.int64).tolist()
-        t_who = turns["speaker"].tolist()
+        t_who = [w if isinstance(w, str) else None for w in turns["speaker"].tolist()]  # NaN
         for pos, quote, start, i, j in zip(
             positions.tolist(), quotes, starts.tolist(), first.tolist(), last.tolist(), strict=True
         ):
@@ -302,6 +302,18 @@ class AnalysisActions(ProjectBase):
 
     # -- files ---------------------------------------------------------------------------
 
+    def table_target(self, path: str | Path) -> Path:
+        """``path`` if tables can be written to it (by its suffix), else a ProjectError
+        naming the suffixes that can: for a front end to check before any work."""
+        from qualcode.analysis.exports import SUFFIXES
+
+        target = Path(path)
+        if target.suffix.lower() not in SUFFIXES:
+            raise ProjectError(
+                f"cannot write tables to {target.name!r}; use one of {', '.join(sorted(SUFFIXES))}"
+            )
+        return target
+
     def export_tables(
         self,
         path: str | Path,
@@ -315,6 +327,7 @@ class AnalysisActions(ProjectBase):
         """
         from qualcode.analysis.exports import export
 
+        self.table_target(path)  # refused before the tables are made
         if not isinstance(tables, Mapping):
             tables = self.report_tables(list(tables), **options)
         try:

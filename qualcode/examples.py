@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import yaml
-
 from qualcode.errors import ProjectError
 from qualcode.project import Project
 
@@ -41,28 +39,14 @@ def build_demo(
             and agreement have something to show; ``False`` gives the uncoded study.
         progress: Called with the fraction done.
     """
+    from qualcode.ingest.routing import read_study
+
     root = examples_root()
-    manifest_path = root / MANIFEST
-    study = yaml.safe_load(manifest_path.read_text(encoding="utf-8"))
-    folder = manifest_path.parent
-    project = Project.create(
-        path, language=study.get("language", "en"), coder="demo", name=study.get("name")
-    )
+    manifest = root / MANIFEST
+    study = read_study(manifest)
+    project = Project.create(path, language=study.language or "en", coder="demo", name=study.name)
     try:
-        project.import_codebook(folder / study["codebook"])
-        entries = study["sources"]
-        groups: dict[tuple[str, str | None], list[Path]] = {}
-        for entry in entries:
-            key = (entry.get("kind", "interview"), entry.get("language"))
-            groups.setdefault(key, []).append(folder / entry["file"])
-        done = 0
-        for (kind, language), files in groups.items():
-            project.import_files(files, kind=kind, language=language)
-            done += len(files)
-            if progress is not None:
-                progress(done / len(entries))
-        if study.get("attributes"):
-            project.import_attributes(folder / study["attributes"])
+        project.import_paths([manifest], progress=progress)
         if coded:
             # Each coder's project as a REFI-QDA file, merged as a team's would be: the
             # sources and codes match the ones just imported, so only the codings are new.

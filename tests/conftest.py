@@ -58,6 +58,15 @@ def coded_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def demo_project(demo_file: Path, tmp_path: Path):
+    """A copy of the example study, open, for a test that changes it."""
+    path = tmp_path / "demo.qcdb"
+    path.write_bytes(demo_file.read_bytes())
+    with Project.open(path) as p:
+        yield p
+
+
+@pytest.fixture
 def project_path(tmp_path: Path) -> Path:
     return tmp_path / "study.qcdb"
 

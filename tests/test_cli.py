@@ -51,7 +51,15 @@ def test_code_then_codings_round_trips_the_quote(cli_project: Path):
     quote = "I had never heard of it before you called."
     start = student["start"] + student["text"].index(quote)
     out = run(
-        "code", cli_project, "int1", start, start + len(quote), "Awareness", "--memo", "key quote"
+        "code",
+        cli_project,
+        "int1",
+        start,
+        start + len(quote),
+        "Awareness",
+        "--memo",
+        "key quote",
+        "--new",
     ).output
     assert "New code 'Awareness' added to the codebook." in out
     [seg] = json.loads(run("codings", cli_project, "--format", "json").output)
@@ -64,11 +72,13 @@ def test_code_then_codings_round_trips_the_quote(cli_project: Path):
         "STUDENT",
         "key quote",
     )
+    [memo] = json.loads(run("memos", cli_project, "-f", "json").output)
+    assert (memo["target"], memo["target_id"], memo["text"]) == ("coding", seg["id"], "key quote")
 
 
 def test_uncode_and_undo_restore_the_previous_state(cli_project: Path):
     before = dump(cli_project)
-    run("code", cli_project, "int1", "0", "9", "Context")
+    run("code", cli_project, "int1", "0", "9", "Context", "--new")
     after = dump(cli_project)
     run("uncode", cli_project, "int1", "0", "9", "Context")
     assert json.loads(run("codings", cli_project, "-f", "json").output) == []
@@ -81,8 +91,52 @@ def test_uncode_and_undo_restore_the_previous_state(cli_project: Path):
 
 
 def test_code_with_match(cli_project: Path):
-    out = run("code", cli_project, "*", "Time", "--match", r"\btime\b").output
-    assert "Coded 3 match(es)" in out
+    out = run("code", cli_project, "*", "Time", "--match", r"\btime\b", "--new").output
+    assert "Coded 3 sentence(s)" in out
+    quotes = [r["text"] for r in json.loads(run("codings", cli_project, "-f", "json").output)]
+    assert "During the exam period I have no time at all." in quotes
+    assert "And mentors need recognition for their time." in quotes
+
+
+@pytest.mark.parametrize(
+    "unit,expected",
+    [
+        ("match", ["Time", "time", "time"]),
+        ("sentence", ["Time, mostly.", "During the exam period I have no time at all."]),
+        (
+            "turn",
+            [
+                "Time, mostly. During the exam period I have no time at all.\n"
+                "And I work two evenings a week."
+            ],
+        ),
+    ],
+)
+def test_match_codes_the_unit_asked_for_once(cli_project: Path, unit: str, expected: list[str]):
+    run("add-code", cli_project, "Time")
+    run("code", cli_project, "int1", "Time", "--match", r"\btime\b|exam", "--unit", unit)
+    rows = json.loads(run("codings", cli_project, "-f", "json").output)
+    quotes = [r["text"] for r in sorted(rows, key=lambda r: r["start"])]
+    assert quotes == (expected if unit != "match" else ["Time", "exam", "time"])
+
+
+def test_a_misspelt_code_is_refused_with_the_closest_name(cli_project: Path):
+    run("add-code", cli_project, "Awareness")
+    before = dump(cli_project)
+    result = run("code", cli_project, "int1", "0", "40", "Awarness", ok=False)
+    assert result.exit_code == 1
+    assert "no code 'Awarness'" in result.output
+    assert "did you mean 'Awareness'?" in result.output
+    assert dump(cli_project) == before
+    out = run("code", cli_project, "int1", "0", "40", "Awarness", "--new").output
+    assert "New code 'Awarness' added" in out
+
+
+def test_reversed_offsets_say_start_must_be_before_end(cli_project: Path):
+    run("add-code", cli_project, "Awareness")
+    result = run("code", cli_project, "int1", "40", "10", "Awareness", ok=False)
+    assert "start must be before end" in result.output
+    assert "outside" not in result.output
 
 
 def test_codebook_import_show_and_export(cli_project: Path, tmp_path: Path):
@@ -158,3 +212,30 @@ def test_every_command_has_help():
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Usage: " in result.output
+
+
+def test_each_source_gets_the_language_it_is_in(tmp_path: Path):
+    german = Path(__file__).resolve().parents[1] / "transcripts_example" / "interview_09_de.txt"
+    english = Path(__file__).resolve().parents[1] / "transcripts_example" / "interview_01.txt"
+    path = tmp_path / "p.qcdb"
+    run("init", path, "--language", "en")
+    run("import", path, german, english)
+    rows = json.loads(run("sources", path, "-f", "json").output)
+    assert {r["name"]: r["language"] for r in rows} == {
+        "interview_09_de": "de",
+        "interview_01": "en",
+    }
+    assert " de " in run("sources", path).output
+    run("import", path, german, "--replace", "--language", "en")  # the override still wins
+    rows = json.loads(run("sources", path, "-f", "json").output)
+    assert {r["name"]: r["language"] for r in rows}["interview_09_de"] == "en"
+
+
+def test_a_text_too_short_to_tell_takes_the_project_language(tmp_path: Path):
+    note = tmp_path / "note.txt"
+    note.write_text("I: Danke.\nR: Bitte.\n", encoding="utf-8")
+    path = tmp_path / "p.qcdb"
+    run("init", path, "--language", "fr")
+    run("import", path, note)
+    [row] = json.loads(run("sources", path, "-f", "json").output)
+    assert row["language"] == "fr"

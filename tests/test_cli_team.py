@@ -13,7 +13,7 @@ runner = CliRunner()
 
 
 def test_export_import_round_trip_through_the_cli(project: Project, project_path: Path, tmp_path):
-    project.apply_code("int1", 0, 9, "Awareness", coder="anna")
+    project.apply_code("int1", 0, 9, "Awareness", coder="anna", new=True)
     project.close()
     out = tmp_path / "study.qdpx"
     result = runner.invoke(app, ["export", str(project_path), str(out)])
@@ -53,11 +53,17 @@ def test_export_refuses_other_suffixes(project_path: Path, project: Project, tmp
     assert result.exit_code == 1 and ".qdpx" in result.stderr
 
 
-def test_refi_files_are_not_mixed_with_transcripts(project_path: Path, project: Project, tmp_path):
+def test_refi_files_and_transcripts_import_together(project_path: Path, project: Project, tmp_path):
+    project.add_code("Awareness")
+    project.export_qdc(tmp_path / "a.qdc")
     project.close()
-    (tmp_path / "a.qdc").write_text("<CodeBook/>")
-    (tmp_path / "b.txt").write_text("x")
+    (tmp_path / "b.txt").write_text("I: Have you heard of it?\nR: No, never.\n")
+    fresh = tmp_path / "fresh.qcdb"
+    assert runner.invoke(app, ["init", str(fresh)]).exit_code == 0
     result = runner.invoke(
-        app, ["import", str(project_path), str(tmp_path / "a.qdc"), str(tmp_path / "b.txt")]
+        app, ["import", str(fresh), str(tmp_path / "a.qdc"), str(tmp_path / "b.txt")]
     )
-    assert result.exit_code == 1 and "on their own" in result.stderr
+    assert result.exit_code == 0, result.output
+    with Project.open(fresh) as p:
+        assert [c.name for c in p.codebook()] == ["Awareness"]
+        assert [s.name for s in p.sources()] == ["b"]

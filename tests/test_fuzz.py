@@ -150,7 +150,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "template.qcdb"
     with Project.create(path, coder="anna") as p:
         p.import_files([folder / "int1.txt"])
-        p.apply_code("int1", 0, 9, "Awareness")
+        p.apply_code("int1", 0, 9, "Awareness", new=True)
     return path
 
 

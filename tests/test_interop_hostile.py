@@ -125,7 +125,7 @@ def test_hostile_qdpx_is_refused_and_the_project_is_untouched(
 ):
     make, expected = HOSTILE[case]
     bad = make(tmp_path)
-    project.apply_code("int1", 0, 9, "Awareness", coder="anna")
+    project.apply_code("int1", 0, 9, "Awareness", coder="anna", new=True)
     before = dump(project_path)
     with pytest.raises(ExchangeError) as info:
         project.import_qdpx(bad)

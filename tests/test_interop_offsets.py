@@ -291,7 +291,7 @@ def _emoji_project(tmp_path: Path) -> Path:
         for q in quotes:
             start = text.index(q, at)
             at = start + 1
-            p.apply_code("comments", start, start + len(q), "Pressure", coder="anna")
+            p.apply_code("comments", start, start + len(q), "Pressure", coder="anna", new=True)
     return path
 
 
@@ -320,7 +320,7 @@ def test_export_for_nvivo_writes_bom_crlf_and_utf16_offsets(tmp_path: Path):
         f = tmp_path / "e.txt"
         f.write_text("A: 😀😀 I never\nheard of it.\n", encoding="utf-8")
         p.import_files([f])
-        p.apply_code("e", *span(p.source("e").text, "heard"), "Awareness", coder="anna")
+        p.apply_code("e", *span(p.source("e").text, "heard"), "Awareness", coder="anna", new=True)
         p.export_qdpx(tmp_path / "n.qdpx", target="nvivo")
     zf = zipfile.ZipFile(tmp_path / "n.qdpx")
     [txt] = [n for n in zf.namelist() if n.endswith(".txt")]
@@ -391,9 +391,10 @@ def _coded_over_edit(tmp_path: Path, edited: str, spans_in_original: list[tuple[
 def test_codings_on_an_edited_source_are_placed_by_their_quotes(tmp_path: Path):
     fixed = ORIGINAL.replace("nevr", "never").replace("Interviewer: And", "Interviewer: So, and")
     quotes = ["heard of it", "mentors were helpful", "nevr heard"]
-    got, report = _coded_over_edit(tmp_path, fixed, [span(ORIGINAL, q) for q in quotes] + [(0, 4)])
-    # "Inte" (at offset 0) has not moved; the typo-fixed quote is placed anew.
-    assert got == ["Inte", "heard of it", "mentors were helpful", "never heard"]
+    spans = [span(ORIGINAL, q) for q in quotes] + [span(ORIGINAL, "How did")]
+    got, report = _coded_over_edit(tmp_path, fixed, spans)
+    # "How did" (before both edits) has not moved; the typo-fixed quote is placed anew.
+    assert got == ["How did", "heard of it", "mentors were helpful", "never heard"]
     assert report.reanchored == 3 and report.unplaced == 0
     assert any("placed by their quotes" in n for n in report.notes)
 
@@ -412,7 +413,9 @@ def test_quotes_cut_mid_word_are_not_doubted_when_their_names_match(tmp_path: Pa
         f = tmp_path / "e.txt"
         f.write_text("Senkit nem lehet kényszeríteni erre.\n", encoding="utf-8")
         p.import_files([f])
-        p.apply_code("e", 2, 9, "Awareness", coder="anna")  # "nkit ne": a coder's odd choice
+        p.apply_code(
+            "e", 2, 9, "Awareness", coder="anna", new=True
+        )  # "nkit ne": a coder's odd choice
         p.export_qdpx(tmp_path / "o.qdpx")
     with Project.create(tmp_path / "q.qcdb") as q:
         report = q.import_qdpx(tmp_path / "o.qdpx")
@@ -443,7 +446,7 @@ def test_merge_where_one_coder_fixed_a_typo_keeps_one_source(tmp_path: Path):
         path = tmp_path / f"{coder}.qcdb"
         with Project.create(path, coder=coder) as p:
             p.import_files([folder / "int1.txt"])
-            p.apply_code("int1", *span(text, "mentors were helpful"), "Mentors")
+            p.apply_code("int1", *span(text, "mentors were helpful"), "Mentors", new=True)
         paths.append(path)
     report = merge_projects(tmp_path / "team.qcdb", paths)
     with Project.open(tmp_path / "team.qcdb") as t:

@@ -19,9 +19,11 @@ from tests.refi_helpers import CODE, SOURCE, XSD, make_qdpx, selection, simple_q
 def _demo(tmp_path: Path) -> Project:
     p = build_demo(tmp_path / "demo.qcdb", coded=False)
     text = p.source("interview_01").text
-    p.apply_code("interview_01", *span(text, "never heard"), "Awareness", coder="anna", memo="m")
-    p.apply_code("interview_01", 0, 40, "Awareness", coder="ben")
-    p.apply_code("panel_01", 5, 60, "Participation/Time constraints", coder="anna")
+    p.apply_code(
+        "interview_01", *span(text, "never heard"), "Awareness", coder="anna", memo="m", new=True
+    )
+    p.apply_code("interview_01", 0, 40, "Awareness", coder="ben", new=True)
+    p.apply_code("panel_01", 5, 60, "Participation/Time constraints", coder="anna", new=True)
     p.add_memo("project memo", coder="anna")
     p.add_memo("code memo", code="Awareness", coder="ben")
     p.add_memo("source memo", source="panel_01", coder="anna")
@@ -175,7 +177,7 @@ def test_non_bmp_characters_count_as_one_code_point_on_export(tmp_path: Path):
         f.write_text("A: 😀😀 I never heard of it.\n", encoding="utf-8")
         p.import_files([f])
         text = p.source("emoji").text
-        p.apply_code("emoji", *span(text, "never heard"), "Awareness", coder="anna")
+        p.apply_code("emoji", *span(text, "never heard"), "Awareness", coder="anna", new=True)
         p.export_qdpx(tmp_path / "e.qdpx")
     qde = zipfile.ZipFile(tmp_path / "e.qdpx").read("project.qde").decode()
     start = text.index("never heard")

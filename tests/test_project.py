@@ -60,7 +60,7 @@ def test_the_same_text_under_another_name_is_refused(project: Project, transcrip
 
 def test_replace_swaps_the_text_and_says_what_codings_went(project: Project, transcripts):
     text = project.source("int1").text
-    project.apply_code("int1", *span(text, "never heard of it"), "Awareness")
+    project.apply_code("int1", *span(text, "never heard of it"), "Awareness", new=True)
     transcripts["int1"].write_text("INTERVIEWER: New version.\nSTUDENT: Yes.\n")
     report = project.import_files([transcripts["int1"]], replace=True)
     assert report.replaced == ["int1"]
@@ -92,7 +92,7 @@ def test_attributes_come_from_a_sheet(project: Project, tmp_path: Path):
 def test_code_then_codings_gives_back_the_exact_quote(project: Project):
     text = project.source("int1").text
     start, end = span(text, "I had never heard of it before you called.")
-    result = project.apply_code("int1", start, end, "Awareness", memo="clear case")
+    result = project.apply_code("int1", start, end, "Awareness", memo="clear case", new=True)
     assert result.code_created
     assert result.coding is not None and result.coding.coder == "anna"
     [seg] = project.codings(code="Awareness")
@@ -104,30 +104,38 @@ def test_code_then_codings_gives_back_the_exact_quote(project: Project):
 
 def test_applying_the_same_code_twice_is_a_no_op(project: Project):
     start, end = span(project.source("int1").text, "Time, mostly.")
-    assert project.apply_code("int1", start, end, "Time").coding is not None
-    assert project.apply_code("int1", start, end, "Time").coding is None
+    assert project.apply_code("int1", start, end, "Time", new=True).coding is not None
+    assert project.apply_code("int1", start, end, "Time", new=True).coding is None
     assert len(project.codings()) == 1
     # ...but another coder may code the same span
-    assert project.apply_code("int1", start, end, "Time", coder="ben").coding is not None
+    assert project.apply_code("int1", start, end, "Time", coder="ben", new=True).coding is not None
     assert sorted(s.coding.coder for s in project.codings()) == ["anna", "ben"]
 
 
 def test_a_new_code_path_creates_its_parents(project: Project):
     start, end = span(project.source("int1").text, "exam period")
-    project.apply_code("int1", start, end, "Barriers/Time constraints")
+    project.apply_code("int1", start, end, "Barriers/Time constraints", new=True)
     book = project.codebook()
     assert [book.path(c) for c in book] == ["Barriers", "Barriers/Time constraints"]
-    project.apply_code("int1", start, end + 1, "Time constraints")  # by name now
+    project.apply_code("int1", start, end + 1, "Time constraints", new=True)  # by name now
     assert len(project.codebook()) == 2
 
 
-@pytest.mark.parametrize("start,end", [(-1, 5), (5, 5), (10, 3), (0, 10_000)])
+@pytest.mark.parametrize(
+    "start,end,message",
+    [
+        (-1, 5, "outside source 'int1'"),
+        (5, 5, "start must be before end"),
+        (10, 3, "start must be before end"),
+        (0, 10_000, "outside source 'int1'"),
+    ],
+)
 def test_offsets_outside_the_source_are_refused(
-    project: Project, project_path: Path, start: int, end: int
+    project: Project, project_path: Path, start: int, end: int, message: str
 ):
     before = dump(project_path)
-    with pytest.raises(ProjectError, match="outside source 'int1'"):
-        project.apply_code("int1", start, end, "Awareness")
+    with pytest.raises(ProjectError, match=message):
+        project.apply_code("int1", start, end, "Awareness", new=True)
     assert dump(project_path) == before
 
 
@@ -135,7 +143,7 @@ def test_uncode_and_undo_restore_the_previous_state(project: Project, project_pa
     text = project.source("int1").text
     before = dump(project_path)
     a = span(text, "never heard of it")
-    project.apply_code("int1", *a, "Awareness")
+    project.apply_code("int1", *a, "Awareness", new=True)
     after_apply = [s.text for s in project.codings()]
     assert project.undo() == "apply"
     assert project.codings() == []
@@ -154,17 +162,17 @@ def test_uncode_and_undo_restore_the_previous_state(project: Project, project_pa
 
 def test_undo_is_per_coder(project: Project):
     text = project.source("int1").text
-    project.apply_code("int1", *span(text, "Time, mostly."), "Time", coder="anna")
-    project.apply_code("int1", *span(text, "exam period"), "Time", coder="ben")
+    project.apply_code("int1", *span(text, "Time, mostly."), "Time", coder="anna", new=True)
+    project.apply_code("int1", *span(text, "exam period"), "Time", coder="ben", new=True)
     assert project.undo(coder="anna") == "apply"
     assert [s.coding.coder for s in project.codings()] == ["ben"]
 
 
 def test_a_new_operation_ends_the_redo_chain(project: Project):
     text = project.source("int1").text
-    project.apply_code("int1", *span(text, "Time, mostly."), "Time")
+    project.apply_code("int1", *span(text, "Time, mostly."), "Time", new=True)
     project.undo()
-    project.apply_code("int1", *span(text, "exam period"), "Time")
+    project.apply_code("int1", *span(text, "exam period"), "Time", new=True)
     assert project.redo() is None
     assert [s.text for s in project.codings()] == ["exam period"]
 
@@ -176,7 +184,7 @@ def test_remove_of_a_coding_that_is_not_there(project: Project):
 
 
 def test_code_every_match_of_a_pattern(project: Project):
-    made = project.code_matches(None, r"\btime\b", "Time")
+    made = project.code_matches(None, r"\btime\b", "Time", unit="match", new=True)
     quotes = sorted(s.text for s in project.codings(code="Time"))
     assert len(made) == 3
     assert quotes == ["Time", "time", "time"]
@@ -184,14 +192,28 @@ def test_code_every_match_of_a_pattern(project: Project):
     assert project.codings() == []
 
 
+def test_match_codes_sentences_by_default_and_refuses_a_typo(project: Project):
+    project.add_code("Time")
+    with pytest.raises(CodebookError, match="did you mean 'Time'"):
+        project.code_matches("int1", r"time", "Tme")
+    project.code_matches("int1", r"\btime\b|\bno\b", "Time")
+    quotes = [s.text for s in project.codings(code="Time")]
+    # "no time" matches twice in one sentence, which is coded once.
+    assert sorted(quotes) == [
+        "During the exam period I have no time at all.",
+        "Honestly, no.",
+        "Time, mostly.",
+    ]
+
+
 def test_rename_move_merge_and_delete_codes(project: Project):
     text = project.source("int1").text
     project.add_code("Barriers")
     project.add_code("Time", "Barriers", definition="Lack of time", keywords=("exam", "busy"))
     project.add_code("Workload")
-    project.apply_code("int1", *span(text, "Time, mostly."), "Time")
-    project.apply_code("int1", *span(text, "work two evenings"), "Workload")
-    project.apply_code("int1", *span(text, "Time, mostly."), "Workload")
+    project.apply_code("int1", *span(text, "Time, mostly."), "Time", new=True)
+    project.apply_code("int1", *span(text, "work two evenings"), "Workload", new=True)
+    project.apply_code("int1", *span(text, "Time, mostly."), "Workload", new=True)
     project.rename_code("Barriers/Time", "Time constraints")
     assert project.code("Time constraints").definition == "Lack of time"
     project.move_code("Workload", "Barriers")
@@ -229,7 +251,7 @@ def test_tree_edits_that_would_break_the_tree_are_refused(project: Project, proj
 
 
 def test_memos_on_project_source_code_and_coding(project: Project):
-    r = project.apply_code("int1", 0, 9, "Context")
+    r = project.apply_code("int1", 0, 9, "Context", new=True)
     assert r.coding is not None
     project.add_memo("First impressions")
     project.add_memo("Short call", source="int1")
@@ -243,6 +265,22 @@ def test_memos_on_project_source_code_and_coding(project: Project):
     ]
     with pytest.raises(ProjectError):
         project.add_memo("   ")
+
+
+def test_a_memo_made_with_a_coding_is_listed_with_the_memos(project: Project):
+    r = project.apply_code("int1", 0, 9, "Context", memo="made while coding", new=True)
+    assert r.coding is not None
+    project.add_memo("On the project")
+    later = project.apply_code("int1", 10, 20, "Context")
+    assert later.coding is not None
+    project.set_coding_memo(later.coding.id, "written afterwards")
+    listed = [(m.target, m.target_id, m.text) for m in project.memos()]
+    assert ("coding", r.coding.id, "made while coding") in listed
+    assert ("coding", later.coding.id, "written afterwards") in listed
+    assert ("project", None, "On the project") in listed
+    assert [m.text for m in project.memos(target="coding", target_id=r.coding.id)] == [
+        "made while coding"
+    ]
 
 
 def test_survey_answers_import_with_their_codes(tmp_path: Path):

@@ -29,7 +29,7 @@ def test_next_uncoded_turn_skips_coded_turns_and_wraps(project):
     text = project.source("int1").text
     turns = [t for t in project.turns("int1") if t.speaker]
     assert project.next_uncoded_turn("int1") == turns[0]
-    project.apply_code("int1", *span(text, "Have you heard"), "Awareness")
+    project.apply_code("int1", *span(text, "Have you heard"), "Awareness", new=True)
     assert project.next_uncoded_turn("int1") == turns[1]
     assert project.next_uncoded_turn("int1", after=turns[-1].start) == turns[1]
     assert project.next_uncoded_turn("int1", coder="bob") == turns[0]
@@ -40,7 +40,7 @@ def test_next_uncoded_turn_skips_coded_turns_and_wraps(project):
 def test_filter_turns_by_speaker_and_code(project):
     text = project.source("int1").text
     assert [t.speaker for t in project.filter_turns("int1", speaker="student")] == ["STUDENT"] * 2
-    project.apply_code("int1", *span(text, "no time at all"), "Barriers/Time")
+    project.apply_code("int1", *span(text, "no time at all"), "Barriers/Time", new=True)
     [turn] = project.filter_turns("int1", code="Barriers")
     assert "no time at all" in text[turn.start : turn.end]
     assert project.speakers("int1") == ["INTERVIEWER", "STUDENT"]
@@ -49,9 +49,9 @@ def test_filter_turns_by_speaker_and_code(project):
 def test_code_usage_counts_codings_sources_and_coders(project):
     text = project.source("int1").text
     panel = project.source("panel1").text
-    project.apply_code("int1", *span(text, "never heard"), "Awareness")
-    project.apply_code("int1", *span(text, "Honestly"), "Awareness", coder="bob")
-    project.apply_code("panel1", *span(panel, "do not know"), "Awareness")
+    project.apply_code("int1", *span(text, "never heard"), "Awareness", new=True)
+    project.apply_code("int1", *span(text, "Honestly"), "Awareness", coder="bob", new=True)
+    project.apply_code("panel1", *span(panel, "do not know"), "Awareness", new=True)
     project.add_code("Unused")
     usage = {u.path: u for u in project.code_usage()}
     assert (usage["Awareness"].codings, usage["Awareness"].sources) == (3, 2)

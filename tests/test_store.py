@@ -136,7 +136,7 @@ def test_a_second_connection_sees_committed_changes(project: Project, project_pa
         before = len(other.codings())
         text = project.source("int1").text
         start = text.index("never heard")
-        project.apply_code("int1", start, start + 11, "Awareness")
+        project.apply_code("int1", start, start + 11, "Awareness", new=True)
         assert len(other.codings()) == before + 1
 
 

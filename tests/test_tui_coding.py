@@ -3,8 +3,6 @@ project database through qualcode.project (never through the screen)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual import events
 from textual.widgets import Input
@@ -23,11 +21,8 @@ SIZE = (100, 30)
 
 
 @pytest.fixture
-def demo(demo_file: Path, tmp_path: Path):
-    path = tmp_path / "demo.qcdb"
-    path.write_bytes(demo_file.read_bytes())
-    with Project.open(path) as project:
-        yield project
+def demo(demo_project: Project) -> Project:
+    return demo_project
 
 
 def errors(app: QualcodeApp) -> list[str]:
@@ -73,6 +68,36 @@ async def test_code_undo_recode_memo_and_merge(demo: Project):
     assert seg.coding.memo == "asks about timing"
     assert not demo.codebook().find("Information channels")
     assert demo.summary()["codings"] == 1
+
+
+async def test_memo_typed_after_tab_is_saved_and_listed(demo: Project):
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("N", "enter", "a", "M")
+        await pilot.pause()
+        await pilot.press("tab", *"why now?", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CodingScreen)
+    [seg] = demo.codings(coder=demo.coder)
+    assert seg.coding.memo == "why now?"
+    assert [(m.target, m.text) for m in demo.memos(target="coding", target_id=seg.coding.id)] == [
+        ("coding", "why now?")
+    ]
+
+
+async def test_an_empty_memo_is_not_saved(demo: Project):
+    before = demo.memos()
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("N", "enter", "M")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, CodingScreen)  # still asking for the text
+        await pilot.press("escape")
+    assert demo.memos() == before
 
 
 async def test_select_by_turn_and_word_then_apply_by_number_and_finder(demo: Project):

@@ -25,7 +25,9 @@ async def test_a_second_window_sees_a_change_on_refresh(project: Project, projec
         assert isinstance(screen, CodingScreen)
         assert screen.coded == []
         with Project.open(project_path) as other:  # another window, another process
-            other.apply_code("int1", *span(INTERVIEW, "no time at all"), "Time", coder="bob")
+            other.apply_code(
+                "int1", *span(INTERVIEW, "no time at all"), "Time", coder="bob", new=True
+            )
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert [(seg.code, seg.coding.coder) for seg in screen.coded] == [("Time", "bob")]

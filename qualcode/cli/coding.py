@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,15 @@ from qualcode.cli.base import (
     say,
 )
 from qualcode.cli.render import Format, render
+
+
+class MatchUnit(StrEnum):
+    """What ``code --match`` codes for each match."""
+
+    match = "match"
+    sentence = "sentence"
+    turn = "turn"
+
 
 SourceArg = Annotated[str, typer.Argument(help="Source name or id.", show_default=False)]
 CodeArg = Annotated[str, typer.Argument(help="Code name or Parent/Child path.", show_default=False)]
@@ -150,25 +160,40 @@ def code(
         str | None,
         typer.Option(help="Code every match of this regular expression instead of START END."),
     ] = None,
+    unit: Annotated[
+        MatchUnit,
+        typer.Option(help="With --match, code the match's sentence, its turn, or the match."),
+    ] = MatchUnit.sentence,
+    new: Annotated[
+        bool, typer.Option("--new", help="Add CODE to the codebook if no code has that name.")
+    ] = False,
     coder: CoderOpt = None,
     memo: Annotated[str, typer.Option(help="A memo on the coding.")] = "",
 ) -> None:
     """Apply CODE to [START, END) of SOURCE (offsets in characters of the source's text).
 
-    A code name not yet in the codebook is added to it. Use SOURCE '*' with --match to code
-    matches in every source.
+    A code name not in the codebook is refused with the closest names, unless --new adds
+    it. Use SOURCE '*' with --match to code matches in every source.
     """
     with opened(project) as p:
         if match is not None:
             if len(args) != 1:
                 fail("with --match give SOURCE CODE only")
-            made = p.code_matches(None if source == "*" else source, match, args[0], coder=coder)
-            say(f"Coded {len(made)} match(es) of {match!r} with {args[0]!r}.")
+            made = p.code_matches(
+                None if source == "*" else source,
+                match,
+                args[0],
+                coder=coder,
+                unit=unit.value,
+                new=new,
+            )
+            units = {"match": "match(es)", "sentence": "sentence(s)", "turn": "turn(s)"}
+            say(f"Coded {len(made)} {units[unit.value]} matching {match!r} with {args[0]!r}.")
             return
         if len(args) != 3:
             fail("give SOURCE START END CODE (or SOURCE CODE --match REGEX)")
         start, end = _offset(args[0]), _offset(args[1])
-        result = p.apply_code(source, start, end, args[2], coder=coder, memo=memo)
+        result = p.apply_code(source, start, end, args[2], coder=coder, memo=memo, new=new)
         path = p.codebook().path(result.code)
         if result.code_created:
             say(f"New code {path!r} added to the codebook.")

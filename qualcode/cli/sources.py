@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.base import (
-    CODEBOOK_SUFFIXES,
-    SHEET_SUFFIXES,
     CoderOpt,
     FormatOpt,
     ProjectArg,
@@ -45,17 +43,27 @@ def init(
 def import_(
     project: ProjectArg,
     files: Annotated[
-        list[Path],
-        typer.Argument(help="Transcripts, a codebook, or a survey sheet.", show_default=False),
-    ],
+        list[Path] | None,
+        typer.Argument(
+            help="Transcripts, folders of them, a study folder or study.yaml, a codebook, "
+            "REFI-QDA files, or a survey sheet.",
+            show_default=False,
+        ),
+    ] = None,
     kind: Annotated[
         str | None, typer.Option(help="interview, expert_panel, focus_group or document.")
     ] = None,
     attributes: Annotated[
-        Path | None, typer.Option(help="CSV/XLSX of case attributes keyed by source name.")
+        Path | None,
+        typer.Option(
+            help="CSV/XLSX of case attributes keyed by source name (alone: for the "
+            "sources already imported)."
+        ),
     ] = None,
     replace: Annotated[bool, typer.Option(help="Replace sources of the same name.")] = False,
-    language: Annotated[str | None, typer.Option(help="Language of these sources.")] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language of these sources (default: detected).")
+    ] = None,
     speaker_pattern: Annotated[
         str | None,
         typer.Option(help="Regex with (?P<speaker>...) matching a speaker label at a line start."),
@@ -84,47 +92,21 @@ def import_(
         typer.Option(help="Largest transcript to read, e.g. 50MB, 200MB or 1GB.", metavar="SIZE"),
     ] = "50MB",
 ) -> None:
-    """Import transcripts (.txt .md .docx .odt .rtf .pdf .vtt .srt), a codebook (.yaml .csv
-    .qdc), REFI-QDA projects (.qdpx .qde), or survey answers (.csv .xlsx with --text-column)."""
-    if {f.suffix.lower() for f in files} & REFI_SUFFIXES:
+    """Import transcripts (.txt .md .docx .odt .rtf .pdf .vtt .srt), every transcript of a
+    folder, a study (a folder with a study.yaml: codebook, kinds, languages, attributes), a
+    codebook (.yaml .csv .qdc), REFI-QDA projects (.qdpx .qde), or survey answers (.csv
+    .xlsx with --text-column). Each file is taken for what it is; all or nothing."""
+    files = files or []
+    if files and all(f.suffix.lower() in REFI_SUFFIXES for f in files):
         from qualcode.cli.team import import_refi
 
-        import_refi(project, files, offsets=offsets, dry_run=dry_run)
+        import_refi(project, files, offsets=offsets, dry_run=dry_run)  # may create the project
         return
     if offsets or dry_run:
         fail("--offsets and --dry-run are for REFI-QDA files (.qdpx .qde)")
     limit = parse_size(max_size)
     with opened(project) as p:
-        suffixes = {f.suffix.lower() for f in files}
-        if text_column:
-            if len(files) != 1 or not suffixes <= SHEET_SUFFIXES:
-                fail("--text-column imports one survey sheet (.csv or .xlsx)")
-            report = p.import_responses(
-                files[0],
-                text_column=text_column,
-                id_column=id_column,
-                codes_column=codes_column,
-                coder=coder,
-                sep=sep,
-                replace=replace,
-            )
-            _print_report(report, "response")
-            return
-        if suffixes & (CODEBOOK_SUFFIXES | SHEET_SUFFIXES):
-            if not suffixes <= CODEBOOK_SUFFIXES | {".csv"} or len(files) != 1:
-                fail(
-                    "import one codebook file at a time (.yaml or .csv), or give "
-                    "--text-column to import a survey sheet"
-                )
-            report = p.import_codebook(files[0])
-            say(
-                f"Codebook {files[0]}: {len(report.codes_created)} code(s) added, "
-                f"{len(report.codes_updated)} updated."
-            )
-            for note in report.notes:
-                say(f"Note: {note}")
-            return
-        report = p.import_files(
+        report = p.import_paths(
             files,
             kind=kind,
             attributes=attributes,
@@ -132,23 +114,39 @@ def import_(
             language=language,
             speaker_pattern=speaker_pattern,
             max_size=limit,
+            text_column=text_column,
+            id_column=id_column,
+            codes_column=codes_column,
+            coder=coder,
+            sep=sep,
         )
-        _print_report(report, "source")
+    _print_report(report, "response" if text_column else "source")
 
 
 def _print_report(report: ImportReport, unit: str) -> None:
-    say(
-        f"Imported {len(report.added)} {unit}(s)"
-        + (f", replaced {len(report.replaced)}" if report.replaced else "")
-        + (
-            f"; {report.codings_dropped} coding(s) of replaced sources dropped"
-            if report.codings_dropped
-            else ""
+    for name, merged in report.exchanges:
+        from qualcode.cli.team import print_merge_report
+
+        say(f"{name}:")
+        print_merge_report(merged)
+    if report.codes_created or report.codes_updated:
+        say(
+            f"Codebook: {len(report.codes_created)} code(s) added"
+            + (f" ({', '.join(report.codes_created)})" if len(report.codes_created) <= 5 else "")
+            + f", {len(report.codes_updated)} updated."
         )
-        + "."
-    )
-    if report.codes_created:
-        say(f"New codes added to the codebook: {', '.join(report.codes_created)}.")
+    other = report.exchanges or report.codes_created or report.codes_updated
+    if report.added or report.replaced or not (other or report.attributes_set):
+        say(
+            f"Imported {len(report.added)} {unit}(s)"
+            + (f", replaced {len(report.replaced)}" if report.replaced else "")
+            + (
+                f"; {report.codings_dropped} coding(s) of replaced sources dropped"
+                if report.codings_dropped
+                else ""
+            )
+            + "."
+        )
     if report.codings_added:
         say(f"Codings imported: {report.codings_added}.")
     if report.attributes_set:

@@ -23,6 +23,15 @@ CodersOpt = Annotated[
 ]
 UnitOpt = Annotated[str, typer.Option(help="Unit of comparison: sentence, turn or character.")]
 CodeOpt = Annotated[str | None, typer.Option("--code", help="Only this code.")]
+ROW_SUFFIXES = (".csv", ".json")
+
+
+def _check_rows_target(output: Path | None) -> None:
+    """Refuse an ``-o`` the rows cannot be written to, before any work is done."""
+    if output is not None and output.suffix.lower() not in ROW_SUFFIXES:
+        fail(f"-o writes .csv or .json, not {output.name!r}")
+
+
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to OUT.csv or .json.")]
 
 
@@ -139,6 +148,7 @@ def agreement(
     from qualcode.analysis.agreement import write_rows
 
     names = _coders(ctx, coders)
+    _check_rows_target(output)
     with opened(project) as p:
         report = p.agreement(names, unit=unit, code=code)
     rows = report.rows()
@@ -170,6 +180,7 @@ def disagreements(
     from qualcode.analysis.agreement import write_rows
 
     names = _coders(ctx, coders)
+    _check_rows_target(output)
     with opened(project) as p:
         rows = [d.row() for d in p.disagreements(names, unit=unit, code=code)]
     if output is not None:

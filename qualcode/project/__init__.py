@@ -19,17 +19,24 @@ from typing import Any
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import utc_now
 from qualcode.project.analysis import AnalysisActions
-from qualcode.project.base import content_hash
+from qualcode.project.base import LANGUAGE_CODE, content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.coding import ApplyResult, CodingActions, Step
 from qualcode.project.exchange import ExchangeActions, merge_projects
+from qualcode.project.importing import ImportActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
 
 
 class Project(
-    SourcingActions, CodingActions, BrowseActions, SuggestActions, AnalysisActions, ExchangeActions
+    ImportActions,
+    SourcingActions,
+    CodingActions,
+    BrowseActions,
+    SuggestActions,
+    AnalysisActions,
+    ExchangeActions,
 ):
     """One qualcode project, backed by a :class:`Store`.
 
@@ -49,7 +56,7 @@ class Project(
     ) -> Project:
         """Create a new project file. ``language`` is the default language of its sources."""
         path = Path(path)
-        if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z]{2,4})?", language):
+        if not re.fullmatch(LANGUAGE_CODE, language):
             raise ProjectError(f"language must be a code such as 'en' or 'de', not {language!r}")
         settings = {"language": language, "name": name or path.stem, "created_at": utc_now()}
         if coder:

@@ -215,8 +215,55 @@ class AnalysisActions(ProjectBase):
         from qualcode.analysis.quotes import quotes
 
         data = self.study_data(**filters)
-        texts = self.store.quote_texts(**data.selection)
+        texts = self._spoken_quotes(data, self.store.quote_texts(**data.selection))
         return quotes(data, texts)
+
+    def _spoken_quotes(self, data: StudyData, texts: pd.DataFrame) -> pd.DataFrame:
+        """``texts`` with each quote as said (:func:`qualcode.ingest.spoken.spoken_quote`):
+        caption timestamps, cue labels and notes left out. Only quotes that could hold one
+        (a line break, a bracket, a colon or a tab) are looked at again, each with the turns
+        it overlaps (found for all at once); no source text is read for it."""
+        import numpy as np
+
+        from qualcode.ingest.spoken import spoken_quote
+
+        suspect = texts["text"].str.contains(r"[\n\[:\t]", regex=True, na=False).to_numpy()
+        if not suspect.any():
+            return texts
+        cod = data.codings.set_index("coding_id")[["source_id", "start"]]
+        rows = cod.loc[texts["coding_id"].to_numpy(np.int64)[suspect]]
+        out = texts["text"].to_numpy(object).copy()
+        positions = np.flatnonzero(suspect)
+        quotes = out[positions].tolist()
+        sources = rows["source_id"].to_numpy(np.int64)
+        starts = rows["start"].to_numpy(np.int64)
+        stops = starts + np.fromiter((len(q) for q in quotes), np.int64, len(quotes))
+        # Turns are sorted by source and position and do not overlap: the ones a quote
+        # overlaps are a run, found by binary search on (source, offset) keys.
+        turns = data.turns.sort_values(["source_id", "start"], kind="stable")
+        shift = np.int64(1 << 32)
+        t_src = turns["source_id"].to_numpy(np.int64) * shift
+        first = np.searchsorted(
+            t_src + turns["end"].to_numpy(np.int64), sources * shift + starts, "right"
+        )
+        last = np.searchsorted(
+            t_src + turns["start"].to_numpy(np.int64), sources * shift + stops, "left"
+        )
+        t_start = turns["start"].to_numpy(np.int64).tolist()
+        t_end = turns["end"].to_numpy(np.int64).tolist()
+        t_who = [w if isinstance(w, str) else None for w in turns["speaker"].tolist()]  # NaN
+        for pos, quote, start, i, j in zip(
+            positions.tolist(), quotes, starts.tolist(), first.tolist(), last.tolist(), strict=True
+        ):
+            stop = start + len(quote)
+            # The quote as a text of its own, opened by a line break so that a label it
+            # starts with is seen as one (if it is the speaker's own or a lone timestamp).
+            near = [
+                (max(t_start[k] - start, -1) + 1, min(t_end[k], stop) - start + 1, t_who[k])
+                for k in range(i, j)
+            ]
+            out[pos] = spoken_quote("\n" + quote, 1, len(quote) + 1, near)
+        return texts.assign(text=out)
 
     def report_tables(
         self, names: Sequence[str] = TABLES, *, by: str | None = None, **options: Any
@@ -255,6 +302,18 @@ class AnalysisActions(ProjectBase):
 
     # -- files ---------------------------------------------------------------------------
 
+    def table_target(self, path: str | Path) -> Path:
+        """``path`` if tables can be written to it (by its suffix), else a ProjectError
+        naming the suffixes that can: for a front end to check before any work."""
+        from qualcode.analysis.exports import SUFFIXES
+
+        target = Path(path)
+        if target.suffix.lower() not in SUFFIXES:
+            raise ProjectError(
+                f"cannot write tables to {target.name!r}; use one of {', '.join(sorted(SUFFIXES))}"
+            )
+        return target
+
     def export_tables(
         self,
         path: str | Path,
@@ -268,6 +327,7 @@ class AnalysisActions(ProjectBase):
         """
         from qualcode.analysis.exports import export
 
+        self.table_target(path)  # refused before the tables are made
         if not isinstance(tables, Mapping):
             tables = self.report_tables(list(tables), **options)
         try:

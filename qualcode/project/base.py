@@ -21,6 +21,7 @@ from qualcode.model import (
 from qualcode.store import Store
 
 _HASH_PIECE = 2**20  # characters encoded at a time by content_hash
+LANGUAGE_CODE = r"[a-z]{2,3}([_-][A-Za-z]{2,4})?"  # en, de, pt-BR, zh_Hans
 
 
 class ProjectBase:
@@ -119,11 +120,30 @@ class ProjectBase:
                 pass
         found = book.find(str(ref))
         if not found:
-            raise CodebookError(f"no code {ref!r} in the codebook", file=self.label)
+            raise CodebookError(
+                f"no code {ref!r} in the codebook{_did_you_mean(book, str(ref))}",
+                file=self.label,
+            )
         if len(found) > 1:
             paths = ", ".join(book.path(c) for c in found)
             raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
         return found[0]
+
+    def _code_id(self, conn: Any, ref: str | int, *, new: bool) -> tuple[int, bool]:
+        """The id of code ``ref`` and whether it was made now: a name no code has is added
+        only when ``new`` (a typo must not become a code), else refused with the closest
+        names."""
+        if new and isinstance(ref, str):
+            return self._ensure_code(conn, ref)
+        try:
+            return self.code(ref).id, False
+        except CodebookError as exc:
+            if isinstance(ref, str) and not self.codebook().find(ref):
+                raise CodebookError(
+                    exc.message + "; --new adds it as a new code (new=True in Python)",
+                    file=self.label,
+                ) from None
+            raise
 
     def _ensure_code(self, conn: Any, ref: str) -> tuple[int, bool]:
         """The id of the code at name or path ``ref``, creating it (and parents) if new."""
@@ -148,13 +168,32 @@ class ProjectBase:
         return parent, created
 
     def _check_span(self, source: Source, start: int, end: int) -> None:
-        if not (0 <= start < end <= len(source.text)):
+        if start >= end:
             raise ProjectError(
-                f"offsets {start}..{end} are outside source {source.name!r} "
-                f"(its text is 0..{len(source.text)}, and start must be before end)",
+                f"start must be before end (got {start}..{end})",
                 file=self.label,
                 place=f"source {source.name!r}",
             )
+        if not (0 <= start < end <= len(source.text)):
+            raise ProjectError(
+                f"offsets {start}..{end} are outside source {source.name!r} "
+                f"(its text is 0..{len(source.text)})",
+                file=self.label,
+                place=f"source {source.name!r}",
+            )
+
+
+def _did_you_mean(book: Codebook, ref: str) -> str:
+    """`` (did you mean 'Awareness'?)`` for the names and paths closest to ``ref``."""
+    import difflib
+
+    names = {c.name.casefold(): c.name for c in book} | {
+        book.path(c).casefold(): book.path(c) for c in book
+    }
+    close = difflib.get_close_matches(ref.strip().casefold(), list(names), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(names[c]) for c in close) + "?)"
 
 
 def _check_kind(kind: str) -> str:

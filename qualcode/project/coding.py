@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from qualcode.errors import CodebookError, ProjectError
 from qualcode.model import (
@@ -17,11 +17,16 @@ from qualcode.model import (
     CodedSegment,
     Coding,
     Memo,
+    Source,
     Turn,
     utc_now,
 )
 from qualcode.project.base import ProjectBase
 from qualcode.project.sourcing import ImportReport
+from qualcode.segments import Span, sentence_spans
+
+MatchUnit = Literal["match", "sentence", "turn"]
+MATCH_UNITS: tuple[str, ...] = ("match", "sentence", "turn")
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,17 +153,21 @@ class CodingActions(ProjectBase):
         *,
         coder: str | None = None,
         memo: str = "",
-        create: bool = True,
+        new: bool = False,
     ) -> ApplyResult:
-        """Code ``[start, end)`` of a source. A new code name is added to the codebook when
-        ``create``; the same coder applying the same code to the same span is a no-op."""
+        """Code ``[start, end)`` of a source; the same coder applying the same code to the
+        same span is a no-op.
+
+        Args:
+            code: a code's id, name or ``Parent/Child`` path.
+            new: add ``code`` to the codebook if no code has that name; without it an
+                unknown name is refused with the closest names, so a typo never becomes a
+                code of its own.
+        """
         src = self.source(source)
         self._check_span(src, start, end)
         with self.store.atomic() as conn:
-            if create and isinstance(code, str):
-                code_id, created = self._ensure_code(conn, code)
-            else:
-                code_id, created = self.code(code).id, False
+            code_id, created = self._code_id(conn, code, new=new)
             coder_id = self.store.coder_id(conn, coder or self.coder)
             row = {
                 "source_id": src.id,
@@ -182,39 +191,70 @@ class CodingActions(ProjectBase):
         code: str | int,
         *,
         coder: str | None = None,
-        create: bool = True,
+        unit: MatchUnit = "sentence",
+        new: bool = False,
         flags: int = re.IGNORECASE,
     ) -> list[Coding]:
-        """Code every match of a regular expression, in one source or all (as one undo step)."""
+        """Code every match of a regular expression, in one source or all, as one undo step.
+
+        Args:
+            source: a source, or None for every source.
+            unit: what is coded for a match: ``sentence`` (the sentence it is in, by the one
+                sentence splitter of :mod:`qualcode.segments`), ``turn`` (its speaker turn) or
+                ``match`` (the matched characters only). Several matches in one unit code
+                it once.
+            new: add ``code`` to the codebook if no code has that name.
+        """
+        if unit not in MATCH_UNITS:
+            raise ProjectError(f"unit must be one of {', '.join(MATCH_UNITS)}, not {unit!r}")
         try:
             regex = re.compile(pattern, flags)
         except re.error as exc:
             raise ProjectError(f"bad --match pattern {pattern!r}: {exc}") from None
         sources = [self.source(source)] if source is not None else self.store.list_sources()
+        spans = {s.id: self._match_spans(s, regex, unit) for s in sources}
         with self.store.atomic() as conn:
-            code_id = (
-                self._ensure_code(conn, code)[0]
-                if create and isinstance(code, str)
-                else self.code(code).id
-            )
+            code_id = self._code_id(conn, code, new=new)[0]
             coder_id = self.store.coder_id(conn, coder or self.coder)
             now = utc_now()
             rows = [
                 {
-                    "source_id": s.id,
+                    "source_id": source_id,
                     "code_id": code_id,
                     "coder_id": coder_id,
-                    "start": m.start(),
-                    "end": m.end(),
+                    "start": a,
+                    "end": b,
                     "created_at": now,
                     "memo": "",
                 }
-                for s in sources
-                for m in regex.finditer(s.text)
-                if m.end() > m.start()
+                for source_id, found in spans.items()
+                for a, b in found
             ]
             ids = set(self.store.insert_codings(conn, rows, coder_id=coder_id))
         return [c for c in self.store.list_codings(code_ids=[code_id]) if c.id in ids]
+
+    def _match_spans(self, source: Source, regex: re.Pattern[str], unit: str) -> list[Span]:
+        """The spans ``unit`` gives for the matches in a source, each once, in text order."""
+        hits = [m.span() for m in regex.finditer(source.text) if m.end() > m.start()]
+        if unit == "match" or not hits:
+            return hits
+        turns = [(t.start, t.end) for t in self.store.turns(source.id) if t.end > t.start]
+        if not turns:
+            turns = [(0, len(source.text))]
+        units = turns if unit == "turn" else sentence_spans(source.text, turns)
+        ends = [e for _, e in units]
+        found: dict[Span, None] = {}
+        for a, b in hits:
+            # Every unit the match touches (a match across a sentence end codes both); a
+            # match in a speaker label, outside every turn, codes the match itself.
+            i = bisect.bisect_right(ends, a)
+            touched = []
+            while i < len(units) and units[i][0] < b:
+                touched.append(units[i])
+                i += 1
+            for u in touched or [(a, b)]:
+                found[u] = None
+        return sorted(found)
 
     def remove_code(
         self, source: str | int, start: int, end: int, code: str | int, *, coder: str | None = None
@@ -302,7 +342,11 @@ class CodingActions(ProjectBase):
         end: int | None = None,
         subtree: bool = False,
     ) -> list[CodedSegment]:
-        """Coded segments with their quotes, filtered by code, source, coder and span."""
+        """Coded segments with their quotes (what was said: caption timestamps and cue
+        labels left out, offsets as stored), filtered by code, source, coder and span."""
+        # Deferred: the ingest package loads the readers, which opening a project need not.
+        from qualcode.ingest.spoken import spoken_quote
+
         book = self.codebook()
         code_ids = None
         if code is not None:
@@ -317,12 +361,13 @@ class CodingActions(ProjectBase):
         texts = self._texts(sorted({c.source_id for c in found}))
         names = {i: n for n, i in self.store.source_ids().items()}
         turns = {sid: self.store.turns(sid) for sid in texts}
+        spans = {sid: [(t.start, t.end, t.speaker) for t in ts] for sid, ts in turns.items()}
         return [
             CodedSegment(
                 coding=c,
                 source=names[c.source_id],
                 code=book.path(c.code_id),
-                text=texts[c.source_id][c.start : c.end],
+                text=spoken_quote(texts[c.source_id], c.start, c.end, spans[c.source_id]),
                 speaker=_speaker_at(turns[c.source_id], c.start),
             )
             for c in found
@@ -363,7 +408,16 @@ class CodingActions(ProjectBase):
         return next(m for m in self.store.list_memos() if m.id == memo_id)
 
     def memos(self, *, target: str | None = None, target_id: int | None = None) -> list[Memo]:
-        return self.store.list_memos(target, target_id)
+        """Every memo, oldest first, including the memos written on a coding when it was
+        made or later (``code --memo``, the workbench's ``M``): those live on the coding
+        itself and are listed with id 0 and target ``coding``."""
+        found = self.store.list_memos(target, target_id)
+        if target in (None, "coding"):
+            codings = self.store.list_codings(ids=[target_id] if target_id is not None else None)
+            found += [
+                Memo(0, "coding", c.id, c.memo, c.coder, c.created_at) for c in codings if c.memo
+            ]
+        return sorted(found, key=lambda m: m.created_at)
 
 
 def _speaker_at(turns: Sequence[Turn], offset: int) -> str | None:

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.files import DEFAULT_MAX_SIZE
@@ -15,6 +15,9 @@ from qualcode.model import (
 )
 from qualcode.project.base import ProjectBase, _check_kind, content_hash
 from qualcode.store.sources import NewSource, spill
+
+if TYPE_CHECKING:
+    from qualcode.ingest.types import Document
 
 Progress = Callable[[float], None]
 
@@ -33,6 +36,8 @@ class ImportReport:
     codings_dropped: int = 0
     attributes_set: int = 0
     notes: list[str] = field(default_factory=list)
+    # REFI-QDA files imported along: (file, its MergeReport), reported as merges are.
+    exchanges: list[tuple[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,14 +51,16 @@ class _Read:
 def _read_transcript(
     path: Path,
     kind: str,
-    language: str,
+    language: str | None,
     now: str,
     speaker_pattern: str | None,
     max_size: int | None,
     folder: Path | None,
+    detect: Callable[[Document], str],
 ) -> _Read:
     """Read one transcript; a long text is spilled to a file (see :class:`LongText`) and
-    its string freed when this returns, before the import writes anything."""
+    its string freed when this returns, before the import writes anything. Without a
+    ``language``, ``detect`` tells it from the text."""
     from qualcode import ingest
 
     doc = ingest.read_document(path, speaker_pattern=speaker_pattern, max_size=max_size)
@@ -62,7 +69,7 @@ def _read_transcript(
         name=path.stem,
         kind=kind,
         text="" if long_text is not None else doc.text,
-        language=language,
+        language=language or detect(doc),
         content_hash=content_hash(doc.text),
         origin=str(path),
         imported_at=now,
@@ -99,7 +106,8 @@ class SourcingActions(ProjectBase):
             kind: interview, expert_panel, focus_group or document (default interview).
             attributes: a CSV/XLSX sheet of case attributes keyed by source name.
             replace: replace sources of the same name (their codings are dropped).
-            language: the sources' language (default: the project's).
+            language: the sources' language; by default each source's is detected
+                (the project's language when the text is too short to tell).
             speaker_pattern: a regex with a ``(?P<speaker>...)`` group for unusual labels.
             max_size: refuse a transcript larger than this many bytes (None: no limit).
         """
@@ -109,7 +117,6 @@ class SourcingActions(ProjectBase):
         files = [Path(p) for p in paths]
         if not files:
             raise ProjectError("no files to import")
-        lang = language or self.language
         now = utc_now()
         new: list[_Read] = []
         notes: list[str] = []
@@ -119,7 +126,16 @@ class SourcingActions(ProjectBase):
                 raise ProjectError("import cancelled; nothing was imported", file=self.label)
             try:
                 new.append(
-                    _read_transcript(path, kind, lang, now, speaker_pattern, max_size, folder)
+                    _read_transcript(
+                        path,
+                        kind,
+                        language,
+                        now,
+                        speaker_pattern,
+                        max_size,
+                        folder,
+                        self._detect_language,
+                    )
                 )
             except BaseException:
                 _close(new)
@@ -139,6 +155,19 @@ class SourcingActions(ProjectBase):
         if progress is not None:
             progress(1.0)
         return report
+
+    def _detect_language(self, doc: Document) -> str:
+        from qualcode.ingest.language import SAMPLE, detect_language
+        from qualcode.ingest.spoken import spoken_text
+
+        # The detector reads a sample from the start: blank only that much, so a long
+        # transcript is not copied whole.
+        head = doc.text[: 2 * SAMPLE]
+        turns = [
+            (t.start, min(t.end, len(head)), t.speaker) for t in doc.turns if t.start < len(head)
+        ]
+        spoken = spoken_text(head, turns) if turns else head
+        return detect_language(spoken, self.language)
 
     def _write_sources(
         self,

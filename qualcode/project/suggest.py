@@ -252,7 +252,7 @@ class SuggestActions(ThemeActions):
         """Apply the suggested code (a theme's label becomes a new code) and record it."""
         code: str | int = s.code_id if s.code_id is not None else s.label
         result = cast(CodingActions, self).apply_code(
-            s.source_id, s.start, s.end, code, coder=coder
+            s.source_id, s.start, s.end, code, coder=coder, new=s.code_id is None
         )
         self._feedback(s, True, coder, result.code.id)
         return result

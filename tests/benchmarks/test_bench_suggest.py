@@ -63,7 +63,7 @@ def _project(tmp_path: Path) -> Project:
     for s in random.Random(4).sample(
         sorted(first.values(), key=lambda s: (s.source_id, s.start)), 300
     ):
-        p.apply_code(s.source_id, s.start, s.end, s.code_id or s.label)
+        p.apply_code(s.source_id, s.start, s.end, s.code_id or s.label, new=s.code_id is None)
     return p
 
 

@@ -249,8 +249,9 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         if e <= s:
             self.say("select a passage first")
             return
-        ref = code.id if isinstance(code, Code) else code
-        result = self.app.attempt(self.project.apply_code, self.source.id, s, e, ref)
+        # A name (not a Code) comes only from the finder's explicit "+ new code" choice.
+        ref, new = (code.id, False) if isinstance(code, Code) else (code, True)
+        result = self.app.attempt(self.project.apply_code, self.source.id, s, e, ref, new=new)
         if result is None:
             return
         # Said in the status line, not a toast: a toast would cover the text being coded.

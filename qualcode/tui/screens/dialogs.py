@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -87,9 +87,26 @@ class MemoDialog(Dialog):
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
 
+    def on_key(self, event: events.Key) -> None:
+        """Typing goes into the memo wherever the focus is: after Tab has moved it to the
+        target list, what is typed next is still the memo, not lost."""
+        select = self.query_one(Select)
+        area = self.query_one(TextArea)
+        if self.focused is area or select.expanded:
+            return
+        if event.character and event.is_printable:
+            event.stop()
+            event.prevent_default()
+            area.focus()
+            area.insert(event.character)
+
     def action_save(self) -> None:
         target = self.query_one(Select).value
-        self.dismiss((int(target), self.query_one(TextArea).text))  # type: ignore[arg-type]
+        text = self.query_one(TextArea).text
+        if not text.strip() and not self.text.strip():
+            self.notify("type the memo first (escape cancels)", severity="warning")
+            return
+        self.dismiss((int(target), text))  # type: ignore[arg-type]
 
 
 class CodeFinder(Dialog):

@@ -158,10 +158,14 @@ class ReportsScreen(Screen[None]):
 
         def chosen(path: str | None) -> None:
             if path and path.strip():
+                # A name that cannot be written is refused now, not after every table.
+                target = self.app.attempt(project.table_target, Path(path.strip()).expanduser())
+                if target is None:
+                    return
                 bar = self.query_one(ProgressBar)
                 bar.update(total=len(TABLES) + 1, progress=0)
                 bar.display = True
-                self._export(Path(path.strip()).expanduser(), self.by)
+                self._export(target, self.by)
 
         self.app.push_screen(
             TextPrompt("Export every table to (.xlsx .csv .json .md .parquet)", default), chosen

@@ -1,0 +1,254 @@
+"""One import for whatever a researcher hands over: files, a folder, a whole study.
+
+``import_paths`` decides what each path is, by its suffix and where that is not enough by
+its content (:mod:`qualcode.ingest.routing`): transcripts, a codebook (YAML, a codebook
+CSV, a REFI-QDA ``.qdc``), a REFI-QDA project, a sheet of survey answers, a folder of
+transcripts, or a study (a folder with a ``study.yaml``, or the manifest itself: codebook,
+sources with their kinds and languages, case attributes). The CLI's ``import`` and the
+example study's build call it, so both route files the same way. A sheet that is not what
+the options say is refused with what to do instead (``--attributes``, ``--text-column``).
+
+Everything one call imports is one transaction: one bad file and the project is unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from qualcode.errors import ImportFormatError, ProjectError
+from qualcode.files import DEFAULT_MAX_SIZE
+from qualcode.project.base import LANGUAGE_CODE
+from qualcode.project.coding import CodingActions
+from qualcode.project.exchange import ExchangeActions
+from qualcode.project.sourcing import ImportReport, SourcingActions
+
+REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
+CODEBOOK_SUFFIXES = (".yaml", ".yml")
+SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+
+class ImportActions(SourcingActions, CodingActions, ExchangeActions):
+    def import_paths(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        kind: str | None = None,
+        attributes: str | Path | None = None,
+        replace: bool = False,
+        language: str | None = None,
+        speaker_pattern: str | None = None,
+        text_column: str | None = None,
+        id_column: str | None = None,
+        codes_column: str | None = None,
+        coder: str | None = None,
+        sep: str = ";",
+        max_size: int | None = DEFAULT_MAX_SIZE,
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportReport:
+        """Import files and folders, each as what it is; all or nothing.
+
+        Args:
+            paths: transcripts, codebooks, REFI-QDA files, a survey sheet (with
+                ``text_column``), folders of transcripts, study folders or manifests.
+            kind, replace, language, speaker_pattern: for the transcripts, as in
+                :meth:`import_files` (a study's manifest gives kinds and languages itself).
+            attributes: a sheet of case attributes, set after everything else is in; given
+                alone (no paths), it sets the attributes of sources already imported.
+            text_column, id_column, codes_column, coder, sep: for a survey sheet, as in
+                :meth:`import_responses`.
+            max_size: refuse a transcript larger than this many bytes (None: no limit).
+
+        Raises:
+            ImportFormatError: a file that is not what it is given as, with what to do.
+        """
+        given = [Path(p) for p in paths]
+        if not given and attributes is None:
+            raise ProjectError("nothing to import: give files or folders (or --attributes SHEET)")
+        report = ImportReport()
+        routes = _route(given, report)
+        studies, codebooks, refi = routes["study"], routes["codebook"], routes["refi"]
+        sheets, transcripts = routes["sheet"], routes["transcript"]
+        if text_column is not None and (len(sheets) != 1 or len(given) != 1):
+            raise ProjectError("--text-column imports one survey sheet (.csv or .xlsx) on its own")
+        if text_column is None:
+            codebooks += [s for s in sheets if self._sheet_is_codebook(s)]
+        with self.store.atomic():
+            for manifest in studies:
+                self._import_study(
+                    manifest, report, replace=replace, max_size=max_size, progress=progress
+                )
+            for book in codebooks:
+                done = self.import_codebook(book)
+                report.codes_created += done.codes_created
+                report.codes_updated += done.codes_updated
+            for path in refi:
+                report.exchanges.append((str(path), self.import_refi(path)))
+            if text_column is not None:
+                _add(
+                    report,
+                    self.import_responses(
+                        sheets[0],
+                        text_column=text_column,
+                        id_column=id_column,
+                        codes_column=codes_column,
+                        coder=coder,
+                        sep=sep,
+                        replace=replace,
+                    ),
+                )
+            if transcripts:
+                _add(
+                    report,
+                    self.import_files(
+                        transcripts,
+                        kind=kind,
+                        replace=replace,
+                        language=language,
+                        speaker_pattern=speaker_pattern,
+                        max_size=max_size,
+                        progress=progress,
+                        cancel=cancel,
+                    ),
+                )
+            if attributes is not None:
+                report.attributes_set += self._apply_attributes(
+                    _read_attributes(Path(attributes)), report
+                )
+        return report
+
+    def _sheet_is_codebook(self, sheet: Path) -> bool:
+        """True for a codebook sheet; a sheet of attributes or answers is refused with the
+        option that imports it."""
+        from qualcode.ingest.routing import sheet_role
+
+        role = sheet_role(sheet)
+        columns = ", ".join(f"'{c}'" for c in role.columns) or "none"
+        if role.kind == "codebook":
+            return True
+        if role.kind == "attributes":
+            raise ImportFormatError(
+                f"holds case attributes (columns {columns}), not a codebook: give it with "
+                f"--attributes {sheet.name} (with the transcripts, or on its own once they "
+                "are imported)",
+                file=sheet,
+            )
+        raise ImportFormatError(
+            f"is not a codebook; if it holds survey answers, say which column has them "
+            f"with --text-column (one of {columns})",
+            file=sheet,
+        )
+
+    def _import_study(
+        self,
+        manifest: Path,
+        report: ImportReport,
+        *,
+        replace: bool,
+        max_size: int | None,
+        progress: Callable[[float], None] | None,
+    ) -> None:
+        """A study manifest's codebook, sources (by kind and language) and attributes."""
+        from qualcode.ingest.routing import read_study
+
+        study = read_study(manifest)
+        if not self.store.source_ids():  # a new project takes the study's name and language
+            if study.name:
+                self.set_setting("name", study.name)
+            if study.language:
+                self.set_setting("language", _check_language(study.language, manifest))
+        if study.codebook is not None:
+            if study.codebook.suffix.lower() == ".qdc":
+                report.exchanges.append((str(study.codebook), self.import_qdc(study.codebook)))
+            else:
+                done = self.import_codebook(study.codebook)
+                report.codes_created += done.codes_created
+                report.codes_updated += done.codes_updated
+        groups: dict[tuple[str, str | None], list[Path]] = {}
+        for entry in study.sources:
+            key = (entry.kind, entry.language)  # no language: detected, as for any file
+            groups.setdefault(key, []).append(entry.file)
+        done_files = 0
+        for (kind, language), files in groups.items():
+            _add(
+                report,
+                self.import_files(
+                    files, kind=kind, language=language, replace=replace, max_size=max_size
+                ),
+            )
+            done_files += len(files)
+            if progress is not None:
+                progress(done_files / len(study.sources))
+        if study.attributes is not None:
+            attrs = _read_attributes(study.attributes)
+            report.attributes_set += self._apply_attributes(attrs, report)
+
+
+def _route(given: list[Path], report: ImportReport) -> dict[str, list[Path]]:
+    """Each path under what it is: study (manifests), codebook, refi, sheet, transcript. A
+    folder gives its study.yaml, else its transcripts (other files are noted, not taken)."""
+    from qualcode.ingest import SUPPORTED_SUFFIXES
+    from qualcode.ingest.routing import is_study_manifest, study_manifest
+
+    routes: dict[str, list[Path]] = {
+        k: [] for k in ("study", "codebook", "refi", "sheet", "transcript")
+    }
+    for path in given:
+        suffix = path.suffix.lower()
+        if path.is_dir():
+            manifest = study_manifest(path)
+            if manifest is not None:
+                routes["study"].append(manifest)
+                continue
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            found = [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES]
+            if not found:
+                raise ImportFormatError(
+                    f"has no transcripts ({', '.join(SUPPORTED_SUFFIXES)}) and no study.yaml",
+                    file=path,
+                )
+            routes["transcript"] += found
+            report.notes += [
+                f"{p.name} in {path} is not a transcript; not imported (a codebook or "
+                "attributes sheet is imported on its own, or with --attributes)"
+                for p in files
+                if p not in found
+            ]
+        elif is_study_manifest(path):
+            routes["study"].append(path)
+        elif suffix in REFI_SUFFIXES:
+            routes["refi"].append(path)
+        elif suffix in CODEBOOK_SUFFIXES:
+            routes["study" if is_study_manifest(path, by_content=True) else "codebook"].append(path)
+        elif suffix in SHEET_SUFFIXES:
+            routes["sheet"].append(path)
+        else:
+            routes["transcript"].append(path)  # the readers name what they cannot read
+    return routes
+
+
+def _check_language(language: str, manifest: Path) -> str:
+    if not re.fullmatch(LANGUAGE_CODE, language):
+        raise ImportFormatError(
+            f"language must be a code such as 'en' or 'de', not {language!r}", file=manifest
+        )
+    return language
+
+
+def _read_attributes(path: Path) -> dict[str, dict[str, str]]:
+    from qualcode import ingest
+
+    return ingest.read_attributes(path)
+
+
+def _add(report: ImportReport, part: ImportReport) -> None:
+    report.added += part.added
+    report.replaced += part.replaced
+    report.codes_created += part.codes_created
+    report.codings_added += part.codings_added
+    report.codings_dropped += part.codings_dropped
+    report.attributes_set += part.attributes_set
+    report.notes += part.notes

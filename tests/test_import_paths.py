@@ -1,0 +1,126 @@
+"""``import`` as people hold their files: a folder, a study, a sheet given as the wrong
+thing. Checked through the CLI (what a user types) and the facade (what it stores)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qualcode.errors import ImportFormatError
+from qualcode.project import Project
+from tests.conftest import dump
+from tests.test_cli import run
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "transcripts_example"
+
+
+@pytest.fixture
+def empty(tmp_path: Path) -> Path:
+    path = tmp_path / "p.qcdb"
+    run("init", path, "--coder", "anna")
+    return path
+
+
+def test_a_study_folder_imports_codebook_kinds_languages_and_attributes(empty: Path):
+    out = run("import", empty, EXAMPLES).output
+    assert "Codebook: 23 code(s) added" in out
+    assert "Imported 11 source(s)." in out
+    with Project.open(empty) as p:
+        sources = {s.name: s for s in p.store.list_sources()}
+        assert len(sources) == 11
+        assert sources["panel_01"].kind == "expert_panel"
+        assert sources["interview_01"].kind == "interview"
+        assert sources["interview_09_de"].language == "de"
+        assert sources["interview_05"].language == "en"
+        assert dict(p.source("interview_01").attributes)["cohort"] == "2023"
+        assert p.code("Awareness").name == "Awareness"
+        assert p.settings()["name"] == "Mentoring programme needs analysis"
+
+
+def test_the_manifest_itself_imports_the_study_as_the_folder_does(empty: Path):
+    run("import", empty, EXAMPLES / "study.yaml")
+    with Project.open(empty) as p:
+        assert len(p.sources()) == 11
+
+
+def test_a_folder_without_a_manifest_imports_every_transcript(empty: Path, tmp_path: Path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    for name in ("interview_01.txt", "interview_02.docx", "interview_05.vtt", "attributes.csv"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    out = run("import", empty, folder).output
+    assert "Imported 3 source(s)." in out
+    assert "attributes.csv" in out and "--attributes" in out
+    run("import", empty, "--attributes", folder / "attributes.csv")
+    with Project.open(empty) as p:
+        assert sorted(s.name for s in p.sources()) == [
+            "interview_01",
+            "interview_02",
+            "interview_05",
+        ]
+        assert dict(p.source("interview_05").attributes)["site"] == "Campus South"
+
+
+def test_attributes_given_as_a_codebook_say_to_use_attributes(empty: Path):
+    before = dump(empty)
+    result = run("import", empty, EXAMPLES / "attributes.csv", ok=False)
+    assert result.exit_code == 1
+    assert "holds case attributes" in result.output
+    assert "--attributes attributes.csv" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert dump(empty) == before
+
+
+def test_a_survey_sheet_without_text_column_lists_its_columns(empty: Path, tmp_path: Path):
+    sheet = tmp_path / "answers.csv"
+    sheet.write_text("respondent,answer,age\nr1,No time at all,22\n", encoding="utf-8")
+    result = run("import", empty, sheet, ok=False)
+    assert "--text-column" in result.output
+    assert "'respondent', 'answer', 'age'" in result.output
+    out = run("import", empty, sheet, "--text-column", "answer", "--id-column", "respondent")
+    assert "Imported 1 response(s)." in out.output
+
+
+def test_one_bad_file_in_a_folder_imports_nothing(tmp_path: Path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    shutil.copy(EXAMPLES / "interview_01.txt", folder / "interview_01.txt")
+    (folder / "broken.docx").write_bytes(b"not a zip at all")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        with pytest.raises(ImportFormatError, match=r"broken\.docx"):
+            p.import_paths([folder])
+        assert p.sources() == []
+
+
+def test_a_manifest_naming_a_missing_file_is_refused_with_the_entry(tmp_path: Path):
+    (tmp_path / "study.yaml").write_text(
+        "name: X\nsources:\n  - {file: one.txt}\n  - {file: two.txt, kind: interview}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "one.txt").write_text("I: Hello.\nR: Hi.\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        with pytest.raises(ImportFormatError, match=r"study.yaml, source 2: 'two.txt' is not"):
+            p.import_paths([tmp_path])
+        assert p.sources() == []
+
+
+def test_init_and_a_qdpx_import_give_the_same_default_coder(tmp_path: Path, demo_file: Path):
+    exported = tmp_path / "study.qdpx"
+    run("export", demo_file, exported)
+    run("init", tmp_path / "a.qcdb")
+    run("import", tmp_path / "b.qcdb", exported)  # creates the project
+    said = [run("coder", tmp_path / n).output.split("(")[0] for n in ("a.qcdb", "b.qcdb")]
+    assert said[0] == said[1]
+
+
+def test_a_manifest_of_another_name_is_known_by_its_content(tmp_path: Path):
+    (tmp_path / "pilot.yaml").write_text(
+        "name: Pilot\nsources:\n  - {file: one.txt, kind: focus_group}\n", encoding="utf-8"
+    )
+    (tmp_path / "one.txt").write_text("A: Hello there.\nB: Hi.\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_paths([tmp_path / "pilot.yaml"])
+        assert report.added == ["one"]
+        assert p.source("one").kind == "focus_group"

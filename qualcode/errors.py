@@ -61,3 +61,9 @@ class ExchangeError(QualcodeError):
     """A REFI-QDA file or a merge input that cannot be used."""
 
     title = "Exchange problem"
+
+
+class ProjectBusy(ProjectError):
+    """Another writer held the project longer than this one was willing to wait."""
+
+    title = "Project busy"

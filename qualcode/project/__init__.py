@@ -46,21 +46,28 @@ class Project(
         language: str = "en",
         coder: str | None = None,
         name: str | None = None,
+        busy_timeout: float | None = None,
     ) -> Project:
-        """Create a new project file. ``language`` is the default language of its sources."""
+        """Create a new project file. ``language`` is the default language of its sources;
+        ``busy_timeout`` as in :meth:`open`."""
         path = Path(path)
         if not re.fullmatch(r"[a-z]{2,3}([_-][A-Za-z]{2,4})?", language):
             raise ProjectError(f"language must be a code such as 'en' or 'de', not {language!r}")
         settings = {"language": language, "name": name or path.stem, "created_at": utc_now()}
         if coder:
             settings["coder"] = coder
-        return cls(Store.create(path, settings), path)
+        return cls(Store.create(path, settings, busy_timeout=busy_timeout), path)
 
     @classmethod
-    def open(cls, path: str | Path) -> Project:
-        """Open an existing project file (its schema is upgraded if it is older)."""
+    def open(cls, path: str | Path, *, busy_timeout: float | None = None) -> Project:
+        """Open an existing project file (its schema is upgraded if it is older).
+
+        ``busy_timeout`` is how many seconds a write waits while another process writes
+        to the project, before it fails with :class:`qualcode.errors.ProjectBusy`
+        (default: the environment variable ``QUALCODE_BUSY_TIMEOUT``, else 30).
+        """
         path = Path(path)
-        return cls(Store.open(path), path)
+        return cls(Store.open(path, busy_timeout=busy_timeout), path)
 
     def close(self) -> None:
         self.store.close()

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
 from qualcode.model import Code, Codebook, CodedSegment, Source, Turn
-from qualcode.project import Project
+from qualcode.project import ApplyResult, Project
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
@@ -235,9 +235,9 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
             self.say("select a passage first")
             return
         ref = code.id if isinstance(code, Code) else code
-        result = self.app.attempt(self.project.apply_code, self.source.id, s, e, ref)
-        if result is None:
-            return
+        self.app.write(self.project.apply_code, self.source.id, s, e, ref, then=self._applied)
+
+    def _applied(self, result: ApplyResult) -> None:
         # Said in the status line, not a toast: a toast would cover the text being coded.
         name = result.code.name
         if result.coding is None:
@@ -281,19 +281,25 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         )
 
     def _remove(self, seg: CodedSegment) -> None:
-        if self.app.attempt(self.project.remove_coding, seg.coding.id) is not None:
+        def removed(_count: int) -> None:
             self.say(f"removed {seg.code.rsplit('/', 1)[-1]}")
             self.reload()
 
+        self.app.write(self.project.remove_coding, seg.coding.id, then=removed)
+
     def action_undo(self) -> None:
-        done = self.app.attempt(self.project.undo)
-        self.say(f"undid the last {done}" if done else "nothing to undo")
-        self.reload()
+        def undone(done: str | None) -> None:
+            self.say(f"undid the last {done}" if done else "nothing to undo")
+            self.reload()
+
+        self.app.write(self.project.undo, then=undone)
 
     def action_redo(self) -> None:
-        done = self.app.attempt(self.project.redo)
-        self.say(f"redid the {done}" if done else "nothing to redo")
-        self.reload()
+        def redone(done: str | None) -> None:
+            self.say(f"redid the {done}" if done else "nothing to redo")
+            self.reload()
+
+        self.app.write(self.project.redo, then=redone)
 
     def action_memo(self) -> None:
         if self.source is None:

@@ -13,6 +13,7 @@ import typer
 
 from qualcode.cli.base import FormatOpt, ProjectArg, app, fail, opened, reports_errors, say
 from qualcode.cli.render import Format, render
+from qualcode.files import check_output, writing
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
@@ -31,6 +32,16 @@ def _coders(ctx: typer.Context, coders: list[str]) -> list[str]:
     if len(names) < 2:
         fail("give two or more coders: --coders A B")
     return names
+
+
+def _write_rows(rows: list[dict[str, object]], output: Path) -> None:
+    from qualcode.analysis.agreement import write_rows
+
+    with writing(output):
+        try:
+            write_rows(rows, output)
+        except ValueError as exc:
+            fail(f"{output}: {exc}")
 
 
 @app.command()
@@ -107,14 +118,14 @@ def agreement(
 ) -> None:
     """Agreement between coders per code and overall: % agreement, Cohen's kappa (two
     coders), Krippendorff's alpha, on the sources they all coded."""
-    from qualcode.analysis.agreement import write_rows
-
     names = _coders(ctx, coders)
+    if output is not None:
+        check_output(output)
     with opened(project) as p:
         report = p.agreement(names, unit=unit, code=code)
     rows = report.rows()
     if output is not None:
-        write_rows(rows, output)
+        _write_rows(rows, output)
         say(f"Agreement of {len(report.codes)} code(s) written to {output}.")
         return
     if fmt is Format.table:
@@ -138,13 +149,13 @@ def disagreements(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The passages where coders differ: who coded what. Ids are for 'qualcode reconcile'."""
-    from qualcode.analysis.agreement import write_rows
-
     names = _coders(ctx, coders)
+    if output is not None:
+        check_output(output)
     with opened(project) as p:
         rows = [d.row() for d in p.disagreements(names, unit=unit, code=code)]
     if output is not None:
-        write_rows(rows, output)
+        _write_rows(rows, output)
         say(f"{len(rows)} disagreement(s) written to {output}.")
         return
     columns = ["id", "source", "start", "end", "code", "coded_by", "not_coded_by", "text"]

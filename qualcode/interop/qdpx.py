@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -98,7 +99,7 @@ class _Archive:
         try:
             with self.zip.open(info) as fh:
                 data = fh.read(cap + 1)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as exc:
             raise ExchangeError(f"damaged archive ({exc})", file=self.path, place=place) from None
         if len(data) > cap:
             raise ExchangeError(

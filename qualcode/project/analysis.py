@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError
+from qualcode.files import check_output, writing
 from qualcode.project.base import ProjectBase
 
 if TYPE_CHECKING:
@@ -268,14 +269,14 @@ class AnalysisActions(ProjectBase):
         """
         from qualcode.analysis.exports import export
 
+        check_output(path)  # before computing anything
         if not isinstance(tables, Mapping):
             tables = self.report_tables(list(tables), **options)
-        try:
-            return export(tables, Path(path))
-        except ValueError as exc:
-            raise ProjectError(str(exc)) from None
-        except OSError as exc:
-            raise ProjectError(f"cannot write: {exc.strerror}", file=path) from None
+        with writing(path) as target:
+            try:
+                return export(tables, target)
+            except ValueError as exc:
+                raise ProjectError(str(exc)) from None
 
     def chart(self, table: str, path: str | Path, **options: Any) -> Path:
         """Draw ``frequencies`` as a bar chart or ``cooccurrence`` as a heat map, to .png or
@@ -286,13 +287,11 @@ class AnalysisActions(ProjectBase):
         target = Path(path)
         if target.suffix.lower() not in CHART_SUFFIXES:
             raise ProjectError(f"charts are written as .png or .svg, not {target.name!r}")
-        try:
+        with writing(target):
             if table == "frequencies":
                 return bar_chart(self.frequencies(**options), target)
             if table == "cooccurrence":
                 return heat_map(as_matrix(self.cooccurrence(**options)), target)
-        except OSError as exc:
-            raise ProjectError(f"cannot write: {exc.strerror}", file=target) from None
         raise ProjectError(f"charts are drawn of frequencies and cooccurrence, not {table!r}")
 
 

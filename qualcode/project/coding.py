@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import CodebookError, ProjectError
+from qualcode.files import check_output
 from qualcode.model import (
     CODE_FIELDS,
     Code,
@@ -118,7 +119,7 @@ class CodingActions(ProjectBase):
     def export_codebook(self, path: str | Path) -> Path:
         from qualcode.codebook import save_codebook
 
-        path = Path(path)
+        path = check_output(path, CodebookError)
         save_codebook(self.codebook(), path)
         return path
 

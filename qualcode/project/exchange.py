@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExchangeError, ProjectError
+from qualcode.files import writing
 from qualcode.model import utc_now
 from qualcode.project.base import ProjectBase, content_hash
 
@@ -34,22 +35,26 @@ class ExchangeActions(ProjectBase):
     # -- REFI-QDA ------------------------------------------------------------------------
 
     def export_qdpx(self, path: str | Path) -> Path:
-        """Write the whole project as a REFI-QDA ``.qdpx`` (GUIDs given where missing)."""
+        """Write the whole project as a REFI-QDA ``.qdpx`` (GUIDs given where missing).
+
+        The GUIDs are saved in the same transaction as the file is written: an export that
+        fails changes nothing in the project."""
         from qualcode.interop.convert import project_to_refi
         from qualcode.interop.qdpx import write_qdpx
 
         name = self.settings().get("name") or (self.path.stem if self.path else "qualcode")
-        return write_qdpx(project_to_refi(self.store, name=name, assign=True), path)
+        with writing(path, ExchangeError) as target, self.store.atomic():
+            return write_qdpx(project_to_refi(self.store, name=name, assign=True), target)
 
     def export_qdc(self, path: str | Path) -> Path:
-        """Write the codebook as a REFI-QDA ``.qdc``."""
+        """Write the codebook as a REFI-QDA ``.qdc`` (all or nothing, as :meth:`export_qdpx`)."""
         from qualcode.interop.convert import project_to_refi
         from qualcode.interop.write import write_qdc
 
-        path = Path(path)
-        refi = project_to_refi(self.store, name="", assign=True)
-        path.write_bytes(write_qdc(refi.codes, origin="qualcode"))
-        return path
+        with writing(path, ExchangeError) as target, self.store.atomic():
+            refi = project_to_refi(self.store, name="", assign=True)
+            target.write_bytes(write_qdc(refi.codes, origin="qualcode"))
+            return target
 
     def import_qdpx(self, path: str | Path) -> MergeReport:
         """Import a ``.qdpx``: all of it, or (on any error) nothing."""

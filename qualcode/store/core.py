@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from qualcode.errors import ProjectError
+from qualcode.files import check_output
 from qualcode.store import schema as s
 from qualcode.store.analysis import AnalysisMixin
 from qualcode.store.base import _first_line
@@ -41,6 +42,7 @@ class Store(
         cls, path: Path, settings: dict[str, str], *, busy_timeout: float | None = None
     ) -> Store:
         """Create a new, empty project file at ``path`` with the given settings."""
+        check_output(path)
         if path.exists():
             raise ProjectError("already exists; open it, or choose another name", file=path)
         store = cls(_sqlite_url(path), label=str(path), busy_timeout=busy_timeout)
@@ -70,6 +72,8 @@ class Store(
         ``busy_timeout`` is how many seconds a write waits for another writer (default:
         ``QUALCODE_BUSY_TIMEOUT`` or 30).
         """
+        if path.is_dir():
+            raise ProjectError("is a folder, not a project file", file=path)
         if not path.is_file():
             raise ProjectError("no such project file", file=path)
         store = cls(_sqlite_url(path), label=str(path), busy_timeout=busy_timeout)

@@ -4,6 +4,7 @@ project whose schema version is damaged."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -103,8 +104,9 @@ def test_outputs_that_cannot_be_written_are_one_line(
 
 def test_a_failed_export_gives_no_guids(tmp_path: Path, coded: Path):
     before = dump(coded)
-    # The export's temporary file cannot be made: a folder has its name.
-    (tmp_path / "out.qdpx.part").mkdir()
+    # The export's temporary file (named for this process) cannot be made: a folder has
+    # its name, so writing fails after the guids were handed out.
+    (tmp_path / f"out.qdpx.{os.getpid()}.part").mkdir()
     line = one_line_error("export", coded, tmp_path / "out.qdpx")
     assert "cannot write" in line
     assert dump(coded) == before

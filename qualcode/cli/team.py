@@ -201,16 +201,8 @@ def import_refi(project: Path, files: list[Path]) -> None:
     refi = {".qdpx", ".qde", ".qdc"}
     if any(f.suffix.lower() not in refi for f in files):
         fail("import REFI-QDA files (.qdpx .qde .qdc) on their own, not with other files")
-    created = not project.exists()
-    p = Project.create(project) if created else Project.open(project)
-    try:
-        with p, p.store.atomic():
-            reports = [p.import_refi(f) for f in files]
-    except BaseException:
-        if created:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{project}{suffix}").unlink(missing_ok=True)
-        raise
+    with Project.open_or_build(project) as p, p.store.atomic():
+        reports = [p.import_refi(f) for f in files]
     for f, report in zip(files, reports, strict=True):
         say(f"{f}:")
         print_merge_report(report)

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from qualcode.errors import ExchangeError
+from qualcode.files import part_path, pause_point, remove_stale_parts
 from qualcode.interop.qde import parse_qde
 from qualcode.interop.refi import RefiProject
 from qualcode.interop.write import write_qde
@@ -193,16 +194,18 @@ def write_qdpx(project: RefiProject, path: str | Path) -> Path:
     """Write a ``.qdpx``: ``project.qde`` and each source's text as ``sources/<guid>.txt``.
 
     Written to a temporary name beside ``path`` and renamed, so a failed export leaves no
-    half-written file.
+    half-written file; what a killed one left is removed (see :mod:`qualcode.files`).
     """
     path = Path(path)
     paths = {s.guid: f"internal://{s.guid}.txt" for s in project.sources}
-    tmp = path.with_name(path.name + ".part")
+    remove_stale_parts(path)  # what a killed export left
+    tmp = part_path(path)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             zf.writestr("project.qde", write_qde(project, paths))
             for s in project.sources:
                 zf.writestr(f"sources/{s.guid}.txt", s.text.encode("utf-8"))
+        pause_point("qdpx-written")
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

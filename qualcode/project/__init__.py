@@ -12,11 +12,15 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ProjectError, QualcodeError
+from qualcode.files import check_output, part_path, remove_database, remove_stale_parts
 from qualcode.model import utc_now
 from qualcode.project.analysis import AnalysisActions
 from qualcode.project.base import content_hash
@@ -67,7 +71,40 @@ class Project(
         (default: the environment variable ``QUALCODE_BUSY_TIMEOUT``, else 30).
         """
         path = Path(path)
+        remove_stale_parts(path)
         return cls(Store.open(path, busy_timeout=busy_timeout), path)
+
+    @classmethod
+    @contextmanager
+    def open_or_build(cls, path: str | Path, *, coder: str | None = None) -> Iterator[Project]:
+        """Open project ``path``, or build a new one there, for a block that fills it (a
+        merge, an import of a .qdpx); it is closed afterwards.
+
+        A new project is built under a temporary name beside ``path`` and renamed when the
+        block has succeeded: a failure removes it, and a process killed half way leaves no
+        empty project under the real name (the next run removes what it left, see
+        :mod:`qualcode.files`).
+        """
+        path = Path(path)
+        remove_stale_parts(path)
+        if path.exists():
+            with cls.open(path) as project:
+                yield project
+            return
+        check_output(path)
+        part = part_path(path)
+        try:
+            with cls.create(part, coder=coder, name=path.stem) as project:
+                project.store.label = str(path)
+                yield project
+            if path.exists():
+                raise ProjectError("was created by another process meanwhile", file=path)
+            wal = Path(f"{part}-wal")  # normally gone with the last connection; kept if not
+            if wal.exists():
+                os.replace(wal, f"{path}-wal")
+            os.replace(part, path)
+        finally:
+            remove_database(part)
 
     def close(self) -> None:
         self.store.close()

@@ -13,12 +13,11 @@ own (``agreed`` by default), undoable like any coding.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExchangeError, ProjectError
-from qualcode.files import writing
+from qualcode.files import pause_point, temporary_folder, writing
 from qualcode.model import utc_now
 from qualcode.project.base import ProjectBase, content_hash
 
@@ -116,8 +115,8 @@ class ExchangeActions(ProjectBase):
         if suffix == ".qcdb":
             # Read a copy: opening may upgrade an older schema or add WAL files, and a
             # coder's own project must not change because someone merged it.
-            with tempfile.TemporaryDirectory(prefix="qualcode-merge-") as tmp:
-                copy = Path(tmp) / path.name
+            with temporary_folder("qualcode-merge-") as tmp:
+                copy = tmp / path.name
                 try:
                     shutil.copyfile(path, copy)
                     if Path(f"{path}-wal").is_file():
@@ -129,6 +128,7 @@ class ExchangeActions(ProjectBase):
                 except ProjectError as exc:
                     raise ExchangeError(exc.message, file=path) from None
                 try:
+                    pause_point("merge-copy")
                     name = store.settings().get("name", path.stem)
                     return project_to_refi(store, name=name, assign=False)
                 finally:
@@ -158,6 +158,7 @@ class ExchangeActions(ProjectBase):
             if refi.name and not self.settings().get("name"):
                 self.store._set_meta(conn, "name", refi.name)
             merger.apply(conn, refi)
+            pause_point("merged")
         return report
 
     # -- agreement -----------------------------------------------------------------------
@@ -316,14 +317,5 @@ def merge_projects(
     if the merge fails)."""
     from qualcode.project import Project
 
-    out = Path(out)
-    created = not out.exists()
-    project = Project.create(out, coder=coder) if created else Project.open(out)
-    try:
-        with project:
-            return project.merge_from(list(inputs))
-    except BaseException:
-        if created:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{out}{suffix}").unlink(missing_ok=True)
-        raise
+    with Project.open_or_build(out, coder=coder) as project:
+        return project.merge_from(list(inputs))

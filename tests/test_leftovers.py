@@ -53,15 +53,28 @@ def coded(project: Project, project_path: Path) -> Path:
     return project_path
 
 
+@pytest.fixture
+def out_dir(tmp_path: Path) -> Path:
+    """Where the killed commands write: nothing else is in it."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
 def names(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
 
 
+def killed_half_made(point: str, target: Path, *args: object, env: dict[str, str]) -> None:
+    """Kill a command that makes project ``target`` at ``point``; only parts are left."""
+    kill_at(point, *args, env=env)
+    assert not target.exists()
+    assert names(target.parent) and all(".part" in n for n in names(target.parent))
+
+
 def test_a_killed_export_leaves_a_part_the_next_export_removes(
-    tmp_path: Path, coded: Path, env: dict[str, str]
+    out_dir: Path, coded: Path, env: dict[str, str]
 ):
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
     kill_at("qdpx-written", "export", coded, out_dir / "study.qdpx", env=env)
     [part] = names(out_dir)
     assert part.startswith("study.qdpx.") and part.endswith(".part")
@@ -70,14 +83,10 @@ def test_a_killed_export_leaves_a_part_the_next_export_removes(
 
 
 def test_a_killed_merge_into_a_new_project_leaves_no_project_and_no_copy(
-    tmp_path: Path, coded: Path, env: dict[str, str]
+    out_dir: Path, coded: Path, env: dict[str, str]
 ):
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
     merged = out_dir / "team.qcdb"
-    kill_at("merge-copy", "merge", merged, coded, env=env)
-    assert not merged.exists()
-    assert names(out_dir) and all(".part" in n for n in names(out_dir))
+    killed_half_made("merge-copy", merged, "merge", merged, coded, env=env)
     [copy] = names(Path(env["TMPDIR"]))
     assert copy.startswith("qualcode-merge-")
 
@@ -90,16 +99,12 @@ def test_a_killed_merge_into_a_new_project_leaves_no_project_and_no_copy(
 
 
 def test_a_killed_qdpx_import_into_a_new_project_leaves_nothing_behind_it(
-    tmp_path: Path, coded: Path, env: dict[str, str]
+    tmp_path: Path, out_dir: Path, coded: Path, env: dict[str, str]
 ):
     qdpx = tmp_path / "study.qdpx"
     run_qualcode("export", coded, qdpx, env=env)
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
     target = out_dir / "new.qcdb"
-    kill_at("merged", "import", target, qdpx, env=env)
-    assert not target.exists()
-    assert names(out_dir) and all(".part" in n for n in names(out_dir))
+    killed_half_made("merged", target, "import", target, qdpx, env=env)
 
     result = run_qualcode("sources", target, ok=False, env=env)  # the next run, any command
     assert "no such project file" in result.stderr

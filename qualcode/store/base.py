@@ -96,7 +96,8 @@ class StoreBase:
         with self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: True})
             wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
-            self._set_busy_timeout(conn, wait)
+            if wait != self.busy_timeout:
+                self._set_busy_timeout(conn, wait)
             try:
                 transaction = conn.begin()
             except OperationalError as exc:

@@ -314,12 +314,16 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
             if result is None or self.source is None:
                 return
             index, memo = result
+
+            def saved(_: object) -> None:
+                self.say("memo saved")
+                self.reload()
+
             if index < len(here):
-                self.app.attempt(self.project.set_coding_memo, here[index].coding.id, memo)
+                coding_id = here[index].coding.id
+                self.app.write(self.project.set_coding_memo, coding_id, memo, then=saved)
             else:
-                self.app.attempt(self.project.add_memo, memo, source=self.source.id)
-            self.say("memo saved")
-            self.reload()
+                self.app.write(self.project.add_memo, memo, source=self.source.id, then=saved)
 
         self.app.push_screen(MemoDialog(targets, text), save)
 

@@ -41,8 +41,14 @@ def test_writers_at_once_lose_and_double_nothing(project: Project, project_path:
     stop = project_path.with_name("stop")
     reader = _start(project_path, "--read", stop)
     procs = [_start(project_path, f"coder{i}", n) for i in range(writers)]
-    made = [_finish(p) for p in procs]
-    stop.touch()
+    try:
+        made = [_finish(p) for p in procs]
+    finally:  # a failed writer must not leave the reader (or another writer) running
+        stop.touch()
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     assert int(_finish(reader)) > 0
     assert made == [str(n)] * writers
     with Project.open(project_path) as p:

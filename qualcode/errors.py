@@ -66,3 +66,9 @@ class ExchangeError(QualcodeError):
 class MissingSourceError(ExchangeError):
     """A source file a REFI-QDA project refers to is not there: the source is skipped and
     the rest of the project still imports (a codebook sent with its structure)."""
+
+
+class ProjectBusy(ProjectError):
+    """Another writer held the project longer than this one was willing to wait."""
+
+    title = "Project busy"

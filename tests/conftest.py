@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -93,3 +97,25 @@ def span(text: str, quote: str) -> tuple[int, int]:
     """Offsets of the first occurrence of ``quote`` in ``text``."""
     start = text.index(quote)
     return start, start + len(quote)
+
+
+def run_qualcode(
+    *args: object, ok: bool = True, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run the ``qualcode`` command in a process of its own, as a user or script would."""
+    result = subprocess.run(
+        [sys.executable, "-m", "qualcode", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
+    if ok:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture
+def qualcode() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``qualcode(*args, ok=True)``: the command line in a real process."""
+    return run_qualcode

@@ -15,6 +15,7 @@ CORE_MODULES = [
     "qualcode.model",
     "qualcode.errors",
     "qualcode.files",
+    "qualcode.outputs",
     "qualcode.codebook",
     "qualcode.store",
     "qualcode.nlp",

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +14,7 @@ import typer
 
 from qualcode.cli.base import FormatOpt, ProjectArg, app, fail, opened, reports_errors, say
 from qualcode.cli.render import Format, render
+from qualcode.outputs import check_output, writing
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
@@ -40,6 +42,16 @@ def _coders(ctx: typer.Context, coders: list[str]) -> list[str]:
     if len(names) < 2:
         fail("give two or more coders: --coders A B")
     return names
+
+
+def _write_rows(rows: list[dict[str, object]], output: Path) -> None:
+    from qualcode.analysis.agreement import write_rows
+
+    with writing(output):
+        try:
+            write_rows(rows, output)
+        except ValueError as exc:
+            fail(f"{output}: {exc}")
 
 
 @app.command()
@@ -145,15 +157,15 @@ def agreement(
 ) -> None:
     """Agreement between coders per code and overall: % agreement, Cohen's kappa (two
     coders), Krippendorff's alpha, on the sources they all coded."""
-    from qualcode.analysis.agreement import write_rows
-
     names = _coders(ctx, coders)
     _check_rows_target(output)
+    if output is not None:
+        check_output(output)
     with opened(project) as p:
         report = p.agreement(names, unit=unit, code=code)
     rows = report.rows()
     if output is not None:
-        write_rows(rows, output)
+        _write_rows(rows, output)
         say(f"Agreement of {len(report.codes)} code(s) written to {output}.")
         return
     if fmt is Format.table:
@@ -177,14 +189,14 @@ def disagreements(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The passages where coders differ: who coded what. Ids are for 'qualcode reconcile'."""
-    from qualcode.analysis.agreement import write_rows
-
     names = _coders(ctx, coders)
     _check_rows_target(output)
+    if output is not None:
+        check_output(output)
     with opened(project) as p:
         rows = [d.row() for d in p.disagreements(names, unit=unit, code=code)]
     if output is not None:
-        write_rows(rows, output)
+        _write_rows(rows, output)
         say(f"{len(rows)} disagreement(s) written to {output}.")
         return
     columns = ["id", "source", "start", "end", "code", "coded_by", "not_coded_by", "text"]
@@ -232,24 +244,19 @@ def import_refi(
     refi = {".qdpx", ".qde", ".qdc"}
     if any(f.suffix.lower() not in refi for f in files):
         fail("import REFI-QDA files (.qdpx .qde .qdc) on their own, not with other files")
-    created = not project.exists()
-    p = Project.create(project) if created else Project.open(project)
-    try:
-        with p:
+    if dry_run and not project.exists():
+        # Nothing may be written, not even the new project: the report is made in a
+        # scratch project that is removed with its folder.
+        with (
+            tempfile.TemporaryDirectory(prefix="qualcode-dry-run-") as tmp,
+            Project.create(Path(tmp) / project.name) as p,
+        ):
+            reports = p.import_refi_files(list(files), offsets=offsets, dry_run=True)
+    else:
+        with Project.open_or_build(project) as p:
             reports = p.import_refi_files(list(files), offsets=offsets, dry_run=dry_run)
-    except BaseException:
-        if created:
-            _remove(project)
-        raise
-    if created and dry_run:
-        _remove(project)
     for f, report in zip(files, reports, strict=True):
         say(f"{f}:")
         print_merge_report(report)
     if dry_run:
         say("Dry run: nothing was written.")
-
-
-def _remove(project: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{project}{suffix}").unlink(missing_ok=True)

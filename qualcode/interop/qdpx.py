@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -24,6 +25,7 @@ from qualcode.files import open_regular, read_regular
 from qualcode.interop.qde import parse_qde
 from qualcode.interop.refi import RefiProject
 from qualcode.interop.write import write_qde
+from qualcode.outputs import part_path, pause_point, remove_stale_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,7 @@ class _Archive:
                             self._too_much(self.read_total + size), file=self.path, place=place
                         )
                     chunks.append(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as exc:
             raise ExchangeError(f"damaged archive ({exc})", file=self.path, place=place) from None
         self.read_total += size
         return b"".join(chunks)
@@ -234,7 +236,8 @@ def write_qdpx(project: RefiProject, path: str | Path, *, target: str = "standar
 
     ``target`` names the tool that will read it (see :mod:`~qualcode.interop.targets`): its
     line ends, BOM and offsets are written. Written to a temporary name beside ``path`` and
-    renamed, so a failed export leaves no half-written file.
+    renamed, so a failed export leaves no half-written file; what a killed one left is
+    removed (see :mod:`qualcode.outputs`).
     """
     from dataclasses import replace
 
@@ -247,12 +250,14 @@ def write_qdpx(project: RefiProject, path: str | Path, *, target: str = "standar
     paths = {s.guid: f"internal://{s.guid}.txt" for s in project.sources}
     place = {s.guid: tool.placer(s.text) for s in project.sources} if target != "standard" else None
     qde = write_qde(replace(project, origin=tool.origin), paths, place)
-    tmp = path.with_name(path.name + ".part")
+    remove_stale_parts(path)  # what a killed export left
+    tmp = part_path(path)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             zf.writestr("project.qde", qde)
             for s in project.sources:
                 zf.writestr(f"sources/{s.guid}.txt", tool.text(s.text).encode("utf-8"))
+        pause_point("qdpx-written")
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

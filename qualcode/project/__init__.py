@@ -12,12 +12,16 @@ Example:
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import utc_now
+from qualcode.outputs import check_output, part_path, remove_database, remove_stale_parts
 from qualcode.project.analysis import AnalysisActions
 from qualcode.project.base import LANGUAGE_CODE, content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
@@ -53,21 +57,61 @@ class Project(
         language: str = "en",
         coder: str | None = None,
         name: str | None = None,
+        busy_timeout: float | None = None,
     ) -> Project:
-        """Create a new project file. ``language`` is the default language of its sources."""
+        """Create a new project file. ``language`` is the default language of its sources;
+        ``busy_timeout`` as in :meth:`open`."""
         path = Path(path)
         if not re.fullmatch(LANGUAGE_CODE, language):
             raise ProjectError(f"language must be a code such as 'en' or 'de', not {language!r}")
         settings = {"language": language, "name": name or path.stem, "created_at": utc_now()}
         if coder:
             settings["coder"] = coder
-        return cls(Store.create(path, settings), path)
+        return cls(Store.create(path, settings, busy_timeout=busy_timeout), path)
 
     @classmethod
-    def open(cls, path: str | Path) -> Project:
-        """Open an existing project file (its schema is upgraded if it is older)."""
+    def open(cls, path: str | Path, *, busy_timeout: float | None = None) -> Project:
+        """Open an existing project file (its schema is upgraded if it is older).
+
+        ``busy_timeout`` is how many seconds a write waits while another process writes
+        to the project, before it fails with :class:`qualcode.errors.ProjectBusy`
+        (default: the environment variable ``QUALCODE_BUSY_TIMEOUT``, else 30).
+        """
         path = Path(path)
-        return cls(Store.open(path), path)
+        remove_stale_parts(path)
+        return cls(Store.open(path, busy_timeout=busy_timeout), path)
+
+    @classmethod
+    @contextmanager
+    def open_or_build(cls, path: str | Path, *, coder: str | None = None) -> Iterator[Project]:
+        """Open project ``path``, or build a new one there, for a block that fills it (a
+        merge, an import of a .qdpx); it is closed afterwards.
+
+        A new project is built under a temporary name beside ``path`` and renamed when the
+        block has succeeded: a failure removes it, and a process killed half way leaves no
+        empty project under the real name (the next run removes what it left, see
+        :mod:`qualcode.outputs`).
+        """
+        path = Path(path)
+        remove_stale_parts(path)
+        if path.exists():
+            with cls.open(path) as project:
+                yield project
+            return
+        check_output(path)
+        part = part_path(path)
+        try:
+            with cls.create(part, coder=coder, name=path.stem) as project:
+                project.store.label = str(path)
+                yield project
+            if path.exists():
+                raise ProjectError("was created by another process meanwhile", file=path)
+            wal = Path(f"{part}-wal")  # normally gone with the last connection; kept if not
+            if wal.exists():
+                os.replace(wal, f"{path}-wal")
+            os.replace(part, path)
+        finally:
+            remove_database(part)
 
     def close(self) -> None:
         self.store.close()

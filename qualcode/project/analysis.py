@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError
+from qualcode.outputs import check_output, writing
 from qualcode.project.base import ProjectBase
 
 if TYPE_CHECKING:
@@ -303,8 +304,9 @@ class AnalysisActions(ProjectBase):
     # -- files ---------------------------------------------------------------------------
 
     def table_target(self, path: str | Path) -> Path:
-        """``path`` if tables can be written to it (by its suffix), else a ProjectError
-        naming the suffixes that can: for a front end to check before any work."""
+        """``path`` if tables can be written to it (by its suffix, into a folder that
+        exists), else a ProjectError naming what can: for a front end to check before any
+        work."""
         from qualcode.analysis.exports import SUFFIXES
 
         target = Path(path)
@@ -312,7 +314,7 @@ class AnalysisActions(ProjectBase):
             raise ProjectError(
                 f"cannot write tables to {target.name!r}; use one of {', '.join(sorted(SUFFIXES))}"
             )
-        return target
+        return check_output(target)
 
     def export_tables(
         self,
@@ -330,12 +332,11 @@ class AnalysisActions(ProjectBase):
         self.table_target(path)  # refused before the tables are made
         if not isinstance(tables, Mapping):
             tables = self.report_tables(list(tables), **options)
-        try:
-            return export(tables, Path(path))
-        except ValueError as exc:
-            raise ProjectError(str(exc)) from None
-        except OSError as exc:
-            raise ProjectError(f"cannot write: {exc.strerror}", file=path) from None
+        with writing(path) as target:
+            try:
+                return export(tables, target)
+            except ValueError as exc:
+                raise ProjectError(str(exc)) from None
 
     def chart(self, table: str, path: str | Path, **options: Any) -> Path:
         """Draw ``frequencies`` as a bar chart or ``cooccurrence`` as a heat map, to .png or
@@ -346,13 +347,11 @@ class AnalysisActions(ProjectBase):
         target = Path(path)
         if target.suffix.lower() not in CHART_SUFFIXES:
             raise ProjectError(f"charts are written as .png or .svg, not {target.name!r}")
-        try:
+        with writing(target):
             if table == "frequencies":
                 return bar_chart(self.frequencies(**options), target)
             if table == "cooccurrence":
                 return heat_map(as_matrix(self.cooccurrence(**options)), target)
-        except OSError as exc:
-            raise ProjectError(f"cannot write: {exc.strerror}", file=target) from None
         raise ProjectError(f"charts are drawn of frequencies and cooccurrence, not {table!r}")
 
 

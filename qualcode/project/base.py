@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,12 @@ class ProjectBase:
     @property
     def label(self) -> str:
         return self.store.label
+
+    def without_waiting(self) -> AbstractContextManager[None]:
+        """Writes in this block raise :class:`qualcode.errors.ProjectBusy` at once while
+        another process writes to the project, instead of waiting for it: a screen can say
+        so and wait in the background."""
+        return self.store.without_waiting()
 
     # -- settings ------------------------------------------------------------------------
 

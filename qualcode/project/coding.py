@@ -21,6 +21,7 @@ from qualcode.model import (
     Turn,
     utc_now,
 )
+from qualcode.outputs import check_output
 from qualcode.project.base import ProjectBase
 from qualcode.project.sourcing import ImportReport
 from qualcode.segments import Span, sentence_spans
@@ -137,7 +138,7 @@ class CodingActions(ProjectBase):
     def export_codebook(self, path: str | Path) -> Path:
         from qualcode.codebook import save_codebook
 
-        path = Path(path)
+        path = check_output(path, CodebookError)
         save_codebook(self.codebook(), path)
         return path
 

@@ -13,13 +13,13 @@ own (``agreed`` by default), undoable like any coding.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ExchangeError, ProjectError
 from qualcode.files import read_regular
 from qualcode.model import utc_now
+from qualcode.outputs import pause_point, temporary_folder, writing
 from qualcode.project.base import ProjectBase, content_hash
 
 if TYPE_CHECKING:
@@ -43,6 +43,9 @@ class ExchangeActions(ProjectBase):
     def export_qdpx(self, path: str | Path, *, target: str = "standard") -> Path:
         """Write the whole project as a REFI-QDA ``.qdpx`` (GUIDs given where missing).
 
+        The GUIDs are saved in the same transaction as the file is written: an export that
+        fails changes nothing in the project.
+
         Args:
             path: the ``.qdpx`` to write.
             target: the tool that will read it (``standard``, ``nvivo``, ``atlas``,
@@ -52,18 +55,19 @@ class ExchangeActions(ProjectBase):
         from qualcode.interop.qdpx import write_qdpx
 
         name = self.settings().get("name") or (self.path.stem if self.path else "qualcode")
-        refi = project_to_refi(self.store, name=name, assign=True)
-        return write_qdpx(refi, path, target=target)
+        with writing(path, ExchangeError) as out, self.store.atomic():
+            refi = project_to_refi(self.store, name=name, assign=True)
+            return write_qdpx(refi, out, target=target)
 
     def export_qdc(self, path: str | Path) -> Path:
-        """Write the codebook as a REFI-QDA ``.qdc``."""
+        """Write the codebook as a REFI-QDA ``.qdc`` (all or nothing, as :meth:`export_qdpx`)."""
         from qualcode.interop.convert import project_to_refi
         from qualcode.interop.write import write_qdc
 
-        path = Path(path)
-        refi = project_to_refi(self.store, name="", assign=True)
-        path.write_bytes(write_qdc(refi.codes, origin="qualcode"))
-        return path
+        with writing(path, ExchangeError) as target, self.store.atomic():
+            refi = project_to_refi(self.store, name="", assign=True)
+            target.write_bytes(write_qdc(refi.codes, origin="qualcode"))
+            return target
 
     def import_qdpx(self, path: str | Path, *, offsets: str | None = None) -> MergeReport:
         """Import a ``.qdpx``: all of it, or (on any error) nothing. ``offsets`` overrides
@@ -145,8 +149,8 @@ class ExchangeActions(ProjectBase):
         if suffix == ".qcdb":
             # Read a copy: opening may upgrade an older schema or add WAL files, and a
             # coder's own project must not change because someone merged it.
-            with tempfile.TemporaryDirectory(prefix="qualcode-merge-") as tmp:
-                copy = Path(tmp) / path.name
+            with temporary_folder("qualcode-merge-") as tmp:
+                copy = tmp / path.name
                 try:
                     shutil.copyfile(path, copy)
                     if Path(f"{path}-wal").is_file():
@@ -158,6 +162,7 @@ class ExchangeActions(ProjectBase):
                 except ProjectError as exc:
                     raise ExchangeError(exc.message, file=path) from None
                 try:
+                    pause_point("merge-copy")
                     name = store.settings().get("name", path.stem)
                     return project_to_refi(store, name=name, assign=False)
                 finally:
@@ -187,6 +192,7 @@ class ExchangeActions(ProjectBase):
             if refi.name and not self.settings().get("name"):
                 self.store._set_meta(conn, "name", refi.name)
             merger.apply(conn, refi)
+            pause_point("merged")
         return report
 
     # -- agreement -----------------------------------------------------------------------
@@ -345,14 +351,5 @@ def merge_projects(
     if the merge fails)."""
     from qualcode.project import Project
 
-    out = Path(out)
-    created = not out.exists()
-    project = Project.create(out, coder=coder) if created else Project.open(out)
-    try:
-        with project:
-            return project.merge_from(list(inputs))
-    except BaseException:
-        if created:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{out}{suffix}").unlink(missing_ok=True)
-        raise
+    with Project.open_or_build(out, coder=coder) as project:
+        return project.merge_from(list(inputs))

@@ -3,18 +3,48 @@
 SQLite's own transaction handling in the ``sqlite3`` module does not emit ``BEGIN`` where
 SQLAlchemy expects it and breaks savepoints; we take it over (the recipe from the SQLAlchemy
 SQLite dialect docs) so ``atomic()`` is a real transaction with real savepoints.
+
+A write transaction starts ``BEGIN IMMEDIATE``: it takes the write lock first, so a second
+writer waits on the busy timeout for it. A deferred ``BEGIN`` would read first and then try
+to upgrade to a write, and SQLite fails that upgrade at once instead of waiting (the other
+writer may have changed what was read). Reads keep the deferred ``BEGIN`` and never wait:
+with write-ahead logging they see the last committed state while a writer works.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
+from sqlalchemy.exc import OperationalError
 
+from qualcode.errors import ProjectBusy, ProjectError
 from qualcode.store import schema as s
+
+# How long a write waits for another writer to finish, in seconds; the environment
+# variable QUALCODE_BUSY_TIMEOUT overrides it for every command.
+BUSY_TIMEOUT = 30.0
+_WRITE = "qualcode_write"  # execution option: this connection's transaction writes
+
+
+def busy_timeout_from_env() -> float:
+    """The busy timeout: ``QUALCODE_BUSY_TIMEOUT`` (seconds) if set, else 30 s."""
+    raw = os.environ.get("QUALCODE_BUSY_TIMEOUT", "").strip()
+    if not raw:
+        return BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ProjectError(
+            f"QUALCODE_BUSY_TIMEOUT must be a number of seconds, not {raw!r}"
+        ) from None
+    return value
 
 
 class StoreBase:
@@ -23,16 +53,28 @@ class StoreBase:
     Args:
         url: an SQLAlchemy URL (``sqlite:///path.qcdb`` or ``postgresql://...``).
         label: how to name the project in error messages (its file name).
+        busy_timeout: seconds a write waits for another writer before it fails
+            (default: ``QUALCODE_BUSY_TIMEOUT`` or 30).
     """
 
-    def __init__(self, url: str, *, label: str | None = None):
+    def __init__(self, url: str, *, label: str | None = None, busy_timeout: float | None = None):
         self.url = url
         self.label = label or url
+        self.busy_timeout = busy_timeout_from_env() if busy_timeout is None else busy_timeout
         self.engine: Engine = create_engine(url)
         self._local = threading.local()
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "connect", self._sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
+
+    def _sqlite_on_connect(self, dbapi_conn: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy (see module docstring).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # A second window or command waits for a writer instead of failing.
+        cursor.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        cursor.close()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -41,18 +83,59 @@ class StoreBase:
 
     @contextmanager
     def atomic(self) -> Iterator[Connection]:
-        """A transaction; inside another one, a savepoint. Rolled back on any exception."""
+        """A write transaction; inside another one, a savepoint. Rolled back on any exception.
+
+        It waits up to ``busy_timeout`` seconds for another writer, then raises
+        :class:`ProjectBusy` (at once inside :meth:`without_waiting`).
+        """
         current: Connection | None = getattr(self._local, "conn", None)
         if current is not None:
             with current.begin_nested():
                 yield current
             return
-        with self.engine.connect() as conn, conn.begin():
-            self._local.conn = conn
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
+            if wait != self.busy_timeout:
+                self._set_busy_timeout(conn, wait)
             try:
-                yield conn
+                transaction = conn.begin()
+            except OperationalError as exc:
+                if _is_busy(exc):
+                    raise self._busy(wait) from None
+                raise
             finally:
-                self._local.conn = None
+                if wait != self.busy_timeout:
+                    self._set_busy_timeout(conn, self.busy_timeout)
+            with transaction:
+                self._local.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._local.conn = None
+
+    @contextmanager
+    def without_waiting(self) -> Iterator[None]:
+        """Writes in this block raise :class:`ProjectBusy` at once if another writer holds
+        the project, so a screen can say it waits and wait in the background."""
+        self._local.no_wait = True
+        try:
+            yield
+        finally:
+            self._local.no_wait = False
+
+    def _busy(self, waited: float) -> ProjectBusy:
+        return ProjectBusy(
+            f"another writer held the project for {waited:g} s; try again when it has "
+            "finished (QUALCODE_BUSY_TIMEOUT sets how long to wait)",
+            file=self.label,
+        )
+
+    def _set_busy_timeout(self, conn: Connection, seconds: float) -> None:
+        if self.engine.dialect.name == "sqlite":
+            # On the driver's connection: through SQLAlchemy it would open a transaction.
+            raw: Any = conn.connection.driver_connection
+            raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -114,14 +197,12 @@ def _first_line(exc: BaseException) -> str:
     return str(orig).splitlines()[0] if str(orig) else type(orig).__name__
 
 
-def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
-    # Hand transaction control to SQLAlchemy (see module docstring).
-    dbapi_conn.isolation_level = None
-    cursor = dbapi_conn.cursor()
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA busy_timeout = 5000")  # a second window waits instead of failing
-    cursor.close()
+def _is_busy(exc: OperationalError) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 def _sqlite_on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # See the module docstring: writes take the write lock first, reads do not.
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from qualcode.errors import ProjectError
 from qualcode.model import Coding, Memo, utc_now
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
@@ -125,6 +126,8 @@ class CodingsMixin(StoreBase):
     def _next_history(self, conn: Connection, coder_id: int | None, *, forward: bool) -> Any:
         # Undo takes the newest operation still done; redo the oldest one undone, which is
         # the one undone last (a new operation clears the undone ones, see _record).
+        # Codings are addressed by id, which is never reused (AUTOINCREMENT), so a step can
+        # only ever touch the codings it recorded.
         h_ = s.history
         return conn.execute(
             select(h_)
@@ -139,14 +142,39 @@ class CodingsMixin(StoreBase):
             h = self._next_history(conn, coder_id, forward=forward)
             if h is None:
                 return None
-            self._replay(conn, h.op, json.loads(h.payload), forward=forward)
-            conn.execute(update(h_).where(h_.c.id == h.id).values(undone=not forward))
-            return str(h.op)
+            rows = json.loads(h.payload)
+            adding = (h.op == "apply") == forward
+            lost = self._unrestorable(conn, rows) if adding else 0
+            if not lost:
+                self._replay(conn, rows, adding=adding)
+                conn.execute(update(h_).where(h_.c.id == h.id).values(undone=not forward))
+                return str(h.op)
+            # It can never be restored: drop it so the steps behind it stay reachable.
+            conn.execute(delete(h_).where(h_.c.id == h.id))
+        step = "redo" if forward else "undo"
+        raise ProjectError(
+            f"cannot {step} the {h.op}: {lost} of its {len(rows)} coding(s) used a code, source "
+            f"or coder deleted since; nothing was changed and the step is dropped",
+            file=self.label,
+        )
 
-    def _replay(
-        self, conn: Connection, op: str, rows: list[dict[str, Any]], *, forward: bool
-    ) -> None:
-        adding = (op == "apply") == forward
+    @staticmethod
+    def _unrestorable(conn: Connection, rows: list[dict[str, Any]]) -> int:
+        """How many recorded codings point to a code, source or coder that is gone."""
+        refs = (
+            (s.sources, "source_id"),
+            (s.codes, "code_id"),
+            (s.coders, "coder_id"),
+        )
+        gone = 0
+        for r in rows:
+            for table, key in refs:
+                if conn.execute(select(table.c.id).where(table.c.id == r[key])).first() is None:
+                    gone += 1
+                    break
+        return gone
+
+    def _replay(self, conn: Connection, rows: list[dict[str, Any]], *, adding: bool) -> None:
         ids = [r["id"] for r in rows]
         if adding:
             present = set(

@@ -5,10 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from qualcode.errors import ProjectError
+from qualcode.outputs import check_output
 from qualcode.store import schema as s
 from qualcode.store.analysis import AnalysisMixin
 from qualcode.store.base import _first_line
@@ -37,11 +38,14 @@ class Store(
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, settings: dict[str, str]) -> Store:
+    def create(
+        cls, path: Path, settings: dict[str, str], *, busy_timeout: float | None = None
+    ) -> Store:
         """Create a new, empty project file at ``path`` with the given settings."""
+        check_output(path)
         if path.exists():
             raise ProjectError("already exists; open it, or choose another name", file=path)
-        store = cls(_sqlite_url(path), label=str(path))
+        store = cls(_sqlite_url(path), label=str(path), busy_timeout=busy_timeout)
         try:
             with store.atomic() as conn:
                 conn.exec_driver_sql(f"PRAGMA application_id = {s.APPLICATION_ID}")
@@ -62,11 +66,17 @@ class Store(
         return store
 
     @classmethod
-    def open(cls, path: Path) -> Store:
-        """Open an existing project file, upgrading its schema if it is older."""
+    def open(cls, path: Path, *, busy_timeout: float | None = None) -> Store:
+        """Open an existing project file, upgrading its schema if it is older.
+
+        ``busy_timeout`` is how many seconds a write waits for another writer (default:
+        ``QUALCODE_BUSY_TIMEOUT`` or 30).
+        """
+        if path.is_dir():
+            raise ProjectError("is a folder, not a project file", file=path)
         if not path.is_file():
             raise ProjectError("no such project file", file=path)
-        store = cls(_sqlite_url(path), label=str(path))
+        store = cls(_sqlite_url(path), label=str(path), busy_timeout=busy_timeout)
         try:
             store._check_and_upgrade()
         except BaseException:
@@ -75,30 +85,45 @@ class Store(
         return store
 
     def _check_and_upgrade(self) -> None:
-        not_ours = ProjectError("is not a qualcode project database", file=self.label)
         try:
-            with self.atomic() as conn:
-                if self.engine.dialect.name == "sqlite":
-                    app_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
-                    if app_id != s.APPLICATION_ID:
-                        raise not_ours
-                version_text = conn.execute(
-                    select(s.meta.c.value).where(s.meta.c.key == "schema_version")
-                ).scalar()
-                if version_text is None:
-                    raise not_ours
-                version = int(version_text)
-                if version > s.SCHEMA_VERSION:
-                    raise ProjectError(
-                        f"was written by a newer qualcode (schema {version}, this one reads "
-                        f"up to {s.SCHEMA_VERSION}); upgrade qualcode",
-                        file=self.label,
-                    )
-                while version < s.SCHEMA_VERSION:
-                    s.MIGRATIONS[version](conn)
-                    version += 1
-                    self._set_meta(conn, "schema_version", str(version))
+            # Read first: opening a project must not wait for a writer unless it upgrades.
+            with self.reading() as conn:
+                version = self._version(conn)
+            if version < s.SCHEMA_VERSION:
+                with self.atomic() as conn:
+                    version = self._version(conn)  # another process may have upgraded it
+                    while version < s.SCHEMA_VERSION:
+                        s.MIGRATIONS[version](conn)
+                        version += 1
+                        self._set_meta(conn, "schema_version", str(version))
         except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
             raise ProjectError(
                 f"is not a qualcode project database ({_first_line(exc)})", file=self.label
             ) from None
+
+    def _version(self, conn: Connection) -> int:
+        """The schema version of a file that is ours; refused if not ours or too new."""
+        not_ours = ProjectError("is not a qualcode project database", file=self.label)
+        if self.engine.dialect.name == "sqlite":
+            app_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
+            if app_id != s.APPLICATION_ID:
+                raise not_ours
+        version_text = conn.execute(
+            select(s.meta.c.value).where(s.meta.c.key == "schema_version")
+        ).scalar()
+        if version_text is None:
+            raise not_ours
+        try:
+            version = int(version_text)
+        except ValueError:
+            raise ProjectError(
+                f"is damaged: its schema_version is {version_text!r}, not a number",
+                file=self.label,
+            ) from None
+        if version > s.SCHEMA_VERSION:
+            raise ProjectError(
+                f"was written by a newer qualcode (schema {version}, this one reads "
+                f"up to {s.SCHEMA_VERSION}); upgrade qualcode",
+                file=self.label,
+            )
+        return version

@@ -7,6 +7,7 @@ PostgreSQL. ``start``/``end`` are code-point offsets into ``sources.text``; SQLA
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from sqlalchemy import (
@@ -26,7 +27,7 @@ from sqlalchemy import (
 
 # SQLite's application_id: lets us tell a qualcode project from any other SQLite file.
 APPLICATION_ID = 0x51434442  # "QCDB"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 metadata = MetaData()
 
@@ -113,6 +114,9 @@ codings = Table(
     UniqueConstraint("source_id", "code_id", "coder_id", "start", "end", name="uq_coding"),
     Index("ix_codings_code", "code_id"),
     Index("ix_codings_source", "source_id", "start"),
+    # v3: an id is never handed out twice, so undo, redo and memos that hold a coding's id
+    # can never reach another coder's coding made after it was deleted.
+    sqlite_autoincrement=True,
 )
 
 memos = Table(
@@ -167,7 +171,36 @@ def _v1_to_v2(conn: Connection) -> None:
     suggestion_feedback.create(conn)
 
 
+def _v2_to_v3(conn: Connection) -> None:
+    """Rebuild ``codings`` with AUTOINCREMENT, keeping every row and id.
+
+    SQLite cannot add AUTOINCREMENT to a table, so the rows move to a new one. The counter
+    starts above every id the undo history still holds: an undone coding's id stays its own,
+    for its redo. PostgreSQL's sequences never reuse an id, so there is nothing to do there.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    for index in codings.indexes:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+    conn.exec_driver_sql("ALTER TABLE codings RENAME TO codings_v2")
+    codings.create(conn)
+    columns = ", ".join(f'"{c.name}"' for c in codings.columns)
+    conn.exec_driver_sql(f"INSERT INTO codings ({columns}) SELECT {columns} FROM codings_v2")
+    conn.exec_driver_sql("DROP TABLE codings_v2")
+    held = [0]
+    for (payload,) in conn.exec_driver_sql("SELECT payload FROM history"):
+        held.extend(int(row["id"]) for row in json.loads(payload))
+    top = max(held)
+    conn.exec_driver_sql(
+        "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'codings'", (top,)
+    )
+    if conn.exec_driver_sql("SELECT 1 FROM sqlite_sequence WHERE name = 'codings'").first() is None:
+        conn.exec_driver_sql(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (top,)
+        )
+
+
 # Upgrades: MIGRATIONS[n] takes a project at schema version n to n + 1. A new project is
 # created from ``metadata`` at SCHEMA_VERSION directly; an older one is walked up step by step.
 # A schema change bumps SCHEMA_VERSION, edits the tables above and adds its step here.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}

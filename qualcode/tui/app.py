@@ -10,13 +10,14 @@ notifications carrying the :class:`QualcodeError` text, never as a traceback.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import ProjectBusy, QualcodeError
 from qualcode.project import Project
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
@@ -27,6 +28,8 @@ from qualcode.tui.screens.reports import ReportsScreen
 from qualcode.tui.screens.sources import SourcesScreen
 
 T = TypeVar("T")
+
+WAITING = "waiting for another writer…"
 
 HELP_NOTES = {
     "team": "a, b, p or n settles the highlighted disagreement (the first or second coder's "
@@ -96,6 +99,51 @@ class QualcodeApp(App[None]):
         except QualcodeError as exc:
             self.notify(str(exc), title=exc.title, severity="error", timeout=6)
             return None
+
+    def write(
+        self, func: Callable[..., T], *args: Any, then: Callable[[T], object], **kwargs: Any
+    ) -> None:
+        """Call a write into the project, then ``then(result)``; a QualcodeError becomes an
+        error notification. If another process is writing, the screen's status line says
+        it waits and the write waits in a thread (up to the busy timeout), so the screen
+        stays responsive; ``then`` runs when it is done."""
+        try:
+            with self.project.without_waiting():
+                result = func(*args, **kwargs)
+        except ProjectBusy:
+            say = getattr(self.screen, "say", None)
+            if say is not None:
+                say(WAITING)
+            else:
+                self.notify(WAITING, timeout=3)
+            self.run_worker(
+                partial(self._write_waiting, func, args, kwargs, then),
+                thread=True,
+                group="write",
+                exit_on_error=False,
+            )
+            return
+        except QualcodeError as exc:
+            self.notify(str(exc), title=exc.title, severity="error", timeout=6)
+            return
+        then(result)
+
+    def _write_waiting(
+        self,
+        func: Callable[..., T],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        then: Callable[[T], object],
+    ) -> None:
+        # In a thread worker: waits on the busy timeout, then hands back to the UI thread.
+        try:
+            result = func(*args, **kwargs)
+        except QualcodeError as exc:
+            self.call_from_thread(
+                self.notify, str(exc), title=exc.title, severity="error", timeout=6
+            )
+            return
+        self.call_from_thread(then, result)
 
     def on_key(self, event: events.Key) -> None:
         """A key no binding took: a code's hotkey, if the screen has codes to apply."""

@@ -174,8 +174,7 @@ class CodebookScreen(Screen[None]):
     # -- edits ---------------------------------------------------------------------------------
 
     def _edit(self, func: Any, *args: Any, **kwargs: Any) -> None:
-        if self.app.attempt(func, *args, **kwargs) is not None:
-            self.reload()
+        self.app.write(func, *args, then=lambda _: self.reload(), **kwargs)
 
     def action_add(self) -> None:
         parent = self.code_tree.code

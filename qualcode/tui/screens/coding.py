@@ -21,7 +21,7 @@ from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
 from qualcode.model import Code, Codebook, CodedSegment, Source, Turn
-from qualcode.project import Project, Step
+from qualcode.project import ApplyResult, Project, Step
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
@@ -251,9 +251,11 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
             return
         # A name (not a Code) comes only from the finder's explicit "+ new code" choice.
         ref, new = (code.id, False) if isinstance(code, Code) else (code, True)
-        result = self.app.attempt(self.project.apply_code, self.source.id, s, e, ref, new=new)
-        if result is None:
-            return
+        self.app.write(
+            self.project.apply_code, self.source.id, s, e, ref, new=new, then=self._applied
+        )
+
+    def _applied(self, result: ApplyResult) -> None:
         # Said in the status line, not a toast: a toast would cover the text being coded.
         name = result.code.name
         if result.coding is None:
@@ -297,15 +299,21 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         )
 
     def _remove(self, seg: CodedSegment) -> None:
-        if self.app.attempt(self.project.remove_coding, seg.coding.id) is not None:
+        def removed(_count: int) -> None:
             self.say(f"removed {seg.code.rsplit('/', 1)[-1]}")
             self.reload()
 
+        self.app.write(self.project.remove_coding, seg.coding.id, then=removed)
+
     def action_undo(self) -> None:
-        self._step(self.app.attempt(self.project.undo_step), "undid", "nothing to undo")
+        self.app.write(
+            self.project.undo_step, then=lambda step: self._step(step, "undid", "nothing to undo")
+        )
 
     def action_redo(self) -> None:
-        self._step(self.app.attempt(self.project.redo_step), "redid", "nothing to redo")
+        self.app.write(
+            self.project.redo_step, then=lambda step: self._step(step, "redid", "nothing to redo")
+        )
 
     def _step(self, step: Step | None, verb: str, nothing: str) -> None:
         """Say which code an undo or redo took away or put back, and where; a single passage
@@ -344,12 +352,16 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
             if result is None or self.source is None:
                 return
             index, memo = result
+
+            def saved(_: object) -> None:
+                self.say("memo saved")
+                self.reload()
+
             if index < len(here):
-                self.app.attempt(self.project.set_coding_memo, here[index].coding.id, memo)
+                coding_id = here[index].coding.id
+                self.app.write(self.project.set_coding_memo, coding_id, memo, then=saved)
             else:
-                self.app.attempt(self.project.add_memo, memo, source=self.source.id)
-            self.say("memo saved")
-            self.reload()
+                self.app.write(self.project.add_memo, memo, source=self.source.id, then=saved)
 
         self.app.push_screen(MemoDialog(targets, text), save)
 

@@ -222,15 +222,17 @@ class ReconcileScreen(Screen[None]):
         d = self.current
         if d is None:
             return
-        if self.app.attempt(self.app.project.reconcile, d.id, choice) is None:
-            return
-        self.settled[d.id] = choice
-        table, row = self.table, self.table.cursor_row
-        table.update_cell_at(Coordinate(row, 0), self._cells(d)[0])
-        if row + 1 < len(self.disagreements):
-            table.move_cursor(row=row + 1)
-        else:
-            self.show_passage()
+        row = self.table.cursor_row
+
+        def settled(_: int) -> None:
+            self.settled[d.id] = choice
+            self.table.update_cell_at(Coordinate(row, 0), self._cells(d)[0])
+            if row + 1 < len(self.disagreements):
+                self.table.move_cursor(row=row + 1)
+            else:
+                self.show_passage()
+
+        self.app.write(self.app.project.reconcile, d.id, choice, then=settled)
 
     def action_accept_all(self) -> None:
         if len(self.coders) < 2:
@@ -240,14 +242,16 @@ class ReconcileScreen(Screen[None]):
             if index is None:
                 return
             accept = self.coders[index]
-            added = self.app.attempt(
-                self.app.project.reconcile_all, self.coders, accept, unit=self.unit
-            )
-            if added is not None:
+
+            def copied(added: int) -> None:
                 for d in self.disagreements:
                     self.settled.setdefault(d.id, accept)
                 self.notify(f"Copied {added} codings of {accept} to '{AGREED}'.", timeout=5)
                 self.reload()
+
+            self.app.write(
+                self.app.project.reconcile_all, self.coders, accept, unit=self.unit, then=copied
+            )
 
         self.app.push_screen(ChoiceDialog("Accept whose version everywhere?", self.coders), chosen)
 

@@ -20,7 +20,7 @@ from qualcode.tui.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
     from qualcode.model import Source
-    from qualcode.project import Project
+    from qualcode.project import ApplyResult, Project
     from qualcode.tui.app import QualcodeApp
 
 Span = tuple[int, int]
@@ -116,17 +116,21 @@ class Suggesting:
         recorded as feedback, which the learned suggester trains on and
         ``suggestion_precision`` reports."""
         self._panel().drop(s)
-        result = self.app.attempt(self.project.accept_suggestion, s, coder=self.project.coder)
-        if result is None:
-            return
-        self._select((s.start, s.end))
-        name = result.code.name
-        self.say(f"already coded {name} here" if result.coding is None else f"coded {name}")
-        self.reload()
+
+        def accepted(result: ApplyResult) -> None:
+            self._select((s.start, s.end))
+            name = result.code.name
+            self.say(f"already coded {name} here" if result.coding is None else f"coded {name}")
+            self.reload()
+
+        self.app.write(self.project.accept_suggestion, s, coder=self.project.coder, then=accepted)
 
     def reject(self, s: Suggestion) -> None:
         """Turn a suggestion down; recorded, so the passage becomes a negative example."""
         self._panel().drop(s)
-        if self.app.attempt(self.project.reject_suggestion, s, coder=self.project.coder) is None:
-            return
-        self.say(f"rejected {s.label.rsplit('/', 1)[-1]}")
+        self.app.write(
+            self.project.reject_suggestion,
+            s,
+            coder=self.project.coder,
+            then=lambda _: self.say(f"rejected {s.label.rsplit('/', 1)[-1]}"),
+        )

@@ -130,6 +130,7 @@ def test_empty_results_print_headers(study: Path):
         (["matrix", "-o", "m.png"], "charts are drawn of frequencies"),
         (["frequencies", "-o", "f.txt"], "cannot write tables to 'f.txt'"),
         (["quotes", "--by", "kind"], "--by breaks down frequencies"),
+        (["frequencies", "--by", "kind", "-o", "f.png"], "a chart draws the whole table"),
     ],
 )
 def test_errors_are_one_line(study: Path, args: list[str], message: str):

@@ -132,6 +132,9 @@ def report(
         if output is not None and output.suffix.lower() in CHARTS:
             if table not in (Table.frequencies, Table.cooccurrence):
                 fail("charts are drawn of frequencies (bars) and cooccurrence (a heat map)")
+            if by is not None:
+                # A chart of the whole table under a name that says "by kind" would mislead.
+                fail("a chart draws the whole table; --by breaks down tables (.csv .xlsx ...)")
             opts: dict[str, Any] = dict(filters)
             if rollup is not None:
                 opts["rollup"] = rollup

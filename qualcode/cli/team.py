@@ -29,9 +29,13 @@ ROW_SUFFIXES = (".csv", ".json")
 
 
 def _check_rows_target(output: Path | None) -> None:
-    """Refuse an ``-o`` the rows cannot be written to, before any work is done."""
-    if output is not None and output.suffix.lower() not in ROW_SUFFIXES:
+    """Refuse an ``-o`` the rows cannot be written to (its suffix, its folder), before any
+    work is done."""
+    if output is None:
+        return
+    if output.suffix.lower() not in ROW_SUFFIXES:
         fail(f"-o writes .csv or .json, not {output.name!r}")
+    check_output(output)
 
 
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write to OUT.csv or .json.")]
@@ -159,8 +163,6 @@ def agreement(
     coders), Krippendorff's alpha, on the sources they all coded."""
     names = _coders(ctx, coders)
     _check_rows_target(output)
-    if output is not None:
-        check_output(output)
     with opened(project) as p:
         report = p.agreement(names, unit=unit, code=code)
     rows = report.rows()
@@ -191,8 +193,6 @@ def disagreements(
     """The passages where coders differ: who coded what. Ids are for 'qualcode reconcile'."""
     names = _coders(ctx, coders)
     _check_rows_target(output)
-    if output is not None:
-        check_output(output)
     with opened(project) as p:
         rows = [d.row() for d in p.disagreements(names, unit=unit, code=code)]
     if output is not None:

@@ -228,3 +228,15 @@ def test_one_code_guid_twice_in_a_file_is_one_code(tmp_path):
     with Project.create(tmp_path / "p.qcdb") as p:
         p._merge_refi(RefiProject(codes=[RefiCode(g, "A"), RefiCode(g, "A", definition="d")]), "x")
         assert [(c.name, c.definition) for c in p.codebook()] == [("A", "d")]
+
+
+def test_merging_a_named_pipe_says_what_it_is_in_one_line(tmp_path: Path):
+    import os
+
+    pipe = tmp_path / "anna.qcdb"
+    os.mkfifo(pipe)
+    result = CliRunner().invoke(app, ["merge", str(tmp_path / "out.qcdb"), str(pipe)])
+    assert result.exit_code == 1
+    assert "named pipe" in result.output and "None" not in result.output
+    assert result.output.count("\n") == 1
+    assert not (tmp_path / "out.qcdb").exists()

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from qualcode.errors import ExchangeError, ProjectError
 from qualcode.files import read_regular
 from qualcode.model import utc_now
-from qualcode.outputs import pause_point, temporary_folder, writing
+from qualcode.outputs import os_reason, pause_point, temporary_folder, writing
 from qualcode.project.base import ProjectBase, content_hash
 
 if TYPE_CHECKING:
@@ -156,7 +156,7 @@ class ExchangeActions(ProjectBase):
                     if Path(f"{path}-wal").is_file():
                         shutil.copyfile(f"{path}-wal", f"{copy}-wal")
                 except OSError as exc:
-                    raise ExchangeError(f"cannot read ({exc.strerror})", file=path) from None
+                    raise ExchangeError(f"cannot read ({os_reason(exc)})", file=path) from None
                 try:
                     store = Store.open(copy)
                 except ProjectError as exc:

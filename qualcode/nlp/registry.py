@@ -1,8 +1,11 @@
-"""The suggesters by versioned name, as a project records them (``nlp.suggesters``).
+"""The suggesters by versioned name, as a project records them (``nlp.suggesters``,
+``nlp.themes``).
 
-Behaviour changes by adding a ``.v2`` beside a ``.v1``, never by editing a ``.v1``, so a
-project's recorded name keeps meaning what it meant. Importing this module is cheap: the
-suggesters import spaCy and scikit-learn only when they fit.
+The project facade looks the suggester it fits up here by the name it records, so the name
+in a project and the code that made its suggestions cannot drift apart. Behaviour changes by
+adding a ``.v2`` beside a ``.v1``, never by editing a ``.v1``, so a project's recorded name
+keeps meaning what it meant. Importing this module does not load spaCy or scikit-learn: the
+suggesters import them when they fit.
 """
 
 from __future__ import annotations

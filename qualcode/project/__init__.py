@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import utc_now
@@ -25,12 +25,18 @@ from qualcode.outputs import check_output, part_path, remove_database, remove_st
 from qualcode.project.analysis import AnalysisActions
 from qualcode.project.base import LANGUAGE_CODE, content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
+from qualcode.project.cache import SuggesterCache
 from qualcode.project.coding import ApplyResult, CodingActions, Step
 from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.importing import ImportActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.nlp.engine import CombinedSuggester
 
 
 class Project(
@@ -46,6 +52,16 @@ class Project(
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.
     """
+
+    def __init__(self, store: Store, path: Path | None = None) -> None:
+        """A project over an open ``store``; ``path`` is its file. Everything a project
+        keeps between calls is set here, each piece owned by one object."""
+        self.store = store
+        self.path = path
+        # The fitted suggestion model, its background refit, and what the NLP reuses.
+        self._nlp: SuggesterCache[CombinedSuggester] = SuggesterCache()
+        # Each source's sentence units for the reports (see AnalysisActions._sentences).
+        self._sentence_frames: dict[tuple[int, str], pd.DataFrame] = {}
 
     # -- life cycle ----------------------------------------------------------------------
 

@@ -39,6 +39,10 @@ def _listed(value: Refs) -> list[str | int] | None:
 
 
 class AnalysisActions(ProjectBase):
+    # Each source's sentence units, by id and content hash (see _sentences); set by
+    # Project.__init__.
+    _sentence_frames: dict[tuple[int, str], pd.DataFrame]
+
     # -- the filtered study --------------------------------------------------------------
 
     def study_data(
@@ -160,7 +164,7 @@ class AnalysisActions(ProjectBase):
 
         from qualcode.analysis.units import UNIT_COLUMNS, sentence_frame
 
-        cache: dict[tuple[int, str], pd.DataFrame] = self.__dict__.setdefault("_sentences_", {})
+        cache = self._sentence_frames
         hashes = {i: h for h, i in self.store.source_ids_by_hash().items()}
         keys = [(i, hashes.get(i, "")) for i in source_ids]
         missing = [i for i, h in keys if (i, h) not in cache]

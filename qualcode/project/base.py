@@ -27,11 +27,11 @@ LANGUAGE_CODE = r"[a-z]{2,3}([_-][A-Za-z]{2,4})?"  # en, de, pt-BR, zh_Hans
 
 class ProjectBase:
     """What every part of the facade shares: the store, settings, and turning what a user
-    types (a source or code name, a path) into ids."""
+    types (a source or code name, a path) into ids. :class:`qualcode.project.Project`'s
+    ``__init__`` sets every field."""
 
-    def __init__(self, store: Store, path: Path | None = None):
-        self.store = store
-        self.path = path
+    store: Store
+    path: Path | None  # the project file (None for a project on a server)
 
     @property
     def label(self) -> str:

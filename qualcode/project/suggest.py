@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
     from qualcode.nlp.engine import CombinedSuggester
 
-SUGGESTERS = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
+# The suggester fitted, looked up by this name in qualcode.nlp.registry, and what the
+# project records it used (the setting ``nlp.suggesters``).
+SUGGESTER = "qualcode.combined.v1"
+SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v1 + qualcode.learned.v1)"
 
 
 class SuggestActions(ThemeActions):
@@ -46,29 +49,21 @@ class SuggestActions(ThemeActions):
         key = hashlib.sha256(
             "\n".join([self.store.coding_fingerprint(), book_key]).encode()
         ).hexdigest()
-        cached: tuple[str, str, CombinedSuggester] | None = getattr(self, "_nlp_cache", None)
-        if cached is not None and cached[0] == key:
-            return cached[2]
-        background = not wait and cached is not None and cached[1] == book_key
-        running: tuple[str, threading.Thread] | None = getattr(self, "_nlp_refit", None)
-        refitting = running is not None and running[0] == key and running[1].is_alive()
-        if background and refitting and cached is not None:
-            return cached[2]
-        fit = self._training(book)  # reads the store here, in the caller's thread
-        if self.settings().get("nlp.suggesters") != SUGGESTERS:
-            self.set_setting("nlp.suggesters", SUGGESTERS)
-        if background and cached is not None:
-            self._refit_in_background(key, book_key, fit)
-            return cached[2]
-        model = fit()
-        self._install(key, book_key, model, self._next_generation())
-        return model
+
+        def prepare() -> Callable[[], CombinedSuggester]:
+            fit = self._training(book)  # reads the store here, in the caller's thread
+            if self.settings().get("nlp.suggesters") != SUGGESTERS:
+                self.set_setting("nlp.suggesters", SUGGESTERS)
+            return fit
+
+        return self._nlp.model(key, book_key, prepare, wait=wait)
 
     def _training(self, book: Codebook) -> Callable[[], CombinedSuggester]:
         """Gather what the model learns from, and return the fit to run (store-free)."""
+        from qualcode.nlp import registry
         from qualcode.nlp.codebook import CodeDescription
-        from qualcode.nlp.engine import CombinedSuggester
 
+        suggester: type[CombinedSuggester] = registry.get(SUGGESTER)
         sources = {s.id: s for s in self.store.list_sources()}
         passages: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
         for c in self.store.list_codings():
@@ -87,7 +82,7 @@ class SuggestActions(ThemeActions):
             )
             for c in book
         ]
-        model = CombinedSuggester(
+        model = suggester(
             self.language, self.nlp_model, vectorizer=self._vectorizer(codes, sources)
         )
         examples = [sources[sid].text[a:b] for sid, a, b in keys]
@@ -95,45 +90,9 @@ class SuggestActions(ThemeActions):
         rejected = [passages[k][1] for k in keys]
         return lambda: model.fit(codes, examples, labels, rejected=rejected)
 
-    def _next_generation(self) -> int:
-        with self._nlp_lock:
-            self._nlp_generation = getattr(self, "_nlp_generation", 0) + 1
-            return self._nlp_generation
-
-    @property
-    def _nlp_lock(self) -> threading.Lock:
-        lock: threading.Lock | None = self.__dict__.get("_nlp_lock_")
-        if lock is None:
-            lock = self.__dict__.setdefault("_nlp_lock_", threading.Lock())
-        return lock
-
-    def _install(self, key: str, book_key: str, model: CombinedSuggester, generation: int) -> None:
-        # A model fitted for older codings never replaces one fitted for newer codings.
-        with self._nlp_lock:
-            if generation >= getattr(self, "_nlp_installed", 0):
-                self._nlp_cache = (key, book_key, model)
-                self._nlp_installed = generation
-
-    def _refit_in_background(
-        self, key: str, book_key: str, fit: Callable[[], CombinedSuggester]
-    ) -> None:
-        running: tuple[str, threading.Thread] | None = getattr(self, "_nlp_refit", None)
-        if running is not None and running[0] == key and running[1].is_alive():
-            return
-        generation = self._next_generation()
-
-        def work() -> None:
-            self._install(key, book_key, fit(), generation)
-
-        thread = threading.Thread(target=work, name="qualcode-refit", daemon=True)
-        self._nlp_refit = (key, thread)
-        thread.start()
-
     def wait_for_model(self, timeout: float | None = None) -> None:
         """Wait for a background refit (see :meth:`suggest`) to finish."""
-        running: tuple[str, threading.Thread] | None = getattr(self, "_nlp_refit", None)
-        if running is not None:
-            running[1].join(timeout)
+        self._nlp.wait(timeout)
 
     def _vectorizer(self, codes: Sequence[CodeDescription], sources: dict[int, Source]) -> Any:
         """The shared TF-IDF features, refitted only when the sources or the codebook
@@ -149,17 +108,16 @@ class SuggestActions(ThemeActions):
                 ]
             ).encode()
         ).hexdigest()
-        cached: tuple[str, Any] | None = getattr(self, "_nlp_vectorizer", None)
-        if cached is not None and cached[0] == key:
-            return cached[1]
-        corpus = [
-            self._analysis(src).lemma_text(start, end)
-            for src in sources.values()
-            for start, end in self._units(src, "turn")
-        ]
-        vectorizer = fit_vectorizer(codes, corpus, self.language, self.nlp_model)
-        self._nlp_vectorizer = (key, vectorizer)
-        return vectorizer
+
+        def build() -> Any:
+            corpus = [
+                self._analysis(src).lemma_text(start, end)
+                for src in sources.values()
+                for start, end in self._units(src, "turn")
+            ]
+            return fit_vectorizer(codes, corpus, self.language, self.nlp_model)
+
+        return self._nlp.vectorizer(key, build)
 
     # -- suggestions ---------------------------------------------------------------------
 

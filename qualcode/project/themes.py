@@ -12,11 +12,14 @@ from qualcode.project.base import ProjectBase
 from qualcode.project.coding import CodingActions
 
 if TYPE_CHECKING:
+    from qualcode.nlp.engine import CombinedSuggester
     from qualcode.nlp.pipeline import Analysis
+    from qualcode.nlp.themes import ThemeFinder
+    from qualcode.project.cache import SuggesterCache
 
 Unit = Literal["turn", "sentence"]
 
-THEMES = "qualcode.themes.v1"
+THEMES = "qualcode.themes.v1"  # looked up in qualcode.nlp.registry, recorded as ``nlp.themes``
 # Speakers whose turns are questions, not data: skipped when looking for themes.
 INTERVIEWERS = (
     r"(the )?(interviewer|moderator|facilitator|interviewerin|moderatorin|int|i|q|mod)\d*"
@@ -26,6 +29,8 @@ INTERVIEWERS = (
 class ThemeActions(ProjectBase):
     """Themes, and what suggestions share with them: the NLP analysis of a source, and
     its passages (turns or sentences)."""
+
+    _nlp: SuggesterCache[CombinedSuggester]  # set by Project.__init__
 
     @property
     def nlp_model(self) -> str | None:
@@ -44,12 +49,11 @@ class ThemeActions(ProjectBase):
         NLP must not take a speaker's name for a word of the study. Kept per text."""
         from qualcode import ingest
 
-        kept: dict[tuple[int, str], str] = self.__dict__.setdefault("_spoken_texts", {})
-        key = (source.id, source.content_hash)
-        if key not in kept:
+        def build() -> str:
             turns = [(t.start, t.end, t.speaker) for t in self.store.turns(source.id)]
-            kept[key] = ingest.spoken_text(source.text, turns) if turns else source.text
-        return kept[key]
+            return ingest.spoken_text(source.text, turns) if turns else source.text
+
+        return self._nlp.spoken_text((source.id, source.content_hash), build)
 
     def _units(self, source: Source, unit: Unit) -> list[tuple[int, int]]:
         """The passages of a source: its speaker turns, or their sentences."""
@@ -85,8 +89,9 @@ class ThemeActions(ProjectBase):
                 whose turns are not searched: by default interviewers and moderators, whose
                 questions are not what a study's themes are about. None searches every turn.
         """
-        from qualcode.nlp.themes import ThemeFinder
+        from qualcode.nlp import registry
 
+        finder: type[ThemeFinder] = registry.get(THEMES)
         skip = re.compile(skip_speakers, re.IGNORECASE) if skip_speakers else None
         sources = [self.source(source)] if source is not None else self.store.list_sources()
         spans: list[tuple[Source, int, int]] = []
@@ -107,7 +112,7 @@ class ThemeActions(ProjectBase):
                 if len(lemma_text.split()) >= 3:
                     spans.append((src, a, b))
                     texts.append(lemma_text)
-        finder = ThemeFinder(n, terms, quotes, self.language).fit(texts)
+        found = finder(n, terms, quotes, self.language).fit(texts)
         if self.settings().get("nlp.themes") != THEMES:
             self.set_setting("nlp.themes", THEMES)
         return [
@@ -122,7 +127,7 @@ class ThemeActions(ProjectBase):
                 size=len(t.members),
                 weight=t.weight,
             )
-            for t in finder.themes_
+            for t in found.themes_
         ]
 
     def promote_theme(

@@ -1,0 +1,134 @@
+"""What the suggesters keep between calls, and the thread that refits their model.
+
+One object owns it all: the fitted model with the key it was fitted for, the background
+refit, the shared TF-IDF features, and the spoken text of each source the NLP reads. Every
+field is read and written under one lock, so deciding "is this model current, is a refit
+for it running, start one" is one step: a refit finishing in its thread, or a second caller
+(a TUI worker, the main thread), never sees that decision half made, and one change of the
+codings starts one refit, not one per caller.
+
+The work itself (reading the store, fitting) runs outside the lock; only the bookkeeping is
+inside it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, cast
+
+M = TypeVar("M")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Fitted(Generic[M]):
+    key: str  # everything the model learnt from: codings, codes, feedback, spaCy model
+    book_key: str  # the codebook part of it: a change there is never left for later
+    model: M
+    generation: int  # fits are numbered as they start; an older fit never replaces a newer
+
+
+@dataclass(frozen=True, slots=True)
+class _Refit:
+    key: str
+    done: threading.Event
+
+
+class SuggesterCache(Generic[M]):
+    """The suggestion model of one project, its background refit, and the inputs the NLP
+    reuses (TF-IDF features, spoken texts)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fitted: _Fitted[M] | None = None
+        self._started = 0  # the number of the last fit started
+        self._refit: _Refit | None = None
+        self._vectorizer: tuple[str, Any] | None = None
+        self._spoken: dict[Hashable, str] = {}
+
+    # -- the model -----------------------------------------------------------------------
+
+    def model(
+        self, key: str, book_key: str, prepare: Callable[[], Callable[[], M]], *, wait: bool
+    ) -> M:
+        """The model fitted for ``key``, fitting it if needed.
+
+        ``prepare`` gathers what the model learns from (in the caller's thread, as it reads
+        the store) and returns the fit to run. With ``wait`` False and a model fitted for the
+        same codebook (``book_key``: only codings or feedback changed), that model is
+        returned at once and the fit runs in a background thread; callers that come while it
+        runs get the same answer and start no second fit.
+        """
+        with self._lock:
+            fitted = self._fitted
+            if fitted is not None and fitted.key == key:
+                return fitted.model
+            background = not wait and fitted is not None and fitted.book_key == book_key
+            running = self._refit
+            refitting = running is not None and running.key == key and not running.done.is_set()
+            if background and refitting:
+                assert fitted is not None
+                return fitted.model
+            self._started += 1
+            generation = self._started
+            refit = _Refit(key, threading.Event()) if background else None
+            if refit is not None:
+                self._refit = refit  # claimed before the store is read: no second refit
+        try:
+            fit = prepare()
+        except BaseException:
+            if refit is not None:
+                refit.done.set()
+            raise
+        if refit is None:
+            model = fit()
+            self._install(_Fitted(key, book_key, model, generation))
+            return model
+
+        def work() -> None:
+            try:
+                self._install(_Fitted(key, book_key, fit(), generation))
+            finally:
+                refit.done.set()
+
+        threading.Thread(target=work, name="qualcode-refit", daemon=True).start()
+        assert fitted is not None
+        return fitted.model
+
+    def _install(self, fitted: _Fitted[M]) -> None:
+        with self._lock:
+            # A model fitted for older codings never replaces one fitted for newer codings.
+            if self._fitted is None or fitted.generation >= self._fitted.generation:
+                self._fitted = fitted
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the background refit started last, if any, to finish."""
+        with self._lock:
+            running = self._refit
+        if running is not None:
+            running.done.wait(timeout)
+
+    # -- what the NLP reuses -------------------------------------------------------------
+
+    def vectorizer(self, key: str, build: Callable[[], T]) -> T:
+        """The TF-IDF features for ``key``, built (outside the lock) when the key changed."""
+        with self._lock:
+            kept = self._vectorizer
+        if kept is not None and kept[0] == key:
+            return cast(T, kept[1])
+        built = build()
+        with self._lock:
+            self._vectorizer = (key, built)
+        return built
+
+    def spoken_text(self, key: Hashable, build: Callable[[], str]) -> str:
+        """The text the NLP reads for ``key`` (a source and its content hash), kept."""
+        with self._lock:
+            kept = self._spoken.get(key)
+        if kept is not None:
+            return kept
+        built = build()
+        with self._lock:
+            return self._spoken.setdefault(key, built)

@@ -1,0 +1,137 @@
+"""The suggestion model kept between calls: one refit per change, whoever asks and when."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+import pytest
+
+from qualcode.nlp.engine import CombinedSuggester
+from qualcode.project import Project
+from qualcode.project.cache import SuggesterCache
+from tests.conftest import span
+
+
+@pytest.fixture
+def coded(project: Project) -> Project:
+    project.add_code("Awareness", keywords=("never heard", "know the programme"))
+    project.add_code("Time", definition="Lack of time: exams, work, schedules.", keywords=("time",))
+    return project
+
+
+@pytest.fixture
+def fits(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads the suggestion model is fitted in, one per fit."""
+    done: list[str] = []
+    fit = CombinedSuggester.fit
+
+    def counted(self: CombinedSuggester, *args: Any, **kwargs: Any) -> CombinedSuggester:
+        done.append(threading.current_thread().name)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(CombinedSuggester, "fit", counted)
+    return done
+
+
+def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Project, fits: list[str]):
+    """The coding screen asks for suggestions from worker threads while the main thread may
+    ask too: right after a coding they all get the previous model at once, and the new one
+    is fitted once in the background, not once per caller."""
+    previous = coded._suggester()
+    text = coded.source("int1").text
+    quotes = [
+        "Time, mostly.",
+        "And I work two evenings a week.",
+        "During the exam period I have no time at all.",
+        "Honestly, no.",
+        "Thank you.",
+    ]
+    callers = 8
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # threads take turns often: the race shows if it is there
+    try:
+        for quote in quotes:  # a race shows in some rounds, not in every one
+            coded.apply_code("int1", *span(text, quote), "Time")
+            fits.clear()
+            barrier = threading.Barrier(callers)
+            answers: list[CombinedSuggester] = []
+
+            def ask(barrier: threading.Barrier = barrier, answers: list[Any] = answers) -> None:
+                barrier.wait()
+                answers.append(coded._suggester(wait=False))
+
+            threads = [threading.Thread(target=ask) for _ in range(callers)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            coded.wait_for_model()
+            assert answers == [previous] * callers
+            assert fits == ["qualcode-refit"], quote
+            refitted = coded._suggester(wait=False)
+            assert refitted is not previous
+            assert fits == ["qualcode-refit"]  # the finished refit answers; no second fit
+            previous = refitted
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def test_a_caller_while_the_refit_runs_gets_the_previous_model_then_the_new_one(
+    coded: Project, fits: list[str], monkeypatch: pytest.MonkeyPatch
+):
+    first = coded._suggester()
+    release = threading.Event()
+    fit = CombinedSuggester.fit
+
+    def held(self: CombinedSuggester, *args: Any, **kwargs: Any) -> CombinedSuggester:
+        if threading.current_thread().name == "qualcode-refit":
+            release.wait(30)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(CombinedSuggester, "fit", held)
+    text = coded.source("int1").text
+    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
+    assert coded._suggester(wait=False) is first  # starts the refit, held in its thread
+    assert coded._suggester(wait=False) is first  # asked again while it runs
+    release.set()
+    coded.wait_for_model()
+    assert coded._suggester(wait=False) is not first
+    # ``fresh`` (wait=True) never answers with the previous model.
+    coded.apply_code("int1", *span(text, "And I work two evenings a week."), "Time")
+    latest = coded._suggester(wait=True)
+    assert latest is not first and coded._suggester(wait=False) is latest
+
+
+def test_an_older_fit_finishing_last_does_not_replace_a_newer_model():
+    cache: SuggesterCache[str] = SuggesterCache()
+    assert cache.model("k1", "book", lambda: lambda: "model 1", wait=True) == "model 1"
+    release = threading.Event()
+
+    def slow() -> str:
+        release.wait(30)
+        return "model 2"
+
+    # Codings change (k2): fitted in the background, the first model answers meanwhile.
+    assert cache.model("k2", "book", lambda: slow, wait=False) == "model 1"
+    # They change again (k3) and a caller waits for that fit.
+    assert cache.model("k3", "book", lambda: lambda: "model 3", wait=True) == "model 3"
+    release.set()
+    cache.wait()
+    assert cache.model("k3", "book", lambda: lambda: "refitted", wait=False) == "model 3"
+
+
+def test_a_failed_preparation_leaves_no_refit_that_never_ends():
+    cache: SuggesterCache[str] = SuggesterCache()
+    cache.model("k1", "book", lambda: lambda: "model 1", wait=True)
+
+    def broken() -> Any:
+        raise OSError("the project is gone")
+
+    with pytest.raises(OSError):
+        cache.model("k2", "book", broken, wait=False)
+    cache.wait(timeout=5)  # returns: the claimed refit is marked done
+    assert cache.model("k2", "book", lambda: lambda: "model 2", wait=False) == "model 1"
+    cache.wait(timeout=5)
+    assert cache.model("k2", "book", lambda: lambda: "again", wait=False) == "model 2"

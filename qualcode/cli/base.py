@@ -6,13 +6,15 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from qualcode.cli.render import Format
 from qualcode.errors import QualcodeError
-from qualcode.project import Project
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
 
 app = typer.Typer(
     name="qualcode",
@@ -57,6 +59,10 @@ def reports_errors(func: F) -> F:
 
 @contextmanager
 def opened(path: Path) -> Iterator[Project]:
+    # Deferred, as in every command: the project brings the store and SQLAlchemy (about
+    # 0.2 s), which `qualcode --help` and a usage error never need.
+    from qualcode.project import Project
+
     with Project.open(path) as project:
         yield project
 

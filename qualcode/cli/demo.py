@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.base import app, reports_errors, say
-from qualcode.project import Project
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
 
 
 @app.command()
@@ -38,6 +40,7 @@ def demo(
     output is not a terminal, show what is in it instead. An existing demo project is
     reopened, with your coding kept; --fresh rebuilds it, --blank without the codings."""
     from qualcode.examples import CODERS, build_demo
+    from qualcode.project import Project  # deferred: see cli.base.opened
 
     if project is None:  # the uncoded study has a file of its own, so neither hides the other
         project = Path("qualcode-demo-blank.qcdb" if blank else "qualcode-demo.qcdb")

@@ -6,14 +6,16 @@ spaCy and scikit-learn load only when one of these runs: the project imports the
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.base import FormatOpt, ProjectArg, app, fail, opened, reports_errors, say
 from qualcode.cli.render import Format, render
-from qualcode.model import Theme
-from qualcode.project import Project
+
+if TYPE_CHECKING:
+    from qualcode.model import Theme
+    from qualcode.project import Project
 
 
 class UnitChoice(StrEnum):

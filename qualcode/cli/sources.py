@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,7 +19,9 @@ from qualcode.cli.base import (
 )
 from qualcode.cli.render import Format, render
 from qualcode.files import parse_size
-from qualcode.project import ImportReport, Project
+
+if TYPE_CHECKING:
+    from qualcode.project import ImportReport
 
 REFI_SUFFIXES = {".qdpx", ".qde", ".qdc"}
 
@@ -34,6 +36,8 @@ def init(
     coder: CoderOpt = None,
 ) -> None:
     """Create a new, empty project."""
+    from qualcode.project import Project  # deferred: see cli.base.opened
+
     with Project.create(project, language=language, coder=coder) as p:
         say(f"Created {project} (language {p.language}, coder {p.coder}).")
 

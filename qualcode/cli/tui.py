@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.base import ProjectArg, app, opened, reports_errors
-from qualcode.project import Project
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
 
 
 @app.command("open")

@@ -31,7 +31,7 @@ class ProjectBase:
     ``__init__`` sets every field."""
 
     store: Store
-    path: Path | None  # the project file (None for a project on a server)
+    path: Path | None  # the project file, if the project was opened from one
 
     @property
     def label(self) -> str:

@@ -211,11 +211,15 @@ def compare(
         raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     spans = coded_spans(coders, texts, codings)
     shared = shared_sources(spans, len(coders))
-    candidates = {k for s, k in spans if s in set(shared)} if only_code is None else {only_code}
+    compared = set(shared)
+    candidates = {k for s, k in spans if s in compared} if only_code is None else {only_code}
     code_ids = sorted(candidates, key=lambda k: code_paths.get(k, ""))
-    units_of = {
-        s: text_units(texts[s], turns.get(s, []), unit) for s in shared if unit != "character"
-    }
+    # Sentence and turn units are cut once per source; characters are counted in runs.
+    units_of = (
+        {}
+        if unit == "character"
+        else {s: text_units(texts[s], turns.get(s, []), unit) for s in shared}
+    )
     nobody: list[list[Span]] = [[] for _ in coders]
     per_code: list[CodeAgreement] = []
     pooled: Patterns = Counter()

@@ -9,13 +9,18 @@ import pytest
 
 from qualcode.analysis.agreement import (
     CodingSpan,
+    character_cells,
+    coded_spans,
     cohen_kappa,
     compare,
     krippendorff_alpha,
     patterns_of,
     percent_agreement,
-    sentences,
+    shared_sources,
+    tally,
+    unit_cells,
 )
+from qualcode.analysis.units import sentence_units
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", the example with four
 # coders, twelve units and missing values: nominal alpha = 0.743.
@@ -75,9 +80,9 @@ def test_statistics_undefined_when_only_one_category_is_used():
     assert percent_agreement(patterns) == 1.0
 
 
-def test_sentence_splitter():
+def test_sentence_units_of_a_source_without_turns():
     text = "Dr. Weber said no. Really?  Yes!\nA line without a stop\n\n  e.g. this one."
-    got = [text[a:b] for a, b in sentences(text)]
+    got = [text[a:b] for a, b in sentence_units(text, [])]
     assert got == [
         "Dr. Weber said no.",
         "Really?",
@@ -140,3 +145,42 @@ def test_turn_units_count_a_coding_touching_a_turn():
 def test_compare_requires_a_known_unit():
     with pytest.raises(ValueError):
         _compare("paragraph", {"a": [], "b": []}, "x")
+
+
+def test_a_unit_counts_for_each_coder_whose_coding_overlaps_it():
+    units = [(0, 10), (12, 20), (22, 30)]
+    # a: one coding across the first two units; b: a coding ending where unit 3 starts
+    # (touching, not overlapping) and an empty one inside unit 1.
+    cells = unit_cells(units, [[(5, 15)], [(18, 22), (3, 3)]])
+    assert cells == [((0, 10), (1, 1), 1), ((12, 20), (1, 1), 1), ((22, 30), (0, 0), 1)]
+
+
+def test_character_cells_are_runs_weighted_by_length_and_the_rest_is_one_cell():
+    cells = character_cells(100, [[(10, 20), (15, 30)], [(20, 40)]])
+    assert cells == [
+        ((10, 20), (1, 0), 10),
+        ((20, 30), (1, 1), 10),
+        ((30, 40), (0, 1), 10),
+        ((0, 0), (0, 0), 70),
+    ]
+
+
+def test_tally_counts_patterns_and_what_each_coder_coded():
+    cells = [[((0, 5), (1, 0), 5), ((5, 9), (1, 1), 4)], [((0, 0), (0, 0), 11)]]
+    counts, coded = tally(cells, ["a", "b"])
+    assert counts == {(1, 0): 5, (1, 1): 4, (0, 0): 11}
+    assert coded == {"a": 9, "b": 4}
+
+
+def test_only_sources_every_coder_coded_are_compared():
+    codings = [
+        CodingSpan(1, 7, "a", 0, 5),
+        CodingSpan(1, 8, "b", 0, 5),  # another code, but b coded source 1 too
+        CodingSpan(2, 7, "a", 0, 5),
+        CodingSpan(3, 7, "b", 0, 5),
+        CodingSpan(1, 7, "c", 0, 5),  # not compared
+        CodingSpan(4, 7, "a", 0, 5),  # no such text
+    ]
+    spans = coded_spans(["a", "b"], {1: "x", 2: "x", 3: "x"}, codings)
+    assert spans[(1, 7)] == [[(0, 5)], []] and (4, 7) not in spans
+    assert shared_sources(spans, 2) == [1]

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from qualcode.analysis.passages import merge_passages, passage_spans, rolled_up
 from qualcode.analysis.units import (
     locate,
+    overlapped,
     sentence_frame,
+    sentence_units,
     sorted_units,
     split_sentences,
+    text_units,
+    turn_units,
     unit_memberships,
 )
 
@@ -46,6 +51,44 @@ def test_sentence_frame_numbers_sentences_per_source():
     texts = pd.DataFrame({"source_id": [7, 9], "text": ["Yes. No.", "C"]})
     frame = sentence_frame(texts)
     assert frame.values.tolist() == [[7, 0, 0, 4], [7, 1, 5, 8], [9, 0, 0, 1]]
+
+
+DIALOGUE = "A: Hi. Well\nB: No. Ok."  # turns "Hi. Well" [3, 11) and "No. Ok." [15, 22)
+TURNS = [(3, 11), (15, 22)]
+
+
+def test_sentences_are_cut_within_turns_and_leave_the_speaker_labels_out():
+    assert [DIALOGUE[a:b] for a, b in sentence_units(DIALOGUE, TURNS)] == [
+        "Hi.",
+        "Well",
+        "No.",
+        "Ok.",
+    ]
+    texts = pd.DataFrame({"source_id": [4, 5], "text": [DIALOGUE, "One. Two."]})
+    turns = pd.DataFrame({"source_id": [4, 4], "start": [3, 15], "end": [11, 22]})
+    assert sentence_frame(texts, turns).values.tolist() == [
+        [4, 0, 3, 6],
+        [4, 1, 7, 11],
+        [4, 2, 15, 18],
+        [4, 3, 19, 22],
+        [5, 0, 0, 4],  # no turns: the whole text
+        [5, 1, 5, 9],
+    ]
+
+
+def test_turn_units_skip_empty_turns_and_stand_in_for_a_source_without_turns():
+    assert turn_units(DIALOGUE, [(3, 11), (11, 11), (15, 22)]) == TURNS
+    assert turn_units("Just text.", []) == [(0, 10)]
+    assert turn_units("  \n ", []) == []
+    assert text_units(DIALOGUE, TURNS, "turn") == TURNS
+    with pytest.raises(ValueError, match="sentence, turn"):
+        text_units(DIALOGUE, TURNS, "paragraph")
+
+
+def test_a_span_overlaps_the_units_it_starts_before_the_end_of_and_ends_after_the_start_of():
+    units = [(0, 10), (12, 20), (22, 30)]
+    spans = [(5, 15), (10, 12), (18, 22), (3, 3), (30, 40)]
+    assert [list(r) for r in overlapped(units, spans)] == [[0, 1], [], [1], [0], []]
 
 
 UNITS = sorted_units(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from qualcode.analysis.agreement import sentences
+from qualcode.analysis.units import split_sentences
 from qualcode.cli import app
 from qualcode.errors import ProjectError
 from qualcode.project import Project, merge_projects
@@ -81,7 +81,7 @@ def test_merging_twice_adds_nothing(tmp_path, coders):
 def test_agreement_of_the_merged_project_by_hand(tmp_path, coders):
     out = tmp_path / "team.qcdb"
     merge_projects(out, list(coders))
-    assert len(sentences(INTERVIEW)) == 9
+    assert len(split_sentences(INTERVIEW)) == 9
     with Project.open(out) as p:
         report = p.agreement(["anna", "ben"], unit="sentence")
     assert report.sources == ("int1",)  # the panel was coded by neither

@@ -132,6 +132,18 @@ def test_coded_sentences_are_not_themes(coded: Project):
     assert all(quote not in t.quotes for t in coded.themes(n=4, quotes=5))
 
 
+def test_sentence_suggestions_and_themes_are_the_workbenchs_sentences(coded: Project):
+    # One cut of a text into sentences: what the coding screen moves by is what suggestions
+    # by sentence are for and what themes quote.
+    sentences = {
+        (coded.source(n).id, a, b) for n in ("int1", "panel1") for a, b in coded.sentences(n)
+    }
+    suggested = coded.suggest_source(top=1, min_score=0.0, unit="sentence")
+    assert suggested and {(s.source_id, s.start, s.end) for s in suggested} <= sentences
+    themes = coded.themes(n=3, quotes=3)
+    assert themes and {found for t in themes for found in t.spans} <= sentences
+
+
 def test_an_unknown_nlp_model_setting_is_a_clear_error(coded: Project):
     coded.set_setting("nlp.model", "xx_not_installed")
     with pytest.raises(QualcodeError, match="not installed"):

@@ -15,7 +15,6 @@ Plain data in, plain data out: the project facade feeds this module.
 
 from __future__ import annotations
 
-import bisect
 import csv
 import itertools
 import json
@@ -24,11 +23,15 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from qualcode import segments
+from qualcode.analysis.units import overlapped, text_units
 
 UNITS = ("sentence", "turn", "character")
 Span = tuple[int, int]
 Pattern = tuple[int, ...]
+# Counted patterns, as the statistics take them (values of any kind, None for missing).
+Patterns = Counter[tuple[Hashable | None, ...]]
+# A unit (or a run of characters), the coders' values on it, and how many units it counts for.
+Cell = tuple[Span, Pattern, int]
 
 # -- statistics on value patterns -------------------------------------------------------------
 
@@ -91,21 +94,12 @@ def krippendorff_alpha(patterns: Mapping[tuple[Hashable | None, ...], float]) ->
     return 1 - (n - 1) * observed / expected
 
 
-def patterns_of(rows: Iterable[Sequence[Hashable | None]]) -> Counter[tuple[Hashable | None, ...]]:
+def patterns_of(rows: Iterable[Sequence[Hashable | None]]) -> Patterns:
     """Units (one value per coder, None for missing) as counted patterns."""
     return Counter(tuple(r) for r in rows)
 
 
-# -- units ------------------------------------------------------------------------------------
-
-
-def sentences(text: str) -> list[Span]:
-    """Sentence spans of ``text``, as the workbench and the reports cut them
-    (:func:`qualcode.segments.split_sentences`)."""
-    return segments.split_sentences(text)
-
-
-# -- the comparison -------------------------------------------------------------------------
+# -- the comparison: units -> patterns -> statistics -----------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,27 +181,116 @@ def _merged(spans: Iterable[Span]) -> list[Span]:
     return out
 
 
-def _unit_patterns(
-    units: Sequence[Span], per_coder: Sequence[list[Span]]
-) -> list[tuple[Span, Pattern]]:
-    """Each unit with the coders' values (1 = a coding overlaps it)."""
-    ends = [u[1] for u in units]
+def compare(
+    *,
+    coders: Sequence[str],
+    unit: str,
+    texts: Mapping[int, str],
+    names: Mapping[int, str],
+    turns: Mapping[int, list[Span]],
+    codings: Iterable[CodingSpan],
+    code_paths: Mapping[int, str],
+    only_code: int | None = None,
+) -> tuple[AgreementReport, list[Disagreement]]:
+    """Agreement per code and overall, and the list of disagreements.
+
+    The sources are cut into units (:mod:`qualcode.analysis.units`), each unit gets the
+    coders' values for a code (:func:`unit_cells`, :func:`character_cells`), and the
+    statistics are computed on the counted patterns (:func:`tally`).
+
+    Args:
+        coders: two or more coder names.
+        unit: ``sentence``, ``turn`` or ``character``.
+        texts: source id -> text; names: source id -> name.
+        turns: source id -> speaker-turn spans (turn units; sentences are cut within turns).
+        codings: every coding of those coders on those sources.
+        code_paths: code id -> path.
+        only_code: restrict to one code.
+    """
+    if unit not in UNITS:
+        raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    spans = coded_spans(coders, texts, codings)
+    shared = shared_sources(spans, len(coders))
+    compared = set(shared)
+    candidates = {k for s, k in spans if s in compared} if only_code is None else {only_code}
+    code_ids = sorted(candidates, key=lambda k: code_paths.get(k, ""))
+    # Sentence and turn units are cut once per source; characters are counted in runs.
+    units_of = (
+        {}
+        if unit == "character"
+        else {s: text_units(texts[s], turns.get(s, []), unit) for s in shared}
+    )
+    nobody: list[list[Span]] = [[] for _ in coders]
+    per_code: list[CodeAgreement] = []
+    pooled: Patterns = Counter()
+    disagreements: list[Disagreement] = []
+    for code_id in code_ids:
+        path = code_paths.get(code_id, str(code_id))
+        cells = {
+            s: (
+                character_cells(len(texts[s]), spans.get((s, code_id), nobody))
+                if unit == "character"
+                else unit_cells(units_of[s], spans.get((s, code_id), nobody))
+            )
+            for s in shared
+        }
+        counts, coded = tally(cells.values(), coders)
+        pooled.update(counts)
+        per_code.append(_stats(path, counts, coded, coders))
+        for s, found in cells.items():
+            disagreements.extend(
+                _disagreements(found, coders, s, names[s], texts[s], code_id, path)
+            )
+    overall_coded = {c: sum(x.coded[c] for x in per_code) for c in coders}
+    report = AgreementReport(
+        coders=tuple(coders),
+        unit=unit,
+        sources=tuple(names[s] for s in shared),
+        codes=tuple(per_code),
+        overall=_stats("overall", pooled, overall_coded, coders),
+    )
+    disagreements.sort(key=lambda d: (d.source, d.start, d.code))
+    return report, disagreements
+
+
+def coded_spans(
+    coders: Sequence[str], texts: Mapping[int, str], codings: Iterable[CodingSpan]
+) -> dict[tuple[int, int], list[list[Span]]]:
+    """Per (source, code), each coder's coded spans (in ``coders`` order); codings of other
+    coders, or in sources not in ``texts``, are left out."""
+    index = {c: i for i, c in enumerate(coders)}
+    spans: dict[tuple[int, int], list[list[Span]]] = {}
+    for c in codings:
+        if c.coder in index and c.source_id in texts:
+            per = spans.setdefault((c.source_id, c.code_id), [[] for _ in coders])
+            per[index[c.coder]].append((c.start, c.end))
+    return spans
+
+
+def shared_sources(spans: Mapping[tuple[int, int], list[list[Span]]], n_coders: int) -> list[int]:
+    """The sources every one of the coders coded (with any code), by id."""
+    who: dict[int, set[int]] = {}
+    for (source_id, _), per in spans.items():
+        who.setdefault(source_id, set()).update(k for k, found in enumerate(per) if found)
+    return sorted(s for s, coders in who.items() if len(coders) == n_coders)
+
+
+def unit_cells(units: Sequence[Span], per_coder: Sequence[list[Span]]) -> list[Cell]:
+    """Each unit with the coders' values (1 = one of their codings overlaps it), weight 1."""
     marks = [[0] * len(units) for _ in per_coder]
     for k, spans in enumerate(per_coder):
-        for a, b in spans:
-            i = bisect.bisect_right(ends, a)
-            while i < len(units) and units[i][0] < b:
+        for touched in overlapped(units, spans):
+            for i in touched:
                 marks[k][i] = 1
-                i += 1
-    return [(u, tuple(m[i] for m in marks)) for i, u in enumerate(units)]
+    return [(u, tuple(m[i] for m in marks), 1) for i, u in enumerate(units)]
 
 
-def _char_patterns(length: int, per_coder: Sequence[list[Span]]) -> list[tuple[Span, Pattern]]:
-    """Maximal runs of characters with the same values; the uncoded rest is one pattern of
-    zeros (with span (0, 0) standing for 'elsewhere')."""
+def character_cells(length: int, per_coder: Sequence[list[Span]]) -> list[Cell]:
+    """Maximal runs of characters with the same values, weighted by their length; the uncoded
+    rest is one cell of zeros with span (0, 0) standing for 'elsewhere'."""
     merged = [_merged(s) for s in per_coder]
     points = sorted({0, length} | {p for spans in merged for s in spans for p in s})
-    out: list[tuple[Span, Pattern]] = []
+    out: list[Cell] = []
     covered = 0
     zero = tuple(0 for _ in per_coder)
     at = [0] * len(merged)  # per coder, the first span not yet behind the sweep
@@ -222,116 +305,55 @@ def _char_patterns(length: int, per_coder: Sequence[list[Span]]) -> list[tuple[S
         pattern = tuple(values)
         if pattern != zero:
             if out and out[-1][1] == pattern and out[-1][0][1] == a:
-                out[-1] = ((out[-1][0][0], b), pattern)
+                out[-1] = ((out[-1][0][0], b), pattern, b - out[-1][0][0])
             else:
-                out.append(((a, b), pattern))
+                out.append(((a, b), pattern, b - a))
             covered += b - a
     if length > covered:
-        out.append(((0, 0), zero))  # weight: length - covered, see compare()
+        out.append(((0, 0), zero, length - covered))
     return out
 
 
-def compare(
-    *,
-    coders: Sequence[str],
-    unit: str,
-    texts: Mapping[int, str],
-    names: Mapping[int, str],
-    turns: Mapping[int, list[Span]],
-    codings: Iterable[CodingSpan],
-    code_paths: Mapping[int, str],
-    only_code: int | None = None,
-) -> tuple[AgreementReport, list[Disagreement]]:
-    """Agreement per code and overall, and the list of disagreements.
+def tally(
+    cells: Iterable[Sequence[Cell]], coders: Sequence[str]
+) -> tuple[Patterns, dict[str, int]]:
+    """The weighted count of each pattern, and the units each coder coded."""
+    counts: Patterns = Counter()
+    coded = dict.fromkeys(coders, 0)
+    for found in cells:
+        for _, pattern, weight in found:
+            counts[pattern] += weight
+            for coder, v in zip(coders, pattern, strict=True):
+                coded[coder] += v * weight
+    return counts, coded
 
-    Args:
-        coders: two or more coder names.
-        unit: ``sentence``, ``turn`` or ``character``.
-        texts: source id -> text; names: source id -> name.
-        turns: source id -> speaker-turn spans (turn units; sentences are cut within turns).
-        codings: every coding of those coders on those sources.
-        code_paths: code id -> path.
-        only_code: restrict to one code.
-    """
-    if unit not in UNITS:
-        raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-    index = {c: i for i, c in enumerate(coders)}
-    spans: dict[tuple[int, int], list[list[Span]]] = {}
-    coded_sources: dict[int, set[str]] = {}
-    for c in codings:
-        if c.coder not in index or c.source_id not in texts:
-            continue
-        coded_sources.setdefault(c.source_id, set()).add(c.coder)
-        per = spans.setdefault((c.source_id, c.code_id), [[] for _ in coders])
-        per[index[c.coder]].append((c.start, c.end))
-    shared = sorted(s for s, who in coded_sources.items() if len(who) == len(coders))
-    code_ids = sorted(
-        {k for s, k in spans if s in set(shared)} if only_code is None else {only_code},
-        key=lambda k: code_paths.get(k, ""),
-    )
-    units_of: dict[int, list[Span]] = {}
-    for s in shared:
-        if unit == "sentence":  # within speaker turns, so labels are not part of a unit
-            units_of[s] = [
-                (a + x, a + y)
-                for a, b in (turns.get(s) or [(0, len(texts[s]))])
-                for x, y in sentences(texts[s][a:b])
-            ]
-        elif unit == "turn":
-            units_of[s] = [t for t in turns.get(s, []) if t[1] > t[0]] or [(0, len(texts[s]))]
-    per_code: list[CodeAgreement] = []
-    pooled: Counter[tuple[Hashable | None, ...]] = Counter()
-    disagreements: list[Disagreement] = []
-    for code_id in code_ids:
-        counts: Counter[tuple[Hashable | None, ...]] = Counter()
-        coded = dict.fromkeys(coders, 0)
-        for s in shared:
-            per = spans.get((s, code_id), [[] for _ in coders])
-            covered = 0
-            if unit == "character":
-                found = _char_patterns(len(texts[s]), per)
-                covered = sum(b - a for (a, b), _ in found)
-            else:
-                found = _unit_patterns(units_of[s], per)
-            for (a, b), pattern in found:
-                if unit != "character":
-                    weight = 1
-                elif (a, b) == (0, 0):
-                    weight = len(texts[s]) - covered
-                else:
-                    weight = b - a
-                counts[pattern] += weight
-                for coder, v in zip(coders, pattern, strict=True):
-                    coded[coder] += v * weight
-                if 0 < sum(pattern) < len(coders):
-                    disagreements.append(
-                        Disagreement(
-                            id=f"{s}:{code_id}:{a}-{b}",
-                            source_id=s,
-                            source=names[s],
-                            code_id=code_id,
-                            code=code_paths.get(code_id, str(code_id)),
-                            start=a,
-                            end=b,
-                            text=texts[s][a:b],
-                            coded_by=tuple(c for c, v in zip(coders, pattern, strict=True) if v),
-                            not_coded_by=tuple(
-                                c for c, v in zip(coders, pattern, strict=True) if not v
-                            ),
-                        )
-                    )
-        pooled.update(counts)
-        per_code.append(_stats(code_paths.get(code_id, str(code_id)), counts, coded, coders))
-    overall_coded = {c: sum(x.coded[c] for x in per_code) for c in coders}
-    report = AgreementReport(
-        coders=tuple(coders),
-        unit=unit,
-        sources=tuple(names[s] for s in shared),
-        codes=tuple(per_code),
-        overall=_stats("overall", pooled, overall_coded, coders),
-    )
-    disagreements.sort(key=lambda d: (d.source, d.start, d.code))
-    return report, disagreements
+
+def _disagreements(
+    cells: Sequence[Cell],
+    coders: Sequence[str],
+    source_id: int,
+    source: str,
+    text: str,
+    code_id: int,
+    code: str,
+) -> list[Disagreement]:
+    """The cells of one source and code where some coders coded and some did not."""
+    return [
+        Disagreement(
+            id=f"{source_id}:{code_id}:{a}-{b}",
+            source_id=source_id,
+            source=source,
+            code_id=code_id,
+            code=code,
+            start=a,
+            end=b,
+            text=text[a:b],
+            coded_by=tuple(c for c, v in zip(coders, pattern, strict=True) if v),
+            not_coded_by=tuple(c for c, v in zip(coders, pattern, strict=True) if not v),
+        )
+        for (a, b), pattern, _ in cells
+        if 0 < sum(pattern) < len(coders)
+    ]
 
 
 def _stats(

@@ -169,7 +169,7 @@ class AnalysisActions(ProjectBase):
         keys = [(i, hashes.get(i, "")) for i in source_ids]
         missing = [i for i, h in keys if (i, h) not in cache]
         if missing:
-            split = sentence_frame(self.store.texts_frame(missing))
+            split = sentence_frame(self.store.texts_frame(missing), self.store.turns_frame(missing))
             parts = dict(tuple(split.groupby("source_id", sort=False)))
             for i in missing:
                 cache[(i, hashes.get(i, ""))] = parts.get(i, split.iloc[:0])

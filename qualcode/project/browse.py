@@ -31,10 +31,13 @@ class CodeUsage:
 
 class BrowseActions(ProjectBase):
     def sentences(self, source: str | int) -> list[Span]:
-        """The sentences of a source, each inside one turn, in text order."""
+        """The sentences of a source, each inside one turn, in text order (the sentence
+        units of :mod:`qualcode.analysis.units`, which reports and agreement count)."""
+        from qualcode.analysis.units import sentence_units
+
         src = self.source(source)
         turns = self.store.turns(src.id)
-        return segments.sentence_spans(src.text, [(t.start, t.end) for t in turns])
+        return sentence_units(src.text, [(t.start, t.end) for t in turns])
 
     def search(self, source: str | int, query: str, *, regex: bool = False) -> list[Span]:
         """Case-insensitive hits of ``query`` in what was said (turns, not labels)."""

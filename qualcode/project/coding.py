@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from qualcode.analysis.units import Span, overlapped, text_units
 from qualcode.errors import CodebookError, ProjectError
 from qualcode.model import (
     CODE_FIELDS,
@@ -24,7 +25,6 @@ from qualcode.model import (
 from qualcode.outputs import check_output
 from qualcode.project.base import ProjectBase
 from qualcode.project.sourcing import ImportReport
-from qualcode.segments import Span, sentence_spans
 
 MatchUnit = Literal["match", "sentence", "turn"]
 MATCH_UNITS: tuple[str, ...] = ("match", "sentence", "turn")
@@ -239,21 +239,13 @@ class CodingActions(ProjectBase):
         hits = [m.span() for m in regex.finditer(source.text) if m.end() > m.start()]
         if unit == "match" or not hits:
             return hits
-        turns = [(t.start, t.end) for t in self.store.turns(source.id) if t.end > t.start]
-        if not turns:
-            turns = [(0, len(source.text))]
-        units = turns if unit == "turn" else sentence_spans(source.text, turns)
-        ends = [e for _, e in units]
+        turns = [(t.start, t.end) for t in self.store.turns(source.id)]
+        units = text_units(source.text, turns, unit)
         found: dict[Span, None] = {}
-        for a, b in hits:
+        for (a, b), touched in zip(hits, overlapped(units, hits), strict=True):
             # Every unit the match touches (a match across a sentence end codes both); a
             # match in a speaker label, outside every turn, codes the match itself.
-            i = bisect.bisect_right(ends, a)
-            touched = []
-            while i < len(units) and units[i][0] < b:
-                touched.append(units[i])
-                i += 1
-            for u in touched or [(a, b)]:
+            for u in [units[i] for i in touched] or [(a, b)]:
                 found[u] = None
         return sorted(found)
 

@@ -56,16 +56,15 @@ class ThemeActions(ProjectBase):
         return self._nlp.spoken_text((source.id, source.content_hash), build)
 
     def _units(self, source: Source, unit: Unit) -> list[tuple[int, int]]:
-        """The passages of a source: its speaker turns, or their sentences."""
-        turns = [(t.start, t.end) for t in self.store.turns(source.id) if t.end > t.start]
-        if not turns:
-            turns = [(0, len(source.text))] if source.text.strip() else []
-        if unit == "turn":
-            return turns
-        if unit != "sentence":
-            raise ProjectError(f"unit must be 'turn' or 'sentence', not {unit!r}")
-        analysis = self._analysis(source)
-        return [s for a, b in turns for s in analysis.sentence_spans(a, b)]
+        """The passages of a source: its speaker turns, or their sentences, as
+        :mod:`qualcode.analysis.units` cuts them for every other count."""
+        from qualcode.analysis.units import text_units
+
+        turns = [(t.start, t.end) for t in self.store.turns(source.id)]
+        try:
+            return text_units(source.text, turns, unit)
+        except ValueError as exc:
+            raise ProjectError(str(exc)) from None
 
     # -- themes --------------------------------------------------------------------------
 

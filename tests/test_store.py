@@ -111,10 +111,11 @@ def test_a_failed_migration_leaves_the_project_as_it_was(tmp_path: Path, monkeyp
 def test_atomic_rolls_back_everything_inside_it(tmp_path: Path):
     path = tmp_path / "a.qcdb"
     store = Store.create(path, {"language": "en"})
-    with pytest.raises(RuntimeError), store.atomic() as conn:
-        store.add_code(conn, "Kept?")
+    with pytest.raises(RuntimeError), store.atomic() as same:
+        assert same is store
+        store.add_code("Kept?")
         with store.atomic() as inner:  # a savepoint
-            store.add_code(inner, "Inner")
+            inner.add_code("Inner")
         raise RuntimeError("boom")
     assert len(store.codebook()) == 0
     store.close()
@@ -122,10 +123,10 @@ def test_atomic_rolls_back_everything_inside_it(tmp_path: Path):
 
 def test_savepoint_rollback_keeps_the_outer_work(tmp_path: Path):
     store = Store.create(tmp_path / "a.qcdb", {"language": "en"})
-    with store.atomic() as conn:
-        store.add_code(conn, "Outer")
-        with pytest.raises(RuntimeError), store.atomic() as inner:
-            store.add_code(inner, "Inner")
+    with store.atomic():
+        store.add_code("Outer")
+        with pytest.raises(RuntimeError), store.atomic():
+            store.add_code("Inner")
             raise RuntimeError("only the savepoint goes")
     assert [c.name for c in store.codebook()] == ["Outer"]
     store.close()

@@ -149,7 +149,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Coding:
-    """A code applied by a coder to ``[start, end)`` of a source."""
+    """A code applied by a coder to ``[start, end)`` of a source; ``guid`` is its REFI-QDA
+    guid once it has one (given by an export, or brought by an import)."""
 
     id: int
     source_id: int
@@ -159,6 +160,7 @@ class Coding:
     coder: str
     created_at: str = ""
     memo: str = ""
+    guid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +188,7 @@ class Memo:
     text: str
     coder: str = ""
     created_at: str = ""
+    guid: str | None = None  # its REFI-QDA Note guid, once it has one
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,8 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
     """
     book = store.codebook()
     sources = store.list_sources()
-    codings = store.coding_rows()
-    memos = store.memo_rows()
+    codings = store.list_codings()
+    memos = store.list_memos()
     coders = store.coder_rows()
     missing: dict[str, dict[int, str]] = {
         t: {} for t in ("coders", "codes", "sources", "codings", "memos")

@@ -388,9 +388,9 @@ class Merger:
     def _notes(self, refi: RefiProject) -> None:
         if not refi.notes:
             return
-        existing = self.store.memo_rows()
+        existing = self.store.list_memos()
         guids = {m.guid for m in existing if m.guid}
-        seen = {(m.target, m.target_id, m.text) for m in existing}
+        seen: set[tuple[str, int | None, str]] = {(m.target, m.target_id, m.text) for m in existing}
         coding_ids: dict[tuple[int, int, int, int, int], int] | None = None
         rows: list[dict[str, Any]] = []
         for note in refi.notes:
@@ -435,7 +435,7 @@ class Merger:
         ids = {n.casefold(): i for i, n, _ in self.store.coder_rows()}
         return {
             (r.source_id, r.code_id, ids[r.coder.casefold()], r.start, r.end): r.id
-            for r in self.store.coding_rows()
+            for r in self.store.list_codings()
         }
 
 

@@ -8,7 +8,7 @@ Undo is per coder: two coders on one project never undo each other's work.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
@@ -33,7 +33,15 @@ def _coding_query() -> Any:
 
 def _coding(row: Any) -> Coding:
     return Coding(
-        row.id, row.source_id, row.code_id, row.start, row.end, row.coder, row.created_at, row.memo
+        row.id,
+        row.source_id,
+        row.code_id,
+        row.start,
+        row.end,
+        row.coder,
+        row.created_at,
+        row.memo,
+        row.guid,
     )
 
 
@@ -205,15 +213,18 @@ class CodingsMixin(StoreBase):
         start: int | None = None,
         end: int | None = None,
         ids: Sequence[int] | None = None,
+        source_ids: Iterable[int] | None = None,
     ) -> list[Coding]:
-        """Codings filtered by source, codes, coder, id, and those overlapping
-        ``[start, end)``."""
+        """Codings filtered by source (one, or any of ``source_ids``), codes, coder, id, and
+        those overlapping ``[start, end)``; ordered by source, start, end and id."""
         c = s.codings
         q = _coding_query()
         if ids is not None:
             q = q.where(c.c.id.in_(list(ids)))
         if source_id is not None:
             q = q.where(c.c.source_id == source_id)
+        if source_ids is not None:
+            q = q.where(c.c.source_id.in_(list(source_ids)))
         if code_ids is not None:
             q = q.where(c.c.code_id.in_(list(code_ids)))
         if coder is not None:
@@ -248,7 +259,7 @@ class CodingsMixin(StoreBase):
             q = q.where(m.c.target_id == target_id)
         with self.reading() as conn:
             return [
-                Memo(r.id, r.target, r.target_id, r.text, r.coder or "", r.created_at)
+                Memo(r.id, r.target, r.target_id, r.text, r.coder or "", r.created_at, r.guid)
                 for r in conn.execute(q)
             ]
 

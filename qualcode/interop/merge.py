@@ -22,12 +22,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.errors import ExchangeError
 from qualcode.interop.anchor import Anchor, similar
 from qualcode.interop.refi import RefiCode, RefiProject
-from qualcode.model import PATH_SEPARATOR, SOURCE_KINDS, NewCoding, utc_now
+from qualcode.model import PATH_SEPARATOR, SOURCE_KINDS, MemoTarget, NewCoding, NewMemo, utc_now
 
 if TYPE_CHECKING:
     from qualcode.store import Store
@@ -381,7 +381,7 @@ class Merger:
                     source_id, code_id, coder_id, start, end, c.created_at or now, c.memo, guid
                 )
             )
-        self.store.bulk_insert_codings(rows)
+        self.store.add_imported_codings(rows)
         self.report.codings_added += len(rows)
         self._coding_refs = {c.guid: c for c in refi.codings if c.guid}
 
@@ -392,7 +392,7 @@ class Merger:
         guids = {m.guid for m in existing if m.guid}
         seen: set[tuple[str, int | None, str]] = {(m.target, m.target_id, m.text) for m in existing}
         coding_ids: dict[tuple[int, int, int, int, int], int] | None = None
-        rows: list[dict[str, Any]] = []
+        rows: list[NewMemo] = []
         for note in refi.notes:
             kind, ref = note.target
             target_id: int | None = None
@@ -418,17 +418,12 @@ class Merger:
             if (guid and guid in guids) or (kind, target_id, note.text) in seen:
                 continue
             seen.add((kind, target_id, note.text))
-            rows.append(
-                {
-                    "target": kind,
-                    "target_id": target_id,
-                    "coder_id": self.coder(note.user) if note.user else None,
-                    "text": note.text,
-                    "created_at": note.created_at or utc_now(),
-                    "guid": guid,
-                }
-            )
-        self.store.insert_memos(rows)
+            coder_id = self.coder(note.user) if note.user else None
+            created_at = note.created_at or utc_now()
+            # Any other kind has no target id, so it became "project" above.
+            target = cast(MemoTarget, kind)
+            rows.append(NewMemo(target, target_id, note.text, coder_id, created_at, guid))
+        self.store.add_memos(rows)
         self.report.memos_added += len(rows)
 
     def _coding_index(self) -> dict[tuple[int, int, int, int, int], int]:

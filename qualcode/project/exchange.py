@@ -285,7 +285,7 @@ class ExchangeActions(ProjectBase):
             rows = [
                 NewCoding(source_id, code_id, into_id, a, b, now) for a, b in dict.fromkeys(spans)
             ]
-            store.insert_codings(rows, coder_id=into_id)
+            store.add_codings(rows, coder_id=into_id)
         return len(rows)
 
     def reconciled(
@@ -324,7 +324,7 @@ class ExchangeActions(ProjectBase):
                 NewCoding(r.source_id, r.code_id, into_id, r.start, r.end, now, r.memo)
                 for r in rows
             ]
-            return len(store.insert_codings(new, coder_id=into_id))
+            return len(store.add_codings(new, coder_id=into_id))
 
 
 def merge_projects(

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from qualcode.errors import ProjectError
-from qualcode.model import Coding, Memo, NewCoding, utc_now
+from qualcode.model import Coding, Memo, NewCoding, NewMemo, utc_now
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
 
 _FIELDS = ("id", "source_id", "code_id", "coder_id", "start", "end", "created_at", "memo")
+_MEMO_FIELDS = ("target", "target_id", "text", "coder_id", "created_at", "guid")
 _NEW_FIELDS = ("source_id", "code_id", "coder_id", "start", "end", "created_at", "memo", "guid")
 
 
@@ -46,16 +47,16 @@ def _coding(row: Any) -> Coding:
 
 
 class CodingsMixin(StoreBase):
-    def insert_codings(
+    def add_codings(
         self,
         new: Sequence[NewCoding],
         *,
         coder_id: int | None = None,
         record: bool = True,
     ) -> list[int]:
-        """Insert codings, skipping any that already exist (same source, code, coder, span).
+        """Add codings, skipping any that already exist (same source, code, coder, span).
 
-        Returns the ids of the new codings. With ``record``, the operation can be undone
+        Returns the ids of the codings added. With ``record``, the operation can be undone
         (as one step of coder ``coder_id``).
         """
         with self.writing() as conn:
@@ -83,8 +84,10 @@ class CodingsMixin(StoreBase):
                 added.append({**row, "id": new_id(conn.execute(c.insert().values(**row)))})
         return added
 
-    def bulk_insert_codings(self, new: Sequence[NewCoding]) -> None:
-        """Insert many codings known to be new (an import), without undo history."""
+    def add_imported_codings(self, new: Sequence[NewCoding]) -> None:
+        """Add many codings an import has checked are new, in one batch and without an undo
+        step (a failed import is undone by its transaction). Their ids are not read back:
+        that would take about three times as long."""
         if new:
             with self.writing() as conn:
                 conn.execute(s.codings.insert(), [_row(n) for n in new])
@@ -235,16 +238,14 @@ class CodingsMixin(StoreBase):
         with self.reading() as conn:
             return [_coding(r) for r in conn.execute(q)]
 
-    def add_memo(self, target: str, target_id: int | None, text: str, coder_id: int | None) -> int:
-        values = {
-            "target": target,
-            "target_id": target_id,
-            "text": text,
-            "coder_id": coder_id,
-            "created_at": utc_now(),
-        }
+    def add_memos(self, new: Sequence[NewMemo]) -> list[int]:
+        """Add memos; returns their ids, in the order given."""
+        if not new:
+            return []
+        rows = [{f: getattr(n, f) for f in _MEMO_FIELDS} for n in new]
+        stmt = s.memos.insert().returning(s.memos.c.id, sort_by_parameter_order=True)
         with self.writing() as conn:
-            return new_id(conn.execute(s.memos.insert().values(**values)))
+            return [int(i) for i in conn.execute(stmt, rows).scalars()]
 
     def list_memos(self, target: str | None = None, target_id: int | None = None) -> list[Memo]:
         m = s.memos

@@ -6,8 +6,7 @@ bulk, so the writes here take plain rows rather than one object at a time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy import bindparam, select, update
 
@@ -51,9 +50,3 @@ class ExchangeMixin(StoreBase):
         with self.reading() as conn:
             q = select(s.codings.c.guid).where(s.codings.c.guid.is_not(None))
             return set(conn.execute(q).scalars())
-
-    def insert_memos(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Memos with all their columns (target, target_id, coder_id, text, created_at, guid)."""
-        if rows:
-            with self.writing() as conn:
-                conn.execute(s.memos.insert(), list(rows))

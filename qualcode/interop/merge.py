@@ -26,8 +26,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.errors import ExchangeError
 from qualcode.interop.anchor import Anchor, similar
-from qualcode.interop.refi import RefiCode, RefiProject
-from qualcode.model import PATH_SEPARATOR, SOURCE_KINDS, MemoTarget, NewCoding, NewMemo, utc_now
+from qualcode.interop.refi import RefiProject
+from qualcode.model import (
+    PATH_SEPARATOR,
+    SOURCE_KINDS,
+    Code,
+    MemoTarget,
+    NewCoding,
+    NewMemo,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from qualcode.store import Store
@@ -160,7 +168,7 @@ class Merger:
 
     # -- codes -------------------------------------------------------------------------------
 
-    def _codes(self, codes: list[RefiCode]) -> None:
+    def _codes(self, codes: list[Code]) -> None:
         book = self.store.codebook()
         by_guid = {c.guid.lower(): c.id for c in book if c.guid}
         paths = {c.id: book.path(c) for c in book}
@@ -169,9 +177,10 @@ class Merger:
         hotkeys = {c.hotkey for c in book if c.hotkey}
         before = list(paths.values())
         claimed: dict[int, str | None] = {}  # code id -> the incoming code that took it
+        placed: dict[int, int] = {}  # the file's code id -> the project's
         for code in codes:
             name = unicodedata.normalize("NFC", code.name).replace(PATH_SEPARATOR, "∕").strip()
-            parent_id = self.code_ids.get(code.parent) if code.parent else None
+            parent_id = placed.get(code.parent_id) if code.parent_id is not None else None
             prefix = paths[parent_id] + PATH_SEPARATOR if parent_id else ""
             guid = real_guid(code.guid)
             hit = by_guid.get(guid) if guid else None
@@ -215,10 +224,11 @@ class Merger:
                 self.report.codes_added.append(path)
                 self._near(path, name, before)
             claimed.setdefault(hit, code.guid)
+            placed[code.id] = hit
             if code.guid:
                 self.code_ids[code.guid] = hit
 
-    def _match_code(self, code_id: int, have: Any, code: RefiCode, path: str) -> None:
+    def _match_code(self, code_id: int, have: Any, code: Code, path: str) -> None:
         self.report.codes_matched.append(path)
         fill: dict[str, Any] = {}
         for key in ("definition", "inclusion", "exclusion", "keywords", "examples", "color"):

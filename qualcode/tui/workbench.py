@@ -56,7 +56,8 @@ class Workbench(App[None]):
             text, title = str(error), error.title
         else:
             text = repr(error)
-        self.notify(text, title=title, severity="error", timeout=8)
+        # Not markup: a file name or a quote may hold square brackets.
+        self.notify(text, title=title, severity="error", timeout=8, markup=False)
 
     def worker_failed(self, worker: Worker[Any]) -> None:
         """Show why a worker failed: the one handler of every screen's failed workers."""

@@ -156,5 +156,6 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
             self.query_one(ProgressBar).display = False
         if event.state == WorkerState.SUCCESS:
-            self.notify("\n".join(event.worker.result or []), title="Imported", timeout=8)
+            lines = event.worker.result or []
+            self.notify("\n".join(lines), title="Imported", timeout=8, markup=False)
             self.reload()

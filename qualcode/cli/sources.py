@@ -34,7 +34,7 @@ def init(
     coder: CoderOpt = None,
 ) -> None:
     """Create a new, empty project."""
-    with Project.create(project, language=language, coder=coder) as p:
+    with Project.build(project, language=language, coder=coder) as p:
         say(f"Created {project} (language {p.language}, coder {p.coder}).")
 
 

@@ -72,7 +72,7 @@ async def import_in_the_tui(app: QualcodeApp, pilot, path: Path) -> list[str]:
     return shown.splitlines()[1:]  # the title first
 
 
-async def test_a_codebook_and_a_qdpx_import_as_the_cli_imports_them(
+async def test_a_codebook_a_sheet_and_a_qdpx_import_as_the_cli_imports_them(
     demo_file: Path, tmp_path: Path
 ):
     """Key i takes what `qualcode import` takes, routed the same way, and says what the
@@ -82,8 +82,10 @@ async def test_a_codebook_and_a_qdpx_import_as_the_cli_imports_them(
         "name: Extra\ncodes:\n  - name: Peer support\n    children:\n      - name: Study groups\n",
         encoding="utf-8",
     )
+    sheet = tmp_path / "sheet.csv"  # a codebook as a sheet, known by its columns
+    sheet.write_text("name,parent,definition\nMentor matching,,Who is paired with whom\n")
     qdpx = Path(__file__).resolve().parent.parent / "transcripts_example/codings/anna.qdpx"
-    for given in (codebook, qdpx):
+    for given in (codebook, sheet, qdpx):
         by_cli = copy_project(demo_file, tmp_path, f"cli-{given.stem}.qcdb")
         result = CliRunner().invoke(cli, ["import", str(by_cli), str(given)])
         assert result.exit_code == 0, result.output

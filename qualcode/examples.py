@@ -44,15 +44,12 @@ def build_demo(
     root = examples_root()
     manifest = root / MANIFEST
     study = read_study(manifest)
-    project = Project.create(path, language=study.language or "en", coder="demo", name=study.name)
-    try:
+    with Project.build(
+        path, language=study.language or "en", coder="demo", name=study.name
+    ) as project:
         project.import_paths([manifest], progress=progress)
         if coded:
             # Each coder's project as a REFI-QDA file, merged as a team's would be: the
             # sources and codes match the ones just imported, so only the codings are new.
             project.merge_from([root / CODINGS / f"{coder}.qdpx" for coder in CODERS])
-    except BaseException:
-        project.close()
-        Path(path).unlink(missing_ok=True)
-        raise
-    return project
+    return Project.open(path)

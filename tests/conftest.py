@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from qualcode.examples import build_demo
+from qualcode.examples import CODERS, CODINGS, build_demo, examples_root
 from qualcode.project import Project
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
+
+    from qualcode.tui.screens.coding import CodingScreen
 
 INTERVIEW = """\
 Telephone interview, 12 March
@@ -46,27 +55,42 @@ def transcripts(tmp_path: Path) -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example study, uncoded (``qualcode demo --blank``), built once per test run;
-    copy it before changing it."""
+    copy it (:func:`copy_project`) before changing it."""
     path = tmp_path_factory.mktemp("demo") / "demo.qcdb"
     build_demo(path, coded=False).close()
     return path
 
 
 @pytest.fixture(scope="session")
-def coded_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def coded_demo_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example study with its two coders' codings (``qualcode demo``), built once per
-    test run; copy it before changing it."""
-    path = tmp_path_factory.mktemp("demo") / "coded.qcdb"
-    build_demo(path).close()
+    test run from a copy of :func:`demo_file`, as :func:`build_demo` does it; copy it
+    (:func:`copy_project`) before changing it."""
+    path = copy_project(demo_file, tmp_path_factory.mktemp("demo"), "coded.qcdb")
+    with Project.open(path) as project:
+        project.merge_from([examples_root() / CODINGS / f"{coder}.qdpx" for coder in CODERS])
+    return path
+
+
+def copy_project(built: Path, folder: Path, name: str = "demo.qcdb") -> Path:
+    """A copy of a project file built once per run, for one test to change (copying is
+    much faster than building)."""
+    path = folder / name
+    shutil.copyfile(built, path)
     return path
 
 
 @pytest.fixture
 def demo_project(demo_file: Path, tmp_path: Path):
     """A copy of the example study, open, for a test that changes it."""
-    path = tmp_path / "demo.qcdb"
-    path.write_bytes(demo_file.read_bytes())
-    with Project.open(path) as p:
+    with Project.open(copy_project(demo_file, tmp_path)) as p:
+        yield p
+
+
+@pytest.fixture
+def coded_demo_project(coded_demo_file: Path, tmp_path: Path):
+    """A copy of the coded example study, open, for a test that changes it."""
+    with Project.open(copy_project(coded_demo_file, tmp_path)) as p:
         yield p
 
 
@@ -119,3 +143,66 @@ def run_qualcode(
 def qualcode() -> Callable[..., subprocess.CompletedProcess[str]]:
     """``qualcode(*args, ok=True)``: the command line in a real process."""
     return run_qualcode
+
+
+# -- the TUI under Pilot ------------------------------------------------------------------------
+
+
+async def wait_for(
+    pilot: Pilot, condition: Callable[[], object], what: str = "", timeout: float = 60
+) -> None:
+    """Let the app run until ``condition()`` is true: a worker has finished, a screen is
+    shown, a notification is up. Fails with ``what`` after ``timeout`` seconds (the
+    suggester's first fit takes seconds on a busy machine)."""
+    deadline = time.monotonic() + timeout
+    await pilot.pause()
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout:.0f} s in vain for {what or condition}")
+        await pilot.pause(0.02)
+
+
+def toasts(app: App, severity: str = "") -> list[str]:
+    """The notifications shown on the screen (their rendered text: title and message),
+    those of one ``severity`` (``error``, ``warning``, ``information``) if given."""
+    from textual.widgets._toast import Toast  # not exported: the widget the user sees
+
+    if not app.screen.query("ToastRack"):  # none would be found: the check would be void
+        raise AssertionError("run the app with run_test(notifications=True)")
+    return [
+        str(toast.render())
+        for toast in app.screen.query(Toast)
+        if not severity or toast.has_class(f"-{severity}")
+    ]
+
+
+async def wait_for_toast(pilot: Pilot, text: str, severity: str = "") -> list[str]:
+    """Wait until a notification containing ``text`` is shown; the notifications shown."""
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: any(text in t for t in toasts(app, severity)), f"a toast with {text!r}"
+    )
+    return toasts(app, severity)
+
+
+async def coding_screen(pilot: Pilot) -> CodingScreen:
+    """The coding screen, once it shows the source it opened."""
+    from qualcode.tui.screens.coding import CodingScreen
+
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: isinstance(app.screen, CodingScreen) and bool(app.screen.shown),
+        "the coding screen",
+    )
+    assert isinstance(app.screen, CodingScreen)
+    return app.screen
+
+
+async def suggestions_shown(pilot: Pilot, screen: CodingScreen) -> None:
+    """Wait until the suggester has answered for the passage selected."""
+    from textual.widgets import Label
+
+    await pilot.app.workers.wait_for_complete()
+    title = screen.query_one("#suggestions-title", Label)
+    await wait_for(pilot, lambda: str(title.render()) == "Suggestions", "the suggestions")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.project import Project
-from tests.conftest import run_qualcode
+from tests.conftest import coding_screen, run_qualcode, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -141,7 +141,7 @@ async def test_the_coding_screen_says_it_waits_for_another_writer(
     project.add_code("Awareness", hotkey="a")
     app = QualcodeApp(project, source="int1")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await coding_screen(pilot)
         s, e = app.screen.view.selection
         quote = project.source("int1").text[s:e]
         holder = _hold_write_lock(project_path)
@@ -155,6 +155,5 @@ async def test_the_coding_screen_says_it_waits_for_another_writer(
             holder.close()
         for worker in [w for w in app.workers if w.group == "write"]:
             await worker.wait()
-        await pilot.pause()
-        assert "coded Awareness" in status.text
+        await wait_for(pilot, lambda: "coded Awareness" in status.text, "the waiting write")
     assert [(c.code, c.text) for c in project.codings()] == [("Awareness", quote)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.errors import ImportFormatError
+from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.project import Project
 from tests.conftest import dump
 from tests.test_cli import run
@@ -124,3 +124,18 @@ def test_a_manifest_of_another_name_is_known_by_its_content(tmp_path: Path):
         report = p.import_paths([tmp_path / "pilot.yaml"])
         assert report.added == ["one"]
         assert p.source("one").kind == "focus_group"
+
+
+def test_a_project_whose_filling_fails_leaves_no_file(tmp_path: Path):
+    """Project.build, the one way a new project is built and filled: a failure removes the
+    project and its -wal and -shm files, and nothing is left under a temporary name."""
+    target = tmp_path / "p.qcdb"
+    with pytest.raises(ImportFormatError), Project.build(target) as p:
+        p.import_paths([tmp_path / "missing.txt"])
+    assert list(tmp_path.iterdir()) == []
+    with Project.build(target, coder="anna") as p:
+        p.add_code("Awareness")
+    with Project.open(target) as p:
+        assert (p.coder, [c.name for c in p.codebook()]) == ("anna", ["Awareness"])
+    with pytest.raises(ProjectError, match="already exists"), Project.build(target):
+        pass

@@ -15,6 +15,7 @@ from qualcode.tui.widgets.charts import (
     short,
 )
 from tests.analysis_study import build_study
+from tests.conftest import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +49,7 @@ def test_charts_draw_the_tables_and_redraw_on_new_data(tables):
         async with app.run_test(size=(100, 40)) as pilot:
             bars = app.query_one("#bars", FrequencyChart)
             heat = app.query_one("#heat", CooccurrenceHeatMap)
-            await pilot.pause()
+            await wait_for(pilot, lambda: bars.size.height and heat.size.height, "the layout")
             assert bars.labels == ["Awareness", "Barriers", "Time", "Money"]
             assert bars.values == [3.0, 6.0, 3.0, 2.0]  # passages; a parent counts its subtree
             lines = rendered(bars).splitlines()
@@ -68,7 +69,7 @@ def test_charts_draw_the_tables_and_redraw_on_new_data(tables):
             assert row[:2] == ["1", "Awareness"] and row[2 + time] == "2"
             bars.show_table(empty)
             heat.show_table(pairs.iloc[:0])
-            await pilot.pause()
+            await wait_for(pilot, lambda: "no codes co-occur" in rendered(heat), "the redraw")
             assert bars.labels == [] and "nothing coded" in rendered(bars)
             assert "no codes co-occur" in rendered(heat)
 

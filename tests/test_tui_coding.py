@@ -15,7 +15,9 @@ from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.themes import ThemesDialog
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.widgets.suggestions import SuggestionPanel
+from tests.conftest import coding_screen, suggestions_shown, toasts, wait_for, wait_for_toast
 
 SIZE = (100, 30)
 
@@ -25,16 +27,14 @@ def demo(demo_project: Project) -> Project:
     return demo_project
 
 
-def errors(app: QualcodeApp) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "error"]
+def status(screen: CodingScreen) -> str:
+    return screen.query_one(StatusLine).text
 
 
 async def test_code_undo_recode_memo_and_merge(demo: Project):
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         await pilot.press("N", "enter", "down")  # first uncoded turn, its 1st, 2nd sentence
         span = screen.view.selection
         quote = demo.source("interview_03").text[span[0] : span[1]]
@@ -47,17 +47,19 @@ async def test_code_undo_recode_memo_and_merge(demo: Project):
         assert demo.codings() == []
         await pilot.press("a")
         await pilot.press("M")
-        await pilot.pause()
+        await wait_for(pilot, lambda: not isinstance(app.screen, CodingScreen), "the memo")
         await pilot.press(*"asks about timing", "ctrl+s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(screen).startswith("✓ memo saved"))
         await pilot.press("f4")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
         codebook = app.screen
-        assert isinstance(codebook, CodebookScreen)
-        codebook.query_one(CodeTree).select_code(demo.code("Information channels").id)
+        tree = codebook.query_one(CodeTree)
+        await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
+        tree.select_code(demo.code("Information channels").id)
         await pilot.press("g", *"Awareness", "enter")
-        await pilot.pause()
-        assert not errors(app)
+        await wait_for(pilot, lambda: app.screen is codebook, "the finder to close")
+        await wait_for_toast(pilot, "Merged Information channels into Awareness")
+        assert not toasts(app, "error")
     [seg] = demo.codings()
     assert (seg.code, seg.text, seg.coding.coder) == (
         "Awareness and publicity/Awareness",
@@ -72,13 +74,13 @@ async def test_code_undo_recode_memo_and_merge(demo: Project):
 
 async def test_memo_typed_after_tab_is_saved_and_listed(demo: Project):
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         await pilot.press("N", "enter", "a", "M")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is not screen, "the memo")
         await pilot.press("tab", *"why now?", "ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CodingScreen)
+        await wait_for(pilot, lambda: status(screen).startswith("✓ memo saved"))
+        assert app.screen is screen
     [seg] = demo.codings(coder=demo.coder)
     assert seg.coding.memo == "why now?"
     assert [(m.target, m.text) for m in demo.memos(target="coding", target_id=seg.coding.id)] == [
@@ -89,12 +91,12 @@ async def test_memo_typed_after_tab_is_saved_and_listed(demo: Project):
 async def test_an_empty_memo_is_not_saved(demo: Project):
     before = demo.memos()
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         await pilot.press("N", "enter", "M")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is not screen, "the memo")
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await wait_for_toast(pilot, "type the memo first", "warning")
         assert not isinstance(app.screen, CodingScreen)  # still asking for the text
         await pilot.press("escape")
     assert demo.memos() == before
@@ -102,10 +104,8 @@ async def test_an_empty_memo_is_not_saved(demo: Project):
 
 async def test_select_by_turn_and_word_then_apply_by_number_and_finder(demo: Project):
     app = QualcodeApp(demo, source="interview_01")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         text = demo.source("interview_01").text
         await pilot.press("right_square_bracket", "right_square_bracket")
         turn = screen.view.selection
@@ -118,7 +118,7 @@ async def test_select_by_turn_and_word_then_apply_by_number_and_finder(demo: Pro
         assert text[s:e] == text[s:e].strip()
         await pilot.press("2")  # the codebook's second code
         await pilot.press("space", *"brand new theme", "enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "(a new code)" in status(screen))
         panel = screen.query_one(SuggestionPanel)
         assert {seg.code for seg in panel.coded} == {
             demo.codebook().path(demo.codebook().codes[1]),
@@ -130,73 +130,68 @@ async def test_select_by_turn_and_word_then_apply_by_number_and_finder(demo: Pro
 
 async def test_search_filter_and_remove(demo: Project):
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         await pilot.press("slash", *"ambulance", "enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: bool(screen.hits), "the search")
         hit = screen.view.selection
         assert demo.source("interview_03").text[hit[0] : hit[1]].lower() == "ambulance"
         await pilot.press("t")  # Time constraints
         await pilot.press("S")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is not screen, "the speakers")
         await pilot.press("down", "enter")  # the second speaker
-        await pilot.pause()
+        await wait_for(pilot, lambda: screen.filter_speaker is not None, "the filter")
         assert {t.speaker for t in screen.view.turns} == {demo.speakers("interview_03")[1]}
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_for(pilot, lambda: screen.filter_speaker is None, "the filter cleared")
         assert len(screen.view.turns) == len(demo.turns("interview_03"))
         screen.view.select(hit)
         await pilot.press("delete")
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(screen).startswith("✓ removed Time constraints"))
     assert demo.codings() == []
     assert demo.undo() == "remove"
 
 
 async def test_bad_input_is_a_notification_not_a_traceback(demo: Project):
     app = QualcodeApp(demo)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("f4")
-        await pilot.pause()
-        app.screen.query_one(CodeTree).select_code(demo.code("Awareness").id)
+        await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
+        tree = app.screen.query_one(CodeTree)
+        await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
+        tree.select_code(demo.code("Awareness").id)
         await pilot.press("r")
         app.screen.query_one(Input).value = "Information channels"
         await pilot.press("enter")
-        await pilot.pause()
-        assert errors(app) and "Information channels" in errors(app)[0]
+        await wait_for_toast(pilot, "Information channels", "error")
     assert demo.code("Awareness").name == "Awareness"
 
 
 async def test_sources_reports_and_help(demo: Project):
     app = QualcodeApp(demo)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#sources").row_count > 1)
         await pilot.press("down", "enter")  # the second source
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+        screen = await coding_screen(pilot)
         assert screen.source is not None and screen.source.name == demo.sources()[1].name
         await pilot.press("question_mark")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("DataTable")
         described = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert {"Next sentence", "Undo", "Memo", "Widen by a word (end)"} <= described
         await pilot.press("escape", "f5")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen.query("#frequencies"), "the reports")
         table = app.screen.query_one("#frequencies")
+        await wait_for(pilot, lambda: table.row_count and not table.loading, "the table")
         assert table.row_count == len(demo.codebook())
         assert app.screen.query_one("#charts")
 
 
 async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Project):
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         start, end = screen.view.selection
         code = demo.code("Awareness")
         offer = Suggestion(
@@ -212,12 +207,11 @@ async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Pr
         await app.workers.wait_for_complete()  # the real suggestions, replaced below
         panel = screen.query_one(SuggestionPanel)
         panel.show_suggestions([offer, offer])
-        await pilot.pause()
         panel.query_one("#suggestions").focus()
         await pilot.press("x")  # reject the first: it leaves the list, nothing is coded
         assert len(panel.suggestions) == 1 and demo.codings() == []
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(screen).startswith("✓ coded Awareness"))
     [seg] = demo.codings()
     assert (seg.coding.code_id, seg.coding.start, seg.coding.end) == (code.id, start, end)
 
@@ -227,31 +221,30 @@ async def test_a_passage_in_the_codebook_opens_on_the_coding_screen(demo: Projec
     start = text.index("Maya")
     demo.apply_code("interview_05", start, start + 4, "Awareness")
     app = QualcodeApp(demo)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("f4")
-        await pilot.pause()
-        app.screen.query_one(CodeTree).select_code(demo.code("Awareness").id)
-        await pilot.pause()
-        app.screen.query_one("#code-passages").focus()
+        await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
+        tree = app.screen.query_one(CodeTree)
+        await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
+        tree.select_code(demo.code("Awareness").id)
+        passages = app.screen.query_one("#code-passages")
+        await wait_for(pilot, lambda: passages.row_count == 1, "the code's passage")
+        passages.focus()
         await pilot.press("enter")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+        screen = await coding_screen(pilot)
         assert screen.source is not None and screen.source.name == "interview_05"
         assert screen.view.selection == (start, start + 4)
 
 
 async def test_a_code_typed_right_after_a_move_codes_the_new_passage(demo: Project):
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         # All four keys queued at once, as a fast typist (or a paste) delivers them;
         # Pilot.press would wait for the screen between keys.
         for key, char in (("down", None), ("a", "a"), ("down", None), ("t", "t")):
             app.post_message(events.Key(key, char))
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(screen).startswith("✓ coded Time constraints"))
         sentences = demo.sentences("interview_03")
     got = sorted(
         (seg.coding.start, seg.coding.end, seg.code.rsplit("/")[-1]) for seg in demo.codings()
@@ -261,26 +254,23 @@ async def test_a_code_typed_right_after_a_move_codes_the_new_passage(demo: Proje
 
 async def test_suggestions_accepted_or_rejected_are_recorded_as_feedback(demo: Project):
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         await pilot.press("N")  # the first uncoded turn
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         panel = screen.query_one(SuggestionPanel)
+        await suggestions_shown(pilot, screen)
         assert panel.suggestions, "the suggest worker filled the panel"
         first = panel.suggestions[0]
         panel.query_one("#suggestions").focus()
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(screen).startswith("✓ coded"), "the coding")
+        await suggestions_shown(pilot, screen)
         assert panel.suggestions and first.code_id not in {s.code_id for s in panel.suggestions}
         second = panel.suggestions[0]
         panel.query_one("#suggestions").focus()
         await pilot.press("x")
-        await pilot.pause()
-        assert not errors(app)
+        await wait_for(pilot, lambda: status(screen).startswith("✓ rejected"), "the rejection")
+        assert not toasts(app, "error")
     [seg] = demo.codings()
     assert (seg.coding.code_id, seg.coding.start, seg.coding.end, seg.coding.coder) == (
         first.code_id,
@@ -298,23 +288,20 @@ async def test_suggestions_accepted_or_rejected_are_recorded_as_feedback(demo: P
 
 async def test_plus_and_minus_accept_and_reject_from_the_transcript(demo: Project):
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         await pilot.press("N")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await suggestions_shown(pilot, screen)
         panel = screen.query_one(SuggestionPanel)
         assert panel.suggestions
         first = panel.suggestions[0]
         await pilot.press("plus")  # no Tab to the panel: the best suggestion is taken
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(screen).startswith("✓ coded"), "the coding")
+        await suggestions_shown(pilot, screen)
         second = panel.suggestions[0]
         await pilot.press("minus")
-        await pilot.pause()
-        assert not errors(app)
+        await wait_for(pilot, lambda: status(screen).startswith("✓ rejected"), "the rejection")
+        assert not toasts(app, "error")
     [seg] = demo.codings()
     assert (seg.coding.code_id, seg.coding.start, seg.coding.end) == (
         first.code_id,
@@ -331,24 +318,26 @@ async def test_plus_and_minus_accept_and_reject_from_the_transcript(demo: Projec
 async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
     before = {c.id for c in demo.codebook()}
     app = QualcodeApp(demo)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("f4", "t")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, ThemesDialog))
         dialog = app.screen
         assert isinstance(dialog, ThemesDialog)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert dialog.themes and not dialog.query_one("#themes").loading
+        await wait_for(pilot, lambda: not dialog.query_one("#themes").loading, "the themes")
+        assert dialog.themes
         await pilot.press("down")
         theme = dialog.themes[1]
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, CodebookScreen)
-        selected = app.screen.query_one(CodeTree).code
+        await wait_for_toast(pilot, "Made the theme a code")
+        codebook = app.screen
+        assert isinstance(codebook, CodebookScreen)
+        tree = codebook.query_one(CodeTree)
+        await wait_for(pilot, lambda: codebook.pending_code is None, "the new code highlighted")
+        selected = tree.code
         await pilot.press("t", "escape")  # closed before the themes are found
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, CodebookScreen) and not errors(app)
+        await wait_for(pilot, lambda: app.screen is codebook, "the dialog closed")
+        assert not toasts(app, "error")
     [code] = [c for c in demo.codebook() if c.id not in before]
     assert selected is not None and selected.id == code.id  # shown in the tree at once
     assert code.parent_id is None and code.name == theme.label.replace("/", "-")
@@ -359,17 +348,14 @@ async def test_moves_are_not_held_up_by_suggestions_and_only_the_last_passage_sh
     demo: Project,
 ):
     app = QualcodeApp(demo, source="interview_03")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         # The first suggestion fits the features on every passage (seconds): the moves
         # are taken meanwhile.
         await pilot.press("down", "down", "down")
         sentences = demo.sentences("interview_03")
         assert screen.view.selection == sentences[3]
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await suggestions_shown(pilot, screen)
         panel = screen.query_one(SuggestionPanel)
         assert panel.suggestions
         assert {(s.start, s.end) for s in panel.suggestions} == {sentences[3]}

@@ -5,8 +5,6 @@ point is what the user sees, in the project where it is what was saved."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Label, OptionList
@@ -17,7 +15,6 @@ from qualcode.model import Suggestion
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
-from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.dialogs import CodeFinder
 from qualcode.tui.screens.reconcile import ReconcileScreen
 from qualcode.tui.screens.reports import ReportsScreen
@@ -26,38 +23,46 @@ from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
+from tests.conftest import coding_screen, suggestions_shown, wait_for, wait_for_toast
 
 SIZE = (100, 30)
 
 
-def _copy(src: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "demo.qcdb"
-    path.write_bytes(src.read_bytes())
-    return path
+@pytest.fixture
+def coded(coded_demo_project: Project) -> Project:
+    return coded_demo_project
 
 
 @pytest.fixture
-def coded(coded_demo_file: Path, tmp_path: Path):
-    with Project.open(_copy(coded_demo_file, tmp_path)) as project:
-        yield project
-
-
-@pytest.fixture
-def blank(demo_file: Path, tmp_path: Path):
-    with Project.open(_copy(demo_file, tmp_path)) as project:
-        yield project
+def blank(demo_project: Project) -> Project:
+    return demo_project
 
 
 def status(app: QualcodeApp) -> str:
     return app.screen.query_one(StatusLine).text
 
 
+def typed(app: QualcodeApp) -> str:
+    """What is typed in the dialog shown (its first input)."""
+    found = app.screen.query(Input)
+    return found.first().value if found else ""
+
+
+async def shown(app: QualcodeApp, pilot, key: str) -> None:
+    """Press ``key`` (F2..F6) and wait until its screen has read the project."""
+    await pilot.press(key)
+    await app.workers.wait_for_complete()
+    await wait_for(
+        pilot,
+        lambda: not any(t.loading for t in app.screen.query(DataTable)),
+        f"the screen of {key}",
+    )
+
+
 async def test_the_coded_demo_shows_agreement_and_disagreements_at_once(coded: Project):
     app = QualcodeApp(coded)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f6")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await shown(app, pilot, "f6")
         screen = app.screen
         assert isinstance(screen, ReconcileScreen)
         assert sorted(screen.coders) == ["anna", "ben"]
@@ -69,19 +74,19 @@ async def test_the_coded_demo_shows_agreement_and_disagreements_at_once(coded: P
 
 async def test_undo_says_which_code_it_removed_and_where(blank: Project):
     app = QualcodeApp(blank, source="interview_01")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         await pilot.press("]", "]")  # turn 2, the student's first words
-        span = app.screen.view.selection
+        span = screen.view.selection
         await pilot.press("a")
         await pilot.press("down", "down")  # the user moves on before undoing
         await pilot.press("ctrl+z")
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(app).startswith("✓ undid"), "the undo")
         assert blank.codings() == []
         assert status(app).startswith(f"✓ undid: removed Awareness from turn 2, {span[0]}–")
-        assert app.screen.view.selection == span  # the passage it came off is selected
+        assert screen.view.selection == span  # the passage it came off is selected
         await pilot.press("ctrl+y")
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(app).startswith("✓ redid"), "the redo")
         assert status(app).startswith("✓ redid: put back Awareness on turn 2")
         assert len(blank.codings()) == 1
 
@@ -89,75 +94,81 @@ async def test_undo_says_which_code_it_removed_and_where(blank: Project):
 async def test_speaker_names_are_whole_or_initials_with_the_name_in_the_status(blank: Project):
     for width, shown in ((120, "Prof. Lindqvist"), (80, "Prof. L.")):
         app = QualcodeApp(blank, source="panel_01")
-        async with app.run_test(size=(width, 30)) as pilot:
-            await pilot.pause()
-            view = app.screen.query_one(TranscriptView)
+        async with app.run_test(size=(width, 30), notifications=True) as pilot:
+            screen = await coding_screen(pilot)
+            view = screen.query_one(TranscriptView)
             gutters = {line.gutter for line in view.lines if line.gutter_kind == "speaker"}
             assert shown in gutters
             assert not any(g.startswith("Prof. Lind") and g != shown for g in gutters)
             lindqvist = next(t for t in blank.turns("panel_01") if t.speaker == "Prof. Lindqvist")
-            app.screen._select((lindqvist.start, lindqvist.end))
-            await pilot.pause()
-            assert " · Prof. Lindqvist · " in status(app)
+            screen._select((lindqvist.start, lindqvist.end))
+            line = screen.query_one(StatusLine)
+            await wait_for(pilot, lambda line=line: " · Prof. Lindqvist · " in line.text)
 
 
-@pytest.mark.parametrize("width", [80, 120])
-async def test_every_footer_fits(coded: Project, width: int):
+async def resize(pilot, footer: Footer, width: int) -> None:
+    await pilot.resize_terminal(width, 30)
+    await wait_for(pilot, lambda: footer.size.width == width, f"the footer at {width} columns")
+
+
+async def test_every_footer_fits(coded: Project):
+    """At 80 and 120 columns; each screen is read once and the terminal resized under it
+    (reading the team and reports screens of the coded demo takes most of the time)."""
     app = QualcodeApp(coded, source="interview_01")
-    async with app.run_test(size=(width, 30)) as pilot:
+    async with app.run_test(size=(80, 30), notifications=True) as pilot:
         for key in ("f2", "f3", "f4", "f5", "f6"):
-            await pilot.press(key)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await shown(app, pilot, key)
             footer = app.screen.query_one(Footer)
-            assert footer.virtual_size.width <= width, (key, footer.virtual_size.width)
-            assert footer.max_scroll_x == 0
+            for width in (80, 120):
+                await resize(pilot, footer, width)
+                assert footer.virtual_size.width <= width, (key, width, footer.virtual_size.width)
+                assert footer.max_scroll_x == 0
+            await resize(pilot, footer, 80)
 
 
 async def test_the_move_dialog_takes_the_first_match_or_says_nothing_matched(blank: Project):
     app = QualcodeApp(blank)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("f4")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
         screen = app.screen
         assert isinstance(screen, CodebookScreen)
-        screen.query_one(CodeTree).select_code(blank.code("Awareness").id)
+        tree = screen.query_one(CodeTree)
+        await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
+        tree.select_code(blank.code("Awareness").id)
         await pilot.press("m", *"partic")
-        await pilot.pause()
+        await wait_for(pilot, lambda: typed(app) == "partic", "the query")
         assert isinstance(app.screen, CodeFinder)
         options = app.screen.query_one(OptionList)
         assert "Participation" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen, "the finder to close")
         book = blank.codebook()
         assert book.path(blank.code("Awareness")) == "Participation/Awareness"
+        await wait_for(pilot, lambda: tree.code == blank.code("Awareness"), "the moved code")
         await pilot.press("m", *"zzzq", "enter")
-        await pilot.pause()
+        await wait_for_toast(pilot, "No code matches 'zzzq'", "warning")
         assert isinstance(app.screen, CodeFinder)  # still open, and it says why
-        assert any("No code matches 'zzzq'" in n.message for n in app._notifications)
         assert "nothing matches" in str(
             app.screen.query_one(OptionList).get_option_at_index(0).prompt
         )
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen, "the finder to close")
         # an empty query leads with "(top level)", as before
         await pilot.press("m", "enter")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is screen, "the finder to close")
         assert blank.codebook().path(blank.code("Awareness")) == "Awareness"
 
 
 async def test_the_panel_does_not_suggest_codes_the_passage_has(blank: Project):
     app = QualcodeApp(blank, source="interview_01")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         await pilot.press("]", "]")  # the student's first turn, two sentences
         await pilot.press("enter")  # to its first sentence
         await pilot.press("a")  # Awareness on the first sentence only
         await pilot.press("enter")  # back to the whole turn: Awareness covers less than half
-        await pilot.pause()
-        await app.workers.wait_for_complete()  # the suggester's own list, replaced below
+        await suggestions_shown(pilot, screen)  # the suggester's own list, replaced below
         s, e = screen.view.selection
 
         def offer(code: str) -> Suggestion:
@@ -168,7 +179,7 @@ async def test_the_panel_does_not_suggest_codes_the_passage_has(blank: Project):
         panel = screen.query_one(SuggestionPanel)
         assert [x.label for x in panel.suggestions] == ["Participation/Time constraints"]
         await pilot.press("t")  # applying it takes it off the list at once
-        await pilot.pause()
+        await wait_for(pilot, lambda: status(app).startswith("✓ coded Time"), "the coding")
         assert panel.suggestions == []
 
 
@@ -177,22 +188,20 @@ async def test_turn_numbers_are_those_of_qualcode_turns(blank: Project):
     line = next(x for x in listed.output.splitlines() if ",STUDENT," in x)
     number = int(line.split(",")[0])
     app = QualcodeApp(blank, source="interview_01")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await coding_screen(pilot)
         await pilot.press("]", "]")  # the first turn of STUDENT
-        await pilot.pause()
-        assert f" · turn {number} (0–" in status(app)
+        await wait_for(pilot, lambda: f" · turn {number} (0–" in status(app), "the status")
 
 
 async def test_reports_charts_count_passages_and_reach_every_code(coded: Project):
     app = QualcodeApp(coded)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f5")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await shown(app, pilot, "f5")
         screen = app.screen
         assert isinstance(screen, ReportsScreen)
         bars = screen.query_one(FrequencyChart)
+        await wait_for(pilot, lambda: bars.size.height == 23 + 3, "the chart laid out")
         assert len(bars.labels) == 23  # every code, parents too
         lines = bars.render().plain.splitlines()
         assert lines[1].startswith("Awareness and publicity") and lines[1].endswith(" 46")
@@ -202,7 +211,7 @@ async def test_reports_charts_count_passages_and_reach_every_code(coded: Project
         assert bars.size.height == 23 + 3 > scroll.size.height  # taller than its window...
         scroll.focus()
         await pilot.press("end")
-        await pilot.pause()
+        await wait_for(pilot, lambda: scroll.scroll_y > 0, "the scroll")
         assert scroll.scroll_y == scroll.max_scroll_y > 0  # ...and scrolled to its end
         heat = screen.query_one(CooccurrenceHeatMap)
         row = heat.render_grid().plain.splitlines()[2].split()
@@ -219,24 +228,23 @@ async def test_reports_charts_count_passages_and_reach_every_code(coded: Project
 async def test_the_finder_filter_is_typed_into_its_input(blank: Project):
     """Typing in the move dialog goes to its query, not to the codebook behind it."""
     app = QualcodeApp(blank)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("f4")
-        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
+        tree = app.screen.query_one(CodeTree)
+        await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
         await pilot.press("m", *"time")
-        await pilot.pause()
-        assert app.screen.query_one(Input).value == "time"
+        await wait_for(pilot, lambda: isinstance(app.screen, CodeFinder), "the finder")
+        assert typed(app) == "time"
 
 
 async def test_the_panel_says_when_suggestions_are_being_worked_out(blank: Project):
     app = QualcodeApp(blank, source="interview_01")
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, CodingScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
         title = screen.query_one("#suggestions-title", Label)
         await app.workers.wait_for_complete()  # the first passage's suggestions
         screen._suggest(screen.view.selection)
         assert str(title.render()) == "Suggestions (working…)"
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert str(title.render()) == "Suggestions"
+        await wait_for(pilot, lambda: str(title.render()) == "Suggestions", "the title")

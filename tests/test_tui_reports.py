@@ -15,6 +15,7 @@ from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reports import ReportsScreen
 from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
+from tests.conftest import copy_project, wait_for, wait_for_toast
 
 SIZE = (100, 30)
 
@@ -23,15 +24,29 @@ SIZE = (100, 30)
 def coded(demo_file: Path, tmp_path: Path):
     """The demo with Awareness on three sentences of one interview and two of another,
     and Time constraints on two of those."""
-    path = tmp_path / "demo.qcdb"
-    path.write_bytes(demo_file.read_bytes())
-    with Project.open(path) as project:
+    with Project.open(copy_project(demo_file, tmp_path)) as project:
         for name, count in (("interview_01", 3), ("interview_02", 2)):
             for a, b in project.sentences(name)[1 : 1 + count]:
                 project.apply_code(name, a, b, "Awareness")
         for a, b in project.sentences("interview_01")[1:3]:
             project.apply_code("interview_01", a, b, "Time constraints")
         yield project
+
+
+async def reports_screen(pilot) -> ReportsScreen:
+    """The reports screen, once its tables are computed and shown."""
+    app = pilot.app
+    await pilot.press("f5")
+    await app.workers.wait_for_complete()
+    await wait_for(
+        pilot,
+        lambda: (
+            isinstance(app.screen, ReportsScreen) and app.screen.query_one(FrequencyChart).values
+        ),
+        "the reports",
+    )
+    assert isinstance(app.screen, ReportsScreen)
+    return app.screen
 
 
 def rows(table: DataTable) -> dict[str, list[str]]:
@@ -44,12 +59,8 @@ def rows(table: DataTable) -> dict[str, list[str]]:
 
 async def test_the_table_counts_passages_sources_and_speakers(coded: Project):
     app = QualcodeApp(coded)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f5")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReportsScreen)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await reports_screen(pilot)
         table = screen.query_one("#frequencies", DataTable)
         got = rows(table)
         assert len(got) == len(coded.codebook())
@@ -63,10 +74,10 @@ async def test_the_table_counts_passages_sources_and_speakers(coded: Project):
         assert screen.query_one(FrequencyChart).values  # the bars are drawn
         assert screen.query_one(CooccurrenceHeatMap).codes
         await pilot.press("b")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is not screen, "the breakdown's choices")
         await pilot.press("down", "enter")  # by kind
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_for(pilot, lambda: "by kind" in screen.query_one("#reports-status").text)
         head = [str(c.label) for c in table.columns.values()]
         assert head[:2] == ["kind", "code"]
         # Every coded code has a row per kind, the panels' zero included: a breakdown
@@ -81,28 +92,24 @@ async def test_export_writes_every_table_to_a_workbook(coded: Project, tmp_path:
     target = tmp_path / "out" / "tables.xlsx"
     target.parent.mkdir()
     app = QualcodeApp(coded)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f5")
-        await app.workers.wait_for_complete()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await reports_screen(pilot)
         await pilot.press("x")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is not screen, "the prompt")
         prompt = app.screen.query_one(Input)
         assert prompt.value.endswith("demo-tables.xlsx")  # beside the project by default
         prompt.value = str(target)
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert any("Wrote the tables" in n.message for n in app._notifications)
+        await wait_for_toast(pilot, f"Wrote the tables to {target}.")
         await pilot.press("x")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is not screen, "the prompt")
         app.screen.query_one(Input).value = str(tmp_path / "tables.nope")
         await pilot.press("enter")
         # The export fails, as it should; whether waiting on it re-raises that depends on
         # whether it has finished by then, so the failure is checked on the screen below.
         with contextlib.suppress(WorkerFailed):
             await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert any(n.severity == "error" for n in app._notifications)
+        await wait_for_toast(pilot, "tables.nope", "error")
     sheets = pd.read_excel(target, sheet_name=None)
     assert {"frequencies", "cooccurrence", "matrix", "crosstab", "quotes"} <= set(sheets)
     freq = sheets["frequencies"].set_index("code")

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reconcile import ReconcileScreen
+from tests.conftest import copy_project, toasts, wait_for, wait_for_toast
 
 SIZE = (100, 30)
 SOURCE = "interview_01"
@@ -20,9 +21,7 @@ SOURCE = "interview_01"
 def team(demo_file: Path, tmp_path: Path):
     """ann and ben agree on Awareness in sentence 2; ann alone has it in sentence 1, ben
     alone has Time constraints in sentence 3 and Information channels in sentence 4."""
-    path = tmp_path / "demo.qcdb"
-    path.write_bytes(demo_file.read_bytes())
-    with Project.open(path) as project:
+    with Project.open(copy_project(demo_file, tmp_path)) as project:
         s = project.sentences(SOURCE)
         project.apply_code(SOURCE, *s[1], "Awareness", coder="ann")
         project.apply_code(SOURCE, *s[2], "Awareness", coder="ann")
@@ -42,16 +41,17 @@ def agreed(project: Project) -> set[tuple[str, int, int]]:
 async def open_team(app: QualcodeApp, pilot) -> ReconcileScreen:
     await pilot.press("f6")
     await app.workers.wait_for_complete()
-    await pilot.pause()
+    await wait_for(pilot, lambda: isinstance(app.screen, ReconcileScreen), "the team screen")
     screen = app.screen
     assert isinstance(screen, ReconcileScreen)
+    await wait_for(pilot, lambda: not screen.table.loading, "the comparison")
     return screen
 
 
 async def test_disagreements_settled_one_by_one_go_to_the_agreed_coder(team: Project):
     s = team.sentences(SOURCE)
     app = QualcodeApp(team)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_team(app, pilot)
         assert screen.coders == ["ben", "ann"]  # the two who coded most, most first
         summary = screen.query_one("#agreement", DataTable)
@@ -77,17 +77,17 @@ async def test_disagreements_settled_one_by_one_go_to_the_agreed_coder(team: Pro
         await pilot.press("n")  # nobody's: not coded
         table.move_cursor(row=where[("Information channels", s[4][0])])
         await pilot.press("p")  # the whole passage
-        await pilot.pause()
+        await wait_for(pilot, lambda: len(screen.settled) == 3, "three settled")
         marks = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert sorted(marks) == ["✓ ann", "✓ none", "✓ passage"]
         # Read again (as on a later visit): what agreed holds shows as settled.
         screen.settled.clear()
         screen.reload()
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_for(pilot, lambda: not table.loading and table.row_count, "the comparison")
         marks = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert sorted(marks) == ["·", "✓ coded", "✓ coded"]
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not toasts(app, "error")
     assert agreed(team) == {
         ("Awareness", *s[1]),
         ("Information channels", *s[4]),
@@ -96,13 +96,13 @@ async def test_disagreements_settled_one_by_one_go_to_the_agreed_coder(team: Pro
 
 async def test_one_coders_version_accepted_for_everything(team: Project):
     app = QualcodeApp(team)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_team(app, pilot)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_team(app, pilot)
         await pilot.press("A")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.screen is not screen, "whose version")
         await pilot.press("enter")  # ben
+        await wait_for_toast(pilot, "codings of ben to 'agreed'")
         await app.workers.wait_for_complete()
-        await pilot.pause()
     ben = {
         (seg.code.rsplit("/", 1)[-1], seg.coding.start, seg.coding.end)
         for seg in team.codings(coder="ben")
@@ -111,30 +111,29 @@ async def test_one_coders_version_accepted_for_everything(team: Project):
 
 
 async def test_fewer_than_two_coders_is_said_not_raised(tmp_path: Path, demo_file: Path):
-    path = tmp_path / "one.qcdb"
-    path.write_bytes(demo_file.read_bytes())
-    with Project.open(path) as project:
+    with Project.open(copy_project(demo_file, tmp_path, "one.qcdb")) as project:
         project.apply_code(SOURCE, *project.sentences(SOURCE)[1], "Awareness")
         app = QualcodeApp(project)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             screen = await open_team(app, pilot)
             await pilot.press("a", "p", "A", "u")
             await app.workers.wait_for_complete()
-            await pilot.pause()
+            await wait_for(pilot, lambda: screen.unit == "turn" and not screen.table.loading)
             assert screen.disagreements == [] and app.is_running
-            assert not [n for n in app._notifications if n.severity == "error"]
+            assert not toasts(app, "error")
 
 
 async def test_the_highlighted_passage_is_shown_in_full(team: Project):
     app = QualcodeApp(team)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_team(app, pilot)
         table = screen.table
         pane = screen.query_one("#disagreement-passage", Static)
         for row in range(table.row_count):
             table.move_cursor(row=row)
-            await pilot.pause()
             d = screen.disagreements[row]
+            quote = " ".join(d.text.split())
+            await wait_for(pilot, lambda q=quote: q in " ".join(str(pane.render()).split()))
             shown = " ".join(str(pane.render()).split())
             assert " ".join(d.text.split()) in shown
             assert d.code in shown and ", ".join(d.coded_by) in shown

@@ -45,8 +45,9 @@ def demo(
     if project is None:  # the uncoded study has a file of its own, so neither hides the other
         project = Path("qualcode-demo-blank.qcdb" if blank else "qualcode-demo.qcdb")
     if fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{project}{suffix}").unlink(missing_ok=True)
+        from qualcode.outputs import remove_database
+
+        remove_database(project)
     if project.exists():
         p = Project.open(project)
         say(f"Opened the demo project {project}.")

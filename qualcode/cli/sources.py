@@ -38,7 +38,7 @@ def init(
     """Create a new, empty project."""
     from qualcode.project import Project  # deferred: see cli.base.opened
 
-    with Project.create(project, language=language, coder=coder) as p:
+    with Project.build(project, language=language, coder=coder) as p:
         say(f"Created {project} (language {p.language}, coder {p.coder}).")
 
 
@@ -128,35 +128,10 @@ def import_(
 
 
 def _print_report(report: ImportReport, unit: str) -> None:
-    for name, merged in report.exchanges:
-        from qualcode.cli.team import print_merge_report
+    from qualcode.project.importing import report_lines
 
-        say(f"{name}:")
-        print_merge_report(merged)
-    if report.codes_created or report.codes_updated:
-        say(
-            f"Codebook: {len(report.codes_created)} code(s) added"
-            + (f" ({', '.join(report.codes_created)})" if len(report.codes_created) <= 5 else "")
-            + f", {len(report.codes_updated)} updated."
-        )
-    other = report.exchanges or report.codes_created or report.codes_updated
-    if report.added or report.replaced or not (other or report.attributes_set):
-        say(
-            f"Imported {len(report.added)} {unit}(s)"
-            + (f", replaced {len(report.replaced)}" if report.replaced else "")
-            + (
-                f"; {report.codings_dropped} coding(s) of replaced sources dropped"
-                if report.codings_dropped
-                else ""
-            )
-            + "."
-        )
-    if report.codings_added:
-        say(f"Codings imported: {report.codings_added}.")
-    if report.attributes_set:
-        say(f"Case attributes set for {report.attributes_set} source(s).")
-    for note in report.notes:
-        say(f"Note: {note}")
+    for line in report_lines(report, unit):
+        say(line)
 
 
 @app.command()

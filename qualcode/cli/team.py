@@ -102,33 +102,10 @@ def export(
 
 
 def print_merge_report(report: MergeReport) -> None:
-    say(
-        f"Sources: {len(report.sources_added)} added, {len(report.sources_matched)} matched. "
-        f"Codes: {len(report.codes_added)} added, {len(report.codes_matched)} matched. "
-        f"Codings: {report.codings_added} added, {report.codings_present} already there."
-        + (f" Memos: {report.memos_added} added." if report.memos_added else "")
-    )
-    if report.coders_added:
-        say(f"New coders: {', '.join(report.coders_added)}.")
-    for new, old in report.near_duplicates:
-        say(f"Near-duplicate codes, please confirm: {new!r} ~ {old!r}")
-    for conflict in report.conflicts:
-        say(f"Conflict: {conflict}")
-    for line in report.offsets:
+    from qualcode.project.importing import merge_lines
+
+    for line in merge_lines(report):
         say(line)
-    if report.reanchored or report.unplaced:
-        say(
-            f"Placed by their quotes on edited sources: {report.reanchored} coding(s) moved, "
-            f"{report.unplaced} not found."
-        )
-    for skipped in report.skipped:
-        say(f"Skipped: {skipped}")
-    for note in report.notes:
-        say(f"Note: {note}")
-    for warning in report.warnings:
-        say(f"WARNING: {warning}")
-    if not report.changed:
-        say("Nothing new: the project already had all of it.")
 
 
 @app.command()

@@ -99,25 +99,35 @@ class Project(
 
     @classmethod
     @contextmanager
-    def open_or_build(cls, path: str | Path, *, coder: str | None = None) -> Iterator[Project]:
-        """Open project ``path``, or build a new one there, for a block that fills it (a
-        merge, an import of a .qdpx); it is closed afterwards.
+    def build(
+        cls,
+        path: str | Path,
+        *,
+        language: str = "en",
+        coder: str | None = None,
+        name: str | None = None,
+    ) -> Iterator[Project]:
+        """Create project ``path`` for a block that fills it (an import, a merge, the
+        example study); it is closed afterwards. The one place a new project is built.
 
-        A new project is built under a temporary name beside ``path`` and renamed when the
-        block has succeeded: a failure removes it, and a process killed half way leaves no
-        empty project under the real name (the next run removes what it left, see
-        :mod:`qualcode.outputs`).
+        It is built under a temporary name beside ``path`` and renamed when the block has
+        succeeded: a failure removes it with its ``-wal`` and ``-shm`` files, and a process
+        killed half way leaves no half-built project under the real name (the next run
+        removes what it left, see :mod:`qualcode.outputs`).
+
+        Raises:
+            ProjectError: ``path`` exists already, or was created meanwhile.
         """
         path = Path(path)
         remove_stale_parts(path)
-        if path.exists():
-            with cls.open(path) as project:
-                yield project
-            return
         check_output(path)
+        if path.exists():
+            raise ProjectError("already exists; open it, or choose another name", file=path)
         part = part_path(path)
         try:
-            with cls.create(part, coder=coder, name=path.stem) as project:
+            with cls.create(
+                part, language=language, coder=coder, name=name or path.stem
+            ) as project:
                 project.store.label = str(path)
                 yield project
             if path.exists():
@@ -128,6 +138,20 @@ class Project(
             os.replace(part, path)
         finally:
             remove_database(part)
+
+    @classmethod
+    @contextmanager
+    def open_or_build(cls, path: str | Path, *, coder: str | None = None) -> Iterator[Project]:
+        """Open project ``path``, or :meth:`build` a new one there, for a block that fills
+        it (a merge, an import of a .qdpx); it is closed afterwards."""
+        path = Path(path)
+        remove_stale_parts(path)
+        if path.exists():
+            with cls.open(path) as project:
+                yield project
+            return
+        with cls.build(path, coder=coder) as project:
+            yield project
 
     def close(self) -> None:
         self.store.close()

@@ -9,6 +9,8 @@ example study's build call it, so both route files the same way. A sheet that is
 the options say is refused with what to do instead (``--attributes``, ``--text-column``).
 
 Everything one call imports is one transaction: one bad file and the project is unchanged.
+What it did is said in the same words wherever it was asked for: :func:`report_lines` gives
+the lines the CLI prints and the TUI shows.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.files import DEFAULT_MAX_SIZE
@@ -28,6 +31,9 @@ from qualcode.project.sourcing import ImportReport, SourcingActions
 REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
 CODEBOOK_SUFFIXES = (".yaml", ".yml")
 SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
+
+if TYPE_CHECKING:
+    from qualcode.interop.merge import MergeReport
 
 
 class ImportActions(SourcingActions, CodingActions, ExchangeActions):
@@ -119,6 +125,15 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
                     _read_attributes(Path(attributes)), report
                 )
         return report
+
+    def transcript_paths(self, paths: Iterable[str | Path]) -> list[Path]:
+        """The files :meth:`import_paths` would read as transcripts (those in folders too),
+        so that a front end asks for their kind only when there are some.
+
+        Raises:
+            ImportFormatError: a folder with neither transcripts nor a study.yaml.
+        """
+        return _route([Path(p) for p in paths], ImportReport())["transcript"]
 
     def _sheet_is_codebook(self, sheet: Path) -> bool:
         """True for a codebook sheet; a sheet of attributes or answers is refused with the
@@ -252,3 +267,69 @@ def _add(report: ImportReport, part: ImportReport) -> None:
     report.codings_dropped += part.codings_dropped
     report.attributes_set += part.attributes_set
     report.notes += part.notes
+
+
+def report_lines(report: ImportReport, unit: str = "source") -> list[str]:
+    """What an import did, line by line, as the CLI prints it and the TUI shows it.
+
+    Args:
+        report: what :meth:`ImportActions.import_paths` returned.
+        unit: what a source is called: ``source``, or ``response`` for survey answers.
+    """
+    lines: list[str] = []
+    for name, merged in report.exchanges:
+        lines += [f"{name}:", *merge_lines(merged)]
+    if report.codes_created or report.codes_updated:
+        lines.append(
+            f"Codebook: {len(report.codes_created)} code(s) added"
+            + (f" ({', '.join(report.codes_created)})" if len(report.codes_created) <= 5 else "")
+            + f", {len(report.codes_updated)} updated."
+        )
+    other = report.exchanges or report.codes_created or report.codes_updated
+    if report.added or report.replaced or not (other or report.attributes_set):
+        lines.append(
+            f"Imported {len(report.added)} {unit}(s)"
+            + (f", replaced {len(report.replaced)}" if report.replaced else "")
+            + (
+                f"; {report.codings_dropped} coding(s) of replaced sources dropped"
+                if report.codings_dropped
+                else ""
+            )
+            + "."
+        )
+    if report.codings_added:
+        lines.append(f"Codings imported: {report.codings_added}.")
+    if report.attributes_set:
+        lines.append(f"Case attributes set for {report.attributes_set} source(s).")
+    lines += [f"Note: {note}" for note in report.notes]
+    return lines
+
+
+def merge_lines(report: MergeReport) -> list[str]:
+    """What a merge (or a REFI-QDA import) did, line by line: what was added and matched,
+    conflicts, offset conventions, what was skipped, and warnings."""
+    lines = [
+        f"Sources: {len(report.sources_added)} added, {len(report.sources_matched)} matched. "
+        f"Codes: {len(report.codes_added)} added, {len(report.codes_matched)} matched. "
+        f"Codings: {report.codings_added} added, {report.codings_present} already there."
+        + (f" Memos: {report.memos_added} added." if report.memos_added else "")
+    ]
+    if report.coders_added:
+        lines.append(f"New coders: {', '.join(report.coders_added)}.")
+    lines += [
+        f"Near-duplicate codes, please confirm: {new!r} ~ {old!r}"
+        for new, old in report.near_duplicates
+    ]
+    lines += [f"Conflict: {conflict}" for conflict in report.conflicts]
+    lines += list(report.offsets)
+    if report.reanchored or report.unplaced:
+        lines.append(
+            f"Placed by their quotes on edited sources: {report.reanchored} coding(s) moved, "
+            f"{report.unplaced} not found."
+        )
+    lines += [f"Skipped: {skipped}" for skipped in report.skipped]
+    lines += [f"Note: {note}" for note in report.notes]
+    lines += [f"WARNING: {warning}" for warning in report.warnings]
+    if not report.changed:
+        lines.append("Nothing new: the project already had all of it.")
+    return lines

@@ -3,33 +3,23 @@ never finds a database itself, so tests hand it one in a temporary folder.
 
 Five screens are modes the user switches between with F2..F6; each reads the project again
 when it is shown, so a change made in another window appears on the next switch or on
-ctrl+r. Errors a user can cause (a code name that exists, a bad pattern) are shown as
-notifications carrying the :class:`QualcodeError` text, never as a traceback.
+ctrl+r. What the screens share (calls into the project, the one place errors are shown) is
+:class:`qualcode.tui.workbench.Workbench`, which this app extends with its screens and keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-from typing import Any, TypeVar
-
 from textual import events
-from textual.app import App
 from textual.binding import Binding
 
-from qualcode.errors import ProjectBusy, QualcodeError
 from qualcode.project import Project
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
-from qualcode.tui.screens.dialogs import TextPrompt
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reconcile import ReconcileScreen
 from qualcode.tui.screens.reports import ReportsScreen
 from qualcode.tui.screens.sources import SourcesScreen
-
-T = TypeVar("T")
-
-WAITING = "waiting for another writer…"
+from qualcode.tui.workbench import Workbench
 
 HELP_NOTES = {
     "team": "a, b, p or n settles the highlighted disagreement (the first or second coder's "
@@ -41,7 +31,7 @@ HELP_NOTES = {
 }
 
 
-class QualcodeApp(App[None]):
+class QualcodeApp(Workbench):
     """The coding workbench for one project."""
 
     CSS_PATH = "app.tcss"
@@ -69,11 +59,8 @@ class QualcodeApp(App[None]):
     ]
 
     def __init__(self, project: Project, *, source: str | None = None) -> None:
-        super().__init__()
-        self.project = project
+        super().__init__(project)
         self.start_source = source
-        self.pending_source: str | int | None = None
-        self.pending_span: tuple[int, int] | None = None
         self.sub_title = project.label
 
     def on_mount(self) -> None:
@@ -81,69 +68,6 @@ class QualcodeApp(App[None]):
             self.open_source(self.start_source)
         else:
             self.switch_mode("sources")
-
-    def open_source(self, ref: str | int, span: tuple[int, int] | None = None) -> None:
-        """Show a source on the coding screen (it opens it when it is next shown), with
-        ``span`` selected if given."""
-        self.pending_source = ref
-        self.pending_span = span
-        if self.current_mode == "coding" and isinstance(self.screen, CodingScreen):
-            self.screen.on_screen_resume()
-        else:
-            self.switch_mode("coding")
-
-    def attempt(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
-        """Call into the project; a QualcodeError becomes an error notification (None)."""
-        try:
-            return func(*args, **kwargs)
-        except QualcodeError as exc:
-            self.notify(str(exc), title=exc.title, severity="error", timeout=6)
-            return None
-
-    def write(
-        self, func: Callable[..., T], *args: Any, then: Callable[[T], object], **kwargs: Any
-    ) -> None:
-        """Call a write into the project, then ``then(result)``; a QualcodeError becomes an
-        error notification. If another process is writing, the screen's status line says
-        it waits and the write waits in a thread (up to the busy timeout), so the screen
-        stays responsive; ``then`` runs when it is done."""
-        try:
-            with self.project.without_waiting():
-                result = func(*args, **kwargs)
-        except ProjectBusy:
-            say = getattr(self.screen, "say", None)
-            if say is not None:
-                say(WAITING)
-            else:
-                self.notify(WAITING, timeout=3)
-            self.run_worker(
-                partial(self._write_waiting, func, args, kwargs, then),
-                thread=True,
-                group="write",
-                exit_on_error=False,
-            )
-            return
-        except QualcodeError as exc:
-            self.notify(str(exc), title=exc.title, severity="error", timeout=6)
-            return
-        then(result)
-
-    def _write_waiting(
-        self,
-        func: Callable[..., T],
-        args: tuple[Any, ...],
-        kwargs: dict[str, Any],
-        then: Callable[[T], object],
-    ) -> None:
-        # In a thread worker: waits on the busy timeout, then hands back to the UI thread.
-        try:
-            result = func(*args, **kwargs)
-        except QualcodeError as exc:
-            self.call_from_thread(
-                self.notify, str(exc), title=exc.title, severity="error", timeout=6
-            )
-            return
-        self.call_from_thread(then, result)
 
     def on_key(self, event: events.Key) -> None:
         """A key no binding took: a code's hotkey, if the screen has codes to apply."""
@@ -155,9 +79,7 @@ class QualcodeApp(App[None]):
 
     def on_app_focus(self) -> None:
         """Back from another window: show what it may have changed."""
-        reload = getattr(self.screen, "reload", None)
-        if reload is not None:
-            reload()
+        self.reload_screen()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -165,25 +87,5 @@ class QualcodeApp(App[None]):
         self.push_screen(HelpScreen(self.screen, HELP_NOTES.get(self.current_mode, "")))
 
     def action_refresh_project(self) -> None:
-        reload = getattr(self.screen, "reload", None)
-        if reload is not None:
-            reload()
+        self.reload_screen()
         self.notify("Read the project again.", timeout=2)
-
-    def action_set_coder(self) -> None:
-        """Ask who is coding; the name is the project's coder from now on."""
-
-        def chosen(name: str | None) -> None:
-            if not name:
-                return
-            try:
-                self.project.set_coder(name)
-            except QualcodeError as exc:
-                self.notify(str(exc), title=exc.title, severity="error")
-                return
-            self.notify(f"Coding as {self.project.coder}.", timeout=3)
-            reload = getattr(self.screen, "reload", None)
-            if reload is not None:
-                reload()
-
-        self.push_screen(TextPrompt("Coder name", self.project.coder), chosen)

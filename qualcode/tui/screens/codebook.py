@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea, Tree
 
-from qualcode.model import Code, Theme
+from qualcode.model import Code, CodedSegment, Theme
 from qualcode.tui.colors import code_colors, next_color
 from qualcode.tui.screens.dialogs import CodeFinder, Confirm, Dialog, TextPrompt
 from qualcode.tui.screens.themes import ThemesDialog
@@ -24,10 +24,10 @@ from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.workbench import Workbench
 
 
-class CodeForm(Dialog):
+class CodeForm(Dialog[dict[str, Any]]):
     """Edit a code's definition, inclusion, exclusion, keywords and examples."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="form.save")]
@@ -80,13 +80,14 @@ class CodebookScreen(Screen[None]):
         Binding("delete", "delete", "Delete", show=False, id="codebook.delete"),
     ]
 
-    app: QualcodeApp
+    app: Workbench
 
     def __init__(self) -> None:
         super().__init__()
         # A code to highlight once the tree is rebuilt (a new one), until it is highlighted:
         # the screen may be read again in between (on resume) and keep the old one.
         self.pending_code: int | None = None
+        self.passages: list[CodedSegment] = []  # the passage table's rows, in order
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="codebook-status", classes="status")
@@ -132,6 +133,7 @@ class CodebookScreen(Screen[None]):
         details = self.query_one("#code-text", Static)
         table = self.query_one(DataTable)
         table.clear()
+        self.passages = []
         if code is None:
             details.update("No codes yet: press a to add one.")
             return
@@ -158,18 +160,17 @@ class CodebookScreen(Screen[None]):
                 text.append(f"{title}: ", style="bold")
                 text.append(body + "\n")
         details.update(text)
-        for seg in self.app.project.codings(code=code.id):
+        self.passages = self.app.project.codings(code=code.id)
+        for seg in self.passages:
             quote = " ".join(seg.text.split())
-            c = seg.coding
-            key = f"{c.id}:{c.source_id}:{c.start}:{c.end}"  # unique, and says where it is
-            table.add_row(seg.source, seg.speaker or "", c.coder, quote[:120], key=key)
+            table.add_row(seg.source, seg.speaker or "", seg.coding.coder, quote[:120])
 
     @on(DataTable.RowSelected)
     def _passage_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a passage opens it on the coding screen, selected."""
-        if event.row_key.value:
-            _, source, start, end = (int(x) for x in event.row_key.value.split(":"))
-            self.app.open_source(source, (start, end))
+        if 0 <= event.cursor_row < len(self.passages):
+            c = self.passages[event.cursor_row].coding
+            self.app.open_source(c.source_id, (c.start, c.end))
 
     # -- edits ---------------------------------------------------------------------------------
 

@@ -30,14 +30,15 @@ from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
+from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.workbench import Workbench
 
 Span = tuple[int, int]
 
 
-class CodingScreen(Navigation, Suggesting, Screen[None]):
+class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
     """Code one source at a time."""
 
     TITLE = "Coding"
@@ -71,7 +72,7 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         Binding("C", "set_coder", "Set the coder", show=False),
     ]
 
-    app: QualcodeApp
+    app: Workbench
 
     def __init__(self) -> None:
         super().__init__()
@@ -132,6 +133,7 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         book = self.book = self.project.codebook()
         self.tints = code_colors(book)
         self.query_one(CodeTree).load(book, self.project.code_counts(), self.tints)
+        self.query_one(SuggestionPanel).set_codebook(book, self.tints)
         if self.source is None:
             return
         self.coded = self.project.codings(source=self.source.id)
@@ -184,7 +186,7 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
         """Show the codes on the passage; the last action's message stays until a move."""
         s, e = span
         here = [seg for seg in self.coded if seg.coding.start < e and seg.coding.end > s]
-        self.query_one(SuggestionPanel).show_codings(here, self.tints)
+        self.query_one(SuggestionPanel).show_codings(here)
         self._drop_codes_on_passage(span)
         self._update_status()
 
@@ -300,7 +302,7 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
 
     def _remove(self, seg: CodedSegment) -> None:
         def removed(_count: int) -> None:
-            self.say(f"removed {seg.code.rsplit('/', 1)[-1]}")
+            self.say(f"removed {self.book.get(seg.coding.code_id).name}")
             self.reload()
 
         self.app.write(self.project.remove_coding, seg.coding.id, then=removed)
@@ -381,11 +383,9 @@ class CodingScreen(Navigation, Suggesting, Screen[None]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """A failed suggester leaves the panel idle; the app shows the error."""
         if event.worker.group == "suggest" and event.state == WorkerState.ERROR:
             self.query_one(SuggestionPanel).set_pending(False)
-            error = event.worker.error
-            title = getattr(error, "title", "Suggestions failed")
-            self.notify(str(error), title=title, severity="error", timeout=6)
 
     @on(SuggestionPanel.Accepted)
     def _accepted(self, event: SuggestionPanel.Accepted) -> None:

@@ -1,12 +1,13 @@
 """Small modal dialogs: a text prompt, a confirmation, a memo, and the code finder.
 
-Each is a ``ModalScreen`` that returns its result to the caller's callback (None when
-cancelled with Escape); none of them touches the project.
+Each is a ``Dialog[T]``, a ``ModalScreen[T | None]`` that returns its result (a ``T``) to
+the caller's callback, or None when cancelled with Escape; none of them touches the project.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Generic, TypeVar
 
 from rich.text import Text
 from textual import events, on
@@ -20,15 +21,19 @@ from textual.widgets.option_list import Option
 
 from qualcode.model import Code, Codebook
 
+ResultT = TypeVar("ResultT")
 
-class Dialog(ModalScreen):
+
+class Dialog(ModalScreen[ResultT | None], Generic[ResultT]):
+    """A modal question whose answer is a ``ResultT``, or None when cancelled."""
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
 
-class TextPrompt(Dialog):
+class TextPrompt(Dialog[str]):
     """Ask for one line of text."""
 
     def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
@@ -45,7 +50,7 @@ class TextPrompt(Dialog):
         self.dismiss(event.value)
 
 
-class Confirm(Dialog):
+class Confirm(Dialog[bool]):
     """Ask yes or no; returns True, or None when cancelled."""
 
     BINDINGS = [Binding("y", "yes", "Yes", id="confirm.yes"), Binding("n", "cancel", "No")]
@@ -69,7 +74,7 @@ class Confirm(Dialog):
         self.dismiss(True if event.button.id == "yes" else None)
 
 
-class MemoDialog(Dialog):
+class MemoDialog(Dialog[tuple[int, str]]):
     """Write a memo on one of several targets; returns ``(target index, text)``."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save memo", id="memo.save")]
@@ -106,10 +111,11 @@ class MemoDialog(Dialog):
         if not text.strip() and not self.text.strip():
             self.notify("type the memo first (escape cancels)", severity="warning")
             return
-        self.dismiss((int(target), text))  # type: ignore[arg-type]
+        if isinstance(target, int):  # always: the list has no blank entry
+            self.dismiss((target, text))
 
 
-class CodeFinder(Dialog):
+class CodeFinder(Dialog[Code | str]):
     """Type part of a code's name (fuzzy) or its number; Enter picks it. With ``create``,
     a name no code has is offered as a new code; returns a Code, a new name, or None."""
 
@@ -204,7 +210,7 @@ class CodeFinder(Dialog):
         self.dismiss(self.shown[event.option_index])
 
 
-class ChoiceDialog(Dialog):
+class ChoiceDialog(Dialog[int]):
     """Pick one of a few labelled choices; returns its index."""
 
     def __init__(self, title: str, choices: Sequence[str | Text]) -> None:

@@ -18,7 +18,7 @@ from qualcode.tui.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
     from qualcode.project import Project
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.workbench import Workbench
 
 Span = tuple[int, int]
 
@@ -26,7 +26,7 @@ Span = tuple[int, int]
 class Navigation:
     """Selection, search and filter actions; the screen provides the state below."""
 
-    app: QualcodeApp
+    app: Workbench
     source: Source | None
     turns: list[Turn]
     sentences: list[Span]

@@ -27,13 +27,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from qualcode.model import Codebook
 from qualcode.project.exchange import AGREED
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.status import StatusLine
+from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement import AgreementReport, Disagreement
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.workbench import Workbench
 
 UNITS = ("sentence", "turn", "character")
 
@@ -44,7 +46,7 @@ def _number(value: float | None, percent: bool = False) -> str:
     return f"{value:.0%}" if percent else f"{value:.2f}"
 
 
-class ReconcileScreen(Screen[None]):
+class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
     """Agreement between coders, and their disagreements to settle one by one."""
 
     TITLE = "Team"
@@ -63,7 +65,7 @@ class ReconcileScreen(Screen[None]):
         ),
     ]
 
-    app: QualcodeApp
+    app: Workbench
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,6 +73,7 @@ class ReconcileScreen(Screen[None]):
         self.unit = "sentence"
         self.disagreements: list[Disagreement] = []
         self.settled: dict[str, str] = {}  # id -> what was chosen (this screen's decisions)
+        self.book = Codebook()
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="team-status", classes="status")
@@ -113,22 +116,24 @@ class ReconcileScreen(Screen[None]):
             counts = Counter(seg.coding.coder for seg in project.codings())
             counts.pop(AGREED, None)
             coders = [c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:2]
+        book = project.codebook()
         if len(coders) < 2:
-            self.app.call_from_thread(self._show, coders, None, [], {})
+            self.app.call_from_thread(self._show, coders, book, None, [], {})
             return
         report, found = project.compare_coders(coders, unit=unit)
         done = project.reconciled(found)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, coders, report, found, done)
+            self.app.call_from_thread(self._show, coders, book, report, found, done)
 
     def _show(
         self,
         coders: list[str],
+        book: Codebook,
         report: AgreementReport | None,
         found: list[Disagreement],
         done: dict[str, list[tuple[int, int]]],
     ) -> None:
-        self.coders, self.disagreements = coders, found
+        self.coders, self.book, self.disagreements = coders, book, found
         summary = self.query_one("#agreement", DataTable)
         summary.clear()
         table = self.table
@@ -172,11 +177,18 @@ class ReconcileScreen(Screen[None]):
         return [
             mark,
             d.source,
-            d.code.rsplit("/", 1)[-1],
+            self._code_name(d),
             ", ".join(d.coded_by),
             ", ".join(d.not_coded_by),
             quote[:100],
         ]
+
+    def _code_name(self, d: Disagreement) -> str:
+        """The code's own name: the path is in the passage shown below the table."""
+        try:
+            return self.book.get(d.code_id).name
+        except KeyError:  # deleted since the comparison
+            return d.code
 
     @on(DataTable.RowHighlighted, "#disagreements")
     def _highlighted(self) -> None:
@@ -283,9 +295,7 @@ class ReconcileScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """A failed comparison leaves the tables idle; the app shows the error."""
         if event.worker.group == "team" and event.state == WorkerState.ERROR:
             for table in self.query(DataTable):
                 table.loading = False
-            error = event.worker.error
-            title = getattr(error, "title", "Comparing failed")
-            self.notify(str(error), title=title, severity="error", timeout=8)

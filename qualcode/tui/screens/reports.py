@@ -22,28 +22,30 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from qualcode.model import Code, Codebook
 from qualcode.project.analysis import TABLES
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
 from qualcode.tui.widgets.status import StatusLine
+from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.workbench import Workbench
 
 NO_BREAKDOWN = "no breakdown"
 NAME_WIDTH = 36
 
 
-def short_name(path: str) -> str:
+def short_name(code: Code) -> str:
     """A code's own name, cut to :data:`NAME_WIDTH` characters."""
-    name = path.rsplit("/", 1)[-1]
+    name = code.name
     return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
 
 
-class ReportsScreen(Screen[None]):
+class ReportsScreen(ShowsWorkerErrors, Screen[None]):
     """Per code: passages, codings, sources "n of N (p%)" and speakers; charts below."""
 
     TITLE = "Reports"
@@ -52,7 +54,7 @@ class ReportsScreen(Screen[None]):
         Binding("x", "export", "Export tables", id="reports.export"),
     ]
 
-    app: QualcodeApp
+    app: Workbench
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,9 +99,9 @@ class ReportsScreen(Screen[None]):
             table = table[table["code_id"].isin(overall["code_id"])].reset_index(drop=True)
         pairs = project.cooccurrence()
         attributes = project.study_data().attributes
-        colors = code_colors(project.codebook())
+        book = project.codebook()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, by, table, overall, pairs, attributes, colors)
+            self.app.call_from_thread(self._show, by, table, overall, pairs, attributes, book)
 
     def _show(
         self,
@@ -108,9 +110,10 @@ class ReportsScreen(Screen[None]):
         overall: pd.DataFrame,
         pairs: pd.DataFrame,
         attributes: list[str],
-        colors: dict[int, str],
+        book: Codebook,
     ) -> None:
         self.attributes = attributes
+        colors = code_colors(book)
         view = self.query_one(DataTable)
         view.loading = False
         view.clear(columns=True)
@@ -123,7 +126,7 @@ class ReportsScreen(Screen[None]):
             code = Text.assemble(
                 "  " * int(row_.depth),
                 ("■ ", colors.get(int(row_.code_id), "")),
-                short_name(str(row_.code)),
+                short_name(book.get(int(row_.code_id))),
             )
             cells: list[str | Text] = [group] if by else []
             cells += [code, str(row_.passages), str(row_.codings), str(row_.sources_text)]
@@ -185,18 +188,14 @@ class ReportsScreen(Screen[None]):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """Put the screen right after a worker; a failure is shown by the app."""
         group = event.worker.group
-        if group not in ("report", "export"):
+        if event.state == WorkerState.ERROR and group == "report":
+            self.query_one(DataTable).loading = False
+        if group != "export" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
-        if group == "export" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self.query_one(ProgressBar).display = False
-        if event.state == WorkerState.SUCCESS and group == "export":
+        self.query_one(ProgressBar).display = False
+        if event.state == WorkerState.SUCCESS:
             files: list[Path] = event.worker.result or []
             where = str(files[0]) if len(files) == 1 else f"{len(files)} files"
             self.notify(f"Wrote the tables to {where}.", title="Exported", timeout=6)
-        elif event.state == WorkerState.ERROR:
-            if group == "report":
-                self.query_one(DataTable).loading = False
-            error = event.worker.error
-            title = getattr(error, "title", "Export failed" if group == "export" else "Report")
-            self.notify(str(error), title=title, severity="error", timeout=8)

@@ -1,7 +1,10 @@
 """The project screen: the sources with kind, speakers, words, how much is coded and by whom.
 
-Enter opens a source on the coding screen; ``i`` imports transcripts in a worker, with a
-progress bar, so a large import never freezes the screen.
+Enter opens a source on the coding screen; ``i`` imports files in a worker, with a progress
+bar, so a large import never freezes the screen. The files are routed as the CLI's ``import``
+routes them (:meth:`Project.import_paths`: transcripts, a codebook, a sheet, a REFI-QDA
+project, a folder or a study), the kind is asked for only when there are transcripts, and
+what was done is shown in the CLI's words.
 """
 
 from __future__ import annotations
@@ -17,20 +20,21 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar
 from textual.worker import Worker, WorkerState
 
-from qualcode.errors import QualcodeError
-from qualcode.model import SOURCE_KINDS
+from qualcode.model import SOURCE_KINDS, SourceSummary
+from qualcode.project.importing import report_lines
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.status import StatusLine
+from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.workbench import Workbench
 
 
 # Survey answers (kind "response") come from a sheet with its own options: use the CLI.
 FILE_KINDS = [k for k in SOURCE_KINDS if k != "response"]
 
 
-class SourcesScreen(Screen[None]):
+class SourcesScreen(ShowsWorkerErrors, Screen[None]):
     TITLE = "Sources"
     BINDINGS = [
         Binding("enter", "open", "Open", id="sources.open"),
@@ -38,7 +42,11 @@ class SourcesScreen(Screen[None]):
         Binding("c,C", "set_coder", "Coder", id="sources.coder"),
     ]
 
-    app: QualcodeApp
+    app: Workbench
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[SourceSummary] = []  # the table's rows, in order
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="sources-status", classes="status")
@@ -56,7 +64,7 @@ class SourcesScreen(Screen[None]):
 
     def reload(self) -> None:
         project = self.app.project
-        rows = project.sources()
+        rows = self.rows = project.sources()
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -69,7 +77,6 @@ class SourcesScreen(Screen[None]):
                 str(s.codings),
                 ", ".join(s.coders),
                 ", ".join(s.speakers),
-                key=str(s.id),
             )
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
@@ -81,22 +88,24 @@ class SourcesScreen(Screen[None]):
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.app.open_source(int(event.row_key.value))
+        self._open(event.cursor_row)
 
     def action_open(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if key is not None:
-                self.app.open_source(int(key))
+        self._open(self.query_one(DataTable).cursor_row)
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self.rows):
+            self.app.open_source(self.rows[row].id)
 
     def action_set_coder(self) -> None:
         self.app.action_set_coder()
 
     def action_import(self) -> None:
         self.app.push_screen(
-            TextPrompt("Import transcripts", placeholder="files or patterns, e.g. ~/study/*.docx"),
+            TextPrompt(
+                "Import transcripts, a folder, a codebook or a REFI-QDA project",
+                placeholder="files or patterns, e.g. ~/study/*.docx",
+            ),
             self._import_chosen,
         )
 
@@ -107,38 +116,46 @@ class SourcesScreen(Screen[None]):
         for part in value.split():
             expanded = str(Path(part).expanduser())
             paths.extend(sorted(glob.glob(expanded)) or [expanded])
+        transcripts = self.app.attempt(self.app.project.transcript_paths, paths)
+        if transcripts is None:
+            return
+        if not transcripts:  # a codebook, a REFI-QDA project ...: no kind to ask for
+            self._start_import(paths, None)
+            return
 
         def kind_chosen(index: int | None) -> None:
-            if index is None:
-                return
-            bar = self.query_one(ProgressBar)
-            bar.update(total=100, progress=0)
-            bar.display = True
-            self._import(paths, FILE_KINDS[index])
+            if index is not None:
+                self._start_import(paths, FILE_KINDS[index])
 
         kinds = [k.replace("_", " ") for k in FILE_KINDS]
-        self.app.push_screen(ChoiceDialog(f"{len(paths)} file(s): what kind?", kinds), kind_chosen)
+        self.app.push_screen(
+            ChoiceDialog(f"{len(transcripts)} transcript(s): what kind?", kinds), kind_chosen
+        )
+
+    def _start_import(self, paths: list[str], kind: str | None) -> None:
+        bar = self.query_one(ProgressBar)
+        bar.update(total=100, progress=0)
+        bar.display = True
+        self._import(paths, kind)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _import(self, paths: list[str], kind: str) -> str:
+    def _import(self, paths: list[str], kind: str | None) -> list[str]:
         bar = self.query_one(ProgressBar)
 
         def progress(share: float) -> None:
             self.app.call_from_thread(bar.update, progress=share * 100)
 
-        report = self.app.project.import_files(paths, kind=kind, progress=progress)
-        return f"Imported {len(report.added) + len(report.replaced)} source(s)."
+        report = self.app.project.import_paths(paths, kind=kind, progress=progress)
+        return report_lines(report)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """Put the screen right after an import; a failure is shown by the app."""
         if event.worker.group != "import":
             return
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            self.query_one(ProgressBar).display = False
         if event.state == WorkerState.SUCCESS:
-            self.query_one(ProgressBar).display = False
-            self.notify(str(event.worker.result))
+            lines = event.worker.result or []
+            self.notify("\n".join(lines), title="Imported", timeout=8, markup=False)
             self.reload()
-        elif event.state == WorkerState.ERROR:
-            self.query_one(ProgressBar).display = False
-            error = event.worker.error
-            text = str(error) if isinstance(error, QualcodeError) else repr(error)
-            self.notify(text, title="Cannot import", severity="error", timeout=8)

@@ -21,7 +21,7 @@ from qualcode.tui.widgets.transcript import TranscriptView
 if TYPE_CHECKING:
     from qualcode.model import Source
     from qualcode.project import ApplyResult, Project
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.workbench import Workbench
 
 Span = tuple[int, int]
 SHOWN = 5  # suggestions in the panel
@@ -30,7 +30,7 @@ SHOWN = 5  # suggestions in the panel
 class Suggesting:
     """Suggestion actions; the screen provides the state below."""
 
-    app: QualcodeApp
+    app: Workbench
     source: Source | None
     coded: list[CodedSegment]
     _suggesting: threading.Lock
@@ -127,10 +127,11 @@ class Suggesting:
 
     def reject(self, s: Suggestion) -> None:
         """Turn a suggestion down; recorded, so the passage becomes a negative example."""
-        self._panel().drop(s)
+        panel = self._panel()
+        panel.drop(s)
         self.app.write(
             self.project.reject_suggestion,
             s,
             coder=self.project.coder,
-            then=lambda _: self.say(f"rejected {s.label.rsplit('/', 1)[-1]}"),
+            then=lambda _: self.say(f"rejected {panel.code_name(s.code_id, s.label)}"),
         )

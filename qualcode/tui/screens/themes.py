@@ -20,15 +20,16 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.model import Theme
 from qualcode.tui.screens.dialogs import Dialog
+from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
-    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.workbench import Workbench
 
 
-class ThemesDialog(Dialog):
+class ThemesDialog(ShowsWorkerErrors, Dialog[Theme]):
     """Emergent themes, largest first; Enter picks one to promote to a code."""
 
-    app: QualcodeApp
+    app: Workbench
 
     def __init__(self, count: int = 8) -> None:
         super().__init__()
@@ -77,11 +78,9 @@ class ThemesDialog(Dialog):
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
+        """A failed search leaves the list idle; the app shows the error."""
         if event.worker.group == "themes" and event.state == WorkerState.ERROR:
             self.query_one(OptionList).loading = False
-            error = event.worker.error
-            title = getattr(error, "title", "Themes failed")
-            self.notify(str(error), title=title, severity="error", timeout=8)
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from qualcode.model import CodedSegment, Suggestion
+from qualcode.model import Codebook, CodedSegment, Suggestion
 
 
 class SuggestionList(OptionList):
@@ -58,7 +58,9 @@ class SuggestionPanel(Vertical):
         super().__init__(id=id)
         self.coded: list[CodedSegment] = []
         self.suggestions: list[Suggestion] = []
-        self._shown_colors: dict[int, str] | None = None
+        self.book = Codebook()
+        self.tints: dict[int, str] = {}
+        self._stale = True  # the codings list needs drawing even if the codings are the same
 
     def compose(self) -> ComposeResult:
         yield Label("On this passage", classes="panel-title")
@@ -72,11 +74,24 @@ class SuggestionPanel(Vertical):
         title = "Suggestions (working…)" if pending else "Suggestions"
         self.query_one("#suggestions-title", Label).update(title)
 
-    def show_codings(self, coded: Sequence[CodedSegment], colors: dict[int, str]) -> None:
+    def set_codebook(self, book: Codebook, colors: dict[int, str]) -> None:
+        """The codes to name and colour the lists by (after the codebook was read)."""
+        self.book, self.tints = book, colors
+        self._stale = True
+
+    def code_name(self, code_id: int | None, label: str = "") -> str:
+        """A code's own name (a full path would wrap the panel); ``label`` for a code the
+        codebook does not hold, such as a candidate theme."""
+        try:
+            return self.book.get(code_id).name if code_id is not None else label
+        except KeyError:
+            return label
+
+    def show_codings(self, coded: Sequence[CodedSegment]) -> None:
         """The codings overlapping the selection (code, coder, memo mark)."""
-        if self.is_mounted and list(coded) == self.coded and self._shown_colors == colors:
+        if self.is_mounted and list(coded) == self.coded and not self._stale:
             return  # unchanged: a cursor move within a passage costs no repaint
-        self._shown_colors = dict(colors)
+        self._stale = False
         self.coded = list(coded)
         options = self.query_one("#on-passage", OptionList)
         options.clear_options()
@@ -84,8 +99,8 @@ class SuggestionPanel(Vertical):
             c = seg.coding
             options.add_option(
                 Text.assemble(
-                    ("■ ", colors.get(c.code_id, "")),
-                    seg.code.rsplit("/", 1)[-1],
+                    ("■ ", self.tints.get(c.code_id, "")),
+                    self.code_name(c.code_id, seg.code),
                     (f"  {c.coder}", "dim"),
                     ("  ✎" if c.memo else "", "bold"),
                 )
@@ -105,7 +120,7 @@ class SuggestionPanel(Vertical):
             options.add_option(
                 Text.assemble(
                     (f"{s.score:.2f} ", "bold"),
-                    s.label.rsplit("/", 1)[-1],  # the name: a full path would wrap the panel
+                    self.code_name(s.code_id, s.label),
                     (f"  {s.suggester}", "dim"),
                     (f"\n  {evidence}" if evidence else "", "italic dim"),
                 )
@@ -134,5 +149,5 @@ class SuggestionPanel(Vertical):
         return self.suggestions[index]
 
     def on_mount(self) -> None:
-        self.show_codings([], {})
+        self.show_codings([])
         self.show_suggestions([])

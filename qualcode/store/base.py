@@ -192,7 +192,14 @@ class StoreBase:
     # -- coders --------------------------------------------------------------------------
 
     def coder_id(self, conn: Connection, name: str) -> int:
-        """The id of coder ``name``, added on first use."""
+        """The id of coder ``name``, added on first use. On a server a coder writes only as
+        the role they connect as; a lead may act for another (reconciling, importing)."""
+        if self.role is not None and name != self.role and not server.is_lead(conn):
+            raise ProjectError(
+                f"on a server you code as the role you connect as ({self.role}), not as "
+                f"{name!r}: leave out --coder, or connect as {name} to work as them",
+                file=self.label,
+            )
         found = conn.execute(select(s.coders.c.id).where(s.coders.c.name == name)).scalar()
         if found is not None:
             return int(found)

@@ -86,13 +86,21 @@ class CodingsMixin(StoreBase):
             dict(r._mapping)
             for r in conn.execute(select(s.codings).where(s.codings.c.id.in_(list(ids))))
         ]
-        conn.execute(delete(s.codings).where(s.codings.c.id.in_(list(ids))))
+        deleted = conn.execute(delete(s.codings).where(s.codings.c.id.in_(list(ids)))).rowcount
+        if deleted != len(rows):  # row-level security on a server kept some: not silently
+            raise _not_yours(self.label, len(rows) - deleted)
         if record and rows:
             self._record(conn, "remove", coder_id, rows)
         return len(rows)
 
     def set_coding_memo(self, conn: Connection, coding_id: int, memo: str) -> None:
-        conn.execute(update(s.codings).where(s.codings.c.id == coding_id).values(memo=memo))
+        changed = conn.execute(
+            update(s.codings).where(s.codings.c.id == coding_id).values(memo=memo)
+        ).rowcount
+        if changed == 0:
+            exists = conn.execute(select(s.codings.c.id).where(s.codings.c.id == coding_id))
+            if exists.first() is not None:  # row-level security on a server kept it
+                raise _not_yours(self.label, 1)
 
     def _record(
         self, conn: Connection, op: str, coder_id: int | None, rows: list[dict[str, Any]]
@@ -250,6 +258,14 @@ class CodingsMixin(StoreBase):
                 Memo(r.id, r.target, r.target_id, r.text, r.coder or "", r.created_at)
                 for r in conn.execute(q)
             ]
+
+
+def _not_yours(label: str, count: int) -> ProjectError:
+    return ProjectError(
+        f"refused by the server: {count} of these codings are another coder's; you may "
+        "change and remove only your own codings (and write a memo of your own on any)",
+        file=label,
+    )
 
 
 def _same_coder(coder_id: int | None) -> Any:

@@ -20,6 +20,7 @@ from qualcode.store.codings import CodingsMixin
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.sources import SourcesMixin
+from qualcode.store.team import TeamMixin
 
 
 def _sqlite_url(path: Path) -> str:
@@ -27,7 +28,14 @@ def _sqlite_url(path: Path) -> str:
 
 
 class Store(
-    SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin, AnalysisMixin, ExchangeMixin
+    SourcesMixin,
+    CodesMixin,
+    CodingsMixin,
+    BrowseMixin,
+    FeedbackMixin,
+    AnalysisMixin,
+    ExchangeMixin,
+    TeamMixin,
 ):
     """The database of one project: every query of qualcode lives in this package.
 

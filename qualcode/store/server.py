@@ -270,8 +270,8 @@ def lost_connection(exc: BaseException, label: str) -> QualcodeError | None:
         return None
     first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     return ProjectError(
-        f"lost the connection to the server ({first}); nothing of this command was "
-        "written (its transaction was rolled back): run it again",
+        f"lost the connection to the server ({first}); the change under way was rolled "
+        "back, nothing of it was written: run the command again",
         file=label,
     )
 

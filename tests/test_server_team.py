@@ -5,7 +5,6 @@ Each fence is tried through the command line and through raw SQL as the coder's 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import psycopg
@@ -35,12 +34,9 @@ class Team:
 
 
 @pytest.fixture
-def team(postgres: PostgresServer, pg_database: str, transcripts) -> Iterator[Team]:
-    with postgres.admin() as conn:
-        conn.execute("CREATE ROLE lena LOGIN CREATEROLE")
-        conn.execute(f'ALTER DATABASE "{pg_database}" OWNER TO lena')
+def team(postgres: PostgresServer, pg_database: str, lead_url: str, transcripts) -> Team:
     t = Team(postgres, pg_database)
-    with Project.create(t.url("lena")) as p:
+    with Project.create(lead_url) as p:
         p.import_files([transcripts["int1"]], kind="interview")
         p.add_coder("anna")
         p.add_coder("bob")

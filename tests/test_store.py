@@ -12,7 +12,20 @@ import pytest
 from qualcode.errors import ProjectError
 from qualcode.project import Project
 from qualcode.store import Store, schema
+from qualcode.store.server import is_server_url
 from tests.conftest import dump
+
+
+@pytest.fixture
+def project_path(any_project_path: Path | str) -> Path | str:
+    """The tests of transactions and connections run on a file and on the server."""
+    return any_project_path
+
+
+def _new_store(location: Path | str) -> Store:
+    if is_server_url(location):
+        return Store.create_on_server(str(location), {"language": "en"})
+    return Store.create(Path(location), {"language": "en"})
 
 
 def test_create_then_open_keeps_settings(tmp_path: Path):
@@ -108,9 +121,8 @@ def test_a_failed_migration_leaves_the_project_as_it_was(tmp_path: Path, monkeyp
     assert dump(path) == before
 
 
-def test_atomic_rolls_back_everything_inside_it(tmp_path: Path):
-    path = tmp_path / "a.qcdb"
-    store = Store.create(path, {"language": "en"})
+def test_atomic_rolls_back_everything_inside_it(project_path: Path | str):
+    store = _new_store(project_path)
     with pytest.raises(RuntimeError), store.atomic() as conn:
         store.add_code(conn, "Kept?")
         with store.atomic() as inner:  # a savepoint
@@ -120,8 +132,8 @@ def test_atomic_rolls_back_everything_inside_it(tmp_path: Path):
     store.close()
 
 
-def test_savepoint_rollback_keeps_the_outer_work(tmp_path: Path):
-    store = Store.create(tmp_path / "a.qcdb", {"language": "en"})
+def test_savepoint_rollback_keeps_the_outer_work(project_path: Path | str):
+    store = _new_store(project_path)
     with store.atomic() as conn:
         store.add_code(conn, "Outer")
         with pytest.raises(RuntimeError), store.atomic() as inner:

@@ -162,6 +162,21 @@ class Coding:
 
 
 @dataclass(frozen=True, slots=True)
+class NewCoding:
+    """A coding to be written: what :class:`Coding` holds before the store gives it an id,
+    with its coder by id (the store's key) and, from an exchange file, its REFI-QDA guid."""
+
+    source_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    created_at: str
+    memo: str = ""
+    guid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Memo:
     """Free text attached to the project (``target_id`` None), a source, a code or a coding."""
 

@@ -123,10 +123,11 @@ def test_a_failed_migration_leaves_the_project_as_it_was(tmp_path: Path, monkeyp
 
 def test_atomic_rolls_back_everything_inside_it(project_path: Path | str):
     store = _new_store(project_path)
-    with pytest.raises(RuntimeError), store.atomic() as conn:
-        store.add_code(conn, "Kept?")
+    with pytest.raises(RuntimeError), store.atomic() as same:
+        assert same is store
+        store.add_code("Kept?")
         with store.atomic() as inner:  # a savepoint
-            store.add_code(inner, "Inner")
+            inner.add_code("Inner")
         raise RuntimeError("boom")
     assert len(store.codebook()) == 0
     store.close()
@@ -134,10 +135,10 @@ def test_atomic_rolls_back_everything_inside_it(project_path: Path | str):
 
 def test_savepoint_rollback_keeps_the_outer_work(project_path: Path | str):
     store = _new_store(project_path)
-    with store.atomic() as conn:
-        store.add_code(conn, "Outer")
-        with pytest.raises(RuntimeError), store.atomic() as inner:
-            store.add_code(inner, "Inner")
+    with store.atomic():
+        store.add_code("Outer")
+        with pytest.raises(RuntimeError), store.atomic():
+            store.add_code("Inner")
             raise RuntimeError("only the savepoint goes")
     assert [c.name for c in store.codebook()] == ["Outer"]
     store.close()

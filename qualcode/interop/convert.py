@@ -110,7 +110,7 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
             )
         )
     if assign and any(missing.values()):
-        with store.atomic() as conn:
+        with store.atomic():
             for table, guids in missing.items():
-                store.set_guids(conn, table, guids)
+                store.set_guids(table, guids)
     return refi

@@ -27,11 +27,9 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import ExchangeError
 from qualcode.interop.anchor import Anchor, similar
 from qualcode.interop.refi import RefiCode, RefiProject
-from qualcode.model import PATH_SEPARATOR, SOURCE_KINDS, utc_now
+from qualcode.model import PATH_SEPARATOR, SOURCE_KINDS, NewCoding, utc_now
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.store import Store
 
 _REAL_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -118,8 +116,8 @@ class Merger:
         self._coding_refs: dict[str, Any] = {}
         self._spans: dict[str, tuple[int, int]] = {}  # coding guid -> where it was placed
 
-    def apply(self, conn: Connection, refi: RefiProject) -> None:
-        self.conn = conn
+    def apply(self, refi: RefiProject) -> None:
+        """Merge ``refi`` into the store (inside the caller's ``store.atomic()``)."""
         self.report.skipped.extend(f"{self.origin}: {s}" for s in refi.skipped)
         if refi.offsets:
             self.report.offsets.append(f"{self.origin}: {refi.offsets}")
@@ -151,10 +149,10 @@ class Merger:
             if hit is not None:
                 found = hit[0]
                 if hit[1] is None and real_guid(user) and user not in self._coder_by_guid:
-                    self.store.set_guids(self.conn, "coders", {found: user})  # type: ignore[dict-item]
+                    self.store.set_guids("coders", {found: user})  # type: ignore[dict-item]
                     self._coder_by_guid[user] = found  # type: ignore[index]
             else:
-                found = self.store.add_coder(self.conn, name or self.default_coder, real_guid(user))
+                found = self.store.add_coder(name or self.default_coder, real_guid(user))
                 self._coder_by_name[key] = (found, real_guid(user))
                 self.report.coders_added.append(name or self.default_coder)
         self.coder_ids[user] = found
@@ -191,7 +189,7 @@ class Merger:
             if hit is None:
                 hit = by_path.get(path.casefold())
                 if hit is not None and guid and existing[hit].guid is None:
-                    self.store.update_code(self.conn, hit, guid=guid)
+                    self.store.update_code(hit, guid=guid)
                     by_guid[guid] = hit
             if hit is not None:
                 self._match_code(hit, existing[hit], code, paths[hit])
@@ -208,7 +206,7 @@ class Merger:
                     self.report.notes.append(
                         f"hotkey {code.hotkey!r} of {path!r} is already taken; left out"
                     )
-                hit = self.store.add_code(self.conn, name, parent_id, guid=guid, **fields)
+                hit = self.store.add_code(name, parent_id, guid=guid, **fields)
                 existing[hit] = code  # same field names: later matches compare with it
                 paths[hit] = path
                 by_path[path.casefold()] = hit
@@ -233,7 +231,7 @@ class Merger:
                     f"({_short(theirs)!r}; the project keeps {_short(mine)!r})"
                 )
         if fill:
-            self.store.update_code(self.conn, code_id, **fill)
+            self.store.update_code(code_id, **fill)
 
     def _near(self, path: str, name: str, existing: list[str]) -> None:
         folded = name.casefold()
@@ -305,7 +303,7 @@ class Merger:
             pending[h] = item
             new.append(item)
             hash_of[src.guid] = h
-        ids = self.store.add_sources(self.conn, new)
+        ids = self.store.add_sources(new)
         by_new_hash = {x.content_hash: i for x, i in zip(new, ids, strict=True)}
         for item, i in zip(new, ids, strict=True):
             self.texts[i] = item.text
@@ -318,7 +316,7 @@ class Merger:
         self.report.sources_matched.append(have.name)
         guid = real_guid(src.guid)
         if guid and have.guid is None:
-            self.store.set_guids(self.conn, "sources", {have.id: guid})
+            self.store.set_guids("sources", {have.id: guid})
         add: dict[str, str] = {}
         for key, value in src.attributes.items():
             mine = have.attributes.get(key)
@@ -330,14 +328,14 @@ class Merger:
                     f"{mine!r} in the project (kept)"
                 )
         if add:
-            self.store.set_attributes(self.conn, {have.id: add})
+            self.store.set_attributes({have.id: add})
 
     # -- codings and notes -------------------------------------------------------------------
 
     def _codings(self, refi: RefiProject) -> None:
         keys = self.store.coding_keys()
         guids = self.store.coding_guids()
-        rows: list[dict[str, Any]] = []
+        rows: list[NewCoding] = []
         now = utc_now()
         for c in refi.codings:
             source_id = self.source_ids.get(c.source)
@@ -379,18 +377,11 @@ class Merger:
             if guid:
                 guids.add(guid)
             rows.append(
-                {
-                    "source_id": source_id,
-                    "code_id": code_id,
-                    "coder_id": coder_id,
-                    "start": start,
-                    "end": end,
-                    "created_at": c.created_at or now,
-                    "memo": c.memo,
-                    "guid": guid,
-                }
+                NewCoding(
+                    source_id, code_id, coder_id, start, end, c.created_at or now, c.memo, guid
+                )
             )
-        self.store.bulk_insert_codings(self.conn, rows)
+        self.store.bulk_insert_codings(rows)
         self.report.codings_added += len(rows)
         self._coding_refs = {c.guid: c for c in refi.codings if c.guid}
 
@@ -437,7 +428,7 @@ class Merger:
                     "guid": guid,
                 }
             )
-        self.store.insert_memos(self.conn, rows)
+        self.store.insert_memos(rows)
         self.report.memos_added += len(rows)
 
     def _coding_index(self) -> dict[tuple[int, int, int, int, int], int]:

@@ -14,11 +14,16 @@ from typing import Any
 from sqlalchemy import Connection, delete, select, update
 
 from qualcode.errors import ProjectError
-from qualcode.model import Coding, Memo, utc_now
+from qualcode.model import Coding, Memo, NewCoding, utc_now
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
 
 _FIELDS = ("id", "source_id", "code_id", "coder_id", "start", "end", "created_at", "memo")
+_NEW_FIELDS = ("source_id", "code_id", "coder_id", "start", "end", "created_at", "memo", "guid")
+
+
+def _row(new: NewCoding) -> dict[str, Any]:
+    return {f: getattr(new, f) for f in _NEW_FIELDS}
 
 
 def _coding_query() -> Any:
@@ -35,18 +40,26 @@ def _coding(row: Any) -> Coding:
 class CodingsMixin(StoreBase):
     def insert_codings(
         self,
-        conn: Connection,
-        rows: Sequence[dict[str, Any]],
+        new: Sequence[NewCoding],
         *,
         coder_id: int | None = None,
         record: bool = True,
     ) -> list[int]:
         """Insert codings, skipping any that already exist (same source, code, coder, span).
 
-        Returns the ids of the new codings. With ``record``, the operation can be undone.
+        Returns the ids of the new codings. With ``record``, the operation can be undone
+        (as one step of coder ``coder_id``).
         """
+        with self.writing() as conn:
+            added = self._insert_missing(conn, [_row(n) for n in new])
+            if record and added:
+                self._record(conn, "apply", coder_id, added)
+        return [r["id"] for r in added]
+
+    @staticmethod
+    def _insert_missing(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert the rows no coding has yet; returns them with their ids."""
         c = s.codings
-        new_ids: list[int] = []
         added: list[dict[str, Any]] = []
         for row in rows:
             exists = conn.execute(
@@ -58,48 +71,45 @@ class CodingsMixin(StoreBase):
                     c.c.end == row["end"],
                 )
             ).scalar()
-            if exists is not None:
-                continue
-            coding_id = new_id(conn.execute(c.insert().values(**row)))
-            new_ids.append(coding_id)
-            added.append({**row, "id": coding_id})
-        if record and added:
-            self._record(conn, "apply", coder_id, added)
-        return new_ids
+            if exists is None:
+                added.append({**row, "id": new_id(conn.execute(c.insert().values(**row)))})
+        return added
 
-    def bulk_insert_codings(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    def bulk_insert_codings(self, new: Sequence[NewCoding]) -> None:
         """Insert many codings known to be new (an import), without undo history."""
-        if rows:
-            conn.execute(s.codings.insert(), list(rows))
+        if new:
+            with self.writing() as conn:
+                conn.execute(s.codings.insert(), [_row(n) for n in new])
 
     def delete_codings(
         self,
-        conn: Connection,
         ids: Sequence[int],
         *,
         coder_id: int | None = None,
         record: bool = True,
     ) -> int:
+        """Delete codings by id; returns how many there were. With ``record``, the
+        operation can be undone (as one step of coder ``coder_id``)."""
         if not ids:
             return 0
-        rows = [
-            dict(r._mapping)
-            for r in conn.execute(select(s.codings).where(s.codings.c.id.in_(list(ids))))
-        ]
-        deleted = conn.execute(delete(s.codings).where(s.codings.c.id.in_(list(ids)))).rowcount
-        if deleted != len(rows):  # row-level security on a server kept some: not silently
-            raise _not_yours(self.label, len(rows) - deleted)
-        if record and rows:
-            self._record(conn, "remove", coder_id, rows)
+        where = s.codings.c.id.in_(list(ids))
+        with self.writing() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(select(s.codings).where(where))]
+            deleted = conn.execute(delete(s.codings).where(where)).rowcount
+            if deleted != len(rows):  # row-level security on a server kept some: not silently
+                raise _not_yours(self.label, len(rows) - deleted)
+            if record and rows:
+                self._record(conn, "remove", coder_id, rows)
         return len(rows)
 
-    def set_coding_memo(self, conn: Connection, coding_id: int, memo: str) -> None:
-        changed = conn.execute(
-            update(s.codings).where(s.codings.c.id == coding_id).values(memo=memo)
-        ).rowcount
-        if changed == 0:
-            exists = conn.execute(select(s.codings.c.id).where(s.codings.c.id == coding_id))
-            if exists.first() is not None:  # row-level security on a server kept it
+    def set_coding_memo(self, coding_id: int, memo: str) -> None:
+        with self.writing() as conn:
+            codings = s.codings.c
+            changed = conn.execute(
+                update(s.codings).where(codings.id == coding_id).values(memo=memo)
+            ).rowcount
+            exists = conn.execute(select(codings.id).where(codings.id == coding_id)).first()
+            if changed == 0 and exists is not None:  # row-level security on a server kept it
                 raise _not_yours(self.label, 1)
 
     def _record(
@@ -127,7 +137,7 @@ class CodingsMixin(StoreBase):
     ) -> tuple[str, list[dict[str, Any]]] | None:
         """What undo (or, ``forward``, redo) would do next, without doing it: the operation
         (``'apply'``/``'remove'``) and the coding rows it added or removed."""
-        with self.atomic() as conn:
+        with self.writing() as conn:
             h = self._next_history(conn, coder_id, forward=forward)
         return None if h is None else (str(h.op), json.loads(h.payload))
 
@@ -146,7 +156,7 @@ class CodingsMixin(StoreBase):
 
     def _step(self, coder_id: int | None, *, forward: bool) -> str | None:
         h_ = s.history
-        with self.atomic() as conn:
+        with self.writing() as conn:
             h = self._next_history(conn, coder_id, forward=forward)
             if h is None:
                 return None
@@ -190,8 +200,7 @@ class CodingsMixin(StoreBase):
             )
             missing = [r for r in rows if r["id"] not in present]
             # The same coding may have been re-made since under another id: skip it then.
-            for r in missing:
-                self.insert_codings(conn, [r], record=False)
+            self._insert_missing(conn, missing)
         else:
             conn.execute(delete(s.codings).where(s.codings.c.id.in_(ids)))
 
@@ -223,24 +232,16 @@ class CodingsMixin(StoreBase):
         with self.reading() as conn:
             return [_coding(r) for r in conn.execute(q)]
 
-    def add_memo(
-        self,
-        conn: Connection,
-        target: str,
-        target_id: int | None,
-        text: str,
-        coder_id: int | None,
-    ) -> int:
-        result = conn.execute(
-            s.memos.insert().values(
-                target=target,
-                target_id=target_id,
-                text=text,
-                coder_id=coder_id,
-                created_at=utc_now(),
-            )
-        )
-        return new_id(result)
+    def add_memo(self, target: str, target_id: int | None, text: str, coder_id: int | None) -> int:
+        values = {
+            "target": target,
+            "target_id": target_id,
+            "text": text,
+            "coder_id": coder_id,
+            "created_at": utc_now(),
+        }
+        with self.writing() as conn:
+            return new_id(conn.execute(s.memos.insert().values(**values)))
 
     def list_memos(self, target: str | None = None, target_id: int | None = None) -> list[Memo]:
         m = s.memos

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
@@ -47,7 +47,7 @@ class ExchangeMixin(StoreBase):
             q = select(s.coders.c.id, s.coders.c.name, s.coders.c.guid).order_by(s.coders.c.id)
             return [(int(i), n, g) for i, n, g in conn.execute(q)]
 
-    def set_guids(self, conn: Connection, table: str, guids: Mapping[int, str]) -> None:
+    def set_guids(self, table: str, guids: Mapping[int, str]) -> None:
         """Store GUIDs by row id in ``coders``, ``codes``, ``sources``, ``codings`` or ``memos``."""
         t = {
             "coders": s.coders,
@@ -58,10 +58,12 @@ class ExchangeMixin(StoreBase):
         }[table]
         if guids:
             stmt = update(t).where(t.c.id == bindparam("row_id")).values(guid=bindparam("new"))
-            conn.execute(stmt, [{"row_id": k, "new": v} for k, v in guids.items()])
+            with self.writing() as conn:
+                conn.execute(stmt, [{"row_id": k, "new": v} for k, v in guids.items()])
 
-    def add_coder(self, conn: Connection, name: str, guid: str | None) -> int:
-        return new_id(conn.execute(s.coders.insert().values(name=name, guid=guid)))
+    def add_coder(self, name: str, guid: str | None) -> int:
+        with self.writing() as conn:
+            return new_id(conn.execute(s.coders.insert().values(name=name, guid=guid)))
 
     def coding_rows(self, source_ids: Iterable[int] | None = None) -> list[CodingRow]:
         c = s.codings
@@ -113,7 +115,8 @@ class ExchangeMixin(StoreBase):
                 for r in conn.execute(q)
             ]
 
-    def insert_memos(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    def insert_memos(self, rows: Sequence[dict[str, Any]]) -> None:
         """Memos with all their columns (target, target_id, coder_id, text, created_at, guid)."""
         if rows:
-            conn.execute(s.memos.insert(), list(rows))
+            with self.writing() as conn:
+                conn.execute(s.memos.insert(), list(rows))

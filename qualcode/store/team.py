@@ -69,7 +69,7 @@ class TeamMixin(StoreBase):
         was created."""
         self._server_only()
         _check_name(name, self.label)
-        with self.atomic() as conn:
+        with self.writing() as conn:
             coders, leads = self._as_lead(conn, "add coders")
             exists = conn.exec_driver_sql(
                 "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": name}
@@ -98,7 +98,7 @@ class TeamMixin(StoreBase):
     def remove_member(self, name: str) -> None:
         """Take role ``name`` out of the team; the role and its codings stay."""
         self._server_only()
-        with self.atomic() as conn:
+        with self.writing() as conn:
             coders, leads = self._as_lead(conn, "remove coders")
             if name not in {m.name for m in self.team()}:
                 raise ProjectError(f"{name!r} is not in the team", file=self.label)

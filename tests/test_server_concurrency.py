@@ -26,22 +26,43 @@ def test_coders_at_once_lose_nothing_and_undo_only_their_own(
         for name in names:
             lead.add_coder(name)
     n, undo = 40, 5
-    procs = [start(postgres.url(pg_database, name), name, n, undo) for name in names]
-    try:
-        outputs = [p.communicate(timeout=300) for p in procs]
-    finally:  # a failed coder must not leave the others running
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    assert [p.returncode for p in procs] == [0] * coders, [err for _out, err in outputs]
-    assert [out.strip() for out, _err in outputs] == [str(n - undo)] * coders
+    made = _run_all([start(postgres.url(pg_database, name), name, n, undo) for name in names])
+    assert made == [n - undo] * coders
     with Project.open(postgres.url(pg_database)) as p:
         found = sorted((c.coding.coder, c.coding.start) for c in p.codings(code="Shared"))
         history = p.store.counts()
     # Every coder's first n - undo passages, each exactly once; the undone ones gone.
     assert found == sorted((name, j) for name in names for j in range(n - undo))
     assert history["codings"] == coders * (n - undo)
+
+
+def test_one_coder_in_two_windows_makes_each_coding_once(
+    postgres: PostgresServer, pg_database: str, transcripts
+):
+    with Project.create(postgres.url(pg_database)) as lead:
+        lead.import_files([transcripts["int1"]], kind="interview")
+        lead.add_code("Shared")
+        lead.add_coder("anna")
+    n = 40
+    url = postgres.url(pg_database, "anna")
+    made = _run_all([start(url, "anna", n) for _ in range(2)])
+    assert sum(made) == n  # each passage made by one window, a no-op in the other
+    with Project.open(url) as p:
+        found = sorted(c.coding.start for c in p.codings(code="Shared"))
+    assert found == list(range(n))
+
+
+def _run_all(procs: list[subprocess.Popen[str]]) -> list[int]:
+    """Wait for coder processes; what each made. A failure stops the others."""
+    try:
+        outputs = [p.communicate(timeout=300) for p in procs]
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert [p.returncode for p in procs] == [0] * len(procs), [err for _out, err in outputs]
+    return [int(out) for out, _err in outputs]
 
 
 def test_a_connection_dropped_mid_command_leaves_nothing_half_written(

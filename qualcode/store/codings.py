@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from qualcode.errors import ProjectError
 from qualcode.model import Coding, Memo, NewCoding, utc_now
@@ -56,8 +57,9 @@ class CodingsMixin(StoreBase):
                 self._record(conn, "apply", coder_id, added)
         return [r["id"] for r in added]
 
-    @staticmethod
-    def _insert_missing(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _insert_missing(
+        self, conn: Connection, rows: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         """Insert the rows no coding has yet; returns them with their ids."""
         c = s.codings
         added: list[dict[str, Any]] = []
@@ -71,8 +73,19 @@ class CodingsMixin(StoreBase):
                     c.c.end == row["end"],
                 )
             ).scalar()
-            if exists is None:
+            if exists is not None:
+                continue
+            if not self.dialect.concurrent_writers:
                 added.append({**row, "id": new_id(conn.execute(c.insert().values(**row)))})
+                continue
+            # On a server the same coder in a second window may have made it since the
+            # check: then it is there, which is all a no-op promises.
+            try:
+                with conn.begin_nested():
+                    added.append({**row, "id": new_id(conn.execute(c.insert().values(**row)))})
+            except IntegrityError as exc:
+                if "uq_coding" not in str(exc.orig):
+                    raise
         return added
 
     def bulk_insert_codings(self, new: Sequence[NewCoding]) -> None:

@@ -56,6 +56,9 @@ class Dialect:
     packs_integers = False
     # Whether :meth:`write_long_text` can write a text without holding it whole.
     streams_text = False
+    # Whether two transactions may write at once (so a check before an insert can be
+    # overtaken by another writer); SQLite's writers take turns.
+    concurrent_writers = True
 
     def __init__(self, busy_timeout: float):
         self.busy_timeout = busy_timeout
@@ -121,6 +124,7 @@ class SQLiteDialect(Dialect):
     database_errors = (DatabaseError, OperationalError, sqlite3.DatabaseError)
     packs_integers = True
     streams_text = True
+    concurrent_writers = False
 
     def install(self, engine: Engine) -> None:
         event.listen(engine, "connect", self._on_connect)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, create_engine, select, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from qualcode.errors import ProjectBusy, ProjectError
 from qualcode.store import schema as s
@@ -181,10 +181,17 @@ class StoreBase:
                     f"{name!r}: leave out --coder, or connect as {name} to work as them",
                     file=self.label,
                 )
-            found = conn.execute(select(s.coders.c.id).where(s.coders.c.name == name)).scalar()
+            query = select(s.coders.c.id).where(s.coders.c.name == name)
+            found = conn.execute(query).scalar()
             if found is not None:
                 return int(found)
-            return new_id(conn.execute(s.coders.insert().values(name=name)))
+            if not self.dialect.concurrent_writers:
+                return new_id(conn.execute(s.coders.insert().values(name=name)))
+            try:  # another window of the same coder may add them meanwhile
+                with conn.begin_nested():
+                    return new_id(conn.execute(s.coders.insert().values(name=name)))
+            except IntegrityError:
+                return int(conn.execute(query).scalar_one())
 
     def coders(self) -> list[str]:
         with self.reading() as conn:

@@ -16,7 +16,7 @@ from qualcode.project import Project
 from qualcode.store.server import is_server_url
 
 # The session's PostgreSQL server and a fresh database per test (tests/postgres.py).
-pytest_plugins = ["tests.postgres"]
+pytest_plugins = ["tests.postgres", "pytester"]
 
 INTERVIEW = """\
 Telephone interview, 12 March

@@ -22,12 +22,20 @@ import re
 import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.errors import ExchangeError
 from qualcode.interop.anchor import Anchor, similar
-from qualcode.interop.refi import RefiCode, RefiProject
-from qualcode.model import PATH_SEPARATOR, SOURCE_KINDS, NewCoding, utc_now
+from qualcode.interop.refi import RefiProject
+from qualcode.model import (
+    PATH_SEPARATOR,
+    SOURCE_KINDS,
+    Code,
+    MemoTarget,
+    NewCoding,
+    NewMemo,
+    utc_now,
+)
 
 if TYPE_CHECKING:
     from qualcode.store import Store
@@ -160,7 +168,7 @@ class Merger:
 
     # -- codes -------------------------------------------------------------------------------
 
-    def _codes(self, codes: list[RefiCode]) -> None:
+    def _codes(self, codes: list[Code]) -> None:
         book = self.store.codebook()
         by_guid = {c.guid.lower(): c.id for c in book if c.guid}
         paths = {c.id: book.path(c) for c in book}
@@ -169,9 +177,10 @@ class Merger:
         hotkeys = {c.hotkey for c in book if c.hotkey}
         before = list(paths.values())
         claimed: dict[int, str | None] = {}  # code id -> the incoming code that took it
+        placed: dict[int, int] = {}  # the file's code id -> the project's
         for code in codes:
             name = unicodedata.normalize("NFC", code.name).replace(PATH_SEPARATOR, "∕").strip()
-            parent_id = self.code_ids.get(code.parent) if code.parent else None
+            parent_id = placed.get(code.parent_id) if code.parent_id is not None else None
             prefix = paths[parent_id] + PATH_SEPARATOR if parent_id else ""
             guid = real_guid(code.guid)
             hit = by_guid.get(guid) if guid else None
@@ -215,10 +224,11 @@ class Merger:
                 self.report.codes_added.append(path)
                 self._near(path, name, before)
             claimed.setdefault(hit, code.guid)
+            placed[code.id] = hit
             if code.guid:
                 self.code_ids[code.guid] = hit
 
-    def _match_code(self, code_id: int, have: Any, code: RefiCode, path: str) -> None:
+    def _match_code(self, code_id: int, have: Any, code: Code, path: str) -> None:
         self.report.codes_matched.append(path)
         fill: dict[str, Any] = {}
         for key in ("definition", "inclusion", "exclusion", "keywords", "examples", "color"):
@@ -381,18 +391,18 @@ class Merger:
                     source_id, code_id, coder_id, start, end, c.created_at or now, c.memo, guid
                 )
             )
-        self.store.bulk_insert_codings(rows)
+        self.store.add_imported_codings(rows)
         self.report.codings_added += len(rows)
         self._coding_refs = {c.guid: c for c in refi.codings if c.guid}
 
     def _notes(self, refi: RefiProject) -> None:
         if not refi.notes:
             return
-        existing = self.store.memo_rows()
+        existing = self.store.list_memos()
         guids = {m.guid for m in existing if m.guid}
-        seen = {(m.target, m.target_id, m.text) for m in existing}
+        seen: set[tuple[str, int | None, str]] = {(m.target, m.target_id, m.text) for m in existing}
         coding_ids: dict[tuple[int, int, int, int, int], int] | None = None
-        rows: list[dict[str, Any]] = []
+        rows: list[NewMemo] = []
         for note in refi.notes:
             kind, ref = note.target
             target_id: int | None = None
@@ -418,24 +428,19 @@ class Merger:
             if (guid and guid in guids) or (kind, target_id, note.text) in seen:
                 continue
             seen.add((kind, target_id, note.text))
-            rows.append(
-                {
-                    "target": kind,
-                    "target_id": target_id,
-                    "coder_id": self.coder(note.user) if note.user else None,
-                    "text": note.text,
-                    "created_at": note.created_at or utc_now(),
-                    "guid": guid,
-                }
-            )
-        self.store.insert_memos(rows)
+            coder_id = self.coder(note.user) if note.user else None
+            created_at = note.created_at or utc_now()
+            # Any other kind has no target id, so it became "project" above.
+            target = cast(MemoTarget, kind)
+            rows.append(NewMemo(target, target_id, note.text, coder_id, created_at, guid))
+        self.store.add_memos(rows)
         self.report.memos_added += len(rows)
 
     def _coding_index(self) -> dict[tuple[int, int, int, int, int], int]:
         ids = {n.casefold(): i for i, n, _ in self.store.coder_rows()}
         return {
             (r.source_id, r.code_id, ids[r.coder.casefold()], r.start, r.end): r.id
-            for r in self.store.coding_rows()
+            for r in self.store.list_codings()
         }
 
 

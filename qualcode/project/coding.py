@@ -17,7 +17,9 @@ from qualcode.model import (
     CodedSegment,
     Coding,
     Memo,
+    MemoTarget,
     NewCoding,
+    NewMemo,
     Source,
     Turn,
     utc_now,
@@ -167,7 +169,7 @@ class CodingActions(ProjectBase):
             code_id, created = self._code_id(code, new=new)
             coder_id = store.coder_id(coder or self.coder)
             row = NewCoding(src.id, code_id, coder_id, start, end, utc_now(), memo)
-            ids = store.insert_codings([row], coder_id=coder_id)
+            ids = store.add_codings([row], coder_id=coder_id)
         coding = None
         if ids:
             coding = self.store.list_codings(ids=ids)[0]
@@ -211,7 +213,7 @@ class CodingActions(ProjectBase):
                 for source_id, found in spans.items()
                 for a, b in found
             ]
-            ids = set(store.insert_codings(rows, coder_id=coder_id))
+            ids = set(store.add_codings(rows, coder_id=coder_id))
         return [c for c in self.store.list_codings(code_ids=[code_id]) if c.id in ids]
 
     def _match_spans(self, source: Source, regex: re.Pattern[str], unit: str) -> list[Span]:
@@ -367,7 +369,8 @@ class CodingActions(ProjectBase):
             raise ProjectError("a memo needs some text")
         if sum(x is not None for x in (source, code, coding)) > 1:
             raise ProjectError("a memo is attached to one thing at most")
-        target, target_id = "project", None
+        target: MemoTarget = "project"
+        target_id: int | None = None
         if source is not None:
             target, target_id = "source", self._source_id(source)
         elif code is not None:
@@ -377,7 +380,9 @@ class CodingActions(ProjectBase):
                 raise ProjectError(f"no coding with id {coding}", file=self.label)
             target, target_id = "coding", coding
         with self.store.atomic() as store:
-            memo_id = store.add_memo(target, target_id, text, store.coder_id(coder or self.coder))
+            coder_id = store.coder_id(coder or self.coder)
+            memo = NewMemo(target, target_id, text, coder_id, utc_now())
+            memo_id = store.add_memos([memo])[0]
         return next(m for m in self.store.list_memos() if m.id == memo_id)
 
     def memos(self, *, target: str | None = None, target_id: int | None = None) -> list[Memo]:

@@ -214,7 +214,7 @@ class ExchangeActions(ProjectBase):
             raise ProjectError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
         only = self.code(code).id if code is not None else None
         book = self.codebook()
-        rows = [r for r in self.store.coding_rows() if r.coder in coders]
+        rows = [r for r in self.store.list_codings() if r.coder in coders]
         ids = sorted({r.source_id for r in rows})
         sources = {s.id: s for s in self.store.list_sources() if s.id in set(ids)}
         turns = {i: [(t.start, t.end) for t in self.store.turns(i)] for i in ids}
@@ -285,7 +285,7 @@ class ExchangeActions(ProjectBase):
             rows = [
                 NewCoding(source_id, code_id, into_id, a, b, now) for a, b in dict.fromkeys(spans)
             ]
-            store.insert_codings(rows, coder_id=into_id)
+            store.add_codings(rows, coder_id=into_id)
         return len(rows)
 
     def reconciled(
@@ -294,7 +294,7 @@ class ExchangeActions(ProjectBase):
         """What ``into`` has on each disagreement's passage so far (its coding spans there),
         by disagreement id: for a screen to mark the passages already settled."""
         mine: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for r in self.store.coding_rows():
+        for r in self.store.list_codings():
             if r.coder == into:
                 mine.setdefault((r.source_id, r.code_id), []).append((r.start, r.end))
         return {
@@ -316,7 +316,7 @@ class ExchangeActions(ProjectBase):
         report = self.agreement(coders, unit=unit)
         names = set(report.sources)
         ids = {i for n, i in self.store.source_ids().items() if n in names}
-        rows = [r for r in self.store.coding_rows(ids) if r.coder == accept]
+        rows = [r for r in self.store.list_codings(source_ids=ids) if r.coder == accept]
         now = utc_now()
         with self.store.atomic() as store:
             into_id = store.coder_id(into)
@@ -324,7 +324,7 @@ class ExchangeActions(ProjectBase):
                 NewCoding(r.source_id, r.code_id, into_id, r.start, r.end, now, r.memo)
                 for r in rows
             ]
-            return len(store.insert_codings(new, coder_id=into_id))
+            return len(store.add_codings(new, coder_id=into_id))
 
 
 def merge_projects(

@@ -315,5 +315,5 @@ class SourcingActions(ProjectBase):
                     rows.append(
                         NewCoding(source_id, code_ids[name], coder_id, 0, lengths[r.id], now)
                     )
-            store.bulk_insert_codings(rows)
+            store.add_imported_codings(rows)
         report.codings_added = len(rows)

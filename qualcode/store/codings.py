@@ -8,18 +8,19 @@ Undo is per coder: two coders on one project never undo each other's work.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from qualcode.errors import ProjectError
-from qualcode.model import Coding, Memo, NewCoding, utc_now
+from qualcode.model import Coding, Memo, NewCoding, NewMemo, utc_now
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
 
 _FIELDS = ("id", "source_id", "code_id", "coder_id", "start", "end", "created_at", "memo")
+_MEMO_FIELDS = ("target", "target_id", "text", "coder_id", "created_at", "guid")
 _NEW_FIELDS = ("source_id", "code_id", "coder_id", "start", "end", "created_at", "memo", "guid")
 
 
@@ -34,21 +35,29 @@ def _coding_query() -> Any:
 
 def _coding(row: Any) -> Coding:
     return Coding(
-        row.id, row.source_id, row.code_id, row.start, row.end, row.coder, row.created_at, row.memo
+        row.id,
+        row.source_id,
+        row.code_id,
+        row.start,
+        row.end,
+        row.coder,
+        row.created_at,
+        row.memo,
+        row.guid,
     )
 
 
 class CodingsMixin(StoreBase):
-    def insert_codings(
+    def add_codings(
         self,
         new: Sequence[NewCoding],
         *,
         coder_id: int | None = None,
         record: bool = True,
     ) -> list[int]:
-        """Insert codings, skipping any that already exist (same source, code, coder, span).
+        """Add codings, skipping any that already exist (same source, code, coder, span).
 
-        Returns the ids of the new codings. With ``record``, the operation can be undone
+        Returns the ids of the codings added. With ``record``, the operation can be undone
         (as one step of coder ``coder_id``).
         """
         with self.writing() as conn:
@@ -88,8 +97,10 @@ class CodingsMixin(StoreBase):
                     raise
         return added
 
-    def bulk_insert_codings(self, new: Sequence[NewCoding]) -> None:
-        """Insert many codings known to be new (an import), without undo history."""
+    def add_imported_codings(self, new: Sequence[NewCoding]) -> None:
+        """Add many codings an import has checked are new, in one batch and without an undo
+        step (a failed import is undone by its transaction). Their ids are not read back:
+        that would take about three times as long."""
         if new:
             with self.writing() as conn:
                 conn.execute(s.codings.insert(), [_row(n) for n in new])
@@ -226,15 +237,18 @@ class CodingsMixin(StoreBase):
         start: int | None = None,
         end: int | None = None,
         ids: Sequence[int] | None = None,
+        source_ids: Iterable[int] | None = None,
     ) -> list[Coding]:
-        """Codings filtered by source, codes, coder, id, and those overlapping
-        ``[start, end)``."""
+        """Codings filtered by source (one, or any of ``source_ids``), codes, coder, id, and
+        those overlapping ``[start, end)``; ordered by source, start, end and id."""
         c = s.codings
         q = _coding_query()
         if ids is not None:
             q = q.where(c.c.id.in_(list(ids)))
         if source_id is not None:
             q = q.where(c.c.source_id == source_id)
+        if source_ids is not None:
+            q = q.where(c.c.source_id.in_(list(source_ids)))
         if code_ids is not None:
             q = q.where(c.c.code_id.in_(list(code_ids)))
         if coder is not None:
@@ -245,16 +259,14 @@ class CodingsMixin(StoreBase):
         with self.reading() as conn:
             return [_coding(r) for r in conn.execute(q)]
 
-    def add_memo(self, target: str, target_id: int | None, text: str, coder_id: int | None) -> int:
-        values = {
-            "target": target,
-            "target_id": target_id,
-            "text": text,
-            "coder_id": coder_id,
-            "created_at": utc_now(),
-        }
+    def add_memos(self, new: Sequence[NewMemo]) -> list[int]:
+        """Add memos; returns their ids, in the order given."""
+        if not new:
+            return []
+        rows = [{f: getattr(n, f) for f in _MEMO_FIELDS} for n in new]
+        stmt = s.memos.insert().returning(s.memos.c.id, sort_by_parameter_order=True)
         with self.writing() as conn:
-            return new_id(conn.execute(s.memos.insert().values(**values)))
+            return [int(i) for i in conn.execute(stmt, rows).scalars()]
 
     def list_memos(self, target: str | None = None, target_id: int | None = None) -> list[Memo]:
         m = s.memos
@@ -269,7 +281,7 @@ class CodingsMixin(StoreBase):
             q = q.where(m.c.target_id == target_id)
         with self.reading() as conn:
             return [
-                Memo(r.id, r.target, r.target_id, r.text, r.coder or "", r.created_at)
+                Memo(r.id, r.target, r.target_id, r.text, r.coder or "", r.created_at, r.guid)
                 for r in conn.execute(q)
             ]
 

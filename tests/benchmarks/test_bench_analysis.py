@@ -94,7 +94,7 @@ def build_big(path: Path) -> Project:
                 NewCoding(a, b, c, d, e, now)
                 for a, b, c, d, e in table[chunk : chunk + 200_000].tolist()
             ]
-            store.bulk_insert_codings(rows)
+            store.add_imported_codings(rows)
     print(f"\n[benchmark] built {len(table):,} codings in {time.perf_counter() - started:.1f} s")
     return p
 

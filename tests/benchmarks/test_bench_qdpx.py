@@ -39,7 +39,7 @@ def _coded_project(tmp_path: Path) -> Path:
                     continue
                 seen.add(row)
                 rows.append(NewCoding(*row, created_at=now))
-            store.bulk_insert_codings(rows)
+            store.add_imported_codings(rows)
     return path
 
 

@@ -3,6 +3,7 @@ started by the ``postgres`` fixture)."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from qualcode.errors import ProjectError
@@ -83,3 +84,46 @@ def test_the_command_line_takes_a_url_everywhere_it_takes_a_file(
     assert again.returncode == 1
     assert again.stderr.startswith("qualcode: error: ") and again.stderr.count("\n") == 1
     assert "already holds a qualcode project" in again.stderr
+
+
+def test_a_password_in_the_url_is_never_printed(postgres: PostgresServer):
+    url = postgres.url("no_such_db").replace("postgres@", "postgres:s3cret@")
+    url += "&password=s3cret"
+    with pytest.raises(ProjectError, match="cannot connect") as info:
+        Project.open(url)
+    assert "s3cret" not in str(info.value)
+    assert "postgres@" in str(info.value)
+
+
+def test_a_role_that_may_not_create_tables_is_told_who_can_set_up(
+    postgres: PostgresServer, pg_database: str
+):
+    with postgres.admin() as conn:
+        conn.execute("CREATE ROLE nina LOGIN CREATEROLE")
+    with pytest.raises(ProjectError, match="needs a role that may create tables") as info:
+        Project.create(postgres.url(pg_database, "nina"))
+    assert "\n" not in str(info.value)
+
+
+def test_an_older_project_is_upgraded_by_a_lead_and_its_new_table_fenced(
+    postgres: PostgresServer, pg_database: str, lead_url: str, monkeypatch
+):
+    with Project.create(lead_url) as p:
+        p.add_coder("anna")
+
+    def add_table(conn):
+        conn.exec_driver_sql("CREATE TABLE reviews (id serial PRIMARY KEY, note text)")
+
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION - 1, add_table)
+    anna = postgres.url(pg_database, "anna")
+    with pytest.raises(ProjectError, match="a lead of the project opens it once to upgrade"):
+        Project.open(anna)
+    with Project.open(lead_url) as p:
+        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+    with Project.open(anna) as p:
+        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+    with psycopg.connect(anna) as conn:
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO reviews (note) VALUES ('mine')")

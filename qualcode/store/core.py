@@ -157,6 +157,8 @@ class Store(
             if version < s.SCHEMA_VERSION:
                 with self.writing() as conn:
                     version = self._version(conn)  # another process may have upgraded it
+                    if version < s.SCHEMA_VERSION and self.role is not None:
+                        self._check_may_upgrade(conn, version)
                     while version < s.SCHEMA_VERSION:
                         s.MIGRATIONS[version](conn)
                         version += 1
@@ -167,6 +169,15 @@ class Store(
             raise ProjectError(
                 f"is not a qualcode project database ({first_line(exc)})", file=self.label
             ) from None
+
+    def _check_may_upgrade(self, conn: Connection, version: int) -> None:
+        if not server.is_lead(conn):
+            raise ProjectError(
+                f"was set up by an older qualcode (schema {version}, this one writes "
+                f"{s.SCHEMA_VERSION}); a lead of the project opens it once to upgrade it, "
+                "then every coder can",
+                file=self.label,
+            )
 
     def _version(self, conn: Connection) -> int:
         """The schema version of a file that is ours; refused if not ours or too new."""

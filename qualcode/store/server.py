@@ -53,29 +53,23 @@ def engine_url(url: str) -> str:
 
 
 def display_url(url: str) -> str:
-    """The URL as shown in messages, as given but for a password, which is never printed."""
+    """The URL as shown in messages, as given but for a password, which is never printed
+    (libpq takes one in the URL too; qualcode stores none, see the module docstring)."""
     parts = urlsplit(url)
     userinfo, at, host = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    netloc = f"{user}{at}{host}"
-    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    netloc = userinfo.split(":", 1)[0] + at + host
+    query = "&".join(f"{key}={value}" for key, value in parse_qsl(parts.query) if key != "password")
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 def check_url(url: str) -> None:
     """Refuse a server URL that names no database, before connecting."""
-    parts = urlsplit(url)
-    if not parts.path.strip("/"):
+    if not urlsplit(url).path.strip("/"):
         raise ProjectError(
             "the URL names no database: postgresql://[user@][host][:port]/DATABASE"
             "[?host=/socket/dir&port=N]",
             file=display_url(url),
         )
-    for key, _value in parse_qsl(parts.query):
-        if key == "password":
-            raise ProjectError(
-                "a password does not belong in the project URL; use PGPASSWORD or ~/.pgpass",
-                file=display_url(url),
-            )
 
 
 def connect_args(busy_timeout: float) -> dict[str, Any]:
@@ -239,6 +233,11 @@ def refusal(exc: BaseException, label: str, role: str | None) -> QualcodeError |
         what = (
             "you may add, change and delete only your own codings, memos and undo history "
             "(connect as the other coder to change theirs)"
+        )
+    elif "schema" in message:
+        what = (
+            "setting a project up needs a role that may create tables in the database: "
+            "its owner, or one granted CREATE on its schema"
         )
     else:
         what = _LEADS_TABLES.get(table or "", "ask a lead of the project to do this")

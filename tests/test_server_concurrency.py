@@ -4,6 +4,7 @@ connection dropped in the middle of a command leaves nothing half-written."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -65,38 +66,63 @@ def _run_all(procs: list[subprocess.Popen[str]]) -> list[int]:
     return [int(out) for out, _err in outputs]
 
 
-def test_a_connection_dropped_mid_command_leaves_nothing_half_written(
-    postgres: PostgresServer, pg_database: str, transcripts, qualcode
-):
+@pytest.fixture
+def held_history(postgres: PostgresServer, pg_database: str, transcripts):
+    """A project, and another session holding its undo history: a coding command writes its
+    codings, then waits to record them there, in the middle of its transaction. Yields the
+    URL and the row counts before."""
     url = postgres.url(pg_database)
     with Project.create(url) as p:
         p.import_files([transcripts["int1"], transcripts["panel1"]], kind="interview")
         p.add_code("Time")
         before = p.store.counts()
     with postgres.admin(pg_database) as other:
-        # Another session holds the undo history: the command writes its codings, then
-        # waits to record them there, in the middle of its transaction.
         other.execute("BEGIN")
         other.execute("LOCK TABLE history IN EXCLUSIVE MODE")
-        command = subprocess.Popen(
-            [sys.executable, "-m", "qualcode", "code", url, "*", "Time", "--match", "e"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            pid = _waiting_backend(postgres, pg_database, command)
-            with postgres.admin(pg_database) as killer:
-                killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
-            out, err = command.communicate(timeout=60)
-        finally:
-            if command.poll() is None:
-                command.kill()
-                command.wait()
+        yield url, before
         other.execute("ROLLBACK")
+
+
+def _code_every_e(url: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "qualcode", "code", url, "*", "Time", "--match", "e"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def _one_line_error(command: subprocess.Popen[str]) -> str:
+    try:
+        out, err = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+            command.wait()
     assert command.returncode == 1, out
     assert err.startswith("qualcode: error: ") and err.count("\n") == 1
+    return err
+
+
+def test_a_connection_dropped_mid_command_leaves_nothing_half_written(
+    postgres: PostgresServer, pg_database: str, held_history
+):
+    url, before = held_history
+    command = _code_every_e(url)
+    pid = _waiting_backend(postgres, pg_database, command)
+    with postgres.admin(pg_database) as killer:
+        killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    err = _one_line_error(command)
     assert "lost the connection to the server" in err and "nothing of it was written" in err
+    with Project.open(url) as p:
+        assert p.store.counts() == before
+
+
+def test_a_write_waits_for_a_lock_up_to_the_busy_timeout_then_says_so(held_history):
+    url, before = held_history
+    err = _one_line_error(_code_every_e(url, {"QUALCODE_BUSY_TIMEOUT": "1"}))
+    assert "another writer held the project for 1 s" in err
     with Project.open(url) as p:
         assert p.store.counts() == before
 

@@ -117,7 +117,9 @@ def test_an_older_project_is_upgraded_by_a_lead_and_its_new_table_fenced(
     monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION - 1, add_table)
     anna = postgres.url(pg_database, "anna")
-    with pytest.raises(ProjectError, match="a lead of the project opens it once to upgrade"):
+    with pytest.raises(
+        ProjectError, match="lena, who set it up and owns its tables, opens it once"
+    ):
         Project.open(anna)
     with Project.open(lead_url) as p:
         assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)

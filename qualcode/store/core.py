@@ -171,11 +171,11 @@ class Store(
             ) from None
 
     def _check_may_upgrade(self, conn: Connection, version: int) -> None:
-        if not server.is_lead(conn):
+        if not server.may_alter(conn):
             raise ProjectError(
                 f"was set up by an older qualcode (schema {version}, this one writes "
-                f"{s.SCHEMA_VERSION}); a lead of the project opens it once to upgrade it, "
-                "then every coder can",
+                f"{s.SCHEMA_VERSION}); {server.owner(conn)}, who set it up and owns its "
+                "tables, opens it once to upgrade it, then every coder can",
                 file=self.label,
             )
 

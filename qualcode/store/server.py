@@ -118,16 +118,35 @@ def team_roles(conn: Connection) -> tuple[str, str]:
     return rows[CODERS_KEY], rows[LEADS_KEY]
 
 
+def owner(conn: Connection) -> str:
+    """The role that owns the project's tables: the one that set it up."""
+    return str(
+        conn.exec_driver_sql(
+            "SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename = 'meta'"
+        ).scalar()
+    )
+
+
+def may_alter(conn: Connection) -> bool:
+    """Whether the connecting role may change the tables themselves (a schema upgrade):
+    their owner or a superuser."""
+    return bool(
+        conn.exec_driver_sql(
+            "SELECT rolsuper OR rolname = %(owner)s FROM pg_roles WHERE rolname = current_user",
+            {"owner": owner(conn)},
+        ).scalar()
+    )
+
+
 def is_lead(conn: Connection, role: str | None = None) -> bool:
     """Whether ``role`` (default: the connecting one) leads the project: a superuser, the
     owner of its tables, or a member of the leads' group."""
     _coders, leads = team_roles(conn)
     row = conn.exec_driver_sql(
-        "SELECT r.rolsuper, pg_has_role(r.oid, %(leads)s, 'MEMBER'), "
-        "  (SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
-        "   AND tablename = 'meta') = r.rolname "
+        "SELECT r.rolsuper, pg_has_role(r.oid, %(leads)s, 'MEMBER'), r.rolname = %(owner)s "
         "FROM pg_roles r WHERE r.rolname = coalesce(%(role)s, current_user)",
-        {"leads": leads, "role": role},
+        {"leads": leads, "role": role, "owner": owner(conn)},
     ).first()
     return row is not None and any(bool(v) for v in row)
 

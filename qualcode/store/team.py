@@ -54,12 +54,11 @@ class TeamMixin(StoreBase):
                 "  pg_has_role(r.oid, %(l)s, 'MEMBER') OR r.rolname = t.tableowner, "
                 "  (SELECT count(*) FROM codings k JOIN coders c ON c.id = k.coder_id "
                 "   WHERE c.name = r.rolname) "
-                "FROM pg_roles r CROSS JOIN (SELECT tableowner FROM pg_tables "
-                "  WHERE schemaname = current_schema() AND tablename = 'meta') t "
+                "FROM pg_roles r CROSS JOIN (SELECT %(owner)s AS tableowner) t "
                 "WHERE (r.oid IN (SELECT oid FROM inside) OR r.rolname = t.tableowner) "
                 "  AND r.rolname NOT IN (%(c)s, %(l)s) "
                 "ORDER BY r.rolname",
-                {"c": coders, "l": leads},
+                {"c": coders, "l": leads, "owner": server.owner(conn)},
             ).all()
         return [Member(str(name), bool(lead), int(n)) for name, lead, n in rows]
 
@@ -102,11 +101,7 @@ class TeamMixin(StoreBase):
             coders, leads = self._as_lead(conn, "remove coders")
             if name not in {m.name for m in self.team()}:
                 raise ProjectError(f"{name!r} is not in the team", file=self.label)
-            owner = conn.exec_driver_sql(
-                "SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
-                "AND tablename = 'meta'"
-            ).scalar()
-            if name == owner:
+            if name == server.owner(conn):
                 raise ProjectError(
                     f"{name} set the project up and owns its tables; it stays a lead",
                     file=self.label,

@@ -49,7 +49,8 @@ def test_a_database_without_a_project_or_a_missing_one_is_a_one_line_error(
         Project.open(pg_url)
     missing = postgres.url("no_such_db")
     with pytest.raises(
-        ProjectError, match=r'cannot connect to the server: .*"no_such_db" does not exist'
+        ProjectError,
+        match=r'cannot connect to the server: .*"no_such_db" does not exist; .*createdb',
     ):
         Project.open(missing)
     with pytest.raises(ProjectError, match="names no database"):

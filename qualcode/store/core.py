@@ -136,8 +136,14 @@ class Store(
                 store.role = server.current_role(conn)
         except store.dialect.database_errors as exc:
             store.close()
+            reason = first_line(exc)
+            if "database" in reason and "does not exist" in reason:
+                reason += (
+                    "; the server's administrator creates it (createdb -O LEAD DATABASE), "
+                    "then its lead runs 'qualcode init' on it"
+                )
             raise ProjectError(
-                f"cannot connect to the server: {first_line(exc)}", file=store.label
+                f"cannot connect to the server: {reason}", file=store.label
             ) from None
         return store
 

@@ -76,7 +76,7 @@ class AnalysisMixin(StoreBase):
         token = self.dialect.change_token(conn)
         if token is None:
             return load()
-        kept: dict[str, tuple[Any, Any]] = self.__dict__.setdefault("_kept_frames", {})
+        kept = self._kept_frames
         if name in kept and kept[name][0] == token:
             return kept[name][1]
         value = load()

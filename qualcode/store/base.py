@@ -65,6 +65,9 @@ class StoreBase:
         self.dialect = dialect_for(self.engine, self.busy_timeout)
         self.dialect.install(self.engine)
         self._local = threading.local()
+        # Analysis frames by name, with the change token they were read at (see
+        # AnalysisMixin._kept).
+        self._kept_frames: dict[str, tuple[Any, Any]] = {}
 
     def close(self) -> None:
         self.engine.dispose()

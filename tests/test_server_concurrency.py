@@ -142,3 +142,19 @@ def _waiting_backend(postgres: PostgresServer, database: str, command: subproces
                 return int(row[0])
             time.sleep(0.05)  # polling the server for a condition, not waiting on time
     raise AssertionError("the command never reached its write")
+
+
+def test_an_open_project_outlives_a_connection_the_server_closed(
+    postgres: PostgresServer, pg_database: str, pg_url: str, transcripts
+):
+    with Project.create(pg_url) as p:  # as a workbench left open
+        p.import_files([transcripts["int1"]], kind="interview")
+        with postgres.admin(pg_database) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = 'qualcode' AND datname = %s",
+                (pg_database,),
+            )
+        assert [s.name for s in p.sources()] == ["int1"]
+        p.add_code("After")
+        assert p.codebook().find("After")

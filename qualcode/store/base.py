@@ -59,9 +59,12 @@ class StoreBase:
         self.label = label or url
         self.busy_timeout = busy_timeout_from_env() if busy_timeout is None else busy_timeout
         self.role: str | None = None  # on a server: the connecting role, who is the coder
-        self.engine: Engine = create_engine(
-            server.engine_url(url) if server.is_server_url(url) else url
-        )
+        if server.is_server_url(url):
+            # A workbench may stay open for hours: a connection the server closed meanwhile
+            # (a restart, an idle timeout) is replaced when next taken, not an error.
+            self.engine: Engine = create_engine(server.engine_url(url), pool_pre_ping=True)
+        else:
+            self.engine = create_engine(url)
         self.dialect = dialect_for(self.engine, self.busy_timeout)
         self.dialect.install(self.engine)
         self._local = threading.local()

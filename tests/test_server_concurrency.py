@@ -119,10 +119,11 @@ def test_a_connection_dropped_mid_command_leaves_nothing_half_written(
         assert p.store.counts() == before
 
 
-def test_a_write_waits_for_a_lock_up_to_the_busy_timeout_then_says_so(held_history):
+@pytest.mark.parametrize("seconds", ["1", "0"])
+def test_a_write_waits_for_a_lock_up_to_the_busy_timeout_then_says_so(held_history, seconds):
     url, before = held_history
-    err = _one_line_error(_code_every_e(url, {"QUALCODE_BUSY_TIMEOUT": "1"}))
-    assert "another writer held the project for 1 s" in err
+    err = _one_line_error(_code_every_e(url, {"QUALCODE_BUSY_TIMEOUT": seconds}))
+    assert f"another writer held the project for {seconds} s" in err
     with Project.open(url) as p:
         assert p.store.counts() == before
 

@@ -77,7 +77,8 @@ def connect_args(busy_timeout: float) -> dict[str, Any]:
     waits for a lock another session holds (then :func:`is_busy`)."""
     return {
         "application_name": APPLICATION_NAME,
-        "options": f"-c lock_timeout={int(busy_timeout * 1000)}",
+        # 0 would mean "wait for ever" to PostgreSQL, not "do not wait".
+        "options": f"-c lock_timeout={max(1, int(busy_timeout * 1000))}",
     }
 
 

@@ -174,5 +174,6 @@ __all__ = [
     "QualcodeError",
     "Step",
     "content_hash",
+    "is_server_url",
     "merge_projects",
 ]

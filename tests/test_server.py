@@ -7,6 +7,7 @@ import psycopg
 import pytest
 
 from qualcode.errors import ProjectError
+from qualcode.examples import CODINGS, MANIFEST, examples_root
 from qualcode.project import Project
 from qualcode.store import schema
 from tests.postgres import PostgresServer
@@ -130,3 +131,22 @@ def test_an_older_project_is_upgraded_by_a_lead_and_its_new_table_fenced(
         assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("INSERT INTO reviews (note) VALUES ('mine')")
+
+
+def _counts(url: str) -> dict[str, int]:
+    with Project.open(url) as p:
+        return p.store.counts()
+
+
+def test_a_refi_qda_project_imports_into_a_server_project(pg_url: str, qualcode):
+    qualcode("init", pg_url)
+    qualcode("import", pg_url, examples_root() / MANIFEST)
+    anna = examples_root() / CODINGS / "anna.qdpx"
+    before = _counts(pg_url)
+    dry = qualcode("import", pg_url, anna, "--dry-run")
+    assert "Dry run: nothing was written." in dry.stdout
+    assert _counts(pg_url) == before
+    qualcode("import", pg_url, anna)
+    with Project.open(pg_url) as p:
+        assert {c.coding.coder for c in p.codings()} == {"anna"}
+        assert p.store.counts()["codings"] > before["codings"]

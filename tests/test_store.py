@@ -13,7 +13,20 @@ from qualcode.errors import ProjectError
 from qualcode.project import Project
 from qualcode.store import Store, schema
 from qualcode.store.dialect import Dialect
+from qualcode.store.server import is_server_url
 from tests.conftest import dump
+
+
+@pytest.fixture
+def project_path(any_project_path: Path | str) -> Path | str:
+    """The tests of transactions and connections run on a file and on the server."""
+    return any_project_path
+
+
+def _new_store(location: Path | str) -> Store:
+    if is_server_url(location):
+        return Store.create_on_server(str(location), {"language": "en"})
+    return Store.create(Path(location), {"language": "en"})
 
 
 def test_create_then_open_keeps_settings(tmp_path: Path):
@@ -109,9 +122,8 @@ def test_a_failed_migration_leaves_the_project_as_it_was(tmp_path: Path, monkeyp
     assert dump(path) == before
 
 
-def test_atomic_rolls_back_everything_inside_it(tmp_path: Path):
-    path = tmp_path / "a.qcdb"
-    store = Store.create(path, {"language": "en"})
+def test_atomic_rolls_back_everything_inside_it(project_path: Path | str):
+    store = _new_store(project_path)
     with pytest.raises(RuntimeError), store.atomic() as same:
         assert same is store
         store.add_code("Kept?")
@@ -122,8 +134,8 @@ def test_atomic_rolls_back_everything_inside_it(tmp_path: Path):
     store.close()
 
 
-def test_savepoint_rollback_keeps_the_outer_work(tmp_path: Path):
-    store = Store.create(tmp_path / "a.qcdb", {"language": "en"})
+def test_savepoint_rollback_keeps_the_outer_work(project_path: Path | str):
+    store = _new_store(project_path)
     with store.atomic():
         store.add_code("Outer")
         with pytest.raises(RuntimeError), store.atomic():
@@ -180,9 +192,9 @@ def test_listing_sources_counts_words_without_loading_texts(tmp_path: Path):
     assert peak < len(text) // 2
 
 
-def test_a_write_outside_atomic_is_its_own_transaction(tmp_path: Path):
-    path = tmp_path / "a.qcdb"
-    store = Store.create(path, {"language": "en"})
+def test_a_write_outside_atomic_is_its_own_transaction(project_path: Path | str):
+    path = project_path
+    store = _new_store(path)
     code_id = store.add_code("Alone")
     with pytest.raises(RuntimeError), store.atomic():
         store.update_code(code_id, definition="rolled back")

@@ -31,7 +31,9 @@ from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.importing import ImportActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
+from qualcode.project.team import TeamActions
 from qualcode.store import Store
+from qualcode.store.server import is_server_url
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,6 +49,7 @@ class Project(
     SuggestActions,
     AnalysisActions,
     ExchangeActions,
+    TeamActions,
 ):
     """One qualcode project, backed by a :class:`Store`.
 
@@ -75,11 +78,20 @@ class Project(
         name: str | None = None,
         busy_timeout: float | None = None,
     ) -> Project:
-        """Create a new project file. ``language`` is the default language of its sources;
-        ``busy_timeout`` as in :meth:`open`."""
-        path = Path(path)
+        """Create a new project file, or set up a project in an empty PostgreSQL database
+        (``postgresql://...``; the connecting role is its lead and its coder).
+        ``language`` is the default language of its sources; ``busy_timeout`` as in
+        :meth:`open`."""
         if not re.fullmatch(LANGUAGE_CODE, language):
             raise ProjectError(f"language must be a code such as 'en' or 'de', not {language!r}")
+        if is_server_url(path):
+            database = str(path).split("?")[0].rsplit("/", 1)[-1]
+            settings = {"language": language, "name": name or database, "created_at": utc_now()}
+            store = Store.create_on_server(
+                str(path), settings, coder=coder, busy_timeout=busy_timeout
+            )
+            return cls(store)
+        path = Path(path)
         settings = {"language": language, "name": name or path.stem, "created_at": utc_now()}
         if coder:
             settings["coder"] = coder
@@ -87,12 +99,16 @@ class Project(
 
     @classmethod
     def open(cls, path: str | Path, *, busy_timeout: float | None = None) -> Project:
-        """Open an existing project file (its schema is upgraded if it is older).
+        """Open an existing project file, or a project on a PostgreSQL server given by its
+        URL, ``postgresql://[user@][host][:port]/db[?host=/socket/dir&port=N]`` (its
+        schema is upgraded if it is older).
 
         ``busy_timeout`` is how many seconds a write waits while another process writes
         to the project, before it fails with :class:`qualcode.errors.ProjectBusy`
         (default: the environment variable ``QUALCODE_BUSY_TIMEOUT``, else 30).
         """
+        if is_server_url(path):
+            return cls(Store.open(str(path), busy_timeout=busy_timeout))
         path = Path(path)
         remove_stale_parts(path)
         return cls(Store.open(path, busy_timeout=busy_timeout), path)
@@ -118,6 +134,10 @@ class Project(
         Raises:
             ProjectError: ``path`` exists already, or was created meanwhile.
         """
+        if is_server_url(path):  # set up in an empty database, all or nothing (create_on_server)
+            with cls.create(path, language=language, coder=coder, name=name) as project:
+                yield project
+            return
         path = Path(path)
         remove_stale_parts(path)
         check_output(path)
@@ -194,5 +214,6 @@ __all__ = [
     "QualcodeError",
     "Step",
     "content_hash",
+    "is_server_url",
     "merge_projects",
 ]

@@ -16,10 +16,11 @@ from contextlib import contextmanager
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, create_engine, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from qualcode.errors import ProjectBusy, ProjectError
 from qualcode.store import schema as s
+from qualcode.store import server
 from qualcode.store.dialect import dialect_for
 
 # How long a write waits for another writer to finish, in seconds; the environment
@@ -57,7 +58,13 @@ class StoreBase:
         self.url = url
         self.label = label or url
         self.busy_timeout = busy_timeout_from_env() if busy_timeout is None else busy_timeout
-        self.engine: Engine = create_engine(url)
+        self.role: str | None = None  # on a server: the connecting role, who is the coder
+        if server.is_server_url(url):
+            # A workbench may stay open for hours: a connection the server closed meanwhile
+            # (a restart, an idle timeout) is replaced when next taken, not an error.
+            self.engine: Engine = create_engine(server.engine_url(url), pool_pre_ping=True)
+        else:
+            self.engine = create_engine(url)
         self.dialect = dialect_for(self.engine, self.busy_timeout)
         self.dialect.install(self.engine)
         self._local = threading.local()
@@ -83,7 +90,7 @@ class StoreBase:
             with current.begin_nested():
                 yield self
             return
-        with self.engine.connect() as conn:
+        with self._database_errors(), self.engine.connect() as conn:
             conn.execution_options(**self.dialect.write_options())
             wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
             if wait != self.busy_timeout:
@@ -116,6 +123,21 @@ class StoreBase:
             yield self._local.conn
 
     @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """A database error the dialect can say in one line (a server's refusal, a lock
+        waited on too long, a dropped connection) as that line; the transaction is rolled
+        back by then."""
+        try:
+            yield
+        except DBAPIError as exc:
+            if self.dialect.is_busy(exc):
+                raise self._busy(self.busy_timeout) from None
+            mapped = self.dialect.explain(exc, label=self.label, role=self.role)
+            if mapped is not None:
+                raise mapped from None
+            raise
+
+    @contextmanager
     def without_waiting(self) -> Iterator[None]:
         """Writes in this block raise :class:`ProjectBusy` at once if another writer holds
         the project, so a screen can say it waits and wait in the background."""
@@ -139,7 +161,7 @@ class StoreBase:
         if current is not None:
             yield current
             return
-        with self.engine.connect() as conn:
+        with self._database_errors(), self.engine.connect() as conn:
             yield conn
 
     # -- settings ------------------------------------------------------------------------
@@ -156,12 +178,26 @@ class StoreBase:
     # -- coders --------------------------------------------------------------------------
 
     def coder_id(self, name: str) -> int:
-        """The id of coder ``name``, added on first use."""
+        """The id of coder ``name``, added on first use. On a server a coder writes only as
+        the role they connect as; a lead may act for another (reconciling, importing)."""
         with self.writing() as conn:
-            found = conn.execute(select(s.coders.c.id).where(s.coders.c.name == name)).scalar()
+            if self.role is not None and name != self.role and not server.is_lead(conn):
+                raise ProjectError(
+                    f"on a server you code as the role you connect as ({self.role}), not as "
+                    f"{name!r}: leave out --coder, or connect as {name} to work as them",
+                    file=self.label,
+                )
+            query = select(s.coders.c.id).where(s.coders.c.name == name)
+            found = conn.execute(query).scalar()
             if found is not None:
                 return int(found)
-            return new_id(conn.execute(s.coders.insert().values(name=name)))
+            if not self.dialect.concurrent_writers:
+                return new_id(conn.execute(s.coders.insert().values(name=name)))
+            try:  # another window of the same coder may add them meanwhile
+                with conn.begin_nested():
+                    return new_id(conn.execute(s.coders.insert().values(name=name)))
+            except IntegrityError:
+                return int(conn.execute(query).scalar_one())
 
     def coders(self) -> list[str]:
         with self.reading() as conn:

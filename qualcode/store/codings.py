@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from qualcode.errors import ProjectError
 from qualcode.model import Coding, Memo, NewCoding, NewMemo, utc_now
@@ -74,8 +75,9 @@ class CodingsMixin(StoreBase):
                 self._record(conn, "apply", coder_id, added)
         return [r["id"] for r in added]
 
-    @staticmethod
-    def _insert_missing(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _insert_missing(
+        self, conn: Connection, rows: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         """Insert the rows no coding has yet; returns them with their ids."""
         c = s.codings
         added: list[dict[str, Any]] = []
@@ -89,8 +91,19 @@ class CodingsMixin(StoreBase):
                     c.c.end == row["end"],
                 )
             ).scalar()
-            if exists is None:
+            if exists is not None:
+                continue
+            if not self.dialect.concurrent_writers:
                 added.append({**row, "id": new_id(conn.execute(c.insert().values(**row)))})
+                continue
+            # On a server the same coder in a second window may have made it since the
+            # check: then it is there, which is all a no-op promises.
+            try:
+                with conn.begin_nested():
+                    added.append({**row, "id": new_id(conn.execute(c.insert().values(**row)))})
+            except IntegrityError as exc:
+                if "uq_coding" not in str(exc.orig):
+                    raise
         return added
 
     def add_imported_codings(self, new: Sequence[NewCoding]) -> None:
@@ -115,14 +128,22 @@ class CodingsMixin(StoreBase):
         where = s.codings.c.id.in_(list(ids))
         with self.writing() as conn:
             rows = [dict(r._mapping) for r in conn.execute(select(s.codings).where(where))]
-            conn.execute(delete(s.codings).where(where))
+            deleted = conn.execute(delete(s.codings).where(where)).rowcount
+            if deleted != len(rows):  # row-level security on a server kept some: not silently
+                raise _not_yours(self.label, len(rows) - deleted)
             if record and rows:
                 self._record(conn, "remove", coder_id, rows)
         return len(rows)
 
     def set_coding_memo(self, coding_id: int, memo: str) -> None:
         with self.writing() as conn:
-            conn.execute(update(s.codings).where(s.codings.c.id == coding_id).values(memo=memo))
+            codings = s.codings.c
+            changed = conn.execute(
+                update(s.codings).where(codings.id == coding_id).values(memo=memo)
+            ).rowcount
+            exists = conn.execute(select(codings.id).where(codings.id == coding_id)).first()
+            if changed == 0 and exists is not None:  # row-level security on a server kept it
+                raise _not_yours(self.label, 1)
 
     def _record(
         self, conn: Connection, op: str, coder_id: int | None, rows: list[dict[str, Any]]
@@ -272,6 +293,14 @@ class CodingsMixin(StoreBase):
                 Memo(r.id, r.target, r.target_id, r.text, r.coder or "", r.created_at, r.guid)
                 for r in conn.execute(q)
             ]
+
+
+def _not_yours(label: str, count: int) -> ProjectError:
+    return ProjectError(
+        f"refused by the server: {count} of these codings are another coder's; you may "
+        "change and remove only your own codings (and write a memo of your own on any)",
+        file=label,
+    )
 
 
 def _same_coder(coder_id: int | None) -> Any:

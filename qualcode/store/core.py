@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 
 from qualcode.errors import ProjectError
 from qualcode.outputs import check_output
 from qualcode.store import schema as s
+from qualcode.store import server
 from qualcode.store.analysis import AnalysisMixin
 from qualcode.store.base import first_line
 from qualcode.store.browse import BrowseMixin
@@ -18,10 +19,18 @@ from qualcode.store.dialect import file_url
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.sources import SourcesMixin
+from qualcode.store.team import TeamMixin
 
 
 class Store(
-    SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin, AnalysisMixin, ExchangeMixin
+    SourcesMixin,
+    CodesMixin,
+    CodingsMixin,
+    BrowseMixin,
+    FeedbackMixin,
+    AnalysisMixin,
+    ExchangeMixin,
+    TeamMixin,
 ):
     """The database of one project: every query of qualcode lives in this package.
 
@@ -51,22 +60,91 @@ class Store(
         return store
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float | None = None) -> Store:
-        """Open an existing project file, upgrading its schema if it is older.
+    def open(cls, path: Path | str, *, busy_timeout: float | None = None) -> Store:
+        """Open an existing project file, or the project in the PostgreSQL database at a
+        ``postgresql://`` URL (as the connecting role), upgrading its schema if it is older.
 
         ``busy_timeout`` is how many seconds a write waits for another writer (default:
         ``QUALCODE_BUSY_TIMEOUT`` or 30).
         """
-        if path.is_dir():
-            raise ProjectError("is a folder, not a project file", file=path)
-        if not path.is_file():
-            raise ProjectError("no such project file", file=path)
-        store = cls(file_url(path), label=str(path), busy_timeout=busy_timeout)
+        if server.is_server_url(path):
+            store = cls._connect_to_server(str(path), busy_timeout)
+        else:
+            path = Path(path)
+            if path.is_dir():
+                raise ProjectError("is a folder, not a project file", file=path)
+            if not path.is_file():
+                raise ProjectError("no such project file", file=path)
+            store = cls(file_url(path), label=str(path), busy_timeout=busy_timeout)
         try:
             store._check_and_upgrade()
         except BaseException:
             store.close()
             raise
+        return store
+
+    @classmethod
+    def create_on_server(
+        cls,
+        url: str,
+        settings: dict[str, str],
+        *,
+        coder: str | None = None,
+        busy_timeout: float | None = None,
+    ) -> Store:
+        """Set up a project in the empty PostgreSQL database at ``url``: the schema, the
+        team's roles and the row-level security policies (see :mod:`qualcode.store.server`).
+        The connecting role becomes the project's lead and its coder (``coder``, if given,
+        must name it). All or nothing."""
+        store = cls._connect_to_server(url, busy_timeout)
+        try:
+            if coder and coder != store.role:
+                raise ProjectError(
+                    f"on a server the coder is the role that connects ({store.role}), "
+                    f"not {coder!r}: leave out --coder, or connect as {coder}",
+                    file=store.label,
+                )
+            with store.atomic(), store.writing() as conn:
+                tables = inspect(conn).get_table_names()
+                if "meta" in tables:
+                    raise ProjectError(
+                        "already holds a qualcode project; open it, or name an empty database",
+                        file=store.label,
+                    )
+                if tables:
+                    raise ProjectError(
+                        f"is not empty (it has tables {', '.join(sorted(tables)[:5])}); "
+                        "qualcode init needs an empty database",
+                        file=store.label,
+                    )
+                store._create_schema(settings)
+                database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
+                server.set_up(conn, database, label=store.label)
+                assert store.role is not None
+                store.coder_id(store.role)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _connect_to_server(cls, url: str, busy_timeout: float | None) -> Store:
+        server.check_url(url)
+        store = cls(url, label=server.display_url(url), busy_timeout=busy_timeout)
+        try:
+            with store.engine.connect() as conn:
+                store.role = server.current_role(conn)
+        except store.dialect.database_errors as exc:
+            store.close()
+            reason = first_line(exc)
+            if "database" in reason and "does not exist" in reason:
+                reason += (
+                    "; the server's administrator creates it (createdb -O LEAD DATABASE), "
+                    "then its lead runs 'qualcode init' on it"
+                )
+            raise ProjectError(
+                f"cannot connect to the server: {reason}", file=store.label
+            ) from None
         return store
 
     def _create_schema(self, settings: dict[str, str]) -> None:
@@ -85,14 +163,27 @@ class Store(
             if version < s.SCHEMA_VERSION:
                 with self.writing() as conn:
                     version = self._version(conn)  # another process may have upgraded it
+                    if version < s.SCHEMA_VERSION and self.role is not None:
+                        self._check_may_upgrade(conn, version)
                     while version < s.SCHEMA_VERSION:
                         s.MIGRATIONS[version](conn)
                         version += 1
                         self.set_setting("schema_version", str(version))
+                    if self.role is not None:
+                        server.secure(conn)  # a new table gets the team's privileges too
         except self.dialect.database_errors as exc:
             raise ProjectError(
                 f"is not a qualcode project database ({first_line(exc)})", file=self.label
             ) from None
+
+    def _check_may_upgrade(self, conn: Connection, version: int) -> None:
+        if not server.may_alter(conn):
+            raise ProjectError(
+                f"was set up by an older qualcode (schema {version}, this one writes "
+                f"{s.SCHEMA_VERSION}); {server.owner(conn)}, who set it up and owns its "
+                "tables, opens it once to upgrade it, then every coder can",
+                file=self.label,
+            )
 
     def _version(self, conn: Connection) -> int:
         """The schema version of a file that is ours; refused if not ours or too new."""

@@ -4,8 +4,9 @@ The rest of the store is plain SQLAlchemy Core and runs unchanged on any engine;
 SQLite has (pragmas, ``application_id``, write-ahead logging, the busy timeout, incremental
 blob I/O, ``AUTOINCREMENT``, taking transaction control from the ``sqlite3`` module) lives
 here, in :class:`SQLiteDialect`. :class:`Dialect` is what any other engine gets: the
-portable way, or nothing where the feature is an SQLite optimisation. A PostgreSQL dialect
-subclasses :class:`Dialect` and is returned by :func:`dialect_for`.
+portable way, or nothing where the feature is an SQLite optimisation.
+:class:`PostgreSQLDialect` adds what a server needs: how its sessions connect and how its
+errors read.
 
 SQLite's own transaction handling in the ``sqlite3`` module does not emit ``BEGIN`` where
 SQLAlchemy expects it and breaks savepoints; :class:`SQLiteDialect` takes it over (the recipe
@@ -28,6 +29,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, Text, cast, event, func, select
 from sqlalchemy.exc import DatabaseError, OperationalError
+
+from qualcode.store import server
 
 # SQLite's application_id: lets us tell a qualcode project from any other SQLite file.
 APPLICATION_ID = 0x51434442  # "QCDB"
@@ -53,6 +56,9 @@ class Dialect:
     packs_integers = False
     # Whether :meth:`write_long_text` can write a text without holding it whole.
     streams_text = False
+    # Whether two transactions may write at once (so a check before an insert can be
+    # overtaken by another writer); SQLite's writers take turns.
+    concurrent_writers = True
 
     def __init__(self, busy_timeout: float):
         self.busy_timeout = busy_timeout
@@ -70,6 +76,11 @@ class Dialect:
     def is_busy(self, exc: BaseException) -> bool:
         """Whether ``exc`` says another writer holds the database."""
         return False
+
+    def explain(self, exc: BaseException, *, label: str, role: str | None) -> Exception | None:
+        """The one-line error for a database error a user can act on (or None): a server
+        refusing what a coder may not do, a connection that was dropped."""
+        return None
 
     def mark_ours(self, conn: Connection) -> None:
         """Label a new database as a qualcode project (beyond its ``meta`` table)."""
@@ -113,6 +124,7 @@ class SQLiteDialect(Dialect):
     database_errors = (DatabaseError, OperationalError, sqlite3.DatabaseError)
     packs_integers = True
     streams_text = True
+    concurrent_writers = False
 
     def install(self, engine: Engine) -> None:
         event.listen(engine, "connect", self._on_connect)
@@ -207,6 +219,31 @@ class SQLiteDialect(Dialect):
         yield decoder.decode(b"", final=True)
 
 
+class PostgreSQLDialect(Dialect):
+    """A project on a PostgreSQL server (psycopg 3). Its sessions name themselves in
+    ``pg_stat_activity``; a statement waits up to the busy timeout for a lock another
+    session holds; the server's refusals and dropped connections become one-line errors
+    (:mod:`qualcode.store.server`, which also holds the roles and row-level security)."""
+
+    name = "postgresql"
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "do_connect", self._on_connect)
+
+    def _on_connect(self, _dialect: Any, _record: Any, _cargs: Any, cparams: dict) -> None:
+        extra = server.connect_args(self.busy_timeout)
+        given = cparams.get("options")  # the URL's own ?options=... are kept
+        if given:
+            extra["options"] = f"{given} {extra['options']}"
+        cparams.update(extra)
+
+    def is_busy(self, exc: BaseException) -> bool:
+        return server.is_busy(exc)
+
+    def explain(self, exc: BaseException, *, label: str, role: str | None) -> Exception | None:
+        return server.refusal(exc, label, role) or server.lost_connection(exc, label)
+
+
 def file_url(path: object) -> str:
     """The URL of a project file: one SQLite database."""
     return f"sqlite:///{path}"
@@ -216,6 +253,8 @@ def dialect_for(engine: Engine, busy_timeout: float) -> Dialect:
     """The dialect of an engine: the one place that asks which database it is."""
     if engine.dialect.name == "sqlite":
         return SQLiteDialect(busy_timeout)
+    if engine.dialect.name == "postgresql":
+        return PostgreSQLDialect(busy_timeout)
     return Dialect(busy_timeout)
 
 

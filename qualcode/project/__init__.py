@@ -28,6 +28,7 @@ from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.coding import ApplyResult, CodingActions, Step
 from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.importing import ImportActions
+from qualcode.project.review import Queued, ReviewActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
@@ -38,6 +39,7 @@ class Project(
     SourcingActions,
     CodingActions,
     BrowseActions,
+    ReviewActions,
     SuggestActions,
     AnalysisActions,
     ExchangeActions,
@@ -152,6 +154,7 @@ __all__ = [
     "ImportReport",
     "Project",
     "QualcodeError",
+    "Queued",
     "Step",
     "content_hash",
     "merge_projects",

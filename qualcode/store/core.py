@@ -18,6 +18,7 @@ from qualcode.store.codes import CodesMixin
 from qualcode.store.codings import CodingsMixin
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.feedback import FeedbackMixin
+from qualcode.store.pending import PendingMixin
 from qualcode.store.sources import SourcesMixin
 
 
@@ -26,7 +27,14 @@ def _sqlite_url(path: Path) -> str:
 
 
 class Store(
-    SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin, AnalysisMixin, ExchangeMixin
+    SourcesMixin,
+    CodesMixin,
+    CodingsMixin,
+    BrowseMixin,
+    FeedbackMixin,
+    PendingMixin,
+    AnalysisMixin,
+    ExchangeMixin,
 ):
     """The database of one project: every query of qualcode lives in this package.
 

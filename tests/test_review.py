@@ -155,3 +155,29 @@ def test_an_older_project_gets_the_queue_on_open(coded: Project, project_path: P
     with Project.open(project_path) as p:
         assert p.pending() == []
         assert p.queue_suggestions(min_precision=0.4).suggestions > 0
+
+
+def test_the_suggester_as_a_coder_in_agreement(coded: Project, project_path: Path):
+    from tests.conftest import PANEL
+
+    coded.apply_code(
+        "int1", *span(INTERVIEW, "I had never heard of it before you called."), "Awareness"
+    )
+    coded.apply_code("int1", *span(INTERVIEW, "I have no time at all."), "Time")
+    coded.apply_code("panel1", *span(PANEL, "do not know the programme exists."), "Awareness")
+    coded.apply_code("panel1", *span(PANEL, "And mentors need recognition"), "Recognition")
+    # Each source is scored by a model that never saw its codings.
+    found = coded.suggested_codings([coded.source("panel1").id], min_score=0.5)
+    assert (coded.code("Awareness").id) in {c for _, c, _, _ in found}
+    report = coded.agreement(["anna", "suggested"])
+    by_code = {r["code"]: r for r in report.rows()}
+    assert {"Awareness", "Time"} <= set(by_code)
+    # The keyword "recognition" is where anna coded it, and nowhere else.
+    assert (by_code["Recognition"]["coded_by_suggested"], by_code["Recognition"]["kappa"]) == (1, 1)
+    assert by_code["Awareness"]["coded_by_suggested"] == 2
+    assert by_code["Awareness"]["kappa"] > 0
+    assert list(report.sources) == ["int1", "panel1"]
+    assert "suggested" not in coded.coders()  # nothing was written for the machine
+    result = runner.invoke(cli, ["agreement", str(project_path), "--coders", "anna", "suggested"])
+    assert result.exit_code == 0, result.output
+    assert "Coders anna, suggested" in result.output

@@ -19,6 +19,10 @@ from qualcode.errors import ProjectError
 from qualcode.model import PendingSuggestion, Suggestion, utc_now
 from qualcode.project.suggest import SuggestActions
 
+# The suggester as a coder in ``agreement``: a name no person can take by coding (see
+# :meth:`ReviewActions.suggested_codings`).
+SUGGESTED = "suggested"
+
 
 @dataclass(frozen=True, slots=True)
 class Queued:
@@ -89,6 +93,24 @@ class ReviewActions(SuggestActions):
                     self.reject_suggestion(item.suggestion, coder)
             self.store.remove_pending([item.id for item in todo])
         return len(todo)
+
+    def suggested_codings(
+        self, source_ids: Sequence[int], *, min_score: float = 0.5, top: int = 3
+    ) -> list[tuple[int, int, int, int]]:
+        """The suggester as a pseudo-coder, ``(source_id, code_id, start, end)``: on each
+        sentence of these sources, the codes suggested with a score of at least
+        ``min_score`` (more likely right than not, with calibrated scores). Each source is
+        scored by a model that learned from every other source's codings and feedback,
+        never from its own, which would flatter the machine."""
+        book = self.codebook()
+        out: list[tuple[int, int, int, int]] = []
+        for source_id in source_ids:
+            model = self._training(book, exclude_source=source_id)()
+            src = self.source(source_id)
+            spans = self._units(src, "sentence")
+            for row in self._rank(model, src, spans, [], top, min_score):
+                out.extend((s.source_id, s.code_id, s.start, s.end) for s in row if s.code_id)
+        return out
 
 
 def keep_for_precision(

@@ -180,3 +180,20 @@ def test_the_question_a_survey_answer_answers_is_learned(tmp_path: Path, capsys)
     # The table reads the same figures.
     assert main([*argv, "--context", "question", "--seeds", "1"]) == 0
     assert "gain of context: p@3 +" in capsys.readouterr().out
+
+
+@needs_data
+def test_a_two_question_survey_reports_the_context_gain(tmp_path: Path):
+    from tests.survey_sheet import write_survey
+
+    path = tmp_path / "survey.csv"
+    assert write_survey(path, DATA) > 5000
+    passages = read_passages(path, "answer", "codes", group="participant", context="question")
+    assert {p.context for p in passages} == {
+        "Did the music you heard on shuffle remind you of anything?",
+        "Why did you experience this game as art?",
+    }
+    result = evaluate(passages, seeds=(0,))
+    gain = result["gain"]["context"]
+    assert gain["p_at_3"] == round(gain["with"]["p_at_3"] - gain["without"]["p_at_3"], 4)
+    assert gain["with"]["p_at_3"] >= result["baseline_p_at_3"] + 0.15

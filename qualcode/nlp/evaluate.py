@@ -277,7 +277,10 @@ def _evaluate_split(
             hits.extend(zip(ranked, truth, strict=True))
         return precision_recall([[r.label for r in row] for row in ranked], truth)
 
-    baseline = precision_recall([[c for c, _ in freq.most_common(3)]] * len(test), truth)
+    # Ties broken by name: by insertion order they would follow set order, which changes
+    # from one run to the next with Python's string hashing.
+    top = sorted(freq, key=lambda c: (-freq[c], c))[:3]
+    baseline = precision_recall([top] * len(test), truth)
     result: dict[str, Any] = {
         "train_passages": len(train),
         "test_passages": len(test),

@@ -276,6 +276,17 @@ class Theme:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingSuggestion:
+    """A suggestion waiting in the review queue (``qualcode suggest --all``), with the
+    precision expected of the queue at the threshold it was made with."""
+
+    id: int
+    suggestion: Suggestion
+    precision: float
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class Feedback:
     """What a coder did with a suggestion: accepted (it became a coding) or rejected."""
 

@@ -86,7 +86,7 @@ def test_the_command_on_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFixtur
         encoding="utf-8",
     )
     argv = [str(path), "--text", "text", "--codes", "codes", "--group", "participant"]
-    assert main([*argv, "--codebook", str(book), "--format", "json"]) == 0
+    assert main([*argv, "--codebook", str(book), "--format", "json", "--curve"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["p_at_1"] == 1.0
     assert result["r_at_3"] == 1.0
@@ -111,7 +111,7 @@ def test_music_listening_meets_the_target():
         "code_level3",
         group="participant_id",
     )
-    result = evaluate(passages, curve=())
+    result = evaluate(passages, seeds=(0,), ablation=False)
     assert result["p_at_3"] >= 0.75
     assert result["p_at_3"] >= result["baseline_p_at_3"] + 0.15
 
@@ -146,3 +146,54 @@ def test_a_semicolon_separated_sheet_and_a_missing_file(tmp_path: Path, capsys):
     assert main([str(tmp_path / "missing.csv"), "--text", "a", "--codes", "b"]) == 1
     err = capsys.readouterr().err.strip()
     assert err == f"qualcode: error: {tmp_path / 'missing.csv'}: no such file"
+
+
+def _survey(path: Path) -> None:
+    """The same short answers mean different codes under different questions."""
+    questions = {
+        "Did the exams leave you time for mentoring?": {"yes": "Time", "no": "No time"},
+        "Would you recommend your mentor?": {"yes": "Recommends", "no": "Would not"},
+    }
+    rows = ["participant,question,answer,codes"]
+    for person in range(40):
+        for question, codes in questions.items():
+            answer = ("yes", "no")[(person // 2) % 2]
+            rows.append(f"{person},{question},{answer.title()} (really {person}),{codes[answer]}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_the_question_a_survey_answer_answers_is_learned(tmp_path: Path, capsys):
+    path = tmp_path / "survey.csv"
+    _survey(path)
+    argv = [str(path), "--text", "answer", "--codes", "codes", "--group", "participant"]
+    assert main([*argv, "--context", "question", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["features"] == ["function_words", "context"]
+    gain = result["gain"]["context"]
+    # Without the question, "Yes" is Time or Recommends by chance; with it, always right.
+    assert gain["with"]["p_at_1"] == 1.0
+    assert gain["without"]["p_at_1"] <= 0.6
+    assert gain["p_at_3"] == round(gain["with"]["p_at_3"] - gain["without"]["p_at_3"], 4)
+    assert result["seeds"] == [0, 1, 2]
+    assert set(result["spread"]["p_at_3"]) == {"sd", "min", "max"}
+    assert len(result["per_seed"]) == 3
+    # The table reads the same figures.
+    assert main([*argv, "--context", "question", "--seeds", "1"]) == 0
+    assert "gain of context: p@3 +" in capsys.readouterr().out
+
+
+@needs_data
+def test_a_two_question_survey_reports_the_context_gain(tmp_path: Path):
+    from tests.survey_sheet import write_survey
+
+    path = tmp_path / "survey.csv"
+    assert write_survey(path, DATA) > 5000
+    passages = read_passages(path, "answer", "codes", group="participant", context="question")
+    assert {p.context for p in passages} == {
+        "Did the music you heard on shuffle remind you of anything?",
+        "Why did you experience this game as art?",
+    }
+    result = evaluate(passages, seeds=(0,))
+    gain = result["gain"]["context"]
+    assert gain["p_at_3"] == round(gain["with"]["p_at_3"] - gain["without"]["p_at_3"], 4)
+    assert gain["with"]["p_at_3"] >= result["baseline_p_at_3"] + 0.15

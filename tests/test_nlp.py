@@ -204,6 +204,7 @@ def test_estimators_only_store_their_parameters():
         "min_examples": 5,
         "class_weight": "balanced",
         "vectorizer": None,
+        "function_words": False,
         "random_state": 3,
     }
 
@@ -222,3 +223,29 @@ def test_a_keyword_in_nearly_every_passage_is_weak_evidence():
     scores, _ = model.score([a.lemma_text() for a in analysed], [a.lemmas for a in analysed])
     # "mentor" adds almost nothing to what similarity gives (at most 0.5); "exam" a full match.
     assert scores[0, 0] < 0.5 <= scores[1, 0]
+
+
+def test_regressions_on_the_row_space_equal_those_on_the_words():
+    """The speed-up changes no figure: the same decisions as a regression on the sparse words."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from qualcode.nlp.features import fit_texts
+    from qualcode.nlp.learned import platt, row_space
+
+    texts = [f"exam {i % 3} time busy week {i}" if i % 2 else f"mentor kind {i}" for i in range(40)]
+    X = fit_texts(texts).transform(texts)
+    y = np.array([i % 2 for i in range(40)])
+    Z, to_words = row_space(X)
+    assert Z.shape[1] <= 40 < X.shape[1]
+
+    def model():
+        return LogisticRegression(C=4.0, solver="liblinear", tol=1e-8)
+
+    direct, reduced = model().fit(X, y), model().fit(Z, y)
+    coef = to_words(reduced.coef_.T).ravel()
+    assert np.allclose(X @ coef + reduced.intercept_, direct.decision_function(X), atol=1e-4)
+    # Platt scaling by Newton's method: scikit-learn's LogisticRegression(C=1.0) objective.
+    d = direct.decision_function(X) + np.linspace(-1, 1, 40)
+    ref = LogisticRegression(C=1.0, tol=1e-10).fit(d.reshape(-1, 1), y)
+    assert platt(d, y) == pytest.approx((ref.coef_[0, 0], ref.intercept_[0]), abs=1e-4)

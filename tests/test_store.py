@@ -159,6 +159,7 @@ def test_a_version_1_project_is_upgraded_to_the_current_schema(tmp_path: Path):
     Project.create(path).close()
     conn = sqlite3.connect(path)  # make it look like a project written by qualcode 0.1
     conn.execute("DROP TABLE suggestion_feedback")
+    conn.execute("DROP TABLE pending_suggestions")  # v4
     for table in ("coders", "codings", "memos"):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN guid")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
@@ -168,7 +169,7 @@ def test_a_version_1_project_is_upgraded_to_the_current_schema(tmp_path: Path):
         assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
         p.add_code("Works")
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
-    assert "suggestion_feedback" in tables
+    assert {"suggestion_feedback", "pending_suggestions"} <= tables
 
 
 def test_listing_sources_counts_words_without_loading_texts(tmp_path: Path):

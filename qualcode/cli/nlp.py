@@ -6,6 +6,7 @@ spaCy and scikit-learn load only when one of these runs: the project imports the
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -40,11 +41,30 @@ def suggest(
     unit: Annotated[UnitChoice, typer.Option(help="Segments: speaker turns or sentences.")] = (
         UnitChoice.turn
     ),
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Score every uncoded sentence and queue the suggestions for review "
+            "(the Review screen, F7).",
+        ),
+    ] = False,
+    min_precision: Annotated[
+        float,
+        typer.Option(
+            "--min-precision", help="With --all: the share of queued suggestions expected right."
+        ),
+    ] = 0.8,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Ranked code suggestions per segment, with evidence (matched terms, similar quotes)."""
     if top < 1:
         fail("--top must be at least 1")
+    if queue:
+        if source is not None:
+            fail("--all scores every source; leave out the SOURCE")
+        _queue(project, top, min_precision, fmt)
+        return
     with opened(project) as p:
         found = p.suggest_source(source, top=top, min_score=min_score, unit=unit.value)
         names = {s.id: s.name for s in p.sources()}
@@ -66,6 +86,31 @@ def suggest(
     if fmt is Format.table:
         columns = ["source", "start", "end", "code", "score", "text", "evidence"]
     say(render(rows, fmt, columns=columns, widths={"text": 50, "evidence": 70}))
+
+
+def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> None:
+    with opened(project) as p:
+        queued = p.queue_suggestions(min_precision=min_precision, top=top)
+    if fmt is not Format.table:
+        row = {
+            "queued": queued.suggestions,
+            "sentences": queued.sentences,
+            "threshold": queued.threshold,
+            "expected_precision": queued.precision,
+        }
+        say(render([row], fmt))
+        return
+    if not queued.suggestions:
+        say(
+            f"No suggestions queued: none of {queued.sentences} uncoded sentences has one "
+            f"expected to be right at {min_precision:.0%}; lower --min-precision or code more."
+        )
+        return
+    say(
+        f"Queued {queued.suggestions} suggestions for {queued.sentences} uncoded sentences "
+        f"(scores from {queued.threshold:.2f}; expected precision {queued.precision:.0%}). "
+        "Review them on the Review screen: qualcode open, then F7."
+    )
 
 
 @app.command()

@@ -53,6 +53,8 @@ class CombinedSuggester:
         vectorizer: a fitted vectorizer (see :func:`fit_vectorizer`) to use as it is: the
             project keeps one while its texts do not change, so a refit after coding only
             fits the per-code models; else one is fitted here.
+        function_words: the learned part reads stop words too (see
+            :class:`LearnedSuggester`).
         random_state: seed, so results are reproducible.
     """
 
@@ -66,6 +68,7 @@ class CombinedSuggester:
         min_examples: int = 5,
         class_weight: str | None = "balanced",
         vectorizer: Any = None,
+        function_words: bool = False,
         random_state: int = 0,
     ):
         self.language = language
@@ -74,6 +77,7 @@ class CombinedSuggester:
         self.min_examples = min_examples
         self.class_weight = class_weight
         self.vectorizer = vectorizer
+        self.function_words = function_words
         self.random_state = random_state
 
     def fit(
@@ -84,6 +88,7 @@ class CombinedSuggester:
         *,
         rejected: Sequence[Collection[str]] | None = None,
         corpus: Sequence[str] = (),
+        contexts: Sequence[str] | None = None,
     ) -> CombinedSuggester:
         """Fit on the codebook and the coded passages.
 
@@ -92,11 +97,14 @@ class CombinedSuggester:
             examples: coded passages (their text); ``labels[i]`` the code labels of passage i.
             rejected: per passage, code labels a coder rejected for it.
             corpus: lemma texts of the project's other passages, for word weights.
+            contexts: per passage, the text it answers (a survey question, the interviewer's
+                turn before it), learned from as features of their own.
         """
         self.codes_ = list(codes)
         self.labels_ = [c.label for c in codes]
         self.examples_ = list(examples)
-        lemma_texts = [a.lemma_text() for a in analyse(examples, self.language, self.nlp_model)]
+        analysed = analyse(examples, self.language, self.nlp_model)
+        lemma_texts = [a.lemma_text() for a in analysed]
         vectorizer = self.vectorizer
         if vectorizer is None:
             vectorizer = fit_vectorizer(
@@ -111,19 +119,40 @@ class CombinedSuggester:
                 min_examples=self.min_examples,
                 class_weight=self.class_weight,
                 vectorizer=vectorizer,
+                function_words=self.function_words,
                 random_state=self.random_state,
-            ).fit(lemma_texts, labels, self.labels_, rejected=rejected)
+            ).fit(
+                lemma_texts,
+                labels,
+                self.labels_,
+                rejected=rejected,
+                words=[a.word_text() for a in analysed],
+                contexts=self._contexts(contexts),
+            )
         return self
 
-    def score(self, lemma_texts: Sequence[str], lemmas: Sequence[Sequence[str]]) -> Any:
-        """Blended scores ``(n_passages, n_codes)`` and the parts needed for evidence."""
+    def _contexts(self, texts: Sequence[str] | None) -> list[str] | None:
+        """Raw context texts as lemma texts (stop words kept: "why", "how", "not")."""
+        if texts is None:
+            return None
+        return [a.word_text() for a in analyse(texts, self.language, self.nlp_model)]
+
+    def score(
+        self,
+        lemma_texts: Sequence[str],
+        lemmas: Sequence[Sequence[str]],
+        contexts: Sequence[str] | None = None,
+    ) -> Any:
+        """Blended scores ``(n_passages, n_codes)`` and the parts needed for evidence;
+        ``contexts`` are lemma texts (as :meth:`_contexts` makes them)."""
         import numpy as np
 
         X = self.codebook_.vectorizer_.transform(lemma_texts)
         prior, matched = self.codebook_.score(lemma_texts, lemmas, X)
         if self.learned_ is None:
             return prior, prior, np.zeros_like(prior), matched, X
-        learned = self.learned_.score(X)
+        words = [" ".join(w for w in seq if w.isalpha()) for seq in lemmas]
+        learned = self.learned_.score(X, words, contexts)
         n = self.learned_.counts_.astype(np.float32)
         lam = n / (n + self.prior_strength)
         # A code rejected for passages like this one loses what the codebook gave it too.
@@ -139,8 +168,10 @@ class CombinedSuggester:
         top: int = 5,
         min_score: float = 0.0,
         evidence: bool = True,
+        contexts: Sequence[str] | None = None,
     ) -> list[list[Ranked]]:
-        """The ``top`` codes for each passage with a score of at least ``min_score``.
+        """The ``top`` codes for each passage with a score of at least ``min_score``;
+        ``contexts`` (raw texts) are what each passage answers, if the model learned them.
 
         Passages are scored in chunks, so a whole project's batch needs bounded memory for
         the similarities to coded passages behind the "like: ..." evidence.
@@ -148,7 +179,14 @@ class CombinedSuggester:
         out: list[list[Ranked]] = []
         for lo in range(0, len(lemma_texts), CHUNK):
             hi = min(lo + CHUNK, len(lemma_texts))
-            found = self._suggest_chunk(lemma_texts[lo:hi], lemmas[lo:hi], top, min_score, evidence)
+            found = self._suggest_chunk(
+                lemma_texts[lo:hi],
+                lemmas[lo:hi],
+                top,
+                min_score,
+                evidence,
+                None if contexts is None else self._contexts(contexts[lo:hi]),
+            )
             out.extend([Ranked(lo + r.index, *_rest(r)) for r in row] for row in found)
         return out
 
@@ -159,12 +197,13 @@ class CombinedSuggester:
         top: int,
         min_score: float,
         evidence: bool,
+        contexts: Sequence[str] | None,
     ) -> list[list[Ranked]]:
         import numpy as np
 
         if not self.labels_ or not lemma_texts:
             return [[] for _ in lemma_texts]
-        blended, prior_part, learned_part, matched, X = self.score(lemma_texts, lemmas)
+        blended, prior_part, learned_part, matched, X = self.score(lemma_texts, lemmas, contexts)
         k = min(top, blended.shape[1])
         order = np.argsort(-blended, axis=1, kind="stable")[:, :k]
         sims = None
@@ -184,7 +223,13 @@ class CombinedSuggester:
         return out
 
     def suggest_texts(
-        self, texts: Sequence[str], *, top: int = 5, min_score: float = 0.0, evidence: bool = True
+        self,
+        texts: Sequence[str],
+        *,
+        top: int = 5,
+        min_score: float = 0.0,
+        evidence: bool = True,
+        contexts: Sequence[str] | None = None,
     ) -> list[list[Ranked]]:
         """:meth:`suggest` for raw texts (analysed here, with the cache)."""
         analysed = analyse(texts, self.language, self.nlp_model)
@@ -194,6 +239,7 @@ class CombinedSuggester:
             top=top,
             min_score=min_score,
             evidence=evidence,
+            contexts=contexts,
         )
 
     def _evidence(

@@ -1,21 +1,28 @@
 """Measure the suggesters on any CSV of human-coded passages.
 
     python -m qualcode.nlp.evaluate DATA.csv --text COL --codes COL [--sep ';'] [--group COL]
-        [--encoding ENC] [--codebook FILE] [--seed N] [--format json]
+        [--context COL] [--encoding ENC] [--codebook FILE] [--seed N] [--seeds 3] [--curve]
+        [--no-ablation] [--format json]
 
-Rows with the same text (within the same group) are one passage; its codes are the union of
-the ``--sep``-separated codes of its rows, so both "one row per passage" and "one row per
-code" files work. Passages are split by ``--group`` (the participant: none of a person's
-answers is both learned from and tested on) into halves with a fixed seed; the suggesters
-learn from one half and are measured on the passages of the other that carry any code.
+Rows with the same text (within the same group and context) are one passage; its codes are
+the union of the ``--sep``-separated codes of its rows, so both "one row per passage" and
+"one row per code" files work. ``--context`` names the column with what a passage answers
+(a survey sheet's question column). Passages are split by ``--group`` (the participant: none
+of a person's answers is both learned from and tested on) into halves, once per seed
+(``--seeds`` splits from ``--seed``); the suggesters learn from one half and are measured on
+the passages of the other that carry any code. Every figure is the mean over the splits.
 
 Definitions, per test passage with true codes T and ranked suggestions S, then averaged:
 
 * ``p_at_k`` = |S[:k] ∩ T| / k (k = 1, 3; fewer than k suggestions still divide by k);
 * ``r_at_3`` = |S[:3] ∩ T| / |T|;
 * ``baseline_*``: the same for always suggesting the training half's most frequent codes;
+* ``spread``: per figure, the standard deviation over the splits, the lowest and highest;
+* ``gain``: per feature of the learned suggester (function words; the context, with
+  ``--context``), the figures with every feature and without that one, and the p@3 gain;
 * ``codebook_*`` (with ``--codebook``): the codebook suggester alone, before any learning;
-* ``curve``: the learned figures when each code has at most 5, 10, 20, 50 training passages;
+* ``curve`` (with ``--curve``): the figures when each code has at most 5, 10, 20, 50
+  training passages;
 * ``calibration``: of the top-5 suggestions in each score band, the share that is right.
 """
 
@@ -27,6 +34,7 @@ import io
 import itertools
 import json
 import random
+import statistics
 import sys
 from collections import Counter
 from collections.abc import Collection, Sequence
@@ -38,6 +46,9 @@ from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodeDescription
 
 CURVE = (5, 10, 20, 50)
+SEEDS = (0, 1, 2)
+FIGURES = ("p_at_1", "p_at_3", "r_at_3")
+METRICS = (*FIGURES, *(f"baseline_{k}" for k in FIGURES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +56,7 @@ class Passage:
     group: str
     text: str
     codes: frozenset[str]
+    context: str = ""  # what the passage answers: the survey question, say
 
 
 def _read_rows(path: Path, encoding: str | None) -> tuple[list[str], list[dict[str, str]]]:
@@ -78,24 +90,27 @@ def read_passages(
     sep: str = ";",
     group: str | None = None,
     encoding: str | None = None,
+    context: str | None = None,
 ) -> list[Passage]:
-    """The coded passages of a CSV file (see the module docstring)."""
+    """The coded passages of a CSV file (see the module docstring); ``context`` names the
+    column with what each passage answers (the question)."""
     header, rows = _read_rows(path, encoding)
-    for col in (text, codes, group):
+    for col in (text, codes, group, context):
         if col is not None and col not in header:
             raise QualcodeError(
                 f"no column {col!r}; the columns are {', '.join(header)}", file=path
             )
     reader = rows
-    found: dict[tuple[str, str], set[str]] = {}
+    found: dict[tuple[str, str, str], set[str]] = {}
     for row in reader:
         body = (row.get(text) or "").strip()
         if not body:
             continue
-        key = ((row.get(group) or "") if group else body, body)
+        asked = (row.get(context) or "").strip() if context else ""
+        key = ((row.get(group) or "") if group else body, asked, body)
         labels = found.setdefault(key, set())
         labels.update(c.strip() for c in (row.get(codes) or "").split(sep) if c.strip())
-    return [Passage(g, t, frozenset(c)) for (g, t), c in found.items()]
+    return [Passage(g, t, frozenset(c), q) for (g, q, t), c in found.items()]
 
 
 def split(passages: Sequence[Passage], seed: int = 0) -> tuple[list[Passage], list[Passage]]:
@@ -154,16 +169,78 @@ def cap_per_code(train: Sequence[Passage], n: int, seed: int = 0) -> list[Passag
     return chosen
 
 
+FEATURES = ("function_words", "context")
+
+
 def evaluate(
     passages: Sequence[Passage],
     *,
     codebook: Sequence[CodeDescription] = (),
     language: str = "en",
-    seed: int = 0,
-    curve: Sequence[int] = CURVE,
+    seeds: Sequence[int] = SEEDS,
+    curve: Sequence[int] = (),
+    ablation: bool = True,
 ) -> dict[str, Any]:
-    """Every figure of the module docstring for these passages."""
-    from qualcode.nlp.engine import CombinedSuggester
+    """Every figure of the module docstring for these passages: the mean over ``seeds``
+    (one split each) with its spread, and with ``ablation`` each feature's gain."""
+    from qualcode.nlp.pipeline import lemmatise
+
+    corpus = lemmatise([p.text for p in passages], language)
+    features = [f for f in FEATURES if f != "context" or any(p.context for p in passages)]
+    runs = [
+        _evaluate_split(passages, corpus, codebook, language, seed, curve, features, ablation)
+        for seed in seeds
+    ]
+    result: dict[str, Any] = {
+        "passages": len(passages),
+        "seeds": list(seeds),
+        "features": features,
+    }
+    for key in ("train_passages", "test_passages", "codes", "codes_per_test_passage"):
+        result[key] = round(statistics.mean(r[key] for r in runs), 2)
+    result.update(_means(runs, METRICS))
+    result["spread"] = {k: _spread([r[k] for r in runs]) for k in METRICS}
+    if codebook:
+        result.update(_means(runs, [f"codebook_{k}" for k in FIGURES]))
+    if ablation:
+        result["gain"] = {
+            f: {
+                "with": _means(runs, FIGURES),
+                "without": _means([r["without"][f] for r in runs], FIGURES),
+                "p_at_3": round(
+                    statistics.mean(r["p_at_3"] - r["without"][f]["p_at_3"] for r in runs), 4
+                ),
+            }
+            for f in features
+        }
+    hits = [h for r in runs for h in r["hits"]]
+    result["calibration"] = calibration([h[0] for h in hits], [h[1] for h in hits])
+    result["curve"] = [
+        {
+            "examples_per_code": n,
+            **_means([r["curve"][i] for r in runs], ["train_passages", *FIGURES]),
+        }
+        for i, n in enumerate(curve)
+    ]
+    result["per_seed"] = [
+        {"seed": seed, **{k: r[k] for k in ("train_passages", "test_passages", *METRICS)}}
+        for seed, r in zip(seeds, runs, strict=True)
+    ]
+    return result
+
+
+def _evaluate_split(
+    passages: Sequence[Passage],
+    corpus: Sequence[str],
+    codebook: Sequence[CodeDescription],
+    language: str,
+    seed: int,
+    curve: Sequence[int],
+    features: Sequence[str],
+    ablation: bool,
+) -> dict[str, Any]:
+    """The figures of one split (``seed``)."""
+    from qualcode.nlp.engine import CombinedSuggester, fit_vectorizer
 
     train, test = split(passages, seed)
     test = [p for p in test if p.codes]
@@ -171,52 +248,83 @@ def evaluate(
         raise QualcodeError("too few groups to split into a training and a test half")
     truth = [p.codes for p in test]
     freq = Counter(c for p in train for c in p.codes)
-    # A codebook's code matches a data set's code by path or name, ignoring case and
-    # punctuation ("Song Structure/Composition" is "Song structure - composition").
-    described = {_key(c.label): c for c in codebook}
-    described.update({_key(c.name): c for c in codebook})
-    labels = sorted(freq)
-    codes = [replace(described.get(_key(c), CodeDescription(c, c)), label=c) for c in labels]
-    known = {_key(c) for c in labels}
-    extra = [d for d in codebook if _key(d.name) not in known and _key(d.label) not in known]
-    codes.extend(replace(d, label=d.name) for d in extra)
-    corpus_texts = [p.text for p in passages]
+    codes = _descriptions(sorted(freq), codebook)
+    # The word weights are the whole data set's, as a project's are all its passages'.
+    vectorizer = fit_vectorizer(codes, corpus, language)
+    hits: list[tuple[Sequence[Any], Collection[str]]] = []
 
-    from qualcode.nlp.pipeline import lemmatise
-
-    corpus = lemmatise(corpus_texts, language)
-    bins: list[dict[str, Any]] = []
-
-    def run(sample: Sequence[Passage]) -> dict:
-        model = CombinedSuggester(language, random_state=seed)
-        model.fit(codes, [p.text for p in sample], [p.codes for p in sample], corpus=corpus)
-        ranked = model.suggest_texts([p.text for p in test], top=5, evidence=False)
-        if not bins:
-            bins.extend(calibration(ranked, truth))
+    def run(sample: Sequence[Passage], off: str | None = None) -> dict:
+        context = "context" in features and off != "context"
+        model = CombinedSuggester(
+            language,
+            vectorizer=vectorizer,
+            function_words="function_words" in features and off != "function_words",
+            random_state=seed,
+        )
+        model.fit(
+            codes,
+            [p.text for p in sample],
+            [p.codes for p in sample],
+            contexts=[p.context for p in sample] if context else None,
+        )
+        ranked = model.suggest_texts(
+            [p.text for p in test],
+            top=5,
+            evidence=False,
+            contexts=[p.context for p in test] if context else None,
+        )
+        if off is None and not hits:
+            hits.extend(zip(ranked, truth, strict=True))
         return precision_recall([[r.label for r in row] for row in ranked], truth)
 
-    baseline = precision_recall([[c for c, _ in freq.most_common(3)]] * len(test), truth)
+    # Ties broken by name: by insertion order they would follow set order, which changes
+    # from one run to the next with Python's string hashing.
+    top = sorted(freq, key=lambda c: (-freq[c], c))[:3]
+    baseline = precision_recall([top] * len(test), truth)
     result: dict[str, Any] = {
-        "passages": len(passages),
         "train_passages": len(train),
         "test_passages": len(test),
         "codes": len(freq),
         "codes_per_test_passage": round(sum(map(len, truth)) / len(truth), 2),
         **run(train),
         **{f"baseline_{k}": v for k, v in baseline.items()},
+        "hits": hits,
     }
-    result["calibration"] = list(bins)
+    if ablation:
+        result["without"] = {f: run(train, off=f) for f in features}
     if codebook:
         alone = run([])
-        result["codebook_p_at_1"] = alone["p_at_1"]
-        result["codebook_p_at_3"] = alone["p_at_3"]
-        result["codebook_r_at_3"] = alone["r_at_3"]
+        result.update({f"codebook_{k}": alone[k] for k in FIGURES})
     result["curve"] = [
-        {"examples_per_code": n, "train_passages": len(s), **run(s)}
-        for n in curve
-        for s in [cap_per_code(train, n, seed)]
+        {"train_passages": len(s), **run(s)} for n in curve for s in [cap_per_code(train, n, seed)]
     ]
     return result
+
+
+def _descriptions(
+    labels: Sequence[str], codebook: Sequence[CodeDescription]
+) -> list[CodeDescription]:
+    """The data set's codes described by the codebook where it has them, then the
+    codebook's other codes. A codebook's code matches a data set's code by path or name,
+    ignoring case and punctuation ("Song Structure/Composition" is "Song structure -
+    composition")."""
+    described = {_key(c.label): c for c in codebook}
+    described.update({_key(c.name): c for c in codebook})
+    codes = [replace(described.get(_key(c), CodeDescription(c, c)), label=c) for c in labels]
+    known = {_key(c) for c in labels}
+    extra = [d for d in codebook if _key(d.name) not in known and _key(d.label) not in known]
+    codes.extend(replace(d, label=d.name) for d in extra)
+    return codes
+
+
+def _means(runs: Sequence[dict[str, Any]], keys: Sequence[str]) -> dict[str, float]:
+    return {k: round(statistics.mean(r[k] for r in runs), 4) for k in keys}
+
+
+def _spread(values: Sequence[float]) -> dict[str, float]:
+    """Standard deviation (of the seeds' figures), lowest and highest."""
+    sd = statistics.stdev(values) if len(values) > 1 else 0.0
+    return {"sd": round(sd, 4), "min": round(min(values), 4), "max": round(max(values), 4)}
 
 
 def _key(name: str) -> str:
@@ -232,14 +340,28 @@ def load_descriptions(path: Path) -> list[CodeDescription]:
 
 
 def _table(result: dict[str, Any]) -> str:
-    lines = [f"{k:>24}: {v}" for k, v in result.items() if k not in ("curve", "calibration")]
+    skip = ("curve", "calibration", "spread", "gain", "per_seed")
+    lines = []
+    for k, v in result.items():
+        if k in skip:
+            continue
+        spread = result["spread"].get(k)
+        if spread:
+            v = f"{v:.3f}  sd {spread['sd']:.3f}  ({spread['min']:.3f}-{spread['max']:.3f})"
+        lines.append(f"{k:>24}: {v}")
+    for name, gain in result.get("gain", {}).items():
+        lines.append(
+            f"{'gain of ' + name:>24}: p@3 {gain['p_at_3']:+.3f} "
+            f"({gain['without']['p_at_3']:.3f} without, {gain['with']['p_at_3']:.3f} with)"
+        )
     lines.append("share right by score (top 5 suggestions): band, suggestions, right")
     for row in result["calibration"]:
         lines.append(f"{row['scores']:>24}: {row['suggestions']:>5}  {row['right']}")
-    lines.append("learning curve (examples per code: train passages, p@1, p@3, r@3)")
+    if result["curve"]:
+        lines.append("learning curve (examples per code: train passages, p@1, p@3, r@3)")
     for row in result["curve"]:
         lines.append(
-            f"{row['examples_per_code']:>24}: {row['train_passages']:>5}  {row['p_at_1']:.3f}  "
+            f"{row['examples_per_code']:>24}: {row['train_passages']:>7}  {row['p_at_1']:.3f}  "
             f"{row['p_at_3']:.3f}  {row['r_at_3']:.3f}"
         )
     return "\n".join(lines)
@@ -258,15 +380,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--encoding", help="the file's encoding (else UTF-8, then cp1252)")
     parser.add_argument("--codebook", type=Path, help="codebook file (.yaml, .csv, .qdc)")
     parser.add_argument("--language", default="en", help="language of the texts")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the split")
+    parser.add_argument("--context", help="column with what a passage answers (the question)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the first split")
+    parser.add_argument("--seeds", type=int, default=len(SEEDS), help="splits to average over")
+    parser.add_argument("--curve", action="store_true", help="the learning curve too")
+    parser.add_argument(
+        "--no-ablation", action="store_true", help="skip measuring each feature's gain"
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
     try:
         passages = read_passages(
-            args.data, args.text, args.codes, sep=args.sep, group=args.group, encoding=args.encoding
+            args.data,
+            args.text,
+            args.codes,
+            sep=args.sep,
+            group=args.group,
+            encoding=args.encoding,
+            context=args.context,
         )
         codebook = load_descriptions(args.codebook) if args.codebook else []
-        result = evaluate(passages, codebook=codebook, language=args.language, seed=args.seed)
+        result = evaluate(
+            passages,
+            codebook=codebook,
+            language=args.language,
+            seeds=range(args.seed, args.seed + args.seeds),
+            curve=CURVE if args.curve else (),
+            ablation=not args.no_ablation,
+        )
     except (QualcodeError, OSError) as exc:
         print(f"qualcode: error: {exc}", file=sys.stderr)
         return 1

@@ -58,6 +58,14 @@ class Analysis:
             lem for lem, word in zip(self.lemmas[i:j], self.content[i:j], strict=True) if word
         )
 
+    def word_text(self, start: int = 0, end: int | None = None) -> str:
+        """Every word's lemma in ``[start, end)``, stop words included ("not", "no", "me"),
+        space-separated: what the learned suggester's function-word features read."""
+        if end is None:
+            end = self.ends[-1] if self.ends else 0
+        i, j = self.token_range(start, end)
+        return " ".join(lem for lem in self.lemmas[i:j] if lem.isalpha())
+
     def all_lemmas(self, start: int, end: int) -> list[str]:
         """Every lemma in ``[start, end)``, stop words included (phrases need them)."""
         i, j = self.token_range(start, end)

@@ -29,6 +29,7 @@ from qualcode.project.cache import SuggesterCache
 from qualcode.project.coding import ApplyResult, CodingActions, Step
 from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.importing import ImportActions
+from qualcode.project.review import Queued, ReviewActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
 from qualcode.project.team import TeamActions
@@ -46,6 +47,7 @@ class Project(
     SourcingActions,
     CodingActions,
     BrowseActions,
+    ReviewActions,
     SuggestActions,
     AnalysisActions,
     ExchangeActions,
@@ -212,6 +214,7 @@ __all__ = [
     "ImportReport",
     "Project",
     "QualcodeError",
+    "Queued",
     "Step",
     "content_hash",
     "is_server_url",

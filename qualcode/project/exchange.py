@@ -14,18 +14,20 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from qualcode.errors import ExchangeError, ProjectError
 from qualcode.files import read_regular
 from qualcode.model import NewCoding, utc_now
 from qualcode.outputs import os_reason, pause_point, temporary_folder, writing
 from qualcode.project.base import ProjectBase, content_hash
+from qualcode.project.review import SUGGESTED
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement import AgreementReport, Disagreement
     from qualcode.interop.merge import MergeReport
     from qualcode.interop.refi import RefiProject
+    from qualcode.project.review import ReviewActions
 
 AGREED = "agreed"
 
@@ -206,7 +208,10 @@ class ExchangeActions(ProjectBase):
 
         if len(coders) < 2 or len(set(coders)) != len(coders):
             raise ProjectError("compare two or more different coders", file=self.label)
+        # "suggested" is the suggester, unless a person of that name has coded.
         known = set(self.coders())
+        machine = SUGGESTED in coders and SUGGESTED not in known
+        known.add(SUGGESTED)
         for c in coders:
             if c not in known:
                 raise ProjectError(f"no coder {c!r} in the project", file=self.label)
@@ -216,6 +221,10 @@ class ExchangeActions(ProjectBase):
         book = self.codebook()
         rows = [r for r in self.store.list_codings() if r.coder in coders]
         ids = sorted({r.source_id for r in rows})
+        spans = [CodingSpan(r.source_id, r.code_id, r.coder, r.start, r.end) for r in rows]
+        if machine:
+            found = cast("ReviewActions", self).suggested_codings(ids)
+            spans.extend(CodingSpan(i, c, SUGGESTED, a, b) for i, c, a, b in found)
         sources = {s.id: s for s in self.store.list_sources() if s.id in set(ids)}
         turns = {i: [(t.start, t.end) for t in self.store.turns(i)] for i in ids}
         return compare(
@@ -224,7 +233,7 @@ class ExchangeActions(ProjectBase):
             texts={i: s.text for i, s in sources.items()},
             names={i: s.name for i, s in sources.items()},
             turns=turns,
-            codings=[CodingSpan(r.source_id, r.code_id, r.coder, r.start, r.end) for r in rows],
+            codings=spans,
             code_paths={c.id: book.path(c) for c in book},
             only_code=only,
         )

@@ -58,8 +58,11 @@ class SuggestActions(ThemeActions):
 
         return self._nlp.model(key, book_key, prepare, wait=wait)
 
-    def _training(self, book: Codebook) -> Callable[[], CombinedSuggester]:
-        """Gather what the model learns from, and return the fit to run (store-free)."""
+    def _training(
+        self, book: Codebook, *, exclude_source: int | None = None
+    ) -> Callable[[], CombinedSuggester]:
+        """Gather what the model learns from, and return the fit to run (store-free);
+        ``exclude_source``'s codings and feedback are left out (to test on that source)."""
         from qualcode.nlp import registry
         from qualcode.nlp.codebook import CodeDescription
 
@@ -67,11 +70,13 @@ class SuggestActions(ThemeActions):
         sources = {s.id: s for s in self.store.list_sources()}
         passages: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
         for c in self.store.list_codings():
+            if c.source_id == exclude_source:
+                continue
             passages.setdefault((c.source_id, c.start, c.end), (set(), set()))[0].add(
                 book.path(c.code_id)
             )
         for f in self.store.list_feedback(accepted=False):
-            if f.code_id is not None and f.source_id in sources:
+            if f.code_id is not None and f.source_id in sources and f.source_id != exclude_source:
                 passages.setdefault((f.source_id, f.start, f.end), (set(), set()))[1].add(
                     book.path(f.code_id)
                 )

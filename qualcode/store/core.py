@@ -18,6 +18,7 @@ from qualcode.store.codings import CodingsMixin
 from qualcode.store.dialect import file_url
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.feedback import FeedbackMixin
+from qualcode.store.pending import PendingMixin
 from qualcode.store.sources import SourcesMixin
 from qualcode.store.team import TeamMixin
 
@@ -28,6 +29,7 @@ class Store(
     CodingsMixin,
     BrowseMixin,
     FeedbackMixin,
+    PendingMixin,
     AnalysisMixin,
     ExchangeMixin,
     TeamMixin,

@@ -28,7 +28,7 @@ from sqlalchemy import (
 
 from qualcode.store.dialect import NEVER_REUSE_IDS, dialect_of
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 metadata = MetaData()
 
@@ -165,6 +165,26 @@ suggestion_feedback = Table(
     Index("ix_feedback_code", "code_id"),
 )
 
+# v4: the review queue, suggestions for the uncoded rest of a project waiting for a coder's
+# decision (``qualcode suggest --all``); a decided one leaves the queue for the feedback table.
+pending_suggestions = Table(
+    "pending_suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("code_id", Integer, ForeignKey("codes.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(300), nullable=False),
+    Column("suggester", String(100), nullable=False),
+    Column("score", Float, nullable=False),
+    # The precision expected of the queue at the threshold it was made with.
+    Column("precision", Float, nullable=False),
+    Column("evidence", Text, nullable=False, default="[]"),  # JSON list
+    Column("created_at", String(40), nullable=False),
+    Index("ix_pending_code", "code_id"),
+)
+
 
 def _v1_to_v2(conn: Connection) -> None:
     for table in ("coders", "codings", "memos"):
@@ -184,7 +204,11 @@ def _v2_to_v3(conn: Connection) -> None:
     dialect_of(conn).keep_ids_unique(conn, codings, max(held))
 
 
+def _v3_to_v4(conn: Connection) -> None:
+    pending_suggestions.create(conn)
+
+
 # Upgrades: MIGRATIONS[n] takes a project at schema version n to n + 1. A new project is
 # created from ``metadata`` at SCHEMA_VERSION directly; an older one is walked up step by step.
 # A schema change bumps SCHEMA_VERSION, edits the tables above and adds its step here.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}

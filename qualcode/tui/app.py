@@ -18,6 +18,7 @@ from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reconcile import ReconcileScreen
 from qualcode.tui.screens.reports import ReportsScreen
+from qualcode.tui.screens.review import ReviewScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.workbench import Workbench
 
@@ -42,6 +43,7 @@ class QualcodeApp(Workbench):
         "codebook": CodebookScreen,
         "reports": ReportsScreen,
         "team": ReconcileScreen,
+        "review": ReviewScreen,
     }
     # The five screens share one footer entry ("f2 f3 f4 f5 f6 Screens") so that every
     # screen's footer fits in 80 columns; the help (?) and the README name each key.
@@ -55,6 +57,7 @@ class QualcodeApp(Workbench):
         ),
         Binding("f5", "switch_mode('reports')", "Reports", id="app.reports", group=SCREENS_GROUP),
         Binding("f6", "switch_mode('team')", "Team", id="app.team", group=SCREENS_GROUP),
+        Binding("f7", "switch_mode('review')", "Review", id="app.review", group=SCREENS_GROUP),
         Binding("ctrl+r", "refresh_project", "Refresh", show=False, id="app.refresh"),
     ]
 

@@ -1,0 +1,128 @@
+"""The review queue: suggestions for every uncoded sentence, decided by a coder in bulk.
+
+``queue_suggestions`` scores every sentence no coding touches and keeps the suggestions
+above the lowest score at which the queue's expected precision is still ``min_precision``.
+The learned suggester's scores are Platt-calibrated (a score of 0.8 is right about 80% of
+the time, as the evaluator's ``calibration`` checks), so the precision expected of a set of
+suggestions is the mean of their scores. Each decision goes through
+:meth:`SuggestActions.accept_suggestion` or :meth:`SuggestActions.reject_suggestion`, so it is
+recorded as feedback like a decision on the coding screen, and leaves the queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from qualcode.errors import ProjectError
+from qualcode.model import PendingSuggestion, Suggestion, utc_now
+from qualcode.project.suggest import SuggestActions
+
+# The suggester as a coder in ``agreement``: a name no person can take by coding (see
+# :meth:`ReviewActions.suggested_codings`).
+SUGGESTED = "suggested"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """What :meth:`ReviewActions.queue_suggestions` stored."""
+
+    suggestions: int  # in the queue now
+    sentences: int  # uncoded sentences scored
+    threshold: float  # lowest score kept
+    precision: float  # expected of the queue: the mean of its scores
+
+
+class ReviewActions(SuggestActions):
+    """Queue suggestions for the uncoded rest of the project and decide them."""
+
+    def queue_suggestions(
+        self,
+        *,
+        min_precision: float = 0.8,
+        top: int = 3,
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Queued:
+        """Score every uncoded sentence and make the suggestions worth reviewing the queue.
+
+        Args:
+            min_precision: the share of queued suggestions expected to be right, 0..1.
+            top: codes per sentence considered.
+        """
+        if not 0.0 < min_precision <= 1.0:
+            raise ProjectError(f"--min-precision must be in (0, 1], not {min_precision}")
+        model = self._suggester()
+        found: list[Suggestion] = []
+        scored = 0
+        sources = self.store.list_sources()
+        for i, src in enumerate(sources, 1):
+            if cancel is not None and cancel.is_set():
+                break
+            codings = self.store.list_codings(source_id=src.id)
+            free = [
+                (a, b)
+                for a, b in self._units(src, "sentence")
+                if not any(c.start < b and c.end > a for c in codings)
+            ]
+            scored += len(free)
+            for row in self._rank(model, src, free, codings, top, 0.0):
+                found.extend(row)
+            if progress is not None:
+                progress(i / len(sources))
+        kept, threshold = keep_for_precision(found, min_precision)
+        precision = round(sum(s.score for s in kept) / len(kept), 4) if kept else 0.0
+        self.store.replace_pending(kept, precision, utc_now())
+        return Queued(len(kept), scored, threshold, precision)
+
+    def pending(self, code: str | int | None = None) -> list[PendingSuggestion]:
+        """The review queue, best first (of one code, if given)."""
+        code_id = None if code is None else self.code(code).id
+        return self.store.list_pending(code_id=code_id)
+
+    def decide_pending(self, ids: Sequence[int], accept: bool, coder: str | None = None) -> int:
+        """Accept (code the passage) or reject the queued suggestions ``ids``, in one
+        transaction; each decision is recorded as feedback. Returns how many were decided."""
+        todo = self.store.list_pending(ids=ids)
+        with self.store.atomic():
+            for item in todo:
+                if accept:
+                    self.accept_suggestion(item.suggestion, coder)
+                else:
+                    self.reject_suggestion(item.suggestion, coder)
+            self.store.remove_pending([item.id for item in todo])
+        return len(todo)
+
+    def suggested_codings(
+        self, source_ids: Sequence[int], *, min_score: float = 0.5, top: int = 3
+    ) -> list[tuple[int, int, int, int]]:
+        """The suggester as a pseudo-coder, ``(source_id, code_id, start, end)``: on each
+        sentence of these sources, the codes suggested with a score of at least
+        ``min_score`` (more likely right than not, with calibrated scores). Each source is
+        scored by a model that learned from every other source's codings and feedback,
+        never from its own, which would flatter the machine."""
+        book = self.codebook()
+        out: list[tuple[int, int, int, int]] = []
+        for source_id in source_ids:
+            model = self._training(book, exclude_source=source_id)()
+            src = self.source(source_id)
+            spans = self._units(src, "sentence")
+            for row in self._rank(model, src, spans, [], top, min_score):
+                out.extend((s.source_id, s.code_id, s.start, s.end) for s in row if s.code_id)
+        return out
+
+
+def keep_for_precision(
+    found: Sequence[Suggestion], min_precision: float
+) -> tuple[list[Suggestion], float]:
+    """The best-scored suggestions whose mean score (their expected precision) is at least
+    ``min_precision``, and the lowest score kept (1.0 when none is)."""
+    ranked = sorted(found, key=lambda s: -s.score)
+    total, keep = 0.0, 0
+    for n, s in enumerate(ranked, 1):
+        total += s.score
+        if total / n >= min_precision:
+            keep = n
+    kept = ranked[:keep]
+    return kept, (round(kept[-1].score, 4) if kept else 1.0)

@@ -1,0 +1,129 @@
+"""The review screen: the queue of suggestions for the uncoded rest of the project.
+
+``qualcode suggest P --all`` fills the queue; here a coder walks it, best score first:
+``a`` accepts the highlighted suggestion (the passage is coded), ``r`` rejects it, ``s``
+skips to the next; ``A`` and ``R`` accept or reject every queued suggestion of the
+highlighted one's code at once. Each decision goes through the project, which records it as
+feedback (what the learned suggester trains on) and takes it out of the queue.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from qualcode.model import PendingSuggestion
+from qualcode.tui.widgets.status import StatusLine
+
+if TYPE_CHECKING:
+    from qualcode.tui.app import QualcodeApp
+
+QUOTE = 70  # characters of the passage shown
+
+
+class ReviewScreen(Screen[None]):
+    TITLE = "Review"
+    BINDINGS = [
+        Binding("a", "decide(True)", "Accept", id="review.accept"),
+        Binding("r", "decide(False)", "Reject", id="review.reject"),
+        Binding("s", "skip", "Skip", id="review.skip"),
+        Binding("A", "decide_code(True)", "Accept code", id="review.accept_code"),
+        Binding("R", "decide_code(False)", "Reject code", id="review.reject_code"),
+        Binding("enter", "open", "Open", id="review.open"),
+    ]
+
+    app: QualcodeApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue: list[PendingSuggestion] = []
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="review-status", classes="status")
+        yield DataTable(id="review", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("code", "score", "source", "passage")
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the queue again, keeping the cursor's place."""
+        project = self.app.project
+        self.queue = project.pending()
+        names = {s.id: s.name for s in project.sources()}
+        texts = project._texts(sorted({p.suggestion.source_id for p in self.queue}))
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for item in self.queue:
+            s = item.suggestion
+            quote = " ".join(texts[s.source_id][s.start : s.end].split())
+            if len(quote) > QUOTE:
+                quote = quote[: QUOTE - 1] + "…"
+            table.add_row(
+                s.label, f"{s.score:.2f}", names.get(s.source_id, "?"), quote, key=str(item.id)
+            )
+        if self.queue:
+            table.move_cursor(row=min(max(row, 0), len(self.queue) - 1))
+        self.say(self._summary())
+
+    def _summary(self) -> str:
+        if not self.queue:
+            return "The queue is empty: `qualcode suggest PROJECT --all` fills it."
+        precision = self.queue[0].precision
+        return (
+            f"{len(self.queue)} suggestions to review (expected precision {precision:.0%} "
+            "when queued) · a accept · r reject · s skip · A/R the whole code"
+        )
+
+    def say(self, message: str) -> None:
+        self.query_one("#review-status", StatusLine).update(message)
+
+    @property
+    def highlighted(self) -> PendingSuggestion | None:
+        table = self.query_one(DataTable)
+        if not self.queue or not 0 <= table.cursor_row < len(self.queue):
+            return None
+        return self.queue[table.cursor_row]
+
+    def action_skip(self) -> None:
+        self.query_one(DataTable).action_cursor_down()
+
+    def action_decide(self, accept: bool) -> None:
+        """Accept or reject the highlighted suggestion."""
+        item = self.highlighted
+        if item is not None:
+            self._decide([item.id], accept, item.suggestion.label)
+
+    def action_decide_code(self, accept: bool) -> None:
+        """Accept or reject every queued suggestion of the highlighted one's code."""
+        item = self.highlighted
+        if item is None:
+            return
+        code_id = item.suggestion.code_id
+        ids = [p.id for p in self.queue if p.suggestion.code_id == code_id]
+        self._decide(ids, accept, item.suggestion.label)
+
+    def _decide(self, ids: list[int], accept: bool, label: str) -> None:
+        verb = "accepted" if accept else "rejected"
+
+        def done(n: int) -> None:
+            self.reload()
+            self.say(f"{verb} {n} × {label.rsplit('/', 1)[-1]} · {self._summary()}")
+
+        project = self.app.project
+        self.app.write(project.decide_pending, ids, accept, coder=project.coder, then=done)
+
+    def action_open(self) -> None:
+        """Show the highlighted passage on the coding screen."""
+        item = self.highlighted
+        if item is not None:
+            s = item.suggestion
+            self.app.open_source(s.source_id, (s.start, s.end))

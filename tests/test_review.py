@@ -1,0 +1,185 @@
+"""The review queue: `suggest --all`, deciding queued suggestions, and the Review screen."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli import app as cli
+from qualcode.errors import QualcodeError
+from qualcode.project import Project
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.review import ReviewScreen
+from tests.conftest import INTERVIEW, span, wait_for
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def coded(project: Project) -> Project:
+    project.add_code("Awareness", keywords=("never heard", "know the programme"))
+    project.add_code("Time", definition="Lack of time: exams, work, schedules.", keywords=("time",))
+    project.add_code("Recognition", keywords=("recognition",))
+    return project
+
+
+def _feedback(path: Path) -> list[tuple[str, int]]:
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT label, accepted FROM suggestion_feedback ORDER BY id").fetchall()
+
+
+def _codings(path: Path) -> list[tuple[str, str, int, int]]:
+    with sqlite3.connect(path) as db:
+        return db.execute(
+            'SELECT codes.name, coders.name, start, "end" FROM codings '
+            "JOIN codes ON codes.id = code_id JOIN coders ON coders.id = coder_id "
+            "ORDER BY start"
+        ).fetchall()
+
+
+def test_the_queue_holds_uncoded_sentences_at_the_precision_asked(coded: Project):
+    coded.apply_code("int1", *span(INTERVIEW, "Time, mostly."), "Time")
+    queued = coded.queue_suggestions(min_precision=0.6)
+    pending = coded.pending()
+    assert queued.suggestions == len(pending) > 0
+    scores = [p.suggestion.score for p in pending]
+    assert scores == sorted(scores, reverse=True)
+    # The expected precision is the mean score of what was kept, at least the one asked.
+    assert queued.precision == pytest.approx(sum(scores) / len(scores), abs=1e-3)
+    assert queued.precision >= 0.6
+    assert queued.threshold == pytest.approx(min(scores), abs=1e-3)
+    assert all(p.precision == queued.precision for p in pending)
+    coded_span = span(INTERVIEW, "Time, mostly.")
+    assert all(
+        p.suggestion.end <= coded_span[0] or p.suggestion.start >= coded_span[1]
+        for p in pending
+        if p.suggestion.source_id == coded.source("int1").id
+    )
+    # A stricter run replaces the queue with fewer, better suggestions.
+    strict = coded.queue_suggestions(min_precision=0.75)
+    assert strict.suggestions <= queued.suggestions
+    assert len(coded.pending()) == strict.suggestions
+    with pytest.raises(QualcodeError, match="min-precision"):
+        coded.queue_suggestions(min_precision=1.5)
+
+
+def test_deciding_records_feedback_and_codes_the_accepted(coded: Project, project_path: Path):
+    coded.queue_suggestions(min_precision=0.4)
+    time_ids = [p.id for p in coded.pending("Time")]
+    awareness = coded.pending("Awareness")
+    assert coded.decide_pending(time_ids, accept=True) == len(time_ids) > 0
+    assert coded.decide_pending([awareness[0].id], accept=False) == 1
+    assert coded.pending("Time") == []
+    assert len(coded.pending("Awareness")) == len(awareness) - 1
+    assert _feedback(project_path) == [("Time", 1)] * len(time_ids) + [("Awareness", 0)]
+    assert [c[:2] for c in _codings(project_path)] == [("Time", "anna")] * len(time_ids)
+    # A decision already made is not made twice.
+    assert coded.decide_pending(time_ids, accept=True) == 0
+
+
+def test_suggest_all_on_the_command_line(coded: Project, project_path: Path):
+    coded.close()
+    result = runner.invoke(cli, ["suggest", str(project_path), "--all", "--min-precision", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Queued ")
+    assert "expected precision" in result.output
+    result = runner.invoke(cli, ["suggest", str(project_path), "--all", "--format", "json"])
+    [row] = json.loads(result.output)
+    assert row["expected_precision"] >= 0.8 or row["queued"] == 0
+    result = runner.invoke(cli, ["suggest", str(project_path), "int1", "--all"])
+    assert result.exit_code == 1
+    assert "--all scores every source" in result.output
+
+
+async def test_bulk_accept_and_reject_on_the_review_screen(coded: Project, project_path: Path):
+    coded.queue_suggestions(min_precision=0.4)
+    times = len(coded.pending("Time"))
+    awareness = len(coded.pending("Awareness"))
+    assert times > 1 and awareness > 1
+    app = QualcodeApp(coded)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the Review screen")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert len(screen.queue) == len(coded.pending())
+        # To the first Time suggestion, then accept every Time suggestion at once.
+        while screen.highlighted is not None and screen.highlighted.suggestion.label != "Time":
+            await pilot.press("s")
+        await pilot.press("A")
+        await wait_for(pilot, lambda: len(_feedback(project_path)) == times, "the bulk accept")
+        assert not any(p.suggestion.label == "Time" for p in screen.queue)
+        assert _feedback(project_path) == [("Time", 1)] * times
+        assert [c[:2] for c in _codings(project_path)] == [("Time", "anna")] * times
+        # Then reject every Awareness suggestion: feedback, no codings.
+        while screen.highlighted is not None and screen.highlighted.suggestion.label != (
+            "Awareness"
+        ):
+            await pilot.press("s")
+        await pilot.press("R")
+        await wait_for(
+            pilot, lambda: len(_feedback(project_path)) == times + awareness, "the bulk reject"
+        )
+        assert not any(p.suggestion.label == "Awareness" for p in screen.queue)
+        assert _feedback(project_path)[times:] == [("Awareness", 0)] * awareness
+        assert {c[0] for c in _codings(project_path)} == {"Time"}
+        assert len(coded.pending()) == len(screen.queue)
+
+
+async def test_one_suggestion_accepted_and_one_rejected(coded: Project, project_path: Path):
+    coded.queue_suggestions(min_precision=0.4)
+    first, second = coded.pending()[:2]
+    app = QualcodeApp(coded)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the Review screen")
+        await pilot.press("a")
+        await wait_for(pilot, lambda: len(_feedback(project_path)) == 1, "the accept")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(_feedback(project_path)) == 2, "the reject")
+    assert _feedback(project_path) == [
+        (first.suggestion.label, 1),
+        (second.suggestion.label, 0),
+    ]
+    s = first.suggestion
+    assert _codings(project_path) == [(s.label, "anna", s.start, s.end)]
+
+
+def test_an_older_project_gets_the_queue_on_open(coded: Project, project_path: Path):
+    coded.close()
+    with sqlite3.connect(project_path) as db:
+        db.execute("DROP TABLE pending_suggestions")
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with Project.open(project_path) as p:
+        assert p.pending() == []
+        assert p.queue_suggestions(min_precision=0.4).suggestions > 0
+
+
+def test_the_suggester_as_a_coder_in_agreement(coded: Project, project_path: Path):
+    from tests.conftest import PANEL
+
+    coded.apply_code(
+        "int1", *span(INTERVIEW, "I had never heard of it before you called."), "Awareness"
+    )
+    coded.apply_code("int1", *span(INTERVIEW, "I have no time at all."), "Time")
+    coded.apply_code("panel1", *span(PANEL, "do not know the programme exists."), "Awareness")
+    coded.apply_code("panel1", *span(PANEL, "And mentors need recognition"), "Recognition")
+    # Each source is scored by a model that never saw its codings.
+    found = coded.suggested_codings([coded.source("panel1").id], min_score=0.5)
+    assert (coded.code("Awareness").id) in {c for _, c, _, _ in found}
+    report = coded.agreement(["anna", "suggested"])
+    by_code = {r["code"]: r for r in report.rows()}
+    assert {"Awareness", "Time"} <= set(by_code)
+    # The keyword "recognition" is where anna coded it, and nowhere else.
+    assert (by_code["Recognition"]["coded_by_suggested"], by_code["Recognition"]["kappa"]) == (1, 1)
+    assert by_code["Awareness"]["coded_by_suggested"] == 2
+    assert by_code["Awareness"]["kappa"] > 0
+    assert list(report.sources) == ["int1", "panel1"]
+    assert "suggested" not in coded.coders()  # nothing was written for the machine
+    result = runner.invoke(cli, ["agreement", str(project_path), "--coders", "anna", "suggested"])
+    assert result.exit_code == 0, result.output
+    assert "Coders anna, suggested" in result.output

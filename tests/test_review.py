@@ -183,3 +183,22 @@ def test_the_suggester_as_a_coder_in_agreement(coded: Project, project_path: Pat
     result = runner.invoke(cli, ["agreement", str(project_path), "--coders", "anna", "suggested"])
     assert result.exit_code == 0, result.output
     assert "Coders anna, suggested" in result.output
+
+
+async def test_the_review_screen_fills_its_own_queue(coded_demo_project: Project):
+    from qualcode.tui.widgets.status import StatusLine
+
+    app = QualcodeApp(coded_demo_project)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the Review screen")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.queue == []
+        status = screen.query_one("#review-status", StatusLine)
+        assert "f fills it" in status.text
+        await pilot.press("f")
+        await wait_for(pilot, lambda: bool(screen.queue), "the queue filled", timeout=180)
+        assert status.text.startswith("Queued ")
+        assert [p.id for p in coded_demo_project.pending()] == [p.id for p in screen.queue]
+        assert all(p.precision >= 0.8 for p in screen.queue)

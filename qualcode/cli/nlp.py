@@ -100,17 +100,10 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
         }
         say(render([row], fmt))
         return
-    if not queued.suggestions:
-        say(
-            f"No suggestions queued: none of {queued.sentences} uncoded sentences has one "
-            f"expected to be right at {min_precision:.0%}; lower --min-precision or code more."
-        )
-        return
-    say(
-        f"Queued {queued.suggestions} suggestions for {queued.sentences} uncoded sentences "
-        f"(scores from {queued.threshold:.2f}; expected precision {queued.precision:.0%}). "
-        "Review them on the Review screen: qualcode open, then F7."
+    tail = (
+        " Review them on the Review screen: qualcode open, then F7." if queued.suggestions else ""
     )
+    say(queued.describe(min_precision) + tail)
 
 
 @app.command()

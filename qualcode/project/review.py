@@ -33,6 +33,18 @@ class Queued:
     threshold: float  # lowest score kept
     precision: float  # expected of the queue: the mean of its scores
 
+    def describe(self, min_precision: float) -> str:
+        """What was queued, in one sentence (the command line and the Review screen)."""
+        if not self.suggestions:
+            return (
+                f"No suggestions queued: none of {self.sentences} uncoded sentences has one "
+                f"expected to be right at {min_precision:.0%}; lower --min-precision or code more."
+            )
+        return (
+            f"Queued {self.suggestions} suggestions for {self.sentences} uncoded sentences "
+            f"(scores from {self.threshold:.2f}; expected precision {self.precision:.0%})."
+        )
+
 
 class ReviewActions(SuggestActions):
     """Queue suggestions for the uncoded rest of the project and decide them."""

@@ -1,6 +1,7 @@
 """The review screen: the queue of suggestions for the uncoded rest of the project.
 
-``qualcode suggest P --all`` fills the queue; here a coder walks it, best score first:
+``f`` here (or ``qualcode suggest P --all``) fills the queue, scoring every uncoded sentence in
+a worker; a coder walks it, best score first:
 ``a`` accepts the highlighted suggestion (the passage is coded), ``r`` rejects it, ``s``
 skips to the next; ``A`` and ``R`` accept or reject every queued suggestion of the
 highlighted one's code at once. Each decision goes through the project, which records it as
@@ -11,21 +12,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
+from textual.worker import get_current_worker
 
 from qualcode.model import PendingSuggestion
 from qualcode.tui.widgets.status import StatusLine
+from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
     from qualcode.tui.app import QualcodeApp
 
 QUOTE = 70  # characters of the passage shown
+MIN_PRECISION = 0.8  # what ``f`` asks of the queue, as ``suggest --all`` does by default
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(ShowsWorkerErrors, Screen[None]):
     TITLE = "Review"
     BINDINGS = [
         Binding("a", "decide(True)", "Accept", id="review.accept"),
@@ -34,6 +39,7 @@ class ReviewScreen(Screen[None]):
         Binding("A", "decide_code(True)", "Accept code", id="review.accept_code"),
         Binding("R", "decide_code(False)", "Reject code", id="review.reject_code"),
         Binding("enter", "open", "Open", id="review.open"),
+        Binding("f", "fill", "Fill queue", id="review.fill"),
     ]
 
     app: QualcodeApp
@@ -76,12 +82,33 @@ class ReviewScreen(Screen[None]):
 
     def _summary(self) -> str:
         if not self.queue:
-            return "The queue is empty: `qualcode suggest PROJECT --all` fills it."
+            return (
+                "The queue is empty: f fills it with suggestions for every uncoded sentence "
+                "(or `qualcode suggest PROJECT --all`)."
+            )
         precision = self.queue[0].precision
         return (
             f"{len(self.queue)} suggestions to review (expected precision {precision:.0%} "
             "when queued) · a accept · r reject · s skip · A/R the whole code"
         )
+
+    def action_fill(self) -> None:
+        """Score every uncoded sentence and queue the suggestions worth reviewing."""
+        self.say(
+            f"Scoring every uncoded sentence (suggestions right {MIN_PRECISION:.0%} of the time)…"
+        )
+        self._fill()
+
+    @work(thread=True, exclusive=True, group="review-fill", exit_on_error=False)
+    def _fill(self) -> None:
+        worker = get_current_worker()
+        queued = self.app.project.queue_suggestions(min_precision=MIN_PRECISION)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._filled, queued.describe(MIN_PRECISION))
+
+    def _filled(self, message: str) -> None:
+        self.reload()
+        self.say(message if not self.queue else f"{message} · {self._summary()}")
 
     def say(self, message: str) -> None:
         self.query_one("#review-status", StatusLine).update(message)

@@ -175,18 +175,21 @@ class StoreBase:
         with self.writing() as conn:
             _set_meta(conn, key, value)
 
+    def may_change_settings(self) -> bool:
+        """Whether the connecting coder may change the project's settings: in a project
+        file anyone, on a server a lead."""
+        if self.role is None:
+            return True
+        with self.reading() as conn:
+            return server.is_lead(conn)
+
     # -- coders --------------------------------------------------------------------------
 
     def coder_id(self, name: str) -> int:
-        """The id of coder ``name``, added on first use. On a server a coder writes only as
-        the role they connect as; a lead may act for another (reconciling, importing)."""
+        """The id of coder ``name``, added on first use (a write: only a coder that may be
+        written as, see :func:`server.may_write_as`)."""
         with self.writing() as conn:
-            if self.role is not None and name != self.role and not server.is_lead(conn):
-                raise ProjectError(
-                    f"on a server you code as the role you connect as ({self.role}), not as "
-                    f"{name!r}: leave out --coder, or connect as {name} to work as them",
-                    file=self.label,
-                )
+            self.check_writes_as(name)
             query = select(s.coders.c.id).where(s.coders.c.name == name)
             found = conn.execute(query).scalar()
             if found is not None:
@@ -198,6 +201,16 @@ class StoreBase:
                     return new_id(conn.execute(s.coders.insert().values(name=name)))
             except IntegrityError:
                 return int(conn.execute(query).scalar_one())
+
+    def check_writes_as(self, name: str) -> None:
+        """Refuse, on a server, a write as coder ``name`` that the connecting role may not
+        make (see :func:`server.may_write_as`); in a project file any name may be written."""
+        if self.role is None or name == self.role:
+            return
+        with self.writing() as conn:
+            refused = server.may_write_as(conn, self.role, name)
+        if refused:
+            raise ProjectError(refused, file=self.label)
 
     def coders(self) -> list[str]:
         with self.reading() as conn:

@@ -90,9 +90,9 @@ class StoreBase:
             with current.begin_nested():
                 yield self
             return
-        with self._database_errors(), self.engine.connect() as conn:
+        wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
+        with self._database_errors(wait), self.engine.connect() as conn:
             conn.execution_options(**self.dialect.write_options())
-            wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
             if wait != self.busy_timeout:
                 self.dialect.set_busy_timeout(conn, wait)
             try:
@@ -105,6 +105,8 @@ class StoreBase:
                 if wait != self.busy_timeout:
                     self.dialect.set_busy_timeout(conn, self.busy_timeout)
             with transaction:
+                if wait != self.busy_timeout:
+                    self.dialect.wait_in_transaction(conn, wait)
                 self._local.conn = conn
                 try:
                     yield self
@@ -123,15 +125,15 @@ class StoreBase:
             yield self._local.conn
 
     @contextmanager
-    def _database_errors(self) -> Iterator[None]:
+    def _database_errors(self, waited: float | None = None) -> Iterator[None]:
         """A database error the dialect can say in one line (a server's refusal, a lock
         waited on too long, a dropped connection) as that line; the transaction is rolled
-        back by then."""
+        back by then. ``waited``: how long a lock was waited for (the busy timeout)."""
         try:
             yield
         except DBAPIError as exc:
             if self.dialect.is_busy(exc):
-                raise self._busy(self.busy_timeout) from None
+                raise self._busy(self.busy_timeout if waited is None else waited) from None
             mapped = self.dialect.explain(exc, label=self.label, role=self.role)
             if mapped is not None:
                 raise mapped from None
@@ -140,7 +142,9 @@ class StoreBase:
     @contextmanager
     def without_waiting(self) -> Iterator[None]:
         """Writes in this block raise :class:`ProjectBusy` at once if another writer holds
-        the project, so a screen can say it waits and wait in the background."""
+        the project, so a screen can say it waits and wait in the background. (SQLite: the
+        write lock is not waited for; a server: no row or table lock is, in the whole
+        transaction, see :meth:`Dialect.wait_in_transaction`.)"""
         self._local.no_wait = True
         try:
             yield

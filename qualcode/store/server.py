@@ -77,9 +77,14 @@ def connect_args(busy_timeout: float) -> dict[str, Any]:
     waits for a lock another session holds (then :func:`is_busy`)."""
     return {
         "application_name": APPLICATION_NAME,
-        # 0 would mean "wait for ever" to PostgreSQL, not "do not wait".
-        "options": f"-c lock_timeout={max(1, int(busy_timeout * 1000))}",
+        "options": f"-c lock_timeout={lock_timeout_ms(busy_timeout)}",
     }
+
+
+def lock_timeout_ms(seconds: float) -> int:
+    """PostgreSQL's ``lock_timeout`` for a wait of ``seconds``: at least 1 ms, as 0 would
+    mean "wait for ever" to PostgreSQL, not "do not wait"."""
+    return max(1, int(seconds * 1000))
 
 
 def quote_name(name: str) -> str:

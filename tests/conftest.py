@@ -18,8 +18,9 @@ from qualcode.examples import CODERS, CODINGS, build_demo, examples_root
 from qualcode.project import Project
 from qualcode.store.server import is_server_url
 
-# The session's PostgreSQL server and a fresh database per test (tests/postgres.py).
-pytest_plugins = ["tests.postgres", "pytester"]
+# The session's PostgreSQL server and a fresh database per test (tests/postgres.py), and a
+# team with its roles on it (tests/server_team.py).
+pytest_plugins = ["tests.postgres", "tests.server_team", "pytester"]
 
 if TYPE_CHECKING:
     from textual.app import App

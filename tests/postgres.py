@@ -9,6 +9,14 @@ authentication: a role connects by naming itself, as a coder would with a passwo
 
 Without PostgreSQL the server tests are skipped with the reason, except when ``CI=true``:
 then a missing server fails them, so CI cannot pass without testing the server half.
+
+A run that was killed leaves its folder behind (``/tmp/qualcode-pg-*``); the next run removes
+those whose server is dead (:func:`remove_stale_servers`). A server still running is left
+alone, whoever started it.
+
+There is no template database prepared once per session: what the tests would copy is a set
+up project, and a project's team roles are named after its database (``<db>_coders``) and are
+the server's, not the database's, so every copy would share the template's team.
 """
 
 from __future__ import annotations
@@ -25,7 +33,44 @@ from urllib.parse import quote
 import pytest
 
 SUPERUSER = "postgres"
+PREFIX = "qualcode-pg-"
+OWNER_FILE = "owner.pid"  # the test run's process id, beside the data folder
 _databases = itertools.count(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user
+    return True
+
+
+def _pid_in(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def remove_stale_servers(folder: Path) -> list[Path]:
+    """Remove what killed test runs left in ``folder``: a server folder whose postmaster is
+    dead (its ``postmaster.pid`` names no process), or one never started whose run is dead.
+    Returns the folders removed."""
+    removed = []
+    for root in sorted(folder.glob(f"{PREFIX}*")):
+        postmaster = _pid_in(root / "data" / "postmaster.pid")
+        owner = _pid_in(root / OWNER_FILE)
+        if postmaster is not None:
+            stale = not _alive(postmaster)
+        else:
+            stale = owner is not None and not _alive(owner)
+        if stale:
+            shutil.rmtree(root, ignore_errors=True)
+            removed.append(root)
+    return removed
 
 
 def find_bindir() -> Path | None:
@@ -53,8 +98,9 @@ class PostgresServer:
     def __init__(self, bindir: Path):
         self.bindir = bindir
         self.as_root = os.geteuid() == 0
-        self.root = Path(tempfile.mkdtemp(prefix="qualcode-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
         self.root.chmod(0o755)  # the postgres user must reach the socket and data folders
+        (self.root / OWNER_FILE).write_text(f"{os.getpid()}\n")
         self.data = self.root / "data"
         self.socket_dir = self.root / "socket"
         self.log = self.root / "socket" / "server.log"
@@ -132,6 +178,7 @@ def postgres() -> Iterator[PostgresServer]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(reason + " (CI=true: the server tests must run)")
         pytest.skip(reason)
+    remove_stale_servers(Path(tempfile.gettempdir()))
     server = PostgresServer(bindir)
     try:
         server.start()

@@ -3,9 +3,14 @@ machine, failed in CI (CI=true), so CI cannot pass without testing the server.""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+from tests import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,3 +43,31 @@ def test_in_ci_a_missing_postgresql_fails_them(
     result = no_postgres.runpytest_subprocess()
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*CI=true: the server tests must run*"])
+
+
+def _server_folder(tmp: Path, name: str, *, postmaster: int | None, owner: int | None) -> Path:
+    root = tmp / f"{postgres.PREFIX}{name}"
+    (root / "data").mkdir(parents=True)
+    if postmaster is not None:
+        (root / "data" / "postmaster.pid").write_text(f"{postmaster}\n{root / 'data'}\n")
+    if owner is not None:
+        (root / postgres.OWNER_FILE).write_text(f"{owner}\n")
+    return root
+
+
+def test_a_killed_runs_server_folder_is_removed_and_a_running_one_kept(tmp_path: Path):
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    dead = int(ended.stdout)
+    alive = os.getpid()
+    dead_server = _server_folder(tmp_path, "dead", postmaster=dead, owner=alive)
+    running = _server_folder(tmp_path, "running", postmaster=alive, owner=dead)
+    never_started = _server_folder(tmp_path, "unstarted", postmaster=None, owner=dead)
+    starting = _server_folder(tmp_path, "starting", postmaster=None, owner=alive)
+    other = tmp_path / "qualcode-merge-x"
+    other.mkdir()
+    removed = postgres.remove_stale_servers(tmp_path)
+    assert removed == [dead_server, never_started]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [running.name, starting.name, other.name]
+    )

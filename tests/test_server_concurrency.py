@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from qualcode.errors import ProjectBusy
 from qualcode.project import Project
 from tests.concurrent_coder import start
 from tests.postgres import PostgresServer
@@ -126,6 +127,18 @@ def test_a_write_waits_for_a_lock_up_to_the_busy_timeout_then_says_so(held_histo
     assert f"another writer held the project for {seconds} s" in err
     with Project.open(url) as p:
         assert p.store.counts() == before
+
+
+def test_without_waiting_a_write_that_meets_a_lock_fails_at_once(held_history):
+    url, before = held_history
+    with Project.open(url, busy_timeout=600) as p:  # were it waited for, it would say 600 s
+        with pytest.raises(ProjectBusy, match="held the project for 0 s"), p.without_waiting():
+            p.apply_code("int1", 0, 9, "Time")
+        assert p.store.counts() == before
+        # The wait was the transaction's own: the connection, back in the pool, waits the
+        # busy timeout again.
+        with p.store.reading() as conn:
+            assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "10min"
 
 
 def _waiting_backend(postgres: PostgresServer, database: str, command: subprocess.Popen) -> int:

@@ -8,6 +8,7 @@ from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.status import StatusLine
 from tests.conftest import coding_screen, wait_for, wait_for_toast
 from tests.postgres import PostgresServer
 
@@ -38,3 +39,28 @@ async def test_a_coder_codes_in_the_workbench_and_the_codebook_stays_the_leads(
             await wait_for_toast(pilot, "the codebook is the lead's to change", "error")
         assert p.codebook().find("Information channels")
         assert p.summary()["codings"] == 1
+
+
+async def test_the_coding_screen_says_it_waits_for_a_lock_on_the_server(
+    postgres: PostgresServer, pg_database: str, pg_url: str, transcripts
+):
+    with Project.create(pg_url) as p:
+        p.import_files([transcripts["int1"]], kind="interview")
+        p.add_code("Awareness", hotkey="a")
+        app = QualcodeApp(p, source="int1")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await coding_screen(pilot)
+            s, e = screen.view.selection
+            quote = p.source("int1").text[s:e]
+            with postgres.admin(pg_database) as other:  # another session, mid-transaction
+                other.execute("BEGIN")
+                other.execute("LOCK TABLE history IN EXCLUSIVE MODE")
+                await pilot.press("a")
+                status = screen.query_one(StatusLine)
+                assert "waiting for another writer…" in status.text
+                assert p.codings() == []
+                other.execute("ROLLBACK")
+            for worker in [w for w in app.workers if w.group == "write"]:
+                await worker.wait()
+            await wait_for(pilot, lambda: "coded Awareness" in status.text, "the waiting write")
+        assert [(c.code, c.text) for c in p.codings()] == [("Awareness", quote)]

@@ -111,11 +111,15 @@ def print_merge_report(report: MergeReport) -> None:
 @app.command()
 @reports_errors
 def merge(
-    out: Annotated[Path, typer.Argument(help="The merged project (.qcdb); created if missing.")],
-    inputs: Annotated[list[Path], typer.Argument(help="Coders' projects: .qcdb, .qdpx or .qde.")],
+    out: Annotated[
+        str,
+        typer.Argument(help="The merged project (.qcdb, created if missing, or a server's URL)."),
+    ],
+    inputs: Annotated[list[str], typer.Argument(help="Coders' projects: .qcdb, .qdpx or .qde.")],
 ) -> None:
     """Merge coders' projects into one: sources by content, codes by GUID then path, every
-    coding kept with its coder; conflicts and near-duplicate codes are listed."""
+    coding kept with its coder; conflicts and near-duplicate codes are listed. A project on
+    a server is merged into, not from: clone it first."""
     from qualcode.project import merge_projects
 
     print_merge_report(merge_projects(out, list(inputs)))

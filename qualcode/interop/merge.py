@@ -145,6 +145,7 @@ class Merger:
         rows = self.store.coder_rows()
         self._coder_by_guid = {g: i for i, _, g in rows if g}
         self._coder_by_name = {n.casefold(): (i, g) for i, n, g in rows}
+        self._coder_names = {i: n for i, n, _ in rows}
 
     def coder(self, user: str | None) -> int:
         if user in self.coder_ids:
@@ -160,9 +161,13 @@ class Merger:
                     self.store.set_guids("coders", {found: user})  # type: ignore[dict-item]
                     self._coder_by_guid[user] = found  # type: ignore[index]
             else:
+                self.store.check_writes_as(name or self.default_coder)
                 found = self.store.add_coder(name or self.default_coder, real_guid(user))
                 self._coder_by_name[key] = (found, real_guid(user))
+                self._coder_names[found] = name or self.default_coder
                 self.report.coders_added.append(name or self.default_coder)
+        # On a server, another team member's codings come only from them (not an import).
+        self.store.check_writes_as(self._coder_names[found])
         self.coder_ids[user] = found
         return found
 

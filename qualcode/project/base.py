@@ -50,6 +50,13 @@ class ProjectBase:
     def set_setting(self, key: str, value: str) -> None:
         self.store.set_setting(key, value)
 
+    def note_setting(self, key: str, value: str) -> None:
+        """Record which registered component the project used (``nlp.suggesters``), where
+        the coder may change settings. On a server only a lead may: a coder's suggestions
+        must not fail for the record, which the lead's next use writes."""
+        if self.settings().get(key) != value and self.store.may_change_settings():
+            self.set_setting(key, value)
+
     @property
     def language(self) -> str:
         return self.settings().get("language", "en")

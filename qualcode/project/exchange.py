@@ -22,6 +22,7 @@ from qualcode.model import NewCoding, utc_now
 from qualcode.outputs import os_reason, pause_point, temporary_folder, writing
 from qualcode.project.base import ProjectBase, content_hash
 from qualcode.project.review import SUGGESTED
+from qualcode.store.server import display_url, is_server_url
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement import AgreementReport, Disagreement
@@ -126,9 +127,18 @@ class ExchangeActions(ProjectBase):
 
     def merge_from(self, paths: list[str | Path]) -> MergeReport:
         """Merge coders' projects (``.qcdb``, ``.qdpx``, ``.qde``) into this one, in one
-        transaction. Idempotent: merging the same input again adds nothing."""
+        transaction. Idempotent: merging the same input again adds nothing. A project on a
+        server is refused as an input (its coders may write meanwhile; a merge reads one
+        settled state): its clone is merged instead."""
         from qualcode.interop.merge import MergeReport
 
+        for item in paths:
+            if is_server_url(item):
+                raise ExchangeError(
+                    "is a project on a server; merge reads project files (.qcdb, .qdpx, "
+                    ".qde): clone it first (qualcode clone URL LOCAL.qcdb) and merge the copy",
+                    file=display_url(str(item)),
+                )
         report = MergeReport()
         inputs = [(Path(p), self._read_input(Path(p))) for p in paths]
         with self.store.atomic():
@@ -340,8 +350,12 @@ def merge_projects(
     out: str | Path, inputs: list[str | Path], *, coder: str | None = None
 ) -> MergeReport:
     """Merge ``inputs`` into project ``out``, creating it if missing (and removing it again
-    if the merge fails)."""
+    if the merge fails). ``out`` may be a project on a server (as for an import); an input
+    may not: its coders may be writing meanwhile, and a merge reads one settled state."""
     from qualcode.project import Project
 
+    if is_server_url(out):
+        with Project.open(out) as project:
+            return project.merge_from(list(inputs))
     with Project.open_or_build(out, coder=coder) as project:
         return project.merge_from(list(inputs))

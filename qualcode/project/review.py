@@ -54,10 +54,12 @@ class ReviewActions(SuggestActions):
         *,
         min_precision: float = 0.8,
         top: int = 3,
+        coder: str | None = None,
         progress: Callable[[float], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> Queued:
-        """Score every uncoded sentence and make the suggestions worth reviewing the queue.
+        """Score every uncoded sentence and make the suggestions worth reviewing the queue
+        of ``coder`` (default: :attr:`coder`); the other coders' queues stay as they are.
 
         Args:
             min_precision: the share of queued suggestions expected to be right, 0..1.
@@ -85,25 +87,30 @@ class ReviewActions(SuggestActions):
                 progress(i / len(sources))
         kept, threshold = keep_for_precision(found, min_precision)
         precision = round(sum(s.score for s in kept) / len(kept), 4) if kept else 0.0
-        self.store.replace_pending(kept, precision, utc_now())
+        self.store.replace_pending(coder or self.coder, kept, precision, utc_now())
         return Queued(len(kept), scored, threshold, precision)
 
-    def pending(self, code: str | int | None = None) -> list[PendingSuggestion]:
-        """The review queue, best first (of one code, if given)."""
+    def pending(
+        self, code: str | int | None = None, coder: str | None = None
+    ) -> list[PendingSuggestion]:
+        """The review queue of ``coder`` (default: :attr:`coder`), best first (of one code,
+        if given)."""
         code_id = None if code is None else self.code(code).id
-        return self.store.list_pending(code_id=code_id)
+        return self.store.list_pending(coder or self.coder, code_id=code_id)
 
     def decide_pending(self, ids: Sequence[int], accept: bool, coder: str | None = None) -> int:
-        """Accept (code the passage) or reject the queued suggestions ``ids``, in one
-        transaction; each decision is recorded as feedback. Returns how many were decided."""
-        todo = self.store.list_pending(ids=ids)
+        """Accept (code the passage) or reject the queued suggestions ``ids`` of ``coder``'s
+        queue (default: :attr:`coder`), in one transaction; each decision is recorded as
+        feedback. Ids not in that queue are left alone. Returns how many were decided."""
+        coder = coder or self.coder
+        todo = self.store.list_pending(coder, ids=ids)
         with self.store.atomic():
             for item in todo:
                 if accept:
                     self.accept_suggestion(item.suggestion, coder)
                 else:
                     self.reject_suggestion(item.suggestion, coder)
-            self.store.remove_pending([item.id for item in todo])
+            self.store.remove_pending(coder, [item.id for item in todo])
         return len(todo)
 
     def suggested_codings(

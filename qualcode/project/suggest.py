@@ -52,8 +52,7 @@ class SuggestActions(ThemeActions):
 
         def prepare() -> Callable[[], CombinedSuggester]:
             fit = self._training(book)  # reads the store here, in the caller's thread
-            if self.settings().get("nlp.suggesters") != SUGGESTERS:
-                self.set_setting("nlp.suggesters", SUGGESTERS)
+            self.note_setting("nlp.suggesters", SUGGESTERS)
             return fit
 
         return self._nlp.model(key, book_key, prepare, wait=wait)

@@ -112,8 +112,7 @@ class ThemeActions(ProjectBase):
                     spans.append((src, a, b))
                     texts.append(lemma_text)
         found = finder(n, terms, quotes, self.language).fit(texts)
-        if self.settings().get("nlp.themes") != THEMES:
-            self.set_setting("nlp.themes", THEMES)
+        self.note_setting("nlp.themes", THEMES)
         return [
             Theme(
                 label=t.label,

@@ -90,9 +90,9 @@ class StoreBase:
             with current.begin_nested():
                 yield self
             return
-        with self._database_errors(), self.engine.connect() as conn:
+        wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
+        with self._database_errors(wait), self.engine.connect() as conn:
             conn.execution_options(**self.dialect.write_options())
-            wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
             if wait != self.busy_timeout:
                 self.dialect.set_busy_timeout(conn, wait)
             try:
@@ -105,6 +105,8 @@ class StoreBase:
                 if wait != self.busy_timeout:
                     self.dialect.set_busy_timeout(conn, self.busy_timeout)
             with transaction:
+                if wait != self.busy_timeout:
+                    self.dialect.wait_in_transaction(conn, wait)
                 self._local.conn = conn
                 try:
                     yield self
@@ -123,15 +125,15 @@ class StoreBase:
             yield self._local.conn
 
     @contextmanager
-    def _database_errors(self) -> Iterator[None]:
+    def _database_errors(self, waited: float | None = None) -> Iterator[None]:
         """A database error the dialect can say in one line (a server's refusal, a lock
         waited on too long, a dropped connection) as that line; the transaction is rolled
-        back by then."""
+        back by then. ``waited``: how long a lock was waited for (the busy timeout)."""
         try:
             yield
         except DBAPIError as exc:
             if self.dialect.is_busy(exc):
-                raise self._busy(self.busy_timeout) from None
+                raise self._busy(self.busy_timeout if waited is None else waited) from None
             mapped = self.dialect.explain(exc, label=self.label, role=self.role)
             if mapped is not None:
                 raise mapped from None
@@ -140,7 +142,9 @@ class StoreBase:
     @contextmanager
     def without_waiting(self) -> Iterator[None]:
         """Writes in this block raise :class:`ProjectBusy` at once if another writer holds
-        the project, so a screen can say it waits and wait in the background."""
+        the project, so a screen can say it waits and wait in the background. (SQLite: the
+        write lock is not waited for; a server: no row or table lock is, in the whole
+        transaction, see :meth:`Dialect.wait_in_transaction`.)"""
         self._local.no_wait = True
         try:
             yield
@@ -175,18 +179,21 @@ class StoreBase:
         with self.writing() as conn:
             _set_meta(conn, key, value)
 
+    def may_change_settings(self) -> bool:
+        """Whether the connecting coder may change the project's settings: in a project
+        file anyone, on a server a lead."""
+        if self.role is None:
+            return True
+        with self.reading() as conn:
+            return server.is_lead(conn)
+
     # -- coders --------------------------------------------------------------------------
 
     def coder_id(self, name: str) -> int:
-        """The id of coder ``name``, added on first use. On a server a coder writes only as
-        the role they connect as; a lead may act for another (reconciling, importing)."""
+        """The id of coder ``name``, added on first use (a write: only a coder that may be
+        written as, see :func:`server.may_write_as`)."""
         with self.writing() as conn:
-            if self.role is not None and name != self.role and not server.is_lead(conn):
-                raise ProjectError(
-                    f"on a server you code as the role you connect as ({self.role}), not as "
-                    f"{name!r}: leave out --coder, or connect as {name} to work as them",
-                    file=self.label,
-                )
+            self.check_writes_as(name)
             query = select(s.coders.c.id).where(s.coders.c.name == name)
             found = conn.execute(query).scalar()
             if found is not None:
@@ -198,6 +205,16 @@ class StoreBase:
                     return new_id(conn.execute(s.coders.insert().values(name=name)))
             except IntegrityError:
                 return int(conn.execute(query).scalar_one())
+
+    def check_writes_as(self, name: str) -> None:
+        """Refuse, on a server, a write as coder ``name`` that the connecting role may not
+        make (see :func:`server.may_write_as`); in a project file any name may be written."""
+        if self.role is None or name == self.role:
+            return
+        with self.writing() as conn:
+            refused = server.may_write_as(conn, self.role, name)
+        if refused:
+            raise ProjectError(refused, file=self.label)
 
     def coders(self) -> list[str]:
         with self.reading() as conn:

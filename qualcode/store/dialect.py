@@ -73,6 +73,10 @@ class Dialect:
     def set_busy_timeout(self, conn: Connection, seconds: float) -> None:
         """How long this connection's next write waits for another writer."""
 
+    def wait_in_transaction(self, conn: Connection, seconds: float) -> None:
+        """How long the statements of this connection's open transaction wait for a lock
+        another session holds (where locks are taken by statements, not by ``BEGIN``)."""
+
     def is_busy(self, exc: BaseException) -> bool:
         """Whether ``exc`` says another writer holds the database."""
         return False
@@ -236,6 +240,12 @@ class PostgreSQLDialect(Dialect):
         if given:
             extra["options"] = f"{given} {extra['options']}"
         cparams.update(extra)
+
+    def wait_in_transaction(self, conn: Connection, seconds: float) -> None:
+        # A server locks rows as statements reach them, not at BEGIN: the wait is set for
+        # the transaction (SET LOCAL ends with it), and a lock not granted in it fails the
+        # statement with LockNotAvailable, which is_busy() names.
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{server.lock_timeout_ms(seconds)}ms'")
 
     def is_busy(self, exc: BaseException) -> bool:
         return server.is_busy(exc)

@@ -1,7 +1,9 @@
 """The review queue: suggestions for the uncoded rest of a project, waiting for a decision.
 
 A queue is made whole (:meth:`PendingMixin.replace_pending`) and emptied one decision at a
-time; the decision itself is recorded in ``suggestion_feedback`` by the project.
+time; the decision itself is recorded in ``suggestion_feedback`` by the project. Each coder
+has a queue of their own: making one never touches another coder's (on a server, row-level
+security fences it too, see :mod:`qualcode.store.server`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from qualcode.store.base import StoreBase
 
 class PendingMixin(StoreBase):
     def replace_pending(
-        self, found: Iterable[Suggestion], precision: float, created_at: str
+        self, coder: str, found: Iterable[Suggestion], precision: float, created_at: str
     ) -> int:
-        """Make ``found`` the review queue (the old one is dropped); returns its length."""
+        """Make ``found`` the review queue of ``coder`` (their old one is dropped, the
+        others' stay); returns its length."""
+        p = s.pending_suggestions
         rows = [
             {
                 "source_id": x.source_id,
@@ -38,17 +42,18 @@ class PendingMixin(StoreBase):
             if x.code_id is not None
         ]
         with self.writing() as conn:
-            conn.execute(delete(s.pending_suggestions))
+            coder_id = self.coder_id(coder)
+            conn.execute(delete(p).where(p.c.coder_id == coder_id))
             if rows:
-                conn.execute(s.pending_suggestions.insert(), rows)
+                conn.execute(p.insert(), [{**row, "coder_id": coder_id} for row in rows])
         return len(rows)
 
     def list_pending(
-        self, *, code_id: int | None = None, ids: Sequence[int] | None = None
+        self, coder: str, *, code_id: int | None = None, ids: Sequence[int] | None = None
     ) -> list[PendingSuggestion]:
-        """The queue, best score first (of one code, or these ids, if given)."""
+        """The queue of ``coder``, best score first (of one code, or these ids, if given)."""
         p = s.pending_suggestions
-        q = select(p)
+        q = select(p).join(s.coders, s.coders.c.id == p.c.coder_id).where(s.coders.c.name == coder)
         if code_id is not None:
             q = q.where(p.c.code_id == code_id)
         if ids is not None:
@@ -73,8 +78,10 @@ class PendingMixin(StoreBase):
                 for r in conn.execute(q.order_by(p.c.score.desc(), p.c.id))
             ]
 
-    def remove_pending(self, ids: Iterable[int]) -> None:
-        """Take decided suggestions out of the queue (inside the decision's transaction)."""
+    def remove_pending(self, coder: str, ids: Iterable[int]) -> None:
+        """Take decided suggestions out of ``coder``'s queue (inside the decision's
+        transaction)."""
         p = s.pending_suggestions
         with self.writing() as conn:
-            conn.execute(delete(p).where(p.c.id.in_(list(ids))))
+            coder_id = self.coder_id(coder)
+            conn.execute(delete(p).where(p.c.id.in_(list(ids)), p.c.coder_id == coder_id))

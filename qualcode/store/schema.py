@@ -167,6 +167,8 @@ suggestion_feedback = Table(
 
 # v4: the review queue, suggestions for the uncoded rest of a project waiting for a coder's
 # decision (``qualcode suggest --all``); a decided one leaves the queue for the feedback table.
+# Each coder has a queue of their own (``coder_id``): on a server two coders queue and decide
+# at once, each fenced to their own rows like their codings.
 pending_suggestions = Table(
     "pending_suggestions",
     metadata,
@@ -182,7 +184,8 @@ pending_suggestions = Table(
     Column("precision", Float, nullable=False),
     Column("evidence", Text, nullable=False, default="[]"),  # JSON list
     Column("created_at", String(40), nullable=False),
-    Index("ix_pending_code", "code_id"),
+    Column("coder_id", Integer, ForeignKey("coders.id"), nullable=False),
+    Index("ix_pending_code", "coder_id", "code_id"),
 )
 
 

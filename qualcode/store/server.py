@@ -4,8 +4,8 @@ On a server the coder is the role that connects (``current_user``); qualcode sto
 password, so libpq's own means apply (``PGPASSWORD``, ``~/.pgpass``, peer or trust
 authentication, ``sslmode`` in the URL). A project's team is two group roles named after
 its database: ``<db>_coders`` may read everything and write their own codings, memos, undo
-history and suggestion feedback; ``<db>_leads`` (members of the coders' group too) may
-change everything, the codebook and the sources included, and add or remove coders.
+history, suggestion feedback and review queue; ``<db>_leads`` (members of the coders' group
+too) may change everything, the codebook and the sources included, and add or remove coders.
 
 The fences are in the database, not only in Python: table privileges keep the codebook,
 the sources and the settings the leads', and row-level security lets a coder insert,
@@ -29,7 +29,7 @@ DRIVER = "postgresql+psycopg"
 APPLICATION_NAME = "qualcode"  # how our sessions show in pg_stat_activity
 
 # Tables each coder writes rows of, fenced to their own rows by ``coder_id``.
-OWN_ROWS = ("codings", "memos", "history", "suggestion_feedback")
+OWN_ROWS = ("codings", "memos", "history", "suggestion_feedback", "pending_suggestions")
 # Settings rows naming the team's group roles.
 CODERS_KEY = "server.coders_role"
 LEADS_KEY = "server.leads_role"
@@ -77,9 +77,14 @@ def connect_args(busy_timeout: float) -> dict[str, Any]:
     waits for a lock another session holds (then :func:`is_busy`)."""
     return {
         "application_name": APPLICATION_NAME,
-        # 0 would mean "wait for ever" to PostgreSQL, not "do not wait".
-        "options": f"-c lock_timeout={max(1, int(busy_timeout * 1000))}",
+        "options": f"-c lock_timeout={lock_timeout_ms(busy_timeout)}",
     }
+
+
+def lock_timeout_ms(seconds: float) -> int:
+    """PostgreSQL's ``lock_timeout`` for a wait of ``seconds``: at least 1 ms, as 0 would
+    mean "wait for ever" to PostgreSQL, not "do not wait"."""
+    return max(1, int(seconds * 1000))
 
 
 def quote_name(name: str) -> str:
@@ -150,6 +155,29 @@ def is_lead(conn: Connection, role: str | None = None) -> bool:
         {"leads": leads, "role": role, "owner": owner(conn)},
     ).first()
     return row is not None and any(bool(v) for v in row)
+
+
+def may_write_as(conn: Connection, role: str, name: str) -> str | None:
+    """Why ``role`` may not write as coder ``name`` (None if it may).
+
+    The rule: a name that is a role on the server belongs to that role, and only a session
+    of that role writes as it, a lead's neither; so no one's codings, memos or queue change
+    under their name but by them. A lead may write as a coder that is no role: the agreed
+    coding of a reconciliation (``agreed``), the coders of another tool's file brought in
+    by an import or a merge. A coder who is not a lead writes only as themselves.
+    """
+    refused = f"on a server you code as the role you connect as ({role}), not as {name!r}"
+    if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": name}).first():
+        return (
+            f"{refused}: {name} is a role of the server, and only {name} writes as {name}, "
+            f"a lead neither; leave out --coder, or connect as {name}"
+        )
+    if not is_lead(conn):
+        return (
+            f"{refused}: only a lead writes as a coder that is no role (the agreed coding, "
+            "coders of an imported file); leave out --coder, or ask a lead"
+        )
+    return None
 
 
 def set_up(conn: Connection, database: str, *, label: str) -> tuple[str, str]:
@@ -251,7 +279,8 @@ def refusal(exc: BaseException, label: str, role: str | None) -> QualcodeError |
     who = f"as {role}, " if role else ""
     if table in OWN_ROWS or "row-level security" in message:
         what = (
-            "you may add, change and delete only your own codings, memos and undo history "
+            "you may add, change and delete only your own codings, memos, undo history, "
+            "suggestion feedback and review queue "
             "(connect as the other coder to change theirs)"
         )
     elif "schema" in message:

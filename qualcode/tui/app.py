@@ -16,9 +16,11 @@ from typing import Any, TypeVar
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.worker import Worker
 
 from qualcode.errors import ProjectBusy, QualcodeError
 from qualcode.project import Project
+from qualcode.tui.live import CodersOnline, LiveFeed, OthersCoded, describe, failed
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.dialogs import TextPrompt
@@ -75,12 +77,35 @@ class QualcodeApp(App[None]):
         self.pending_source: str | int | None = None
         self.pending_span: tuple[int, int] | None = None
         self.sub_title = project.label
+        self.live = LiveFeed(self, project)
 
     def on_mount(self) -> None:
         if self.start_source is not None:
             self.open_source(self.start_source)
         else:
             self.switch_mode("sources")
+        self.live.start()
+
+    def on_unmount(self) -> None:
+        self.live.stop()
+
+    def on_others_coded(self, message: OthersCoded) -> None:
+        """Someone else coded on the server: show it now."""
+        said = describe(message.change, self.project.coder)
+        if said is None:
+            return
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
+        self.notify(said, timeout=3)
+
+    def on_coders_online(self, message: CodersOnline) -> None:
+        self.sub_title = f"{self.project.label} · online: {', '.join(message.coders)}"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = failed(event)
+        if error is not None:
+            self.notify(error, title="Live updates stopped", severity="error", timeout=8)
 
     def open_source(self, ref: str | int, span: tuple[int, int] | None = None) -> None:
         """Show a source on the coding screen (it opens it when it is next shown), with

@@ -14,6 +14,9 @@ import pytest
 from qualcode.examples import build_demo
 from qualcode.project import Project
 
+# The session's PostgreSQL server and a fresh database per test (tests/postgres.py).
+pytest_plugins = ["tests.postgres"]
+
 INTERVIEW = """\
 Telephone interview, 12 March
 INTERVIEWER: Have you heard of the mentoring programme?

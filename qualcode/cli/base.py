@@ -25,7 +25,15 @@ app = typer.Typer(
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ProjectArg = Annotated[Path, typer.Argument(help="The project file (.qcdb).", show_default=False)]
+# A string, not a Path: a server URL (postgresql://host/db) would lose a slash as a Path.
+ProjectArg = Annotated[
+    str,
+    typer.Argument(
+        help="The project file (.qcdb), or postgresql://[user@][host][:port]/DATABASE "
+        "for a project on a server.",
+        show_default=False,
+    ),
+]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json or csv.")]
 CoderOpt = Annotated[
     str | None, typer.Option("--coder", help="Coder name (default: the project's coder).")
@@ -56,7 +64,7 @@ def reports_errors(func: F) -> F:
 
 
 @contextmanager
-def opened(path: Path) -> Iterator[Project]:
+def opened(path: str | Path) -> Iterator[Project]:
     with Project.open(path) as project:
         yield project
 

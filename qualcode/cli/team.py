@@ -235,26 +235,39 @@ def reconcile(
 
 
 def import_refi(
-    project: Path, files: list[Path], *, offsets: str | None = None, dry_run: bool = False
+    project: str, files: list[Path], *, offsets: str | None = None, dry_run: bool = False
 ) -> None:
     """``qualcode import P FILE.qdpx|.qde|.qdc``: all files in one transaction; a project
-    that did not exist is created, and removed again if the import fails or is a dry run."""
+    that did not exist is created, and removed again if the import fails or is a dry run.
+    A project on a server must have been set up (``qualcode init URL``)."""
     from qualcode.project import Project
+    from qualcode.store.server import is_server_url
+
+    if is_server_url(project):
+        with Project.open(project) as p:
+            reports = p.import_refi_files(list(files), offsets=offsets, dry_run=dry_run)
+        _print_refi_reports(files, reports, dry_run=dry_run)
+        return
+    path = Path(project)
 
     refi = {".qdpx", ".qde", ".qdc"}
     if any(f.suffix.lower() not in refi for f in files):
         fail("import REFI-QDA files (.qdpx .qde .qdc) on their own, not with other files")
-    if dry_run and not project.exists():
+    if dry_run and not path.exists():
         # Nothing may be written, not even the new project: the report is made in a
         # scratch project that is removed with its folder.
         with (
             tempfile.TemporaryDirectory(prefix="qualcode-dry-run-") as tmp,
-            Project.create(Path(tmp) / project.name) as p,
+            Project.create(Path(tmp) / path.name) as p,
         ):
             reports = p.import_refi_files(list(files), offsets=offsets, dry_run=True)
     else:
-        with Project.open_or_build(project) as p:
+        with Project.open_or_build(path) as p:
             reports = p.import_refi_files(list(files), offsets=offsets, dry_run=dry_run)
+    _print_refi_reports(files, reports, dry_run=dry_run)
+
+
+def _print_refi_reports(files: list[Path], reports: list[MergeReport], *, dry_run: bool) -> None:
     for f, report in zip(files, reports, strict=True):
         say(f"{f}:")
         print_merge_report(report)

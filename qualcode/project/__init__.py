@@ -31,6 +31,7 @@ from qualcode.project.importing import ImportActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
 from qualcode.store import Store
+from qualcode.store.server import is_server_url
 
 
 class Project(
@@ -59,11 +60,20 @@ class Project(
         name: str | None = None,
         busy_timeout: float | None = None,
     ) -> Project:
-        """Create a new project file. ``language`` is the default language of its sources;
-        ``busy_timeout`` as in :meth:`open`."""
-        path = Path(path)
+        """Create a new project file, or set up a project in an empty PostgreSQL database
+        (``postgresql://...``; the connecting role is its lead and its coder).
+        ``language`` is the default language of its sources; ``busy_timeout`` as in
+        :meth:`open`."""
         if not re.fullmatch(LANGUAGE_CODE, language):
             raise ProjectError(f"language must be a code such as 'en' or 'de', not {language!r}")
+        if is_server_url(path):
+            database = str(path).split("?")[0].rsplit("/", 1)[-1]
+            settings = {"language": language, "name": name or database, "created_at": utc_now()}
+            store = Store.create_on_server(
+                str(path), settings, coder=coder, busy_timeout=busy_timeout
+            )
+            return cls(store)
+        path = Path(path)
         settings = {"language": language, "name": name or path.stem, "created_at": utc_now()}
         if coder:
             settings["coder"] = coder
@@ -71,12 +81,16 @@ class Project(
 
     @classmethod
     def open(cls, path: str | Path, *, busy_timeout: float | None = None) -> Project:
-        """Open an existing project file (its schema is upgraded if it is older).
+        """Open an existing project file, or a project on a PostgreSQL server given by its
+        URL, ``postgresql://[user@][host][:port]/db[?host=/socket/dir&port=N]`` (its
+        schema is upgraded if it is older).
 
         ``busy_timeout`` is how many seconds a write waits while another process writes
         to the project, before it fails with :class:`qualcode.errors.ProjectBusy`
         (default: the environment variable ``QUALCODE_BUSY_TIMEOUT``, else 30).
         """
+        if is_server_url(path):
+            return cls(Store.open(str(path), busy_timeout=busy_timeout))
         path = Path(path)
         remove_stale_parts(path)
         return cls(Store.open(path, busy_timeout=busy_timeout), path)
@@ -92,6 +106,10 @@ class Project(
         empty project under the real name (the next run removes what it left, see
         :mod:`qualcode.outputs`).
         """
+        if is_server_url(path):  # a project on a server is set up by 'qualcode init'
+            with cls.open(path) as project:
+                yield project
+            return
         path = Path(path)
         remove_stale_parts(path)
         if path.exists():

@@ -57,7 +57,10 @@ class ProjectBase:
 
     @property
     def coder(self) -> str:
-        """The default coder: the project's setting, else the login name."""
+        """The default coder: the project's setting, else the login name. On a server,
+        the role that connects: nobody codes there under another's name."""
+        if self.store.role is not None:
+            return self.store.role
         name = self.settings().get("coder")
         if name:
             return name
@@ -69,6 +72,12 @@ class ProjectBase:
     def set_coder(self, name: str) -> None:
         if not name.strip():
             raise ProjectError("a coder needs a name")
+        if self.store.role is not None and name.strip() != self.store.role:
+            raise ProjectError(
+                f"on a server the coder is the role that connects ({self.store.role}); "
+                f"to code as {name.strip()}, connect as that role",
+                file=self.label,
+            )
         self.set_setting("coder", name.strip())
 
     def coders(self) -> list[str]:

@@ -20,10 +20,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from qualcode.errors import ProjectBusy, ProjectError
 from qualcode.store import schema as s
+from qualcode.store import server
 
 # How long a write waits for another writer to finish, in seconds; the environment
 # variable QUALCODE_BUSY_TIMEOUT overrides it for every command.
@@ -61,7 +62,13 @@ class StoreBase:
         self.url = url
         self.label = label or url
         self.busy_timeout = busy_timeout_from_env() if busy_timeout is None else busy_timeout
-        self.engine: Engine = create_engine(url)
+        self.role: str | None = None  # on a server: the connecting role, who is the coder
+        if server.is_server_url(url):
+            self.engine: Engine = create_engine(
+                server.engine_url(url), connect_args=server.connect_args(self.busy_timeout)
+            )
+        else:
+            self.engine = create_engine(url)
         self._local = threading.local()
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", self._sqlite_on_connect)
@@ -93,7 +100,7 @@ class StoreBase:
             with current.begin_nested():
                 yield current
             return
-        with self.engine.connect() as conn:
+        with self._server_errors(), self.engine.connect() as conn:
             conn.execution_options(**{_WRITE: True})
             wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
             if wait != self.busy_timeout:
@@ -113,6 +120,25 @@ class StoreBase:
                     yield conn
                 finally:
                     self._local.conn = None
+
+    @contextmanager
+    def _server_errors(self) -> Iterator[None]:
+        """A server's refusal, a lock waited on too long, or a dropped connection, as a
+        one-line error (the transaction is rolled back by then)."""
+        if self.role is None:
+            yield
+            return
+        try:
+            yield
+        except DBAPIError as exc:
+            mapped = server.refusal(exc, self.label, self.role) or server.lost_connection(
+                exc, self.label
+            )
+            if mapped is not None:
+                raise mapped from None
+            if server.is_busy(exc):
+                raise self._busy(self.busy_timeout) from None
+            raise
 
     @contextmanager
     def without_waiting(self) -> Iterator[None]:
@@ -144,7 +170,7 @@ class StoreBase:
         if current is not None:
             yield current
             return
-        with self.engine.connect() as conn:
+        with self._server_errors(), self.engine.connect() as conn:
             yield conn
 
     # -- settings ------------------------------------------------------------------------

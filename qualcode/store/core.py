@@ -5,12 +5,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, inspect, select
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from qualcode.errors import ProjectError
 from qualcode.outputs import check_output
 from qualcode.store import schema as s
+from qualcode.store import server
 from qualcode.store.analysis import AnalysisMixin
 from qualcode.store.base import _first_line
 from qualcode.store.browse import BrowseMixin
@@ -66,22 +67,87 @@ class Store(
         return store
 
     @classmethod
-    def open(cls, path: Path, *, busy_timeout: float | None = None) -> Store:
-        """Open an existing project file, upgrading its schema if it is older.
+    def open(cls, path: Path | str, *, busy_timeout: float | None = None) -> Store:
+        """Open an existing project file, or the project in the PostgreSQL database at a
+        ``postgresql://`` URL (as the connecting role), upgrading its schema if it is older.
 
         ``busy_timeout`` is how many seconds a write waits for another writer (default:
         ``QUALCODE_BUSY_TIMEOUT`` or 30).
         """
-        if path.is_dir():
-            raise ProjectError("is a folder, not a project file", file=path)
-        if not path.is_file():
-            raise ProjectError("no such project file", file=path)
-        store = cls(_sqlite_url(path), label=str(path), busy_timeout=busy_timeout)
+        if server.is_server_url(path):
+            store = cls._connect_to_server(str(path), busy_timeout)
+        else:
+            path = Path(path)
+            if path.is_dir():
+                raise ProjectError("is a folder, not a project file", file=path)
+            if not path.is_file():
+                raise ProjectError("no such project file", file=path)
+            store = cls(_sqlite_url(path), label=str(path), busy_timeout=busy_timeout)
         try:
             store._check_and_upgrade()
         except BaseException:
             store.close()
             raise
+        return store
+
+    @classmethod
+    def create_on_server(
+        cls,
+        url: str,
+        settings: dict[str, str],
+        *,
+        coder: str | None = None,
+        busy_timeout: float | None = None,
+    ) -> Store:
+        """Set up a project in the empty PostgreSQL database at ``url``: the schema, the
+        team's roles and the row-level security policies (see :mod:`qualcode.store.server`).
+        The connecting role becomes the project's lead and its coder (``coder``, if given,
+        must name it). All or nothing."""
+        store = cls._connect_to_server(url, busy_timeout)
+        try:
+            if coder and coder != store.role:
+                raise ProjectError(
+                    f"on a server the coder is the role that connects ({store.role}), "
+                    f"not {coder!r}: leave out --coder, or connect as {coder}",
+                    file=store.label,
+                )
+            with store.atomic() as conn:
+                tables = inspect(conn).get_table_names()
+                if "meta" in tables:
+                    raise ProjectError(
+                        "already holds a qualcode project; open it, or name an empty database",
+                        file=store.label,
+                    )
+                if tables:
+                    raise ProjectError(
+                        f"is not empty (it has tables {', '.join(sorted(tables)[:5])}); "
+                        "qualcode init needs an empty database",
+                        file=store.label,
+                    )
+                s.metadata.create_all(conn)
+                rows = {"schema_version": str(s.SCHEMA_VERSION), **settings}
+                conn.execute(s.meta.insert(), [{"key": k, "value": v} for k, v in rows.items()])
+                database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
+                server.set_up(conn, database, label=store.label)
+                assert store.role is not None
+                store.coder_id(conn, store.role)
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def _connect_to_server(cls, url: str, busy_timeout: float | None) -> Store:
+        server.check_url(url)
+        store = cls(url, label=server.display_url(url), busy_timeout=busy_timeout)
+        try:
+            with store.engine.connect() as conn:
+                store.role = server.current_role(conn)
+        except (DatabaseError, OperationalError) as exc:
+            store.close()
+            raise ProjectError(
+                f"cannot connect to the server: {_first_line(exc)}", file=store.label
+            ) from None
         return store
 
     def _check_and_upgrade(self) -> None:
@@ -96,6 +162,8 @@ class Store(
                         s.MIGRATIONS[version](conn)
                         version += 1
                         self._set_meta(conn, "schema_version", str(version))
+                    if self.role is not None:
+                        server.secure(conn)  # a new table gets the team's privileges too
         except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
             raise ProjectError(
                 f"is not a qualcode project database ({_first_line(exc)})", file=self.label

@@ -1,0 +1,281 @@
+"""A project on a PostgreSQL server: its URL, its team of roles, and the fences around each coder.
+
+On a server the coder is the role that connects (``current_user``); qualcode stores no
+password, so libpq's own means apply (``PGPASSWORD``, ``~/.pgpass``, peer or trust
+authentication, ``sslmode`` in the URL). A project's team is two group roles named after
+its database: ``<db>_coders`` may read everything and write their own codings, memos, undo
+history and suggestion feedback; ``<db>_leads`` (members of the coders' group too) may
+change everything, the codebook and the sources included, and add or remove coders.
+
+The fences are in the database, not only in Python: table privileges keep the codebook,
+the sources and the settings the leads', and row-level security lets a coder insert,
+change and delete only rows whose ``coder_id`` is their own. A refused statement raises
+PostgreSQL's ``InsufficientPrivilege``, which :func:`refusal` turns into a one-line error
+saying what the coder may do instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from sqlalchemy import Connection
+
+from qualcode.errors import ProjectError, QualcodeError
+
+SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+DRIVER = "postgresql+psycopg"
+APPLICATION_NAME = "qualcode"  # how our sessions show in pg_stat_activity
+
+# Tables each coder writes rows of, fenced to their own rows by ``coder_id``.
+OWN_ROWS = ("codings", "memos", "history", "suggestion_feedback")
+# Settings rows naming the team's group roles.
+CODERS_KEY = "server.coders_role"
+LEADS_KEY = "server.leads_role"
+_NAME_LIMIT = 63  # PostgreSQL's longest identifier, in bytes
+
+
+def is_server_url(project: object) -> bool:
+    """Whether ``project`` (a path or a string) names a project on a PostgreSQL server."""
+    if not isinstance(project, str):
+        return False
+    scheme = project.split("://", 1)[0].lower() if "://" in project else ""
+    return scheme in SCHEMES
+
+
+def engine_url(url: str) -> str:
+    """The SQLAlchemy URL of a ``postgresql://`` project URL (the psycopg 3 driver)."""
+    scheme, rest = url.split("://", 1)
+    if scheme.lower() not in SCHEMES:
+        raise ProjectError(f"not a postgresql:// URL: {display_url(url)}")
+    return f"{DRIVER}://{rest}"
+
+
+def display_url(url: str) -> str:
+    """The URL as shown in messages, as given but for a password, which is never printed."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    user = userinfo.split(":", 1)[0]
+    netloc = f"{user}{at}{host}"
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def check_url(url: str) -> None:
+    """Refuse a server URL that names no database, before connecting."""
+    parts = urlsplit(url)
+    if not parts.path.strip("/"):
+        raise ProjectError(
+            "the URL names no database: postgresql://[user@][host][:port]/DATABASE"
+            "[?host=/socket/dir&port=N]",
+            file=display_url(url),
+        )
+    for key, _value in parse_qsl(parts.query):
+        if key == "password":
+            raise ProjectError(
+                "a password does not belong in the project URL; use PGPASSWORD or ~/.pgpass",
+                file=display_url(url),
+            )
+
+
+def connect_args(busy_timeout: float) -> dict[str, Any]:
+    """Connection settings: our name in ``pg_stat_activity``, and how long a statement
+    waits for a lock another session holds (then :func:`is_busy`)."""
+    return {
+        "application_name": APPLICATION_NAME,
+        "options": f"-c lock_timeout={int(busy_timeout * 1000)}",
+    }
+
+
+def quote_name(name: str) -> str:
+    """A role or other identifier, quoted for SQL."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def group_names(database: str) -> tuple[str, str]:
+    """The coders' and the leads' group role of a database: ``<db>_coders``, ``<db>_leads``
+    (a long database name is shortened with a hash, as roles have at most 63 bytes)."""
+    base = database
+    if len(f"{base}_coders".encode()) > _NAME_LIMIT:
+        digest = hashlib.sha256(database.encode()).hexdigest()[:8]
+        base = database.encode()[:40].decode(errors="ignore") + "_" + digest
+    return f"{base}_coders", f"{base}_leads"
+
+
+# -- the team ---------------------------------------------------------------------------------
+
+
+def current_role(conn: Connection) -> str:
+    return str(conn.exec_driver_sql("SELECT current_user").scalar())
+
+
+def team_roles(conn: Connection) -> tuple[str, str]:
+    """The coders' and the leads' group role, as recorded when the project was set up."""
+    rows: dict[str, str] = dict(
+        conn.exec_driver_sql(
+            "SELECT key, value FROM meta WHERE key IN (%(c)s, %(l)s)",
+            {"c": CODERS_KEY, "l": LEADS_KEY},
+        ).all()
+    )
+    if CODERS_KEY not in rows or LEADS_KEY not in rows:
+        raise ProjectError(
+            "has no team roles recorded; run 'qualcode init' on an empty database to set it up"
+        )
+    return rows[CODERS_KEY], rows[LEADS_KEY]
+
+
+def is_lead(conn: Connection, role: str | None = None) -> bool:
+    """Whether ``role`` (default: the connecting one) leads the project: a superuser, the
+    owner of its tables, or a member of the leads' group."""
+    _coders, leads = team_roles(conn)
+    row = conn.exec_driver_sql(
+        "SELECT r.rolsuper, pg_has_role(r.oid, %(leads)s, 'MEMBER'), "
+        "  (SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+        "   AND tablename = 'meta') = r.rolname "
+        "FROM pg_roles r WHERE r.rolname = coalesce(%(role)s, current_user)",
+        {"leads": leads, "role": role},
+    ).first()
+    return row is not None and any(bool(v) for v in row)
+
+
+def set_up(conn: Connection, database: str, *, label: str) -> tuple[str, str]:
+    """Make the team's group roles, their privileges and the row-level security policies,
+    and make the connecting role a lead. Run in the transaction that creates the schema.
+    Returns the coders' and the leads' group role."""
+    coders, leads = group_names(database)
+    me = current_role(conn)
+    superuser, createrole = conn.exec_driver_sql(
+        "SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = current_user"
+    ).one()
+    for group in (coders, leads):
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": group}
+        ).first()
+        if exists is not None:
+            continue
+        if not (superuser or createrole):
+            raise ProjectError(
+                f"role {me} may not create the team's roles; the server's administrator "
+                f"gives it that right (ALTER ROLE {quote_name(me)} CREATEROLE) or runs "
+                "'qualcode init' as a role that has it",
+                file=label,
+            )
+        conn.exec_driver_sql(f"CREATE ROLE {quote_name(group)} NOLOGIN")
+    conn.exec_driver_sql(f"GRANT {quote_name(coders)} TO {quote_name(leads)}")
+    if not superuser:
+        conn.exec_driver_sql(f"GRANT {quote_name(leads)} TO {quote_name(me)} WITH ADMIN OPTION")
+        conn.exec_driver_sql(f"GRANT {quote_name(coders)} TO {quote_name(me)} WITH ADMIN OPTION")
+    conn.exec_driver_sql(
+        "INSERT INTO meta (key, value) VALUES (%(ck)s, %(c)s), (%(lk)s, %(l)s)",
+        {"ck": CODERS_KEY, "c": coders, "lk": LEADS_KEY, "l": leads},
+    )
+    secure(conn)
+    return coders, leads
+
+
+def secure(conn: Connection) -> None:
+    """Grant the team's privileges and (re)make the row-level security policies on every
+    table: run when the project is set up and after each schema upgrade (a new table gets
+    them too). Safe to run again."""
+    coders, leads = (quote_name(r) for r in team_roles(conn))
+    run = conn.exec_driver_sql
+    db = quote_name(str(run("SELECT current_database()").scalar()))
+    run(f"REVOKE CONNECT ON DATABASE {db} FROM PUBLIC")
+    run(f"GRANT CONNECT ON DATABASE {db} TO {coders}")
+    run(f"GRANT USAGE ON SCHEMA public TO {coders}")
+    run(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {coders}")
+    run(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {coders}")
+    run(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {leads}")
+    run(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {leads}")
+    # A coder adds their own row to ``coders`` on first use, and never changes another's.
+    run(f"GRANT INSERT ON coders TO {coders}")
+    _fence(conn, "coders", "name = current_user", coders, leads)
+    own = "coder_id IN (SELECT id FROM coders WHERE name = current_user)"
+    for table in OWN_ROWS:
+        run(f"GRANT INSERT, UPDATE, DELETE ON {table} TO {coders}")
+        _fence(conn, table, own, coders, leads)
+
+
+def _fence(conn: Connection, table: str, own: str, coders: str, leads: str) -> None:
+    """Row-level security on ``table``: everyone reads every row, a coder writes the rows
+    for which ``own`` holds, a lead writes every row."""
+    run = conn.exec_driver_sql
+    run(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    policies = {
+        "qc_read": "FOR SELECT USING (true)",
+        "qc_own_insert": f"FOR INSERT TO {coders} WITH CHECK ({own})",
+        "qc_own_update": f"FOR UPDATE TO {coders} USING ({own}) WITH CHECK ({own})",
+        "qc_own_delete": f"FOR DELETE TO {coders} USING ({own})",
+        "qc_lead": f"FOR ALL TO {leads} USING (true) WITH CHECK (true)",
+    }
+    for name, rule in policies.items():
+        run(f"DROP POLICY IF EXISTS {name} ON {table}")
+        run(f"CREATE POLICY {name} ON {table} {rule}")
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+_LEADS_TABLES = {
+    "codes": "the codebook is the lead's to change: you may code with its codes, and write memos",
+    "sources": "importing and changing sources is the lead's: you may code them",
+    "turns": "importing and changing sources is the lead's: you may code them",
+    "attributes": "case attributes are the lead's to change: you may code the sources",
+    "meta": "the project's settings are the lead's to change",
+    "coders": "you may only add yourself as a coder (by connecting as your own role)",
+}
+
+
+def refusal(exc: BaseException, label: str, role: str | None) -> QualcodeError | None:
+    """The one-line error for a statement the server refused for want of privilege (or
+    None if ``exc`` is something else)."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate != "42501":  # insufficient_privilege
+        return None
+    message = str(orig).splitlines()[0] if str(orig) else ""
+    table = getattr(getattr(orig, "diag", None), "table_name", None) or _table_in(message)
+    who = f"as {role}, " if role else ""
+    if table in OWN_ROWS or "row-level security" in message:
+        what = (
+            "you may add, change and delete only your own codings, memos and undo history "
+            "(connect as the other coder to change theirs)"
+        )
+    else:
+        what = _LEADS_TABLES.get(table or "", "ask a lead of the project to do this")
+    return ProjectError(f"refused by the server ({message}): {who}{what}", file=label)
+
+
+def _table_in(message: str) -> str | None:
+    for word in message.replace('"', " ").split():
+        if word in _LEADS_TABLES or word in OWN_ROWS:
+            return word
+    return None
+
+
+def lost_connection(exc: BaseException, label: str) -> QualcodeError | None:
+    """The one-line error for a connection the server dropped (or None)."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    text = str(orig or "").lower()
+    dropped = (
+        sqlstate.startswith("08")  # connection_exception
+        or sqlstate
+        in ("57P01", "57P02", "57P03")  # admin_shutdown, crash_shutdown, cannot_connect_now
+        or "terminating connection" in text
+        or "server closed the connection" in text
+        or "consuming input failed" in text
+        or "connection is closed" in text
+    )
+    if not dropped:
+        return None
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return ProjectError(
+        f"lost the connection to the server ({first}); nothing of this command was "
+        "written (its transaction was rolled back): run it again",
+        file=label,
+    )
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a statement gave up waiting for a lock (``lock_timeout``)."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"

@@ -1,0 +1,85 @@
+"""A project on a PostgreSQL server: set up, opened and used through its URL (a real server,
+started by the ``postgres`` fixture)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qualcode.errors import ProjectError
+from qualcode.project import Project
+from qualcode.store import schema
+from tests.postgres import PostgresServer
+
+
+def test_init_sets_up_an_empty_database_and_open_finds_it(pg_url: str, transcripts):
+    with Project.create(pg_url, language="de") as p:
+        assert p.coder == "postgres"  # the connecting role is the lead and the coder
+        p.import_files([transcripts["int1"]], kind="interview")
+    with Project.open(pg_url) as p:
+        assert p.language == "de"
+        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert [s.name for s in p.sources()] == ["int1"]
+        assert p.coders() == ["postgres"]
+
+
+def test_init_refuses_a_database_that_holds_a_project_or_other_tables(
+    postgres: PostgresServer, pg_database: str, pg_url: str
+):
+    Project.create(pg_url).close()
+    with pytest.raises(ProjectError, match="already holds a qualcode project"):
+        Project.create(pg_url)
+    other = postgres.create_database()
+    with postgres.admin(other) as conn:
+        conn.execute("CREATE TABLE invoices (id int)")
+    with pytest.raises(ProjectError, match=r"is not empty .*invoices"):
+        Project.create(postgres.url(other))
+    with postgres.admin(other) as conn:
+        tables = [
+            r
+            for (r,) in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        ]
+    assert tables == ["invoices"]
+
+
+def test_a_database_without_a_project_or_a_missing_one_is_a_one_line_error(
+    postgres: PostgresServer, pg_url: str
+):
+    with pytest.raises(ProjectError, match="not a qualcode project"):
+        Project.open(pg_url)
+    missing = postgres.url("no_such_db")
+    with pytest.raises(
+        ProjectError, match=r'cannot connect to the server: .*"no_such_db" does not exist'
+    ):
+        Project.open(missing)
+    with pytest.raises(ProjectError, match="names no database"):
+        Project.open("postgresql://postgres@/")
+
+
+def test_init_refuses_another_coder_name_and_leaves_the_database_empty(
+    postgres: PostgresServer, pg_database: str, pg_url: str
+):
+    with pytest.raises(ProjectError, match="the coder is the role that connects"):
+        Project.create(pg_url, coder="anna")
+    with postgres.admin(pg_database) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone() == (0,)
+
+
+def test_the_command_line_takes_a_url_everywhere_it_takes_a_file(
+    pg_url: str, transcripts, qualcode
+):
+    created = qualcode("init", pg_url, "--language", "en")
+    assert "Created" in created.stdout
+    qualcode("import", pg_url, transcripts["int1"])
+    text = transcripts["int1"].read_text()
+    start = text.index("I had never heard of it")
+    qualcode("code", pg_url, "int1", start, start + 23, "Awareness", "--new")
+    codings = qualcode("codings", pg_url, "--format", "json")
+    assert "I had never heard of it" in codings.stdout
+    report = qualcode("report", pg_url, "frequencies", "--format", "csv")
+    assert "Awareness" in report.stdout
+    again = qualcode("init", pg_url, ok=False)
+    assert again.returncode == 1
+    assert again.stderr.startswith("qualcode: error: ") and again.stderr.count("\n") == 1
+    assert "already holds a qualcode project" in again.stderr

@@ -105,7 +105,8 @@ def test_push_sends_only_the_clones_coder_and_says_so(origin, tmp_path):
     report = push(local)
     assert report.summary() == "pushed 0 new codings, 0 removals, 0 memos"
     assert report.notes == [
-        "1 coding by carl made in this copy is not pushed: a push sends only anna's work"
+        "1 coding by carl made in this copy is not pushed: a push sends only anna's work",
+        "1 coding by ben removed in this copy is not pushed: a push sends only anna's work",
     ]
     assert ("ben", "Awareness", NEVER) in _quotes(origin)
     assert "carl" not in {c for c, _, _ in _quotes(origin)}

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, TypeVar
 from qualcode.errors import ProjectError
 from qualcode.model import PATH_SEPARATOR, utc_now
 from qualcode.project import Project, content_hash
+from qualcode.store.server import display_url, is_server_url
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
@@ -211,7 +212,10 @@ def clone(origin: str, local: str | Path, *, coder: str | None = None) -> SyncRe
     local = Path(local)
     if local.exists():
         raise ProjectError("already exists; pull into it, or choose another name", file=local)
-    with Project.open(origin) as server:
+    url = origin
+    if is_server_url(origin):
+        origin = display_url(origin)  # a password in the URL is never stored or printed
+    with Project.open(url) as server:
         on_server = server.store.engine.dialect.name != "sqlite"
         if coder and on_server and coder != server.coder:
             raise ProjectError(
@@ -392,13 +396,17 @@ def _unsent(
             f"on {_short(_quote(here, first))!r} in {here.names[first[0]]!r}): not pushed "
             "again; pull to remove them here"
         )
-    others = {k for k in here.codings if k[2] != me} - base.codings - set(there.codings)
-    if others:
-        coders = ", ".join(sorted({k[2] for k in others}))
-        report.notes.append(
-            f"{_count(len(others), 'coding')} by {coders} made in this copy "
-            f"{'is' if len(others) == 1 else 'are'} not pushed: a push sends only {me}'s work"
-        )
+    theirs_here = {k for k in here.codings if k[2] != me}
+    theirs_base = {k for k in base.codings if k[2] != me}
+    made = theirs_here - theirs_base - set(there.codings)
+    removed = (theirs_base & set(there.codings)) - theirs_here
+    for keys, done in ((made, "made"), (removed, "removed")):
+        if keys:
+            coders = ", ".join(sorted({k[2] for k in keys}))
+            report.notes.append(
+                f"{_count(len(keys), 'coding')} by {coders} {done} in this copy "
+                f"{'is' if len(keys) == 1 else 'are'} not pushed: a push sends only {me}'s work"
+            )
 
 
 def _codebook_changed(base: dict[str, str], there: dict[str, str], report: SyncReport) -> None:

@@ -10,8 +10,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 
 from qualcode.errors import ProjectError
 from qualcode.outputs import check_output
+from qualcode.store import live, server
 from qualcode.store import schema as s
-from qualcode.store import server
 from qualcode.store.analysis import AnalysisMixin
 from qualcode.store.base import _first_line
 from qualcode.store.browse import BrowseMixin
@@ -129,6 +129,7 @@ class Store(
                 conn.execute(s.meta.insert(), [{"key": k, "value": v} for k, v in rows.items()])
                 database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
                 server.set_up(conn, database, label=store.label)
+                live.install_notify(conn)  # open windows show each other's codings
                 assert store.role is not None
                 store.coder_id(conn, store.role)
         except BaseException:

@@ -7,9 +7,11 @@ fire inside the writer's transaction, so PostgreSQL delivers the notification on
 commits, and never for a write rolled back.
 
 A :class:`Listener` holds one connection of its own (psycopg, autocommit) that LISTENs and
-waits; it is named ``application_name = 'qualcode live'``, and a coder is online while one
-of their windows holds such a connection (``pg_stat_activity``, which every role may read).
-A window that opens or closes says so on ``qualcode_presence`` so the others look again.
+waits. It holds a shared advisory lock too, which blocks nothing: a coder is online while
+a session of theirs holds it. ``pg_locks`` and the role names in ``pg_stat_activity`` are
+readable by every role (another role's ``application_name`` is not), and the server drops
+the lock with the session, even one that crashed. A window that opens or closes says so
+on ``qualcode_presence`` so the others look again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from qualcode.errors import ProjectError
 CHANNEL = "qualcode_codings"
 PRESENCE = "qualcode_presence"
 APPLICATION = "qualcode live"
+PRESENT = (0x5143, 0x4C495645)  # the advisory lock of an open window: "QC", "LIVE"
 WAIT = 0.5  # seconds between looks at the cancel event while no notification comes
 
 MANY = 100  # more sources or coders than this in one statement: the list is left out (null)
@@ -113,12 +116,15 @@ class Listener:
             with psycopg.connect(
                 self.conninfo, autocommit=True, application_name=APPLICATION
             ) as conn:
+                conn.execute("SELECT pg_advisory_lock_shared(%s, %s)", PRESENT)
                 conn.execute(f"LISTEN {CHANNEL}")
                 conn.execute(f"LISTEN {PRESENCE}")
                 conn.execute("SELECT pg_notify(%s, 'joined')", (PRESENCE,))
                 on_online(_online(conn))
                 while not cancel.is_set():
-                    for note in conn.notifies(timeout=WAIT):
+                    # One at a time: the connection cannot run a query (who is online)
+                    # while notifies() holds it.
+                    for note in list(conn.notifies(timeout=WAIT, stop_after=1)):
                         if note.channel == CHANNEL:
                             on_change(_change(note.payload))
                         elif note.pid != conn.info.backend_pid:
@@ -139,9 +145,11 @@ class Listener:
 
 def _online(conn: Any, leaving: int | None = None) -> list[str]:
     rows = conn.execute(
-        "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() "
-        "AND application_name = %s AND pid <> %s ORDER BY 1",
-        (APPLICATION, leaving or 0),
+        "SELECT DISTINCT a.usename FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.pid <> %s "
+        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "ORDER BY 1",
+        (*PRESENT, leaving or 0),
     )
     return [name for (name,) in rows]
 

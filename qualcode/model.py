@@ -16,6 +16,9 @@ SOURCE_KINDS: tuple[str, ...] = ("interview", "expert_panel", "focus_group", "do
 
 PATH_SEPARATOR = "/"
 
+# What a memo is attached to.
+MemoTarget = Literal["project", "source", "code", "coding"]
+
 
 def utc_now() -> str:
     """Timestamps are ISO 8601 in UTC, to the second."""
@@ -149,7 +152,8 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Coding:
-    """A code applied by a coder to ``[start, end)`` of a source."""
+    """A code applied by a coder to ``[start, end)`` of a source; ``guid`` is its REFI-QDA
+    guid once it has one (given by an export, or brought by an import)."""
 
     id: int
     source_id: int
@@ -159,6 +163,22 @@ class Coding:
     coder: str
     created_at: str = ""
     memo: str = ""
+    guid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewCoding:
+    """A coding to be written: what :class:`Coding` holds before the store gives it an id,
+    with its coder by id (the store's key) and, from an exchange file, its REFI-QDA guid."""
+
+    source_id: int
+    code_id: int
+    coder_id: int
+    start: int
+    end: int
+    created_at: str
+    memo: str = ""
+    guid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +186,25 @@ class Memo:
     """Free text attached to the project (``target_id`` None), a source, a code or a coding."""
 
     id: int
-    target: Literal["project", "source", "code", "coding"]
+    target: MemoTarget
     target_id: int | None
     text: str
     coder: str = ""
     created_at: str = ""
+    guid: str | None = None  # its REFI-QDA Note guid, once it has one
+
+
+@dataclass(frozen=True, slots=True)
+class NewMemo:
+    """A memo to be written: what :class:`Memo` holds before the store gives it an id, with
+    its coder by id (the store's key)."""
+
+    target: MemoTarget
+    target_id: int | None
+    text: str
+    coder_id: int | None
+    created_at: str
+    guid: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

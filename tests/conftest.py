@@ -13,9 +13,10 @@ import pytest
 
 from qualcode.examples import build_demo
 from qualcode.project import Project
+from qualcode.store.server import is_server_url
 
 # The session's PostgreSQL server and a fresh database per test (tests/postgres.py).
-pytest_plugins = ["tests.postgres"]
+pytest_plugins = ["tests.postgres", "pytester"]
 
 INTERVIEW = """\
 Telephone interview, 12 March
@@ -87,8 +88,26 @@ def project(project_path: Path, transcripts: dict[str, Path]):
     p.close()
 
 
-def dump(path: Path) -> list[str]:
-    """Every row of a project file as SQL: equal dumps mean an unchanged project."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_project_path(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a new project goes, once as a file and once as a database on the server,
+    whose lead (and coder) is the role ``anna``: a module runs its tests on both engines
+    by taking this as its ``project_path``."""
+    if request.param == "sqlite":
+        return tmp_path / "study.qcdb"
+    from tests.postgres import make_lead  # a plugin (below): imported once pytest has it
+
+    postgres = request.getfixturevalue("postgres")
+    return make_lead(postgres, request.getfixturevalue("pg_database"), "anna")
+
+
+def dump(path: Path | str) -> list[str]:
+    """Every row of a project (a file, as SQL, or a database on the server): equal dumps
+    mean an unchanged project."""
+    if is_server_url(path):
+        from tests.postgres import dump_database
+
+        return dump_database(str(path))
     conn = sqlite3.connect(path)
     try:
         return list(conn.iterdump())

@@ -155,3 +155,40 @@ def pg_database(postgres: PostgresServer) -> Iterator[str]:
 def pg_url(postgres: PostgresServer, pg_database: str) -> str:
     """The URL of a fresh, empty database, as the superuser (who will be its lead)."""
     return postgres.url(pg_database)
+
+
+LEAD = "lena"
+
+
+def make_lead(postgres: PostgresServer, database: str, role: str) -> str:
+    """Make ``role`` a login role that owns ``database`` and may create roles, but is no
+    superuser (so row-level security applies to it), and return its URL of the database."""
+    with postgres.admin() as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN CREATEROLE")
+        conn.execute(f'ALTER DATABASE "{database}" OWNER TO {role}')
+    return postgres.url(database, role)
+
+
+@pytest.fixture
+def lead_url(postgres: PostgresServer, pg_database: str) -> str:
+    """The URL of a fresh, empty database as its lead-to-be ``lena`` (see make_lead)."""
+    return make_lead(postgres, pg_database, LEAD)
+
+
+def dump_database(url: str) -> list[str]:
+    """Every row of every table of a project on the server, as text, in a fixed order:
+    equal dumps mean an unchanged project (the counterpart of conftest's ``dump``)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        tables = [
+            t
+            for (t,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            )
+        ]
+        return [
+            f"{table}: {row}"
+            for table in tables
+            for (row,) in conn.execute(f'SELECT t::text FROM "{table}" t ORDER BY 1')
+        ]

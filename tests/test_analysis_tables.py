@@ -268,10 +268,10 @@ def test_export_by_table_names_and_a_chart_broken_down(study: Project, tmp_path:
 def test_packed_and_plain_reads_of_the_codings_agree(study: Project, monkeypatch):
     import qualcode.store.analysis as store_analysis
 
-    study.store.__dict__.pop("_kept_frames", None)
+    study.store._kept_frames.clear()
     packed = study.store.codings_frame()
     monkeypatch.setattr(store_analysis, "_packable", lambda conn: False)
-    study.store.__dict__.pop("_kept_frames", None)
+    study.store._kept_frames.clear()
     plain = study.store.codings_frame()
     assert len(plain) == 11
     assert packed.equals(plain)

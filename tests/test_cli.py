@@ -22,8 +22,9 @@ def run(*args: object, ok: bool = True):
 
 
 @pytest.fixture
-def cli_project(tmp_path: Path, transcripts) -> Path:
-    path = tmp_path / "p.qcdb"
+def cli_project(any_project_path: Path | str, transcripts) -> Path | str:
+    """A project made through the command line, once a file and once on the server."""
+    path = any_project_path
     run("init", path, "--coder", "anna")
     run("import", path, transcripts["int1"])
     run("import", path, transcripts["panel1"], "--kind", "expert_panel")

@@ -12,19 +12,8 @@ from pathlib import Path
 import pytest
 
 from qualcode.project import Project
+from tests.concurrent_coder import start
 from tests.conftest import run_qualcode
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _start(*args: object) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.concurrent_coder", *map(str, args)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _finish(proc: subprocess.Popen[str]) -> str:
@@ -39,8 +28,8 @@ def test_writers_at_once_lose_and_double_nothing(project: Project, project_path:
     project.close()
     n = 40
     stop = project_path.with_name("stop")
-    reader = _start(project_path, "--read", stop)
-    procs = [_start(project_path, f"coder{i}", n) for i in range(writers)]
+    reader = start(project_path, "--read", stop)
+    procs = [start(project_path, f"coder{i}", n) for i in range(writers)]
     try:
         made = [_finish(p) for p in procs]
     finally:  # a failed writer must not leave the reader (or another writer) running

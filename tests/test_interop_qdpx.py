@@ -10,7 +10,8 @@ import pytest
 from qualcode.errors import ExchangeError
 from qualcode.examples import build_demo
 from qualcode.interop.qde import parse_qdc
-from qualcode.interop.refi import OffsetMap, RefiCode, code_description, split_description
+from qualcode.interop.refi import OffsetMap, code_description, split_description
+from qualcode.model import Code
 from qualcode.project import Project
 from tests.conftest import span
 from tests.refi_helpers import CODE, SOURCE, XSD, make_qdpx, selection, simple_qde
@@ -119,8 +120,8 @@ def test_codebook_qdc_round_trip(tmp_path: Path):
 
 
 def test_description_carries_qualcode_fields_both_ways():
-    code = RefiCode(
-        guid=None,
+    code = Code(
+        id=1,
         name="x",
         definition="Def.\n\nSecond paragraph.",
         inclusion="multi\nline",

@@ -11,6 +11,12 @@ from qualcode.project import Project
 from tests.conftest import dump, span
 
 
+@pytest.fixture
+def project_path(any_project_path: Path | str) -> Path | str:
+    """Every test here runs on a project file and on a project on the server."""
+    return any_project_path
+
+
 def test_import_keeps_the_text_whole_and_finds_the_speakers(project: Project):
     src = project.source("int1")
     assert src.kind == "interview"

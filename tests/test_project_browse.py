@@ -8,6 +8,12 @@ from qualcode.errors import ProjectError
 from tests.conftest import span
 
 
+@pytest.fixture
+def project_path(any_project_path):
+    """Every test here runs on a project file and on a project on the server."""
+    return any_project_path
+
+
 def test_sentences_lie_inside_turns(project):
     text = project.source("int1").text
     spans = project.sentences("int1")

@@ -3,9 +3,11 @@ started by the ``postgres`` fixture)."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from qualcode.errors import ProjectError
+from qualcode.examples import CODINGS, MANIFEST, examples_root
 from qualcode.project import Project
 from qualcode.store import schema
 from tests.postgres import PostgresServer
@@ -48,7 +50,8 @@ def test_a_database_without_a_project_or_a_missing_one_is_a_one_line_error(
         Project.open(pg_url)
     missing = postgres.url("no_such_db")
     with pytest.raises(
-        ProjectError, match=r'cannot connect to the server: .*"no_such_db" does not exist'
+        ProjectError,
+        match=r'cannot connect to the server: .*"no_such_db" does not exist; .*createdb',
     ):
         Project.open(missing)
     with pytest.raises(ProjectError, match="names no database"):
@@ -83,3 +86,67 @@ def test_the_command_line_takes_a_url_everywhere_it_takes_a_file(
     assert again.returncode == 1
     assert again.stderr.startswith("qualcode: error: ") and again.stderr.count("\n") == 1
     assert "already holds a qualcode project" in again.stderr
+
+
+def test_a_password_in_the_url_is_never_printed(postgres: PostgresServer):
+    url = postgres.url("no_such_db").replace("postgres@", "postgres:s3cret@")
+    url += "&password=s3cret"
+    with pytest.raises(ProjectError, match="cannot connect") as info:
+        Project.open(url)
+    assert "s3cret" not in str(info.value)
+    assert "postgres@" in str(info.value)
+
+
+def test_a_role_that_may_not_create_tables_is_told_who_can_set_up(
+    postgres: PostgresServer, pg_database: str
+):
+    with postgres.admin() as conn:
+        conn.execute("CREATE ROLE nina LOGIN CREATEROLE")
+    with pytest.raises(ProjectError, match="needs a role that may create tables") as info:
+        Project.create(postgres.url(pg_database, "nina"))
+    assert "\n" not in str(info.value)
+
+
+def test_an_older_project_is_upgraded_by_a_lead_and_its_new_table_fenced(
+    postgres: PostgresServer, pg_database: str, lead_url: str, monkeypatch
+):
+    with Project.create(lead_url) as p:
+        p.add_coder("anna")
+
+    def add_table(conn):
+        conn.exec_driver_sql("CREATE TABLE reviews (id serial PRIMARY KEY, note text)")
+
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION - 1, add_table)
+    anna = postgres.url(pg_database, "anna")
+    with pytest.raises(
+        ProjectError, match="lena, who set it up and owns its tables, opens it once"
+    ):
+        Project.open(anna)
+    with Project.open(lead_url) as p:
+        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+    with Project.open(anna) as p:
+        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+    with psycopg.connect(anna) as conn:
+        assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO reviews (note) VALUES ('mine')")
+
+
+def _counts(url: str) -> dict[str, int]:
+    with Project.open(url) as p:
+        return p.store.counts()
+
+
+def test_a_refi_qda_project_imports_into_a_server_project(pg_url: str, qualcode):
+    qualcode("init", pg_url)
+    qualcode("import", pg_url, examples_root() / MANIFEST)
+    anna = examples_root() / CODINGS / "anna.qdpx"
+    before = _counts(pg_url)
+    dry = qualcode("import", pg_url, anna, "--dry-run")
+    assert "Dry run: nothing was written." in dry.stdout
+    assert _counts(pg_url) == before
+    qualcode("import", pg_url, anna)
+    with Project.open(pg_url) as p:
+        assert {c.coding.coder for c in p.codings()} == {"anna"}
+        assert p.store.counts()["codings"] > before["codings"]

@@ -12,7 +12,21 @@ import pytest
 from qualcode.errors import ProjectError
 from qualcode.project import Project
 from qualcode.store import Store, schema
+from qualcode.store.dialect import Dialect
+from qualcode.store.server import is_server_url
 from tests.conftest import dump
+
+
+@pytest.fixture
+def project_path(any_project_path: Path | str) -> Path | str:
+    """The tests of transactions and connections run on a file and on the server."""
+    return any_project_path
+
+
+def _new_store(location: Path | str) -> Store:
+    if is_server_url(location):
+        return Store.create_on_server(str(location), {"language": "en"})
+    return Store.create(Path(location), {"language": "en"})
 
 
 def test_create_then_open_keeps_settings(tmp_path: Path):
@@ -108,24 +122,24 @@ def test_a_failed_migration_leaves_the_project_as_it_was(tmp_path: Path, monkeyp
     assert dump(path) == before
 
 
-def test_atomic_rolls_back_everything_inside_it(tmp_path: Path):
-    path = tmp_path / "a.qcdb"
-    store = Store.create(path, {"language": "en"})
-    with pytest.raises(RuntimeError), store.atomic() as conn:
-        store.add_code(conn, "Kept?")
+def test_atomic_rolls_back_everything_inside_it(project_path: Path | str):
+    store = _new_store(project_path)
+    with pytest.raises(RuntimeError), store.atomic() as same:
+        assert same is store
+        store.add_code("Kept?")
         with store.atomic() as inner:  # a savepoint
-            store.add_code(inner, "Inner")
+            inner.add_code("Inner")
         raise RuntimeError("boom")
     assert len(store.codebook()) == 0
     store.close()
 
 
-def test_savepoint_rollback_keeps_the_outer_work(tmp_path: Path):
-    store = Store.create(tmp_path / "a.qcdb", {"language": "en"})
-    with store.atomic() as conn:
-        store.add_code(conn, "Outer")
-        with pytest.raises(RuntimeError), store.atomic() as inner:
-            store.add_code(inner, "Inner")
+def test_savepoint_rollback_keeps_the_outer_work(project_path: Path | str):
+    store = _new_store(project_path)
+    with store.atomic():
+        store.add_code("Outer")
+        with pytest.raises(RuntimeError), store.atomic():
+            store.add_code("Inner")
             raise RuntimeError("only the savepoint goes")
     assert [c.name for c in store.codebook()] == ["Outer"]
     store.close()
@@ -176,3 +190,33 @@ def test_listing_sources_counts_words_without_loading_texts(tmp_path: Path):
     assert summary.words == len(re.findall(r"\w+", text)) == 4 * 12000
     assert summary.characters == len(text)
     assert peak < len(text) // 2
+
+
+def test_a_write_outside_atomic_is_its_own_transaction(project_path: Path | str):
+    path = project_path
+    store = _new_store(path)
+    code_id = store.add_code("Alone")
+    with pytest.raises(RuntimeError), store.atomic():
+        store.update_code(code_id, definition="rolled back")
+        raise RuntimeError("boom")
+    store.close()
+    with Project.open(path) as p:  # committed, and only the write outside the block
+        assert [(c.name, c.definition) for c in p.codebook()] == [("Alone", "")]
+
+
+def test_the_portable_dialect_reads_what_the_sqlite_one_reads(tmp_path: Path):
+    # What a database without SQLite's blob reading and change counters gets: texts read
+    # with SQL substr, analysis frames read afresh every time. The same answers.
+    turn = "ANNA: Prüfungsangst größer " + "x" * 500 + "\n"
+    with Project.create(tmp_path / "p.qcdb") as p:
+        path = tmp_path / "long.txt"
+        path.write_text(turn * 2500, encoding="utf-8")  # over 1 MiB: read in pieces
+        p.import_files([path])
+        text = p.source("long").text
+        p.apply_code("long", 6, 19, "Angst", new=True)
+        sqlite_view = (p.sources(), p.store.codings_frame())
+        p.store.dialect = Dialect(p.store.busy_timeout)
+        portable_view = (p.sources(), p.store.codings_frame())
+    assert portable_view[0] == sqlite_view[0]
+    assert portable_view[0][0].words == 4 * 2500 and portable_view[0][0].characters == len(text)
+    assert portable_view[1].equals(sqlite_view[1]) and len(portable_view[1]) == 1

@@ -17,6 +17,12 @@ from tests.conftest import span
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture
+def project_path(any_project_path: Path | str) -> Path | str:
+    """The tests on the project fixture run on a file and on the server."""
+    return any_project_path
+
+
 def _codings(p: Project) -> list[tuple[str, str, str]]:
     return sorted((c.coding.coder, c.code, c.text) for c in p.codings())
 

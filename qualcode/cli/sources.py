@@ -33,7 +33,9 @@ def init(
     language: Annotated[str, typer.Option(help="Language of the sources: en, de, fr ...")] = "en",
     coder: CoderOpt = None,
 ) -> None:
-    """Create a new, empty project."""
+    """Create a new, empty project: a .qcdb file, or in an empty database on a server
+    (postgresql://...) its tables, team roles and row-level security, with the role that
+    runs it as the project's lead."""
     with Project.create(project, language=language, coder=coder) as p:
         say(f"Created {project} (language {p.language}, coder {p.coder}).")
 

@@ -240,8 +240,7 @@ def import_refi(
     """``qualcode import P FILE.qdpx|.qde|.qdc``: all files in one transaction; a project
     that did not exist is created, and removed again if the import fails or is a dry run.
     A project on a server must have been set up (``qualcode init URL``)."""
-    from qualcode.project import Project
-    from qualcode.store.server import is_server_url
+    from qualcode.project import Project, is_server_url
 
     if is_server_url(project):
         with Project.open(project) as p:

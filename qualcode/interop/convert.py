@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qualcode.interop.qde import guid as refi_guid
-from qualcode.interop.refi import RefiCode, RefiCoding, RefiNote, RefiProject, RefiSource, RefiUser
+from qualcode.interop.refi import RefiCoding, RefiNote, RefiProject, RefiSource, RefiUser
 
 if TYPE_CHECKING:
     from qualcode.store import Store
@@ -32,8 +33,8 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
     """
     book = store.codebook()
     sources = store.list_sources()
-    codings = store.coding_rows()
-    memos = store.memo_rows()
+    codings = store.list_codings()
+    memos = store.list_memos()
     coders = store.coder_rows()
     missing: dict[str, dict[int, str]] = {
         t: {} for t in ("coders", "codes", "sources", "codings", "memos")
@@ -59,20 +60,7 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
     used = {c.coder for c in codings} | {m.coder for m in memos if m.coder}
     refi.users = [RefiUser(coder_guid[n], n) for _, n, _ in coders if n in used]
     for c in book:
-        refi.codes.append(
-            RefiCode(
-                guid=code_key[c.id],
-                name=c.name,
-                parent=code_key[c.parent_id] if c.parent_id is not None else None,
-                definition=c.definition,
-                inclusion=c.inclusion,
-                exclusion=c.exclusion,
-                keywords=c.keywords,
-                examples=c.examples,
-                color=c.color,
-                hotkey=c.hotkey,
-            )
-        )
+        refi.codes.append(replace(c, guid=code_key[c.id]))
     for s in sources:
         refi.sources.append(
             RefiSource(
@@ -110,7 +98,7 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
             )
         )
     if assign and any(missing.values()):
-        with store.atomic() as conn:
+        with store.atomic():
             for table, guids in missing.items():
-                store.set_guids(conn, table, guids)
+                store.set_guids(table, guids)
     return refi

@@ -22,16 +22,22 @@ import re
 import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.errors import ExchangeError
 from qualcode.interop.anchor import Anchor, similar
-from qualcode.interop.refi import RefiCode, RefiProject
-from qualcode.model import PATH_SEPARATOR, SOURCE_KINDS, utc_now
+from qualcode.interop.refi import RefiProject
+from qualcode.model import (
+    PATH_SEPARATOR,
+    SOURCE_KINDS,
+    Code,
+    MemoTarget,
+    NewCoding,
+    NewMemo,
+    utc_now,
+)
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from qualcode.store import Store
 
 _REAL_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -118,8 +124,8 @@ class Merger:
         self._coding_refs: dict[str, Any] = {}
         self._spans: dict[str, tuple[int, int]] = {}  # coding guid -> where it was placed
 
-    def apply(self, conn: Connection, refi: RefiProject) -> None:
-        self.conn = conn
+    def apply(self, refi: RefiProject) -> None:
+        """Merge ``refi`` into the store (inside the caller's ``store.atomic()``)."""
         self.report.skipped.extend(f"{self.origin}: {s}" for s in refi.skipped)
         if refi.offsets:
             self.report.offsets.append(f"{self.origin}: {refi.offsets}")
@@ -151,10 +157,10 @@ class Merger:
             if hit is not None:
                 found = hit[0]
                 if hit[1] is None and real_guid(user) and user not in self._coder_by_guid:
-                    self.store.set_guids(self.conn, "coders", {found: user})  # type: ignore[dict-item]
+                    self.store.set_guids("coders", {found: user})  # type: ignore[dict-item]
                     self._coder_by_guid[user] = found  # type: ignore[index]
             else:
-                found = self.store.add_coder(self.conn, name or self.default_coder, real_guid(user))
+                found = self.store.add_coder(name or self.default_coder, real_guid(user))
                 self._coder_by_name[key] = (found, real_guid(user))
                 self.report.coders_added.append(name or self.default_coder)
         self.coder_ids[user] = found
@@ -162,7 +168,7 @@ class Merger:
 
     # -- codes -------------------------------------------------------------------------------
 
-    def _codes(self, codes: list[RefiCode]) -> None:
+    def _codes(self, codes: list[Code]) -> None:
         book = self.store.codebook()
         by_guid = {c.guid.lower(): c.id for c in book if c.guid}
         paths = {c.id: book.path(c) for c in book}
@@ -171,9 +177,10 @@ class Merger:
         hotkeys = {c.hotkey for c in book if c.hotkey}
         before = list(paths.values())
         claimed: dict[int, str | None] = {}  # code id -> the incoming code that took it
+        placed: dict[int, int] = {}  # the file's code id -> the project's
         for code in codes:
             name = unicodedata.normalize("NFC", code.name).replace(PATH_SEPARATOR, "∕").strip()
-            parent_id = self.code_ids.get(code.parent) if code.parent else None
+            parent_id = placed.get(code.parent_id) if code.parent_id is not None else None
             prefix = paths[parent_id] + PATH_SEPARATOR if parent_id else ""
             guid = real_guid(code.guid)
             hit = by_guid.get(guid) if guid else None
@@ -191,7 +198,7 @@ class Merger:
             if hit is None:
                 hit = by_path.get(path.casefold())
                 if hit is not None and guid and existing[hit].guid is None:
-                    self.store.update_code(self.conn, hit, guid=guid)
+                    self.store.update_code(hit, guid=guid)
                     by_guid[guid] = hit
             if hit is not None:
                 self._match_code(hit, existing[hit], code, paths[hit])
@@ -208,7 +215,7 @@ class Merger:
                     self.report.notes.append(
                         f"hotkey {code.hotkey!r} of {path!r} is already taken; left out"
                     )
-                hit = self.store.add_code(self.conn, name, parent_id, guid=guid, **fields)
+                hit = self.store.add_code(name, parent_id, guid=guid, **fields)
                 existing[hit] = code  # same field names: later matches compare with it
                 paths[hit] = path
                 by_path[path.casefold()] = hit
@@ -217,10 +224,11 @@ class Merger:
                 self.report.codes_added.append(path)
                 self._near(path, name, before)
             claimed.setdefault(hit, code.guid)
+            placed[code.id] = hit
             if code.guid:
                 self.code_ids[code.guid] = hit
 
-    def _match_code(self, code_id: int, have: Any, code: RefiCode, path: str) -> None:
+    def _match_code(self, code_id: int, have: Any, code: Code, path: str) -> None:
         self.report.codes_matched.append(path)
         fill: dict[str, Any] = {}
         for key in ("definition", "inclusion", "exclusion", "keywords", "examples", "color"):
@@ -233,7 +241,7 @@ class Merger:
                     f"({_short(theirs)!r}; the project keeps {_short(mine)!r})"
                 )
         if fill:
-            self.store.update_code(self.conn, code_id, **fill)
+            self.store.update_code(code_id, **fill)
 
     def _near(self, path: str, name: str, existing: list[str]) -> None:
         folded = name.casefold()
@@ -305,7 +313,7 @@ class Merger:
             pending[h] = item
             new.append(item)
             hash_of[src.guid] = h
-        ids = self.store.add_sources(self.conn, new)
+        ids = self.store.add_sources(new)
         by_new_hash = {x.content_hash: i for x, i in zip(new, ids, strict=True)}
         for item, i in zip(new, ids, strict=True):
             self.texts[i] = item.text
@@ -318,7 +326,7 @@ class Merger:
         self.report.sources_matched.append(have.name)
         guid = real_guid(src.guid)
         if guid and have.guid is None:
-            self.store.set_guids(self.conn, "sources", {have.id: guid})
+            self.store.set_guids("sources", {have.id: guid})
         add: dict[str, str] = {}
         for key, value in src.attributes.items():
             mine = have.attributes.get(key)
@@ -330,14 +338,14 @@ class Merger:
                     f"{mine!r} in the project (kept)"
                 )
         if add:
-            self.store.set_attributes(self.conn, {have.id: add})
+            self.store.set_attributes({have.id: add})
 
     # -- codings and notes -------------------------------------------------------------------
 
     def _codings(self, refi: RefiProject) -> None:
         keys = self.store.coding_keys()
         guids = self.store.coding_guids()
-        rows: list[dict[str, Any]] = []
+        rows: list[NewCoding] = []
         now = utc_now()
         for c in refi.codings:
             source_id = self.source_ids.get(c.source)
@@ -379,29 +387,22 @@ class Merger:
             if guid:
                 guids.add(guid)
             rows.append(
-                {
-                    "source_id": source_id,
-                    "code_id": code_id,
-                    "coder_id": coder_id,
-                    "start": start,
-                    "end": end,
-                    "created_at": c.created_at or now,
-                    "memo": c.memo,
-                    "guid": guid,
-                }
+                NewCoding(
+                    source_id, code_id, coder_id, start, end, c.created_at or now, c.memo, guid
+                )
             )
-        self.store.bulk_insert_codings(self.conn, rows)
+        self.store.add_imported_codings(rows)
         self.report.codings_added += len(rows)
         self._coding_refs = {c.guid: c for c in refi.codings if c.guid}
 
     def _notes(self, refi: RefiProject) -> None:
         if not refi.notes:
             return
-        existing = self.store.memo_rows()
+        existing = self.store.list_memos()
         guids = {m.guid for m in existing if m.guid}
-        seen = {(m.target, m.target_id, m.text) for m in existing}
+        seen: set[tuple[str, int | None, str]] = {(m.target, m.target_id, m.text) for m in existing}
         coding_ids: dict[tuple[int, int, int, int, int], int] | None = None
-        rows: list[dict[str, Any]] = []
+        rows: list[NewMemo] = []
         for note in refi.notes:
             kind, ref = note.target
             target_id: int | None = None
@@ -427,24 +428,19 @@ class Merger:
             if (guid and guid in guids) or (kind, target_id, note.text) in seen:
                 continue
             seen.add((kind, target_id, note.text))
-            rows.append(
-                {
-                    "target": kind,
-                    "target_id": target_id,
-                    "coder_id": self.coder(note.user) if note.user else None,
-                    "text": note.text,
-                    "created_at": note.created_at or utc_now(),
-                    "guid": guid,
-                }
-            )
-        self.store.insert_memos(self.conn, rows)
+            coder_id = self.coder(note.user) if note.user else None
+            created_at = note.created_at or utc_now()
+            # Any other kind has no target id, so it became "project" above.
+            target = cast(MemoTarget, kind)
+            rows.append(NewMemo(target, target_id, note.text, coder_id, created_at, guid))
+        self.store.add_memos(rows)
         self.report.memos_added += len(rows)
 
     def _coding_index(self) -> dict[tuple[int, int, int, int, int], int]:
         ids = {n.casefold(): i for i, n, _ in self.store.coder_rows()}
         return {
             (r.source_id, r.code_id, ids[r.coder.casefold()], r.start, r.end): r.id
-            for r in self.store.coding_rows()
+            for r in self.store.list_codings()
         }
 
 

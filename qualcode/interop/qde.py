@@ -23,7 +23,6 @@ from qualcode.errors import ExchangeError, MissingSourceError
 from qualcode.interop.offsets import Selection, UnitMap, choose
 from qualcode.interop.refi import (
     OffsetMap,
-    RefiCode,
     RefiCoding,
     RefiNote,
     RefiProject,
@@ -31,6 +30,7 @@ from qualcode.interop.refi import (
     RefiUser,
     split_description,
 )
+from qualcode.model import Code
 
 # The text of a source path (``internal://x.txt``, ``relative://...``) or None if absent.
 TextReader = Callable[[str], bytes]
@@ -117,37 +117,38 @@ def color(value: str | None) -> str | None:
 
 def read_codes(
     codes_el: Any | None,
-    out: list[RefiCode],
-    parent: str | None = None,
+    out: list[Code],
+    parent: int | None = None,
     notes: dict[str, tuple[str, str | None]] | None = None,
 ) -> None:
-    """Codes depth first, parents before children; ``notes`` collects their NoteRefs."""
+    """Codes depth first, parents before children, numbered from 1 in that order;
+    ``notes`` collects their NoteRefs."""
     if codes_el is None:
         return
     for el in children(codes_el, "Code"):
         fields = split_description(text_of(el, "Description"))
-        code = RefiCode(
-            guid=guid(el.get("guid")),
+        code = Code(
+            id=len(out) + 1,
             name=(el.get("name") or "").strip() or "unnamed code",
-            parent=parent,
+            parent_id=parent,
             color=color(el.get("color")),
+            guid=guid(el.get("guid")),
+            **fields,
         )
-        for key, value in fields.items():
-            setattr(code, key, value)
         out.append(code)
         if notes is not None:
             for ref in children(el, "NoteRef"):
                 notes.setdefault(guid(ref.get("targetGUID")), ("code", code.guid))
-        read_codes(el, out, code.guid, notes)
+        read_codes(el, out, code.id, notes)
 
 
-def parse_qdc(data: bytes, file: str) -> list[RefiCode]:
+def parse_qdc(data: bytes, file: str) -> list[Code]:
     """The codes of a REFI-QDA codebook (``.qdc``), or of a project's ``CodeBook``."""
     root = parse_xml(data, file)
     book = root if local(root.tag) == "CodeBook" else child(root, "CodeBook")
     if book is None:
         raise ExchangeError("no CodeBook element: not a REFI-QDA codebook", file=file)
-    codes: list[RefiCode] = []
+    codes: list[Code] = []
     try:
         read_codes(child(book, "Codes"), codes)
     except RecursionError:

@@ -11,31 +11,16 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from qualcode.errors import ExchangeError
+from qualcode.model import Code
 
 
 @dataclass(slots=True)
 class RefiUser:
     guid: str
     name: str
-
-
-@dataclass(slots=True)
-class RefiCode:
-    """A code; ``parent`` is the parent's guid. qualcode's fields beyond the standard's
-    (inclusion, exclusion, keywords, examples, hotkey) travel in the description."""
-
-    guid: str | None
-    name: str
-    parent: str | None = None
-    definition: str = ""
-    inclusion: str = ""
-    exclusion: str = ""
-    keywords: tuple[str, ...] = ()
-    examples: tuple[str, ...] = ()
-    color: str | None = None
-    hotkey: str | None = None
 
 
 @dataclass(slots=True)
@@ -79,7 +64,10 @@ class RefiProject:
     name: str = ""
     origin: str = ""
     users: list[RefiUser] = field(default_factory=list)
-    codes: list[RefiCode] = field(default_factory=list)  # parents before children
+    # Codes with ids local to the file (parents before children); ``guid`` is what codings
+    # refer to them by. qualcode's fields beyond the standard's (inclusion, exclusion,
+    # keywords, examples, hotkey) travel in the description.
+    codes: list[Code] = field(default_factory=list)
     sources: list[RefiSource] = field(default_factory=list)
     codings: list[RefiCoding] = field(default_factory=list)
     notes: list[RefiNote] = field(default_factory=list)
@@ -194,7 +182,7 @@ _FIELD_LABELS = {
 _LABEL_FIELDS = {v.casefold(): k for k, v in _FIELD_LABELS.items()}
 
 
-def code_description(code: RefiCode) -> str:
+def code_description(code: Code) -> str:
     """The definition, then qualcode's other fields as ``Label: value`` lines after a blank
     line: readable in any tool, and read back exactly (lists and multi-line values as JSON)."""
     import json
@@ -216,14 +204,15 @@ def code_description(code: RefiCode) -> str:
     return (code.definition + "\n\n" if code.definition else "") + "\n".join(lines)
 
 
-def split_description(text: str) -> dict[str, object]:
-    """The fields :func:`code_description` wrote; any other text is the definition."""
+def split_description(text: str) -> dict[str, Any]:
+    """The fields :func:`code_description` wrote (as :class:`Code` takes them); any other
+    text is the definition."""
     import json
 
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     head, sep, tail = text.rpartition("\n\n")
     block = tail if sep else text
-    fields: dict[str, object] = {}
+    fields: dict[str, Any] = {}
     for line in block.split("\n"):
         label, colon, value = line.partition(": ")
         key = _LABEL_FIELDS.get(label.strip().casefold())

@@ -20,7 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 from qualcode.interop.qde import KIND_VARIABLE, LANGUAGE_VARIABLE
-from qualcode.interop.refi import RefiCode, RefiCoding, RefiProject, code_description
+from qualcode.interop.refi import RefiCoding, RefiProject, code_description
+from qualcode.model import Code
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -62,13 +63,13 @@ def _date(value: str) -> str | None:
 
 
 def _codes(
-    out: list[str], codes: list[RefiCode], notes: dict[str, list[str]], *, with_notes: bool
+    out: list[str], codes: list[Code], notes: dict[str, list[str]], *, with_notes: bool
 ) -> None:
-    kids: dict[str | None, list[RefiCode]] = defaultdict(list)
+    kids: dict[int | None, list[Code]] = defaultdict(list)
     for c in codes:
-        kids[c.parent].append(c)
+        kids[c.parent_id].append(c)
 
-    def add(code: RefiCode, depth: int) -> None:
+    def add(code: Code, depth: int) -> None:
         assert code.guid is not None
         pad = "  " * depth
         head = _attrs(guid=code.guid, name=code.name, isCodable="true", color=code.color)
@@ -78,12 +79,12 @@ def _codes(
             body.append(f"{pad}  <Description>{_t(description)}</Description>")
         if with_notes:
             body += [f'{pad}  <NoteRef targetGUID="{n}"/>' for n in notes.get(code.guid, [])]
-        if not body and not kids.get(code.guid):
+        if not body and not kids.get(code.id):
             out.append(f"{pad}<Code{head}/>")
             return
         out.append(f"{pad}<Code{head}>")
         out.extend(body)
-        for kid in kids.get(code.guid, []):
+        for kid in kids.get(code.id, []):
             add(kid, depth + 1)
         out.append(f"{pad}</Code>")
 
@@ -93,7 +94,7 @@ def _codes(
     out.append("  </Codes>" if not with_notes else "    </Codes>")
 
 
-def write_qdc(codes: list[RefiCode], origin: str) -> bytes:
+def write_qdc(codes: list[Code], origin: str) -> bytes:
     """A REFI-QDA codebook document."""
     out = [f'<CodeBook xmlns="{CODEBOOK_NS}"{_attrs(origin=origin)}>']
     _codes(out, codes, {}, with_notes=False)

@@ -17,17 +17,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.nlp.features import find_phrases, fit_texts, name_phrases, word_specificity
 from qualcode.nlp.pipeline import analyse
+
+if TYPE_CHECKING:
+    from qualcode.model import Code
 
 NAME = "qualcode.codebook.v1"
 
 
 @dataclass(frozen=True, slots=True)
 class CodeDescription:
-    """What the codebook says about a code, as plain text: the suggesters' view of a Code."""
+    """What the codebook says about a code, as plain text: the suggesters' view of a Code.
+
+    A type of its own because it holds other data than :class:`~qualcode.model.Code`: the
+    label a suggestion names the code by (its path) in place of the store's id and parent,
+    and none of colour, hotkey or guid. An evaluation also describes codes that are in no
+    codebook, by their label alone.
+    """
 
     label: str
     name: str
@@ -36,6 +45,19 @@ class CodeDescription:
     exclusion: str = ""
     keywords: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, code: Code, label: str) -> CodeDescription:
+        """The description of a codebook's code, suggested as ``label`` (its path)."""
+        return cls(
+            label,
+            code.name,
+            code.definition,
+            code.inclusion,
+            code.exclusion,
+            code.keywords,
+            code.examples,
+        )
 
     @property
     def described(self) -> bool:

@@ -30,7 +30,7 @@ import random
 import sys
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -176,11 +176,10 @@ def evaluate(
     described = {_key(c.label): c for c in codebook}
     described.update({_key(c.name): c for c in codebook})
     labels = sorted(freq)
-    codes = [described.get(_key(c), CodeDescription(c, c)) for c in labels]
-    codes = [CodeDescription(c, d.name, *_fields(d)) for c, d in zip(labels, codes, strict=True)]
+    codes = [replace(described.get(_key(c), CodeDescription(c, c)), label=c) for c in labels]
     known = {_key(c) for c in labels}
     extra = [d for d in codebook if _key(d.name) not in known and _key(d.label) not in known]
-    codes.extend(CodeDescription(d.name, d.name, *_fields(d)) for d in extra)
+    codes.extend(replace(d, label=d.name) for d in extra)
     corpus_texts = [p.text for p in passages]
 
     from qualcode.nlp.pipeline import lemmatise
@@ -224,21 +223,12 @@ def _key(name: str) -> str:
     return "".join(ch for ch in name.casefold() if ch.isalnum())
 
 
-def _fields(d: CodeDescription) -> tuple[Any, ...]:
-    return (d.definition, d.inclusion, d.exclusion, d.keywords, d.examples)
-
-
 def load_descriptions(path: Path) -> list[CodeDescription]:
     """The codes of a codebook file (YAML, CSV or .qdc) as descriptions."""
     from qualcode.codebook import load_codebook
 
     book = load_codebook(path)
-    return [
-        CodeDescription(
-            book.path(c), c.name, c.definition, c.inclusion, c.exclusion, c.keywords, c.examples
-        )
-        for c in book
-    ]
+    return [CodeDescription.of(c, book.path(c)) for c in book]
 
 
 def _table(result: dict[str, Any]) -> str:

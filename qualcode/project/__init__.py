@@ -30,6 +30,7 @@ from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.importing import ImportActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
+from qualcode.project.team import TeamActions
 from qualcode.store import Store
 from qualcode.store.server import is_server_url
 
@@ -42,6 +43,7 @@ class Project(
     SuggestActions,
     AnalysisActions,
     ExchangeActions,
+    TeamActions,
 ):
     """One qualcode project, backed by a :class:`Store`.
 
@@ -172,5 +174,6 @@ __all__ = [
     "QualcodeError",
     "Step",
     "content_hash",
+    "is_server_url",
     "merge_projects",
 ]

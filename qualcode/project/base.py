@@ -7,7 +7,6 @@ import hashlib
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
 
 from qualcode.errors import CodebookError, ProjectError
 from qualcode.model import (
@@ -145,12 +144,12 @@ class ProjectBase:
             raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
         return found[0]
 
-    def _code_id(self, conn: Any, ref: str | int, *, new: bool) -> tuple[int, bool]:
+    def _code_id(self, ref: str | int, *, new: bool) -> tuple[int, bool]:
         """The id of code ``ref`` and whether it was made now: a name no code has is added
         only when ``new`` (a typo must not become a code), else refused with the closest
         names."""
         if new and isinstance(ref, str):
-            return self._ensure_code(conn, ref)
+            return self._ensure_code(ref)
         try:
             return self.code(ref).id, False
         except CodebookError as exc:
@@ -161,7 +160,7 @@ class ProjectBase:
                 ) from None
             raise
 
-    def _ensure_code(self, conn: Any, ref: str) -> tuple[int, bool]:
+    def _ensure_code(self, ref: str) -> tuple[int, bool]:
         """The id of the code at name or path ``ref``, creating it (and parents) if new."""
         book = self.store.codebook()
         found = book.find(ref)
@@ -178,7 +177,7 @@ class ProjectBase:
             if hit:
                 parent = hit[0].id
             else:
-                parent = self.store.add_code(conn, name, parent)
+                parent = self.store.add_code(name, parent)
                 created = True
         assert parent is not None
         return parent, created

@@ -17,6 +17,9 @@ from qualcode.model import (
     CodedSegment,
     Coding,
     Memo,
+    MemoTarget,
+    NewCoding,
+    NewMemo,
     Source,
     Turn,
     utc_now,
@@ -55,8 +58,7 @@ class CodingActions(ProjectBase):
         """Add a code under ``parent`` (a code ref) or at the top level."""
         fields = self._clean_fields(fields)
         parent_id = self.code(parent).id if parent is not None else None
-        with self.store.atomic() as conn:
-            code_id = self.store.add_code(conn, name, parent_id, **fields)
+        code_id = self.store.add_code(name, parent_id, **fields)
         return self.codebook().get(code_id)
 
     def update_code(self, ref: str | int, **fields: Any) -> Code:
@@ -64,8 +66,7 @@ class CodingActions(ProjectBase):
         hotkey."""
         fields = self._clean_fields(fields)
         code = self.code(ref)
-        with self.store.atomic() as conn:
-            self.store.update_code(conn, code.id, **fields)
+        self.store.update_code(code.id, **fields)
         return self.codebook().get(code.id)
 
     def _clean_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
@@ -95,21 +96,18 @@ class CodingActions(ProjectBase):
         """Move a code (with its children) under ``parent``, or to the top level if None."""
         code = self.code(ref)
         parent_id = self.code(parent).id if parent is not None else None
-        with self.store.atomic() as conn:
-            self.store.move_code(conn, code.id, parent_id)
+        self.store.move_code(code.id, parent_id)
         return self.codebook().get(code.id)
 
     def merge_codes(self, source: str | int, target: str | int) -> int:
         """Merge code ``source`` into ``target``, keeping every coding; returns codings moved."""
         a, b = self.code(source), self.code(target)
-        with self.store.atomic() as conn:
-            return self.store.merge_codes(conn, a.id, b.id)
+        return self.store.merge_codes(a.id, b.id)
 
     def delete_code(self, ref: str | int, *, with_codings: bool = False) -> int:
         """Delete a code and its children; refused if they have codings unless asked."""
         code = self.code(ref)
-        with self.store.atomic() as conn:
-            return self.store.delete_code(conn, code.id, with_codings=with_codings)
+        return self.store.delete_code(code.id, with_codings=with_codings)
 
     def import_codebook(self, path: str | Path) -> ImportReport:
         """Add a codebook file's codes (matched by path); existing codes get its fields."""
@@ -123,15 +121,15 @@ class CodingActions(ProjectBase):
 
     def merge_codebook(self, book: Codebook) -> ImportReport:
         report = ImportReport()
-        with self.store.atomic() as conn:
+        with self.store.atomic() as store:
             if book.name and not self.settings().get("codebook_name"):
-                self.store._set_meta(conn, "codebook_name", book.name)
+                store.set_setting("codebook_name", book.name)
             for code in book:  # parents come before children
                 path = book.path(code)
-                code_id, created = self._ensure_code(conn, path)
+                code_id, created = self._ensure_code(path)
                 fields = {k: getattr(code, k) for k in CODE_FIELDS if getattr(code, k)}
                 if fields:
-                    self.store.update_code(conn, code_id, **fields)
+                    store.update_code(code_id, **fields)
                 (report.codes_created if created else report.codes_updated).append(path)
         return report
 
@@ -167,19 +165,11 @@ class CodingActions(ProjectBase):
         """
         src = self.source(source)
         self._check_span(src, start, end)
-        with self.store.atomic() as conn:
-            code_id, created = self._code_id(conn, code, new=new)
-            coder_id = self.store.coder_id(conn, coder or self.coder)
-            row = {
-                "source_id": src.id,
-                "code_id": code_id,
-                "coder_id": coder_id,
-                "start": start,
-                "end": end,
-                "created_at": utc_now(),
-                "memo": memo,
-            }
-            ids = self.store.insert_codings(conn, [row], coder_id=coder_id)
+        with self.store.atomic() as store:
+            code_id, created = self._code_id(code, new=new)
+            coder_id = store.coder_id(coder or self.coder)
+            row = NewCoding(src.id, code_id, coder_id, start, end, utc_now(), memo)
+            ids = store.add_codings([row], coder_id=coder_id)
         coding = None
         if ids:
             coding = self.store.list_codings(ids=ids)[0]
@@ -214,24 +204,16 @@ class CodingActions(ProjectBase):
             raise ProjectError(f"bad --match pattern {pattern!r}: {exc}") from None
         sources = [self.source(source)] if source is not None else self.store.list_sources()
         spans = {s.id: self._match_spans(s, regex, unit) for s in sources}
-        with self.store.atomic() as conn:
-            code_id = self._code_id(conn, code, new=new)[0]
-            coder_id = self.store.coder_id(conn, coder or self.coder)
+        with self.store.atomic() as store:
+            code_id = self._code_id(code, new=new)[0]
+            coder_id = store.coder_id(coder or self.coder)
             now = utc_now()
             rows = [
-                {
-                    "source_id": source_id,
-                    "code_id": code_id,
-                    "coder_id": coder_id,
-                    "start": a,
-                    "end": b,
-                    "created_at": now,
-                    "memo": "",
-                }
+                NewCoding(source_id, code_id, coder_id, a, b, now)
                 for source_id, found in spans.items()
                 for a, b in found
             ]
-            ids = set(self.store.insert_codings(conn, rows, coder_id=coder_id))
+            ids = set(store.add_codings(rows, coder_id=coder_id))
         return [c for c in self.store.list_codings(code_ids=[code_id]) if c.id in ids]
 
     def _match_spans(self, source: Source, regex: re.Pattern[str], unit: str) -> list[Span]:
@@ -275,29 +257,23 @@ class CodingActions(ProjectBase):
                 f"{name} has no coding of {target.name!r} at {start}..{end} in {src.name!r}",
                 file=self.label,
             )
-        with self.store.atomic() as conn:
-            coder_id = self.store.coder_id(conn, name)
-            return self.store.delete_codings(conn, hits, coder_id=coder_id)
+        with self.store.atomic() as store:
+            return store.delete_codings(hits, coder_id=store.coder_id(name))
 
     def remove_coding(self, coding_id: int) -> int:
         """Remove one coding by id (undoable by the coder who owned it)."""
-        with self.store.atomic() as conn:
-            found = self.store.list_codings(ids=[coding_id])
+        with self.store.atomic() as store:
+            found = store.list_codings(ids=[coding_id])
             if not found:
                 raise ProjectError(f"no coding with id {coding_id}", file=self.label)
-            coder_id = self.store.coder_id(conn, found[0].coder)
-            return self.store.delete_codings(conn, [coding_id], coder_id=coder_id)
+            return store.delete_codings([coding_id], coder_id=store.coder_id(found[0].coder))
 
     def undo(self, coder: str | None = None) -> str | None:
         """Undo the coder's last coding operation; returns what was undone, or None."""
-        with self.store.atomic() as conn:
-            coder_id = self.store.coder_id(conn, coder or self.coder)
-        return self.store.undo(coder_id)
+        return self.store.undo(self.store.coder_id(coder or self.coder))
 
     def redo(self, coder: str | None = None) -> str | None:
-        with self.store.atomic() as conn:
-            coder_id = self.store.coder_id(conn, coder or self.coder)
-        return self.store.redo(coder_id)
+        return self.store.redo(self.store.coder_id(coder or self.coder))
 
     def undo_step(self, coder: str | None = None) -> Step | None:
         """Undo like :meth:`undo` and say which codes it removed (or put back), where."""
@@ -308,15 +284,15 @@ class CodingActions(ProjectBase):
         return self._take_step(coder, forward=True)
 
     def _take_step(self, coder: str | None, *, forward: bool) -> Step | None:
-        with self.store.atomic() as conn:
-            coder_id = self.store.coder_id(conn, coder or self.coder)
-            step = self.store.next_step(coder_id, forward=forward)
+        with self.store.atomic() as store:
+            coder_id = store.coder_id(coder or self.coder)
+            step = store.next_step(coder_id, forward=forward)
             if step is None:
                 return None
             if forward:
-                self.store.redo(coder_id)
+                store.redo(coder_id)
             else:
-                self.store.undo(coder_id)
+                store.undo(coder_id)
         op, rows = step
         book = self.codebook()
         paths = {c.id: book.path(c) for c in book}
@@ -375,8 +351,7 @@ class CodingActions(ProjectBase):
         ]
 
     def set_coding_memo(self, coding_id: int, memo: str) -> None:
-        with self.store.atomic() as conn:
-            self.store.set_coding_memo(conn, coding_id, memo)
+        self.store.set_coding_memo(coding_id, memo)
 
     # -- memos ---------------------------------------------------------------------------
 
@@ -394,7 +369,8 @@ class CodingActions(ProjectBase):
             raise ProjectError("a memo needs some text")
         if sum(x is not None for x in (source, code, coding)) > 1:
             raise ProjectError("a memo is attached to one thing at most")
-        target, target_id = "project", None
+        target: MemoTarget = "project"
+        target_id: int | None = None
         if source is not None:
             target, target_id = "source", self._source_id(source)
         elif code is not None:
@@ -403,9 +379,10 @@ class CodingActions(ProjectBase):
             if not self.store.list_codings(ids=[coding]):
                 raise ProjectError(f"no coding with id {coding}", file=self.label)
             target, target_id = "coding", coding
-        with self.store.atomic() as conn:
-            coder_id = self.store.coder_id(conn, coder or self.coder)
-            memo_id = self.store.add_memo(conn, target, target_id, text, coder_id)
+        with self.store.atomic() as store:
+            coder_id = store.coder_id(coder or self.coder)
+            memo = NewMemo(target, target_id, text, coder_id, utc_now())
+            memo_id = store.add_memos([memo])[0]
         return next(m for m in self.store.list_memos() if m.id == memo_id)
 
     def memos(self, *, target: str | None = None, target_id: int | None = None) -> list[Memo]:

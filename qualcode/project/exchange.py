@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import ExchangeError, ProjectError
 from qualcode.files import read_regular
-from qualcode.model import utc_now
+from qualcode.model import NewCoding, utc_now
 from qualcode.outputs import os_reason, pause_point, temporary_folder, writing
 from qualcode.project.base import ProjectBase, content_hash
 
@@ -188,10 +188,10 @@ class ExchangeActions(ProjectBase):
             content_hash=content_hash,
             report=report,
         )
-        with self.store.atomic() as conn:
+        with self.store.atomic() as store:
             if refi.name and not self.settings().get("name"):
-                self.store._set_meta(conn, "name", refi.name)
-            merger.apply(conn, refi)
+                store.set_setting("name", refi.name)
+            merger.apply(refi)
             pause_point("merged")
         return report
 
@@ -214,7 +214,7 @@ class ExchangeActions(ProjectBase):
             raise ProjectError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
         only = self.code(code).id if code is not None else None
         book = self.codebook()
-        rows = [r for r in self.store.coding_rows() if r.coder in coders]
+        rows = [r for r in self.store.list_codings() if r.coder in coders]
         ids = sorted({r.source_id for r in rows})
         sources = {s.id: s for s in self.store.list_sources() if s.id in set(ids)}
         turns = {i: [(t.start, t.end) for t in self.store.turns(i)] for i in ids}
@@ -275,26 +275,17 @@ class ExchangeActions(ProjectBase):
             source_id=source_id, code_ids=[code_id], start=start, end=end
         )
         now = utc_now()
-        with self.store.atomic() as conn:
-            into_id = self.store.coder_id(conn, into)
+        with self.store.atomic() as store:
+            into_id = store.coder_id(into)
             old = [c.id for c in overlapping if c.coder == into]
-            self.store.delete_codings(conn, old, coder_id=into_id)
+            store.delete_codings(old, coder_id=into_id)
             spans = [(c.start, c.end) for c in overlapping if c.coder == choice]
             if choice == "passage":
                 spans = [(start, end)]
             rows = [
-                {
-                    "source_id": source_id,
-                    "code_id": code_id,
-                    "coder_id": into_id,
-                    "start": a,
-                    "end": b,
-                    "created_at": now,
-                    "memo": "",
-                }
-                for a, b in dict.fromkeys(spans)
+                NewCoding(source_id, code_id, into_id, a, b, now) for a, b in dict.fromkeys(spans)
             ]
-            self.store.insert_codings(conn, rows, coder_id=into_id)
+            store.add_codings(rows, coder_id=into_id)
         return len(rows)
 
     def reconciled(
@@ -303,7 +294,7 @@ class ExchangeActions(ProjectBase):
         """What ``into`` has on each disagreement's passage so far (its coding spans there),
         by disagreement id: for a screen to mark the passages already settled."""
         mine: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for r in self.store.coding_rows():
+        for r in self.store.list_codings():
             if r.coder == into:
                 mine.setdefault((r.source_id, r.code_id), []).append((r.start, r.end))
         return {
@@ -325,23 +316,15 @@ class ExchangeActions(ProjectBase):
         report = self.agreement(coders, unit=unit)
         names = set(report.sources)
         ids = {i for n, i in self.store.source_ids().items() if n in names}
-        rows = [r for r in self.store.coding_rows(ids) if r.coder == accept]
+        rows = [r for r in self.store.list_codings(source_ids=ids) if r.coder == accept]
         now = utc_now()
-        with self.store.atomic() as conn:
-            into_id = self.store.coder_id(conn, into)
+        with self.store.atomic() as store:
+            into_id = store.coder_id(into)
             new = [
-                {
-                    "source_id": r.source_id,
-                    "code_id": r.code_id,
-                    "coder_id": into_id,
-                    "start": r.start,
-                    "end": r.end,
-                    "created_at": now,
-                    "memo": r.memo,
-                }
+                NewCoding(r.source_id, r.code_id, into_id, r.start, r.end, now, r.memo)
                 for r in rows
             ]
-            return len(self.store.insert_codings(conn, new, coder_id=into_id))
+            return len(store.add_codings(new, coder_id=into_id))
 
 
 def merge_projects(

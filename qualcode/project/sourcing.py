@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.files import DEFAULT_MAX_SIZE
 from qualcode.model import (
+    NewCoding,
     utc_now,
 )
 from qualcode.project.base import ProjectBase, _check_kind, content_hash
@@ -209,11 +210,11 @@ class SourcingActions(ProjectBase):
                     "project; use --replace to import it anyway",
                     file=n.origin or self.label,
                 )
-        with self.store.atomic() as conn:
+        with self.store.atomic() as store:
             for source_id in doomed:
-                report.codings_dropped += len(self.store.list_codings(source_id=source_id))
-                self.store.delete_source(conn, source_id)
-            self.store.add_sources(conn, new)
+                report.codings_dropped += len(store.list_codings(source_id=source_id))
+                store.delete_source(source_id)
+            store.add_sources(new)
         report.added = [n.name for n in new if n.name not in report.replaced]
         return report
 
@@ -232,8 +233,7 @@ class SourcingActions(ProjectBase):
                 report.notes.append(f"attributes for {name!r}: no such source, skipped")
                 continue
             values[source_id] = row
-        with self.store.atomic() as conn:
-            self.store.set_attributes(conn, values)
+        self.store.set_attributes(values)
         return len(values)
 
     def import_responses(
@@ -300,27 +300,20 @@ class SourcingActions(ProjectBase):
     ) -> None:
         ids = self.store.source_ids()
         now = utc_now()
-        with self.store.atomic() as conn:
-            coder_id = self.store.coder_id(conn, coder)
+        with self.store.atomic() as store:
+            coder_id = store.coder_id(coder)
             code_ids: dict[str, int] = {}
-            rows: list[dict[str, Any]] = []
+            rows: list[NewCoding] = []
             for r in responses:
                 source_id = ids[r.id]
                 for name in dict.fromkeys(r.codes):
                     if name not in code_ids:
-                        code_ids[name], created = self._ensure_code(conn, name)
+                        code_ids[name], created = self._ensure_code(name)
                         if created:
                             report.codes_created.append(name)
+                    # The whole response: 0 to the length of the stored, normalised text.
                     rows.append(
-                        {
-                            "source_id": source_id,
-                            "code_id": code_ids[name],
-                            "coder_id": coder_id,
-                            "start": 0,
-                            "end": lengths[r.id],  # of the stored, normalised text
-                            "created_at": now,
-                            "memo": "",
-                        }
+                        NewCoding(source_id, code_ids[name], coder_id, 0, lengths[r.id], now)
                     )
-            self.store.bulk_insert_codings(conn, rows)
+            store.add_imported_codings(rows)
         report.codings_added = len(rows)

@@ -262,9 +262,8 @@ class SuggestActions(ThemeActions):
         self._feedback(s, False, coder, s.code_id)
 
     def _feedback(self, s: Suggestion, accepted: bool, coder: str | None, code_id: Any) -> None:
-        with self.store.atomic() as conn:
-            self.store.add_feedback(
-                conn,
+        with self.store.atomic() as store:
+            store.add_feedback(
                 {
                     "source_id": s.source_id,
                     "start": s.start,
@@ -274,7 +273,7 @@ class SuggestActions(ThemeActions):
                     "suggester": s.suggester,
                     "score": float(s.score),
                     "accepted": accepted,
-                    "coder_id": self.store.coder_id(conn, coder or self.coder),
+                    "coder_id": store.coder_id(coder or self.coder),
                     "created_at": utc_now(),
                 },
             )

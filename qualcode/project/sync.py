@@ -44,13 +44,13 @@ from qualcode.store.server import display_url, is_server_url
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
     from qualcode.interop.refi import (
-        RefiCode,
         RefiCoding,
         RefiNote,
         RefiProject,
         RefiSource,
         RefiUser,
     )
+    from qualcode.model import Code
 
 CodingKey = tuple[str, str, str, int, int]  # source text hash, code path, coder, start, end
 MemoKey = tuple[str, str, str, str]  # target kind, target, coder, text
@@ -125,9 +125,11 @@ def snapshot(project: Project) -> Snapshot:
 
     refi = project_to_refi(project.store, name=project.settings().get("name", ""), assign=False)
     snap = Snapshot(refi, users={u.guid: u.name.casefold() for u in refi.users})
+    by_id: dict[int, str] = {}
     for code in refi.codes:  # parents come before their children
-        parent = snap.paths.get(code.parent or "")
+        parent = by_id.get(code.parent_id) if code.parent_id is not None else None
         path = code.name if parent is None else parent + PATH_SEPARATOR + code.name
+        by_id[code.id] = path
         snap.paths[code.guid or ""] = path
         snap.codebook[path] = code.definition.strip()
     for source in refi.sources:
@@ -432,7 +434,8 @@ def _push_refi(
     name, referred to by path, text hash and name instead of GUID and without definitions
     or attributes. The merge then matches all of them on the server and never adds to, or
     fills in, the server's codebook, sources or coders' GUIDs."""
-    from qualcode.interop.refi import RefiCode, RefiCoding, RefiNote, RefiSource, RefiUser
+    from qualcode.interop.refi import RefiCoding, RefiNote, RefiSource, RefiUser
+    from qualcode.model import Code
 
     code_ref = {ref: f"code:{path}" for ref, path in here.paths.items()}
     source_ref = {ref: f"source:{h}" for ref, h in here.hashes.items()}
@@ -450,7 +453,7 @@ def _push_refi(
         here.refi,
         users=[RefiUser(user_ref[u.guid], u.name) for u in here.refi.users if u.guid in named],
         codes=[
-            RefiCode(code_ref[c.guid or ""], c.name, code_ref[c.parent] if c.parent else None)
+            Code(c.id, c.name, c.parent_id, guid=code_ref[c.guid or ""])
             for c in here.refi.codes
             if here.paths[c.guid or ""].casefold() in there.folded_paths
         ],
@@ -485,7 +488,7 @@ def _refi_like(
     codings: list[RefiCoding],
     notes: list[RefiNote],
     users: list[RefiUser] | None = None,
-    codes: list[RefiCode] | None = None,
+    codes: list[Code] | None = None,
     sources: list[RefiSource] | None = None,
 ) -> RefiProject:
     """``refi`` with other codings and notes (and, if given, users, codes and sources)."""
@@ -523,12 +526,12 @@ def _delete(project: Project, keys: set[CodingKey], *, coder: str | None) -> int
     hashes = {s.id: s.content_hash for s in project.store.list_sources(with_text=False)}
     ids = [
         r.id
-        for r in project.store.coding_rows()
+        for r in project.store.list_codings()
         if (hashes[r.source_id], paths[r.code_id], r.coder.casefold(), r.start, r.end) in keys
     ]
-    with project.store.atomic() as conn:
-        coder_id = project.store.coder_id(conn, coder) if coder else None
-        return project.store.delete_codings(conn, ids, coder_id=coder_id, record=bool(coder))
+    with project.store.atomic() as store:
+        coder_id = store.coder_id(coder) if coder else None
+        return store.delete_codings(ids, coder_id=coder_id, record=bool(coder))
 
 
 def _count(n: int, noun: str) -> str:

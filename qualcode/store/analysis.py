@@ -35,8 +35,6 @@ _MAX_IDS = (
 
 
 def _packable(conn: Any) -> bool:
-    if conn.dialect.name != "sqlite":
-        return False
     coding, coder, source, code = (v or 0 for v in conn.exec_driver_sql(_MAX_IDS).one())
     return coding < 2**46 and coder < 2**16 and source < 2**30 and code < 2**30
 
@@ -69,20 +67,16 @@ class AnalysisMixin(StoreBase):
         """``load()``, or what it returned last time if the database has not changed since.
 
         Reading a million codings costs far more than counting them, and a report shows
-        several tables of one state of the project. On SQLite, a connection's
-        ``PRAGMA data_version`` changes when any other connection commits, and its
-        ``total_changes()`` when it writes itself; together with the connection itself they
-        say "unchanged". Elsewhere, and inside a transaction (whose writes may yet be rolled
-        back), nothing is kept.
+        several tables of one state of the project. The dialect's change token says
+        "unchanged"; where there is none, and inside a transaction (whose writes may yet be
+        rolled back), nothing is kept.
         """
-        if self.engine.dialect.name != "sqlite" or getattr(self._local, "conn", None) is not None:
+        if getattr(self._local, "conn", None) is not None:
             return load()
-        raw = conn.connection.dbapi_connection
-        version = conn.exec_driver_sql("PRAGMA data_version").scalar()
-        changes = conn.exec_driver_sql("SELECT total_changes()").scalar()
-        # The raw connection is held, not its id(): an id could be reused by a new one.
-        token = (raw, version, changes)
-        kept: dict[str, tuple[Any, Any]] = self.__dict__.setdefault("_kept_frames", {})
+        token = self.dialect.change_token(conn)
+        if token is None:
+            return load()
+        kept = self._kept_frames
         if name in kept and kept[name][0] == token:
             return kept[name][1]
         value = load()
@@ -103,7 +97,7 @@ class AnalysisMixin(StoreBase):
         import pandas as pd
 
         def load() -> Any:
-            if not _packable(conn):
+            if not (self.dialect.packs_integers and _packable(conn)):
                 rows = _fetch(conn, _ALL_CODINGS)
                 return np.array(rows, dtype=np.int64).reshape(-1, len(CODING_COLUMNS))
             # Six integers a row travel as three: a third fewer Python objects to build,

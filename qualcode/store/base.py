@@ -1,14 +1,10 @@
 """StoreBase: connection, transactions, settings and coders.
 
-SQLite's own transaction handling in the ``sqlite3`` module does not emit ``BEGIN`` where
-SQLAlchemy expects it and breaks savepoints; we take it over (the recipe from the SQLAlchemy
-SQLite dialect docs) so ``atomic()`` is a real transaction with real savepoints.
-
-A write transaction starts ``BEGIN IMMEDIATE``: it takes the write lock first, so a second
-writer waits on the busy timeout for it. A deferred ``BEGIN`` would read first and then try
-to upgrade to a write, and SQLite fails that upgrade at once instead of waiting (the other
-writer may have changed what was read). Reads keep the deferred ``BEGIN`` and never wait:
-with write-ahead logging they see the last committed state while a writer works.
+``with store.atomic():`` opens a write transaction and yields the store itself (as
+sqlite-utils' ``Database.atomic()`` does); nested, it is a savepoint. Write methods take no
+connection: inside ``atomic()`` they join its transaction, outside it each opens a short
+transaction of its own. What differs between database engines (SQLite's pragmas, its
+``BEGIN IMMEDIATE``, the busy timeout) is in :mod:`qualcode.store.dialect`.
 """
 
 from __future__ import annotations
@@ -17,19 +13,19 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, create_engine, event, select, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from qualcode.errors import ProjectBusy, ProjectError
 from qualcode.store import schema as s
 from qualcode.store import server
+from qualcode.store.dialect import dialect_for
 
 # How long a write waits for another writer to finish, in seconds; the environment
 # variable QUALCODE_BUSY_TIMEOUT overrides it for every command.
 BUSY_TIMEOUT = 30.0
-_WRITE = "qualcode_write"  # execution option: this connection's transaction writes
 
 
 def busy_timeout_from_env() -> float:
@@ -64,24 +60,17 @@ class StoreBase:
         self.busy_timeout = busy_timeout_from_env() if busy_timeout is None else busy_timeout
         self.role: str | None = None  # on a server: the connecting role, who is the coder
         if server.is_server_url(url):
-            self.engine: Engine = create_engine(
-                server.engine_url(url), connect_args=server.connect_args(self.busy_timeout)
-            )
+            # A workbench may stay open for hours: a connection the server closed meanwhile
+            # (a restart, an idle timeout) is replaced when next taken, not an error.
+            self.engine: Engine = create_engine(server.engine_url(url), pool_pre_ping=True)
         else:
             self.engine = create_engine(url)
+        self.dialect = dialect_for(self.engine, self.busy_timeout)
+        self.dialect.install(self.engine)
         self._local = threading.local()
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", self._sqlite_on_connect)
-            event.listen(self.engine, "begin", _sqlite_on_begin)
-
-    def _sqlite_on_connect(self, dbapi_conn: Any, _record: Any) -> None:
-        # Hand transaction control to SQLAlchemy (see module docstring).
-        dbapi_conn.isolation_level = None
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA foreign_keys = ON")
-        # A second window or command waits for a writer instead of failing.
-        cursor.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-        cursor.close()
+        # Analysis frames by name, with the change token they were read at (see
+        # AnalysisMixin._kept).
+        self._kept_frames: dict[str, tuple[Any, Any]] = {}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -89,55 +78,63 @@ class StoreBase:
     # -- transactions --------------------------------------------------------------------
 
     @contextmanager
-    def atomic(self) -> Iterator[Connection]:
+    def atomic(self) -> Iterator[Self]:
         """A write transaction; inside another one, a savepoint. Rolled back on any exception.
 
-        It waits up to ``busy_timeout`` seconds for another writer, then raises
+        Yields the store: its write methods called in the block join the transaction. It
+        waits up to ``busy_timeout`` seconds for another writer, then raises
         :class:`ProjectBusy` (at once inside :meth:`without_waiting`).
         """
         current: Connection | None = getattr(self._local, "conn", None)
         if current is not None:
             with current.begin_nested():
-                yield current
+                yield self
             return
-        with self._server_errors(), self.engine.connect() as conn:
-            conn.execution_options(**{_WRITE: True})
+        with self._database_errors(), self.engine.connect() as conn:
+            conn.execution_options(**self.dialect.write_options())
             wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
             if wait != self.busy_timeout:
-                self._set_busy_timeout(conn, wait)
+                self.dialect.set_busy_timeout(conn, wait)
             try:
                 transaction = conn.begin()
             except OperationalError as exc:
-                if _is_busy(exc):
+                if self.dialect.is_busy(exc):
                     raise self._busy(wait) from None
                 raise
             finally:
                 if wait != self.busy_timeout:
-                    self._set_busy_timeout(conn, self.busy_timeout)
+                    self.dialect.set_busy_timeout(conn, self.busy_timeout)
             with transaction:
                 self._local.conn = conn
                 try:
-                    yield conn
+                    yield self
                 finally:
                     self._local.conn = None
 
     @contextmanager
-    def _server_errors(self) -> Iterator[None]:
-        """A server's refusal, a lock waited on too long, or a dropped connection, as a
-        one-line error (the transaction is rolled back by then)."""
-        if self.role is None:
-            yield
+    def writing(self) -> Iterator[Connection]:
+        """The connection for a write: the current transaction's, or (outside
+        :meth:`atomic`) that of a short transaction of its own. For the store's methods."""
+        current: Connection | None = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
             return
+        with self.atomic():
+            yield self._local.conn
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """A database error the dialect can say in one line (a server's refusal, a lock
+        waited on too long, a dropped connection) as that line; the transaction is rolled
+        back by then."""
         try:
             yield
         except DBAPIError as exc:
-            mapped = server.refusal(exc, self.label, self.role) or server.lost_connection(
-                exc, self.label
-            )
+            if self.dialect.is_busy(exc):
+                raise self._busy(self.busy_timeout) from None
+            mapped = self.dialect.explain(exc, label=self.label, role=self.role)
             if mapped is not None:
                 raise mapped from None
-            if server.is_busy(exc):
-                raise self._busy(self.busy_timeout) from None
             raise
 
     @contextmanager
@@ -157,12 +154,6 @@ class StoreBase:
             file=self.label,
         )
 
-    def _set_busy_timeout(self, conn: Connection, seconds: float) -> None:
-        if self.engine.dialect.name == "sqlite":
-            # On the driver's connection: through SQLAlchemy it would open a transaction.
-            raw: Any = conn.connection.driver_connection
-            raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
-
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A connection for reads: the current transaction's, or a short-lived one."""
@@ -170,7 +161,7 @@ class StoreBase:
         if current is not None:
             yield current
             return
-        with self._server_errors(), self.engine.connect() as conn:
+        with self._database_errors(), self.engine.connect() as conn:
             yield conn
 
     # -- settings ------------------------------------------------------------------------
@@ -180,23 +171,33 @@ class StoreBase:
             return {k: v for k, v in conn.execute(select(s.meta.c.key, s.meta.c.value))}
 
     def set_setting(self, key: str, value: str) -> None:
-        with self.atomic() as conn:
-            self._set_meta(conn, key, value)
-
-    @staticmethod
-    def _set_meta(conn: Connection, key: str, value: str) -> None:
-        updated = conn.execute(s.meta.update().where(s.meta.c.key == key).values(value=value))
-        if updated.rowcount == 0:
-            conn.execute(s.meta.insert().values(key=key, value=value))
+        """Set one project setting (a row of ``meta``), added if new."""
+        with self.writing() as conn:
+            _set_meta(conn, key, value)
 
     # -- coders --------------------------------------------------------------------------
 
-    def coder_id(self, conn: Connection, name: str) -> int:
-        """The id of coder ``name``, added on first use."""
-        found = conn.execute(select(s.coders.c.id).where(s.coders.c.name == name)).scalar()
-        if found is not None:
-            return int(found)
-        return new_id(conn.execute(s.coders.insert().values(name=name)))
+    def coder_id(self, name: str) -> int:
+        """The id of coder ``name``, added on first use. On a server a coder writes only as
+        the role they connect as; a lead may act for another (reconciling, importing)."""
+        with self.writing() as conn:
+            if self.role is not None and name != self.role and not server.is_lead(conn):
+                raise ProjectError(
+                    f"on a server you code as the role you connect as ({self.role}), not as "
+                    f"{name!r}: leave out --coder, or connect as {name} to work as them",
+                    file=self.label,
+                )
+            query = select(s.coders.c.id).where(s.coders.c.name == name)
+            found = conn.execute(query).scalar()
+            if found is not None:
+                return int(found)
+            if not self.dialect.concurrent_writers:
+                return new_id(conn.execute(s.coders.insert().values(name=name)))
+            try:  # another window of the same coder may add them meanwhile
+                with conn.begin_nested():
+                    return new_id(conn.execute(s.coders.insert().values(name=name)))
+            except IntegrityError:
+                return int(conn.execute(query).scalar_one())
 
     def coders(self) -> list[str]:
         with self.reading() as conn:
@@ -211,6 +212,12 @@ class StoreBase:
             }
 
 
+def _set_meta(conn: Connection, key: str, value: str) -> None:
+    updated = conn.execute(s.meta.update().where(s.meta.c.key == key).values(value=value))
+    if updated.rowcount == 0:
+        conn.execute(s.meta.insert().values(key=key, value=value))
+
+
 def new_id(result: Any) -> int:
     """The primary key of the row an INSERT just added."""
     key = result.inserted_primary_key
@@ -218,17 +225,7 @@ def new_id(result: Any) -> int:
     return int(key[0])
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error's message, for a one-line error."""
     orig: Any = getattr(exc, "orig", None) or exc
     return str(orig).splitlines()[0] if str(orig) else type(orig).__name__
-
-
-def _is_busy(exc: OperationalError) -> bool:
-    message = str(getattr(exc, "orig", exc)).lower()
-    return "database is locked" in message or "database is busy" in message
-
-
-def _sqlite_on_begin(conn: Connection) -> None:
-    # See the module docstring: writes take the write lock first, reads do not.
-    immediate = conn.get_execution_options().get(_WRITE, False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

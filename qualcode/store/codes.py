@@ -101,10 +101,12 @@ class CodesMixin(StoreBase):
         if other is not None:
             raise CodebookError(f"hotkey {hotkey!r} is already used by {other!r}", file=self.label)
 
-    def add_code(
-        self, conn: Connection, name: str, parent_id: int | None = None, **fields: Any
-    ) -> int:
+    def add_code(self, name: str, parent_id: int | None = None, **fields: Any) -> int:
         """Add a code at the end of its siblings; returns its id."""
+        with self.writing() as conn:
+            return self._add_code(conn, name, parent_id, **fields)
+
+    def _add_code(self, conn: Connection, name: str, parent_id: int | None, **fields: Any) -> int:
         name = name.strip()
         self._check_name(conn, name, parent_id, None)
         self._check_hotkey(conn, fields.get("hotkey"), None)
@@ -117,8 +119,12 @@ class CodesMixin(StoreBase):
         )
         return new_id(result)
 
-    def update_code(self, conn: Connection, code_id: int, **fields: Any) -> None:
+    def update_code(self, code_id: int, **fields: Any) -> None:
         """Change a code's fields (name, definition, keywords ...)."""
+        with self.writing() as conn:
+            self._update_code(conn, code_id, **fields)
+
+    def _update_code(self, conn: Connection, code_id: int, **fields: Any) -> None:
         row = conn.execute(select(s.codes).where(s.codes.c.id == code_id)).one()
         if "name" in fields:
             fields["name"] = fields["name"].strip()
@@ -127,8 +133,12 @@ class CodesMixin(StoreBase):
             self._check_hotkey(conn, fields["hotkey"], code_id)
         conn.execute(update(s.codes).where(s.codes.c.id == code_id).values(**_values(fields)))
 
-    def move_code(self, conn: Connection, code_id: int, parent_id: int | None) -> None:
+    def move_code(self, code_id: int, parent_id: int | None) -> None:
         """Put a code (with its subtree) under another parent, or at the top level."""
+        with self.writing() as conn:
+            self._move_code(conn, code_id, parent_id)
+
+    def _move_code(self, conn: Connection, code_id: int, parent_id: int | None) -> None:
         row = conn.execute(select(s.codes).where(s.codes.c.id == code_id)).one()
         ancestor = parent_id
         while ancestor is not None:
@@ -142,10 +152,14 @@ class CodesMixin(StoreBase):
         self._check_name(conn, row.name, parent_id, code_id)
         conn.execute(update(s.codes).where(s.codes.c.id == code_id).values(parent_id=parent_id))
 
-    def merge_codes(self, conn: Connection, source_id: int, target_id: int) -> int:
+    def merge_codes(self, source_id: int, target_id: int) -> int:
         """Merge code ``source_id`` into ``target_id``: its codings and children move to the
         target, then it is deleted. A coding the target already has (same source, coder and
         span) is not duplicated. Returns how many codings moved."""
+        with self.writing() as conn:
+            return self._merge_codes(conn, source_id, target_id)
+
+    def _merge_codes(self, conn: Connection, source_id: int, target_id: int) -> int:
         if source_id == target_id:
             raise CodebookError("cannot merge a code into itself", file=self.label)
         target_ancestors = set()
@@ -180,13 +194,17 @@ class CodesMixin(StoreBase):
             .scalars()
             .all()
         ):
-            self.move_code(conn, child, target_id)
+            self._move_code(conn, child, target_id)
         conn.execute(delete(s.codes).where(s.codes.c.id == source_id))
         return int(moved.rowcount)
 
-    def delete_code(self, conn: Connection, code_id: int, *, with_codings: bool) -> int:
+    def delete_code(self, code_id: int, *, with_codings: bool) -> int:
         """Delete a code and its subtree. Refused if any of them has codings, unless
         ``with_codings``; returns the number of codings deleted."""
+        with self.writing() as conn:
+            return self._delete_code(conn, code_id, with_codings=with_codings)
+
+    def _delete_code(self, conn: Connection, code_id: int, *, with_codings: bool) -> int:
         ids = [code_id]
         frontier = [code_id]
         while frontier:

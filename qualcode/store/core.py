@@ -2,32 +2,35 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, inspect, select
-from sqlalchemy.exc import DatabaseError, OperationalError
 
 from qualcode.errors import ProjectError
 from qualcode.outputs import check_output
 from qualcode.store import live, server
 from qualcode.store import schema as s
 from qualcode.store.analysis import AnalysisMixin
-from qualcode.store.base import _first_line
+from qualcode.store.base import first_line
 from qualcode.store.browse import BrowseMixin
 from qualcode.store.codes import CodesMixin
 from qualcode.store.codings import CodingsMixin
+from qualcode.store.dialect import file_url
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.sources import SourcesMixin
-
-
-def _sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path}"
+from qualcode.store.team import TeamMixin
 
 
 class Store(
-    SourcesMixin, CodesMixin, CodingsMixin, BrowseMixin, FeedbackMixin, AnalysisMixin, ExchangeMixin
+    SourcesMixin,
+    CodesMixin,
+    CodingsMixin,
+    BrowseMixin,
+    FeedbackMixin,
+    AnalysisMixin,
+    ExchangeMixin,
+    TeamMixin,
 ):
     """The database of one project: every query of qualcode lives in this package.
 
@@ -46,20 +49,10 @@ class Store(
         check_output(path)
         if path.exists():
             raise ProjectError("already exists; open it, or choose another name", file=path)
-        store = cls(_sqlite_url(path), label=str(path), busy_timeout=busy_timeout)
+        store = cls(file_url(path), label=str(path), busy_timeout=busy_timeout)
         try:
-            with store.atomic() as conn:
-                conn.exec_driver_sql(f"PRAGMA application_id = {s.APPLICATION_ID}")
-                s.metadata.create_all(conn)
-                rows = {"schema_version": str(s.SCHEMA_VERSION), **settings}
-                conn.execute(s.meta.insert(), [{"key": k, "value": v} for k, v in rows.items()])
-            # Write-ahead logging lets a second window read while this one writes. Set once
-            # here, outside any transaction, and never on a file that is not ours.
-            raw = store.engine.raw_connection()
-            try:
-                raw.driver_connection.execute("PRAGMA journal_mode = WAL")  # type: ignore[union-attr]
-            finally:
-                raw.close()
+            store._create_schema(settings)
+            store.dialect.after_create(store.engine)
         except BaseException:
             store.close()
             path.unlink(missing_ok=True)
@@ -82,7 +75,7 @@ class Store(
                 raise ProjectError("is a folder, not a project file", file=path)
             if not path.is_file():
                 raise ProjectError("no such project file", file=path)
-            store = cls(_sqlite_url(path), label=str(path), busy_timeout=busy_timeout)
+            store = cls(file_url(path), label=str(path), busy_timeout=busy_timeout)
         try:
             store._check_and_upgrade()
         except BaseException:
@@ -111,7 +104,7 @@ class Store(
                     f"not {coder!r}: leave out --coder, or connect as {coder}",
                     file=store.label,
                 )
-            with store.atomic() as conn:
+            with store.atomic(), store.writing() as conn:
                 tables = inspect(conn).get_table_names()
                 if "meta" in tables:
                     raise ProjectError(
@@ -124,14 +117,12 @@ class Store(
                         "qualcode init needs an empty database",
                         file=store.label,
                     )
-                s.metadata.create_all(conn)
-                rows = {"schema_version": str(s.SCHEMA_VERSION), **settings}
-                conn.execute(s.meta.insert(), [{"key": k, "value": v} for k, v in rows.items()])
+                store._create_schema(settings)
                 database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
                 server.set_up(conn, database, label=store.label)
                 live.install_notify(conn)  # open windows show each other's codings
                 assert store.role is not None
-                store.coder_id(conn, store.role)
+                store.coder_id(store.role)
         except BaseException:
             store.close()
             raise
@@ -144,12 +135,26 @@ class Store(
         try:
             with store.engine.connect() as conn:
                 store.role = server.current_role(conn)
-        except (DatabaseError, OperationalError) as exc:
+        except store.dialect.database_errors as exc:
             store.close()
+            reason = first_line(exc)
+            if "database" in reason and "does not exist" in reason:
+                reason += (
+                    "; the server's administrator creates it (createdb -O LEAD DATABASE), "
+                    "then its lead runs 'qualcode init' on it"
+                )
             raise ProjectError(
-                f"cannot connect to the server: {_first_line(exc)}", file=store.label
+                f"cannot connect to the server: {reason}", file=store.label
             ) from None
         return store
+
+    def _create_schema(self, settings: dict[str, str]) -> None:
+        """The tables of an empty database, labelled as ours, with the given settings."""
+        with self.writing() as conn:
+            self.dialect.mark_ours(conn)
+            s.metadata.create_all(conn)
+            rows = {"schema_version": str(s.SCHEMA_VERSION), **settings}
+            conn.execute(s.meta.insert(), [{"key": k, "value": v} for k, v in rows.items()])
 
     def _check_and_upgrade(self) -> None:
         try:
@@ -157,26 +162,35 @@ class Store(
             with self.reading() as conn:
                 version = self._version(conn)
             if version < s.SCHEMA_VERSION:
-                with self.atomic() as conn:
+                with self.writing() as conn:
                     version = self._version(conn)  # another process may have upgraded it
+                    if version < s.SCHEMA_VERSION and self.role is not None:
+                        self._check_may_upgrade(conn, version)
                     while version < s.SCHEMA_VERSION:
                         s.MIGRATIONS[version](conn)
                         version += 1
-                        self._set_meta(conn, "schema_version", str(version))
+                        self.set_setting("schema_version", str(version))
                     if self.role is not None:
                         server.secure(conn)  # a new table gets the team's privileges too
-        except (DatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
+        except self.dialect.database_errors as exc:
             raise ProjectError(
-                f"is not a qualcode project database ({_first_line(exc)})", file=self.label
+                f"is not a qualcode project database ({first_line(exc)})", file=self.label
             ) from None
+
+    def _check_may_upgrade(self, conn: Connection, version: int) -> None:
+        if not server.may_alter(conn):
+            raise ProjectError(
+                f"was set up by an older qualcode (schema {version}, this one writes "
+                f"{s.SCHEMA_VERSION}); {server.owner(conn)}, who set it up and owns its "
+                "tables, opens it once to upgrade it, then every coder can",
+                file=self.label,
+            )
 
     def _version(self, conn: Connection) -> int:
         """The schema version of a file that is ours; refused if not ours or too new."""
         not_ours = ProjectError("is not a qualcode project database", file=self.label)
-        if self.engine.dialect.name == "sqlite":
-            app_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
-            if app_id != s.APPLICATION_ID:
-                raise not_ours
+        if not self.dialect.is_ours(conn):
+            raise not_ours
         version_text = conn.execute(
             select(s.meta.c.value).where(s.meta.c.key == "schema_version")
         ).scalar()

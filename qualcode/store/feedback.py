@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 
 from qualcode.model import Feedback
 from qualcode.store import schema as s
@@ -16,9 +16,10 @@ from qualcode.store.base import StoreBase, new_id
 
 
 class FeedbackMixin(StoreBase):
-    def add_feedback(self, conn: Connection, row: dict[str, Any]) -> int:
+    def add_feedback(self, row: dict[str, Any]) -> int:
         """Record one decision; ``row`` has the columns of ``suggestion_feedback``."""
-        return new_id(conn.execute(s.suggestion_feedback.insert().values(**row)))
+        with self.writing() as conn:
+            return new_id(conn.execute(s.suggestion_feedback.insert().values(**row)))
 
     def list_feedback(self, *, accepted: bool | None = None) -> list[Feedback]:
         f = s.suggestion_feedback

@@ -23,10 +23,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
 
-# SQLite's application_id: lets us tell a qualcode project from any other SQLite file.
-APPLICATION_ID = 0x51434442  # "QCDB"
+from qualcode.store.dialect import NEVER_REUSE_IDS, dialect_of
+
 SCHEMA_VERSION = 3
 
 metadata = MetaData()
@@ -116,7 +117,7 @@ codings = Table(
     Index("ix_codings_source", "source_id", "start"),
     # v3: an id is never handed out twice, so undo, redo and memos that hold a coding's id
     # can never reach another coder's coding made after it was deleted.
-    sqlite_autoincrement=True,
+    **NEVER_REUSE_IDS,
 )
 
 memos = Table(
@@ -172,32 +173,15 @@ def _v1_to_v2(conn: Connection) -> None:
 
 
 def _v2_to_v3(conn: Connection) -> None:
-    """Rebuild ``codings`` with AUTOINCREMENT, keeping every row and id.
+    """Make ``codings`` hand out no id twice, keeping every row and id.
 
-    SQLite cannot add AUTOINCREMENT to a table, so the rows move to a new one. The counter
-    starts above every id the undo history still holds: an undone coding's id stays its own,
-    for its redo. PostgreSQL's sequences never reuse an id, so there is nothing to do there.
+    The counter starts above every id the undo history still holds: an undone coding's id
+    stays its own, for its redo.
     """
-    if conn.dialect.name != "sqlite":
-        return
-    for index in codings.indexes:
-        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
-    conn.exec_driver_sql("ALTER TABLE codings RENAME TO codings_v2")
-    codings.create(conn)
-    columns = ", ".join(f'"{c.name}"' for c in codings.columns)
-    conn.exec_driver_sql(f"INSERT INTO codings ({columns}) SELECT {columns} FROM codings_v2")
-    conn.exec_driver_sql("DROP TABLE codings_v2")
     held = [0]
-    for (payload,) in conn.exec_driver_sql("SELECT payload FROM history"):
+    for (payload,) in conn.execute(select(history.c.payload)):
         held.extend(int(row["id"]) for row in json.loads(payload))
-    top = max(held)
-    conn.exec_driver_sql(
-        "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = 'codings'", (top,)
-    )
-    if conn.exec_driver_sql("SELECT 1 FROM sqlite_sequence WHERE name = 'codings'").first() is None:
-        conn.exec_driver_sql(
-            "INSERT INTO sqlite_sequence (name, seq) VALUES ('codings', ?)", (top,)
-        )
+    dialect_of(conn).keep_ids_unique(conn, codings, max(held))
 
 
 # Upgrades: MIGRATIONS[n] takes a project at schema version n to n + 1. A new project is

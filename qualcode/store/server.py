@@ -53,29 +53,23 @@ def engine_url(url: str) -> str:
 
 
 def display_url(url: str) -> str:
-    """The URL as shown in messages, as given but for a password, which is never printed."""
+    """The URL as shown in messages, as given but for a password, which is never printed
+    (libpq takes one in the URL too; qualcode stores none, see the module docstring)."""
     parts = urlsplit(url)
     userinfo, at, host = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    netloc = f"{user}{at}{host}"
-    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+    netloc = userinfo.split(":", 1)[0] + at + host
+    query = "&".join(f"{key}={value}" for key, value in parse_qsl(parts.query) if key != "password")
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 def check_url(url: str) -> None:
     """Refuse a server URL that names no database, before connecting."""
-    parts = urlsplit(url)
-    if not parts.path.strip("/"):
+    if not urlsplit(url).path.strip("/"):
         raise ProjectError(
             "the URL names no database: postgresql://[user@][host][:port]/DATABASE"
             "[?host=/socket/dir&port=N]",
             file=display_url(url),
         )
-    for key, _value in parse_qsl(parts.query):
-        if key == "password":
-            raise ProjectError(
-                "a password does not belong in the project URL; use PGPASSWORD or ~/.pgpass",
-                file=display_url(url),
-            )
 
 
 def connect_args(busy_timeout: float) -> dict[str, Any]:
@@ -83,7 +77,8 @@ def connect_args(busy_timeout: float) -> dict[str, Any]:
     waits for a lock another session holds (then :func:`is_busy`)."""
     return {
         "application_name": APPLICATION_NAME,
-        "options": f"-c lock_timeout={int(busy_timeout * 1000)}",
+        # 0 would mean "wait for ever" to PostgreSQL, not "do not wait".
+        "options": f"-c lock_timeout={max(1, int(busy_timeout * 1000))}",
     }
 
 
@@ -124,16 +119,35 @@ def team_roles(conn: Connection) -> tuple[str, str]:
     return rows[CODERS_KEY], rows[LEADS_KEY]
 
 
+def owner(conn: Connection) -> str:
+    """The role that owns the project's tables: the one that set it up."""
+    return str(
+        conn.exec_driver_sql(
+            "SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename = 'meta'"
+        ).scalar()
+    )
+
+
+def may_alter(conn: Connection) -> bool:
+    """Whether the connecting role may change the tables themselves (a schema upgrade):
+    their owner or a superuser."""
+    return bool(
+        conn.exec_driver_sql(
+            "SELECT rolsuper OR rolname = %(owner)s FROM pg_roles WHERE rolname = current_user",
+            {"owner": owner(conn)},
+        ).scalar()
+    )
+
+
 def is_lead(conn: Connection, role: str | None = None) -> bool:
     """Whether ``role`` (default: the connecting one) leads the project: a superuser, the
     owner of its tables, or a member of the leads' group."""
     _coders, leads = team_roles(conn)
     row = conn.exec_driver_sql(
-        "SELECT r.rolsuper, pg_has_role(r.oid, %(leads)s, 'MEMBER'), "
-        "  (SELECT tableowner FROM pg_tables WHERE schemaname = current_schema() "
-        "   AND tablename = 'meta') = r.rolname "
+        "SELECT r.rolsuper, pg_has_role(r.oid, %(leads)s, 'MEMBER'), r.rolname = %(owner)s "
         "FROM pg_roles r WHERE r.rolname = coalesce(%(role)s, current_user)",
-        {"leads": leads, "role": role},
+        {"leads": leads, "role": role, "owner": owner(conn)},
     ).first()
     return row is not None and any(bool(v) for v in row)
 
@@ -240,6 +254,11 @@ def refusal(exc: BaseException, label: str, role: str | None) -> QualcodeError |
             "you may add, change and delete only your own codings, memos and undo history "
             "(connect as the other coder to change theirs)"
         )
+    elif "schema" in message:
+        what = (
+            "setting a project up needs a role that may create tables in the database: "
+            "its owner, or one granted CREATE on its schema"
+        )
     else:
         what = _LEADS_TABLES.get(table or "", "ask a lead of the project to do this")
     return ProjectError(f"refused by the server ({message}): {who}{what}", file=label)
@@ -270,8 +289,8 @@ def lost_connection(exc: BaseException, label: str) -> QualcodeError | None:
         return None
     first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     return ProjectError(
-        f"lost the connection to the server ({first}); nothing of this command was "
-        "written (its transaction was rolled back): run it again",
+        f"lost the connection to the server ({first}); the change under way was rolled "
+        "back, nothing of it was written: run the command again",
         file=label,
     )
 

@@ -7,17 +7,15 @@ read in chunks (SQLite's incremental blob reading), one chunk in memory at a tim
 
 from __future__ import annotations
 
-import codecs
 import itertools
 import re
-import sqlite3
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Text, cast, delete, func, select
+from sqlalchemy import Connection, delete, func, select
 
 from qualcode.model import Source, SourceSummary, Turn
 from qualcode.store import schema as s
@@ -100,13 +98,16 @@ def merge_intervals(spans: Iterable[tuple[int, int]]) -> int:
 
 
 class SourcesMixin(StoreBase):
-    def add_sources(self, conn: Connection, new: Sequence[NewSource]) -> list[int]:
+    def add_sources(self, new: Sequence[NewSource]) -> list[int]:
         """Insert sources with their turns and attributes in bulk; returns their ids."""
         if not new:
             return []
-        raw = conn.connection.driver_connection
-        sqlite = isinstance(raw, sqlite3.Connection)
-        long = [sqlite and (n.long_text is not None or len(n.text) > _CHUNK) for n in new]
+        with self.writing() as conn:
+            return self._add_sources(conn, new)
+
+    def _add_sources(self, conn: Connection, new: Sequence[NewSource]) -> list[int]:
+        streams = self.dialect.streams_text
+        long = [streams and (n.long_text is not None or len(n.text) > _CHUNK) for n in new]
         rows = [
             {
                 "name": n.name,
@@ -125,12 +126,12 @@ class SourcesMixin(StoreBase):
         ids = [int(i) for i in conn.execute(stmt, rows).scalars()]
         for source_id, n, is_long in zip(ids, new, long, strict=True):
             if is_long:
-                assert isinstance(raw, sqlite3.Connection)
+                # Written a piece at a time, never bound whole (see the dialect).
                 if n.long_text is not None:
                     pieces, size = n.long_text.pieces(), n.long_text.size
                 else:
                     pieces, size = _utf8_pieces(n.text), _utf8_size(n.text)
-                _write_long_text(conn, raw, source_id, pieces, size)
+                self.dialect.write_long_text(conn, s.sources, source_id, pieces, size)
         turn_rows = (
             {"source_id": sid, "idx": i, "start": a, "end": b, "speaker": sp, "timestamp": ts}
             for sid, n in zip(ids, new, strict=True)
@@ -149,23 +150,26 @@ class SourcesMixin(StoreBase):
             conn.execute(s.attributes.insert(), attr_rows)
         return ids
 
-    def delete_source(self, conn: Connection, source_id: int) -> None:
-        conn.execute(delete(s.sources).where(s.sources.c.id == source_id))
+    def delete_source(self, source_id: int) -> None:
+        with self.writing() as conn:
+            conn.execute(delete(s.sources).where(s.sources.c.id == source_id))
 
-    def set_attributes(self, conn: Connection, values: Mapping[int, Mapping[str, str]]) -> None:
+    def set_attributes(self, values: Mapping[int, Mapping[str, str]]) -> None:
         """Set case attributes per source id, replacing values of the same name."""
-        for source_id, attrs in values.items():
-            if not attrs:
-                continue
-            conn.execute(
-                delete(s.attributes).where(
-                    s.attributes.c.source_id == source_id, s.attributes.c.name.in_(list(attrs))
+        with self.writing() as conn:
+            for source_id, attrs in values.items():
+                if not attrs:
+                    continue
+                conn.execute(
+                    delete(s.attributes).where(
+                        s.attributes.c.source_id == source_id,
+                        s.attributes.c.name.in_(list(attrs)),
+                    )
                 )
-            )
-            conn.execute(
-                s.attributes.insert(),
-                [{"source_id": source_id, "name": k, "value": v} for k, v in attrs.items()],
-            )
+                conn.execute(
+                    s.attributes.insert(),
+                    [{"source_id": source_id, "name": k, "value": v} for k, v in attrs.items()],
+                )
 
     def source_ids(self) -> dict[str, int]:
         """Every source's id by name."""
@@ -220,7 +224,9 @@ class SourcesMixin(StoreBase):
                     s.sources.c.language,
                 ).order_by(s.sources.c.id)
             ).all()
-            sizes = {r.id: _text_size(_text_chunks(conn, r.id)) for r in srcs}
+            sizes = {
+                r.id: _text_size(self.dialect.text_chunks(conn, s.sources, r.id)) for r in srcs
+            }
             speakers: dict[int, list[str]] = defaultdict(list)
             q = (
                 select(t.c.source_id, t.c.speaker, func.min(t.c.idx).label("first"))
@@ -276,44 +282,6 @@ def _utf8_pieces(text: str) -> Iterator[bytes]:
 
 def _utf8_size(text: str) -> int:
     return sum(len(piece) for piece in _utf8_pieces(text))
-
-
-def _write_long_text(
-    conn: Connection, raw: sqlite3.Connection, source_id: int, pieces: Iterable[bytes], size: int
-) -> None:
-    """Store a long text a piece at a time (SQLite's incremental blob writing).
-
-    Bound as one parameter, a text is in memory four times at once: the string, its UTF-8
-    form (cached on the string), SQLite's copy of the parameter and the row being built.
-    Here SQLite makes a TEXT value of the right length in UTF-8 bytes (zeros) and the
-    pieces are written into it, so only that value and the row are ever whole.
-    """
-    conn.execute(
-        s.sources.update()
-        .where(s.sources.c.id == source_id)
-        .values(text=cast(func.zeroblob(size), Text))
-    )
-    with raw.blobopen("sources", "text", source_id) as blob:
-        for piece in pieces:
-            blob.write(piece)
-
-
-def _text_chunks(conn: Connection, source_id: int) -> Iterator[str]:
-    """A source's text in pieces of about :data:`_CHUNK` bytes, never all of it at once."""
-    raw = conn.connection.driver_connection
-    if isinstance(raw, sqlite3.Connection):
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        with raw.blobopen("sources", "text", source_id, readonly=True) as blob:
-            while data := blob.read(_CHUNK):
-                yield decoder.decode(data)
-        yield decoder.decode(b"", final=True)
-        return
-    length = conn.execute(
-        select(func.length(s.sources.c.text)).where(s.sources.c.id == source_id)
-    ).scalar_one()
-    for start in range(1, length + 1, _CHUNK):  # SQL counts characters from 1
-        piece = func.substr(s.sources.c.text, start, _CHUNK)
-        yield conn.execute(select(piece).where(s.sources.c.id == source_id)).scalar_one()
 
 
 def _text_size(chunks: Iterable[str]) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qualcode.model import utc_now
+from qualcode.model import NewCoding, utc_now
 from qualcode.project import Project
 from qualcode.store.sources import NewSource
 
@@ -55,7 +55,7 @@ def build_big(path: Path) -> Project:
     started = time.perf_counter()
     now = utc_now()
     templates = [_text(rng, 40) for _ in range(50)]
-    with store.atomic() as conn:
+    with store.atomic():
         new = []
         for i in range(SOURCES):
             text, turns = templates[i % len(templates)]
@@ -72,16 +72,16 @@ def build_big(path: Path) -> Project:
                     attributes={"cohort": str(2018 + i % 5)},
                 )
             )
-        source_ids = np.array(store.add_sources(conn, new))
+        source_ids = np.array(store.add_sources(new))
         lengths = np.array([len(templates[i % len(templates)][0]) for i in range(SOURCES)])
-        parents = [store.add_code(conn, f"Theme {k}") for k in range(CODES // 10)]
+        parents = [store.add_code(f"Theme {k}") for k in range(CODES // 10)]
         children = [
-            store.add_code(conn, f"Code {k}.{j}", parent)
+            store.add_code(f"Code {k}.{j}", parent)
             for k, parent in enumerate(parents)
             for j in range(9)
         ]
         code_ids = np.array(children + parents)
-        coders = np.array([store.coder_id(conn, "anna"), store.coder_id(conn, "ben")])
+        coders = np.array([store.coder_id("anna"), store.coder_id("ben")])
         src = rng.integers(0, SOURCES, CODINGS)
         length = rng.integers(15, 300, CODINGS)
         start = (rng.random(CODINGS) * (lengths[src] - length)).astype(np.int64)
@@ -91,18 +91,10 @@ def build_big(path: Path) -> Project:
         table = np.unique(table, axis=0)  # the same coding twice is a no-op, as in use
         for chunk in range(0, len(table), 200_000):
             rows = [
-                {
-                    "source_id": int(a),
-                    "code_id": int(b),
-                    "coder_id": int(c),
-                    "start": int(d),
-                    "end": int(e),
-                    "created_at": now,
-                    "memo": "",
-                }
+                NewCoding(a, b, c, d, e, now)
                 for a, b, c, d, e in table[chunk : chunk + 200_000].tolist()
             ]
-            store.bulk_insert_codings(conn, rows)
+            store.add_imported_codings(rows)
     print(f"\n[benchmark] built {len(table):,} codings in {time.perf_counter() - started:.1f} s")
     return p
 

@@ -6,7 +6,7 @@ import random
 import time
 from pathlib import Path
 
-from qualcode.model import utc_now
+from qualcode.model import NewCoding, utc_now
 from qualcode.project import Project
 from tests.benchmarks.test_bench_import import write_corpus
 
@@ -23,8 +23,8 @@ def _coded_project(tmp_path: Path) -> Path:
         ids = list(lengths)
         rows, seen = [], set()
         now = utc_now()
-        with p.store.atomic() as conn:
-            coders = [p.store.coder_id(conn, name) for name in ("anna", "ben")]
+        with p.store.atomic() as store:
+            coders = [store.coder_id(name) for name in ("anna", "ben")]
             while len(rows) < CODINGS:
                 sid = rng.choice(ids)
                 start = rng.randrange(0, lengths[sid] - 200)
@@ -38,14 +38,8 @@ def _coded_project(tmp_path: Path) -> Path:
                 if row in seen:
                     continue
                 seen.add(row)
-                rows.append(
-                    dict(
-                        zip(("source_id", "code_id", "coder_id", "start", "end"), row, strict=True),
-                        created_at=now,
-                        memo="",
-                    )
-                )
-            p.store.bulk_insert_codings(conn, rows)
+                rows.append(NewCoding(*row, created_at=now))
+            store.add_imported_codings(rows)
     return path
 
 

@@ -1,0 +1,269 @@
+"""The dialect seam: everything the store does differently on one database engine.
+
+The rest of the store is plain SQLAlchemy Core and runs unchanged on any engine; what only
+SQLite has (pragmas, ``application_id``, write-ahead logging, the busy timeout, incremental
+blob I/O, ``AUTOINCREMENT``, taking transaction control from the ``sqlite3`` module) lives
+here, in :class:`SQLiteDialect`. :class:`Dialect` is what any other engine gets: the
+portable way, or nothing where the feature is an SQLite optimisation.
+:class:`PostgreSQLDialect` adds what a server needs: how its sessions connect and how its
+errors read.
+
+SQLite's own transaction handling in the ``sqlite3`` module does not emit ``BEGIN`` where
+SQLAlchemy expects it and breaks savepoints; :class:`SQLiteDialect` takes it over (the recipe
+from the SQLAlchemy SQLite dialect docs) so ``atomic()`` is a real transaction with real
+savepoints.
+
+A write transaction starts ``BEGIN IMMEDIATE``: it takes the write lock first, so a second
+writer waits on the busy timeout for it. A deferred ``BEGIN`` would read first and then try
+to upgrade to a write, and SQLite fails that upgrade at once instead of waiting (the other
+writer may have changed what was read). Reads keep the deferred ``BEGIN`` and never wait:
+with write-ahead logging they see the last committed state while a writer works.
+"""
+
+from __future__ import annotations
+
+import codecs
+import sqlite3
+from collections.abc import Hashable, Iterable, Iterator
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, Text, cast, event, func, select
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from qualcode.store import server
+
+# SQLite's application_id: lets us tell a qualcode project from any other SQLite file.
+APPLICATION_ID = 0x51434442  # "QCDB"
+# Table options that make ids never reused; other dialects ignore ``sqlite_`` options, and
+# PostgreSQL's sequences never hand out an id twice anyway.
+NEVER_REUSE_IDS: dict[str, Any] = {"sqlite_autoincrement": True}
+
+_WRITE = "qualcode_write"  # execution option: this connection's transaction writes
+_CHUNK = 2**20  # bytes of a long text read or written at a time
+
+
+class Dialect:
+    """What the store needs from a database engine, done the portable way.
+
+    Args:
+        busy_timeout: seconds a write waits for another writer before it fails.
+    """
+
+    name = "generic"
+    # Errors that mean "this file or database is not what we expected".
+    database_errors: tuple[type[BaseException], ...] = (DatabaseError, OperationalError)
+    # Whether six id and offset integers may travel packed as three (bit shifts in SQL).
+    packs_integers = False
+    # Whether :meth:`write_long_text` can write a text without holding it whole.
+    streams_text = False
+    # Whether two transactions may write at once (so a check before an insert can be
+    # overtaken by another writer); SQLite's writers take turns.
+    concurrent_writers = True
+
+    def __init__(self, busy_timeout: float):
+        self.busy_timeout = busy_timeout
+
+    def install(self, engine: Engine) -> None:
+        """Hook into the engine's connections (nothing to do by default)."""
+
+    def write_options(self) -> dict[str, Any]:
+        """Execution options of a connection whose transaction will write."""
+        return {}
+
+    def set_busy_timeout(self, conn: Connection, seconds: float) -> None:
+        """How long this connection's next write waits for another writer."""
+
+    def is_busy(self, exc: BaseException) -> bool:
+        """Whether ``exc`` says another writer holds the database."""
+        return False
+
+    def explain(self, exc: BaseException, *, label: str, role: str | None) -> Exception | None:
+        """The one-line error for a database error a user can act on (or None): a server
+        refusing what a coder may not do, a connection that was dropped."""
+        return None
+
+    def mark_ours(self, conn: Connection) -> None:
+        """Label a new database as a qualcode project (beyond its ``meta`` table)."""
+
+    def is_ours(self, conn: Connection) -> bool:
+        """Whether the database carries the label of :meth:`mark_ours`."""
+        return True
+
+    def after_create(self, engine: Engine) -> None:
+        """Settings made once on a new database, outside any transaction."""
+
+    def keep_ids_unique(self, conn: Connection, table: Table, above: int) -> None:
+        """Make ``table`` never hand out an id again, nor any id up to ``above`` (a schema
+        upgrade; a sequence already never reuses one)."""
+
+    def change_token(self, conn: Connection) -> Hashable | None:
+        """A value that changes whenever the database does, or None if there is none: a
+        read may then be kept and reused while the token stays the same."""
+        return None
+
+    def write_long_text(
+        self, conn: Connection, table: Table, row_id: int, pieces: Iterable[bytes], size: int
+    ) -> None:
+        """Write a text of ``size`` UTF-8 bytes into ``table.text`` of row ``row_id``, given
+        in pieces (only where :attr:`streams_text`)."""
+        raise NotImplementedError(f"{self.name} cannot write a text in pieces")
+
+    def text_chunks(self, conn: Connection, table: Table, row_id: int) -> Iterator[str]:
+        """The ``text`` of row ``row_id`` in pieces, never all of it at once."""
+        text_col = table.c.text
+        length = conn.execute(select(func.length(text_col)).where(table.c.id == row_id)).scalar()
+        for start in range(1, int(length or 0) + 1, _CHUNK):  # SQL counts characters from 1
+            piece = func.substr(text_col, start, _CHUNK)
+            yield conn.execute(select(piece).where(table.c.id == row_id)).scalar_one()
+
+
+class SQLiteDialect(Dialect):
+    """One ``.qcdb`` file: pragmas, ``BEGIN IMMEDIATE``, WAL and blob I/O (see the module)."""
+
+    name = "sqlite"
+    database_errors = (DatabaseError, OperationalError, sqlite3.DatabaseError)
+    packs_integers = True
+    streams_text = True
+    concurrent_writers = False
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "connect", self._on_connect)
+        event.listen(engine, "begin", _on_begin)
+
+    def _on_connect(self, dbapi_conn: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy (see module docstring).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # A second window or command waits for a writer instead of failing.
+        cursor.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        cursor.close()
+
+    def write_options(self) -> dict[str, Any]:
+        return {_WRITE: True}
+
+    def set_busy_timeout(self, conn: Connection, seconds: float) -> None:
+        # On the driver's connection: through SQLAlchemy it would open a transaction.
+        raw: Any = conn.connection.driver_connection
+        raw.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+    def is_busy(self, exc: BaseException) -> bool:
+        message = str(getattr(exc, "orig", exc)).lower()
+        return "database is locked" in message or "database is busy" in message
+
+    def mark_ours(self, conn: Connection) -> None:
+        conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def is_ours(self, conn: Connection) -> bool:
+        return conn.exec_driver_sql("PRAGMA application_id").scalar() == APPLICATION_ID
+
+    def after_create(self, engine: Engine) -> None:
+        # Write-ahead logging lets a second window read while this one writes. Set once,
+        # outside any transaction, and never on a file that is not ours.
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.execute("PRAGMA journal_mode = WAL")  # type: ignore[union-attr]
+        finally:
+            raw.close()
+
+    def keep_ids_unique(self, conn: Connection, table: Table, above: int) -> None:
+        # SQLite cannot add AUTOINCREMENT to a table, so the rows move to a new one, ids kept.
+        name = table.name
+        for index in table.indexes:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+        conn.exec_driver_sql(f"ALTER TABLE {name} RENAME TO {name}_old")
+        table.create(conn)
+        columns = ", ".join(f'"{c.name}"' for c in table.columns)
+        conn.exec_driver_sql(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {name}_old")
+        conn.exec_driver_sql(f"DROP TABLE {name}_old")
+        conn.exec_driver_sql(
+            "UPDATE sqlite_sequence SET seq = MAX(seq, ?) WHERE name = ?", (above, name)
+        )
+        if conn.exec_driver_sql("SELECT 1 FROM sqlite_sequence WHERE name = ?", (name,)).first():
+            return
+        conn.exec_driver_sql("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, above))
+
+    def change_token(self, conn: Connection) -> Hashable | None:
+        # A connection's ``PRAGMA data_version`` changes when any other connection commits,
+        # and its ``total_changes()`` when it writes itself; with the connection itself (held,
+        # not its id(), which could be reused by a new one) they say "unchanged".
+        raw = conn.connection.dbapi_connection
+        version = conn.exec_driver_sql("PRAGMA data_version").scalar()
+        changes = conn.exec_driver_sql("SELECT total_changes()").scalar()
+        return (raw, version, changes)
+
+    def write_long_text(
+        self, conn: Connection, table: Table, row_id: int, pieces: Iterable[bytes], size: int
+    ) -> None:
+        """Bound as one parameter, a text is in memory four times at once: the string, its
+        UTF-8 form (cached on the string), SQLite's copy of the parameter and the row being
+        built. Here SQLite makes a TEXT value of the right length in UTF-8 bytes (zeros) and
+        the pieces are written into it (incremental blob I/O), so only that value and the
+        row are ever whole."""
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        conn.execute(
+            table.update().where(table.c.id == row_id).values(text=cast(func.zeroblob(size), Text))
+        )
+        with raw.blobopen(table.name, "text", row_id) as blob:
+            for piece in pieces:
+                blob.write(piece)
+
+    def text_chunks(self, conn: Connection, table: Table, row_id: int) -> Iterator[str]:
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with raw.blobopen(table.name, "text", row_id, readonly=True) as blob:
+            while data := blob.read(_CHUNK):
+                yield decoder.decode(data)
+        yield decoder.decode(b"", final=True)
+
+
+class PostgreSQLDialect(Dialect):
+    """A project on a PostgreSQL server (psycopg 3). Its sessions name themselves in
+    ``pg_stat_activity``; a statement waits up to the busy timeout for a lock another
+    session holds; the server's refusals and dropped connections become one-line errors
+    (:mod:`qualcode.store.server`, which also holds the roles and row-level security)."""
+
+    name = "postgresql"
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "do_connect", self._on_connect)
+
+    def _on_connect(self, _dialect: Any, _record: Any, _cargs: Any, cparams: dict) -> None:
+        extra = server.connect_args(self.busy_timeout)
+        given = cparams.get("options")  # the URL's own ?options=... are kept
+        if given:
+            extra["options"] = f"{given} {extra['options']}"
+        cparams.update(extra)
+
+    def is_busy(self, exc: BaseException) -> bool:
+        return server.is_busy(exc)
+
+    def explain(self, exc: BaseException, *, label: str, role: str | None) -> Exception | None:
+        return server.refusal(exc, label, role) or server.lost_connection(exc, label)
+
+
+def file_url(path: object) -> str:
+    """The URL of a project file: one SQLite database."""
+    return f"sqlite:///{path}"
+
+
+def dialect_for(engine: Engine, busy_timeout: float) -> Dialect:
+    """The dialect of an engine: the one place that asks which database it is."""
+    if engine.dialect.name == "sqlite":
+        return SQLiteDialect(busy_timeout)
+    if engine.dialect.name == "postgresql":
+        return PostgreSQLDialect(busy_timeout)
+    return Dialect(busy_timeout)
+
+
+def dialect_of(conn: Connection) -> Dialect:
+    """The dialect of a connection, for code that has only the connection (migrations)."""
+    return dialect_for(conn.engine, 0.0)
+
+
+def _on_begin(conn: Connection) -> None:
+    # See the module docstring: writes take the write lock first, reads do not.
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,59 @@
+"""Reports, agreement, reconciliation and exports of a project on a server are those of the
+same project in a file: the example study with its two coders, built in both."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from qualcode.examples import CODERS, CODINGS, MANIFEST, examples_root
+from qualcode.project import Project
+
+
+@pytest.fixture
+def both(lead_url: str, coded_demo_file: Path, tmp_path: Path):
+    """The coded example study in a file and on the server (built as a lead would)."""
+    path = tmp_path / "coded.qcdb"
+    path.write_bytes(coded_demo_file.read_bytes())
+    root = examples_root()
+    with Project.open(path) as local, Project.create(lead_url, language=local.language) as remote:
+        remote.import_paths([root / MANIFEST])
+        remote.merge_from([root / CODINGS / f"{coder}.qdpx" for coder in CODERS])
+        yield local, remote
+
+
+def test_report_tables_are_the_same(both):
+    local, remote = both
+    assert remote.summary()["codings"] == local.summary()["codings"] > 0
+    tables = remote.report_tables(["all"], by="kind")
+    for name, table in local.report_tables(["all"], by="kind").items():
+        pd.testing.assert_frame_equal(tables[name], table, obj=name)
+
+
+def test_agreement_and_reconciliation_are_the_same(both):
+    local, remote = both
+    coders = list(CODERS)
+    assert remote.agreement(coders).rows() == local.agreement(coders).rows()
+    found = local.disagreements(coders)
+    assert [d.id for d in remote.disagreements(coders)] == [d.id for d in found]
+    first = found[0]
+    assert remote.reconcile(first.id, coders[0]) == local.reconcile(first.id, coders[0])
+    assert remote.reconciled(found) == local.reconciled(found)
+    assert any(remote.reconciled(found).values())
+
+
+def test_exports_are_the_same(both, tmp_path: Path):
+    local, remote = both
+    local_csv, remote_csv = tmp_path / "local.csv", tmp_path / "remote.csv"
+    local.export_tables(local_csv, ["frequencies"])
+    remote.export_tables(remote_csv, ["frequencies"])
+    assert remote_csv.read_text() == local_csv.read_text()
+    local_qdpx = local.export_qdpx(tmp_path / "local.qdpx")
+    remote_qdpx = remote.export_qdpx(tmp_path / "remote.qdpx")
+    with zipfile.ZipFile(local_qdpx) as a, zipfile.ZipFile(remote_qdpx) as b:
+        assert sorted(a.namelist()) == sorted(b.namelist())
+        codings = b"<Coding "
+        assert b.read("project.qde").count(codings) == a.read("project.qde").count(codings) > 0

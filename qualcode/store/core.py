@@ -8,8 +8,8 @@ from sqlalchemy import Connection, inspect, select
 
 from qualcode.errors import ProjectError
 from qualcode.outputs import check_output
+from qualcode.store import live, server
 from qualcode.store import schema as s
-from qualcode.store import server
 from qualcode.store.analysis import AnalysisMixin
 from qualcode.store.base import first_line
 from qualcode.store.browse import BrowseMixin
@@ -122,6 +122,7 @@ class Store(
                 store._create_schema(settings)
                 database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
                 server.set_up(conn, database, label=store.label)
+                live.install_notify(conn)  # open windows show each other's codings
                 assert store.role is not None
                 store.coder_id(store.role)
         except BaseException:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from textual import events
 from textual.binding import Binding
+from textual.worker import Worker
 
 from qualcode.project import Project
+from qualcode.tui.live import CodersOnline, LiveFeed, OthersCoded, describe, failed
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
@@ -65,12 +67,35 @@ class QualcodeApp(Workbench):
         super().__init__(project)
         self.start_source = source
         self.sub_title = project.label
+        self.live = LiveFeed(self, project)
 
     def on_mount(self) -> None:
         if self.start_source is not None:
             self.open_source(self.start_source)
         else:
             self.switch_mode("sources")
+        self.live.start()
+
+    def on_unmount(self) -> None:
+        self.live.stop()
+
+    def on_others_coded(self, message: OthersCoded) -> None:
+        """Someone else coded on the server: show it now."""
+        said = describe(message.change, self.project.coder)
+        if said is None:
+            return
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
+        self.notify(said, timeout=3)
+
+    def on_coders_online(self, message: CodersOnline) -> None:
+        self.sub_title = f"{self.project.label} · online: {', '.join(message.coders)}"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        error = failed(event)
+        if error is not None:
+            self.notify(error, title="Live updates stopped", severity="error", timeout=8)
 
     def on_key(self, event: events.Key) -> None:
         """A key no binding took: a code's hotkey, if the screen has codes to apply."""

@@ -1,0 +1,85 @@
+"""The live feed of a server project in the TUI, against a real PostgreSQL: another coder's
+codings appear in an open window without a key press, and its title says who is online."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from qualcode.project import Project
+from qualcode.project.live import live_listener
+from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.coding import CodingScreen
+from tests.conftest import run_qualcode, span
+from tests.postgres import PostgresServer
+from tests.test_sync_server import add_coder
+
+NEVER = "I had never heard of it before you called."
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def team(postgres: PostgresServer, pg_database: str, pg_url: str, transcripts) -> dict[str, str]:
+    with Project.create(pg_url) as lead:
+        lead.import_files([transcripts["int1"]], kind="interview")
+        lead.add_code("Awareness")
+    return {name: add_coder(postgres, pg_database, name) for name in ("anna", "ben")}
+
+
+async def until(pilot, condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Let the app run until ``condition`` holds (failing after ``seconds``)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "the app did not get there in time"
+        await pilot.pause(0.02)
+
+
+async def test_another_coders_coding_appears_without_a_key_press(team: dict[str, str]):
+    with Project.open(team["anna"]) as anna:
+        app = QualcodeApp(anna, source="int1")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.sub_title.endswith("online: anna"))
+            screen = app.screen
+            assert isinstance(screen, CodingScreen) and screen.coded == []
+            start, end = span(anna.source("int1").text, NEVER)
+            # ben, in a process of his own, as his own role
+            await asyncio.to_thread(
+                run_qualcode, "code", team["ben"], "int1", start, end, "Awareness"
+            )
+            await until(pilot, lambda: bool(screen.coded), seconds=5)
+            assert [(s.coding.coder, s.text) for s in screen.coded] == [("ben", NEVER)]
+            assert "ben added 1 coding" in [n.message for n in app._notifications]
+
+            # ben opens a window of his own, then closes it
+            with Project.open(team["ben"]) as ben:
+                listener = live_listener(ben)
+            assert listener is not None
+            cancel = threading.Event()
+            window = threading.Thread(target=listener.run, args=(repr, repr, cancel), daemon=True)
+            window.start()
+            try:
+                await until(pilot, lambda: app.sub_title.endswith("online: anna, ben"))
+            finally:
+                cancel.set()
+                window.join()
+            await until(pilot, lambda: app.sub_title.endswith("online: anna"))
+
+
+async def test_a_lost_live_connection_is_said_once(postgres, pg_database, team):
+    with Project.open(team["anna"]) as anna:
+        app = QualcodeApp(anna, source="int1")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.sub_title.endswith("online: anna"))
+            with postgres.admin(pg_database) as conn:
+                conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'qualcode live'"
+                )
+            errors = lambda: [n.message for n in app._notifications if n.severity == "error"]  # noqa: E731
+            await until(pilot, lambda: bool(errors()))
+            assert len(errors()) == 1
+            assert "lost the live connection to the server" in errors()[0]

@@ -13,7 +13,7 @@ from qualcode.project import Project
 from qualcode.project.live import live_listener
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.coding import CodingScreen
-from tests.conftest import run_qualcode, span
+from tests.conftest import run_qualcode, span, toasts, wait_for_toast
 from tests.postgres import PostgresServer
 from tests.test_sync_server import add_coder
 
@@ -41,7 +41,7 @@ async def until(pilot, condition: Callable[[], bool], seconds: float = 10.0) -> 
 async def test_another_coders_coding_appears_without_a_key_press(team: dict[str, str]):
     with Project.open(team["anna"]) as anna:
         app = QualcodeApp(anna, source="int1")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await until(pilot, lambda: app.sub_title.endswith("online: anna"))
             screen = app.screen
             assert isinstance(screen, CodingScreen) and screen.coded == []
@@ -52,7 +52,7 @@ async def test_another_coders_coding_appears_without_a_key_press(team: dict[str,
             )
             await until(pilot, lambda: bool(screen.coded), seconds=5)
             assert [(s.coding.coder, s.text) for s in screen.coded] == [("ben", NEVER)]
-            assert "ben added 1 coding" in [n.message for n in app._notifications]
+            await wait_for_toast(pilot, "ben added 1 coding")
 
             # ben opens a window of his own, then closes it
             with Project.open(team["ben"]) as ben:
@@ -72,14 +72,14 @@ async def test_another_coders_coding_appears_without_a_key_press(team: dict[str,
 async def test_a_lost_live_connection_is_said_once(postgres, pg_database, team):
     with Project.open(team["anna"]) as anna:
         app = QualcodeApp(anna, source="int1")
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await until(pilot, lambda: app.sub_title.endswith("online: anna"))
             with postgres.admin(pg_database) as conn:
                 conn.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE application_name = 'qualcode live'"
                 )
-            errors = lambda: [n.message for n in app._notifications if n.severity == "error"]  # noqa: E731
-            await until(pilot, lambda: bool(errors()))
-            assert len(errors()) == 1
-            assert "lost the live connection to the server" in errors()[0]
+            await wait_for_toast(pilot, "lost the live connection to the server", "error")
+            await pilot.pause()  # both handlers of one failure would have run by now
+            [error] = toasts(app, "error")
+            assert "what others code shows on ctrl+r" in error

@@ -208,9 +208,9 @@ class Project(
         }
 
 
-__all__ = ["ApplyResult", "CodeUsage", "ImportReport", "Project", "QualcodeError", "content_hash"]
 __all__ = [
     "ApplyResult",
+    "CodeUsage",
     "ImportReport",
     "Project",
     "QualcodeError",

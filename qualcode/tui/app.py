@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from textual import events
 from textual.binding import Binding
-from textual.worker import Worker
 
 from qualcode.project import Project
-from qualcode.tui.live import CodersOnline, LiveFeed, OthersCoded, describe, failed
+from qualcode.tui.live import CodersOnline, LiveFeed, OthersCoded, describe
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
@@ -91,11 +90,6 @@ class QualcodeApp(Workbench):
 
     def on_coders_online(self, message: CodersOnline) -> None:
         self.sub_title = f"{self.project.label} · online: {', '.join(message.coders)}"
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        error = failed(event)
-        if error is not None:
-            self.notify(error, title="Live updates stopped", severity="error", timeout=8)
 
     def on_key(self, event: events.Key) -> None:
         """A key no binding took: a code's hotkey, if the screen has codes to apply."""

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.message import Message
-from textual.worker import Worker, WorkerState
 
 from qualcode.project.live import live_listener
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
     from qualcode.store.live import Change
 
-GROUP = "live"
+GROUP = "live"  # its failure is shown by the app's one worker handler (workbench.py)
 
 
 class OthersCoded(Message):
@@ -80,11 +79,3 @@ def describe(change: Change, me: str) -> str | None:
     who = ", ".join(others) if others else "others"
     noun = "coding" if change.count == 1 else "codings"
     return f"{who} {change.op} {change.count} {noun}"
-
-
-def failed(event: Worker.StateChanged) -> str | None:
-    """The error of a live feed that stopped, to show once; None for any other worker."""
-    worker = event.worker
-    if worker.group != GROUP or event.state is not WorkerState.ERROR:
-        return None
-    return str(worker.error)

@@ -35,6 +35,7 @@ WORKER_TITLES = {
     "report": "Report",
     "export": "Export failed",
     "write": "Not saved",
+    "live": "Live updates stopped",
 }
 
 

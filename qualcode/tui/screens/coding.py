@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from qualcode.model import Code, Codebook, CodedSegment, Source, Turn
 from qualcode.project import ApplyResult, Project, Step
 from qualcode.tui.colors import code_colors
+from qualcode.tui.screens.coding_parts import Span
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
 from qualcode.tui.screens.suggesting import Suggesting
@@ -34,8 +35,6 @@ from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
     from qualcode.tui.workbench import Workbench
-
-Span = tuple[int, int]
 
 
 class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):

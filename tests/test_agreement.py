@@ -110,6 +110,7 @@ def test_character_units_by_hand():
     # (0,1), (0,0). po = 0.5, pe = 0.5, kappa = 0; alpha = 1 - 199 * 100 / (2 * 100 * 100).
     report, disagreements = _compare("character", {"a": [(0, 50)], "b": [(25, 75)]}, "x" * 100)
     code = report.codes[0]
+    assert (code.code, code.code_id, report.overall.code_id) == ("Code", 7, None)
     assert code.units == 100 and code.coded == {"a": 50, "b": 50}
     assert code.percent == pytest.approx(0.5)
     assert code.kappa == pytest.approx(0.0)

@@ -174,6 +174,24 @@ def test_undo_is_per_coder(project: Project):
     assert [s.coding.coder for s in project.codings()] == ["ben"]
 
 
+def test_undo_and_redo_steps_name_the_code_and_the_place(project: Project):
+    text = project.source("int1").text
+    a = span(text, "exam period")
+    project.add_code("Barriers")
+    time = project.add_code("Time", parent="Barriers")
+    project.apply_code("int1", *a, "Barriers/Time")
+    undone = project.undo_step()
+    assert undone is not None and (undone.op, undone.added) == ("apply", False)
+    [place] = undone.places
+    assert (place.code, place.source, place.start, place.end) == (time, "int1", *a)
+    redone = project.redo_step()
+    assert redone is not None and redone.added
+    assert [p.code for p in redone.places] == [time]
+    project.delete_code("Barriers", with_codings=True)
+    gone = project.undo_step()
+    assert gone is not None and [p.code_name for p in gone.places] == ["a deleted code"]
+
+
 def test_a_new_operation_ends_the_redo_chain(project: Project):
     text = project.source("int1").text
     project.apply_code("int1", *span(text, "Time, mostly."), "Time", new=True)

@@ -65,3 +65,23 @@ def test_listings_load_no_nlp_no_tables_and_no_ui(
     project.apply_code("int1", 0, 9, "Awareness")
     [command, *rest] = args
     assert loaded([command, str(project_path), *rest], NLP_AND_UI) == []
+
+
+# What only a server project, the reports or an error's traceback need.
+NOT_FOR_A_FILE = [
+    "sqlalchemy.orm",
+    "sqlalchemy.ext",
+    "sqlalchemy.dialects.postgresql",
+    "psycopg",
+    "numpy",
+    "rich",
+]
+
+
+def test_a_project_file_listing_loads_no_server_layer_no_orm_and_no_rich(
+    tmp_path: Path,
+):
+    path = tmp_path / "p.qcdb"
+    Project.create(path).close()
+    assert loaded(["sources", str(path)], NOT_FOR_A_FILE) == []
+    assert loaded(["sources", str(path), "--format", "json"], NOT_FOR_A_FILE) == []

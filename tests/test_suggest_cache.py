@@ -21,14 +21,21 @@ def coded(project: Project) -> Project:
     return project
 
 
+# A fit waits while this is clear, so a test decides when a background refit may finish.
+fitting = threading.Event()
+
+
 @pytest.fixture
 def fits(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the threads the suggestion model is fitted in, one per fit."""
     done: list[str] = []
     fit = CombinedSuggester.fit
+    fitting.set()
 
     def counted(self: CombinedSuggester, *args: Any, **kwargs: Any) -> CombinedSuggester:
         done.append(threading.current_thread().name)
+        if not fitting.wait(timeout=60):
+            raise AssertionError("the fit waited 60 s for the test to let it go")
         return fit(self, *args, **kwargs)
 
     monkeypatch.setattr(CombinedSuggester, "fit", counted)
@@ -55,6 +62,7 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
         for quote in quotes:  # a race shows in some rounds, not in every one
             coded.apply_code("int1", *span(text, quote), "Time")
             fits.clear()
+            fitting.clear()  # the refit finishes only once every caller has its answer
             barrier = threading.Barrier(callers)
             answers: list[CombinedSuggester] = []
 
@@ -66,7 +74,8 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
             for t in threads:
                 t.start()
             for t in threads:
-                t.join()
+                t.join(timeout=60)
+            fitting.set()
             coded.wait_for_model()
             assert answers == [previous] * callers
             assert fits == ["qualcode-refit"], quote
@@ -75,6 +84,7 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
             assert fits == ["qualcode-refit"]  # the finished refit answers; no second fit
             previous = refitted
     finally:
+        fitting.set()  # a refit left waiting by a failed round ends
         sys.setswitchinterval(switch)
 
 

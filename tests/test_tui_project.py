@@ -35,6 +35,7 @@ async def test_a_second_window_sees_a_change_on_refresh(project: Project, projec
                 "int1", *span(INTERVIEW, "no time at all"), "Time", coder="bob", new=True
             )
         await pilot.press("ctrl+r")
+        await wait_for_toast(pilot, "Read the project again.")
         await wait_for(pilot, lambda: screen.coded, "the other window's coding")
         assert [(seg.code, seg.coding.coder) for seg in screen.coded] == [("Time", "bob")]
 

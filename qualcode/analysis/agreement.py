@@ -113,9 +113,11 @@ class CodingSpan:
 
 @dataclass(frozen=True, slots=True)
 class CodeAgreement:
-    """Agreement on one code (or ``overall``): units compared and the three statistics."""
+    """Agreement on one code (or ``overall``, whose ``code_id`` is None): its path, units
+    compared and the three statistics."""
 
     code: str
+    code_id: int | None
     units: int
     coded: dict[str, int]  # units each coder coded
     percent: float | None
@@ -236,7 +238,7 @@ def compare(
         }
         counts, coded = tally(cells.values(), coders)
         pooled.update(counts)
-        per_code.append(_stats(path, counts, coded, coders))
+        per_code.append(_stats(path, code_id, counts, coded, coders))
         for s, found in cells.items():
             disagreements.extend(
                 _disagreements(found, coders, s, names[s], texts[s], code_id, path)
@@ -247,7 +249,7 @@ def compare(
         unit=unit,
         sources=tuple(names[s] for s in shared),
         codes=tuple(per_code),
-        overall=_stats("overall", pooled, overall_coded, coders),
+        overall=_stats("overall", None, pooled, overall_coded, coders),
     )
     disagreements.sort(key=lambda d: (d.source, d.start, d.code))
     return report, disagreements
@@ -358,12 +360,14 @@ def _disagreements(
 
 def _stats(
     name: str,
+    code_id: int | None,
     counts: Mapping[tuple[Hashable | None, ...], float],
     coded: dict[str, int],
     coders: Sequence[str],
 ) -> CodeAgreement:
     return CodeAgreement(
         code=name,
+        code_id=code_id,
         units=int(sum(counts.values())),
         coded=coded,
         percent=percent_agreement(counts),

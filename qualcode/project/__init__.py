@@ -26,7 +26,7 @@ from qualcode.project.analysis import AnalysisActions
 from qualcode.project.base import LANGUAGE_CODE, content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.cache import SuggesterCache
-from qualcode.project.coding import ApplyResult, CodingActions, Step
+from qualcode.project.coding import ApplyResult, CodingActions, Place, Step
 from qualcode.project.exchange import ExchangeActions, merge_projects
 from qualcode.project.importing import ImportActions
 from qualcode.project.review import Queued, ReviewActions
@@ -212,6 +212,7 @@ __all__ = [
     "ApplyResult",
     "CodeUsage",
     "ImportReport",
+    "Place",
     "Project",
     "QualcodeError",
     "Queued",

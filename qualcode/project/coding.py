@@ -43,14 +43,30 @@ class ApplyResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A coding an undo or redo put back or took away: its source (by id and name), its
+    code (None if the code has been deleted since) and its span."""
+
+    source_id: int
+    source: str
+    code: Code | None
+    start: int
+    end: int
+
+    @property
+    def code_name(self) -> str:
+        return self.code.name if self.code is not None else "a deleted code"
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """An undo or redo taken: ``op`` is the operation it reverted or repeated (``'apply'``
     or ``'remove'``), ``added`` says whether codings came back (True) or went (False), and
-    ``places`` holds them as ``(source id, source name, code path, start, end)``."""
+    ``places`` says which, where."""
 
     op: str
     added: bool
-    places: tuple[tuple[int, str, str, int, int], ...]
+    places: tuple[Place, ...]
 
 
 class CodingActions(ProjectBase):
@@ -285,19 +301,18 @@ class CodingActions(ProjectBase):
                 store.redo(coder_id)
             else:
                 store.undo(coder_id)
-        op, rows = step
-        book = self.codebook()
-        paths = {c.id: book.path(c) for c in book}
+        op, codings = step
+        codes = {c.id: c for c in self.codebook()}
         names = {s.id: s.name for s in self.store.list_sources(with_text=False)}
         places = tuple(
-            (
-                int(r["source_id"]),
-                names.get(int(r["source_id"]), "a deleted source"),
-                paths.get(int(r["code_id"]), "a deleted code"),
-                int(r["start"]),
-                int(r["end"]),
+            Place(
+                c.source_id,
+                names.get(c.source_id, "a deleted source"),
+                codes.get(c.code_id),
+                c.start,
+                c.end,
             )
-            for r in rows
+            for c in codings
         )
         return Step(op, (op == "apply") == forward, places)
 

@@ -167,12 +167,15 @@ class CodingsMixin(StoreBase):
 
     def next_step(
         self, coder_id: int | None, *, forward: bool
-    ) -> tuple[str, list[dict[str, Any]]] | None:
+    ) -> tuple[str, list[NewCoding]] | None:
         """What undo (or, ``forward``, redo) would do next, without doing it: the operation
-        (``'apply'``/``'remove'``) and the coding rows it added or removed."""
+        (``'apply'``/``'remove'``) and the codings it added or removed."""
         with self.writing() as conn:
             h = self._next_history(conn, coder_id, forward=forward)
-        return None if h is None else (str(h.op), json.loads(h.payload))
+        if h is None:
+            return None
+        fields = _FIELDS[1:]  # the id is the store's own
+        return str(h.op), [NewCoding(**{k: r[k] for k in fields}) for r in json.loads(h.payload)]
 
     def _next_history(self, conn: Connection, coder_id: int | None, *, forward: bool) -> Any:
         # Undo takes the newest operation still done; redo the oldest one undone, which is

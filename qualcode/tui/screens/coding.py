@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from qualcode.model import Code, Codebook, CodedSegment, Source, Turn
 from qualcode.project import ApplyResult, Project, Step
 from qualcode.tui.colors import code_colors
+from qualcode.tui.screens.coding_parts import Span
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
 from qualcode.tui.screens.suggesting import Suggesting
@@ -34,8 +35,6 @@ from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
     from qualcode.tui.workbench import Workbench
-
-Span = tuple[int, int]
 
 
 class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
@@ -324,20 +323,19 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if step is None:
             self.say(nothing)
             return
-        codes = sorted({path.rsplit("/", 1)[-1] for _, _, path, _, _ in step.places})
-        what = ", ".join(codes) or "nothing"
+        what = ", ".join(sorted({p.code_name for p in step.places})) or "nothing"
         action = f"{verb}: put back {what} on" if step.added else f"{verb}: removed {what} from"
-        here = [p for p in step.places if self.source is not None and p[0] == self.source.id]
+        here = [p for p in step.places if self.source is not None and p.source_id == self.source.id]
         if len(step.places) == 1 and here:
-            _, _, _, start, end = here[0]
+            start, end = here[0].start, here[0].end
             turn = self._turn_at(start)
             self._select((start, end))
             where = f"turn {turn.index}, {start}–{end}" if turn else f"{start}–{end}"
         elif len(step.places) == 1:
-            _, name, _, start, end = step.places[0]
-            where = f"{name} {start}–{end}"
+            place = step.places[0]
+            where = f"{place.source} {place.start}–{place.end}"
         else:
-            sources = {name for _, name, _, _, _ in step.places}
+            sources = {p.source for p in step.places}
             where = f"{len(step.places)} passages in {len(sources)} source(s)"
         self.say(f"{action} {where}")
 

@@ -12,22 +12,14 @@ import bisect
 from typing import TYPE_CHECKING
 
 from qualcode import segments
-from qualcode.model import Code, Source, Turn
+from qualcode.model import Code, Turn
+from qualcode.tui.screens.coding_parts import CodingParts, Span
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, TextPrompt
-from qualcode.tui.widgets.transcript import TranscriptView
-
-if TYPE_CHECKING:
-    from qualcode.project import Project
-    from qualcode.tui.workbench import Workbench
-
-Span = tuple[int, int]
 
 
-class Navigation:
+class Navigation(CodingParts):
     """Selection, search and filter actions; the screen provides the state below."""
 
-    app: Workbench
-    source: Source | None
     turns: list[Turn]
     sentences: list[Span]
     shown: list[Span]
@@ -37,19 +29,9 @@ class Navigation:
 
     if TYPE_CHECKING:
 
-        @property
-        def view(self) -> TranscriptView: ...
-
-        @property
-        def project(self) -> Project: ...
-
-        def _select(self, span: Span) -> None: ...
-
         def _show_turns(self, turns: list[Turn]) -> None: ...
 
         def _update_status(self) -> None: ...
-
-        def say(self, message: str) -> None: ...
 
     def _turn_at(self, offset: int) -> Turn | None:
         starts = [t.start for t in self.turns]

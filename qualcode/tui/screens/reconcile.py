@@ -147,9 +147,9 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
             return
         # Codes by their own names (whole paths where two share one), so that kappa and
         # alpha are in view in 80 columns.
-        own = [c.code.rsplit("/", 1)[-1] for c in report.codes]
+        own = [book.get(c.code_id).name for c in report.codes if c.code_id is not None]
         for c in (*report.codes, report.overall):
-            label = c.code.rsplit("/", 1)[-1]
+            label = book.get(c.code_id).name if c.code_id is not None else c.code
             label = c.code if own.count(label) > 1 else label
             name = Text(label, style="bold" if c is report.overall else "")
             summary.add_row(

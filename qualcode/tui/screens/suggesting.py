@@ -15,23 +15,18 @@ from textual import work
 from textual.worker import get_current_worker
 
 from qualcode.model import CodedSegment, Suggestion
+from qualcode.tui.screens.coding_parts import CodingParts, Span
 from qualcode.tui.widgets.suggestions import SuggestionPanel
-from qualcode.tui.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
-    from qualcode.model import Source
-    from qualcode.project import ApplyResult, Project
-    from qualcode.tui.workbench import Workbench
+    from qualcode.project import ApplyResult
 
-Span = tuple[int, int]
 SHOWN = 5  # suggestions in the panel
 
 
-class Suggesting:
+class Suggesting(CodingParts):
     """Suggestion actions; the screen provides the state below."""
 
-    app: Workbench
-    source: Source | None
     coded: list[CodedSegment]
     _suggesting: threading.Lock
 
@@ -40,16 +35,6 @@ class Suggesting:
         return cast(SuggestionPanel, screen.query_one(SuggestionPanel))
 
     if TYPE_CHECKING:
-
-        @property
-        def view(self) -> TranscriptView: ...
-
-        @property
-        def project(self) -> Project: ...
-
-        def _select(self, span: Span) -> None: ...
-
-        def say(self, message: str) -> None: ...
 
         def reload(self) -> None: ...
 

@@ -211,8 +211,10 @@ async def test_reports_charts_count_passages_and_reach_every_code(coded: Project
         assert bars.size.height == 23 + 3 > scroll.size.height  # taller than its window...
         scroll.focus()
         await pilot.press("end")
-        await wait_for(pilot, lambda: scroll.scroll_y > 0, "the scroll")
-        assert scroll.scroll_y == scroll.max_scroll_y > 0  # ...and scrolled to its end
+        # ...and scrolls to its end (the scroll is animated: wait for it to arrive)
+        await wait_for(
+            pilot, lambda: scroll.scroll_y == scroll.max_scroll_y > 0, "the scroll to the end"
+        )
         heat = screen.query_one(CooccurrenceHeatMap)
         row = heat.render_grid().plain.splitlines()[2].split()
         assert row[0] == "1" and all(x.isdigit() or x == "·" for x in row[3:])

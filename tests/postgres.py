@@ -10,9 +10,9 @@ authentication: a role connects by naming itself, as a coder would with a passwo
 Without PostgreSQL the server tests are skipped with the reason, except when ``CI=true``:
 then a missing server fails them, so CI cannot pass without testing the server half.
 
-A run that was killed leaves its folder behind (``/tmp/qualcode-pg-*``); the next run removes
-those whose server is dead (:func:`remove_stale_servers`). A server still running is left
-alone, whoever started it.
+A run that was killed leaves its folder behind (``/tmp/qualcode-pg-*``), and maybe its server
+running; the next run stops such a server and removes the folder (:func:`remove_stale_servers`).
+A server whose run is alive, or unknown, is left alone.
 
 There is no template database prepared once per session: what the tests would copy is a set
 up project, and a project's team roles are named after its database (``<db>_coders``) and are
@@ -24,8 +24,10 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -48,6 +50,12 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _wait_gone(pid: int, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _pid_in(path: Path) -> int | None:
     try:
         return int(path.read_text().split()[0])
@@ -57,16 +65,22 @@ def _pid_in(path: Path) -> int | None:
 
 def remove_stale_servers(folder: Path) -> list[Path]:
     """Remove what killed test runs left in ``folder``: a server folder whose postmaster is
-    dead (its ``postmaster.pid`` names no process), or one never started whose run is dead.
-    Returns the folders removed."""
+    dead (its ``postmaster.pid`` names no process), one whose run is dead (its server, if
+    still running, is stopped first), or one never started whose run is dead. Returns the
+    folders removed."""
     removed = []
     for root in sorted(folder.glob(f"{PREFIX}*")):
         postmaster = _pid_in(root / "data" / "postmaster.pid")
         owner = _pid_in(root / OWNER_FILE)
-        if postmaster is not None:
-            stale = not _alive(postmaster)
+        run_dead = owner is not None and not _alive(owner)
+        if postmaster is not None and _alive(postmaster):
+            if not run_dead:
+                continue  # a server of a run still going, or of no known run: not ours to stop
+            os.kill(postmaster, signal.SIGQUIT)  # its run was killed: stop it at once
+            _wait_gone(postmaster)
+            stale = True
         else:
-            stale = owner is not None and not _alive(owner)
+            stale = postmaster is not None or run_dead
         if stale:
             shutil.rmtree(root, ignore_errors=True)
             removed.append(root)

@@ -60,14 +60,21 @@ def test_a_killed_runs_server_folder_is_removed_and_a_running_one_kept(tmp_path:
                            capture_output=True, text=True, check=True)  # fmt: skip
     dead = int(ended.stdout)
     alive = os.getpid()
-    dead_server = _server_folder(tmp_path, "dead", postmaster=dead, owner=alive)
-    running = _server_folder(tmp_path, "running", postmaster=alive, owner=dead)
-    never_started = _server_folder(tmp_path, "unstarted", postmaster=None, owner=dead)
-    starting = _server_folder(tmp_path, "starting", postmaster=None, owner=alive)
-    other = tmp_path / "qualcode-merge-x"
-    other.mkdir()
-    removed = postgres.remove_stale_servers(tmp_path)
-    assert removed == [dead_server, never_started]
+    orphan = subprocess.Popen(["sleep", "60"])  # stands in for a server its run left running
+    try:
+        dead_server = _server_folder(tmp_path, "dead", postmaster=dead, owner=alive)
+        left_running = _server_folder(tmp_path, "orphan", postmaster=orphan.pid, owner=dead)
+        running = _server_folder(tmp_path, "running", postmaster=alive, owner=alive)
+        unknown = _server_folder(tmp_path, "unknown", postmaster=alive, owner=None)
+        never_started = _server_folder(tmp_path, "unstarted", postmaster=None, owner=dead)
+        starting = _server_folder(tmp_path, "starting", postmaster=None, owner=alive)
+        other = tmp_path / "qualcode-merge-x"
+        other.mkdir()
+        removed = postgres.remove_stale_servers(tmp_path)
+        assert orphan.wait(timeout=10) != 0  # stopped, not left holding memory
+    finally:
+        orphan.kill()
+    assert removed == [dead_server, left_running, never_started]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [running.name, starting.name, other.name]
+        [running.name, unknown.name, starting.name, other.name]
     )

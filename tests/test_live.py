@@ -63,6 +63,8 @@ async def test_another_coders_coding_appears_without_a_key_press(team: dict[str,
             window.start()
             try:
                 await until(pilot, lambda: app.sub_title.endswith("online: anna, ben"))
+                status = str(app.screen.query_one("#coding-status").render())
+                assert "coder anna · online: anna, ben" in status
             finally:
                 cancel.set()
                 window.join()

@@ -89,7 +89,10 @@ class QualcodeApp(Workbench):
         self.notify(said, timeout=3)
 
     def on_coders_online(self, message: CodersOnline) -> None:
+        """Someone opened or closed the project: the status line says who is online."""
+        self.online = message.coders
         self.sub_title = f"{self.project.label} · online: {', '.join(message.coders)}"
+        self.reload_screen()
 
     def on_key(self, event: events.Key) -> None:
         """A key no binding took: a code's hotkey, if the screen has codes to apply."""

@@ -47,6 +47,7 @@ class Workbench(App[None]):
         self.project = project
         self.pending_source: str | int | None = None
         self.pending_span: tuple[int, int] | None = None
+        self.online: list[str] = []  # who has the project open, on a server with a live feed
 
     # -- errors ------------------------------------------------------------------------------
 
@@ -132,6 +133,12 @@ class Workbench(App[None]):
             resume()
         else:
             self.switch_mode("coding")
+
+    def coder_label(self, coder: str) -> str:
+        """Who codes here, and on a server who else has the project open: for status lines."""
+        if not self.online:
+            return f"coder {coder}"
+        return f"coder {coder} · online: {', '.join(self.online)}"
 
     def reload_screen(self) -> None:
         """Have the screen shown read the project again, if it shows any of it."""

@@ -201,7 +201,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         # Numbered as `qualcode turns` numbers them, so a turn is found by the same number.
         last = self.turns[-1].index if self.turns else 0
         where = f"turn {turn.index} (0–{last})" if turn else ""
-        parts += [self.source.name, where, who, f"coder {self.coder}", f"{s}–{e}"]
+        parts += [self.source.name, where, who, self.app.coder_label(self.coder), f"{s}–{e}"]
         if self.filter_code is not None:
             parts.append(f"only code {self.filter_code.name}")
         if self.filter_speaker is not None:

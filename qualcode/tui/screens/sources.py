@@ -81,8 +81,9 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
         info = project.summary()
+        who = self.app.coder_label(project.coder)
         self.query_one("#sources-status", StatusLine).update(
-            f"coder {project.coder} · {info['sources']} sources · {info['words']:,} words · "
+            f"{who} · {info['sources']} sources · {info['words']:,} words · "
             f"{info['codes']} codes · {info['codings']} codings · Enter opens a source"
         )
 

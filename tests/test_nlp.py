@@ -6,9 +6,9 @@ import pytest
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
-from qualcode.nlp.engine import CombinedSuggester
+from qualcode.nlp.engine import CombinedSuggester, CombinedSuggesterV2
 from qualcode.nlp.features import find_phrases, name_phrases
-from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2
 from qualcode.nlp.pipeline import analyse, lemmatise, pipeline
 from qualcode.nlp.themes import ThemeFinder
 
@@ -190,9 +190,40 @@ def test_suggesters_are_registered_under_versioned_names():
     assert registry.get("qualcode.codebook.v1") is CodebookSuggester
     assert registry.get("qualcode.learned.v1") is LearnedSuggester
     assert registry.get("qualcode.combined.v1") is CombinedSuggester
+    assert registry.get("qualcode.learned.v2") is LearnedSuggesterV2
+    assert registry.get("qualcode.combined.v2") is CombinedSuggesterV2
     assert registry.get("qualcode.themes.v1") is ThemeFinder
     with pytest.raises(QualcodeError, match=r"no suggester 'qualcode\.codebook\.v9'"):
         registry.get("qualcode.codebook.v9")
+
+
+MEMORIES = [
+    ("It reminded me of my family.", "Memory"),
+    ("That song reminded me of my father.", "Memory"),
+    ("It made me think of my school days.", "Memory"),
+    ("The tune reminded me of my first car.", "Memory"),
+    ("It reminded me of my holiday.", "Memory"),
+    ("It made me think of my sister.", "Memory"),
+    ("It did not remind me of anything.", "No memory"),
+    ("That song reminded me of nothing.", "No memory"),
+    ("It made me think of nothing at all.", "No memory"),
+    ("The tune did not remind me of anything.", "No memory"),
+    ("It reminded me of nothing.", "No memory"),
+    ("No, it did not make me think of anything.", "No memory"),
+]
+
+
+def test_v2_reads_the_function_words_that_v1_leaves_out():
+    codes = [CodeDescription("Memory", "Memory"), CodeDescription("No memory", "No memory")]
+    texts, labels = [t for t, _ in MEMORIES], [{c} for _, c in MEMORIES]
+    query = ["The song did not make me think of anything.", "It reminded me of my grandmother."]
+    v1 = CombinedSuggester(random_state=0).fit(codes, texts, labels).suggest_texts(query, top=1)
+    v2 = CombinedSuggesterV2(random_state=0).fit(codes, texts, labels).suggest_texts(query, top=1)
+    # "not", "anything", "my" are stop words to the shared features: v1 cannot tell them apart.
+    assert [row[0].label for row in v1] == ["Memory", "Memory"]
+    assert [row[0].label for row in v2] == ["No memory", "Memory"]
+    assert {row[0].suggester for row in v2} == {"qualcode.learned.v2"}
+    assert LearnedSuggesterV2().function_words and not LearnedSuggester().function_words
 
 
 def test_estimators_only_store_their_parameters():

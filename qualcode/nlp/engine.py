@@ -21,11 +21,11 @@ from typing import Any
 
 from qualcode.nlp.codebook import NAME as CODEBOOK
 from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
-from qualcode.nlp.learned import NAME as LEARNED
-from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2
 from qualcode.nlp.pipeline import analyse
 
 NAME = "qualcode.combined.v1"
+NAME_V2 = "qualcode.combined.v2"
 QUOTE_CHARS = 120
 CHUNK = 1000  # passages scored at once
 
@@ -59,6 +59,7 @@ class CombinedSuggester:
     """
 
     name = NAME
+    learned_class: type[LearnedSuggester] = LearnedSuggester  # the learned part's version
 
     def __init__(
         self,
@@ -115,7 +116,7 @@ class CombinedSuggester:
         ).fit(self.codes_)
         self.learned_: LearnedSuggester | None = None
         if examples:
-            self.learned_ = LearnedSuggester(
+            self.learned_ = self.learned_class(
                 min_examples=self.min_examples,
                 class_weight=self.class_weight,
                 vectorizer=vectorizer,
@@ -216,7 +217,7 @@ class CombinedSuggester:
                 score = float(blended[i, j])
                 if score <= 0.0 or score < min_score:
                     continue
-                who = LEARNED if learned_part[i, j] > prior_part[i, j] else CODEBOOK
+                who = self.learned_class.name if learned_part[i, j] > prior_part[i, j] else CODEBOOK
                 why = self._evidence(i, int(j), lemmas[i], matched, sims) if evidence else ()
                 ranked.append(Ranked(i, self.labels_[j], round(score, 4), who, why))
             out.append(ranked)
@@ -262,6 +263,25 @@ class CombinedSuggester:
                 near = int(rows[int(sims[i, rows].argmax())])
                 why.append("like: " + _quote(self.examples_[near]))
         return tuple(why)
+
+
+class CombinedSuggesterV2(CombinedSuggester):
+    """``qualcode.combined.v2``: the blend of ``qualcode.codebook.v1`` and
+    ``qualcode.learned.v2`` (the learned part reads function words too). New suggestions in a
+    project come from it; ``.v1`` stays as it was."""
+
+    name = NAME_V2
+    learned_class = LearnedSuggesterV2
+
+    def __init__(
+        self,
+        language: str = "en",
+        nlp_model: str | None = None,
+        *,
+        function_words: bool = True,
+        **params: Any,
+    ):
+        super().__init__(language, nlp_model, function_words=function_words, **params)
 
 
 def fit_vectorizer(

@@ -97,6 +97,7 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
             "sentences": queued.sentences,
             "threshold": queued.threshold,
             "expected_precision": queued.precision,
+            "questions_skipped": queued.questions,
         }
         say(render([row], fmt))
         return
@@ -105,12 +106,17 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
             f"No suggestions queued: none of {queued.sentences} uncoded sentences has one "
             f"expected to be right at {min_precision:.0%}; lower --min-precision or code more."
         )
-        return
-    say(
-        f"Queued {queued.suggestions} suggestions for {queued.sentences} uncoded sentences "
-        f"(scores from {queued.threshold:.2f}; expected precision {queued.precision:.0%}). "
-        "Review them on the Review screen: qualcode open, then F7."
-    )
+    else:
+        say(
+            f"Queued {queued.suggestions} suggestions for {queued.sentences} uncoded sentences "
+            f"(scores from {queued.threshold:.2f}; expected precision {queued.precision:.0%}). "
+            "Review them on the Review screen: qualcode open, then F7."
+        )
+    if queued.questions:
+        say(
+            f"{queued.questions} uncoded sentences of interviewers or moderators were not "
+            "scored: this project does not code their turns."
+        )
 
 
 @app.command()

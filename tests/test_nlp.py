@@ -226,6 +226,46 @@ def test_v2_reads_the_function_words_that_v1_leaves_out():
     assert LearnedSuggesterV2().function_words and not LearnedSuggester().function_words
 
 
+def test_v2_suggests_a_code_coded_once_where_its_passage_is_the_nearest():
+    # Codes coded once each (a vote needs ten coded passages to be a neighbourhood).
+    once = [
+        ("The drawings were rich and strange.", "richness of visuals"),
+        ("I cried at the ending.", "emotional ending"),
+        ("The soundtrack stayed with me for weeks.", "memorable music"),
+        ("Every choice I made changed the story.", "player agency"),
+        ("The colours of the sky at dusk.", "colour"),
+        ("It asked what it means to be human.", "humanity"),
+        ("Fighting felt like a dance.", "combat as dance"),
+        ("The city felt alive and lonely.", "atmosphere"),
+        ("I thought about my own father.", "personal memory"),
+        ("The puzzles were clever.", "puzzle design"),
+    ]
+    codes = [CodeDescription(c, c) for _, c in once]
+    texts, labels = [t for t, _ in once], [{c} for _, c in once]
+    query = ["Every single choice felt like it changed things."]
+    v1 = CombinedSuggester(random_state=0).fit(codes, texts, labels)
+    v2 = CombinedSuggesterV2(random_state=0).fit(codes, texts, labels)
+    [[first]] = v2.suggest_texts(query, top=1)
+    assert first.label == "player agency"
+    X = v2.codebook_.vectorizer_.transform(lemmatise(query))
+    votes = v2.neighbour_votes(X)[0]
+    assert votes.argmax() == 3 and votes.min() >= 0.0 and votes.max() <= 1.0
+    # With nine coded passages there is no vote: v2 scores as v1 with function words.
+    lemma_texts = lemmatise(query)
+    lemmas = [lemma_texts[0].split()]
+    fewer = [
+        model.fit(codes[:9], texts[:9], labels[:9]).score(lemma_texts, lemmas)[0]
+        for model in (
+            CombinedSuggesterV2(random_state=0),
+            CombinedSuggester(function_words=True, random_state=0),
+        )
+    ]
+    assert fewer[0].tolist() == fewer[1].tolist()
+    # Its score is higher than v1's centroid similarity gives it.
+    [[v1_first]] = v1.suggest_texts(query, top=1)
+    assert first.score > v1_first.score
+
+
 def test_estimators_only_store_their_parameters():
     model = CombinedSuggester("de", prior_strength=2.0, random_state=3)
     assert vars(model) == {
@@ -236,6 +276,8 @@ def test_estimators_only_store_their_parameters():
         "class_weight": "balanced",
         "vectorizer": None,
         "function_words": False,
+        "neighbour_vote": 0.0,
+        "neighbours": 10,
         "random_state": 3,
     }
 

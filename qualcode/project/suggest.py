@@ -148,27 +148,29 @@ class SuggestActions(ThemeActions):
         """Whether this project codes its interviewers' and moderators' turns: at least
         ``ASKED_CODED_SHARE`` of its codings start in one (a coding belongs to the turn it
         starts in, as in the reports). If not, their sentences get no suggestions."""
-        import bisect
+        import numpy as np
 
-        codings = self.store.list_codings()
-        if not codings:
+        codings = self.store.codings_frame()  # kept between calls while nothing changes
+        if codings.empty:
             return False
-        frame = self.store.turns_frame()
+        frame = self.store.turns_frame()  # ordered by source and turn
         asking = re.compile(INTERVIEWERS, re.IGNORECASE)
-        turns: dict[int, tuple[list[int], list[bool]]] = {}
-        for sid, end, speaker in zip(
-            frame["source_id"], frame["end"], frame["speaker"], strict=True
-        ):
-            ends, asks = turns.setdefault(int(sid), ([], []))
-            ends.append(int(end))
-            asks.append(isinstance(speaker, str) and bool(asking.fullmatch(speaker.strip())))
-        asked = 0
-        for c in codings:
-            ends, asks = turns.get(c.source_id, ([], []))
-            # The first turn ending after the coding's start: the one it starts in (an
-            # offset in a speaker label belongs to the turn that follows).
-            i = bisect.bisect_right(ends, c.start)
-            asked += i < len(asks) and asks[i]
+        names = {n for n in frame["speaker"].dropna().unique() if asking.fullmatch(n.strip())}
+        if not names:
+            return False
+        asks = frame["speaker"].isin(names).to_numpy()
+        # Turns and codings keyed by (source, offset) in one sorted array: the first turn
+        # ending after a coding's start is the one it starts in (an offset in a speaker
+        # label belongs to the turn that follows).
+        shift = np.int64(1) << 40
+        sources = frame["source_id"].to_numpy(np.int64)
+        ends = sources * shift + frame["end"].to_numpy(np.int64)
+        coded_in = codings["source_id"].to_numpy(np.int64)
+        starts = coded_in * shift + codings["start"].to_numpy(np.int64)
+        found = np.searchsorted(ends, starts, side="right")
+        inside = found < len(ends)
+        found = np.minimum(found, len(ends) - 1)
+        asked = int((inside & (sources[found] == coded_in) & asks[found]).sum())
         return asked >= ASKED_CODED_SHARE * len(codings)
 
     def _answers(

@@ -180,13 +180,17 @@ class SuggestActions(ThemeActions):
         project codes them, see :meth:`codes_questions`)."""
         if codes_questions:
             return list(spans)
+        asked = self._questions(src)
+        return [(a, b) for a, b in spans if not any(s <= a and b <= e for s, e in asked)]
+
+    def _questions(self, src: Source) -> list[tuple[int, int]]:
+        """The spans of the interviewers' and moderators' turns of a source."""
         asking = re.compile(INTERVIEWERS, re.IGNORECASE)
-        asked = [
+        return [
             (t.start, t.end)
             for t in self.store.turns(src.id)
             if t.speaker and asking.fullmatch(t.speaker.strip())
         ]
-        return [(a, b) for a, b in spans if not any(s <= a and b <= e for s, e in asked)]
 
     # -- suggestions ---------------------------------------------------------------------
 
@@ -211,7 +215,10 @@ class SuggestActions(ThemeActions):
         """
         src = self.source(source)
         self._check_span(src, start, end)
-        if not self._answers(src, [(start, end)], self.codes_questions()):
+        # Whether the project codes questions is asked only for a question: an answer, the
+        # passage under the cursor mostly, pays nothing for it.
+        asked = any(s <= start and end <= e for s, e in self._questions(src))
+        if asked and not self.codes_questions():
             return []
         model = self._suggester(wait=fresh)
         codings = self.store.list_codings(source_id=src.id, start=start, end=end)

@@ -5,7 +5,9 @@ answers and the games-as-art answers become the answers to two questions of one 
 with its own codes, as in a study that asks several open questions. ``python -m
 tests.survey_sheet --demo OUT.csv`` makes one from the example study as coded by its two
 coders: each speaker turn, the turn of another speaker before it (the interviewer's question)
-and the codes of the codings that touch it, grouped by source. Then
+and the codes of the codings that touch it, grouped by source; ``--demo-answers`` the same
+with speaker-aware units: only the answers, each with the last interviewer's or moderator's
+turn before it. Then
 
     python -m qualcode.nlp.evaluate OUT.csv --text answer --codes codes \\
         --group participant --context question
@@ -22,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("QUALCODE_SHARED_DATA") or ROOT.parent / "shared" / "data")
 MUSIC = "Did the music you heard on shuffle remind you of anything?"
 GAMES = "Why did you experience this game as art?"
+FIFTHS = ("opening", "early", "middle", "late", "closing")
 
 
 def write_survey(out: Path, data: Path = DATA) -> int:
@@ -41,11 +44,25 @@ def write_survey(out: Path, data: Path = DATA) -> int:
     return len(rows)
 
 
-def write_demo(out: Path) -> int:
-    """Write the example study's turns with the question before each; returns the rows."""
+def write_demo(out: Path, *, answers_only: bool = False) -> int:
+    """Write the example study's turns with the question before each; returns the rows.
+
+    With ``answers_only`` (speaker-aware units), the interviewers' and moderators' own turns
+    are left out and each answer's question is the last such turn before it. The column
+    ``position`` is where in its interview a turn is, in fifths (``opening``, ``early``,
+    ``middle``, ``late``, ``closing``: words, as the context features keep only words), for
+    measuring position as a feature (``--context position``).
+    """
+    import re
     import tempfile
 
     from qualcode.examples import build_demo
+    from qualcode.project.themes import INTERVIEWERS
+
+    asking = re.compile(INTERVIEWERS, re.IGNORECASE)
+
+    def asks(speaker: str | None) -> bool:
+        return bool(speaker and asking.fullmatch(speaker.strip()))
 
     rows = []
     with tempfile.TemporaryDirectory() as folder, build_demo(Path(folder) / "demo.qcdb") as p:
@@ -54,22 +71,30 @@ def write_demo(out: Path) -> int:
             text, turns = p.source(s.id).text, p.turns(s.id)
             codings = p.store.list_codings(source_id=s.id)
             for i, t in enumerate(turns):
-                asked = [u for u in turns[:i] if u.speaker != t.speaker]
+                if answers_only and asks(t.speaker):
+                    continue
+                if answers_only:
+                    asked = [u for u in turns[:i] if asks(u.speaker)]
+                else:
+                    asked = [u for u in turns[:i] if u.speaker != t.speaker]
                 question = text[asked[-1].start : asked[-1].end] if asked else ""
                 codes = {
                     book.path(c.code_id) for c in codings if c.start < t.end and c.end > t.start
                 }
                 answer = text[t.start : t.end]
-                rows.append((s.name, " ".join(question.split()), " ".join(answer.split()), codes))
+                position = FIFTHS[5 * i // len(turns)]
+                rows.append(
+                    (s.name, " ".join(question.split()), " ".join(answer.split()), codes, position)
+                )
     with open(out, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["participant", "question", "answer", "codes"])
-        writer.writerows((g, q, a, ";".join(sorted(c))) for g, q, a, c in rows)
+        writer.writerow(["participant", "question", "answer", "codes", "position"])
+        writer.writerows((g, q, a, ";".join(sorted(c)), n) for g, q, a, c, n in rows)
     return len(rows)
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--demo":
-        write_demo(Path(sys.argv[2]))
+    if sys.argv[1] in ("--demo", "--demo-answers"):
+        write_demo(Path(sys.argv[2]), answers_only=sys.argv[1] == "--demo-answers")
     else:
         write_survey(Path(sys.argv[1]))

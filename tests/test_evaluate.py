@@ -168,7 +168,7 @@ def test_the_question_a_survey_answer_answers_is_learned(tmp_path: Path, capsys)
     argv = [str(path), "--text", "answer", "--codes", "codes", "--group", "participant"]
     assert main([*argv, "--context", "question", "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["features"] == ["function_words", "context"]
+    assert result["features"] == ["function_words", "context", "neighbour_vote"]
     gain = result["gain"]["context"]
     # Without the question, "Yes" is Time or Recommends by chance; with it, always right.
     assert gain["with"]["p_at_1"] == 1.0

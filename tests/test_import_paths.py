@@ -139,3 +139,49 @@ def test_a_project_whose_filling_fails_leaves_no_file(tmp_path: Path):
         assert (p.coder, [c.name for c in p.codebook()]) == ("anna", ["Awareness"])
     with pytest.raises(ProjectError, match="already exists"), Project.build(target):
         pass
+
+
+ANSWERS = ["Yes, very much.", "Yes, a lot.", "Oh yes, quite a bit.", "Yes, I would say so.",
+           "Very much, yes.", "A lot, really."]  # fmt: skip
+
+
+def _two_questions(path: Path) -> Path:
+    """A long survey sheet: the same kinds of answer to two questions, coded by question."""
+    lines = ["respondent,question,answer,codes"]
+    for q, code in (("Did it remind you of anything?", "Memory"), ("Did you like it?", "Liking")):
+        lines += [f'{code[0]}{i},{q},"{a}",{code}' for i, a in enumerate(ANSWERS)]
+        lines.append(f'{code[0]}x,{q},"Yes, so much.",')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_question_column_keeps_each_answers_question_for_the_suggester(empty: Path, tmp_path: Path):
+    sheet = _two_questions(tmp_path / "survey.csv")
+    args = ["--text-column", "answer", "--id-column", "respondent", "--codes-column", "codes"]
+    out = run("import", empty, sheet, *args, "--question-column", "Question").output
+    assert "Imported 14 response(s)." in out
+    with Project.open(empty) as p:
+        assert p.settings()["nlp.context"] == "question"
+        assert dict(p.source("Mx").attributes)["question"] == "Did it remind you of anything?"
+        best = {}
+        for name in ("Mx", "Lx"):  # the same answer, "Yes, so much.", to each question
+            text = p.source(name).text
+            best[name] = p.suggest(name, 0, len(text), top=1, fresh=True)[0].label
+    assert best == {"Mx": "Memory", "Lx": "Liking"}
+
+
+def test_question_column_is_checked_before_anything_is_written(empty: Path, tmp_path: Path):
+    sheet = _two_questions(tmp_path / "survey.csv")
+    before = dump(empty)
+    result = run("import", empty, sheet, "--text-column", "answer", "--question-column", "topic",
+                 ok=False)  # fmt: skip
+    assert f"{sheet}: has no column 'topic'; the columns are: 'respondent', 'question'" in (
+        result.output
+    )
+    result = run("import", empty, sheet, "--question-column", "question", ok=False)
+    assert "--question-column is for a survey sheet: give --text-column too" in result.output
+    result = run(
+        "import", empty, sheet, "--text-column", "answer", "--question-column", "answer", ok=False
+    )
+    assert "column 'answer' cannot be the question and the answer, id or codes" in result.output
+    assert dump(empty) == before

@@ -195,3 +195,14 @@ def test_bad_sheets_name_the_file(tmp_path: Path, name: str, content: str | None
         read_attributes(path)
     assert str(info.value).startswith(str(path))
     assert message in str(info.value)
+
+
+def test_read_responses_keeps_each_answers_question(tmp_path: Path):
+    text = "id,Question ,answer\n1,Why art?,It moved me.\n2,Why art?,\n3, Any memory? ,My father.\n"
+    responses = read_responses(
+        write(tmp_path / "s.csv", text), text_column="answer", question_column="question"
+    )
+    assert [(r.id, r.question, dict(r.attributes)) for r in responses] == [
+        ("2", "Why art?", {"id": "1", "Question": "Why art?"}),  # numbered by row
+        ("4", "Any memory?", {"id": "3", "Question": "Any memory?"}),
+    ]

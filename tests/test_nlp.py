@@ -6,9 +6,9 @@ import pytest
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
-from qualcode.nlp.engine import CombinedSuggester
+from qualcode.nlp.engine import CombinedSuggester, CombinedSuggesterV2
 from qualcode.nlp.features import find_phrases, name_phrases
-from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2
 from qualcode.nlp.pipeline import analyse, lemmatise, pipeline
 from qualcode.nlp.themes import ThemeFinder
 
@@ -190,9 +190,80 @@ def test_suggesters_are_registered_under_versioned_names():
     assert registry.get("qualcode.codebook.v1") is CodebookSuggester
     assert registry.get("qualcode.learned.v1") is LearnedSuggester
     assert registry.get("qualcode.combined.v1") is CombinedSuggester
+    assert registry.get("qualcode.learned.v2") is LearnedSuggesterV2
+    assert registry.get("qualcode.combined.v2") is CombinedSuggesterV2
     assert registry.get("qualcode.themes.v1") is ThemeFinder
     with pytest.raises(QualcodeError, match=r"no suggester 'qualcode\.codebook\.v9'"):
         registry.get("qualcode.codebook.v9")
+
+
+MEMORIES = [
+    ("It reminded me of my family.", "Memory"),
+    ("That song reminded me of my father.", "Memory"),
+    ("It made me think of my school days.", "Memory"),
+    ("The tune reminded me of my first car.", "Memory"),
+    ("It reminded me of my holiday.", "Memory"),
+    ("It made me think of my sister.", "Memory"),
+    ("It did not remind me of anything.", "No memory"),
+    ("That song reminded me of nothing.", "No memory"),
+    ("It made me think of nothing at all.", "No memory"),
+    ("The tune did not remind me of anything.", "No memory"),
+    ("It reminded me of nothing.", "No memory"),
+    ("No, it did not make me think of anything.", "No memory"),
+]
+
+
+def test_v2_reads_the_function_words_that_v1_leaves_out():
+    codes = [CodeDescription("Memory", "Memory"), CodeDescription("No memory", "No memory")]
+    texts, labels = [t for t, _ in MEMORIES], [{c} for _, c in MEMORIES]
+    query = ["The song did not make me think of anything.", "It reminded me of my grandmother."]
+    v1 = CombinedSuggester(random_state=0).fit(codes, texts, labels).suggest_texts(query, top=1)
+    v2 = CombinedSuggesterV2(random_state=0).fit(codes, texts, labels).suggest_texts(query, top=1)
+    # "not", "anything", "my" are stop words to the shared features: v1 cannot tell them apart.
+    assert [row[0].label for row in v1] == ["Memory", "Memory"]
+    assert [row[0].label for row in v2] == ["No memory", "Memory"]
+    assert {row[0].suggester for row in v2} == {"qualcode.learned.v2"}
+    assert LearnedSuggesterV2().function_words and not LearnedSuggester().function_words
+
+
+def test_v2_suggests_a_code_coded_once_where_its_passage_is_the_nearest():
+    # Codes coded once each (a vote needs ten coded passages to be a neighbourhood).
+    once = [
+        ("The drawings were rich and strange.", "richness of visuals"),
+        ("I cried at the ending.", "emotional ending"),
+        ("The soundtrack stayed with me for weeks.", "memorable music"),
+        ("Every choice I made changed the story.", "player agency"),
+        ("The colours of the sky at dusk.", "colour"),
+        ("It asked what it means to be human.", "humanity"),
+        ("Fighting felt like a dance.", "combat as dance"),
+        ("The city felt alive and lonely.", "atmosphere"),
+        ("I thought about my own father.", "personal memory"),
+        ("The puzzles were clever.", "puzzle design"),
+    ]
+    codes = [CodeDescription(c, c) for _, c in once]
+    texts, labels = [t for t, _ in once], [{c} for _, c in once]
+    query = ["Every single choice felt like it changed things."]
+    v1 = CombinedSuggester(random_state=0).fit(codes, texts, labels)
+    v2 = CombinedSuggesterV2(random_state=0).fit(codes, texts, labels)
+    [[first]] = v2.suggest_texts(query, top=1)
+    assert first.label == "player agency"
+    X = v2.codebook_.vectorizer_.transform(lemmatise(query))
+    votes = v2.neighbour_votes(X)[0]
+    assert votes.argmax() == 3 and votes.min() >= 0.0 and votes.max() <= 1.0
+    # With nine coded passages there is no vote: v2 scores as v1 with function words.
+    lemma_texts = lemmatise(query)
+    lemmas = [lemma_texts[0].split()]
+    fewer = [
+        model.fit(codes[:9], texts[:9], labels[:9]).score(lemma_texts, lemmas)[0]
+        for model in (
+            CombinedSuggesterV2(random_state=0),
+            CombinedSuggester(function_words=True, random_state=0),
+        )
+    ]
+    assert fewer[0].tolist() == fewer[1].tolist()
+    # Its score is higher than v1's centroid similarity gives it.
+    [[v1_first]] = v1.suggest_texts(query, top=1)
+    assert first.score > v1_first.score
 
 
 def test_estimators_only_store_their_parameters():
@@ -205,6 +276,8 @@ def test_estimators_only_store_their_parameters():
         "class_weight": "balanced",
         "vectorizer": None,
         "function_words": False,
+        "neighbour_vote": 0.0,
+        "neighbours": 10,
         "random_state": 3,
     }
 

@@ -14,7 +14,7 @@ from qualcode.errors import QualcodeError
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.review import ReviewScreen
-from tests.conftest import INTERVIEW, span, wait_for
+from tests.conftest import INTERVIEW, PANEL, span, wait_for
 
 runner = CliRunner()
 
@@ -176,7 +176,8 @@ def test_the_suggester_as_a_coder_in_agreement(coded: Project, project_path: Pat
     assert {"Awareness", "Time"} <= set(by_code)
     # The keyword "recognition" is where anna coded it, and nowhere else.
     assert (by_code["Recognition"]["coded_by_suggested"], by_code["Recognition"]["kappa"]) == (1, 1)
-    assert by_code["Awareness"]["coded_by_suggested"] == 2
+    # Not the interviewer's "Have you heard of the mentoring programme?": a question.
+    assert by_code["Awareness"]["coded_by_suggested"] == 1
     assert by_code["Awareness"]["kappa"] > 0
     assert list(report.sources) == ["int1", "panel1"]
     assert "suggested" not in coded.coders()  # nothing was written for the machine
@@ -202,3 +203,56 @@ async def test_the_review_screen_fills_its_own_queue(coded_demo_project: Project
         assert status.text.startswith("Queued ")
         assert [p.id for p in coded_demo_project.pending()] == [p.id for p in screen.queue]
         assert all(p.precision >= 0.8 for p in screen.queue)
+
+
+def _asked(p: Project) -> set[tuple[int, int, int]]:
+    """The interviewer's and the moderator's turns of the test project."""
+    return {
+        (p.source(name).id, t.start, t.end)
+        for name in ("int1", "panel1")
+        for t in p.turns(name)
+        if t.speaker in ("INTERVIEWER", "Moderator")
+    }
+
+
+def _in(asked: set[tuple[int, int, int]], sid: int, a: int, b: int) -> bool:
+    return any(sid == qs and qa <= a and b <= qb for qs, qa, qb in asked)
+
+
+def test_questions_get_no_suggestions_unless_the_project_codes_them(coded: Project):
+    asked = _asked(coded)
+    question = span(INTERVIEW, "Have you heard of the mentoring programme?")
+    # Nothing coded yet: the interviewer's question is not offered the code it asks about.
+    assert coded.codes_questions() is False
+    assert coded.suggest("int1", *question) == []
+    queued = coded.queue_suggestions(min_precision=0.01)
+    assert queued.questions == 5  # the interviewer's three sentences, the moderator's two
+    assert not any(_in(asked, s.source_id, s.start, s.end) for s in coded.suggest_source())
+    assert not any(
+        _in(asked, p.suggestion.source_id, p.suggestion.start, p.suggestion.end)
+        for p in coded.pending()
+    )
+    # A project that codes its questions (here 2 of 3 codings) gets suggestions for them.
+    coded.apply_code("int1", *question, "Awareness")
+    coded.apply_code("panel1", *span(PANEL, "Let us start with publicity."), "Awareness")
+    coded.apply_code("int1", *span(INTERVIEW, "Time, mostly."), "Time")
+    assert coded.codes_questions() is True
+    asks = span(INTERVIEW, "What would stop you from taking part?")
+    assert coded.suggest("int1", *asks, fresh=True) != []
+    again = coded.queue_suggestions(min_precision=0.01)
+    assert again.questions == 0
+    assert any(
+        _in(asked, p.suggestion.source_id, p.suggestion.start, p.suggestion.end)
+        for p in coded.pending()
+    )
+
+
+def test_suggest_all_says_how_many_questions_it_left(coded: Project, project_path: Path):
+    coded.close()
+    result = runner.invoke(cli, ["suggest", str(project_path), "--all", "--min-precision", "0.01"])
+    assert result.exit_code == 0, result.output
+    assert "5 uncoded sentences of interviewers or moderators were not scored" in result.output
+    result = runner.invoke(
+        cli, ["suggest", str(project_path), "--all", "--min-precision", "0.01", "--format", "json"]
+    )
+    assert json.loads(result.output)[0]["questions_skipped"] == 5

@@ -33,7 +33,19 @@ def test_suggestions_from_the_codebook_before_any_coding(coded: Project):
     assert first.evidence == ("matched: never hear",)
     assert first.code_id == coded.code("Awareness").id
     assert all(0.0 <= s.score <= first.score for s in rest)
-    assert coded.settings()["nlp.suggesters"].startswith("qualcode.combined.v1")
+    assert coded.settings()["nlp.suggesters"].startswith("qualcode.combined.v2")
+
+
+def test_a_project_that_recorded_v1_gets_v2_and_says_so(coded: Project, project_path: Path):
+    old = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
+    coded.set_setting("nlp.suggesters", old)
+    coded.apply_code("int1", *span(coded.source("int1").text, "Time, mostly."), "Time")
+    coded.close()
+    with Project.open(project_path) as p:  # the name is a record, not a pin
+        text = p.source("int1").text
+        assert p.suggest("int1", *span(text, "I have no time at all."), fresh=True)
+        recorded = p.settings()["nlp.suggesters"]
+    assert recorded == "qualcode.combined.v2 (qualcode.codebook.v1 + qualcode.learned.v2)"
 
 
 def test_the_model_is_refitted_only_when_coding_changes(coded: Project):

@@ -17,6 +17,7 @@ from qualcode.tui.screens.themes import ThemesDialog
 from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.widgets.suggestions import SuggestionPanel
+from qualcode.tui.widgets.transcript import TranscriptView
 from tests.conftest import coding_screen, suggestions_shown, toasts, wait_for, wait_for_toast
 
 SIZE = (100, 30)
@@ -29,6 +30,21 @@ def demo(demo_project: Project) -> Project:
 
 def status(screen: CodingScreen) -> str:
     return screen.query_one(StatusLine).text
+
+
+async def first_uncoded_answer(pilot, screen: CodingScreen, project: Project) -> None:
+    """Select the first uncoded turn that is not the interviewer's (whose questions get no
+    suggestions in a project that does not code them): ``N``, then ``]`` past questions."""
+    await pilot.press("N")
+    view = screen.query_one(TranscriptView)
+    for _ in range(5):
+        start = view.selection[0]
+        turn = next(t for t in project.turns("interview_03") if t.end > start)
+        if turn.speaker != "Interviewer":
+            return
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda was=start: view.selection[0] != was, "the next turn")
+    raise AssertionError("no answer after five turns")
 
 
 async def test_code_undo_recode_memo_and_merge(demo: Project):
@@ -256,7 +272,7 @@ async def test_suggestions_accepted_or_rejected_are_recorded_as_feedback(demo: P
     app = QualcodeApp(demo, source="interview_03")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await coding_screen(pilot)
-        await pilot.press("N")  # the first uncoded turn
+        await first_uncoded_answer(pilot, screen, demo)
         panel = screen.query_one(SuggestionPanel)
         await suggestions_shown(pilot, screen)
         assert panel.suggestions, "the suggest worker filled the panel"
@@ -290,7 +306,7 @@ async def test_plus_and_minus_accept_and_reject_from_the_transcript(demo: Projec
     app = QualcodeApp(demo, source="interview_03")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await coding_screen(pilot)
-        await pilot.press("N")
+        await first_uncoded_answer(pilot, screen, demo)
         await suggestions_shown(pilot, screen)
         panel = screen.query_one(SuggestionPanel)
         assert panel.suggestions

@@ -97,6 +97,7 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
             "sentences": queued.sentences,
             "threshold": queued.threshold,
             "expected_precision": queued.precision,
+            "questions_skipped": queued.questions,
         }
         say(render([row], fmt))
         return
@@ -104,6 +105,11 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
         " Review them on the Review screen: qualcode open, then F7." if queued.suggestions else ""
     )
     say(queued.describe(min_precision) + tail)
+    if queued.questions:
+        say(
+            f"{queued.questions} uncoded sentences of interviewers or moderators were not "
+            "scored: this project does not code their turns."
+        )
 
 
 @app.command()

@@ -81,6 +81,10 @@ def import_(
     codes_column: Annotated[
         str | None, typer.Option(help="Survey sheet: codes already applied, separated by --sep.")
     ] = None,
+    question_column: Annotated[
+        str | None,
+        typer.Option(help="Survey sheet: the question each answer answers (its context)."),
+    ] = None,
     sep: Annotated[str, typer.Option(help="Separator of --codes-column.")] = ";",
     coder: CoderOpt = None,
     offsets: Annotated[
@@ -123,6 +127,7 @@ def import_(
             text_column=text_column,
             id_column=id_column,
             codes_column=codes_column,
+            question_column=question_column,
             coder=coder,
             sep=sep,
         )

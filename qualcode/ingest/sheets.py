@@ -125,6 +125,7 @@ def read_responses(
     text_column: str,
     id_column: str | None = None,
     codes_column: str | None = None,
+    question_column: str | None = None,
     sep: str = ";",
     notes: list[str] | None = None,
 ) -> list[Response]:
@@ -135,6 +136,8 @@ def read_responses(
         text_column: the column with the answers.
         id_column: the column with respondent ids; None numbers responses by their row.
         codes_column: a column with codes already given, separated by ``sep``.
+        question_column: the column with the question each answer answers (a sheet of
+            several open questions in long form); kept as an attribute too.
         sep: the separator between codes.
         notes: a list for the import report's notes (see :func:`read_table`).
 
@@ -151,6 +154,12 @@ def read_responses(
     text_col = _column(columns, text_column, path)
     id_col = _column(columns, id_column, path) if id_column is not None else None
     codes_col = _column(columns, codes_column, path) if codes_column is not None else None
+    question_col = _column(columns, question_column, path) if question_column else None
+    if question_col is not None and question_col in (text_col, id_col, codes_col):
+        raise ImportFormatError(
+            f"column '{question_col}' cannot be the question and the answer, id or codes",
+            file=path,
+        )
     others = [c for c in columns if c not in (text_col, id_col, codes_col)]
     responses: list[Response] = []
     seen: dict[str, int] = {}
@@ -180,7 +189,8 @@ def read_responses(
             split = (code.strip() for code in record[codes_col].split(sep))
             codes = tuple(dict.fromkeys(code for code in split if code))
         attributes = {c: record[c].strip() for c in others}
-        responses.append(Response(response_id, text, attributes, codes, row))
+        question = record[question_col].strip() if question_col is not None else ""
+        responses.append(Response(response_id, text, attributes, codes, row, question))
     return responses
 
 

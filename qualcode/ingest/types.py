@@ -40,3 +40,4 @@ class Response:
     attributes: Mapping[str, str]
     codes: tuple[str, ...] = ()
     row: int = 0  # 1-based row in the sheet, header = row 1
+    question: str = ""  # what it answers (``question_column``), also among the attributes

@@ -21,11 +21,11 @@ from typing import Any
 
 from qualcode.nlp.codebook import NAME as CODEBOOK
 from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
-from qualcode.nlp.learned import NAME as LEARNED
-from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2
 from qualcode.nlp.pipeline import analyse
 
 NAME = "qualcode.combined.v1"
+NAME_V2 = "qualcode.combined.v2"
 QUOTE_CHARS = 120
 CHUNK = 1000  # passages scored at once
 
@@ -55,10 +55,16 @@ class CombinedSuggester:
             fits the per-code models; else one is fitted here.
         function_words: the learned part reads stop words too (see
             :class:`LearnedSuggester`).
+        neighbour_vote: for a code with 1 to ``min_examples`` - 1 coded passages (no
+            regression), the share of its score given by the vote of the passage's nearest
+            coded passages (see :meth:`neighbour_votes`), once at least ``neighbours``
+            passages are coded; 0 leaves the score as it was.
+        neighbours: how many nearest coded passages vote.
         random_state: seed, so results are reproducible.
     """
 
     name = NAME
+    learned_class: type[LearnedSuggester] = LearnedSuggester  # the learned part's version
 
     def __init__(
         self,
@@ -69,6 +75,8 @@ class CombinedSuggester:
         class_weight: str | None = "balanced",
         vectorizer: Any = None,
         function_words: bool = False,
+        neighbour_vote: float = 0.0,
+        neighbours: int = 10,
         random_state: int = 0,
     ):
         self.language = language
@@ -78,6 +86,8 @@ class CombinedSuggester:
         self.class_weight = class_weight
         self.vectorizer = vectorizer
         self.function_words = function_words
+        self.neighbour_vote = neighbour_vote
+        self.neighbours = neighbours
         self.random_state = random_state
 
     def fit(
@@ -115,7 +125,7 @@ class CombinedSuggester:
         ).fit(self.codes_)
         self.learned_: LearnedSuggester | None = None
         if examples:
-            self.learned_ = LearnedSuggester(
+            self.learned_ = self.learned_class(
                 min_examples=self.min_examples,
                 class_weight=self.class_weight,
                 vectorizer=vectorizer,
@@ -157,8 +167,36 @@ class CombinedSuggester:
         lam = n / (n + self.prior_strength)
         # A code rejected for passages like this one loses what the codebook gave it too.
         prior = prior * (1.0 - np.clip(self.learned_.rejection(X) / 0.6, 0.0, 1.0))
-        blended = lam * learned + (1.0 - lam) * prior
-        return blended, (1.0 - lam) * prior, lam * learned, matched, X
+        prior_part, learned_part = (1.0 - lam) * prior, lam * learned
+        # The vote of the nearest coded passages, for codes coded at least once but too
+        # rarely for a regression, once there are enough coded passages to be a neighbourhood.
+        if self.neighbour_vote > 0.0 and self.learned_.X_.shape[0] >= self.neighbours:
+            counts = self.learned_.counts_
+            rare = ((counts > 0) & (counts < self.min_examples)) * np.float32(self.neighbour_vote)
+            vote = self.neighbour_votes(X)
+            prior_part, learned_part = (
+                (1 - rare) * prior_part,
+                (1 - rare) * learned_part + (rare * vote),
+            )
+        return prior_part + learned_part, prior_part, learned_part, matched, X
+
+    def neighbour_votes(self, X: Any) -> Any:
+        """Per passage and code, the share of the similarity of its ``neighbours`` nearest
+        coded passages held by those that carry the code, ``(n, k)`` in [0, 1]: a code
+        coded once is suggested where its one passage is the nearest of all, however far
+        it is (the centroid similarity needs it to be near in absolute terms)."""
+        import numpy as np
+
+        assert self.learned_ is not None
+        sims = (X @ self.learned_.X_.T).toarray()
+        k = min(self.neighbours, sims.shape[1])
+        near = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        weight = np.take_along_axis(sims, near, axis=1)
+        carries = np.zeros((sims.shape[1], len(self.labels_)), dtype=np.float32)
+        for j, rows in enumerate(self.learned_.rows_):
+            carries[rows, j] = 1.0
+        votes = np.einsum("ik,ikj->ij", weight, carries[near])
+        return votes / np.maximum(weight.sum(axis=1, keepdims=True), 1e-9)
 
     def suggest(
         self,
@@ -216,7 +254,7 @@ class CombinedSuggester:
                 score = float(blended[i, j])
                 if score <= 0.0 or score < min_score:
                     continue
-                who = LEARNED if learned_part[i, j] > prior_part[i, j] else CODEBOOK
+                who = self.learned_class.name if learned_part[i, j] > prior_part[i, j] else CODEBOOK
                 why = self._evidence(i, int(j), lemmas[i], matched, sims) if evidence else ()
                 ranked.append(Ranked(i, self.labels_[j], round(score, 4), who, why))
             out.append(ranked)
@@ -262,6 +300,33 @@ class CombinedSuggester:
                 near = int(rows[int(sims[i, rows].argmax())])
                 why.append("like: " + _quote(self.examples_[near]))
         return tuple(why)
+
+
+class CombinedSuggesterV2(CombinedSuggester):
+    """``qualcode.combined.v2``: the blend of ``qualcode.codebook.v1`` and
+    ``qualcode.learned.v2`` (the learned part reads function words too), with half the score
+    of a code coded fewer than ``min_examples`` times from the vote of the nearest coded
+    passages. New suggestions in a project come from it; ``.v1`` stays as it was."""
+
+    name = NAME_V2
+    learned_class = LearnedSuggesterV2
+
+    def __init__(
+        self,
+        language: str = "en",
+        nlp_model: str | None = None,
+        *,
+        function_words: bool = True,
+        neighbour_vote: float = 0.5,
+        **params: Any,
+    ):
+        super().__init__(
+            language,
+            nlp_model,
+            function_words=function_words,
+            neighbour_vote=neighbour_vote,
+            **params,
+        )
 
 
 def fit_vectorizer(

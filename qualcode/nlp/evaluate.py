@@ -18,8 +18,9 @@ Definitions, per test passage with true codes T and ranked suggestions S, then a
 * ``r_at_3`` = |S[:3] ∩ T| / |T|;
 * ``baseline_*``: the same for always suggesting the training half's most frequent codes;
 * ``spread``: per figure, the standard deviation over the splits, the lowest and highest;
-* ``gain``: per feature of the learned suggester (function words; the context, with
-  ``--context``), the figures with every feature and without that one, and the p@3 gain;
+* ``gain``: per feature of ``qualcode.combined.v2`` (function words; the context, with
+  ``--context``; the nearest passages' vote for rare codes), the figures with every feature
+  and without that one, and the p@3 gain;
 * ``codebook_*`` (with ``--codebook``): the codebook suggester alone, before any learning;
 * ``curve`` (with ``--curve``): the figures when each code has at most 5, 10, 20, 50
   training passages;
@@ -169,7 +170,7 @@ def cap_per_code(train: Sequence[Passage], n: int, seed: int = 0) -> list[Passag
     return chosen
 
 
-FEATURES = ("function_words", "context")
+FEATURES = ("function_words", "context", "neighbour_vote")
 
 
 def evaluate(
@@ -259,6 +260,7 @@ def _evaluate_split(
             language,
             vectorizer=vectorizer,
             function_words="function_words" in features and off != "function_words",
+            neighbour_vote=0.5 if "neighbour_vote" in features and off != "neighbour_vote" else 0.0,
             random_state=seed,
         )
         model.fit(

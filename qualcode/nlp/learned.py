@@ -24,6 +24,7 @@ from typing import Any
 from qualcode.nlp.features import fit_texts
 
 NAME = "qualcode.learned.v1"
+NAME_V2 = "qualcode.learned.v2"
 
 
 class LearnedSuggester:
@@ -246,6 +247,20 @@ class LearnedSuggester:
             top = np.argsort(-lift)[:n]
             out.append(frozenset(str(vocab[t]) for t in top if lift[t] > 0 and " " not in vocab[t]))
         return out
+
+
+class LearnedSuggesterV2(LearnedSuggester):
+    """``qualcode.learned.v2``: :class:`LearnedSuggester` with the function words on.
+
+    They measured a gain wherever a regression has enough to learn from (+0.028 p@3 on the
+    music data, +0.017 on the two-question survey, +0.025 on the example interviews; see the
+    README). ``.v1`` is left as it was, so a project's recorded ``.v1`` keeps its meaning.
+    """
+
+    name = NAME_V2
+
+    def __init__(self, *, function_words: bool = True, **params: Any):
+        super().__init__(function_words=function_words, **params)
 
 
 def _unit(v: Any) -> Any:

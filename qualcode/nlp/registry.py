@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodebookSuggester
-from qualcode.nlp.engine import CombinedSuggester
-from qualcode.nlp.learned import LearnedSuggester
+from qualcode.nlp.engine import CombinedSuggester, CombinedSuggesterV2
+from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2
 from qualcode.nlp.themes import ThemeFinder
 
 REGISTRY: dict[str, type] = {
     CodebookSuggester.name: CodebookSuggester,
     LearnedSuggester.name: LearnedSuggester,
+    LearnedSuggesterV2.name: LearnedSuggesterV2,
     CombinedSuggester.name: CombinedSuggester,
+    CombinedSuggesterV2.name: CombinedSuggesterV2,
     ThemeFinder.name: ThemeFinder,
 }
 

@@ -22,6 +22,9 @@ from qualcode.store import Store
 
 _HASH_PIECE = 2**20  # characters encoded at a time by content_hash
 LANGUAGE_CODE = r"[a-z]{2,3}([_-][A-Za-z]{2,4})?"  # en, de, pt-BR, zh_Hans
+# The setting naming the case attribute that holds what each source answers (a survey
+# sheet's question column, ``import --question-column``): the suggester's context.
+CONTEXT_SETTING = "nlp.context"
 
 
 class ProjectBase:

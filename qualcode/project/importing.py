@@ -49,6 +49,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
         text_column: str | None = None,
         id_column: str | None = None,
         codes_column: str | None = None,
+        question_column: str | None = None,
         coder: str | None = None,
         sep: str = ";",
         max_size: int | None = DEFAULT_MAX_SIZE,
@@ -64,7 +65,8 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
                 :meth:`import_files` (a study's manifest gives kinds and languages itself).
             attributes: a sheet of case attributes, set after everything else is in; given
                 alone (no paths), it sets the attributes of sources already imported.
-            text_column, id_column, codes_column, coder, sep: for a survey sheet, as in
+            text_column, id_column, codes_column, question_column, coder, sep: for a
+                survey sheet, as in
                 :meth:`import_responses`.
             max_size: refuse a transcript larger than this many bytes (None: no limit).
 
@@ -80,6 +82,8 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
         sheets, transcripts = routes["sheet"], routes["transcript"]
         if text_column is not None and (len(sheets) != 1 or len(given) != 1):
             raise ProjectError("--text-column imports one survey sheet (.csv or .xlsx) on its own")
+        if question_column is not None and text_column is None:
+            raise ProjectError("--question-column is for a survey sheet: give --text-column too")
         if text_column is None:
             codebooks += [s for s in sheets if self._sheet_is_codebook(s)]
         with self.store.atomic():
@@ -101,6 +105,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
                         text_column=text_column,
                         id_column=id_column,
                         codes_column=codes_column,
+                        question_column=question_column,
                         coder=coder,
                         sep=sep,
                         replace=replace,

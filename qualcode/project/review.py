@@ -32,6 +32,7 @@ class Queued:
     sentences: int  # uncoded sentences scored
     threshold: float  # lowest score kept
     precision: float  # expected of the queue: the mean of its scores
+    questions: int = 0  # uncoded sentences of interviewers or moderators, not scored
 
     def describe(self, min_precision: float) -> str:
         """What was queued, in one sentence (the command line and the Review screen)."""
@@ -61,6 +62,9 @@ class ReviewActions(SuggestActions):
         """Score every uncoded sentence and make the suggestions worth reviewing the queue
         of ``coder`` (default: :attr:`coder`); the other coders' queues stay as they are.
 
+        Sentences of interviewers and moderators are not scored unless the project codes
+        their turns (:meth:`codes_questions`); ``Queued.questions`` says how many were left.
+
         Args:
             min_precision: the share of queued suggestions expected to be right, 0..1.
             top: codes per sentence considered.
@@ -69,18 +73,21 @@ class ReviewActions(SuggestActions):
             raise ProjectError(f"--min-precision must be in (0, 1], not {min_precision}")
         model = self._suggester()
         found: list[Suggestion] = []
-        scored = 0
+        scored = questions = 0
+        codes_questions = self.codes_questions()
         sources = self.store.list_sources()
         for i, src in enumerate(sources, 1):
             if cancel is not None and cancel.is_set():
                 break
             codings = self.store.list_codings(source_id=src.id)
-            free = [
+            uncoded = [
                 (a, b)
                 for a, b in self._units(src, "sentence")
                 if not any(c.start < b and c.end > a for c in codings)
             ]
+            free = self._answers(src, uncoded, codes_questions)
             scored += len(free)
+            questions += len(uncoded) - len(free)
             for row in self._rank(model, src, free, codings, top, 0.0):
                 found.extend(row)
             if progress is not None:
@@ -88,7 +95,7 @@ class ReviewActions(SuggestActions):
         kept, threshold = keep_for_precision(found, min_precision)
         precision = round(sum(s.score for s in kept) / len(kept), 4) if kept else 0.0
         self.store.replace_pending(coder or self.coder, kept, precision, utc_now())
-        return Queued(len(kept), scored, threshold, precision)
+        return Queued(len(kept), scored, threshold, precision, questions)
 
     def pending(
         self, code: str | int | None = None, coder: str | None = None
@@ -122,11 +129,12 @@ class ReviewActions(SuggestActions):
         scored by a model that learned from every other source's codings and feedback,
         never from its own, which would flatter the machine."""
         book = self.codebook()
+        questions = self.codes_questions()
         out: list[tuple[int, int, int, int]] = []
         for source_id in source_ids:
             model = self._training(book, exclude_source=source_id)()
             src = self.source(source_id)
-            spans = self._units(src, "sentence")
+            spans = self._answers(src, self._units(src, "sentence"), questions)
             for row in self._rank(model, src, spans, [], top, min_score):
                 out.extend((s.source_id, s.code_id, s.start, s.end) for s in row if s.code_id)
         return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +14,7 @@ from qualcode.model import (
     NewCoding,
     utc_now,
 )
-from qualcode.project.base import ProjectBase, _check_kind, content_hash
+from qualcode.project.base import CONTEXT_SETTING, ProjectBase, _check_kind, content_hash
 from qualcode.store.sources import NewSource, spill
 
 if TYPE_CHECKING:
@@ -243,6 +243,7 @@ class SourcingActions(ProjectBase):
         text_column: str,
         id_column: str | None = None,
         codes_column: str | None = None,
+        question_column: str | None = None,
         coder: str | None = None,
         sep: str = ";",
         replace: bool = False,
@@ -251,6 +252,9 @@ class SourcingActions(ProjectBase):
 
         Other columns become case attributes; ``codes_column`` holds codes a person already
         applied (``sep``-separated), imported as ``coder``'s codings of the whole response.
+        ``question_column`` holds what each answer answers: kept as an attribute, and named
+        in the setting ``nlp.context``, so the suggester learns which codes go with which
+        question.
         """
         from qualcode import ingest
 
@@ -261,6 +265,7 @@ class SourcingActions(ProjectBase):
             text_column=text_column,
             id_column=id_column,
             codes_column=codes_column,
+            question_column=question_column,
             sep=sep,
             notes=notes,
         )
@@ -289,7 +294,21 @@ class SourcingActions(ProjectBase):
             if codes_column:
                 lengths = {n.name: len(n.text) for n in new}
                 self._import_response_codes(responses, lengths, coder or self.coder, report)
+            if question_column and responses:
+                self._set_context(responses[0].attributes, question_column, report)
         return report
+
+    def _set_context(
+        self, attributes: Mapping[str, str], column: str, report: ImportReport
+    ) -> None:
+        """Record the attribute ``column`` (as the sheet spells it) as the passages' context."""
+        name = next(k for k in attributes if k.strip().casefold() == column.strip().casefold())
+        before = self.settings().get(CONTEXT_SETTING)
+        if before and before != name:
+            report.notes.append(
+                f"the suggester's context is now the attribute {name!r}, not {before!r}"
+            )
+        self.set_setting(CONTEXT_SETTING, name)
 
     def _import_response_codes(
         self,

@@ -13,22 +13,30 @@ the setting ``nlp.suggesters``.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.model import Codebook, Coding, Source, Suggestion, utc_now
+from qualcode.project.base import CONTEXT_SETTING
 from qualcode.project.coding import ApplyResult, CodingActions
-from qualcode.project.themes import ThemeActions, Unit
+from qualcode.project.themes import INTERVIEWERS, ThemeActions, Unit
 
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
     from qualcode.nlp.engine import CombinedSuggester
 
 # The suggester fitted, looked up by this name in qualcode.nlp.registry, and what the
-# project records it used (the setting ``nlp.suggesters``).
-SUGGESTER = "qualcode.combined.v1"
-SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v1 + qualcode.learned.v1)"
+# project records it used (the setting ``nlp.suggesters``). The name is a record, not a pin:
+# a project that recorded ``.v1`` gets ``.v2`` suggestions from its next fit on, and the
+# setting says so (models are fitted afresh from the codings, never stored).
+SUGGESTER = "qualcode.combined.v2"
+SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v1 + qualcode.learned.v2)"
+# Interviewers' and moderators' turns are questions, not answers: they get no suggestions
+# unless the project codes them, which it does when at least this share of its codings
+# starts in one (a stray coding there does not make every question a candidate).
+ASKED_CODED_SHARE = 0.05
 
 
 class SuggestActions(ThemeActions):
@@ -45,7 +53,8 @@ class SuggestActions(ThemeActions):
         second for hundreds of coded passages), so the passage under the cursor never waits.
         """
         book = self.codebook()
-        book_key = "\n".join([repr(book.codes), self.nlp_model or ""])
+        context = self.settings().get(CONTEXT_SETTING, "")
+        book_key = "\n".join([repr(book.codes), self.nlp_model or "", context])
         key = hashlib.sha256(
             "\n".join([self.store.coding_fingerprint(), book_key]).encode()
         ).hexdigest()
@@ -92,7 +101,16 @@ class SuggestActions(ThemeActions):
         examples = [sources[sid].text[a:b] for sid, a, b in keys]
         labels = [passages[k][0] for k in keys]
         rejected = [passages[k][1] for k in keys]
-        return lambda: model.fit(codes, examples, labels, rejected=rejected)
+        contexts = self._contexts([sources[sid] for sid, _, _ in keys])
+        return lambda: model.fit(codes, examples, labels, rejected=rejected, contexts=contexts)
+
+    def _contexts(self, sources: Sequence[Source]) -> list[str] | None:
+        """What each of these sources answers (the attribute the setting ``nlp.context``
+        names, from ``import --question-column``), or None when the project has no context."""
+        name = self.settings().get(CONTEXT_SETTING)
+        if not name:
+            return None
+        return [src.attributes.get(name, "") for src in sources]
 
     def wait_for_model(self, timeout: float | None = None) -> None:
         """Wait for a background refit (see :meth:`suggest`) to finish."""
@@ -123,6 +141,56 @@ class SuggestActions(ThemeActions):
 
         return self._nlp.vectorizer(key, build)
 
+    # -- who asks ------------------------------------------------------------------------
+
+    def codes_questions(self) -> bool:
+        """Whether this project codes its interviewers' and moderators' turns: at least
+        ``ASKED_CODED_SHARE`` of its codings start in one (a coding belongs to the turn it
+        starts in, as in the reports). If not, their sentences get no suggestions."""
+        import numpy as np
+
+        codings = self.store.codings_frame()  # kept between calls while nothing changes
+        if codings.empty:
+            return False
+        frame = self.store.turns_frame()  # ordered by source and turn
+        asking = re.compile(INTERVIEWERS, re.IGNORECASE)
+        names = {n for n in frame["speaker"].dropna().unique() if asking.fullmatch(n.strip())}
+        if not names:
+            return False
+        asks = frame["speaker"].isin(names).to_numpy()
+        # Turns and codings keyed by (source, offset) in one sorted array: the first turn
+        # ending after a coding's start is the one it starts in (an offset in a speaker
+        # label belongs to the turn that follows).
+        shift = np.int64(1) << 40
+        sources = frame["source_id"].to_numpy(np.int64)
+        ends = sources * shift + frame["end"].to_numpy(np.int64)
+        coded_in = codings["source_id"].to_numpy(np.int64)
+        starts = coded_in * shift + codings["start"].to_numpy(np.int64)
+        found = np.searchsorted(ends, starts, side="right")
+        inside = found < len(ends)
+        found = np.minimum(found, len(ends) - 1)
+        asked = int((inside & (sources[found] == coded_in) & asks[found]).sum())
+        return asked >= ASKED_CODED_SHARE * len(codings)
+
+    def _answers(
+        self, src: Source, spans: Sequence[tuple[int, int]], codes_questions: bool
+    ) -> list[tuple[int, int]]:
+        """``spans`` without those in interviewers' or moderators' turns (unless the
+        project codes them, see :meth:`codes_questions`)."""
+        if codes_questions:
+            return list(spans)
+        asked = self._questions(src)
+        return [(a, b) for a, b in spans if not any(s <= a and b <= e for s, e in asked)]
+
+    def _questions(self, src: Source) -> list[tuple[int, int]]:
+        """The spans of the interviewers' and moderators' turns of a source."""
+        asking = re.compile(INTERVIEWERS, re.IGNORECASE)
+        return [
+            (t.start, t.end)
+            for t in self.store.turns(src.id)
+            if t.speaker and asking.fullmatch(t.speaker.strip())
+        ]
+
     # -- suggestions ---------------------------------------------------------------------
 
     def suggest(
@@ -141,9 +209,16 @@ class SuggestActions(ThemeActions):
         codings or feedback the model is refitted in a background thread and the previous
         one answers meanwhile, so this stays fast while coding goes on; ``fresh`` waits for
         a model of the current codings instead (as :meth:`suggest_source` always does).
+        A passage in an interviewer's or moderator's turn gets none, unless the project codes
+        such turns (:meth:`codes_questions`).
         """
         src = self.source(source)
         self._check_span(src, start, end)
+        # Whether the project codes questions is asked only for a question: an answer, the
+        # passage under the cursor mostly, pays nothing for it.
+        asked = any(s <= start and end <= e for s, e in self._questions(src))
+        if asked and not self.codes_questions():
+            return []
         model = self._suggester(wait=fresh)
         codings = self.store.list_codings(source_id=src.id, start=start, end=end)
         return self._rank(model, src, [(start, end)], codings, top, min_score)[0]
@@ -161,15 +236,17 @@ class SuggestActions(ThemeActions):
         """Suggestions for every turn (or sentence) of one source, or of all, in one batch.
 
         ``progress`` is called with the share of sources done; when ``cancel`` is set, the
-        suggestions for the sources done so far are returned.
+        suggestions for the sources done so far are returned. Interviewers' and moderators'
+        turns get none unless the project codes them (:meth:`codes_questions`).
         """
         model = self._suggester()
         sources = [self.source(source)] if source is not None else self.store.list_sources()
+        questions = self.codes_questions()
         out: list[Suggestion] = []
         for i, src in enumerate(sources, 1):
             if cancel is not None and cancel.is_set():
                 break
-            spans = self._units(src, unit)
+            spans = self._answers(src, self._units(src, unit), questions)
             codings = self.store.list_codings(source_id=src.id)
             for found in self._rank(model, src, spans, codings, top, min_score):
                 out.extend(found)
@@ -197,6 +274,7 @@ class SuggestActions(ThemeActions):
             [analysis.all_lemmas(a, b) for a, b in spans],
             top=top + max((len(d) for d in done), default=0),
             min_score=min_score,
+            contexts=self._contexts([src] * len(spans)),
         )
         out = []
         for (a, b), found, skip in zip(spans, ranked, done, strict=True):

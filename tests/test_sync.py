@@ -55,6 +55,12 @@ def _uncode(path: Path, quote: str, code: str, coder: str) -> None:
         p.remove_code("int1", *span(p.source("int1").text, quote), code, coder=coder)
 
 
+def _undated(lines: list[str]) -> list[str]:
+    """A dump without the time of the last pull, which a pull records even when it brings
+    nothing."""
+    return [line for line in lines if "'sync.pulled_at'" not in line]
+
+
 def test_clone_copies_everything_and_remembers_its_origin(origin: Path, tmp_path: Path):
     local = tmp_path / "anna.qcdb"
     report = clone(str(origin), local, coder="anna")
@@ -127,9 +133,9 @@ def test_pull_brings_others_work_and_their_removals(origin, tmp_path):
     with Project.open(local) as p:
         assert p.code("Recognition").definition == "Mentors want their time recognised."
         assert "int2" in {s.name for s in p.sources()}
-    before = dump(local)
+    before = _undated(dump(local))
     assert pull(local).summary() == "pulled 0 new codings, 0 removals, 0 memos"
-    assert dump(local) == before
+    assert _undated(dump(local)) == before  # all but when it last pulled
 
 
 def test_pull_keeps_a_removal_waiting_to_be_pushed(origin, tmp_path):

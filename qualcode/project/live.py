@@ -18,7 +18,7 @@ def live_listener(project: Project) -> Listener | None:
     """A listener for ``project`` if it is on a server, else None."""
     from qualcode.store.live import Listener
 
-    engine = project.store.engine
-    if engine.dialect.name != "postgresql":
+    if not project.on_server:
         return None
-    return Listener(engine.url.render_as_string(hide_password=False), label=project.label)
+    url = project.store.engine.url.render_as_string(hide_password=False)
+    return Listener(url, label=project.label)

@@ -218,7 +218,7 @@ def clone(origin: str, local: str | Path, *, coder: str | None = None) -> SyncRe
     if is_server_url(origin):
         origin = display_url(origin)  # a password in the URL is never stored or printed
     with Project.open(url) as server:
-        on_server = server.store.engine.dialect.name != "sqlite"
+        on_server = server.on_server
         if coder and on_server and coder != server.coder:
             raise ProjectError(
                 f"on a server you code as the role you connect as ({server.coder!r}); "

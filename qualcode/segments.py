@@ -126,6 +126,13 @@ def find_all(text: str, query: str, within: Iterable[Span], *, regex: bool = Fal
     ]
 
 
+def shorten(text: str, width: int) -> str:
+    """``text`` on one line (runs of white space as one space), cut to ``width`` characters
+    with an ellipsis if longer: a quote in a listing or a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def index_at(spans: Sequence[Span], offset: int) -> int:
     """Index of the span containing ``offset``, else of the first span after it (clamped)."""
     if not spans:

@@ -36,11 +36,13 @@ from qualcode.model import (
     NewMemo,
     utc_now,
 )
+from qualcode.segments import shorten
 
 if TYPE_CHECKING:
     from qualcode.store import Store
 
 _REAL_GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+QUOTE = 60  # characters of a quote shown in a conflict
 NEAR = 0.85  # name similarity (difflib ratio) above which two codes may be the same
 
 
@@ -243,7 +245,7 @@ class Merger:
             elif theirs and mine and key == "definition" and theirs.strip() != mine.strip():
                 self.report.conflicts.append(
                     f"code {path!r} has another definition in {self.origin} "
-                    f"({_short(theirs)!r}; the project keeps {_short(mine)!r})"
+                    f"({shorten(theirs, QUOTE)!r}; the project keeps {shorten(mine, QUOTE)!r})"
                 )
         if fill:
             self.store.update_code(code_id, **fill)
@@ -366,8 +368,9 @@ class Merger:
                 placed = anchor.place(start, end)
                 if placed is None:
                     self.report.unplaced += 1
+                    quote = shorten(anchor.old[start:end], QUOTE)
                     self.report.skipped.append(
-                        f"{self.origin}: a coding whose quote {_short(anchor.old[start:end])!r} "
+                        f"{self.origin}: a coding whose quote {quote!r} "
                         "is not in the project's text any more"
                     )
                     continue
@@ -447,8 +450,3 @@ class Merger:
             (r.source_id, r.code_id, ids[r.coder.casefold()], r.start, r.end): r.id
             for r in self.store.list_codings()
         }
-
-
-def _short(text: str, n: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, TypeVar
 from qualcode.errors import ProjectError
 from qualcode.model import PATH_SEPARATOR, utc_now
 from qualcode.project import Project, content_hash
+from qualcode.segments import shorten
 from qualcode.store.server import display_url, is_server_url
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ CodingKey = tuple[str, str, str, int, int]  # source text hash, code path, coder
 MemoKey = tuple[str, str, str, str]  # target kind, target, coder, text
 K = TypeVar("K")
 
+QUOTE = 40  # characters of a quote shown in a conflict or note
 ORIGIN = "sync.origin"
 CODER = "sync.coder"
 BASE = "sync.base"
@@ -380,8 +382,9 @@ def _sendable_memos(
         if known:
             out[key] = note
         else:
+            quote = shorten(note.text, QUOTE)
             report.conflicts.append(
-                f"a memo on a {kind} the server does not have ({_short(note.text)!r}): not pushed"
+                f"a memo on a {kind} the server does not have ({quote!r}): not pushed"
             )
     return out
 
@@ -395,7 +398,7 @@ def _unsent(
         report.conflicts.append(
             f"{_count(len(gone), 'coding')} of yours {'was' if len(gone) == 1 else 'were'} "
             f"removed on the server since this copy last synced (e.g. {_path(here, first[1])!r} "
-            f"on {_short(_quote(here, first))!r} in {here.names[first[0]]!r}): not pushed "
+            f"on {shorten(_quote(here, first), QUOTE)!r} in {here.names[first[0]]!r}): not pushed "
             "again; pull to remove them here"
         )
     theirs_here = {k for k in here.codings if k[2] != me}
@@ -551,8 +554,3 @@ def _quote(snap: Snapshot, key: CodingKey) -> str:
     coding = snap.codings[key]
     text = next(s.text for s in snap.refi.sources if s.guid == coding.source)
     return text[coding.start : coding.end]
-
-
-def _short(text: str, n: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1] + "…"

@@ -78,6 +78,12 @@ class Codebook:
         """The code with this id (``KeyError`` if there is none)."""
         return self._by_id[code_id]
 
+    def name_of(self, code_id: int | None, default: str) -> str:
+        """The code's own name, or ``default`` for a code the codebook does not hold (one
+        deleted meanwhile, a candidate theme)."""
+        code = self._by_id.get(code_id) if code_id is not None else None
+        return code.name if code is not None else default
+
     def roots(self) -> list[Code]:
         return [c for c in self.codes if c.parent_id is None]
 

@@ -68,7 +68,7 @@ def suggest(
     with opened(project) as p:
         found = p.suggest_source(source, top=top, min_score=min_score, unit=unit.value)
         names = {s.id: s.name for s in p.sources()}
-        texts = p._texts(sorted({s.source_id for s in found}))
+        texts = p.texts(sorted({s.source_id for s in found}))
         rows = [
             {
                 "source": names[s.source_id],

@@ -124,7 +124,8 @@ class ProjectBase:
     def turns(self, ref: str | int) -> list[Turn]:
         return self.store.turns(self._source_id(ref))
 
-    def _texts(self, source_ids: Sequence[int]) -> dict[int, str]:
+    def texts(self, source_ids: Sequence[int]) -> dict[int, str]:
+        """The texts of these sources by id (for quoting what a listing points into)."""
         # One source at a time: the coding screen asks for one source's codings on every
         # change, and loading every text of a large project for it would be slow.
         found = (self.store.get_source(i) for i in dict.fromkeys(source_ids))

@@ -342,7 +342,7 @@ class CodingActions(ProjectBase):
         found = self.store.list_codings(
             source_id=source_id, code_ids=code_ids, coder=coder, start=start, end=end
         )
-        texts = self._texts(sorted({c.source_id for c in found}))
+        texts = self.texts(sorted({c.source_id for c in found}))
         names = {i: n for n, i in self.store.source_ids().items()}
         turns = {sid: self.store.turns(sid) for sid in texts}
         spans = {sid: [(t.start, t.end, t.speaker) for t in ts] for sid, ts in turns.items()}

@@ -10,8 +10,6 @@ feedback (what the learned suggester trains on) and takes it out of the queue.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,12 +17,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 from textual.worker import get_current_worker
 
-from qualcode.model import PendingSuggestion
+from qualcode.model import Codebook, PendingSuggestion
+from qualcode.segments import shorten
 from qualcode.tui.widgets.status import StatusLine
-from qualcode.tui.workbench import ShowsWorkerErrors
-
-if TYPE_CHECKING:
-    from qualcode.tui.app import QualcodeApp
+from qualcode.tui.workbench import ShowsWorkerErrors, Workbench
 
 QUOTE = 70  # characters of the passage shown
 MIN_PRECISION = 0.8  # what ``f`` asks of the queue, as ``suggest --all`` does by default
@@ -42,11 +38,12 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         Binding("f", "fill", "Fill queue", id="review.fill"),
     ]
 
-    app: QualcodeApp
+    app: Workbench
 
     def __init__(self) -> None:
         super().__init__()
         self.queue: list[PendingSuggestion] = []
+        self.book = Codebook()  # read with the queue
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="review-status", classes="status")
@@ -63,16 +60,15 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         """Read the queue again, keeping the cursor's place."""
         project = self.app.project
         self.queue = project.pending()
+        self.book = project.codebook()
         names = {s.id: s.name for s in project.sources()}
-        texts = project._texts(sorted({p.suggestion.source_id for p in self.queue}))
+        texts = project.texts(sorted({p.suggestion.source_id for p in self.queue}))
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
         for item in self.queue:
             s = item.suggestion
-            quote = " ".join(texts[s.source_id][s.start : s.end].split())
-            if len(quote) > QUOTE:
-                quote = quote[: QUOTE - 1] + "…"
+            quote = shorten(texts[s.source_id][s.start : s.end], QUOTE)
             table.add_row(
                 s.label, f"{s.score:.2f}", names.get(s.source_id, "?"), quote, key=str(item.id)
             )
@@ -127,7 +123,7 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         """Accept or reject the highlighted suggestion."""
         item = self.highlighted
         if item is not None:
-            self._decide([item.id], accept, item.suggestion.label)
+            self._decide([item.id], accept, self._code_name(item))
 
     def action_decide_code(self, accept: bool) -> None:
         """Accept or reject every queued suggestion of the highlighted one's code."""
@@ -136,14 +132,19 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
             return
         code_id = item.suggestion.code_id
         ids = [p.id for p in self.queue if p.suggestion.code_id == code_id]
-        self._decide(ids, accept, item.suggestion.label)
+        self._decide(ids, accept, self._code_name(item))
 
-    def _decide(self, ids: list[int], accept: bool, label: str) -> None:
+    def _code_name(self, item: PendingSuggestion) -> str:
+        """The suggested code's own name, from the codebook read with the queue (its path if
+        the code is gone meanwhile)."""
+        return self.book.name_of(item.suggestion.code_id, item.suggestion.label)
+
+    def _decide(self, ids: list[int], accept: bool, name: str) -> None:
         verb = "accepted" if accept else "rejected"
 
         def done(n: int) -> None:
             self.reload()
-            self.say(f"{verb} {n} × {label.rsplit('/', 1)[-1]} · {self._summary()}")
+            self.say(f"{verb} {n} × {name} · {self._summary()}")
 
         project = self.app.project
         self.app.write(project.decide_pending, ids, accept, coder=project.coder, then=done)

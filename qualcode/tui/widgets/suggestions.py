@@ -82,10 +82,7 @@ class SuggestionPanel(Vertical):
     def code_name(self, code_id: int | None, label: str = "") -> str:
         """A code's own name (a full path would wrap the panel); ``label`` for a code the
         codebook does not hold, such as a candidate theme."""
-        try:
-            return self.book.get(code_id).name if code_id is not None else label
-        except KeyError:
-            return label
+        return self.book.name_of(code_id, label)
 
     def show_codings(self, coded: Sequence[CodedSegment]) -> None:
         """The codings overlapping the selection (code, coder, memo mark)."""

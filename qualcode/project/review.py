@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from qualcode.analysis.units import overlapped
 from qualcode.errors import ProjectError
 from qualcode.model import PendingSuggestion, Suggestion, utc_now
 from qualcode.project.suggest import SuggestActions
@@ -80,11 +81,11 @@ class ReviewActions(SuggestActions):
             if cancel is not None and cancel.is_set():
                 break
             codings = self.store.list_codings(source_id=src.id)
-            uncoded = [
-                (a, b)
-                for a, b in self._units(src, "sentence")
-                if not any(c.start < b and c.end > a for c in codings)
-            ]
+            units = self._units(src, "sentence")
+            coded = {
+                i for hit in overlapped(units, ((c.start, c.end) for c in codings)) for i in hit
+            }
+            uncoded = [u for i, u in enumerate(units) if i not in coded]
             free = self._answers(src, uncoded, codes_questions)
             scored += len(free)
             questions += len(uncoded) - len(free)

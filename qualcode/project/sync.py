@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from qualcode.errors import ProjectError
-from qualcode.model import PATH_SEPARATOR, utc_now
+from qualcode.model import Codebook, utc_now
 from qualcode.project import Project, content_hash
 from qualcode.segments import shorten
 from qualcode.store.server import display_url, is_server_url
@@ -127,11 +127,9 @@ def snapshot(project: Project) -> Snapshot:
 
     refi = project_to_refi(project.store, name=project.settings().get("name", ""), assign=False)
     snap = Snapshot(refi, users={u.guid: u.name.casefold() for u in refi.users})
-    by_id: dict[int, str] = {}
-    for code in refi.codes:  # parents come before their children
-        parent = by_id.get(code.parent_id) if code.parent_id is not None else None
-        path = code.name if parent is None else parent + PATH_SEPARATOR + code.name
-        by_id[code.id] = path
+    book = Codebook(tuple(refi.codes))
+    for code in refi.codes:
+        path = book.path(code)
         snap.paths[code.guid or ""] = path
         snap.codebook[path] = code.definition.strip()
     for source in refi.sources:

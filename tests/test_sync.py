@@ -228,3 +228,18 @@ def _write(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_codings_of_a_child_code_are_pushed_and_removed_under_its_path(origin, tmp_path):
+    with Project.open(origin) as o:
+        o.add_code("Exams", parent="Time constraints")
+    local = tmp_path / "anna.qcdb"
+    clone(str(origin), local, coder="anna")
+    _code(local, EXAMS, "Time constraints/Exams", "anna")
+    assert push(local).summary() == "pushed 1 new coding, 0 removals, 0 memos"
+    with Project.open(origin) as o:
+        [coding] = [s for s in o.codings() if s.coding.coder == "anna" and s.text == EXAMS]
+        assert o.codebook().path(coding.coding.code_id) == "Time constraints/Exams"
+    _uncode(local, EXAMS, "Time constraints/Exams", "anna")
+    assert push(local).summary() == "pushed 0 new codings, 1 removal, 0 memos"
+    assert EXAMS not in {text for _, _, text in _quotes(origin, "anna")}

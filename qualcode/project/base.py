@@ -193,19 +193,22 @@ class ProjectBase:
         assert parent is not None
         return parent, created
 
-    def _check_span(self, source: Source, start: int, end: int) -> None:
+    def _check_span(self, source_id: int, start: int, end: int) -> None:
+        """Refuse a span that is empty or reaches outside the source's text."""
+        found = self.store.source_length(source_id)
+        assert found is not None
+        name, length = found
         if start >= end:
             raise ProjectError(
                 f"start must be before end (got {start}..{end})",
                 file=self.label,
-                place=f"source {source.name!r}",
+                place=f"source {name!r}",
             )
-        if not (0 <= start < end <= len(source.text)):
+        if not (0 <= start < end <= length):
             raise ProjectError(
-                f"offsets {start}..{end} are outside source {source.name!r} "
-                f"(its text is 0..{len(source.text)})",
+                f"offsets {start}..{end} are outside source {name!r} (its text is 0..{length})",
                 file=self.label,
-                place=f"source {source.name!r}",
+                place=f"source {name!r}",
             )
 
 

@@ -179,17 +179,18 @@ class CodingActions(ProjectBase):
                 unknown name is refused with the closest names, so a typo never becomes a
                 code of its own.
         """
-        src = self.source(source)
-        self._check_span(src, start, end)
+        # One transaction, and on a server what it reads of the source, the codebook and
+        # the coder is kept from the last coding while none of them changed (see
+        # qualcode.store.catalog): the coding itself is most of what travels.
         with self.store.atomic() as store:
+            source_id = self._source_id(source)
+            self._check_span(source_id, start, end)
             code_id, created = self._code_id(code, new=new)
-            coder_id = store.coder_id(coder or self.coder)
-            row = NewCoding(src.id, code_id, coder_id, start, end, utc_now(), memo)
-            ids = store.add_codings([row], coder_id=coder_id)
-        coding = None
-        if ids:
-            coding = self.store.list_codings(ids=ids)[0]
-        return ApplyResult(coding, self.codebook().get(code_id), created)
+            target = self.codebook().get(code_id)
+            name = coder or self.coder
+            row = NewCoding(source_id, code_id, store.coder_id(name), start, end, utc_now(), memo)
+            coding = store.add_coding(row, coder=name)
+        return ApplyResult(coding, target, created)
 
     def code_matches(
         self,
@@ -252,7 +253,7 @@ class CodingActions(ProjectBase):
     ) -> int:
         """Remove the coder's coding of ``code`` on exactly ``[start, end)``; returns 0 or 1."""
         src = self.source(source)
-        self._check_span(src, start, end)
+        self._check_span(src.id, start, end)
         target = self.code(code)
         name = coder or self.coder
         hits = [

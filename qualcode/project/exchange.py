@@ -285,7 +285,7 @@ class ExchangeActions(ProjectBase):
         source = self.store.get_source(source_id)
         if source is None or code_id not in {c.id for c in self.codebook()}:
             raise ProjectError(f"no such disagreement: {disagreement_id!r}", file=self.label)
-        self._check_span(source, start, end)
+        self._check_span(source.id, start, end)
         if choice not in CHOICES_EXTRA and choice not in self.coders():
             raise ProjectError(f"choose a coder, 'passage' or 'none', not {choice!r}")
         if choice == into:

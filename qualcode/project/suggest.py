@@ -213,7 +213,7 @@ class SuggestActions(ThemeActions):
         such turns (:meth:`codes_questions`).
         """
         src = self.source(source)
-        self._check_span(src, start, end)
+        self._check_span(src.id, start, end)
         # Whether the project codes questions is asked only for a question: an answer, the
         # passage under the cursor mostly, pays nothing for it.
         asked = any(s <= start and end <= e for s, e in self._questions(src))

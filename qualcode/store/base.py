@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -21,7 +21,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from qualcode.errors import ProjectBusy, ProjectError
 from qualcode.store import schema as s
 from qualcode.store import server
+from qualcode.store.catalog import Catalog
 from qualcode.store.dialect import dialect_for
+
+T = TypeVar("T")
+_UNREAD = object()  # the catalog version, not yet read in this transaction
 
 # How long a write waits for another writer to finish, in seconds; the environment
 # variable QUALCODE_BUSY_TIMEOUT overrides it for every command.
@@ -71,6 +75,9 @@ class StoreBase:
         # Analysis frames by name, with the change token they were read at (see
         # AnalysisMixin._kept).
         self._kept_frames: dict[str, tuple[Any, Any]] = {}
+        # Reads of the codebook, the sources and the coders, kept while the server's catalog
+        # version stays (see qualcode.store.catalog).
+        self._catalog = Catalog()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -108,21 +115,30 @@ class StoreBase:
                 if wait != self.busy_timeout:
                     self.dialect.wait_in_transaction(conn, wait)
                 self._local.conn = conn
+                self._local.token = _UNREAD
                 try:
                     yield self
                 finally:
                     self._local.conn = None
+                    self._local.token = _UNREAD
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """The connection for a write: the current transaction's, or (outside
         :meth:`atomic`) that of a short transaction of its own. For the store's methods."""
         current: Connection | None = getattr(self._local, "conn", None)
-        if current is not None:
-            yield current
+        if current is None:
+            with self.atomic(), self.writing() as conn:
+                yield conn
             return
-        with self.atomic():
-            yield self._local.conn
+        # A write may change the catalog version: it is read again after it, and not kept
+        # from a read in the middle of it.
+        self._local.writes = getattr(self._local, "writes", 0) + 1
+        try:
+            yield current
+        finally:
+            self._local.writes -= 1
+            self._local.token = _UNREAD
 
     @contextmanager
     def _database_errors(self, waited: float | None = None) -> Iterator[None]:
@@ -168,6 +184,23 @@ class StoreBase:
         with self._database_errors(), self.engine.connect() as conn:
             yield conn
 
+    # -- what is kept ------------------------------------------------------------------
+
+    def _catalog_read(self, conn: Connection, key: Hashable, load: Callable[[], T]) -> T:
+        """``load()``, a read of the codebook, the sources or the coders through ``conn``,
+        kept while the catalog version stays (see :mod:`qualcode.store.catalog`)."""
+        return self._catalog.get(self._catalog_token(conn), key, load)
+
+    def _catalog_token(self, conn: Connection) -> Hashable | None:
+        """The catalog version, read once per transaction while it writes nothing."""
+        writes: int = getattr(self._local, "writes", 0)
+        if conn is not getattr(self._local, "conn", None) or writes:
+            return self.dialect.catalog_token(conn)
+        token = getattr(self._local, "token", _UNREAD)
+        if token is _UNREAD:
+            token = self._local.token = self.dialect.catalog_token(conn)
+        return token
+
     # -- settings ------------------------------------------------------------------------
 
     def settings(self) -> dict[str, str]:
@@ -191,10 +224,18 @@ class StoreBase:
 
     def coder_id(self, name: str) -> int:
         """The id of coder ``name``, added on first use (a write: only a coder that may be
-        written as, see :func:`server.may_write_as`)."""
+        written as, see :func:`server.may_write_as`). The connecting role's own is kept."""
+        query = select(s.coders.c.id).where(s.coders.c.name == name)
+        if name == self.role:
+            # Only a row already there is kept: one added here is not until it commits.
+            with self.reading() as conn:
+                kept = self._catalog_read(
+                    conn, ("coder", name), lambda: conn.execute(query).scalar()
+                )
+            if kept is not None:
+                return int(kept)
         with self.writing() as conn:
             self.check_writes_as(name)
-            query = select(s.coders.c.id).where(s.coders.c.name == name)
             found = conn.execute(query).scalar()
             if found is not None:
                 return int(found)

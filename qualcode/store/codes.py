@@ -65,10 +65,15 @@ def _values(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 class CodesMixin(StoreBase):
     def codebook(self) -> Codebook:
+        """The codebook (kept while the server's catalog version stays the same)."""
         with self.reading() as conn:
-            rows = conn.execute(select(s.codes).order_by(s.codes.c.position, s.codes.c.id))
-            codes = [_code(r) for r in rows]
-        return Codebook(tuple(_order(codes)), name=self.settings().get("codebook_name", ""))
+            return self._catalog_read(conn, "codebook", lambda: self._read_codebook(conn))
+
+    def _read_codebook(self, conn: Connection) -> Codebook:
+        rows = conn.execute(select(s.codes).order_by(s.codes.c.position, s.codes.c.id))
+        codes = [_code(r) for r in rows]
+        name = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "codebook_name"))
+        return Codebook(tuple(_order(codes)), name=name.scalar() or "")
 
     def _check_name(
         self, conn: Connection, name: str, parent_id: int | None, own_id: int | None

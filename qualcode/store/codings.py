@@ -21,6 +21,11 @@ from qualcode.store.base import StoreBase, new_id
 
 _FIELDS = ("id", "source_id", "code_id", "coder_id", "start", "end", "created_at", "memo")
 _MEMO_FIELDS = ("target", "target_id", "text", "coder_id", "created_at", "guid")
+_KEY = ("source_id", "code_id", "coder_id", "start", "end")  # what makes a coding one
+
+
+def _key(row: Any) -> tuple[Any, ...]:
+    return tuple(row[k] for k in _KEY)
 
 
 def _row(new: NewCoding) -> dict[str, Any]:
@@ -80,6 +85,8 @@ class CodingsMixin(StoreBase):
     ) -> list[dict[str, Any]]:
         """Insert the rows no coding has yet; returns them with their ids."""
         c = s.codings
+        if self.dialect.skips_conflicts:
+            return self._insert_skipping(conn, rows)
         added: list[dict[str, Any]] = []
         for row in rows:
             exists = conn.execute(
@@ -105,6 +112,38 @@ class CodingsMixin(StoreBase):
                 if "uq_coding" not in str(exc.orig):
                     raise
         return added
+
+    def _insert_skipping(
+        self, conn: Connection, rows: Sequence[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """:meth:`_insert_missing` in one statement per batch: the rows the unique
+        constraint on a coding refuses (there already, or made meanwhile by the same coder
+        in a second window) are skipped, and the ids of the others come back with them."""
+        if not rows:
+            return []
+        inserted = self.dialect.insert_new(conn, s.codings, rows, "uq_coding")
+        ids = {_key(r._mapping): int(r.id) for r in inserted}
+        added: list[dict[str, Any]] = []
+        for row in rows:
+            found = ids.pop(_key(row), None)  # a row given twice is added once
+            if found is not None:
+                added.append({**row, "id": found})
+        return added
+
+    def add_coding(self, new: NewCoding, *, coder: str) -> Coding | None:
+        """Add one coding as an undoable step of its coder (named ``coder``), unless that
+        coder has it already; returns it as :meth:`list_codings` would, or None."""
+        with self.writing() as conn:
+            added = self._insert_missing(conn, [_row(new)])
+            if added:
+                self._record(conn, "apply", new.coder_id, added)
+        if not added:
+            return None
+        row = added[0]
+        return Coding(
+            row["id"], new.source_id, new.code_id, new.start, new.end, coder,
+            new.created_at, new.memo, new.guid,
+        )  # fmt: skip
 
     def add_imported_codings(self, new: Sequence[NewCoding]) -> None:
         """Add many codings an import has checked are new, in one batch and without an undo
@@ -149,13 +188,16 @@ class CodingsMixin(StoreBase):
         self, conn: Connection, op: str, coder_id: int | None, rows: list[dict[str, Any]]
     ) -> None:
         # A new operation ends the coder's redo chain, as in every editor.
-        conn.execute(delete(s.history).where(s.history.c.undone.is_(True), _same_coder(coder_id)))
+        clear = delete(s.history).where(s.history.c.undone.is_(True), _same_coder(coder_id))
         payload = json.dumps([{k: r[k] for k in _FIELDS} for r in rows])
-        conn.execute(
-            s.history.insert().values(
-                op=op, coder_id=coder_id, payload=payload, created_at=utc_now(), undone=False
-            )
+        record = s.history.insert().values(
+            op=op, coder_id=coder_id, payload=payload, created_at=utc_now(), undone=False
         )
+        if self.dialect.skips_conflicts:  # both in one statement: one round trip
+            conn.execute(record.add_cte(clear.cte("cleared")))
+            return
+        conn.execute(clear)
+        conn.execute(record)
 
     def undo(self, coder_id: int | None) -> str | None:
         """Revert the coder's last coding operation; returns ``'apply'``/``'remove'`` or None."""

@@ -123,6 +123,7 @@ class Store(
                 database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
                 server.set_up(conn, database, label=store.label)
                 live.install_notify(conn)  # open windows show each other's codings
+                store.dialect.install_catalog_version(conn)
                 assert store.role is not None
                 store.coder_id(store.role)
         except BaseException:
@@ -163,6 +164,9 @@ class Store(
             # Read first: opening a project must not wait for a writer unless it upgrades.
             with self.reading() as conn:
                 version = self._version(conn)
+                versioned = self.role is None or self.dialect.catalog_token(conn) is not None
+            if not versioned:
+                self._keep_catalog_version()
             if version < s.SCHEMA_VERSION:
                 with self.writing() as conn:
                     version = self._version(conn)  # another process may have upgraded it
@@ -178,6 +182,14 @@ class Store(
             raise ProjectError(
                 f"is not a qualcode project database ({first_line(exc)})", file=self.label
             ) from None
+
+    def _keep_catalog_version(self) -> None:
+        """Make a server project set up by an older qualcode keep its catalog version (see
+        :mod:`qualcode.store.catalog`), if the connecting role owns its tables; for the
+        others what they read is not kept until the owner has opened it once."""
+        with self.writing() as conn:
+            if self.dialect.catalog_token(conn) is None and server.may_alter(conn):
+                self.dialect.install_catalog_version(conn)
 
     def _check_may_upgrade(self, conn: Connection, version: int) -> None:
         if not server.may_alter(conn):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import codecs
 import sqlite3
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, Text, cast, event, func, select
@@ -59,6 +59,11 @@ class Dialect:
     # Whether two transactions may write at once (so a check before an insert can be
     # overtaken by another writer); SQLite's writers take turns.
     concurrent_writers = True
+    # Whether an INSERT can skip the rows a unique constraint already holds and return the
+    # rows it added, in one statement (``ON CONFLICT DO NOTHING ... RETURNING``), and a
+    # statement can delete in a ``WITH`` clause what it then inserts after: one round trip
+    # each instead of several, which counts on a server.
+    skips_conflicts = False
 
     def __init__(self, busy_timeout: float):
         self.busy_timeout = busy_timeout
@@ -104,6 +109,23 @@ class Dialect:
         """A value that changes whenever the database does, or None if there is none: a
         read may then be kept and reused while the token stays the same."""
         return None
+
+    def catalog_token(self, conn: Connection) -> Hashable | None:
+        """A value that changes whenever the codebook, the sources or the coders do (not
+        the codings), or None if there is none: what the store reads of them may then be
+        kept while the token stays the same (see :mod:`qualcode.store.catalog`)."""
+        return None
+
+    def install_catalog_version(self, conn: Connection) -> None:
+        """Make the database keep what :meth:`catalog_token` reads (nothing by default)."""
+
+    def insert_new(
+        self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]], constraint: str
+    ) -> list[Any]:
+        """Insert the ``rows`` that ``constraint`` (a unique constraint) does not refuse, in
+        one statement, and return the rows added (every column); only where
+        :attr:`skips_conflicts`."""
+        raise NotImplementedError(f"{self.name} cannot skip conflicting rows")
 
     def write_long_text(
         self, conn: Connection, table: Table, row_id: int, pieces: Iterable[bytes], size: int
@@ -230,6 +252,7 @@ class PostgreSQLDialect(Dialect):
     (:mod:`qualcode.store.server`, which also holds the roles and row-level security)."""
 
     name = "postgresql"
+    skips_conflicts = True
 
     def install(self, engine: Engine) -> None:
         event.listen(engine, "do_connect", self._on_connect)
@@ -252,6 +275,23 @@ class PostgreSQLDialect(Dialect):
 
     def explain(self, exc: BaseException, *, label: str, role: str | None) -> Exception | None:
         return server.refusal(exc, label, role) or server.lost_connection(exc, label)
+
+    def catalog_token(self, conn: Connection) -> Hashable | None:
+        return server.catalog_token(conn)
+
+    def install_catalog_version(self, conn: Connection) -> None:
+        server.install_catalog_version(conn)
+
+    def insert_new(
+        self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]], constraint: str
+    ) -> list[Any]:
+        # Deferred: a project file never loads the PostgreSQL dialect (tests/test_startup.py).
+        from sqlalchemy.dialects.postgresql import insert
+
+        # Many rows go as multi-row VALUES (SQLAlchemy's "insertmanyvalues", in pages),
+        # and the statement is compiled once for any number of them.
+        stmt = insert(table).on_conflict_do_nothing(constraint=constraint)
+        return list(conn.execute(stmt.returning(*table.columns), list(rows)))
 
 
 def file_url(path: object) -> str:

@@ -33,6 +33,9 @@ OWN_ROWS = ("codings", "memos", "history", "suggestion_feedback", "pending_sugge
 # Settings rows naming the team's group roles.
 CODERS_KEY = "server.coders_role"
 LEADS_KEY = "server.leads_role"
+# The settings row that changes whenever the codebook, the sources or the coders do.
+CATALOG_KEY = "server.catalog_version"
+CATALOG_TABLES = ("codes", "sources", "coders")
 _NAME_LIMIT = 63  # PostgreSQL's longest identifier, in bytes
 
 
@@ -253,6 +256,55 @@ def _fence(conn: Connection, table: str, own: str, coders: str, leads: str) -> N
     for name, rule in policies.items():
         run(f"DROP POLICY IF EXISTS {name} ON {table}")
         run(f"CREATE POLICY {name} ON {table} {rule}")
+
+
+# -- the catalog version ------------------------------------------------------------------------
+
+# Every statement that writes the codebook, the sources or the coders, whoever runs it and
+# however (the CLI, a merge, psql), sets the version to a new number, in its transaction:
+# the others see it change exactly when the change commits. The numbers come from a
+# sequence, which never hands one out twice, so a version a rolled-back change had set is
+# never seen again. The function runs as the project's owner (SECURITY DEFINER), as a coder
+# adding their own row to ``coders`` may not write ``meta``.
+_CATALOG_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION qualcode_catalog_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+    UPDATE meta SET value = nextval('qualcode_catalog_version')::text WHERE key = '{CATALOG_KEY}';
+    RETURN NULL;
+END $$
+"""
+
+
+def install_catalog_version(conn: Connection) -> None:
+    """Keep :data:`CATALOG_KEY` up to date with triggers (run by the project's owner, when
+    it is set up or first opened by a qualcode that reads it). Safe to run again."""
+    run = conn.exec_driver_sql
+    run("CREATE SEQUENCE IF NOT EXISTS qualcode_catalog_version")
+    run(f"DELETE FROM meta WHERE key = '{CATALOG_KEY}'")
+    run(f"INSERT INTO meta (key, value) VALUES ('{CATALOG_KEY}', "
+        "nextval('qualcode_catalog_version')::text)")  # fmt: skip
+    run(_CATALOG_FUNCTION)
+    for table in CATALOG_TABLES:
+        run(f"DROP TRIGGER IF EXISTS qualcode_catalog_changed ON {table}")
+        run(
+            f"CREATE TRIGGER qualcode_catalog_changed AFTER INSERT OR UPDATE OR DELETE OR "
+            f"TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION qualcode_catalog_changed()"
+        )
+
+
+def catalog_token(conn: Connection) -> tuple[str, str] | None:
+    """The catalog version and the codebook's name (a setting, which no trigger watches),
+    or None for a project whose owner has not yet opened it with a qualcode that keeps the
+    version."""
+    rows: dict[str, str] = dict(
+        conn.exec_driver_sql(
+            "SELECT key, value FROM meta WHERE key IN (%(v)s, 'codebook_name')",
+            {"v": CATALOG_KEY},
+        ).all()
+    )
+    version = rows.get(CATALOG_KEY)
+    return None if version is None else (version, rows.get("codebook_name", ""))
 
 
 # -- errors ------------------------------------------------------------------------------------

@@ -172,9 +172,25 @@ class SourcesMixin(StoreBase):
                 )
 
     def source_ids(self) -> dict[str, int]:
-        """Every source's id by name."""
+        """Every source's id by name (kept while the server's catalog version stays)."""
+        q = select(s.sources.c.name, s.sources.c.id)
         with self.reading() as conn:
-            return {n: int(i) for n, i in conn.execute(select(s.sources.c.name, s.sources.c.id))}
+            found = self._catalog_read(
+                conn, "source_ids", lambda: {n: int(i) for n, i in conn.execute(q)}
+            )
+        return dict(found)
+
+    def source_length(self, source_id: int) -> tuple[str, int] | None:
+        """A source's name and the length of its text (in code points), without reading
+        the text out (kept while the server's catalog version stays); None if no such."""
+        q = select(s.sources.c.name, func.length(s.sources.c.text)).where(
+            s.sources.c.id == source_id
+        )
+        with self.reading() as conn:
+            row = self._catalog_read(
+                conn, ("length", source_id), lambda: conn.execute(q).one_or_none()
+            )
+        return None if row is None else (str(row[0]), int(row[1]))
 
     def source_ids_by_hash(self) -> dict[str, int]:
         with self.reading() as conn:

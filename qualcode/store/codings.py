@@ -116,9 +116,9 @@ class CodingsMixin(StoreBase):
     def _insert_skipping(
         self, conn: Connection, rows: Sequence[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        """:meth:`_insert_missing` in one statement per batch: the rows the unique
-        constraint on a coding refuses (there already, or made meanwhile by the same coder
-        in a second window) are skipped, and the ids of the others come back with them."""
+        """:meth:`_insert_missing` in one statement (in pages, for many rows): the rows
+        the unique constraint on a coding refuses (there already, or made meanwhile by the
+        same coder in a second window) are skipped, and the ids of the others come back."""
         if not rows:
             return []
         inserted = self.dialect.insert_new(conn, s.codings, rows, "uq_coding")

@@ -9,10 +9,15 @@ import base64
 import json
 import sqlite3
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, Engine, event
+from typer.testing import CliRunner
 
+from qualcode.cli import app
 from qualcode.project import Project
 from qualcode.project.sync import clone, pull, push
 from qualcode.store.server import group_names
@@ -298,3 +303,102 @@ def test_a_clone_made_before_the_base_had_its_table_keeps_working(
     assert len(_codings(team["lead"])) == 5
     assert push(anna).summary() == "pushed 0 new codings, 0 removals, 0 memos"
     assert pull(anna).summary() == "pulled 0 new codings, 0 removals, 0 memos"
+
+
+# -- a connection dropped half way ---------------------------------------------------------------
+
+
+@contextmanager
+def dropped_before(postgres: PostgresServer, statement: str) -> Iterator[list[int]]:
+    """Terminate the server session about to run the first statement that starts with
+    ``statement`` (``COMMIT``: about to commit), from a second connection, as a network
+    that drops would. Yields the ids of the sessions terminated (one, if it happened)."""
+    killed: list[int] = []
+
+    def terminate(conn: Connection) -> None:
+        if killed or conn.engine.dialect.name != "postgresql":
+            return
+        pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        with postgres.admin() as admin:  # waits until the session is gone
+            admin.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
+        killed.append(pid)
+
+    def before_statement(conn: Connection, _cursor, sql: str, *_args: object) -> None:
+        if sql.lstrip().upper().startswith(statement):
+            terminate(conn)
+
+    event_name, hook = ("commit", terminate)
+    if statement != "COMMIT":
+        event_name, hook = ("before_cursor_execute", before_statement)
+    event.listen(Engine, event_name, hook)
+    try:
+        yield killed
+    finally:
+        event.remove(Engine, event_name, hook)
+
+
+def _cut_short(
+    postgres: PostgresServer, statement: str, command: str, local: Path, server: str
+) -> None:
+    """Run ``qualcode push|pull LOCAL`` with the connection dropped before ``statement``:
+    it fails in one line saying so, and neither end changes."""
+    before = dump(server), dump(local)
+    with dropped_before(postgres, statement) as killed:
+        result = CliRunner().invoke(app, [command, str(local)])
+    assert killed, f"no statement starting with {statement!r} ran"
+    assert result.exit_code == 1, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith("qualcode: error: postgresql://anna@")
+    assert "lost the connection to the server" in line and "run the command again" in line
+    assert (dump(server), dump(local)) == before
+
+
+PUSHED = "pushed 1 new coding, 1 removal, 1 memo, 1 edited memo"
+
+
+@pytest.mark.parametrize(
+    "statement", ["INSERT INTO CODINGS", "INSERT INTO MEMOS", "DELETE FROM CODINGS",
+                  "UPDATE CODINGS", "COMMIT"],
+)  # fmt: skip
+def test_a_push_cut_short_changes_neither_end_and_a_retry_sends_it_once(
+    team: dict[str, str], anna: Path, postgres: PostgresServer, statement: str
+):
+    with Project.open(anna) as p:  # offline: one of each kind of change
+        text = p.source("int1").text
+        p.apply_code("int1", *span(text, NEVER), "Awareness")
+        p.remove_code("int1", *span(text, TIME), "Time constraints")
+        p.add_memo("anna: time first", code="Time constraints")
+    _set_memo(anna, "anna", QUIET, "second thought")
+    _cut_short(postgres, statement, "push", anna, team["lead"])
+    assert push(anna).summary() == PUSHED  # as if nothing had happened
+    assert _memos(team["lead"]) == {
+        ("ben", NEVER): "",
+        ("anna", QUIET): "second thought",
+        ("anna", NEVER): "",
+    }
+    with Project.open(team["lead"]) as lead:
+        assert [m.text for m in lead.memos(target="code")] == ["anna: time first"]
+    assert push(anna).summary() == "pushed 0 new codings, 0 removals, 0 memos"
+
+
+@pytest.mark.parametrize("statement", ["SELECT CODINGS.", "SELECT MEMOS."])
+def test_a_pull_cut_short_changes_neither_end_and_a_retry_brings_it_once(
+    team: dict[str, str], anna: Path, postgres: PostgresServer, statement: str
+):
+    with Project.open(team["ben"]) as ben:
+        ben.apply_code("int1", *span(ben.source("int1").text, TIME), "Time constraints")
+    _set_memo(team["ben"], "ben", NEVER, "ben's afterthought")
+    with Project.open(team["lead"]) as lead:
+        lead.update_code("Awareness", definition="Has heard of the programme.")
+        lead.add_memo("lead: check the exam period", source="int1")
+    _cut_short(postgres, statement, "pull", anna, team["lead"])
+    report = pull(anna)
+    assert report.summary() == "pulled 1 new coding, 0 removals, 1 memo, 1 edited memo"
+    assert report.notes == [
+        "code 'Awareness': definition now the server's, 'Has heard of the programme.' (was "
+        "'Knowing the programme exists.')"
+    ]
+    assert _codings(str(anna)) == _codings(team["lead"])
+    assert _memos(anna) == _memos(team["lead"])
+    again = pull(anna)
+    assert again.summary() == "pulled 0 new codings, 0 removals, 0 memos" and not again.notes

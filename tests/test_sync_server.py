@@ -9,7 +9,7 @@ import base64
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -195,6 +195,16 @@ def test_a_memo_changed_at_both_ends_keeps_the_servers_and_says_so(
     ]
     assert push(anna).memos_edited == 1
     assert _memos(team["lead"])[("anna", QUIET)] == "agreed with the lead"
+    # an edited memo whose coding the server removes goes with it, said whole
+    _set_memo(anna, "anna", QUIET, "one more thought")
+    with Project.open(team["anna"]) as online:  # anna, on another computer
+        online.remove_code("int1", *span(online.source("int1").text, QUIET), "Awareness")
+    removed = pull(anna)
+    assert removed.codings_removed == 1
+    assert removed.conflicts == [
+        "the coding 'Awareness' on 'Honestly, no.' in 'int1', whose memo was edited here, was "
+        "removed on the server: removed here too, with its memo 'one more thought'"
+    ]
 
 
 def test_pull_takes_the_leads_codebook_and_says_each_change_once(
@@ -327,9 +337,10 @@ def dropped_before(postgres: PostgresServer, statement: str) -> Iterator[list[in
         if sql.lstrip().upper().startswith(statement):
             terminate(conn)
 
-    event_name, hook = ("commit", terminate)
+    hook: Callable[..., None] = terminate
+    event_name = "commit"
     if statement != "COMMIT":
-        event_name, hook = ("before_cursor_execute", before_statement)
+        event_name, hook = "before_cursor_execute", before_statement
     event.listen(Engine, event_name, hook)
     try:
         yield killed

@@ -200,6 +200,7 @@ def pull(local: str | Path, url: str | None = None) -> SyncReport:
             )
         memos = {k for k in there.memos if k not in here.memos and k not in base.memos}
         edits = rules.memo_edits_to_pull(here, there, base, held & have, coder.casefold(), report)
+        rules.edited_and_removed(here, base, gone, report)
         updates = rules.codebook_updates(here, there)
         refi = there.refi
         wanted = {id(there.codings[k]) for k in new}

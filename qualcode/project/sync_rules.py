@@ -264,6 +264,20 @@ def memo_edits_to_pull(
     return out
 
 
+def edited_and_removed(
+    here: Snapshot, base: Base, gone: set[CodingKey], report: SyncReport
+) -> None:
+    """List the codings a pull removes (the server removed them) whose memo was edited
+    here: the memo goes with its coding, and the line keeps it, whole."""
+    for key in sorted(gone):
+        memo = here.memo(key)
+        if memo and memo != base.memo(key):
+            report.conflicts.append(
+                f"the coding {described(here, key)}, whose memo was edited here, was removed "
+                f"on the server: removed here too, with its memo {memo!r}"
+            )
+
+
 def codebook_updates(here: Snapshot, there: Snapshot) -> list[tuple[str, dict[str, object], str]]:
     """``(case-folded path, fields, line)`` for each code both ends have that differs: the
     copy takes the server's fields (only a lead changes the codebook), and the line says so.

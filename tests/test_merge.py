@@ -212,10 +212,10 @@ def test_two_codes_of_one_file_with_the_same_name_stay_apart(tmp_path):
     g1, g2 = "11111111-0000-4000-8000-000000000001", "11111111-0000-4000-8000-000000000002"
     codes = [Code(1, "Coke", guid=g1), Code(2, "coke", guid=g2)]
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p._merge_refi(RefiProject(codes=list(codes)), "vendor.qdpx")
+        report = p.merge_refi(RefiProject(codes=list(codes)), "vendor.qdpx")
         assert sorted(c.name for c in p.codebook()) == ["Coke", "coke (2)"]
         assert any("two codes named" in c for c in report.conflicts)
-        again = p._merge_refi(RefiProject(codes=list(codes)), "vendor.qdpx")
+        again = p.merge_refi(RefiProject(codes=list(codes)), "vendor.qdpx")
         assert not again.codes_added  # matched by GUID the second time
 
 
@@ -226,7 +226,7 @@ def test_one_code_guid_twice_in_a_file_is_one_code(tmp_path):
     g = "11111111-0000-4000-8000-000000000003"
     codes = [Code(1, "A", guid=g), Code(2, "A", definition="d", guid=g)]
     with Project.create(tmp_path / "p.qcdb") as p:
-        p._merge_refi(RefiProject(codes=codes), "x")
+        p.merge_refi(RefiProject(codes=codes), "x")
         assert [(c.name, c.definition) for c in p.codebook()] == [("A", "d")]
 
 

@@ -1,16 +1,27 @@
 """clone, push and pull against a real PostgreSQL server, each coder connecting as their own
-role, with the row-level security of a team project in force."""
+role, with the row-level security of a team project in force: codings, memos edited at
+either end, the lead's codebook changing under a clone, and a clone made before the base
+had a table of its own."""
 
 from __future__ import annotations
 
+import base64
+import json
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Connection, Engine, event
+from typer.testing import CliRunner
 
+from qualcode.cli import app
 from qualcode.project import Project
 from qualcode.project.sync import clone, pull, push
 from qualcode.store.server import group_names
-from tests.conftest import span
+from tests.conftest import dump, span
 from tests.postgres import PostgresServer
 
 QUIET = "Honestly, no."
@@ -100,3 +111,305 @@ def test_a_clone_is_its_roles_and_never_changes_the_codebook_or_another_coder(
     with Project.open(team["lead"]) as lead:
         assert [c.name for c in lead.codebook()] == ["Awareness", "Time constraints"]
     assert ("ben", NEVER) in _codings(team["lead"])
+
+
+def _memos(url: str | Path) -> dict[tuple[str, str], str]:
+    """Each coding's memo, by coder and quote."""
+    with Project.open(str(url)) as p:
+        return {(s.coding.coder, s.text): s.coding.memo for s in p.codings()}
+
+
+def _set_memo(url: str | Path, coder: str, quote: str, memo: str) -> None:
+    with Project.open(str(url)) as p:
+        [coding] = [s.coding for s in p.codings() if s.coding.coder == coder and s.text == quote]
+        p.set_coding_memo(coding.id, memo)
+
+
+@pytest.fixture
+def anna(team: dict[str, str], tmp_path: Path) -> Path:
+    """anna's clone, made after she coded two passages on the server, one with a memo."""
+    with Project.open(team["anna"]) as p:
+        text = p.source("int1").text
+        p.apply_code("int1", *span(text, QUIET), "Awareness", memo="first thought")
+        p.apply_code("int1", *span(text, TIME), "Time constraints")
+    local = tmp_path / "anna.qcdb"
+    clone(team["anna"], local)
+    return local
+
+
+def test_memos_edited_offline_are_pushed_once(team: dict[str, str], anna: Path):
+    _set_memo(anna, "anna", QUIET, "second thought")
+    _set_memo(anna, "anna", TIME, "time matters most")
+    _set_memo(anna, "ben", NEVER, "anna's note in ben's coding")
+    report = push(anna)
+    assert report.summary() == "pushed 0 new codings, 0 removals, 0 memos, 2 edited memos"
+    assert report.notes == [
+        "1 coding by ben with a memo edited in this copy is not pushed: a push sends only "
+        "anna's work"
+    ]
+    assert _memos(team["lead"]) == {
+        ("anna", QUIET): "second thought",
+        ("anna", TIME): "time matters most",
+        ("ben", NEVER): "",
+    }
+    before = dump(team["lead"])
+    assert push(anna).summary() == "pushed 0 new codings, 0 removals, 0 memos"
+    assert dump(team["lead"]) == before
+
+
+def test_a_memo_changed_at_both_ends_keeps_the_servers_and_says_so(
+    team: dict[str, str],
+    anna: Path,
+):
+    _set_memo(anna, "anna", QUIET, "mine, offline")
+    _set_memo(team["lead"], "anna", QUIET, "the lead's reading")
+    _set_memo(team["ben"], "ben", NEVER, "ben's afterthought")
+
+    report = push(anna)
+    assert report.summary() == "pushed 0 new codings, 0 removals, 0 memos; 1 conflict:"
+    assert report.conflicts == [
+        "the memo of your coding 'Awareness' on 'Honestly, no.' in 'int1' was changed on the "
+        "server too: yours is not pushed, the server's (\"the lead's reading\") is kept"
+    ]
+    assert _memos(team["lead"])[("anna", QUIET)] == "the lead's reading"
+
+    pulled = pull(anna)
+    assert (
+        pulled.summary() == "pulled 0 new codings, 0 removals, 0 memos, 2 edited memos; 1 conflict:"
+    )
+    assert pulled.conflicts == [
+        "the memo of your coding 'Awareness' on 'Honestly, no.' in 'int1' was changed here "
+        "and on the server: the server's (\"the lead's reading\") replaces 'mine, offline' here"
+    ]
+    assert _memos(anna) == _memos(team["lead"])
+    assert _memos(anna)[("ben", NEVER)] == "ben's afterthought"
+    # settled: neither end says it again
+    again = pull(anna)
+    assert again.summary() == "pulled 0 new codings, 0 removals, 0 memos"
+    assert not again.conflicts and not again.notes
+    assert push(anna).summary() == "pushed 0 new codings, 0 removals, 0 memos"
+    # a later edit here goes, as any other
+    _set_memo(anna, "anna", QUIET, "agreed with the lead")
+    assert pull(anna).notes == [
+        "1 memo edited here and not on the server stays as edited here; push to send them"
+    ]
+    assert push(anna).memos_edited == 1
+    assert _memos(team["lead"])[("anna", QUIET)] == "agreed with the lead"
+    # an edited memo whose coding the server removes goes with it, said whole
+    _set_memo(anna, "anna", QUIET, "one more thought")
+    with Project.open(team["anna"]) as online:  # anna, on another computer
+        online.remove_code("int1", *span(online.source("int1").text, QUIET), "Awareness")
+    removed = pull(anna)
+    assert removed.codings_removed == 1
+    assert removed.conflicts == [
+        "the coding 'Awareness' on 'Honestly, no.' in 'int1', whose memo was edited here, was "
+        "removed on the server: removed here too, with its memo 'one more thought'"
+    ]
+
+
+def test_pull_takes_the_leads_codebook_and_says_each_change_once(
+    team: dict[str, str],
+    anna: Path,
+):
+    with Project.open(team["lead"]) as lead:
+        lead.add_code("Workload")
+        lead.add_code("Money")
+        lead.add_code("Fees", parent="Money")
+    pull(anna)
+    with Project.open(anna) as p:  # offline: a coding of Workload, a definition changed
+        p.apply_code("int1", *span(p.source("int1").text, NEVER), "Workload")
+        p.update_code("Time constraints", definition="my own reading")
+    with Project.open(team["lead"]) as lead:
+        lead.update_code("Awareness", definition="Has heard of it.", keywords=["heard"])
+        lead.add_code("Recognition")
+        lead.delete_code("Workload")
+        lead.delete_code("Money")
+
+    report = pull(anna)
+    assert report.summary() == "pulled 0 new codings, 0 removals, 0 memos"
+    assert report.conflicts == []
+    assert report.notes == [
+        "code 'Awareness': definition and keywords now the server's, 'Has heard of it.' "
+        "(was 'Knowing the programme exists.')",
+        "code 'Time constraints': definition now the server's, '' (was 'my own reading')",
+        "code 'Recognition' added from the server",
+        "code 'Money/Fees' was removed on the server: removed here too",
+        "code 'Money' was removed on the server: removed here too",
+        "code 'Workload' was removed on the server; kept here, where 1 coding uses it (a push "
+        "cannot send it)",
+    ]
+    with Project.open(anna) as p, Project.open(team["lead"]) as lead:
+        assert p.code("Awareness") == lead.code("Awareness")
+        assert p.code("Time constraints").definition == ""
+        assert [p.codebook().path(c) for c in p.codebook()] == [
+            "Awareness",
+            "Time constraints",
+            "Workload",
+            "Recognition",
+        ]
+    before = dump(anna)
+    again = pull(anna)
+    assert not again.notes and not again.conflicts
+    assert [x for x in dump(anna) if "sync.pulled_at" not in x] == [
+        x for x in before if "sync.pulled_at" not in x
+    ]
+    pushed = push(anna)  # the codebook conflict is settled; the code only here remains
+    assert pushed.conflicts == [
+        "1 coding of code 'Workload', which the server's codebook does not have (removed "
+        "there, or added here): not pushed; the lead adds codes"
+    ]
+    with Project.open(team["lead"]) as lead:
+        lead.update_code("Awareness", definition="Has heard of the programme.")
+    assert pull(anna).notes == [
+        "code 'Awareness': definition now the server's, 'Has heard of the programme.' (was "
+        "'Has heard of it.')"
+    ]
+
+
+def _to_old_layout(local: Path) -> None:
+    """Make a clone look as one made before schema 5: its base in meta's ``sync.base`` as
+    base64 text, without the memos of its codings, and no ``sync_base`` table."""
+    conn = sqlite3.connect(local)
+    (data,) = conn.execute("SELECT data FROM sync_base").fetchone()
+    raw = json.loads(zlib.decompress(data))
+    del raw["coding_memos"]
+    old = base64.b64encode(zlib.compress(json.dumps(raw).encode())).decode("ascii")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('sync.base', ?)", (old,))
+    conn.execute("DROP TABLE sync_base")
+    conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+
+
+def test_a_clone_made_before_the_base_had_its_table_keeps_working(
+    team: dict[str, str],
+    anna: Path,
+):
+    with Project.open(anna) as p:
+        assert not any(k.startswith("sync.base") for k in p.settings())
+    _to_old_layout(anna)
+    with Project.open(anna) as p:  # offline, after upgrading qualcode
+        assert p.settings()["schema_version"] == "5"
+        assert "sync.base" not in p.settings()
+        p.apply_code("int1", *span(p.source("int1").text, NEVER), "Awareness")
+    _set_memo(anna, "anna", QUIET, "edited offline")
+    with Project.open(team["ben"]) as ben:
+        ben.apply_code("int1", *span(ben.source("int1").text, TIME), "Time constraints")
+
+    # The old record has no memos: one that differs between the ends is not guessed at.
+    pushed = push(anna)
+    assert pushed.summary() == "pushed 1 new coding, 0 removals, 0 memos; 1 conflict:"
+    assert pushed.conflicts[0].startswith(
+        "the memo of your coding 'Awareness' on 'Honestly, no.' in 'int1' was changed on the "
+        "server too"
+    )
+    pulled = pull(anna)
+    assert pulled.summary() == (
+        "pulled 1 new coding, 0 removals, 0 memos, 1 edited memo; 1 conflict:"
+    )
+    assert pulled.conflicts[0].endswith("replaces 'edited offline' here")
+    assert _codings(str(anna)) == _codings(team["lead"])
+    assert _memos(anna) == _memos(team["lead"])
+    assert len(_codings(team["lead"])) == 5
+    assert push(anna).summary() == "pushed 0 new codings, 0 removals, 0 memos"
+    assert pull(anna).summary() == "pulled 0 new codings, 0 removals, 0 memos"
+
+
+# -- a connection dropped half way ---------------------------------------------------------------
+
+
+@contextmanager
+def dropped_before(postgres: PostgresServer, statement: str) -> Iterator[list[int]]:
+    """Terminate the server session about to run the first statement that starts with
+    ``statement`` (``COMMIT``: about to commit), from a second connection, as a network
+    that drops would. Yields the ids of the sessions terminated (one, if it happened)."""
+    killed: list[int] = []
+
+    def terminate(conn: Connection) -> None:
+        if killed or conn.engine.dialect.name != "postgresql":
+            return
+        pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        with postgres.admin() as admin:  # waits until the session is gone
+            admin.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
+        killed.append(pid)
+
+    def before_statement(conn: Connection, _cursor, sql: str, *_args: object) -> None:
+        if sql.lstrip().upper().startswith(statement):
+            terminate(conn)
+
+    hook: Callable[..., None] = terminate
+    event_name = "commit"
+    if statement != "COMMIT":
+        event_name, hook = "before_cursor_execute", before_statement
+    event.listen(Engine, event_name, hook)
+    try:
+        yield killed
+    finally:
+        event.remove(Engine, event_name, hook)
+
+
+def _cut_short(
+    postgres: PostgresServer, statement: str, command: str, local: Path, server: str
+) -> None:
+    """Run ``qualcode push|pull LOCAL`` with the connection dropped before ``statement``:
+    it fails in one line saying so, and neither end changes."""
+    before = dump(server), dump(local)
+    with dropped_before(postgres, statement) as killed:
+        result = CliRunner().invoke(app, [command, str(local)])
+    assert killed, f"no statement starting with {statement!r} ran"
+    assert result.exit_code == 1, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith("qualcode: error: postgresql://anna@")
+    assert "lost the connection to the server" in line and "run the command again" in line
+    assert (dump(server), dump(local)) == before
+
+
+PUSHED = "pushed 1 new coding, 1 removal, 1 memo, 1 edited memo"
+
+
+@pytest.mark.parametrize(
+    "statement", ["INSERT INTO CODINGS", "INSERT INTO MEMOS", "DELETE FROM CODINGS",
+                  "UPDATE CODINGS", "COMMIT"],
+)  # fmt: skip
+def test_a_push_cut_short_changes_neither_end_and_a_retry_sends_it_once(
+    team: dict[str, str], anna: Path, postgres: PostgresServer, statement: str
+):
+    with Project.open(anna) as p:  # offline: one of each kind of change
+        text = p.source("int1").text
+        p.apply_code("int1", *span(text, NEVER), "Awareness")
+        p.remove_code("int1", *span(text, TIME), "Time constraints")
+        p.add_memo("anna: time first", code="Time constraints")
+    _set_memo(anna, "anna", QUIET, "second thought")
+    _cut_short(postgres, statement, "push", anna, team["lead"])
+    assert push(anna).summary() == PUSHED  # as if nothing had happened
+    assert _memos(team["lead"]) == {
+        ("ben", NEVER): "",
+        ("anna", QUIET): "second thought",
+        ("anna", NEVER): "",
+    }
+    with Project.open(team["lead"]) as lead:
+        assert [m.text for m in lead.memos(target="code")] == ["anna: time first"]
+    assert push(anna).summary() == "pushed 0 new codings, 0 removals, 0 memos"
+
+
+@pytest.mark.parametrize("statement", ["SELECT CODINGS.", "SELECT MEMOS."])
+def test_a_pull_cut_short_changes_neither_end_and_a_retry_brings_it_once(
+    team: dict[str, str], anna: Path, postgres: PostgresServer, statement: str
+):
+    with Project.open(team["ben"]) as ben:
+        ben.apply_code("int1", *span(ben.source("int1").text, TIME), "Time constraints")
+    _set_memo(team["ben"], "ben", NEVER, "ben's afterthought")
+    with Project.open(team["lead"]) as lead:
+        lead.update_code("Awareness", definition="Has heard of the programme.")
+        lead.add_memo("lead: check the exam period", source="int1")
+    _cut_short(postgres, statement, "pull", anna, team["lead"])
+    report = pull(anna)
+    assert report.summary() == "pulled 1 new coding, 0 removals, 1 memo, 1 edited memo"
+    assert report.notes == [
+        "code 'Awareness': definition now the server's, 'Has heard of the programme.' (was "
+        "'Knowing the programme exists.')"
+    ]
+    assert _codings(str(anna)) == _codings(team["lead"])
+    assert _memos(anna) == _memos(team["lead"])
+    again = pull(anna)
+    assert again.summary() == "pulled 0 new codings, 0 removals, 0 memos" and not again.notes

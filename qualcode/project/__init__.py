@@ -32,6 +32,7 @@ from qualcode.project.importing import ImportActions
 from qualcode.project.review import Queued, ReviewActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
+from qualcode.project.syncing import SyncActions
 from qualcode.project.team import TeamActions
 from qualcode.store import Store
 from qualcode.store.server import is_server_url
@@ -52,6 +53,7 @@ class Project(
     AnalysisActions,
     ExchangeActions,
     TeamActions,
+    SyncActions,
 ):
     """One qualcode project, backed by a :class:`Store`.
 

@@ -77,14 +77,14 @@ class ExchangeActions(ProjectBase):
         how its selection offsets are counted (``codepoints``, ``utf16``, ``utf8``)."""
         from qualcode.interop.qdpx import read_qdpx
 
-        return self._merge_refi(read_qdpx(path, offsets=offsets), str(path))
+        return self.merge_refi(read_qdpx(path, offsets=offsets), str(path))
 
     def import_qde(self, path: str | Path, *, offsets: str | None = None) -> MergeReport:
         """Import a bare ``project.qde`` (its sources looked up beside it; those missing
         are skipped and reported, the codebook, users and the rest still import)."""
         from qualcode.interop.qdpx import read_qde
 
-        return self._merge_refi(read_qde(path, offsets=offsets), str(path))
+        return self.merge_refi(read_qde(path, offsets=offsets), str(path))
 
     def import_qdc(self, path: str | Path) -> MergeReport:
         """Add a REFI-QDA codebook's codes (matched by GUID, then path)."""
@@ -92,7 +92,7 @@ class ExchangeActions(ProjectBase):
         from qualcode.interop.refi import RefiProject
 
         data, _ = read_regular(path, error=ExchangeError)
-        return self._merge_refi(RefiProject(codes=parse_qdc(data, str(path))), str(path))
+        return self.merge_refi(RefiProject(codes=parse_qdc(data, str(path))), str(path))
 
     def import_refi(self, path: str | Path, *, offsets: str | None = None) -> MergeReport:
         """Import ``.qdpx``, ``.qde`` or ``.qdc`` by suffix."""
@@ -143,7 +143,7 @@ class ExchangeActions(ProjectBase):
         inputs = [(Path(p), self._read_input(Path(p))) for p in paths]
         with self.store.atomic():
             for path, refi in inputs:
-                self._merge_refi(refi, str(path), report)
+                self.merge_refi(refi, str(path), report)
         return report
 
     def _read_input(self, path: Path) -> RefiProject:
@@ -181,9 +181,17 @@ class ExchangeActions(ProjectBase):
                     store.close()
         raise ExchangeError("merge reads .qcdb, .qdpx or .qde files", file=path)
 
-    def _merge_refi(
+    def merge_refi(
         self, refi: RefiProject, origin: str, report: MergeReport | None = None
     ) -> MergeReport:
+        """Add ``refi`` to the project with the content-hash merge, in one transaction (the
+        caller's, if one is open): what an import of a ``.qdpx``, a merge and a sync do.
+
+        Args:
+            refi: what to add.
+            origin: where it comes from, for the report and the new sources' origin.
+            report: a report to add to (several inputs into one), else a new one.
+        """
         from qualcode.ingest import parse_turns
         from qualcode.interop.merge import Merger, MergeReport
 

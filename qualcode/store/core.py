@@ -20,6 +20,7 @@ from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.pending import PendingMixin
 from qualcode.store.sources import SourcesMixin
+from qualcode.store.sync import SyncMixin
 from qualcode.store.team import TeamMixin
 
 
@@ -33,6 +34,7 @@ class Store(
     AnalysisMixin,
     ExchangeMixin,
     TeamMixin,
+    SyncMixin,
 ):
     """The database of one project: every query of qualcode lives in this package.
 

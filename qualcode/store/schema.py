@@ -7,6 +7,8 @@ PostgreSQL. ``start``/``end`` are code-point offsets into ``sources.text``; SQLA
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 
@@ -18,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -28,7 +31,7 @@ from sqlalchemy import (
 
 from qualcode.store.dialect import NEVER_REUSE_IDS, dialect_of
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 metadata = MetaData()
 
@@ -188,6 +191,19 @@ pending_suggestions = Table(
     Index("ix_pending_code", "coder_id", "code_id"),
 )
 
+# v5: what an offline copy and its server last agreed on (qualcode.project.sync), one row of
+# compressed JSON. It grows with the project and only push and pull read it, so it is not a
+# setting: ``meta`` is read whole on every ``settings()``. (Until v4 it was meta's
+# ``sync.base``, base64 text.) On a server the table stays empty.
+sync_base = Table(
+    "sync_base",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+)
+SYNC_BASE_ROW = 1
+OLD_SYNC_BASE_KEY = "sync.base"
+
 
 def _v1_to_v2(conn: Connection) -> None:
     for table in ("coders", "codings", "memos"):
@@ -211,7 +227,28 @@ def _v3_to_v4(conn: Connection) -> None:
     pending_suggestions.create(conn)
 
 
+def _v4_to_v5(conn: Connection) -> None:
+    """Move a clone's sync base out of ``meta`` into ``sync_base``, as it was (a damaged one
+    stays damaged, for push and pull to say so)."""
+    sync_base.create(conn, checkfirst=True)
+    key = meta.c.key == OLD_SYNC_BASE_KEY
+    old = conn.execute(select(meta.c.value).where(key)).scalar()
+    if old is None:
+        return
+    try:
+        data = base64.b64decode(old, validate=True)
+    except (binascii.Error, ValueError):
+        data = old.encode("utf-8")
+    conn.execute(sync_base.insert().values(id=SYNC_BASE_ROW, data=data))
+    conn.execute(meta.delete().where(key))
+
+
 # Upgrades: MIGRATIONS[n] takes a project at schema version n to n + 1. A new project is
 # created from ``metadata`` at SCHEMA_VERSION directly; an older one is walked up step by step.
 # A schema change bumps SCHEMA_VERSION, edits the tables above and adds its step here.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+    3: _v3_to_v4,
+    4: _v4_to_v5,
+}

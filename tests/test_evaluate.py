@@ -168,7 +168,16 @@ def test_the_question_a_survey_answer_answers_is_learned(tmp_path: Path, capsys)
     argv = [str(path), "--text", "answer", "--codes", "codes", "--group", "participant"]
     assert main([*argv, "--context", "question", "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["features"] == ["function_words", "context", "neighbour_vote"]
+    assert result["features"] == [
+        "function_words",
+        "context",
+        "neighbour_vote",
+        "name_shares",
+        "rare_discount",
+        "sentences",
+    ]
+    # By default only the column given is measured: a model without it.
+    assert list(result["gain"]) == ["context"]
     gain = result["gain"]["context"]
     # Without the question, "Yes" is Time or Recommends by chance; with it, always right.
     assert gain["with"]["p_at_1"] == 1.0
@@ -197,3 +206,37 @@ def test_a_two_question_survey_reports_the_context_gain(tmp_path: Path):
     gain = result["gain"]["context"]
     assert gain["p_at_3"] == round(gain["with"]["p_at_3"] - gain["without"]["p_at_3"], 4)
     assert gain["with"]["p_at_3"] >= result["baseline_p_at_3"] + 0.15
+
+
+def test_the_coded_excerpts_are_learned_from_as_a_project_learns(tmp_path: Path, capsys):
+    """One row per code applied, with the words it was applied to: the suggester learns
+    from the excerpts and the answers holding them, and is measured on whole answers."""
+    rows = ["pid,answer,code,excerpt"]
+    for person in range(24):
+        gift = f"My sister gave it to me for my birthday {person}."
+        sound = f"The drums and guitars sound warm {person}."
+        answer = f"{gift} {sound}" if person % 3 else gift
+        rows.append(f'{person},"{answer}",Gift,"{gift}"')
+        if person % 3:
+            rows.append(f'{person},"{answer}",Sound,"{sound}"')
+    path = tmp_path / "coded.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    passages = read_passages(path, "answer", "code", group="pid", excerpt="excerpt")
+    assert len(passages) == 24
+    two = next(p for p in passages if p.group == "1")
+    assert two.codes == {"Gift", "Sound"}
+    assert dict(two.excerpts) == {
+        "My sister gave it to me for my birthday 1.": {"Gift"},
+        "The drums and guitars sound warm 1.": {"Sound"},
+    }
+    argv = [str(path), "--text", "answer", "--codes", "code", "--group", "pid"]
+    assert main([*argv, "--excerpt", "excerpt", "--seeds", "1", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert "excerpts" in result["features"] and list(result["gain"]) == ["excerpts"]
+    assert result["p_at_1"] == 1.0
+    gain = result["gain"]["excerpts"]
+    assert gain["p_at_3"] == round(gain["with"]["p_at_3"] - gain["without"]["p_at_3"], 4)
+    # A column that is not there is named with the columns that are.
+    assert main([*argv, "--excerpt", "words"]) == 1
+    err = capsys.readouterr().err
+    assert "no column 'words'; the columns are pid, answer, code, excerpt" in err

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
-from qualcode.nlp.engine import CombinedSuggester, CombinedSuggesterV2
+from qualcode.nlp.codebook import CodebookSuggester, CodebookSuggesterV2, CodeDescription
+from qualcode.nlp.engine import CombinedSuggester, CombinedSuggesterV2, CombinedSuggesterV3
 from qualcode.nlp.features import find_phrases, name_phrases
 from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2
 from qualcode.nlp.pipeline import analyse, lemmatise, pipeline
@@ -192,6 +192,9 @@ def test_suggesters_are_registered_under_versioned_names():
     assert registry.get("qualcode.combined.v1") is CombinedSuggester
     assert registry.get("qualcode.learned.v2") is LearnedSuggesterV2
     assert registry.get("qualcode.combined.v2") is CombinedSuggesterV2
+    assert registry.get("qualcode.combined.v3") is CombinedSuggesterV3
+    assert registry.get("qualcode.codebook.v2") is CodebookSuggesterV2
+    assert registry.get("qualcode.learned.v3")().solver == "lbfgs"
     assert registry.get("qualcode.themes.v1") is ThemeFinder
     with pytest.raises(QualcodeError, match=r"no suggester 'qualcode\.codebook\.v9'"):
         registry.get("qualcode.codebook.v9")
@@ -278,8 +281,13 @@ def test_estimators_only_store_their_parameters():
         "function_words": False,
         "neighbour_vote": 0.0,
         "neighbours": 10,
+        "rare_discount": 0.0,
         "random_state": 3,
     }
+    v3 = CombinedSuggesterV3(pooled=False)
+    assert vars(v3) == {**vars(CombinedSuggesterV3()), "pooled": False}
+    assert v3.codebook_type().name == "qualcode.codebook.v2"
+    assert CombinedSuggesterV3(name_shares=False).codebook_type().name == "qualcode.codebook.v1"
 
 
 def test_a_keyword_in_nearly_every_passage_is_weak_evidence():
@@ -322,3 +330,78 @@ def test_regressions_on_the_row_space_equal_those_on_the_words():
     d = direct.decision_function(X) + np.linspace(-1, 1, 40)
     ref = LogisticRegression(C=1.0, tol=1e-10).fit(d.reshape(-1, 1), y)
     assert platt(d, y) == pytest.approx((ref.coef_[0, 0], ref.intercept_[0]), abs=1e-4)
+
+
+def test_codebook_v2_counts_a_phrase_of_a_long_name_by_its_share():
+    codes = [
+        CodeDescription("combination", "combination of writing, music, visuals"),
+        CodeDescription("music", "music"),
+    ]
+    texts = ["The music carried every scene."]
+    analysed = analyse(texts)
+    args = ([a.lemma_text() for a in analysed], [a.lemmas for a in analysed])
+    v1, _ = CodebookSuggester().fit(codes).score(*args)
+    v2, matched = CodebookSuggesterV2().fit(codes).score(*args)
+    # v1: "music" is as much a match of the long name as of the code called "music".
+    assert v1[0, 0] == pytest.approx(v1[0, 1], abs=0.05)
+    # v2: a third of the long name is a third of the evidence; the short name keeps all.
+    assert v2[0, 1] == pytest.approx(v1[0, 1])
+    assert v2[0, 0] < v1[0, 0] - 0.15
+    assert matched[0] == {0: ["music"], 1: ["music"]}
+
+
+def test_v3_discounts_a_rarely_coded_code_the_codebook_only_names():
+    named = [CodeDescription(c, c) for c in ("Time", "Money", "Mentor")]
+    described = [*named[:2], CodeDescription("Mentor", "Mentor", definition="About mentors.")]
+    texts = [f"Exams leave me no time {i}." for i in range(6)] + ["My mentor helped me."]
+    labels = [{"Time"}] * 6 + [{"Mentor"}]
+    for codes in (named, described):
+        model = CombinedSuggesterV3(random_state=0).fit(codes, texts, labels)
+        factor = dict(zip(model.labels_, model.discount().tolist(), strict=True))
+        assert factor["Time"] == 1.0  # a regression's probability is left as it is
+        assert factor["Money"] == pytest.approx(1 / 3)  # never coded: (0 + 1) / (0 + 3)
+        # Coded once: (1 + 1) / (1 + 3), unless the codebook describes it.
+        assert factor["Mentor"] == (0.5 if codes is named else 1.0)
+    # v2 does not discount.
+    v2 = CombinedSuggesterV2(random_state=0).fit(named, texts, labels)
+    assert v2.rare_discount == 0.0
+
+
+def test_v3_scores_a_long_answer_by_its_best_sentence_too():
+    codes = [CodeDescription(c, c) for c in ("Gift", "Sound")]
+    gift = [f"My sister gave me this record for my birthday {i}." for i in range(6)]
+    sound = [f"The guitars and drums sound warm and loud {i}." for i in range(6)]
+    texts, labels = [*gift, *sound], [{"Gift"}] * 6 + [{"Sound"}] * 6
+    answer = (
+        "The guitars and drums sound warm and loud. The drums are loud and the guitars "
+        "warm. My sister gave me this record for my birthday."
+    )
+    whole = CombinedSuggesterV3(pooled=False, random_state=0).fit(codes, texts, labels)
+    pooled = CombinedSuggesterV3(random_state=0).fit(codes, texts, labels)
+    [w] = whole.suggest_texts([answer], evidence=False)
+    [p] = pooled.suggest_texts([answer], evidence=False)
+    score = {r.label: r.score for r in p}
+    before = {r.label: r.score for r in w}
+    # The one sentence about the gift counts as a sentence, not a third of the answer.
+    assert score["Gift"] > before["Gift"] + 0.1
+    # A passage of one sentence is scored as it was.
+    one = ["My sister gave me this record."]
+    assert pooled.suggest_texts(one, evidence=False) == whole.suggest_texts(one, evidence=False)
+
+
+def test_v3_learns_from_the_units_that_hold_the_coded_words():
+    codes = [CodeDescription(c, c) for c in ("Memory", "No memory")]
+    spans = [t for t, _ in MEMORIES]
+    labels = [{c} for _, c in MEMORIES]
+    units = [f"I listen on the bus. {t}" for t in spans]
+    model = CombinedSuggesterV3(random_state=0).fit(
+        codes, spans, labels, units=units, unit_labels=labels
+    )
+    assert model.units_ is not None and model.units_.units_ is None
+    assert model.units_.examples_ == units
+    query = ["The song did not make me think of anything."]
+    alone = CombinedSuggesterV3(random_state=0).fit(codes, spans, labels)
+    [[best]] = model.suggest_texts(query, top=1)
+    [[single]] = alone.suggest_texts(query, top=1)
+    assert best.label == single.label == "No memory"
+    assert best.score != single.score  # the units' blend has its say

@@ -29,14 +29,14 @@ def test_suggestions_from_the_codebook_before_any_coding(coded: Project):
     start, end = span(text, "Honestly, no. I had never heard of it before you called.")
     [first, *rest] = coded.suggest("int1", start, end, top=3)
     assert (first.label, first.start, first.end) == ("Awareness", start, end)
-    assert first.suggester == "qualcode.codebook.v1"
+    assert first.suggester == "qualcode.codebook.v2"
     assert first.evidence == ("matched: never hear",)
     assert first.code_id == coded.code("Awareness").id
     assert all(0.0 <= s.score <= first.score for s in rest)
-    assert coded.settings()["nlp.suggesters"].startswith("qualcode.combined.v2")
+    assert coded.settings()["nlp.suggesters"].startswith("qualcode.combined.v3")
 
 
-def test_a_project_that_recorded_v1_gets_v2_and_says_so(coded: Project, project_path: Path):
+def test_a_project_that_recorded_v1_gets_v3_and_says_so(coded: Project, project_path: Path):
     old = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
     coded.set_setting("nlp.suggesters", old)
     coded.apply_code("int1", *span(coded.source("int1").text, "Time, mostly."), "Time")
@@ -45,7 +45,45 @@ def test_a_project_that_recorded_v1_gets_v2_and_says_so(coded: Project, project_
         text = p.source("int1").text
         assert p.suggest("int1", *span(text, "I have no time at all."), fresh=True)
         recorded = p.settings()["nlp.suggesters"]
-    assert recorded == "qualcode.combined.v2 (qualcode.codebook.v1 + qualcode.learned.v2)"
+    assert recorded == "qualcode.combined.v3 (qualcode.codebook.v2 + qualcode.learned.v3)"
+
+
+def test_the_model_learns_from_the_turns_that_hold_the_codings(coded: Project):
+    src = coded.source("int1")
+    text = src.text
+    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
+    coded.apply_code("int1", *span(text, "And I work two evenings a week."), "Time")
+    honestly = span(text, "Honestly, no. I had never heard of it before you called.")
+    coded.apply_code("int1", *honestly, "Awareness")
+    model = coded._suggester()
+    # The spans' blend learns the coded words, the units' blend the turns holding them.
+    assert sorted(model.examples_) == sorted(
+        [
+            "Time, mostly.",
+            "And I work two evenings a week.",
+            "Honestly, no. I had never heard of it before you called.",
+        ]
+    )
+    assert model.units_ is not None
+    turn = (
+        "Time, mostly. During the exam period I have no time at all.\n"
+        "And I work two evenings a week."
+    )
+    assert sorted(model.units_.examples_) == [
+        "Honestly, no. I had never heard of it before you called.",
+        turn,
+    ]
+    assert model.units_.learned_ is not None
+    counts = dict(zip(model.units_.labels_, model.units_.learned_.counts_.tolist(), strict=True))
+    assert counts == {"Awareness": 1, "Time": 1, "Recognition": 0}  # two codings, one turn
+
+
+def test_whole_turns_coded_are_learned_once(coded: Project):
+    text = coded.source("int1").text
+    coded.apply_code(
+        "int1", *span(text, "Honestly, no. I had never heard of it before you called."), "Awareness"
+    )
+    assert coded._suggester().units_ is None
 
 
 def test_the_model_is_refitted_only_when_coding_changes(coded: Project):
@@ -90,7 +128,7 @@ def test_accept_applies_the_code_and_records_feedback(coded: Project):
     # Now coded there: not suggested again for the same passage.
     assert "Awareness" not in [s.label for s in coded.suggest("int1", start, end)]
     assert coded.suggestion_precision() == {
-        "qualcode.codebook.v1": {"decided": 1, "accepted": 1, "precision": 1.0}
+        "qualcode.codebook.v2": {"decided": 1, "accepted": 1, "precision": 1.0}
     }
 
 

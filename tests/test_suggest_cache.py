@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from qualcode.nlp.engine import CombinedSuggester
+from qualcode.nlp.engine import CombinedSuggesterV3
 from qualcode.project import Project
 from qualcode.project.cache import SuggesterCache
 from tests.conftest import span
@@ -29,16 +29,16 @@ fitting = threading.Event()
 def fits(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the threads the suggestion model is fitted in, one per fit."""
     done: list[str] = []
-    fit = CombinedSuggester.fit
+    fit = CombinedSuggesterV3.fit
     fitting.set()
 
-    def counted(self: CombinedSuggester, *args: Any, **kwargs: Any) -> CombinedSuggester:
+    def counted(self: CombinedSuggesterV3, *args: Any, **kwargs: Any) -> CombinedSuggesterV3:
         done.append(threading.current_thread().name)
         if not fitting.wait(timeout=60):
             raise AssertionError("the fit waited 60 s for the test to let it go")
         return fit(self, *args, **kwargs)
 
-    monkeypatch.setattr(CombinedSuggester, "fit", counted)
+    monkeypatch.setattr(CombinedSuggesterV3, "fit", counted)
     return done
 
 
@@ -64,7 +64,7 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
             fits.clear()
             fitting.clear()  # the refit finishes only once every caller has its answer
             barrier = threading.Barrier(callers)
-            answers: list[CombinedSuggester] = []
+            answers: list[CombinedSuggesterV3] = []
 
             def ask(barrier: threading.Barrier = barrier, answers: list[Any] = answers) -> None:
                 barrier.wait()
@@ -93,14 +93,14 @@ def test_a_caller_while_the_refit_runs_gets_the_previous_model_then_the_new_one(
 ):
     first = coded._suggester()
     release = threading.Event()
-    fit = CombinedSuggester.fit
+    fit = CombinedSuggesterV3.fit
 
-    def held(self: CombinedSuggester, *args: Any, **kwargs: Any) -> CombinedSuggester:
+    def held(self: CombinedSuggesterV3, *args: Any, **kwargs: Any) -> CombinedSuggesterV3:
         if threading.current_thread().name == "qualcode-refit":
             release.wait(30)
         return fit(self, *args, **kwargs)
 
-    monkeypatch.setattr(CombinedSuggester, "fit", held)
+    monkeypatch.setattr(CombinedSuggesterV3, "fit", held)
     text = coded.source("int1").text
     coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
     assert coded._suggester(wait=False) is first  # starts the refit, held in its thread

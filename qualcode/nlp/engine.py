@@ -19,15 +19,23 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from qualcode.nlp.codebook import NAME as CODEBOOK
-from qualcode.nlp.codebook import CodebookSuggester, CodeDescription
-from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2
+from qualcode.nlp.codebook import CodebookSuggester, CodebookSuggesterV2, CodeDescription
+from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2, LearnedSuggesterV3
 from qualcode.nlp.pipeline import analyse
 
 NAME = "qualcode.combined.v1"
 NAME_V2 = "qualcode.combined.v2"
+NAME_V3 = "qualcode.combined.v3"
 QUOTE_CHARS = 120
 CHUNK = 1000  # passages scored at once
+
+
+@dataclass(frozen=True, slots=True)
+class Parts:
+    """A passage's sentences, as lemma texts and every lemma of each, for pooling."""
+
+    lemma_texts: Sequence[str]
+    lemmas: Sequence[Sequence[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +68,16 @@ class CombinedSuggester:
             coded passages (see :meth:`neighbour_votes`), once at least ``neighbours``
             passages are coded; 0 leaves the score as it was.
         neighbours: how many nearest coded passages vote.
+        rare_discount: for a code the codebook gives only a name, coded n < ``min_examples``
+            times, the score times ``(n + 1) / (n + 1 + rare_discount)`` once anything is
+            coded (a name and a passage or two are weak evidence; a regression's score is a
+            probability already); 0 leaves the scores as they are.
         random_state: seed, so results are reproducible.
     """
 
     name = NAME
     learned_class: type[LearnedSuggester] = LearnedSuggester  # the learned part's version
+    codebook_class: type[CodebookSuggester] = CodebookSuggester  # the codebook part's
 
     def __init__(
         self,
@@ -77,6 +90,7 @@ class CombinedSuggester:
         function_words: bool = False,
         neighbour_vote: float = 0.0,
         neighbours: int = 10,
+        rare_discount: float = 0.0,
         random_state: int = 0,
     ):
         self.language = language
@@ -88,6 +102,7 @@ class CombinedSuggester:
         self.function_words = function_words
         self.neighbour_vote = neighbour_vote
         self.neighbours = neighbours
+        self.rare_discount = rare_discount
         self.random_state = random_state
 
     def fit(
@@ -120,7 +135,7 @@ class CombinedSuggester:
             vectorizer = fit_vectorizer(
                 self.codes_, [*lemma_texts, *corpus], self.language, self.nlp_model
             )
-        self.codebook_ = CodebookSuggester(
+        self.codebook_ = self.codebook_type()(
             self.language, self.nlp_model, vectorizer=vectorizer, random_state=self.random_state
         ).fit(self.codes_)
         self.learned_: LearnedSuggester | None = None
@@ -152,9 +167,12 @@ class CombinedSuggester:
         lemma_texts: Sequence[str],
         lemmas: Sequence[Sequence[str]],
         contexts: Sequence[str] | None = None,
+        parts: Sequence[Parts] | None = None,
     ) -> Any:
         """Blended scores ``(n_passages, n_codes)`` and the parts needed for evidence;
-        ``contexts`` are lemma texts (as :meth:`_contexts` makes them)."""
+        ``contexts`` are lemma texts (as :meth:`_contexts` makes them). ``parts`` (each
+        passage's sentences) are for :class:`CombinedSuggesterV3`, which pools them; this
+        blend scores a passage as a whole."""
         import numpy as np
 
         X = self.codebook_.vectorizer_.transform(lemma_texts)
@@ -178,7 +196,24 @@ class CombinedSuggester:
                 (1 - rare) * prior_part,
                 (1 - rare) * learned_part + (rare * vote),
             )
+        if self.rare_discount > 0.0:
+            discount = self.discount()
+            prior_part, learned_part = prior_part * discount, learned_part * discount
         return prior_part + learned_part, prior_part, learned_part, matched, X
+
+    def codebook_type(self) -> type[CodebookSuggester]:
+        """The codebook part's class."""
+        return self.codebook_class
+
+    def discount(self) -> Any:
+        """Per code, what its score is multiplied by (see ``rare_discount``), ``(k,)``."""
+        import numpy as np
+
+        assert self.learned_ is not None
+        n = self.learned_.counts_.astype(np.float32)
+        named_only = np.array([not c.described for c in self.codes_], dtype=bool)
+        rare = named_only & (n < self.min_examples)
+        return np.where(rare, (n + 1.0) / (n + 1.0 + self.rare_discount), 1.0).astype(np.float32)
 
     def neighbour_votes(self, X: Any) -> Any:
         """Per passage and code, the share of the similarity of its ``neighbours`` nearest
@@ -207,9 +242,11 @@ class CombinedSuggester:
         min_score: float = 0.0,
         evidence: bool = True,
         contexts: Sequence[str] | None = None,
+        parts: Sequence[Parts] | None = None,
     ) -> list[list[Ranked]]:
         """The ``top`` codes for each passage with a score of at least ``min_score``;
-        ``contexts`` (raw texts) are what each passage answers, if the model learned them.
+        ``contexts`` (raw texts) are what each passage answers, if the model learned them;
+        ``parts`` each passage's sentences as lemma texts and lemmas (see :meth:`score`).
 
         Passages are scored in chunks, so a whole project's batch needs bounded memory for
         the similarities to coded passages behind the "like: ..." evidence.
@@ -224,6 +261,7 @@ class CombinedSuggester:
                 min_score,
                 evidence,
                 None if contexts is None else self._contexts(contexts[lo:hi]),
+                None if parts is None else parts[lo:hi],
             )
             out.extend([Ranked(lo + r.index, *_rest(r)) for r in row] for row in found)
         return out
@@ -236,12 +274,15 @@ class CombinedSuggester:
         min_score: float,
         evidence: bool,
         contexts: Sequence[str] | None,
+        parts: Sequence[Parts] | None,
     ) -> list[list[Ranked]]:
         import numpy as np
 
         if not self.labels_ or not lemma_texts:
             return [[] for _ in lemma_texts]
-        blended, prior_part, learned_part, matched, X = self.score(lemma_texts, lemmas, contexts)
+        blended, prior_part, learned_part, matched, X = self.score(
+            lemma_texts, lemmas, contexts, parts
+        )
         k = min(top, blended.shape[1])
         order = np.argsort(-blended, axis=1, kind="stable")[:, :k]
         sims = None
@@ -254,7 +295,11 @@ class CombinedSuggester:
                 score = float(blended[i, j])
                 if score <= 0.0 or score < min_score:
                     continue
-                who = self.learned_class.name if learned_part[i, j] > prior_part[i, j] else CODEBOOK
+                who = (
+                    self.learned_class.name
+                    if learned_part[i, j] > prior_part[i, j]
+                    else self.codebook_.name
+                )
                 why = self._evidence(i, int(j), lemmas[i], matched, sims) if evidence else ()
                 ranked.append(Ranked(i, self.labels_[j], round(score, 4), who, why))
             out.append(ranked)
@@ -269,8 +314,22 @@ class CombinedSuggester:
         evidence: bool = True,
         contexts: Sequence[str] | None = None,
     ) -> list[list[Ranked]]:
-        """:meth:`suggest` for raw texts (analysed here, with the cache)."""
+        """:meth:`suggest` for raw texts (analysed here, with the cache), each with its
+        sentences as its parts."""
+        from qualcode.segments import split_sentences
+
         analysed = analyse(texts, self.language, self.nlp_model)
+        spans = [split_sentences(t) for t in texts]
+        pieces = analyse(
+            [t[a:b] for t, found in zip(texts, spans, strict=True) for a, b in found],
+            self.language,
+            self.nlp_model,
+        )
+        parts, at = [], 0
+        for found in spans:
+            chunk = pieces[at : at + len(found)]
+            parts.append(Parts([a.lemma_text() for a in chunk], [a.lemmas for a in chunk]))
+            at += len(found)
         return self.suggest(
             [a.lemma_text() for a in analysed],
             [a.lemmas for a in analysed],
@@ -278,6 +337,7 @@ class CombinedSuggester:
             min_score=min_score,
             evidence=evidence,
             contexts=contexts,
+            parts=parts,
         )
 
     def _evidence(
@@ -327,6 +387,158 @@ class CombinedSuggesterV2(CombinedSuggester):
             neighbour_vote=neighbour_vote,
             **params,
         )
+
+
+class CombinedSuggesterV3(CombinedSuggesterV2):
+    """``qualcode.combined.v3``: two blends, each scoring a passage whole and by its best
+    sentence.
+
+    * the blend of **coded spans** (what ``.v2`` is), with ``qualcode.codebook.v2`` and the
+      ``rare_discount``;
+    * with ``units``, a blend of the same kind fitted on the **units that hold the codings**
+      (a transcript's turns, a survey's answers), each with every code coded in it: it learns
+      what a whole answer with a code reads like, where the spans teach what the coded words
+      are.
+
+    ``name_shares`` False gives the codebook part ``.v1``'s name matching (to measure the
+    gain). Each blend scores a passage as a whole, and with ``pooled`` by its best sentence (the
+    highest score of each code over the passage's sentences of 3 words or more): a code
+    whose evidence is one sentence of a long answer is not drowned by the rest. The score is
+    the mean of these (up to four) scores. A passage of one sentence scores as it did.
+    Measured on the music data, p@3 0.797 with ``.v2`` against 0.826 (see the README).
+    """
+
+    name = NAME_V3
+    learned_class = LearnedSuggesterV3
+    codebook_class = CodebookSuggesterV2
+    MIN_SENTENCE_WORDS = 3
+
+    def __init__(
+        self,
+        language: str = "en",
+        nlp_model: str | None = None,
+        *,
+        rare_discount: float = 2.0,
+        pooled: bool = True,
+        name_shares: bool = True,
+        **params: Any,
+    ):
+        super().__init__(language, nlp_model, rare_discount=rare_discount, **params)
+        self.pooled = pooled
+        self.name_shares = name_shares
+
+    def codebook_type(self) -> type[CodebookSuggester]:
+        # Without name shares, ``.v1``'s matching (the evaluator measures what they gain).
+        return self.codebook_class if self.name_shares else CodebookSuggester
+
+    def fit(
+        self,
+        codes: Sequence[CodeDescription],
+        examples: Sequence[str] = (),
+        labels: Sequence[Collection[str]] = (),
+        *,
+        rejected: Sequence[Collection[str]] | None = None,
+        corpus: Sequence[str] = (),
+        contexts: Sequence[str] | None = None,
+        units: Sequence[str] = (),
+        unit_labels: Sequence[Collection[str]] = (),
+        unit_contexts: Sequence[str] | None = None,
+    ) -> CombinedSuggesterV3:
+        """:meth:`CombinedSuggester.fit` on the coded spans, and with ``units`` (texts,
+        ``unit_labels`` the codes coded in each, ``unit_contexts`` what each answers) a
+        second blend on them."""
+        super().fit(codes, examples, labels, rejected=rejected, corpus=corpus, contexts=contexts)
+        self.units_: CombinedSuggesterV3 | None = None
+        if units:
+            self.units_ = type(self)(
+                self.language,
+                self.nlp_model,
+                rare_discount=self.rare_discount,
+                pooled=self.pooled,
+                name_shares=self.name_shares,
+                prior_strength=self.prior_strength,
+                min_examples=self.min_examples,
+                class_weight=self.class_weight,
+                vectorizer=self.codebook_.vectorizer_,
+                function_words=self.function_words,
+                neighbour_vote=self.neighbour_vote,
+                neighbours=self.neighbours,
+                random_state=self.random_state,
+            )
+            # The blend's own fit: the units' model holds no units of its own.
+            self.units_.units_ = None
+            CombinedSuggester.fit(self.units_, codes, units, unit_labels, contexts=unit_contexts)
+        return self
+
+    def score(
+        self,
+        lemma_texts: Sequence[str],
+        lemmas: Sequence[Sequence[str]],
+        contexts: Sequence[str] | None = None,
+        parts: Sequence[Parts] | None = None,
+    ) -> Any:
+        """The mean of each blend's score of the passages whole and by their best sentence
+        (see the class); the codebook and learned parts, the keywords matched and the
+        features are those of the spans' blend of the passages whole, for the evidence."""
+        import numpy as np
+
+        whole = super().score(lemma_texts, lemmas, contexts)
+        blends = [whole[0]]
+        if self.units_ is not None:
+            blends.append(self.units_.whole(lemma_texts, lemmas, contexts))
+        if self.pooled and parts is not None:
+            blends.extend(self._best_sentences(lemma_texts, lemmas, contexts, parts, blends))
+        mean = np.mean(blends, axis=0).astype(np.float32)
+        return (mean, *whole[1:])
+
+    def whole(
+        self,
+        lemma_texts: Sequence[str],
+        lemmas: Sequence[Sequence[str]],
+        contexts: Sequence[str] | None = None,
+    ) -> Any:
+        """This blend's scores of the passages as a whole, ``(n, k)``."""
+        return CombinedSuggester.score(self, lemma_texts, lemmas, contexts)[0]
+
+    def _best_sentences(
+        self,
+        lemma_texts: Sequence[str],
+        lemmas: Sequence[Sequence[str]],
+        contexts: Sequence[str] | None,
+        parts: Sequence[Parts],
+        whole: Sequence[Any],
+    ) -> list[Any]:
+        """Per blend, each code's highest score over each passage's sentences (a passage
+        without two sentences long enough takes its score as a whole)."""
+        import numpy as np
+
+        texts: list[str] = []
+        seqs: list[Sequence[str]] = []
+        asked: list[str] = []
+        owner: list[int] = []
+        for i, part in enumerate(parts):
+            kept = [
+                j
+                for j, seq in enumerate(part.lemmas)
+                if sum(w.isalpha() for w in seq) >= self.MIN_SENTENCE_WORDS
+            ]
+            if len(kept) < 2:
+                continue
+            texts.extend(part.lemma_texts[j] for j in kept)
+            seqs.extend(part.lemmas[j] for j in kept)
+            asked.extend([contexts[i]] * len(kept) if contexts is not None else [])
+            owner.extend([i] * len(kept))
+        models = [self] if self.units_ is None else [self, self.units_]
+        out = []
+        for model, scores in zip(models, whole, strict=True):
+            best = np.array(scores, copy=True)
+            if texts:
+                found = model.whole(texts, seqs, asked if contexts is not None else None)
+                rows = np.asarray(owner)
+                starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+                best[rows[starts]] = np.maximum.reduceat(found, starts, axis=0)
+            out.append(best)
+        return out
 
 
 def fit_vectorizer(

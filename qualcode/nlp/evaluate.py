@@ -2,12 +2,15 @@
 
     python -m qualcode.nlp.evaluate DATA.csv --text COL --codes COL [--sep ';'] [--group COL]
         [--context COL] [--encoding ENC] [--codebook FILE] [--seed N] [--seeds 3] [--curve]
-        [--no-ablation] [--format json]
+        [--excerpt COL] [--gains | --no-ablation] [--format json]
 
 Rows with the same text (within the same group and context) are one passage; its codes are
 the union of the ``--sep``-separated codes of its rows, so both "one row per passage" and
 "one row per code" files work. ``--context`` names the column with what a passage answers
-(a survey sheet's question column). Passages are split by ``--group`` (the participant: none
+(a survey sheet's question column). ``--excerpt`` names the column with the exact words a
+row's codes were applied to: the suggester then learns as a project does, from the coded
+words and from the passages that hold them, and is still measured on whole passages.
+Passages are split by ``--group`` (the participant: none
 of a person's answers is both learned from and tested on) into halves, once per seed
 (``--seeds`` splits from ``--seed``); the suggesters learn from one half and are measured on
 the passages of the other that carry any code. Every figure is the mean over the splits.
@@ -18,9 +21,11 @@ Definitions, per test passage with true codes T and ranked suggestions S, then a
 * ``r_at_3`` = |S[:3] ∩ T| / |T|;
 * ``baseline_*``: the same for always suggesting the training half's most frequent codes;
 * ``spread``: per figure, the standard deviation over the splits, the lowest and highest;
-* ``gain``: per feature of ``qualcode.combined.v2`` (function words; the context, with
-  ``--context``; the nearest passages' vote for rare codes), the figures with every feature
-  and without that one, and the p@3 gain;
+* ``gain``: per feature of ``qualcode.combined.v3``, the figures with every feature and
+  without that one, and the p@3 gain: by default for the columns given (``context``,
+  ``excerpts``), with ``--gains`` for every feature (function words, the nearest passages'
+  vote for rare codes, name shares, the rare codes' discount, the best sentence, and the
+  columns), a model each;
 * ``codebook_*`` (with ``--codebook``): the codebook suggester alone, before any learning;
 * ``curve`` (with ``--curve``): the figures when each code has at most 5, 10, 20, 50
   training passages;
@@ -58,6 +63,9 @@ class Passage:
     text: str
     codes: frozenset[str]
     context: str = ""  # what the passage answers: the survey question, say
+    # The coded excerpts of the passage, each with its codes (``--excerpt``): what a
+    # project learns from, where the passage is the unit that holds them.
+    excerpts: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 def _read_rows(path: Path, encoding: str | None) -> tuple[list[str], list[dict[str, str]]]:
@@ -92,17 +100,20 @@ def read_passages(
     group: str | None = None,
     encoding: str | None = None,
     context: str | None = None,
+    excerpt: str | None = None,
 ) -> list[Passage]:
     """The coded passages of a CSV file (see the module docstring); ``context`` names the
-    column with what each passage answers (the question)."""
+    column with what each passage answers (the question), ``excerpt`` the column with the
+    exact words a row's codes were applied to."""
     header, rows = _read_rows(path, encoding)
-    for col in (text, codes, group, context):
+    for col in (text, codes, group, context, excerpt):
         if col is not None and col not in header:
             raise QualcodeError(
                 f"no column {col!r}; the columns are {', '.join(header)}", file=path
             )
     reader = rows
     found: dict[tuple[str, str, str], set[str]] = {}
+    excerpts: dict[tuple[str, str, str], dict[str, set[str]]] = {}
     for row in reader:
         body = (row.get(text) or "").strip()
         if not body:
@@ -110,8 +121,21 @@ def read_passages(
         asked = (row.get(context) or "").strip() if context else ""
         key = ((row.get(group) or "") if group else body, asked, body)
         labels = found.setdefault(key, set())
-        labels.update(c.strip() for c in (row.get(codes) or "").split(sep) if c.strip())
-    return [Passage(g, t, frozenset(c), q) for (g, q, t), c in found.items()]
+        applied = {c.strip() for c in (row.get(codes) or "").split(sep) if c.strip()}
+        labels.update(applied)
+        words = (row.get(excerpt) or "").strip() if excerpt else ""
+        if words and applied:
+            excerpts.setdefault(key, {}).setdefault(words, set()).update(applied)
+    return [
+        Passage(
+            g,
+            t,
+            frozenset(c),
+            q,
+            tuple((w, frozenset(e)) for w, e in excerpts.get((g, q, t), {}).items()),
+        )
+        for (g, q, t), c in found.items()
+    ]
 
 
 def split(passages: Sequence[Passage], seed: int = 0) -> tuple[list[Passage], list[Passage]]:
@@ -170,7 +194,17 @@ def cap_per_code(train: Sequence[Passage], n: int, seed: int = 0) -> list[Passag
     return chosen
 
 
-FEATURES = ("function_words", "context", "neighbour_vote")
+# The gains measured unless asked otherwise: those of the columns given.
+INPUTS = ("context", "excerpts")
+FEATURES = (
+    "function_words",
+    "context",
+    "neighbour_vote",
+    "name_shares",
+    "rare_discount",
+    "sentences",
+    "excerpts",
+)
 
 
 def evaluate(
@@ -180,16 +214,22 @@ def evaluate(
     language: str = "en",
     seeds: Sequence[int] = SEEDS,
     curve: Sequence[int] = (),
-    ablation: bool = True,
+    ablation: bool | Sequence[str] = INPUTS,
 ) -> dict[str, Any]:
     """Every figure of the module docstring for these passages: the mean over ``seeds``
-    (one split each) with its spread, and with ``ablation`` each feature's gain."""
+    (one split each) with its spread, and the gain of each feature named in ``ablation``
+    that is in use (True: every feature; by default the columns given, context and
+    excerpts)."""
     from qualcode.nlp.pipeline import lemmatise
 
     corpus = lemmatise([p.text for p in passages], language)
-    features = [f for f in FEATURES if f != "context" or any(p.context for p in passages)]
+    given = {"context": any(p.context for p in passages)}
+    given["excerpts"] = any(p.excerpts for p in passages)
+    features = [f for f in FEATURES if given.get(f, True)]
+    named = FEATURES if ablation is True else () if ablation is False else ablation
+    measured = [f for f in features if f in named]
     runs = [
-        _evaluate_split(passages, corpus, codebook, language, seed, curve, features, ablation)
+        _evaluate_split(passages, corpus, codebook, language, seed, curve, features, measured)
         for seed in seeds
     ]
     result: dict[str, Any] = {
@@ -203,7 +243,7 @@ def evaluate(
     result["spread"] = {k: _spread([r[k] for r in runs]) for k in METRICS}
     if codebook:
         result.update(_means(runs, [f"codebook_{k}" for k in FIGURES]))
-    if ablation:
+    if measured:
         result["gain"] = {
             f: {
                 "with": _means(runs, FIGURES),
@@ -212,7 +252,7 @@ def evaluate(
                     statistics.mean(r["p_at_3"] - r["without"][f]["p_at_3"] for r in runs), 4
                 ),
             }
-            for f in features
+            for f in measured
         }
     hits = [h for r in runs for h in r["hits"]]
     result["calibration"] = calibration([h[0] for h in hits], [h[1] for h in hits])
@@ -238,10 +278,10 @@ def _evaluate_split(
     seed: int,
     curve: Sequence[int],
     features: Sequence[str],
-    ablation: bool,
+    measured: Sequence[str],
 ) -> dict[str, Any]:
     """The figures of one split (``seed``)."""
-    from qualcode.nlp.engine import CombinedSuggester, fit_vectorizer
+    from qualcode.nlp.engine import CombinedSuggesterV3, fit_vectorizer
 
     train, test = split(passages, seed)
     test = [p for p in test if p.codes]
@@ -255,20 +295,33 @@ def _evaluate_split(
     hits: list[tuple[Sequence[Any], Collection[str]]] = []
 
     def run(sample: Sequence[Passage], off: str | None = None) -> dict:
-        context = "context" in features and off != "context"
-        model = CombinedSuggester(
+        on = {f: f in features and f != off for f in FEATURES}
+        model = CombinedSuggesterV3(
             language,
             vectorizer=vectorizer,
-            function_words="function_words" in features and off != "function_words",
-            neighbour_vote=0.5 if "neighbour_vote" in features and off != "neighbour_vote" else 0.0,
+            function_words=on["function_words"],
+            neighbour_vote=0.5 if on["neighbour_vote"] else 0.0,
+            name_shares=on["name_shares"],
+            rare_discount=2.0 if on["rare_discount"] else 0.0,
+            pooled=on["sentences"],
             random_state=seed,
         )
-        model.fit(
-            codes,
-            [p.text for p in sample],
-            [p.codes for p in sample],
-            contexts=[p.context for p in sample] if context else None,
-        )
+        asked = [p.context for p in sample] if on["context"] else None
+        if on["excerpts"]:
+            # As a project learns: from the coded words, and from the units holding them.
+            spans = [(p, words, found) for p in sample for words, found in p.excerpts]
+            model.fit(
+                codes,
+                [words for _, words, _ in spans],
+                [found for _, _, found in spans],
+                contexts=[p.context for p, _, _ in spans] if on["context"] else None,
+                units=[p.text for p in sample],
+                unit_labels=[p.codes for p in sample],
+                unit_contexts=asked,
+            )
+        else:
+            model.fit(codes, [p.text for p in sample], [p.codes for p in sample], contexts=asked)
+        context = on["context"]
         ranked = model.suggest_texts(
             [p.text for p in test],
             top=5,
@@ -292,8 +345,8 @@ def _evaluate_split(
         **{f"baseline_{k}": v for k, v in baseline.items()},
         "hits": hits,
     }
-    if ablation:
-        result["without"] = {f: run(train, off=f) for f in features}
+    if measured:
+        result["without"] = {f: run(train, off=f) for f in measured}
     if codebook:
         alone = run([])
         result.update({f"codebook_{k}": alone[k] for k in FIGURES})
@@ -383,11 +436,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--codebook", type=Path, help="codebook file (.yaml, .csv, .qdc)")
     parser.add_argument("--language", default="en", help="language of the texts")
     parser.add_argument("--context", help="column with what a passage answers (the question)")
+    parser.add_argument(
+        "--excerpt", help="column with the exact words a row's codes were applied to"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first split")
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="splits to average over")
     parser.add_argument("--curve", action="store_true", help="the learning curve too")
-    parser.add_argument(
-        "--no-ablation", action="store_true", help="skip measuring each feature's gain"
+    gains = parser.add_mutually_exclusive_group()
+    gains.add_argument(
+        "--gains", action="store_true", help="measure every feature's gain (a model each)"
+    )
+    gains.add_argument(
+        "--no-ablation", action="store_true", help="measure no gain, not even the columns'"
     )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
@@ -400,6 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             group=args.group,
             encoding=args.encoding,
             context=args.context,
+            excerpt=args.excerpt,
         )
         codebook = load_descriptions(args.codebook) if args.codebook else []
         result = evaluate(
@@ -408,7 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             language=args.language,
             seeds=range(args.seed, args.seed + args.seeds),
             curve=CURVE if args.curve else (),
-            ablation=not args.no_ablation,
+            ablation=True if args.gains else () if args.no_ablation else INPUTS,
         )
     except (QualcodeError, OSError) as exc:
         print(f"qualcode: error: {exc}", file=sys.stderr)

@@ -25,6 +25,7 @@ from qualcode.nlp.features import fit_texts
 
 NAME = "qualcode.learned.v1"
 NAME_V2 = "qualcode.learned.v2"
+NAME_V3 = "qualcode.learned.v3"
 
 
 class LearnedSuggester:
@@ -41,6 +42,9 @@ class LearnedSuggester:
         function_words: give the regressions the passage's every word too, stop words
             included ("not", "no", "me", "my"), which the shared features leave out but which
             tell "it reminds me of nothing" from "it reminds me of my family".
+        solver: the regressions' solver: ``"liblinear"`` (which penalises the intercept too)
+            or ``"lbfgs"`` (which does not, and is ten times faster on the dense
+            coordinates the regressions learn on when thousands of passages are coded).
         random_state: seed for the solvers, so results are reproducible.
     """
 
@@ -55,6 +59,7 @@ class LearnedSuggester:
         calibrate: bool = True,
         vectorizer: Any = None,
         function_words: bool = False,
+        solver: str = "liblinear",
         random_state: int = 0,
     ):
         self.min_examples = min_examples
@@ -64,6 +69,7 @@ class LearnedSuggester:
         self.calibrate = calibrate
         self.vectorizer = vectorizer
         self.function_words = function_words
+        self.solver = solver
         self.random_state = random_state
 
     def fit(
@@ -157,7 +163,8 @@ class LearnedSuggester:
             return LogisticRegression(
                 C=self.C,
                 class_weight=self.class_weight,
-                solver="liblinear",
+                solver=self.solver,
+                max_iter=1000 if self.solver == "lbfgs" else 100,
                 random_state=self.random_state,
             )
 
@@ -261,6 +268,20 @@ class LearnedSuggesterV2(LearnedSuggester):
 
     def __init__(self, *, function_words: bool = True, **params: Any):
         super().__init__(function_words=function_words, **params)
+
+
+class LearnedSuggesterV3(LearnedSuggesterV2):
+    """``qualcode.learned.v3``: :class:`LearnedSuggesterV2` with the ``lbfgs`` solver.
+
+    The same regressions but for the intercept, which lbfgs leaves unpenalised; fitted ten
+    times faster where a project has thousands of coded passages (music data's 2,000
+    excerpts: 160 s of liblinear per split, 17 s with lbfgs).
+    """
+
+    name = NAME_V3
+
+    def __init__(self, *, solver: str = "lbfgs", **params: Any):
+        super().__init__(solver=solver, **params)
 
 
 def _unit(v: Any) -> Any:

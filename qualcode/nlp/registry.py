@@ -11,17 +11,20 @@ suggesters import them when they fit.
 from __future__ import annotations
 
 from qualcode.errors import QualcodeError
-from qualcode.nlp.codebook import CodebookSuggester
-from qualcode.nlp.engine import CombinedSuggester, CombinedSuggesterV2
-from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2
+from qualcode.nlp.codebook import CodebookSuggester, CodebookSuggesterV2
+from qualcode.nlp.engine import CombinedSuggester, CombinedSuggesterV2, CombinedSuggesterV3
+from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2, LearnedSuggesterV3
 from qualcode.nlp.themes import ThemeFinder
 
 REGISTRY: dict[str, type] = {
     CodebookSuggester.name: CodebookSuggester,
+    CodebookSuggesterV2.name: CodebookSuggesterV2,
     LearnedSuggester.name: LearnedSuggester,
     LearnedSuggesterV2.name: LearnedSuggesterV2,
+    LearnedSuggesterV3.name: LearnedSuggesterV3,
     CombinedSuggester.name: CombinedSuggester,
     CombinedSuggesterV2.name: CombinedSuggesterV2,
+    CombinedSuggesterV3.name: CombinedSuggesterV3,
     ThemeFinder.name: ThemeFinder,
 }
 

@@ -40,7 +40,7 @@ from qualcode.store.server import is_server_url
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.nlp.engine import CombinedSuggester
+    from qualcode.nlp.engine import CombinedSuggesterV3
 
 
 class Project(
@@ -66,7 +66,7 @@ class Project(
         self.store = store
         self.path = path
         # The fitted suggestion model, its background refit, and what the NLP reuses.
-        self._nlp: SuggesterCache[CombinedSuggester] = SuggesterCache()
+        self._nlp: SuggesterCache[CombinedSuggesterV3] = SuggesterCache()
         # Each source's sentence units for the reports (see AnalysisActions._sentences).
         self._sentence_frames: dict[tuple[int, str], pd.DataFrame] = {}
 

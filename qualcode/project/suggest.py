@@ -25,14 +25,14 @@ from qualcode.project.themes import INTERVIEWERS, ThemeActions, Unit
 
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
-    from qualcode.nlp.engine import CombinedSuggester
+    from qualcode.nlp.engine import CombinedSuggesterV3, Parts
 
 # The suggester fitted, looked up by this name in qualcode.nlp.registry, and what the
 # project records it used (the setting ``nlp.suggesters``). The name is a record, not a pin:
 # a project that recorded ``.v1`` gets ``.v2`` suggestions from its next fit on, and the
 # setting says so (models are fitted afresh from the codings, never stored).
-SUGGESTER = "qualcode.combined.v2"
-SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v1 + qualcode.learned.v2)"
+SUGGESTER = "qualcode.combined.v3"
+SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v2 + qualcode.learned.v3)"
 # Interviewers' and moderators' turns are questions, not answers: they get no suggestions
 # unless the project codes them, which it does when at least this share of its codings
 # starts in one (a stray coding there does not make every question a candidate).
@@ -45,7 +45,7 @@ class SuggestActions(ThemeActions):
 
     # -- the model -----------------------------------------------------------------------
 
-    def _suggester(self, *, wait: bool = True) -> CombinedSuggester:
+    def _suggester(self, *, wait: bool = True) -> CombinedSuggesterV3:
         """The fitted model for the current codings, codes and feedback.
 
         With ``wait`` False and only codings or feedback changed since the last fit, the last
@@ -59,7 +59,7 @@ class SuggestActions(ThemeActions):
             "\n".join([self.store.coding_fingerprint(), book_key]).encode()
         ).hexdigest()
 
-        def prepare() -> Callable[[], CombinedSuggester]:
+        def prepare() -> Callable[[], CombinedSuggesterV3]:
             fit = self._training(book)  # reads the store here, in the caller's thread
             self.note_setting("nlp.suggesters", SUGGESTERS)
             return fit
@@ -68,13 +68,14 @@ class SuggestActions(ThemeActions):
 
     def _training(
         self, book: Codebook, *, exclude_source: int | None = None
-    ) -> Callable[[], CombinedSuggester]:
+    ) -> Callable[[], CombinedSuggesterV3]:
         """Gather what the model learns from, and return the fit to run (store-free);
         ``exclude_source``'s codings and feedback are left out (to test on that source)."""
         from qualcode.nlp import registry
         from qualcode.nlp.codebook import CodeDescription
 
-        suggester: type[CombinedSuggester] = registry.get(SUGGESTER)
+        suggester: type[CombinedSuggesterV3] = registry.get(SUGGESTER)
+
         sources = {s.id: s for s in self.store.list_sources()}
         passages: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
         for c in self.store.list_codings():
@@ -102,7 +103,38 @@ class SuggestActions(ThemeActions):
         labels = [passages[k][0] for k in keys]
         rejected = [passages[k][1] for k in keys]
         contexts = self._contexts([sources[sid] for sid, _, _ in keys])
-        return lambda: model.fit(codes, examples, labels, rejected=rejected, contexts=contexts)
+        held = self._holding_units(sources, {k: passages[k][0] for k in keys if passages[k][0]})
+        units = [sources[sid].text[a:b] for sid, a, b in held]
+        unit_contexts = self._contexts([sources[sid] for sid, _, _ in held])
+        return lambda: model.fit(
+            codes,
+            examples,
+            labels,
+            rejected=rejected,
+            contexts=contexts,
+            units=units,
+            unit_labels=list(held.values()),
+            unit_contexts=unit_contexts,
+        )
+
+    def _holding_units(
+        self, sources: dict[int, Source], coded: dict[tuple[int, int, int], set[str]]
+    ) -> dict[tuple[int, int, int], set[str]]:
+        """The turns (a sheet's answers) that hold the coded passages, each with the codes
+        coded in it (a passage belongs to the turn it starts in); none when every coded
+        passage is a whole turn already, as the spans' model would be learned twice."""
+        import bisect
+
+        held: dict[tuple[int, int, int], set[str]] = {}
+        turns: dict[int, list[tuple[int, int]]] = {}
+        for sid, a, b in coded:
+            spans = turns.setdefault(sid, self._units(sources[sid], "turn"))
+            at = bisect.bisect_right([end for _, end in spans], a)
+            start, end = spans[min(at, len(spans) - 1)] if spans else (a, b)
+            held.setdefault((sid, start, end), set()).update(coded[(sid, a, b)])
+        if set(held) == set(coded):
+            return {}
+        return held
 
     def _contexts(self, sources: Sequence[Source]) -> list[str] | None:
         """What each of these sources answers (the attribute the setting ``nlp.context``
@@ -256,7 +288,7 @@ class SuggestActions(ThemeActions):
 
     def _rank(
         self,
-        model: CombinedSuggester,
+        model: CombinedSuggesterV3,
         src: Source,
         spans: Sequence[tuple[int, int]],
         codings: Sequence[Coding],
@@ -275,6 +307,7 @@ class SuggestActions(ThemeActions):
             top=top + max((len(d) for d in done), default=0),
             min_score=min_score,
             contexts=self._contexts([src] * len(spans)),
+            parts=[self._passage_sentences(src, a, b) for a, b in spans],
         )
         out = []
         for (a, b), found, skip in zip(spans, ranked, done, strict=True):
@@ -287,6 +320,19 @@ class SuggestActions(ThemeActions):
             ]
             out.append(row[:top])
         return out
+
+    def _passage_sentences(self, src: Source, start: int, end: int) -> Parts:
+        """The sentences of ``[start, end)``, which the suggester pools (a passage of one
+        sentence is scored as it is)."""
+        from qualcode.nlp.engine import Parts
+        from qualcode.segments import split_sentences
+
+        analysis = self._analysis(src)
+        found = split_sentences(src.text, start, end)
+        return Parts(
+            [analysis.lemma_text(a, b) for a, b in found],
+            [analysis.all_lemmas(a, b) for a, b in found],
+        )
 
     def accept_suggestion(self, s: Suggestion, coder: str | None = None) -> ApplyResult:
         """Apply the suggested code (a theme's label becomes a new code) and record it."""

@@ -12,7 +12,7 @@ from qualcode.project.base import ProjectBase
 from qualcode.project.coding import CodingActions
 
 if TYPE_CHECKING:
-    from qualcode.nlp.engine import CombinedSuggester
+    from qualcode.nlp.engine import CombinedSuggesterV3
     from qualcode.nlp.pipeline import Analysis
     from qualcode.nlp.themes import ThemeFinder
     from qualcode.project.cache import SuggesterCache
@@ -30,7 +30,7 @@ class ThemeActions(ProjectBase):
     """Themes, and what suggestions share with them: the NLP analysis of a source, and
     its passages (turns or sentences)."""
 
-    _nlp: SuggesterCache[CombinedSuggester]  # set by Project.__init__
+    _nlp: SuggesterCache[CombinedSuggesterV3]  # set by Project.__init__
 
     @property
     def nlp_model(self) -> str | None:

@@ -126,11 +126,16 @@ class SuggestActions(ThemeActions):
         import bisect
 
         held: dict[tuple[int, int, int], set[str]] = {}
-        turns: dict[int, list[tuple[int, int]]] = {}
+        turns: dict[int, tuple[list[tuple[int, int]], list[int]]] = {}
         for sid, a, b in coded:
-            spans = turns.setdefault(sid, self._units(sources[sid], "turn"))
-            at = bisect.bisect_right([end for _, end in spans], a)
+            if sid not in turns:
+                spans = self._units(sources[sid], "turn")
+                turns[sid] = (spans, [end for _, end in spans])
+            spans, ends = turns[sid]
+            at = bisect.bisect_right(ends, a)
             start, end = spans[min(at, len(spans) - 1)] if spans else (a, b)
+            # A coding across turns is held by the turns it covers.
+            start, end = min(start, a), max(end, b)
             held.setdefault((sid, start, end), set()).update(coded[(sid, a, b)])
         if set(held) == set(coded):
             return {}

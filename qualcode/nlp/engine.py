@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.nlp.codebook import CodebookSuggester, CodebookSuggesterV2, CodeDescription
 from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2, LearnedSuggesterV3
 from qualcode.nlp.pipeline import analyse
+
+if TYPE_CHECKING:
+    from qualcode.nlp.pipeline import Analysis
 
 NAME = "qualcode.combined.v1"
 NAME_V2 = "qualcode.combined.v2"
@@ -32,10 +35,19 @@ CHUNK = 1000  # passages scored at once
 
 @dataclass(frozen=True, slots=True)
 class Parts:
-    """A passage's sentences, as lemma texts and every lemma of each, for pooling."""
+    """Spans of an analysed text (passages, or a passage's sentences for pooling), as lemma
+    texts and every lemma of each."""
 
     lemma_texts: Sequence[str]
     lemmas: Sequence[Sequence[str]]
+
+    @classmethod
+    def of(cls, analysis: Analysis, spans: Sequence[tuple[int, int]]) -> Parts:
+        """The parts at ``spans`` (character offsets) of an analysed text."""
+        return cls(
+            [analysis.lemma_text(a, b) for a, b in spans],
+            [analysis.all_lemmas(a, b) for a, b in spans],
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +90,7 @@ class CombinedSuggester:
     name = NAME
     learned_class: type[LearnedSuggester] = LearnedSuggester  # the learned part's version
     codebook_class: type[CodebookSuggester] = CodebookSuggester  # the codebook part's
+    pooled = False  # whether scores pool each passage's sentences (a parameter of .v3)
 
     def __init__(
         self,
@@ -315,21 +328,13 @@ class CombinedSuggester:
         contexts: Sequence[str] | None = None,
     ) -> list[list[Ranked]]:
         """:meth:`suggest` for raw texts (analysed here, with the cache), each with its
-        sentences as its parts."""
+        sentences as its parts if the model pools them."""
         from qualcode.segments import split_sentences
 
         analysed = analyse(texts, self.language, self.nlp_model)
-        spans = [split_sentences(t) for t in texts]
-        pieces = analyse(
-            [t[a:b] for t, found in zip(texts, spans, strict=True) for a, b in found],
-            self.language,
-            self.nlp_model,
-        )
-        parts, at = [], 0
-        for found in spans:
-            chunk = pieces[at : at + len(found)]
-            parts.append(Parts([a.lemma_text() for a in chunk], [a.lemmas for a in chunk]))
-            at += len(found)
+        parts = None
+        if self.pooled:
+            parts = [Parts.of(a, split_sentences(t)) for a, t in zip(analysed, texts, strict=True)]
         return self.suggest(
             [a.lemma_text() for a in analysed],
             [a.lemmas for a in analysed],
@@ -487,7 +492,7 @@ class CombinedSuggesterV3(CombinedSuggesterV2):
         if self.units_ is not None:
             blends.append(self.units_.whole(lemma_texts, lemmas, contexts))
         if self.pooled and parts is not None:
-            blends.extend(self._best_sentences(lemma_texts, lemmas, contexts, parts, blends))
+            blends.extend(self._best_sentences(contexts, parts, blends))
         mean = np.mean(blends, axis=0).astype(np.float32)
         return (mean, *whole[1:])
 
@@ -502,8 +507,6 @@ class CombinedSuggesterV3(CombinedSuggesterV2):
 
     def _best_sentences(
         self,
-        lemma_texts: Sequence[str],
-        lemmas: Sequence[Sequence[str]],
         contexts: Sequence[str] | None,
         parts: Sequence[Parts],
         whole: Sequence[Any],

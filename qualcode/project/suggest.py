@@ -25,12 +25,12 @@ from qualcode.project.themes import INTERVIEWERS, ThemeActions, Unit
 
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
-    from qualcode.nlp.engine import CombinedSuggesterV3, Parts
+    from qualcode.nlp.engine import CombinedSuggesterV3
 
 # The suggester fitted, looked up by this name in qualcode.nlp.registry, and what the
 # project records it used (the setting ``nlp.suggesters``). The name is a record, not a pin:
-# a project that recorded ``.v1`` gets ``.v2`` suggestions from its next fit on, and the
-# setting says so (models are fitted afresh from the codings, never stored).
+# a project that recorded an earlier version gets this one's suggestions from its next fit
+# on, and the setting says so (models are fitted afresh from the codings, never stored).
 SUGGESTER = "qualcode.combined.v3"
 SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v2 + qualcode.learned.v3)"
 # Interviewers' and moderators' turns are questions, not answers: they get no suggestions
@@ -75,7 +75,6 @@ class SuggestActions(ThemeActions):
         from qualcode.nlp.codebook import CodeDescription
 
         suggester: type[CombinedSuggesterV3] = registry.get(SUGGESTER)
-
         sources = {s.id: s for s in self.store.list_sources()}
         passages: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
         for c in self.store.list_codings():
@@ -121,22 +120,20 @@ class SuggestActions(ThemeActions):
         self, sources: dict[int, Source], coded: dict[tuple[int, int, int], set[str]]
     ) -> dict[tuple[int, int, int], set[str]]:
         """The turns (a sheet's answers) that hold the coded passages, each with the codes
-        coded in it (a passage belongs to the turn it starts in); none when every coded
-        passage is a whole turn already, as the spans' model would be learned twice."""
-        import bisect
+        coded in it (a passage across turns is held by the turns it overlaps, one in none
+        by itself); none when every coded passage is a whole turn already, as the spans'
+        model would be learned twice."""
+        from qualcode.analysis.units import overlapped
 
         held: dict[tuple[int, int, int], set[str]] = {}
-        turns: dict[int, tuple[list[tuple[int, int]], list[int]]] = {}
+        by_source: dict[int, list[tuple[int, int]]] = {}
         for sid, a, b in coded:
-            if sid not in turns:
-                spans = self._units(sources[sid], "turn")
-                turns[sid] = (spans, [end for _, end in spans])
-            spans, ends = turns[sid]
-            at = bisect.bisect_right(ends, a)
-            start, end = spans[min(at, len(spans) - 1)] if spans else (a, b)
-            # A coding across turns is held by the turns it covers.
-            start, end = min(start, a), max(end, b)
-            held.setdefault((sid, start, end), set()).update(coded[(sid, a, b)])
+            by_source.setdefault(sid, []).append((a, b))
+        for sid, spans in by_source.items():
+            turns = self._units(sources[sid], "turn")
+            for (a, b), covered in zip(spans, overlapped(turns, spans), strict=True):
+                start, end = (turns[covered[0]][0], turns[covered[-1]][1]) if covered else (a, b)
+                held.setdefault((sid, start, end), set()).update(coded[(sid, a, b)])
         if set(held) == set(coded):
             return {}
         return held
@@ -300,19 +297,23 @@ class SuggestActions(ThemeActions):
         top: int,
         min_score: float,
     ) -> list[list[Suggestion]]:
+        from qualcode.nlp.engine import Parts
+        from qualcode.segments import split_sentences
+
         if not spans:
             return []
         analysis = self._analysis(src)
         book = self.codebook()
         by_path = {book.path(c): c.id for c in book}
         done = _covering(spans, codings)
+        passages = Parts.of(analysis, spans)
         ranked = model.suggest(
-            [analysis.lemma_text(a, b) for a, b in spans],
-            [analysis.all_lemmas(a, b) for a, b in spans],
+            passages.lemma_texts,
+            passages.lemmas,
             top=top + max((len(d) for d in done), default=0),
             min_score=min_score,
             contexts=self._contexts([src] * len(spans)),
-            parts=[self._passage_sentences(src, a, b) for a, b in spans],
+            parts=[Parts.of(analysis, split_sentences(src.text, a, b)) for a, b in spans],
         )
         out = []
         for (a, b), found, skip in zip(spans, ranked, done, strict=True):
@@ -325,19 +326,6 @@ class SuggestActions(ThemeActions):
             ]
             out.append(row[:top])
         return out
-
-    def _passage_sentences(self, src: Source, start: int, end: int) -> Parts:
-        """The sentences of ``[start, end)``, which the suggester pools (a passage of one
-        sentence is scored as it is)."""
-        from qualcode.nlp.engine import Parts
-        from qualcode.segments import split_sentences
-
-        analysis = self._analysis(src)
-        found = split_sentences(src.text, start, end)
-        return Parts(
-            [analysis.lemma_text(a, b) for a, b in found],
-            [analysis.all_lemmas(a, b) for a, b in found],
-        )
 
     def accept_suggestion(self, s: Suggestion, coder: str | None = None) -> ApplyResult:
         """Apply the suggested code (a theme's label becomes a new code) and record it."""

@@ -192,6 +192,7 @@ def test_a_word_table_wider_than_word_allows_is_split(tmp_path: Path):
     assert len(first.columns) == 63 and len(second.columns) == 9
     assert [c.text for c in second.rows[0].cells][:2] == ["Code", "s62"]
     assert second.rows[2].cells[0].text == "B"
+    assert document.sections[0].page_width > document.sections[0].page_height  # landscape
 
 
 def test_grouped_bar_chart_names_groups_and_codes(study: Path, coded: Project, tmp_path: Path):

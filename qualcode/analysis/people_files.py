@@ -9,7 +9,8 @@ the tables); by default the tables' own ``attrs["counted"]``.
 Excel indents with the cell's indent alignment, Word with the paragraph's left indent,
 Markdown with em spaces (which, unlike spaces, survive rendering). A Word table holds at most
 63 columns: a wider table (a matrix of many sources) is split into parts that each repeat the
-code column, and their headings say which columns each holds.
+code column, and their headings say which columns each holds; a document with a table of more
+than 8 columns is set in landscape.
 
 pandas at module level: the facade imports this module inside its methods only.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -27,6 +29,7 @@ Tables = Mapping[str, pd.DataFrame]
 
 MAX_WIDTH = 60  # Excel column width cap, in characters: long quotes wrap instead
 WORD_COLUMNS = 63  # Word's limit on the columns of a table
+PORTRAIT_COLUMNS = 8  # a wider table turns the pages to landscape
 ABOUT = "about"  # the name of the sheet of ``about`` lines
 
 
@@ -136,9 +139,12 @@ def write_docx(tables: Tables, path: Path, *, about: Sequence[str] | None = None
     from docx.shared import Cm
 
     document = docx.Document()
+    shown_tables = _people(tables)
+    if max((len(t.frame.columns) for t in shown_tables), default=0) > PORTRAIT_COLUMNS:
+        _landscape(document)
     for line in _about(tables, about):
         document.add_paragraph().add_run(line).italic = True
-    for shown in _people(tables):
+    for shown in shown_tables:
         for heading, part, numeric in _word_parts(shown):
             document.add_heading(heading, level=2)
             table = document.add_table(rows=1, cols=len(part.columns))
@@ -163,6 +169,15 @@ def write_docx(tables: Tables, path: Path, *, about: Sequence[str] | None = None
                         paragraph.paragraph_format.left_indent = Cm(0.4 * shown.indent[r])
     document.save(str(path))
     return [path]
+
+
+def _landscape(document: Any) -> None:
+    """Turn the document's pages to landscape, for tables too wide to read upright."""
+    from docx.enum.section import WD_ORIENT
+
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
 
 
 def _word_parts(shown: PeopleTable) -> list[tuple[str, pd.DataFrame, list[bool]]]:

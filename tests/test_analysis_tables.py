@@ -285,12 +285,12 @@ def test_export_by_table_names_and_a_chart_broken_down(study: Project, tmp_path:
     [path] = study.export_tables(tmp_path / "t.xlsx", ["frequencies", "quotes"], by="kind")
     sheets = pd.read_excel(path, sheet_name=None)
     assert list(sheets) == ["frequencies", "frequencies_by_kind", "quotes"]
-    assert sheets["frequencies_by_kind"]["sources_text"].tolist()[:2] == [
+    assert sheets["frequencies_by_kind"]["Sources"].tolist()[:2] == [
         "1 of 1 (100%)",
         "2 of 3 (67%)",
     ]
-    chart = study.chart("frequencies", tmp_path / "f.svg", by="kind")
-    assert "Awareness (interview)" in chart.read_text(encoding="utf-8")
+    chart = study.chart("frequencies", tmp_path / "f.svg", by="kind").read_text(encoding="utf-8")
+    assert "interview (N=3)" in chart and "expert_panel (N=1)" in chart
 
 
 def test_packed_and_plain_reads_of_the_codings_agree(study: Project, monkeypatch):

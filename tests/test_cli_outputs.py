@@ -38,7 +38,7 @@ def _args(command: tuple[str, ...], project: Path, out: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:3]))
-@pytest.mark.parametrize("name", ["out.txt", "out", "out.docx"])
+@pytest.mark.parametrize("name", ["out.txt", "out", "out.pptx"])
 def test_an_unsupported_output_is_refused_in_one_line(coded: Path, tmp_path: Path, command, name):
     out = tmp_path / name
     result = run(*_args(command, coded, out), ok=False)
@@ -56,6 +56,7 @@ def test_an_unsupported_output_is_refused_in_one_line(coded: Path, tmp_path: Pat
         (COMMANDS[0], "f.xlsx"),
         (COMMANDS[0], "f.svg"),
         (COMMANDS[2], "q.md"),
+        (COMMANDS[1], "t.docx"),
         (COMMANDS[3], "a.csv"),
         (COMMANDS[3], "a.json"),
         (COMMANDS[4], "d.csv"),

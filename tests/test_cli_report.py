@@ -74,7 +74,7 @@ def test_every_table_to_one_workbook(study: Path, tmp_path: Path):
         "crosstab",
         "quotes",
     ]
-    assert sheets["frequencies"]["sources_text"].tolist()[0] == "3 of 4 (75%)"
+    assert sheets["frequencies"]["Sources"].tolist()[0] == "3 of 4 (75%)"
     from openpyxl import load_workbook
 
     widths = load_workbook(target)["quotes"].column_dimensions
@@ -93,7 +93,7 @@ def test_one_table_to_each_format(study: Path, tmp_path: Path, suffix: str):
         back = pd.DataFrame(json.loads(target.read_text(encoding="utf-8")))
     else:
         text = target.read_text(encoding="utf-8")
-        assert text.startswith("| code_id | code | parent |")
+        assert text.startswith("## Frequencies\n\n| Code | Codings | Passages | Sources |")
         assert "| 3 of 4 (75%) |" in text
         return
     assert back["code"].tolist()[:2] == ["Awareness", "Barriers"]
@@ -130,7 +130,8 @@ def test_empty_results_print_headers(study: Path):
         (["matrix", "-o", "m.png"], "charts are drawn of frequencies"),
         (["frequencies", "-o", "f.txt"], "cannot write tables to 'f.txt'"),
         (["quotes", "--by", "kind"], "--by breaks down frequencies"),
-        (["frequencies", "--by", "kind", "-o", "f.png"], "a chart draws the whole table"),
+        (["frequencies", "--value", "codings", "-o", "f.png"], "--value is for tables"),
+        (["cooccurrence", "--value", "sources", "-o", "c.svg"], "shows jaccard or count"),
     ],
 )
 def test_errors_are_one_line(study: Path, args: list[str], message: str):

@@ -112,6 +112,6 @@ async def test_export_writes_every_table_to_a_workbook(coded: Project, tmp_path:
         await wait_for_toast(pilot, "tables.nope", "error")
     sheets = pd.read_excel(target, sheet_name=None)
     assert {"frequencies", "cooccurrence", "matrix", "crosstab", "quotes"} <= set(sheets)
-    freq = sheets["frequencies"].set_index("code")
-    assert freq.loc["Awareness and publicity/Awareness", "passages"] == 5
+    freq = sheets["frequencies"].set_index("Code")  # own names: Awareness under its parent
+    assert freq.loc["Awareness", "Passages"] == 5
     assert len(sheets["quotes"]) == 7

@@ -1,4 +1,5 @@
-"""Charts for a paper: frequencies as a bar chart, co-occurrence as a heat map (PNG, SVG).
+"""Charts for a paper: frequencies as a bar chart (grouped by an attribute: one bar per group),
+co-occurrence as a heat map with a labelled scale (PNG, SVG).
 
 Drawn with matplotlib's Agg backend on a Figure of our own (no pyplot state, no display), so
 it works on a server and in threads. matplotlib is imported inside the functions: it is slow
@@ -97,9 +98,12 @@ def _is_parent(freq: pd.DataFrame) -> list[bool]:
     return [any(q.startswith(p + "/") for q in paths) for p in freq["code"].astype(str)]
 
 
-def heat_map(matrix: pd.DataFrame, path: Path, *, title: str | None = None) -> Path:
+def heat_map(
+    matrix: pd.DataFrame, path: Path, *, title: str | None = None, scale: str | None = None
+) -> Path:
     """A code x code heat map of a co-occurrence matrix (see ``cooccurrence.as_matrix``),
-    its value written in every cell, codes by their own names."""
+    its value written in every cell, codes by their own names; ``scale`` labels the colour
+    bar (what the numbers are: see :func:`cooccurrence_labels`)."""
     n = len(matrix)
     names = _names([str(c) for c in matrix.index])
     longest = max((len(x) for x in names), default=0)
@@ -120,8 +124,105 @@ def heat_map(matrix: pd.DataFrame, path: Path, *, title: str | None = None) -> P
                 text = f"{v:.0f}" if whole else f"{v:.2f}".lstrip("0")
                 ink = "white" if v < top / 2 else "black"  # viridis is dark at the bottom
                 ax.text(c, r, text, ha="center", va="center", fontsize=7, color=ink)
-    fig.colorbar(image, ax=ax, shrink=0.8)
+    bar = fig.colorbar(image, ax=ax, shrink=0.8)
+    if scale:
+        bar.set_label(scale)
     ax.set_title(title or "Code co-occurrence")
+    return _save(fig, path)
+
+
+# What a co-occurrence count counts, by unit (see :mod:`qualcode.analysis.cooccurrence`).
+_COUNTED = {
+    "overlap": ("passages overlapping", "by overlapping passages"),
+    "turn": ("turns holding both codes", "within a turn"),
+    "sentence": ("sentences holding both codes", "within a sentence"),
+}
+
+
+def cooccurrence_labels(value: str, unit: str) -> tuple[str, str]:
+    """The title and the colour scale's label of a heat map of ``value`` (``count`` or
+    ``jaccard``) by ``unit``: a reader sees what the numbers are."""
+    counted, within = _COUNTED.get(unit, (f"{unit}s holding both codes", f"by {unit}"))
+    if value == "count":
+        scale = f"count of {counted}"
+    else:
+        of = "characters" if unit == "overlap" else f"{unit}s"
+        scale = f"Jaccard index (0-1): {of} coded with both codes / with either"
+    return f"Code co-occurrence {within}", scale
+
+
+MAX_GROUPS = 10  # one colour each, told apart (matplotlib's tab10)
+
+
+def grouped_bar_chart(freq: pd.DataFrame, path: Path, *, by: str, title: str | None = None) -> Path:
+    """Horizontal bars of a frequency table broken down by ``by`` (its first column): per
+    code, one bar per group, the share of the group's sources coded ("% of sources"), each
+    labelled with its ``sources_text``; the legend names each group and its N.
+
+    Codes without a coding in any group are left out; parents are named in bold, as in
+    :func:`bar_chart`; the figure is as wide as its labels.
+
+    Raises:
+        ValueError: more than :data:`MAX_GROUPS` groups (bars no one could tell apart).
+    """
+    from matplotlib import colormaps  # deferred: see the module docstring
+
+    coded = freq.groupby("code_id", sort=False)["codings"].transform("sum") > 0
+    freq = freq[coded.to_numpy(bool)] if len(freq) else freq
+    group_names = [str(g) for g in pd.unique(freq[by])] if len(freq) else []
+    if len(group_names) > MAX_GROUPS:
+        raise ValueError(
+            f"a chart tells at most {MAX_GROUPS} groups apart; {by!r} has "
+            f"{len(group_names)} here: choose fewer with --where, or write a table"
+        )
+    codes = freq.drop_duplicates("code_id")
+    labels = _names(codes["code"].astype(str).tolist())
+    parents = _is_parent(codes)
+    k = max(len(group_names), 1)
+    base: list[float] = []
+    at = 0.0
+    for i, parent in enumerate(parents):
+        at += (0.6 if parent and i else 0.0) + (0.8 if i else 0.0)  # a gap between codes
+        base.append(at)
+        at += k
+    shares = freq["sources_text"].astype(str).tolist()
+    longest = max((len(x) for x in labels), default=0)
+    ends = max((len(x) for x in shares), default=4)
+    width = max(8.0, 3.5 + INCH_PER_CHAR * (longest + 1.6 * ends))
+    fig = _figure(width, max(3.0, 0.2 * (at + 1) + 2.0))
+    ax = fig.add_subplot()
+    colors = colormaps["tab10"]
+    block = {c: b for c, b in zip(codes["code_id"], base, strict=True)}
+    sizes = freq.drop_duplicates(by).set_index(by)["of_sources"] if len(freq) else {}
+    for j, group in enumerate(group_names):
+        rows = freq[freq[by].astype(str) == group]
+        positions = [block[c] + j for c in rows["code_id"]]
+        bars = ax.barh(
+            positions,
+            rows["sources_pct"].fillna(0).to_numpy(float),
+            height=0.9,
+            color=colors(j),
+            label=f"{group} (N={int(sizes[rows[by].iloc[0]])})" if len(rows) else group,
+        )
+        ax.bar_label(bars, labels=rows["sources_text"].astype(str).tolist(), padding=2, fontsize=7)
+    ax.set_yticks([b + (k - 1) / 2 for b in base], labels)
+    for tick, parent in zip(ax.get_yticklabels(), parents, strict=True):
+        tick.set_fontweight("bold" if parent else "normal")
+    ax.set_ylim(at, -1)  # top down, in table order
+    ax.set_xlim(0, 135)  # room for the labels after a full bar
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xlabel(f"% of sources (of each {by}) coded")
+    ax.spines[["top", "right"]].set_visible(False)
+    if group_names:  # under the axes, as many entries a row as fit the width
+        entry = INCH_PER_CHAR * max(len(h) for h in ax.get_legend_handles_labels()[1]) + 0.7
+        fig.legend(
+            loc="outside lower center",
+            ncols=max(1, min(k, int(width // entry))),
+            title=f"{by} (N = its sources)",
+            fontsize=8,
+            title_fontsize=8,
+        )
+    ax.set_title(title or f"Sources mentioning each code, by {by}")
     return _save(fig, path)
 
 

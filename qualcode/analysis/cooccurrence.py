@@ -63,7 +63,9 @@ def cooccurrence(
     else:
         frame = sorted_units(units if units is not None else data.turns)
         count, weight, totals = _shared_units(frame, source, code, start, end, n_codes)
-    return _table(data, count, weight, totals, related=_related(data) if rollup else None)
+    out = _table(data, count, weight, totals, related=_related(data) if rollup else None)
+    out.attrs["unit"] = unit  # what ``count`` counts, for the people's files and charts
+    return out
 
 
 def _overlaps(

@@ -4,7 +4,13 @@
 maps a file suffix to the name in use. A change of output is a new ``.v2`` entry, never an
 edit of ``.v1``. Formats that hold one table per file (CSV, Parquet) write several tables as
 ``STEM-TABLE.csv`` beside the path given; Excel writes one sheet per table, JSON one object
-keyed by table, Markdown one section per table.
+keyed by table, Markdown and Word one section per table.
+
+Files for machines (CSV, JSON, Parquet) hold every column: ids, paths, exact numbers. Files
+for people (Excel ``xlsx.v2``, ``markdown.v2``, Word ``docx.v1``, in
+:mod:`qualcode.analysis.people_files`) show the tables as a paper does: codes as an indented
+tree, "n of N (p%)", headers in words, no ids. ``xlsx.v1`` and ``markdown.v1`` (every column,
+as the machines' files) stay registered under their names.
 """
 
 from __future__ import annotations
@@ -18,6 +24,13 @@ from typing import Any
 # pandas at module level: the facade imports this module inside its methods only,
 # so `qualcode --help` never loads them.
 import pandas as pd
+
+from qualcode.analysis.people_files import sheet_name as _sheet_name
+from qualcode.analysis.people_files import (
+    write_docx,
+    write_markdown_people,
+    write_xlsx_people,
+)
 
 Tables = Mapping[str, pd.DataFrame]
 Exporter = Callable[[Tables, Path], list[Path]]
@@ -128,26 +141,23 @@ def write_xlsx(tables: Tables, path: Path) -> list[Path]:
     return [path]
 
 
-def _sheet_name(name: str) -> str:
-    # Excel: at most 31 characters, none of []:*?/\
-    for ch in "[]:*?/\\":
-        name = name.replace(ch, "_")
-    return name[:31] or "table"
-
-
 EXPORTERS: dict[str, Exporter] = {
     "csv.v1": write_csv,
     "xlsx.v1": write_xlsx,
     "json.v1": write_json,
     "markdown.v1": write_markdown,
     "parquet.v1": write_parquet,
+    "xlsx.v2": write_xlsx_people,
+    "markdown.v2": write_markdown_people,
+    "docx.v1": write_docx,
 }
 SUFFIXES = {
     ".csv": "csv.v1",
-    ".xlsx": "xlsx.v1",
+    ".xlsx": "xlsx.v2",
     ".json": "json.v1",
-    ".md": "markdown.v1",
+    ".md": "markdown.v2",
     ".parquet": "parquet.v1",
+    ".docx": "docx.v1",
 }
 
 

@@ -29,15 +29,35 @@ VALUES = ("codings", "passages", "sources", "sources_pct", "sources_text", "spea
 
 
 def share_texts(n: np.ndarray, of: np.ndarray) -> np.ndarray:
-    """``"31 of 52 (60%)"`` for whole arrays, the percentage rounded half up to a whole
-    number (``"0 of 0"`` without one); vectorised, as a matrix of 2,000 sources has 400,000
-    cells."""
+    """``"31 of 52 (60%)"`` for whole arrays (``"0 of 0"`` without a share); vectorised, as
+    a matrix of 2,000 sources has 400,000 cells. The percentage follows :func:`percent_texts`."""
     if len(n) == 0:
         return np.array([], dtype=object)
-    pct = np.floor(100 * n / np.maximum(of, 1) + 0.5).astype(np.int64)
     text = pd.Series(n).astype(str) + " of " + pd.Series(of).astype(str)
-    suffix = " (" + pd.Series(pct).astype(str) + "%)"
+    suffix = " (" + pd.Series(percent_texts(n, of)) + ")"
     return (text + suffix.where(of > 0, "")).to_numpy(object)
+
+
+def percent_texts(n: np.ndarray, of: np.ndarray) -> np.ndarray:
+    """``n`` of ``of`` as a percentage, rounded half up (in integers: no float ties).
+
+    The rule: a whole percent while N is at most 100, where every count has a whole percent
+    of its own; one decimal above 100, where two counts could share one (and one source in
+    300 would read 0%). A share that still rounds to 0.0% or 100.0% without being it reads
+    ``<0.1%`` or ``>99.9%``. N of 0 gives an empty text.
+    """
+    n = np.asarray(n, dtype=np.int64)
+    of = np.asarray(of, dtype=np.int64)
+    if len(n) == 0:
+        return np.array([], dtype=object)
+    safe = np.maximum(of, 1)
+    whole = (200 * n + safe) // (2 * safe)
+    tenths = (2000 * n + safe) // (2 * safe)
+    wide = pd.Series(tenths // 10).astype(str) + "." + pd.Series(tenths % 10).astype(str) + "%"
+    out = (pd.Series(whole).astype(str) + "%").where(of <= 100, wide)
+    out = out.where(~((of > 100) & (n > 0) & (tenths == 0)), "<0.1%")
+    out = out.where(~((of > 100) & (n < of) & (tenths == 1000)), ">99.9%")
+    return out.where(of > 0, "").to_numpy(object)
 
 
 def frequency_columns(by: str | None) -> list[str]:
@@ -147,4 +167,5 @@ def pivot(
     out = pd.concat([out, wide.reset_index(drop=True)], axis=1)
     if total:
         out["total"] = overall[value].to_numpy()
+    out.attrs.update(value=value, by=by)  # what the cells are, for the people's files
     return out

@@ -108,13 +108,16 @@ def report(
         str | None,
         typer.Option(
             help="matrix/crosstab cells: passages, codings, sources, sources_pct, "
-            "sources_text or speakers."
+            "sources_text or speakers; a cooccurrence heat map: jaccard (default) or count."
         ),
     ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write to .csv .xlsx .json .md .parquet, or a .png/.svg chart."
+            "--output",
+            "-o",
+            help="Write to .csv .json .parquet (every column), .xlsx .md .docx (for people: "
+            "an indented code tree, no ids), or a .png/.svg chart.",
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
@@ -130,16 +133,18 @@ def report(
         fail(f"--by breaks down frequencies, matrix, crosstab and all, not {table.value}")
     with opened(project) as p:
         if output is not None and output.suffix.lower() in CHARTS:
-            if table not in (Table.frequencies, Table.cooccurrence):
-                fail("charts are drawn of frequencies (bars) and cooccurrence (a heat map)")
-            if by is not None:
-                # A chart of the whole table under a name that says "by kind" would mislead.
-                fail("a chart draws the whole table; --by breaks down tables (.csv .xlsx ...)")
-            opts: dict[str, Any] = dict(filters)
+            if table not in (Table.frequencies, Table.crosstab, Table.cooccurrence):
+                fail(
+                    "charts are drawn of frequencies and crosstab (bars, grouped --by) "
+                    "and cooccurrence (a heat map)"
+                )
+            opts: dict[str, Any] = dict(filters, by=by)
             if rollup is not None:
                 opts["rollup"] = rollup
             if table is Table.cooccurrence:
-                opts["unit"] = unit.value
+                opts.update(unit=unit.value, value=value)
+            elif value is not None:
+                fail("a bar chart draws the share of sources; --value is for tables")
             say(f"Chart written to {p.chart(table.value, output, **opts)}.")
             return
         tables = _tables(p, table, by, filters, rollup, zeros, unit, value)

@@ -326,7 +326,8 @@ class AnalysisActions(ProjectBase):
         tables: Mapping[str, pd.DataFrame] | Sequence[str] = ("all",),
         **options: Any,
     ) -> list[Path]:
-        """Write tables to ``path`` (.csv .xlsx .json .md .parquet); returns the files.
+        """Write tables to ``path`` (.csv .json .parquet for machines, .xlsx .md .docx for
+        people: see :mod:`qualcode.analysis.exports`); returns the files.
 
         ``tables`` maps sheet names to DataFrames, or names tables to compute with
         :meth:`report_tables` and ``options`` (``by``, ``unit``, ``rollup`` and filters).
@@ -342,21 +343,55 @@ class AnalysisActions(ProjectBase):
             except ValueError as exc:
                 raise ProjectError(str(exc)) from None
 
-    def chart(self, table: str, path: str | Path, **options: Any) -> Path:
-        """Draw ``frequencies`` as a bar chart or ``cooccurrence`` as a heat map, to .png or
-        .svg. ``options`` are the table's (filters, ``by`` excepted; ``unit``, ``rollup``)."""
-        from qualcode.analysis.charts import CHART_SUFFIXES, bar_chart, heat_map
+    def chart(
+        self,
+        table: str,
+        path: str | Path,
+        *,
+        by: str | None = None,
+        value: str | None = None,
+        **options: Any,
+    ) -> Path:
+        """Draw a table to .png or .svg: ``frequencies`` as bars (with ``by``, or a
+        ``crosstab`` by ``by`` or kind: one bar per group, the share of its sources coded),
+        ``cooccurrence`` as a heat map of ``value`` (``jaccard``, the default, or
+        ``count``) on a labelled scale. ``options`` are the table's (filters, ``unit``,
+        ``rollup``)."""
+        from qualcode.analysis.charts import (
+            CHART_SUFFIXES,
+            bar_chart,
+            cooccurrence_labels,
+            grouped_bar_chart,
+            heat_map,
+        )
         from qualcode.analysis.cooccurrence import as_matrix
 
         target = Path(path)
         if target.suffix.lower() not in CHART_SUFFIXES:
             raise ProjectError(f"charts are written as .png or .svg, not {target.name!r}")
+        if table not in ("frequencies", "crosstab", "cooccurrence"):
+            raise ProjectError(
+                f"charts are drawn of frequencies, crosstab and cooccurrence, not {table!r}"
+            )
+        if table == "cooccurrence" and (value or "jaccard") not in ("jaccard", "count"):
+            raise ProjectError(f"a heat map shows jaccard or count, not {value!r}")
+        if table == "crosstab" and by in (None, "code"):
+            by = "kind"
         with writing(target):
-            if table == "frequencies":
-                return bar_chart(self.frequencies(**options), target)
             if table == "cooccurrence":
-                return heat_map(as_matrix(self.cooccurrence(**options)), target)
-        raise ProjectError(f"charts are drawn of frequencies and cooccurrence, not {table!r}")
+                unit = str(options.get("unit", "overlap"))
+                title, scale = cooccurrence_labels(value or "jaccard", unit)
+                pairs = self.cooccurrence(**options)
+                return heat_map(
+                    as_matrix(pairs, value or "jaccard"), target, title=title, scale=scale
+                )
+            if by in (None, "code"):
+                return bar_chart(self.frequencies(**options), target)
+            freq = self.frequencies(by=by, zeros=True, **options)
+            try:
+                return grouped_bar_chart(freq, target, by=str(by))
+            except ValueError as exc:
+                raise ProjectError(str(exc), file=self.label) from None
 
 
 def _attribute_names(sources: Any) -> list[str]:

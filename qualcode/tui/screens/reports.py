@@ -171,7 +171,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
                 self._export(target, self.by)
 
         self.app.push_screen(
-            TextPrompt("Export every table to (.xlsx .csv .json .md .parquet)", default), chosen
+            TextPrompt("Export every table to (.xlsx .docx .md .csv .json ...)", default), chosen
         )
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)

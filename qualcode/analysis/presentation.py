@@ -1,0 +1,244 @@
+"""Tables as people read them in a paper: codes as an indented tree, shares as "n of N (p%)",
+headers in words, no internal ids.
+
+The report tables (:mod:`qualcode.analysis.frequencies`, ``cooccurrence``, ``quotes``) are
+for machines: ids, paths, exact floats. :func:`people_table` turns one of them into what a
+workbook, a Markdown file, a Word document, a study report or a screen shows, and nothing
+else decides that, so every front end shows the same table:
+
+- a code is shown by its own name, indented one level under an ancestor shown above it
+  (``Awareness and publicity`` then ``Awareness`` at level 1); a code whose ancestors are not
+  in the table keeps its whole path, so no name is ambiguous. Co-occurrence pairs, which
+  are not in codebook order, keep whole paths.
+- ``code_id``, ``coding_id``, ``parent``, ``depth`` and the offsets are dropped; of a share
+  only ``sources_text`` ("3 of 4 (75%)", the rule of :func:`frequencies.percent_texts`)
+  stays; other fractions are text with a fixed number of decimals (no 83.33333333333333).
+- headers are words: Code, Codings, Passages, Sources, Speakers, Quote, Reference.
+
+pandas at module level: the facade imports this module inside its methods only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from qualcode.model import PATH_SEPARATOR
+
+INDENT = "\u2003"  # an em space per level: Markdown and HTML keep it, unlike spaces
+
+HEADERS = {
+    "code": "Code",
+    "codings": "Codings",
+    "passages": "Passages",
+    "sources": "Sources",
+    "sources_text": "Sources",
+    "sources_pct": "Sources (%)",
+    "speakers": "Speakers",
+    "source": "Source",
+    "speaker": "Speaker",
+    "coder": "Coder",
+    "kind": "Kind",
+    "text": "Quote",
+    "reference": "Reference",
+    "code_a": "Code",
+    "code_b": "With code",
+    "jaccard": "Jaccard index (0-1)",
+    "total": "Total",
+}
+# What co-occurrence counts, by unit (``frame.attrs["unit"]``, set by ``cooccurrence``).
+COUNT_HEADERS = {
+    "overlap": "Overlapping passages",
+    "turn": "Turns with both",
+    "sentence": "Sentences with both",
+}
+_HIDDEN = {"parent", "depth"}
+_QUOTE_HIDDEN = {"kind", "turn", "start", "end"}  # the reference says where a quote is
+_SHARE_PARTS = {"sources", "of_sources", "sources_pct"}  # sources_text says all three
+
+
+@dataclass(frozen=True)
+class PeopleTable:
+    """A table as shown to people.
+
+    Attributes:
+        title: the table's heading in words ("Frequencies by kind").
+        frame: text and whole numbers only, headers in words; the code column holds each
+            code's shown name without its indentation.
+        indent: per row, the level the code column is indented by (all 0 without one).
+        code_column: the header of the indented column, or None.
+        numeric: per column, whether it holds figures (to be aligned right).
+    """
+
+    title: str
+    frame: pd.DataFrame
+    indent: list[int]
+    code_column: str | None
+    numeric: list[bool]
+
+    def indented(self, prefix: str = INDENT) -> pd.DataFrame:
+        """The frame with ``prefix`` repeated ``level`` times before each code name: for
+        plain-text renderings (Markdown, a terminal) that have no indent of their own."""
+        if self.code_column is None:
+            return self.frame
+        names = self.frame[self.code_column].tolist()
+        shown = [prefix * level + name for level, name in zip(self.indent, names, strict=True)]
+        return self.frame.assign(**{self.code_column: shown})
+
+
+def for_people(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table ``name`` as people read it (see the module docstring); the indent levels
+    of its code column are :func:`people_table`'s ``indent``."""
+    return people_table(name, frame).frame
+
+
+def people_table(name: str, frame: pd.DataFrame) -> PeopleTable:
+    """The report table ``name`` (frequencies, frequencies_by_X, cooccurrence, matrix,
+    crosstab, quotes, or any frame with such columns) for people."""
+    pivot = "value" in frame.attrs or name in ("matrix", "crosstab")
+    columns = [str(c) for c in frame.columns]
+    keep = [c for c in columns if _shown(c, columns, pivot)]
+    group = _group_column(columns)
+    if group is not None and "code" in keep:  # the code first, then its breakdown
+        keep.remove(group)
+        keep.insert(keep.index("code") + 1, group)
+    out = frame.loc[:, keep].copy()
+    out.columns = keep
+    indent = [0] * len(out)
+    if "code" in keep:
+        shown = code_tree(out["code"].astype(str).tolist())
+        out["code"] = [s for s, _ in shown]
+        indent = [level for _, level in shown]
+    for col in keep:
+        out[col] = _cells(out[col], col)
+    headers = [_header(c, pivot, frame.attrs) for c in keep]
+    numeric = [_is_figures(out[c]) for c in keep]
+    out.columns = headers
+    return PeopleTable(
+        title=title(name, frame),
+        frame=out.reset_index(drop=True),
+        indent=indent,
+        code_column=HEADERS["code"] if "code" in keep else None,
+        numeric=numeric,
+    )
+
+
+def code_tree(paths: Sequence[str]) -> list[tuple[str, int]]:
+    """Per row, the code's shown name and its indent level: its own name one level under
+    the nearest ancestor shown in an earlier row, else its whole path at level 0.
+
+    >>> code_tree(["A", "A/B", "A/B/C", "X/Y"])
+    [('A', 0), ('B', 1), ('C', 2), ('X/Y', 0)]
+    """
+    level_of: dict[str, int] = {}
+    out: list[tuple[str, int]] = []
+    for path in paths:
+        parts = path.split(PATH_SEPARATOR)
+        above = next(
+            (
+                PATH_SEPARATOR.join(parts[:k])
+                for k in range(len(parts) - 1, 0, -1)
+                if PATH_SEPARATOR.join(parts[:k]) in level_of
+            ),
+            None,
+        )
+        if above is None:
+            shown, level = path, 0
+        else:
+            shown, level = path[len(above) + 1 :], level_of[above] + 1
+        level_of.setdefault(path, level)
+        out.append((shown, level))
+    return out
+
+
+def title(name: str, frame: pd.DataFrame) -> str:
+    """The heading of a table in words."""
+    attrs = frame.attrs
+    if name.startswith("frequencies_by_"):
+        return f"Frequencies by {name.removeprefix('frequencies_by_')}"
+    if "value" in attrs:
+        value = HEADERS.get(str(attrs["value"]), str(attrs["value"])).lower()
+        return f"{name.capitalize()}: {value} per code and {attrs.get('by', 'group')}"
+    if name == "cooccurrence":
+        unit = COUNT_HEADERS.get(str(attrs.get("unit", "")), "")
+        return f"Co-occurrence ({unit.lower()})" if unit else "Co-occurrence"
+    return name.replace("_", " ").capitalize()
+
+
+def about_lines(frames: Sequence[pd.DataFrame]) -> list[str]:
+    """What the tables say about themselves (``frame.attrs["counted"]``: whose codings they
+    count, a line or a list of lines), each line once, in order."""
+    lines: list[str] = []
+    for frame in frames:
+        counted = frame.attrs.get("counted")
+        items = [counted] if isinstance(counted, str) else list(counted or [])
+        lines += [str(x) for x in items if str(x) not in lines]
+    return lines
+
+
+def _shown(col: str, columns: list[str], pivot: bool) -> bool:
+    if col.endswith("_id"):
+        return False
+    if pivot:
+        return True  # the group columns are named after values: never hidden
+    if col in _HIDDEN:
+        return False
+    if col in _SHARE_PARTS and "sources_text" in columns:
+        return False
+    return not (col in _QUOTE_HIDDEN and "reference" in columns)
+
+
+def _group_column(columns: list[str]) -> str | None:
+    """The breakdown column of a frequency table: the one before ``code_id``."""
+    if "code_id" in columns and columns.index("code_id") == 1:
+        return columns[0]
+    return None
+
+
+def _header(col: str, pivot: bool, attrs: dict[Any, Any]) -> str:
+    if pivot:
+        return HEADERS[col] if col in ("code", "total") else col
+    if col == "count":
+        return COUNT_HEADERS.get(str(attrs.get("unit", "")), "Count")
+    return HEADERS.get(col, col.replace("_", " ").capitalize() if col.islower() else col)
+
+
+def _cells(column: pd.Series, name: str) -> pd.Series:
+    """Whole numbers stay numbers; fractions become text (percentages with one decimal,
+    indices with two); missing values become empty text."""
+    values = column.tolist()
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return pd.Series([int(v) for v in values], index=column.index, dtype=object)
+    if pd.api.types.is_float_dtype(column.dtype):
+        return pd.Series([_fraction(v, name) for v in values], index=column.index, dtype=object)
+    return pd.Series(["" if _missing(v) else str(v) for v in values], index=column.index)
+
+
+def _fraction(value: float, name: str) -> Any:
+    if math.isnan(value):
+        return ""
+    if name.endswith("_pct"):
+        return f"{value:.1f}%"
+    if float(value).is_integer():
+        return int(value)
+    return f"{value:.2f}"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+_FIGURE = r"^(?:[<>]?\d+(?:\.\d+)?%?|\d+ of \d+(?: \([<>]?\d+(?:\.\d)?%\))?)?$"
+
+
+def _is_figures(column: pd.Series) -> bool:
+    """Whether every cell is a number, a percentage or an "n of N (p%)" share."""
+    if len(column) == 0:
+        return False
+    text = pd.Series([str(v) for v in column.tolist()], dtype=object)
+    return bool(np.all(text.str.fullmatch(_FIGURE).to_numpy(bool)))

@@ -31,7 +31,12 @@ INCH_PER_CHAR = 0.085  # of a 9-10 pt label: the figure widens so that labels fi
 
 
 def bar_chart(
-    freq: pd.DataFrame, path: Path, *, value: str = "sources", title: str | None = None
+    freq: pd.DataFrame,
+    path: Path,
+    *,
+    value: str = "sources",
+    title: str | None = None,
+    subtitle: str | None = None,
 ) -> Path:
     """Horizontal bars, one per code (in table order, top down), labelled with the
     ``sources_text`` share when charting sources.
@@ -73,7 +78,7 @@ def bar_chart(
     if len(freq):
         ax.set_xlim(0, max(float(max(values)), 1.0) * 1.3)  # room for the labels
     names = {"sources": "Sources mentioning each code", "passages": "Coded passages per code"}
-    ax.set_title(title or names.get(value, f"{value.replace('_', ' ')} per code"))
+    _titled(fig, ax, title or names.get(value, f"{value.replace('_', ' ')} per code"), subtitle)
     ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
 
@@ -97,7 +102,9 @@ def _is_parent(freq: pd.DataFrame) -> list[bool]:
     return [any(q.startswith(p + "/") for q in paths) for p in freq["code"].astype(str)]
 
 
-def heat_map(matrix: pd.DataFrame, path: Path, *, title: str | None = None) -> Path:
+def heat_map(
+    matrix: pd.DataFrame, path: Path, *, title: str | None = None, subtitle: str | None = None
+) -> Path:
     """A code x code heat map of a co-occurrence matrix (see ``cooccurrence.as_matrix``),
     its value written in every cell, codes by their own names."""
     n = len(matrix)
@@ -121,8 +128,21 @@ def heat_map(matrix: pd.DataFrame, path: Path, *, title: str | None = None) -> P
                 ink = "white" if v < top / 2 else "black"  # viridis is dark at the bottom
                 ax.text(c, r, text, ha="center", va="center", fontsize=7, color=ink)
     fig.colorbar(image, ax=ax, shrink=0.8)
-    ax.set_title(title or "Code co-occurrence")
+    _titled(fig, ax, title or "Code co-occurrence", subtitle)
     return _save(fig, path)
+
+
+def _titled(fig: Any, ax: Any, title: str, subtitle: str | None) -> None:
+    """The title, and under it in small type the subtitle (whose codings are counted),
+    wrapped to the figure's width."""
+    if not subtitle:
+        ax.set_title(title)
+        return
+    import textwrap
+
+    fig.suptitle(title)
+    width = int(fig.get_figwidth() / INCH_PER_CHAR)
+    ax.set_title(textwrap.fill(subtitle, width), fontsize=8, color="#444444")
 
 
 def _save(fig: Any, path: Path) -> Path:

@@ -44,10 +44,16 @@ def write_csv(tables: Tables, path: Path) -> list[Path]:
 
 
 def write_parquet(tables: Tables, path: Path) -> list[Path]:
+    return _parquet(tables, path, keep_attrs=False)
+
+
+def _parquet(tables: Tables, path: Path, *, keep_attrs: bool) -> list[Path]:
     out = []
     for _, frame, target in _per_table(path, tables):
         # Parquet wants one type per column: text columns of mixed content become strings.
         clean = frame.copy()
+        if not keep_attrs:  # v1 files hold the columns only, as they always did
+            clean.attrs = {}
         for col in clean.columns:
             if clean[col].dtype == object:
                 clean[col] = clean[col].map(lambda v: None if _missing(v) else str(v))
@@ -135,19 +141,139 @@ def _sheet_name(name: str) -> str:
     return name[:31] or "table"
 
 
+# -- whose codings the tables count (their attrs, see qualcode.analysis.counted) ----------
+
+
+def about(tables: Tables) -> dict[str, Any]:
+    """What the tables count, from their ``attrs``: ``counted`` (the sentence), ``coders``
+    and ``filters`` (words, ``""`` for none). Tables that say different things (put
+    together by hand) have each sentence once, in order."""
+    frames = list(tables.values())
+    coders = [c for f in frames for c in f.attrs.get("coders", [])]
+    return {
+        "counted": " ".join(
+            dict.fromkeys(f.attrs["counted"] for f in frames if "counted" in f.attrs)
+        ),
+        "coders": list(dict.fromkeys(coders)),
+        "filters": "; ".join(
+            dict.fromkeys(f.attrs["filters"] for f in frames if f.attrs.get("filters"))
+        ),
+    }
+
+
+def provenance_lines(tables: Tables) -> list[tuple[str, str]]:
+    """(field, value) lines saying whose codings the tables count, how they were chosen,
+    when and by which qualcode: for a file's "about" sheet or header."""
+    from datetime import datetime
+
+    from qualcode import __version__
+
+    said = about(tables)
+    return [
+        ("counted", said["counted"]),
+        ("coders", ", ".join(said["coders"])),
+        ("filters", said["filters"] or "none"),
+        ("written", datetime.now().astimezone().isoformat(timespec="seconds")),
+        ("software", f"qualcode {__version__}"),
+    ]
+
+
+def json_document(tables: Tables) -> dict[str, Any]:
+    """The tables as one JSON object: whose codings they count beside the rows (one table)
+    or the rows by table name (several)."""
+    said = about(tables)
+    if len(tables) == 1:
+        [(name, frame)] = tables.items()
+        return {**said, "table": name, "rows": _records(frame)}
+    return {**said, "tables": {name: _records(frame) for name, frame in tables.items()}}
+
+
+def write_json_v2(tables: Tables, path: Path) -> list[Path]:
+    text = json.dumps(json_document(tables), ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")
+    return [path]
+
+
+def write_csv_v2(tables: Tables, path: Path) -> list[Path]:
+    """CSV with a last column ``coders`` (``anna; ben``): every reader of CSV keeps a
+    column, where a comment line above the header would break most of them."""
+    out = []
+    for _, frame, target in _per_table(path, tables):
+        column = "coders" if "coders" not in frame.columns else "counted_coders"
+        frame.assign(**{column: "; ".join(frame.attrs.get("coders", []))}).to_csv(
+            target, index=False, encoding="utf-8"
+        )
+        out.append(target)
+    return out
+
+
+def write_markdown_v2(tables: Tables, path: Path) -> list[Path]:
+    """Markdown with what each table counts (and its filters) in a line above it."""
+
+    def said(frame: pd.DataFrame) -> str:
+        lines = [frame.attrs.get("counted", "")]
+        if frame.attrs.get("filters"):
+            lines.append(f"Filters: {frame.attrs['filters']}.")
+        return "".join(f"_{line}_\n\n" for line in lines if line)
+
+    if len(tables) == 1:
+        frame = next(iter(tables.values()))
+        text = said(frame) + markdown(frame)
+    else:
+        text = "\n\n".join(f"## {name}\n\n{said(f)}{markdown(f)}" for name, f in tables.items())
+    path.write_text(text + "\n", encoding="utf-8")
+    return [path]
+
+
+ABOUT_SHEET = "about"
+
+
+def add_about_sheet(tables: Tables, path: Path) -> None:
+    """Append a sheet ``about`` to the workbook at ``path``: whose codings its tables count,
+    the filters, the date and the software (:func:`provenance_lines`)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    name = ABOUT_SHEET if ABOUT_SHEET not in book.sheetnames else "about_tables"
+    sheet = book.create_sheet(name)
+    for field, value in provenance_lines(tables):
+        sheet.append([field, value])
+    sheet.column_dimensions["A"].width = 12
+    sheet.column_dimensions["B"].width = MAX_WIDTH * 2
+    book.save(path)
+
+
+def write_xlsx_v2(tables: Tables, path: Path) -> list[Path]:
+    written = write_xlsx(tables, path)
+    add_about_sheet(tables, path)
+    return written
+
+
+def write_parquet_v2(tables: Tables, path: Path) -> list[Path]:
+    """Parquet with the tables' ``attrs`` (coders, counted, filters) in the schema
+    metadata, where pandas stores them and ``read_parquet`` gives them back."""
+    return _parquet(tables, path, keep_attrs=True)
+
+
 EXPORTERS: dict[str, Exporter] = {
     "csv.v1": write_csv,
     "xlsx.v1": write_xlsx,
     "json.v1": write_json,
     "markdown.v1": write_markdown,
     "parquet.v1": write_parquet,
+    # v2: each file says whose codings its tables count (see about()).
+    "csv.v2": write_csv_v2,
+    "xlsx.v2": write_xlsx_v2,
+    "json.v2": write_json_v2,
+    "markdown.v2": write_markdown_v2,
+    "parquet.v2": write_parquet_v2,
 }
 SUFFIXES = {
-    ".csv": "csv.v1",
-    ".xlsx": "xlsx.v1",
-    ".json": "json.v1",
-    ".md": "markdown.v1",
-    ".parquet": "parquet.v1",
+    ".csv": "csv.v2",
+    ".xlsx": "xlsx.v2",
+    ".json": "json.v2",
+    ".md": "markdown.v2",
+    ".parquet": "parquet.v2",
 }
 
 

@@ -129,8 +129,9 @@ class CountingActions(ProjectBase):
             have = sorted({str(v) for v in column[column.notna()].tolist()})
             for value in wanted:
                 if value not in have:
-                    shown = ", ".join(have[:SHOWN_VALUES]) + (
-                        f" ... ({len(have)} values)" if len(have) > SHOWN_VALUES else ""
+                    some = [v for v in have if v.strip()]
+                    shown = ", ".join(some[:SHOWN_VALUES]) + (
+                        f" ... ({len(some)} values)" if len(some) > SHOWN_VALUES else ""
                     )
                     raise ProjectError(
                         f"no source has {name}={value}{did_you_mean(value, have)}; "

@@ -5,8 +5,9 @@ The tables are computed by the analysis module (pandas) in a worker, so the scre
 once and a large project never freezes it; ``b`` breaks the table down (by kind, speaker,
 coder, source or a case attribute), ``o`` chooses whose codings are counted (the default
 rule, each coder, all pooled; the line above the table says which) and ``x`` writes all
-tables (xlsx by default) with a progress bar, one step per table. The charts under the table are the terminal ones of
-:mod:`qualcode.tui.widgets.charts`: sources per code, and code co-occurrence.
+tables (xlsx by default) with a progress bar, one step per table. The charts under the
+table are the terminal ones of :mod:`qualcode.tui.widgets.charts`: sources per code, and
+code co-occurrence.
 """
 
 from __future__ import annotations

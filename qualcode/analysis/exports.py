@@ -5,6 +5,9 @@ maps a file suffix to the name in use. A change of output is a new ``.v2`` entry
 edit of ``.v1``. Formats that hold one table per file (CSV, Parquet) write several tables as
 ``STEM-TABLE.csv`` beside the path given; Excel writes one sheet per table, JSON one object
 keyed by table, Markdown one section per table.
+
+The ``.v2`` writers add whose codings the tables count (the ``attrs`` the facade sets, see
+:mod:`qualcode.analysis.counted`), each in its format's way: :func:`about` reads them for all.
 """
 
 from __future__ import annotations

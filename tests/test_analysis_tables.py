@@ -226,7 +226,7 @@ def test_quotes_of_a_subtree(study: Project):
 
 
 def test_nothing_gives_empty_tables_with_their_columns(study: Project, tmp_path: Path):
-    nothing = {"where": {"cohort": "1999"}}
+    nothing = {"where": {"cohort": "2019"}, "sources": "b"}  # each exists; no source has both
     assert list(study.frequencies(**nothing).columns) == FREQUENCY_COLUMNS
     assert study.frequencies(**nothing).empty
     assert study.frequencies(zeros=True, **nothing).empty
@@ -284,7 +284,7 @@ def test_export_by_table_names_and_a_chart_broken_down(study: Project, tmp_path:
 
     [path] = study.export_tables(tmp_path / "t.xlsx", ["frequencies", "quotes"], by="kind")
     sheets = pd.read_excel(path, sheet_name=None)
-    assert list(sheets) == ["frequencies", "frequencies_by_kind", "quotes"]
+    assert list(sheets) == ["frequencies", "frequencies_by_kind", "quotes", "about"]
     assert sheets["frequencies_by_kind"]["Sources"].tolist()[:2] == [
         "1 of 1 (100%)",
         "2 of 3 (67%)",

@@ -34,29 +34,33 @@ def test_frequencies_as_json_with_filters(study: Path):
         "report", study, "frequencies", "--by", "kind", "--where", "cohort=2019",
         "--where", "cohort=2020", "--code", "Awareness", "--format", "json",
     ).output  # fmt: skip
-    rows = json.loads(out)
+    rows = json.loads(out)["rows"]
     assert [(r["kind"], r["sources_text"]) for r in rows] == [("interview", "2 of 3 (67%)")]
     assert rows[0]["sources_pct"] == pytest.approx(200 / 3)
 
 
 def test_table_format_is_for_reading(study: Path):
     out = run("report", study, "frequencies", "--no-rollup", "--coder", "anna").output
-    header = out.splitlines()[0].split()
+    assert out.splitlines()[0] == "Counts the codings of anna."
+    header = out.splitlines()[1].split()
     assert header == ["code", "codings", "passages", "sources_text", "speakers"]
     assert "1 of 4 (25%)" in out  # Barriers' own coding, not rolled up
 
 
 def test_cooccurrence_by_sentence_as_csv(study: Path):
-    out = run("report", study, "cooccurrence", "--unit", "sentence", "-f", "csv").output
-    lines = out.splitlines()
+    result = run("report", study, "cooccurrence", "--unit", "sentence", "-f", "csv")
+    lines = result.stdout.splitlines()  # whose codings: on stderr, the CSV stays clean
+    assert result.stderr.startswith("Pools 2 coders, anna and ben")
     assert lines[0] == "code_a_id,code_a,code_b_id,code_b,count,jaccard"
     assert lines[1].split(",")[1:5] == ["Awareness", "3", "Barriers/Time", "1"]
 
 
 def test_matrix_crosstab_and_quotes(study: Path):
     m = json.loads(run("report", study, "matrix", "--value", "sources", "-f", "json").output)
+    m = m["rows"]
     assert m[0] == {"code_id": 1, "code": "Awareness", "a": 1, "b": 1, "d": 0, "c": 1}
     x = json.loads(run("report", study, "crosstab", "--by", "cohort", "-f", "json").output)
+    x = x["rows"]
     assert x[0]["2019"] == "1 of 2 (50%)" and x[0]["total"] == "3 of 4 (75%)"
     q = run("report", study, "quotes", "--code", "Barriers/Money", "--source", "b").output
     assert "b, RESPONDENT" in q and "it costs money" in q
@@ -73,6 +77,7 @@ def test_every_table_to_one_workbook(study: Path, tmp_path: Path):
         "matrix",
         "crosstab",
         "quotes",
+        "about",  # whose codings the tables count
     ]
     assert sheets["frequencies"]["Sources"].tolist()[0] == "3 of 4 (75%)"
     from openpyxl import load_workbook
@@ -90,10 +95,11 @@ def test_one_table_to_each_format(study: Path, tmp_path: Path, suffix: str):
     elif suffix == ".parquet":
         back = pd.read_parquet(target)
     elif suffix == ".json":
-        back = pd.DataFrame(json.loads(target.read_text(encoding="utf-8")))
+        back = pd.DataFrame(json.loads(target.read_text(encoding="utf-8"))["rows"])
     else:
         text = target.read_text(encoding="utf-8")
-        assert text.startswith("## Frequencies\n\n| Code | Codings | Passages | Sources |")
+        assert text.startswith("*Pools 2 coders, anna and ben: ")
+        assert "## Frequencies\n\n| Code | Codings | Passages | Sources |" in text
         assert "| 3 of 4 (75%) |" in text
         return
     assert back["code"].tolist()[:2] == ["Awareness", "Barriers"]
@@ -116,8 +122,12 @@ def test_charts(study: Path, tmp_path: Path, table: str, suffix: str):
 
 
 def test_empty_results_print_headers(study: Path):
-    out = run("report", study, "quotes", "--where", "cohort=1999", "-f", "csv").output
-    assert out.strip() == "code,source,kind,speaker,turn,start,end,coder,text,reference,coding_id"
+    # Both filters exist; no source has both.
+    result = run("report", study, "quotes", "--where", "cohort=2019", "--source", "b", "-f", "csv")
+    assert (
+        result.stdout.strip()
+        == "code,source,kind,speaker,turn,start,end,coder,text,reference,coding_id"
+    )
 
 
 @pytest.mark.parametrize(

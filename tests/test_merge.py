@@ -180,8 +180,9 @@ def test_cli_merge_agreement_disagreements_reconcile(tmp_path, coders):
     as_json = runner.invoke(
         app, ["agreement", str(out), "--coders", "anna,ben", "--unit", "turn", "-f", "json"]
     )
-    rows = json.loads(as_json.output)
-    assert rows[-1]["code"] == "overall"
+    listed = json.loads(as_json.output)
+    assert (listed["coders"], listed["unit"]) == (["anna", "ben"], "turn")
+    assert listed["rows"][-1]["code"] == "overall"
     csv_out = tmp_path / "dis.csv"
     dis = runner.invoke(
         app, ["disagreements", str(out), "--coders", "anna", "ben", "-o", str(csv_out)]

@@ -77,13 +77,14 @@ def test_xlsx_for_people(coded: Project, tmp_path: Path):
     target = tmp_path / "tables.xlsx"
     run("report", coded.path, "all", "--by", "kind", "-o", target)
     book = load_workbook(target)
-    assert book.sheetnames[-6:] == [
+    assert book.sheetnames == [
         "frequencies",
         "frequencies_by_kind",
         "cooccurrence",
         "matrix",
         "crosstab",
         "quotes",
+        "about",  # whose codings the tables count, the filters, the date, the software
     ]
     for ws in book.worksheets:
         for row in ws.iter_rows(values_only=True):
@@ -133,7 +134,8 @@ def test_markdown_for_people(coded: Project, tmp_path: Path):
     target = tmp_path / "f.md"
     run("report", coded.path, "frequencies", "-o", target)
     lines = target.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "## Frequencies"
+    assert lines[0].startswith("*Pools 2 coders, anna and ben")  # whose codings, first
+    lines = lines[lines.index("## Frequencies") :]
     table = [line for line in lines if line.startswith("|")]
     assert table[0] == "| " + " | ".join(FREQUENCY_HEADERS) + " |"
     assert table[1] == "| --- | ---: | ---: | ---: | ---: |"
@@ -146,14 +148,14 @@ def test_files_for_machines_keep_ids_and_exact_numbers(study: Path, tmp_path: Pa
     run("report", study, "frequencies", "--by", "kind", "-o", tmp_path / "f.csv")
     run("report", study, "frequencies", "--by", "kind", "-o", tmp_path / "f.json")
     back = pd.read_csv(tmp_path / "f.csv")
-    rows = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    rows = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))["rows"]
     assert list(back.columns[:5]) == ["kind", "code_id", "code", "parent", "depth"]
     assert back["code"].tolist()[-1] == "Barriers/Money"
     assert rows[1]["code_id"] == 1 and rows[1]["sources_pct"] == pytest.approx(200 / 3)
     assert back["sources_pct"][1] == pytest.approx(200 / 3)
 
 
-def test_about_lines_come_first(study: Path, tmp_path: Path):
+def test_files_for_people_say_whose_codings_they_count(study: Path, tmp_path: Path):
     from openpyxl import load_workbook
 
     with Project.open(study) as p:
@@ -163,8 +165,10 @@ def test_about_lines_come_first(study: Path, tmp_path: Path):
         p.export_tables(tmp_path / "t.md", {"frequencies": freq})
         p.export_tables(tmp_path / "t.docx", {"frequencies": freq})
     book = load_workbook(tmp_path / "t.xlsx")
-    assert book.sheetnames == ["about", "frequencies"]
-    assert book["about"]["A1"].value == "Counts the codings of anna and ben, pooled."
+    assert book.sheetnames == ["frequencies", "about"]
+    fields = {row[0]: row[1] for row in book["about"].iter_rows(values_only=True)}
+    assert fields["counted"] == "Counts the codings of anna and ben, pooled."
+    assert str(fields["software"]).startswith("qualcode ")
     md = (tmp_path / "t.md").read_text(encoding="utf-8")
     assert md.startswith("*Counts the codings of anna and ben, pooled.*\n\n## Frequencies")
     import docx

@@ -183,7 +183,7 @@ def test_the_suggester_as_a_coder_in_agreement(coded: Project, project_path: Pat
     assert "suggested" not in coded.coders()  # nothing was written for the machine
     result = runner.invoke(cli, ["agreement", str(project_path), "--coders", "anna", "suggested"])
     assert result.exit_code == 0, result.output
-    assert "Coders anna, suggested" in result.output
+    assert "Agreement of anna and suggested on 2 source(s)" in result.output
 
 
 async def test_the_review_screen_fills_its_own_queue(coded_demo_project: Project):

@@ -33,7 +33,7 @@ def test_a_caption_quote_leaves_out_cue_labels_and_timestamps(demo: Project, tmp
     assert quotes["text"].tolist() == [seg.text]
     assert quotes["start"].tolist() == [first.start]
     demo.export_tables(tmp_path / "q.json", {"quotes": quotes})
-    [row] = json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))
+    [row] = json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))["rows"]
     assert row["text"] == seg.text
 
 

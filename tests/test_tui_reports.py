@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 from textual.worker import WorkerFailed
 
 from qualcode.project import Project
@@ -115,3 +115,27 @@ async def test_export_writes_every_table_to_a_workbook(coded: Project, tmp_path:
     freq = sheets["frequencies"].set_index("Code")  # own names: Awareness under its parent
     assert freq.loc["Awareness", "Passages"] == 5
     assert len(sheets["quotes"]) == 7
+
+
+async def test_the_line_above_the_table_says_whose_codings_and_o_chooses(
+    coded_demo_project: Project,
+):
+    app = QualcodeApp(coded_demo_project)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await reports_screen(pilot)
+        counted = screen.query_one("#reports-counted", Static)
+        table = screen.query_one("#frequencies", DataTable)
+        assert "Pools 2 coders, anna and ben" in str(counted.render())
+        assert rows(table)["Awareness"][1] == "46"  # codings: anna's 21 and ben's 25
+        shown = []
+        for _ in range(4):  # anna, ben, all, and back to the default
+            await pilot.press("o")
+            await app.workers.wait_for_complete()
+            await wait_for(pilot, lambda: not table.loading, "the table")
+            shown.append((str(counted.render()).split(":")[0], rows(table)["Awareness"][1]))
+        assert shown == [
+            ("Counts the codings of anna.", "21"),
+            ("Counts the codings of ben.", "25"),
+            ("Pools every coder (--coder all), 2", "46"),
+            ("Pools 2 coders, anna and ben", "46"),
+        ]

@@ -23,6 +23,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from qualcode.analysis.counted import and_list
 from qualcode.analysis.units import overlapped, text_units
 
 UNITS = ("sentence", "turn", "character")
@@ -132,6 +133,27 @@ class AgreementReport:
     sources: tuple[str, ...]
     codes: tuple[CodeAgreement, ...]
     overall: CodeAgreement
+
+    @property
+    def about(self) -> str:
+        """One line: whose agreement, on what, in which unit (every code is compared on
+        the same units)."""
+        units = self.codes[0].units if self.codes else 0
+        return (
+            f"Agreement of {and_list(self.coders)} on {len(self.sources)} source(s), "
+            f"unit: {self.unit} ({units:,} units, {len(self.codes)} code(s))"
+        )
+
+    def header(self) -> dict[str, object]:
+        """What the rows are of, for a JSON object beside them or CSV columns."""
+        units = self.codes[0].units if self.codes else 0
+        return {
+            "about": self.about,
+            "coders": list(self.coders),
+            "unit": self.unit,
+            "units": units,
+            "sources": list(self.sources),
+        }
 
     def rows(self) -> list[dict[str, object]]:
         """One row per code, then ``overall``: for tables and CSV/JSON files."""
@@ -376,14 +398,26 @@ def _stats(
     )
 
 
-def write_rows(rows: Sequence[Mapping[str, object]], path: str | Path) -> Path:
-    """Rows to ``.csv`` or ``.json`` (by suffix), for the agreement table or disagreements."""
+def write_rows(
+    rows: Sequence[Mapping[str, object]],
+    path: str | Path,
+    header: Mapping[str, object] | None = None,
+) -> Path:
+    """Rows to ``.csv`` or ``.json`` (by suffix), for the agreement table or disagreements.
+    With a ``header`` (:meth:`AgreementReport.header`), JSON is an object with the rows
+    beside it, and CSV gets columns ``coders`` and ``unit``."""
     path = Path(path)
     if path.suffix.lower() == ".json":
-        path.write_text(json.dumps(list(rows), ensure_ascii=False, indent=2), encoding="utf-8")
+        data: object = list(rows) if header is None else {**header, "rows": list(rows)}
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
         return path
     if path.suffix.lower() != ".csv":
         raise ValueError(f"write .csv or .json, not {path.suffix or 'no suffix'}")
+    if header is not None:
+        coders = header["coders"]
+        names = "; ".join(map(str, coders)) if isinstance(coders, list) else str(coders)
+        extra = {"coders": names, "unit": header["unit"]}
+        rows = [{**r, **extra} for r in rows]
     with path.open("w", encoding="utf-8", newline="") as fh:
         fields = list(rows[0]) if rows else ["code"]
         writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")

@@ -32,7 +32,12 @@ INCH_PER_CHAR = 0.085  # of a 9-10 pt label: the figure widens so that labels fi
 
 
 def bar_chart(
-    freq: pd.DataFrame, path: Path, *, value: str = "sources", title: str | None = None
+    freq: pd.DataFrame,
+    path: Path,
+    *,
+    value: str = "sources",
+    title: str | None = None,
+    subtitle: str | None = None,
 ) -> Path:
     """Horizontal bars, one per code (in table order, top down), labelled with the
     ``sources_text`` share when charting sources.
@@ -74,7 +79,7 @@ def bar_chart(
     if len(freq):
         ax.set_xlim(0, max(float(max(values)), 1.0) * 1.3)  # room for the labels
     names = {"sources": "Sources mentioning each code", "passages": "Coded passages per code"}
-    ax.set_title(title or names.get(value, f"{value.replace('_', ' ')} per code"))
+    _titled(fig, ax, title or names.get(value, f"{value.replace('_', ' ')} per code"), subtitle)
     ax.spines[["top", "right"]].set_visible(False)
     return _save(fig, path)
 
@@ -99,7 +104,12 @@ def _is_parent(freq: pd.DataFrame) -> list[bool]:
 
 
 def heat_map(
-    matrix: pd.DataFrame, path: Path, *, title: str | None = None, scale: str | None = None
+    matrix: pd.DataFrame,
+    path: Path,
+    *,
+    title: str | None = None,
+    scale: str | None = None,
+    subtitle: str | None = None,
 ) -> Path:
     """A code x code heat map of a co-occurrence matrix (see ``cooccurrence.as_matrix``),
     its value written in every cell, codes by their own names; ``scale`` labels the colour
@@ -127,7 +137,7 @@ def heat_map(
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     if scale:
         bar.set_label(scale)
-    ax.set_title(title or "Code co-occurrence")
+    _titled(fig, ax, title or "Code co-occurrence", subtitle)
     return _save(fig, path)
 
 
@@ -154,7 +164,14 @@ def cooccurrence_labels(value: str, unit: str) -> tuple[str, str]:
 MAX_GROUPS = 10  # one colour each, told apart (matplotlib's tab10)
 
 
-def grouped_bar_chart(freq: pd.DataFrame, path: Path, *, by: str, title: str | None = None) -> Path:
+def grouped_bar_chart(
+    freq: pd.DataFrame,
+    path: Path,
+    *,
+    by: str,
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> Path:
     """Horizontal bars of a frequency table broken down by ``by`` (its first column): per
     code, one bar per group, the share of the group's sources coded ("% of sources"), each
     labelled with its ``sources_text``; the legend names each group and its N.
@@ -222,8 +239,21 @@ def grouped_bar_chart(freq: pd.DataFrame, path: Path, *, by: str, title: str | N
             fontsize=8,
             title_fontsize=8,
         )
-    ax.set_title(title or f"Sources mentioning each code, by {by}")
+    _titled(fig, ax, title or f"Sources mentioning each code, by {by}", subtitle)
     return _save(fig, path)
+
+
+def _titled(fig: Any, ax: Any, title: str, subtitle: str | None) -> None:
+    """The title, and under it in small type the subtitle (whose codings are counted),
+    wrapped to the figure's width."""
+    if not subtitle:
+        ax.set_title(title)
+        return
+    import textwrap
+
+    fig.suptitle(title)
+    width = int(fig.get_figwidth() / INCH_PER_CHAR)
+    ax.set_title(textwrap.fill(subtitle, width), fontsize=8, color="#444444")
 
 
 def _save(fig: Any, path: Path) -> Path:

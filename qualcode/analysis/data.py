@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from qualcode.analysis.counted import Counted
 from qualcode.analysis.units import locate, sorted_units
 from qualcode.model import Codebook
 
@@ -35,6 +36,9 @@ class StudyData:
     coder_sources: pd.DataFrame | None = None  # coder_id source_id, for a breakdown by coder
     # The ids the filters chose (None: not filtered), to read more rows the same way.
     selection: dict[str, list[int] | None] = field(default_factory=dict)
+    # Whose codings ``codings`` holds, and the filters in words: what every table says.
+    counted: Counted | None = None
+    filters: str = ""
 
     @property
     def attributes(self) -> list[str]:

@@ -11,6 +11,11 @@ for people (Excel ``xlsx.v2``, ``markdown.v2``, Word ``docx.v1``, in
 :mod:`qualcode.analysis.people_files`) show the tables as a paper does: codes as an indented
 tree, "n of N (p%)", headers in words, no ids. ``xlsx.v1`` and ``markdown.v1`` (every column,
 as the machines' files) stay registered under their names.
+
+Every file says whose codings its tables count (the ``attrs`` the facade sets, see
+:mod:`qualcode.analysis.counted`), each in its format's way: a column ``coders`` in CSV,
+fields beside the rows in JSON, the schema metadata in Parquet, an ``about`` sheet in Excel
+and lines above the tables in Markdown and Word (:mod:`qualcode.analysis.presentation`).
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from qualcode.analysis.people_files import (
     write_markdown_people,
     write_xlsx_people,
 )
+from qualcode.analysis.presentation import about
 
 Tables = Mapping[str, pd.DataFrame]
 Exporter = Callable[[Tables, Path], list[Path]]
@@ -57,10 +63,16 @@ def write_csv(tables: Tables, path: Path) -> list[Path]:
 
 
 def write_parquet(tables: Tables, path: Path) -> list[Path]:
+    return _parquet(tables, path, keep_attrs=False)
+
+
+def _parquet(tables: Tables, path: Path, *, keep_attrs: bool) -> list[Path]:
     out = []
     for _, frame, target in _per_table(path, tables):
         # Parquet wants one type per column: text columns of mixed content become strings.
         clean = frame.copy()
+        if not keep_attrs:  # v1 files hold the columns only, as they always did
+            clean.attrs = {}
         for col in clean.columns:
             if clean[col].dtype == object:
                 clean[col] = clean[col].map(lambda v: None if _missing(v) else str(v))
@@ -141,22 +153,61 @@ def write_xlsx(tables: Tables, path: Path) -> list[Path]:
     return [path]
 
 
+def json_document(tables: Tables) -> dict[str, Any]:
+    """The tables as one JSON object: whose codings they count beside the rows (one table)
+    or the rows by table name (several)."""
+    said = about(list(tables.values()))
+    if len(tables) == 1:
+        [(name, frame)] = tables.items()
+        return {**said, "table": name, "rows": _records(frame)}
+    return {**said, "tables": {name: _records(frame) for name, frame in tables.items()}}
+
+
+def write_json_v2(tables: Tables, path: Path) -> list[Path]:
+    text = json.dumps(json_document(tables), ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")
+    return [path]
+
+
+def write_csv_v2(tables: Tables, path: Path) -> list[Path]:
+    """CSV with a last column ``coders`` (``anna; ben``): every reader of CSV keeps a
+    column, where a comment line above the header would break most of them."""
+    out = []
+    for _, frame, target in _per_table(path, tables):
+        column = "coders" if "coders" not in frame.columns else "counted_coders"
+        frame.assign(**{column: "; ".join(frame.attrs.get("coders", []))}).to_csv(
+            target, index=False, encoding="utf-8"
+        )
+        out.append(target)
+    return out
+
+
+def write_parquet_v2(tables: Tables, path: Path) -> list[Path]:
+    """Parquet with the tables' ``attrs`` (coders, counted, filters) in the schema
+    metadata, where pandas stores them and ``read_parquet`` gives them back."""
+    return _parquet(tables, path, keep_attrs=True)
+
+
 EXPORTERS: dict[str, Exporter] = {
     "csv.v1": write_csv,
     "xlsx.v1": write_xlsx,
     "json.v1": write_json,
     "markdown.v1": write_markdown,
     "parquet.v1": write_parquet,
+    # v2: files for people (see people_files), and every file says whose codings it counts
+    "csv.v2": write_csv_v2,
     "xlsx.v2": write_xlsx_people,
+    "json.v2": write_json_v2,
     "markdown.v2": write_markdown_people,
+    "parquet.v2": write_parquet_v2,
     "docx.v1": write_docx,
 }
 SUFFIXES = {
-    ".csv": "csv.v1",
+    ".csv": "csv.v2",
     ".xlsx": "xlsx.v2",
-    ".json": "json.v1",
+    ".json": "json.v2",
     ".md": "markdown.v2",
-    ".parquet": "parquet.v1",
+    ".parquet": "parquet.v2",
     ".docx": "docx.v1",
 }
 

@@ -23,7 +23,13 @@ from typing import Any
 
 import pandas as pd
 
-from qualcode.analysis.presentation import INDENT, PeopleTable, about_lines, people_table
+from qualcode.analysis.presentation import (
+    INDENT,
+    PeopleTable,
+    about_lines,
+    people_table,
+    provenance_lines,
+)
 
 Tables = Mapping[str, pd.DataFrame]
 
@@ -51,20 +57,16 @@ def sheet_name(name: str) -> str:
 def write_xlsx_people(
     tables: Tables, path: Path, *, about: Sequence[str] | None = None
 ) -> list[Path]:
-    """One sheet per table (named as the table), after an "about" sheet when there are
-    ``about`` lines; the header bold and frozen, code names indented, figures right-aligned,
-    columns as wide as their text (quotes wrap at :data:`MAX_WIDTH`)."""
+    """One sheet per table (named as the table), the header bold and frozen, code names
+    indented, figures right-aligned, columns as wide as their text (quotes wrap at
+    :data:`MAX_WIDTH`); then a sheet "about": whose codings the tables count, the filters,
+    the date and the software (:func:`provenance_lines`), or the ``about`` lines given."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    lines = _about(tables, about)
-    if lines:
-        sheet = book.create_sheet(ABOUT)
-        for line in lines:
-            sheet.append([line])
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for name, shown in zip(tables, _people(tables), strict=True):
         ws = book.create_sheet(sheet_name(name))
@@ -94,6 +96,16 @@ def write_xlsx_people(
                     ws.cell(row=r, column=at).alignment = Alignment(indent=level)
     if not book.sheetnames:
         book.create_sheet("table")
+    sheet = book.create_sheet(ABOUT if ABOUT not in book.sheetnames else f"{ABOUT}_tables")
+    rows = (
+        [("", line) for line in about]
+        if about is not None
+        else provenance_lines(list(tables.values()))
+    )
+    for field, value in rows:
+        sheet.append([field, value])
+    sheet.column_dimensions["A"].width = 12
+    sheet.column_dimensions["B"].width = MAX_WIDTH * 2
     book.save(path)
     return [path]
 

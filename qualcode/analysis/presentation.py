@@ -170,15 +170,52 @@ def title(name: str, frame: pd.DataFrame) -> str:
     return name.replace("_", " ").capitalize()
 
 
+def about(frames: Sequence[pd.DataFrame]) -> dict[str, Any]:
+    """What the tables count, from their ``attrs`` (set by the facade, see
+    :mod:`qualcode.analysis.counted`): ``counted`` (the sentence), ``coders`` and ``filters``
+    (words, ``""`` for none). Tables that say different things (put together by hand) have
+    each sentence once, in order."""
+    frames = list(frames)
+    coders = [c for f in frames for c in f.attrs.get("coders", [])]
+    return {
+        "counted": " ".join(dict.fromkeys(_counted(f) for f in frames if _counted(f))),
+        "coders": list(dict.fromkeys(coders)),
+        "filters": "; ".join(
+            dict.fromkeys(f.attrs["filters"] for f in frames if f.attrs.get("filters"))
+        ),
+    }
+
+
+def _counted(frame: pd.DataFrame) -> str:
+    counted = frame.attrs.get("counted")
+    return counted if isinstance(counted, str) else " ".join(map(str, counted or []))
+
+
 def about_lines(frames: Sequence[pd.DataFrame]) -> list[str]:
-    """What the tables say about themselves (``frame.attrs["counted"]``: whose codings they
-    count, a line or a list of lines), each line once, in order."""
-    lines: list[str] = []
-    for frame in frames:
-        counted = frame.attrs.get("counted")
-        items = [counted] if isinstance(counted, str) else list(counted or [])
-        lines += [str(x) for x in items if str(x) not in lines]
+    """The lines a file for people writes above its tables: whose codings they count, and
+    the filters that chose them."""
+    said = about(frames)
+    lines = [said["counted"]] if said["counted"] else []
+    if said["filters"]:
+        lines.append(f"Filters: {said['filters']}.")
     return lines
+
+
+def provenance_lines(frames: Sequence[pd.DataFrame]) -> list[tuple[str, str]]:
+    """(field, value) lines saying whose codings the tables count, how they were chosen,
+    when and by which qualcode: for a workbook's "about" sheet."""
+    from datetime import datetime
+
+    from qualcode import __version__
+
+    said = about(frames)
+    return [
+        ("counted", said["counted"]),
+        ("coders", ", ".join(said["coders"])),
+        ("filters", said["filters"] or "none"),
+        ("written", datetime.now().astimezone().isoformat(timespec="seconds")),
+        ("software", f"qualcode {__version__}"),
+    ]
 
 
 def _shown(col: str, columns: list[str], pivot: bool) -> bool:

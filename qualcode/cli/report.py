@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from enum import StrEnum
 from pathlib import Path
@@ -83,7 +84,12 @@ def report(
         typer.Option(help="Break down by code, source, speaker, kind, coder or an attribute."),
     ] = None,
     coder: Annotated[
-        list[str] | None, typer.Option("--coder", help="Only this coder's codings (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--coder",
+            help="Only this coder's codings (repeatable); 'all' pools every coder. "
+            "Default: the agreed coding once reconciled, else every coder pooled.",
+        ),
     ] = None,
     code: Annotated[
         list[str] | None, typer.Option("--code", help="Only this code and its subtree.")
@@ -146,16 +152,40 @@ def report(
             elif value is not None:
                 fail("a bar chart draws the share of sources; --value is for tables")
             say(f"Chart written to {p.chart(table.value, output, **opts)}.")
+            say(p.counted(coder or None).text)
             return
         tables = _tables(p, table, by, filters, rollup, zeros, unit, value)
         if output is not None:
             written = p.export_tables(output, tables)
             say("Written: " + ", ".join(str(w) for w in written))
+            say(_counted(tables))
             return
-        for i, (name, frame) in enumerate(tables.items()):
-            if len(tables) > 1:
-                say(("\n" if i else "") + f"== {name} ==")
-            _print(name, frame, fmt, by)
+        _print_all(tables, fmt, by)
+
+
+def _counted(tables: dict[str, Any]) -> str:
+    from qualcode.analysis.presentation import about
+
+    return str(about(list(tables.values()))["counted"])
+
+
+def _print_all(tables: dict[str, Any], fmt: Format, by: str | None) -> None:
+    """The tables on stdout. Whose codings they count is said in each format's way: the
+    first line above a table, fields of the JSON object beside its rows, a line on stderr
+    beside CSV (whose stdout stays one CSV table for the programs reading it)."""
+    if fmt is Format.json:
+        from qualcode.analysis.exports import json_document
+
+        say(json.dumps(json_document(tables), ensure_ascii=False, indent=2))
+        return
+    if fmt is Format.csv:
+        typer.echo(_counted(tables), err=True)
+    else:
+        say(_counted(tables))
+    for i, (name, frame) in enumerate(tables.items()):
+        if len(tables) > 1:
+            say(("\n" if i else "") + f"== {name} ==")
+        _print(name, frame, fmt, by)
 
 
 def _tables(

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -48,12 +49,14 @@ def _coders(ctx: typer.Context, coders: list[str]) -> list[str]:
     return names
 
 
-def _write_rows(rows: list[dict[str, object]], output: Path) -> None:
+def _write_rows(
+    rows: list[dict[str, object]], output: Path, header: dict[str, object] | None = None
+) -> None:
     from qualcode.analysis.agreement import write_rows
 
     with writing(output):
         try:
-            write_rows(rows, output)
+            write_rows(rows, output, header)
         except ValueError as exc:
             fail(f"{output}: {exc}")
 
@@ -148,15 +151,18 @@ def agreement(
         report = p.agreement(names, unit=unit, code=code)
     rows = report.rows()
     if output is not None:
-        _write_rows(rows, output)
-        say(f"Agreement of {len(report.codes)} code(s) written to {output}.")
+        _write_rows(rows, output, report.header())
+        say(f"{report.about}: written to {output}.")
+        return
+    if fmt is Format.json:  # an object: what the rows are of, beside them
+        say(json.dumps({**report.header(), "rows": rows}, ensure_ascii=False, indent=2))
         return
     if fmt is Format.table:
-        say(
-            f"Coders {', '.join(names)}; unit {unit}; {len(report.sources)} source(s) coded "
-            f"by all: {', '.join(report.sources) or 'none'}."
-        )
+        say(f"{report.about}.")
+        say(f"Sources coded by all: {', '.join(report.sources) or 'none'}.")
         rows = [{**r, "percent": _pct(r["percent"])} for r in rows]
+    else:
+        typer.echo(f"{report.about}.", err=True)  # the CSV on stdout stays one table
     say(render(rows, fmt, widths={"code": 40}))
 
 

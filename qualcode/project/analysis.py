@@ -18,27 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError
 from qualcode.outputs import check_output, writing
-from qualcode.project.base import ProjectBase
+from qualcode.project.counting import CountingActions, Refs, Where, describe_filters, listed
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.analysis.data import StudyData
 
-Refs = str | int | Sequence[str | int] | None
-Where = Mapping[str, str | Sequence[str]] | None
 TABLES = ("frequencies", "cooccurrence", "matrix", "crosstab", "quotes")
 
 
-def _listed(value: Refs) -> list[str | int] | None:
-    if value is None:
-        return None
-    if isinstance(value, str | int):
-        return [value]
-    return list(value)
-
-
-class AnalysisActions(ProjectBase):
+class AnalysisActions(CountingActions):
     # Each source's sentence units, by id and content hash (see _sentences); set by
     # Project.__init__.
     _sentence_frames: dict[tuple[int, str], pd.DataFrame]
@@ -60,35 +50,20 @@ class AnalysisActions(ProjectBase):
 
         src = self.store.sources_frame()
         total = len(src)
-        wanted = _listed(sources)
+        checked = self._check_where(src, where)
+        wanted = listed(sources)
         if wanted is not None:
             ids = [self._source_id(r) for r in wanted]
             src = src[src["source_id"].isin(ids)]
-        for name, values in (where or {}).items():
-            if name not in src.columns or name in ("source_id", "length"):
-                known = ", ".join(["kind", *_attribute_names(src)])
-                raise ProjectError(
-                    f"no attribute {name!r} to filter on; known: {known}", file=self.label
-                )
-            allowed = [values] if isinstance(values, str) else [str(v) for v in values]
+        for name, allowed in checked.items():
             src = src[src[name].astype(object).map(lambda v: str(v)).isin(allowed)]
         src = src.reset_index(drop=True)
         book = self.codebook()
-        roots = _listed(code)
+        roots = listed(code)
         codes = code_table(book, [self.code(r).id for r in roots] if roots else None)
         coders = self.store.coders_frame()
-        coder_ids = None
-        names = _listed(coder)
-        if names is not None:
-            known_coders = dict(zip(coders["coder"], coders["coder_id"], strict=True))
-            missing = [str(n) for n in names if str(n) not in known_coders]
-            if missing:
-                raise ProjectError(
-                    f"no coder {missing[0]!r} in the project; coders: "
-                    f"{', '.join(known_coders) or 'none yet'}",
-                    file=self.label,
-                )
-            coder_ids = [int(known_coders[str(n)]) for n in names]
+        counted = self.counted(coder, by=by)
+        coder_ids = self._counted_ids(counted, coders)
         source_ids = src["source_id"].tolist() if len(src) < total else None
         selection = {
             "coder_ids": coder_ids,
@@ -108,6 +83,12 @@ class AnalysisActions(ProjectBase):
             coders=coders,
             coder_sources=coder_sources,
             selection=selection,
+            counted=counted,
+            filters=describe_filters(
+                code=[str(r) for r in roots or []],
+                sources=[str(r) for r in wanted or []],
+                where=checked,
+            ),
         )
 
     def _check_by(self, data: StudyData, by: str | None) -> str | None:
@@ -139,7 +120,8 @@ class AnalysisActions(ProjectBase):
         from qualcode.analysis.frequencies import frequencies
 
         data = self.study_data(by=by, **filters)
-        return frequencies(data, by=self._check_by(data, by), rollup=rollup, zeros=zeros)
+        table = frequencies(data, by=self._check_by(data, by), rollup=rollup, zeros=zeros)
+        return _marked(table, data)
 
     def cooccurrence(
         self, *, unit: str = "overlap", rollup: bool = False, **filters: Any
@@ -154,7 +136,7 @@ class AnalysisActions(ProjectBase):
         units = None
         if unit == "sentence":
             units = self._sentences(data.sources["source_id"].tolist())
-        return cooccurrence(data, unit=unit, units=units, rollup=rollup)
+        return _marked(cooccurrence(data, unit=unit, units=units, rollup=rollup), data)
 
     def _sentences(self, source_ids: list[int]) -> pd.DataFrame:
         """The sentence units of the sources. Splitting is the slow part of sentence
@@ -213,7 +195,8 @@ class AnalysisActions(ProjectBase):
             raise ProjectError(f"value must be one of {', '.join(VALUES)}, not {value!r}")
         data = self.study_data(by=by, **filters)
         checked = self._check_by(data, by if by != "code" else "source") or "source"
-        return pivot(data, by=checked, value=value, rollup=rollup, zeros=zeros, total=total)
+        table = pivot(data, by=checked, value=value, rollup=rollup, zeros=zeros, total=total)
+        return _marked(table, data)
 
     def quotes(self, **filters: Any) -> pd.DataFrame:
         """The coded passages with source, speaker, position and text, ready to paste."""
@@ -221,7 +204,7 @@ class AnalysisActions(ProjectBase):
 
         data = self.study_data(**filters)
         texts = self._spoken_quotes(data, self.store.quote_texts(**data.selection))
-        return quotes(data, texts)
+        return _marked(quotes(data, texts), data)
 
     def _spoken_quotes(self, data: StudyData, texts: pd.DataFrame) -> pd.DataFrame:
         """``texts`` with each quote as said (:func:`qualcode.ingest.spoken.spoken_quote`):
@@ -383,17 +366,26 @@ class AnalysisActions(ProjectBase):
                 title, scale = cooccurrence_labels(value or "jaccard", unit)
                 pairs = self.cooccurrence(**options)
                 return heat_map(
-                    as_matrix(pairs, value or "jaccard"), target, title=title, scale=scale
+                    as_matrix(pairs, value or "jaccard"),
+                    target,
+                    title=title,
+                    scale=scale,
+                    subtitle=pairs.attrs["counted"],
                 )
             if by in (None, "code"):
-                return bar_chart(self.frequencies(**options), target)
+                freq = self.frequencies(**options)
+                return bar_chart(freq, target, subtitle=freq.attrs["counted"])
             freq = self.frequencies(by=by, zeros=True, **options)
             try:
-                return grouped_bar_chart(freq, target, by=str(by))
+                return grouped_bar_chart(freq, target, by=str(by), subtitle=freq.attrs["counted"])
             except ValueError as exc:
                 raise ProjectError(str(exc), file=self.label) from None
 
 
-def _attribute_names(sources: Any) -> list[str]:
-    fixed = ("source_id", "source", "kind", "language", "length")
-    return [c for c in sources.columns if c not in fixed]
+def _marked(table: pd.DataFrame, data: StudyData) -> pd.DataFrame:
+    """``table`` with whose codings it counts and its filters in ``attrs`` (see
+    :func:`qualcode.analysis.counted.mark`)."""
+    from qualcode.analysis.counted import mark
+
+    assert data.counted is not None  # study_data always says
+    return mark(table, data.counted, data.filters)

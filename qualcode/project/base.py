@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -118,7 +118,8 @@ class ProjectBase:
         if stem in folded:
             return folded[stem]
         raise ProjectError(
-            f"no source {text!r} in the project (see 'qualcode sources')", file=self.label
+            f"no source {text!r} in the project{did_you_mean(text, ids)} (see 'qualcode sources')",
+            file=self.label,
         )
 
     def turns(self, ref: str | int) -> list[Turn]:
@@ -214,11 +215,15 @@ class ProjectBase:
 
 def _did_you_mean(book: Codebook, ref: str) -> str:
     """`` (did you mean 'Awareness'?)`` for the names and paths closest to ``ref``."""
+    return did_you_mean(ref, [c.name for c in book] + [book.path(c) for c in book])
+
+
+def did_you_mean(ref: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'interview'?)`` for the up to three ``choices`` closest to ``ref``
+    (case aside), or ``""`` when none is close."""
     import difflib
 
-    names = {c.name.casefold(): c.name for c in book} | {
-        book.path(c).casefold(): book.path(c) for c in book
-    }
+    names = {c.casefold(): c for c in choices}
     close = difflib.get_close_matches(ref.strip().casefold(), list(names), n=3, cutoff=0.6)
     if not close:
         return ""

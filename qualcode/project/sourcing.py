@@ -14,7 +14,13 @@ from qualcode.model import (
     NewCoding,
     utc_now,
 )
-from qualcode.project.base import CONTEXT_SETTING, ProjectBase, _check_kind, content_hash
+from qualcode.project.base import (
+    CONTEXT_SETTING,
+    ProjectBase,
+    _check_kind,
+    content_hash,
+    did_you_mean,
+)
 from qualcode.store.sources import NewSource, spill
 
 if TYPE_CHECKING:
@@ -225,14 +231,31 @@ class SourcingActions(ProjectBase):
         return self._apply_attributes(ingest.read_attributes(Path(sheet)), ImportReport())
 
     def _apply_attributes(self, attrs: dict[str, dict[str, str]], report: ImportReport) -> int:
-        ids = {n.casefold(): i for n, i in self.store.source_ids().items()}
+        """Set the attributes of the sources the sheet's rows name; a row naming no source
+        is listed in the report (with the closest names). A sheet none of whose rows names
+        a source is refused: it is the wrong sheet, or the sources are not imported yet."""
+        names = self.store.source_ids()
+        ids = {n.casefold(): i for n, i in names.items()}
         values: dict[int, dict[str, str]] = {}
+        unknown: list[str] = []
         for name, row in attrs.items():
             source_id = ids.get(name.casefold())
             if source_id is None:
-                report.notes.append(f"attributes for {name!r}: no such source, skipped")
+                unknown.append(name)
                 continue
             values[source_id] = row
+        if attrs and not values:
+            shown = ", ".join(repr(n) for n in unknown[:3]) + (" ..." if len(unknown) > 3 else "")
+            some = ", ".join(list(names)[:3]) or "none yet"
+            raise ProjectError(
+                f"no row of the attributes sheet names a source of the project: rows name "
+                f"{shown}{did_you_mean(unknown[0], names)}; sources: {some}; nothing was set",
+                file=self.label,
+            )
+        for name in unknown:
+            report.notes.append(
+                f"attributes for {name!r}: no such source{did_you_mean(name, names)}, skipped"
+            )
         self.store.set_attributes(values)
         return len(values)
 

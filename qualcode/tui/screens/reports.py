@@ -3,9 +3,11 @@ an export of every table to one file.
 
 The tables are computed by the analysis module (pandas) in a worker, so the screen shows at
 once and a large project never freezes it; ``b`` breaks the table down (by kind, speaker,
-coder, source or a case attribute) and ``x`` writes all tables (xlsx by default) with a
-progress bar, one step per table. The charts under the table are the terminal ones of
-:mod:`qualcode.tui.widgets.charts`: sources per code, and code co-occurrence.
+coder, source or a case attribute), ``o`` chooses whose codings are counted (the default
+rule, each coder, all pooled; the line above the table says which) and ``x`` writes all
+tables (xlsx by default) with a progress bar, one step per table. The charts under the
+table are the terminal ones of :mod:`qualcode.tui.widgets.charts`: sources per code, and
+code co-occurrence.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, ProgressBar
+from textual.widgets import DataTable, Footer, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.model import Code, Codebook
@@ -51,6 +53,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
     TITLE = "Reports"
     BINDINGS = [
         Binding("b", "breakdown", "Break down by", id="reports.by"),
+        Binding("o", "coders", "Coders", id="reports.coders"),
         Binding("x", "export", "Export tables", id="reports.export"),
     ]
 
@@ -60,9 +63,13 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         super().__init__()
         self.by: str | None = None
         self.attributes: list[str] = []
+        # Whose codings are counted: None (the default rule), a coder's name, or "all".
+        self.coder: str | None = None
+        self.coded_by: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="reports-status", classes="status")
+        yield Static(id="reports-counted")
         yield DataTable(id="frequencies", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="export-progress", show_eta=False)
         # Each chart is as large as its content and scrolls: every code is reachable.
@@ -82,23 +89,24 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
     def reload(self) -> None:
         """Compute the tables again (in a worker) and show them when they are ready."""
         self.query_one(DataTable).loading = True
-        self._compute(self.by)
+        self._compute(self.by, self.coder)
 
     # -- the tables --------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="report", exit_on_error=False)
-    def _compute(self, by: str | None) -> None:
+    def _compute(self, by: str | None, coder: str | None) -> None:
         project = self.app.project
         # Every code is listed (zeros), in codebook order, so the table reads like the
         # codebook. Broken down, each code applied anywhere gets a row for every group, a
         # group without codings of it too ("0 of 4 (0%)"): a breakdown that left those out
         # would hide exactly the groups that differ.
-        table = project.frequencies(by=by, zeros=True)
-        overall = table if by is None else project.frequencies()
+        table = project.frequencies(by=by, zeros=True, coder=coder)
+        overall = table if by is None else project.frequencies(coder=coder)
         if by is not None:
             table = table[table["code_id"].isin(overall["code_id"])].reset_index(drop=True)
-        pairs = project.cooccurrence()
+        pairs = project.cooccurrence(coder=coder)
         attributes = project.study_data().attributes
+        self.coded_by = project.coded_by()
         book = project.codebook()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, by, table, overall, pairs, attributes, book)
@@ -113,6 +121,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         book: Codebook,
     ) -> None:
         self.attributes = attributes
+        self.query_one("#reports-counted", Static).update(str(table.attrs.get("counted", "")))
         colors = code_colors(book)
         view = self.query_one(DataTable)
         view.loading = False
@@ -137,8 +146,15 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         self.query_one(StatusLine).update(
             f"Frequencies · {coded} codes applied · "
             + (f"by {by}" if by else "no breakdown (b)")
-            + " · x exports every table"
+            + " · o coders · x exports every table"
         )
+
+    def action_coders(self) -> None:
+        """Count the next coders: the default rule, each coder alone, then all pooled."""
+        choices: list[str | None] = [None, *self.coded_by, "all"]
+        at = choices.index(self.coder) if self.coder in choices else 0
+        self.coder = choices[(at + 1) % len(choices)]
+        self.reload()
 
     def action_breakdown(self) -> None:
         choices = [NO_BREAKDOWN, "kind", "source", "speaker", "coder", *self.attributes]
@@ -168,19 +184,19 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
                 bar = self.query_one(ProgressBar)
                 bar.update(total=len(TABLES) + 1, progress=0)
                 bar.display = True
-                self._export(target, self.by)
+                self._export(target, self.by, self.coder)
 
         self.app.push_screen(
             TextPrompt("Export every table to (.xlsx .docx .md .csv .json ...)", default), chosen
         )
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self, path: Path, by: str | None) -> list[Path]:
+    def _export(self, path: Path, by: str | None, coder: str | None) -> list[Path]:
         project = self.app.project
         bar = self.query_one(ProgressBar)
         tables: dict[str, pd.DataFrame] = {}
         for name in TABLES:  # one at a time, so the bar moves per table
-            tables.update(project.report_tables([name], by=by))
+            tables.update(project.report_tables([name], by=by, coder=coder))
             self.app.call_from_thread(bar.advance, 1)
         written = project.export_tables(path, tables)
         self.app.call_from_thread(bar.advance, 1)

@@ -1,0 +1,159 @@
+"""Whose codings the reports count, and the filters that choose them, checked.
+
+Every table of :mod:`qualcode.project.analysis` counts the coders :meth:`CountingActions.counted`
+names: with no ``coder`` given, the agreed coding once the project has one
+(:meth:`CountingActions.agreed_coder`), else its one coder, else every coder pooled (and the
+tables say so); ``coder="all"`` pools every coder on purpose; names count those coders.
+
+A filter value the project does not have (a coder, a source, an attribute or one of its
+values) is refused with the closest ones: a typo must not become an empty table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from qualcode.analysis.counted import Counted, and_list
+from qualcode.errors import ProjectError
+from qualcode.project.base import ProjectBase, did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Refs = str | int | Sequence[str | int] | None
+Where = Mapping[str, str | Sequence[str]] | None
+
+# The settings ``reconcile`` writes: the coder holding the agreed coding (its ``--into``)
+# and the coders it was reconciled from, comma-separated.
+AGREED_SETTING = "reconcile.into"
+RECONCILED_SETTING = "reconcile.coders"
+AGREED_NAME = "agreed"  # reconcile's default --into, taken as agreed before any setting says so
+ALL_CODERS = "all"
+SHOWN_VALUES = 12  # values listed in a refusal; an attribute may have hundreds
+
+
+def listed(value: Refs) -> list[str | int] | None:
+    if value is None:
+        return None
+    if isinstance(value, str | int):
+        return [value]
+    return list(value)
+
+
+class CountingActions(ProjectBase):
+    def agreed_coder(self) -> str | None:
+        """The coder that holds the project's agreed coding, if it has codings: the one the
+        setting ``reconcile.into`` names, else a coder named ``agreed``. Reports count it
+        by default."""
+        coded = self.coded_by()
+        named = self.settings().get(AGREED_SETTING, "").strip()
+        for name in (named, AGREED_NAME):
+            if name and name in coded:
+                return name
+        return None
+
+    def coded_by(self) -> list[str]:
+        """The coders with at least one coding, in the project's order."""
+        coders = self.store.coders_frame()
+        used = set(self.store.codings_frame()["coder_id"].tolist())
+        pairs = zip(coders["coder_id"].tolist(), coders["coder"].tolist(), strict=True)
+        return [str(name) for i, name in pairs if int(i) in used]
+
+    def counted(self, coder: Refs = None, *, by: str | None = None) -> Counted:
+        """Whose codings a table with these filters counts (see the module docstring).
+
+        Args:
+            coder: None (the default rule), ``"all"`` (every coder pooled) or coder names.
+            by: the table's breakdown; by ``coder``, the default counts each coder apart.
+
+        Raises:
+            ProjectError: a coder the project does not have, with the closest names.
+        """
+        names = [str(n) for n in listed(coder) or []]
+        if ALL_CODERS in names and len(names) > 1:
+            raise ProjectError(f"--coder {ALL_CODERS} pools every coder: give it alone")
+        if names and names != [ALL_CODERS]:
+            known = self.store.coders()
+            for name in names:
+                if name not in known:
+                    raise ProjectError(
+                        f"no coder {name!r} in the project{did_you_mean(name, known)}; "
+                        f"coders: {', '.join(known) or 'none yet'}",
+                        file=self.label,
+                    )
+            return Counted(tuple(dict.fromkeys(names)), "chosen")
+        coded = tuple(self.coded_by())
+        if names:
+            return Counted(coded, "all")
+        if by == "coder":
+            return Counted(coded, "each")
+        agreed = self.agreed_coder()
+        if agreed is not None:
+            return Counted((agreed,), "agreed", self._reconciled_from(agreed))
+        return Counted(coded, "only" if len(coded) == 1 else "pooled")
+
+    def _reconciled_from(self, agreed: str) -> tuple[str, ...]:
+        settings = self.settings()
+        if settings.get(AGREED_SETTING, "").strip() != agreed:
+            return ()
+        coders = settings.get(RECONCILED_SETTING, "").split(",")
+        return tuple(c.strip() for c in coders if c.strip())
+
+    def _counted_ids(self, counted: Counted, coders: pd.DataFrame) -> list[int] | None:
+        """The coder ids a table reads for ``counted`` (None: every coder's codings)."""
+        if counted.mode in ("pooled", "all", "each", "only"):
+            return None
+        ids = dict(zip(coders["coder"], coders["coder_id"], strict=True))
+        return [int(ids[name]) for name in counted.coders]
+
+    # -- filters on sources --------------------------------------------------------------
+
+    def _check_where(self, sources: pd.DataFrame, where: Where) -> dict[str, list[str]]:
+        """``where`` as lists of values, each attribute and value checked against
+        ``sources`` (all of the project's): one that no source has is refused, with the
+        closest ones. The values of one attribute are alternatives: each must exist."""
+        fixed = ("source_id", "source", "kind", "language", "length")
+        attributes = ["kind", "language", *(c for c in sources.columns if c not in fixed)]
+        allowed = [*attributes, "source"]
+        out: dict[str, list[str]] = {}
+        for name, values in (where or {}).items():
+            if name not in allowed:
+                raise ProjectError(
+                    f"no attribute {name!r} to filter on{did_you_mean(name, attributes)}; "
+                    f"known: {', '.join(attributes)}",
+                    file=self.label,
+                )
+            wanted = [values] if isinstance(values, str) else [str(v) for v in values]
+            column = sources[name]
+            have = sorted({str(v) for v in column[column.notna()].tolist()})
+            for value in wanted:
+                if value not in have:
+                    some = [v for v in have if v.strip()]
+                    shown = ", ".join(some[:SHOWN_VALUES]) + (
+                        f" ... ({len(some)} values)" if len(some) > SHOWN_VALUES else ""
+                    )
+                    raise ProjectError(
+                        f"no source has {name}={value}{did_you_mean(value, have)}; "
+                        f"{name} values: {shown or 'none'}",
+                        file=self.label,
+                    )
+            out[name] = wanted
+        return out
+
+
+def describe_filters(
+    *, code: Sequence[str] = (), sources: Sequence[str] = (), where: Mapping[str, list[str]]
+) -> str:
+    """The filters of a table in words, for the files it is written to: ``""`` for none."""
+    parts = []
+    if code:
+        parts.append(
+            f"code {code[0]} and its subtree"
+            if len(code) == 1
+            else f"codes {and_list(code)} and their subtrees"
+        )
+    if sources:
+        parts.append(f"sources {and_list(sources)}")
+    parts += [f"{name} = {' or '.join(values)}" for name, values in where.items()]
+    return "; ".join(parts)

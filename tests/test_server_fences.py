@@ -111,9 +111,12 @@ def test_reconciling_into_agreed_is_a_leads_and_fenced(team: Team, qualcode):
                 (agreed,),
             )
     refused = qualcode("undo", team.url("anna"), "--coder", "agreed", ok=False)
-    assert refused.returncode == 1
-    with Project.open(team.url("lena")) as p:
-        assert [d.status for d in p.decisions()] == [""]
+    assert refused.returncode == 1 and "only a lead writes as a coder that is no role" in (
+        refused.stderr
+    )
+    with Project.open(team.url("anna")) as p:  # a coder reads the log, as the team screen does
+        assert [(d.decided_by, d.status) for d in p.decisions()] == [("lena", "")]
+        assert p.reconciled(p.disagreements(["anna", "bob"])) == {}
 
 
 def test_memos_are_each_coders_own(team: Team, qualcode):

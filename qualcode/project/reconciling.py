@@ -136,7 +136,7 @@ class ReconcileActions(ExchangeActions):
         with self.store.atomic() as store:
             into_id = store.coder_id(into)
             seed = self._seed(store, coders, into, unit, alike, now)
-            log = store.list_decisions(into_id=into_id)
+            log = store.list_decisions(into=into)
             earlier = _standing(log, source_id, code_id, start, end)
             if earlier and not change:
                 raise ProjectError(_refusal(disagreement_id, earlier[-1]), file=self.label)
@@ -166,7 +166,7 @@ class ReconcileActions(ExchangeActions):
             self._note_reconcile(coders, into)
         spans = plan.spans.get((source_id, code_id), [])
         there = sum(1 for a, b in spans if a < end and b > start)
-        decisions = self._named(self.store.list_decisions(into_id=into_id))
+        decisions = self._named(self.store.list_decisions(into=into))
         return Reconciled(
             decisions=(decisions[-1],),
             agreements=self._agreements_of(decisions, seed),
@@ -202,7 +202,7 @@ class ReconcileActions(ExchangeActions):
         with self.store.atomic() as store:
             into_id = store.coder_id(into)
             seed = self._seed(store, coders, into, unit, alike, now)
-            log = store.list_decisions(into_id=into_id)
+            log = store.list_decisions(into=into)
             ids = sorted({d.source_id for d in found})
             plan = _Plan(store.list_codings(source_ids=ids, coder=into), self.texts(ids))
             made: list[NewDecision] = []
@@ -224,7 +224,7 @@ class ReconcileActions(ExchangeActions):
                     into_id=into_id, remove=remove, add=add, decisions=made, replaced=replaced
                 )
             self._note_reconcile(coders, into)
-        decisions = self._named(self.store.list_decisions(into_id=into_id))
+        decisions = self._named(self.store.list_decisions(into=into))
         before = {e.id for e in log}
         gone = {old for old, _ in replaced}
         return Reconciled(
@@ -239,11 +239,7 @@ class ReconcileActions(ExchangeActions):
     def decisions(self, *, into: str | None = None) -> list[Decision]:
         """The decision log, oldest first (of ``into`` only, if given), undone and replaced
         decisions included and marked."""
-        if into is None:
-            return self._named(self.store.list_decisions())
-        if into not in self.coders():
-            return []
-        return self._named(self.store.list_decisions(into_id=self.store.coder_id(into)))
+        return self._named(self.store.list_decisions(into=into))
 
     def reconciled(
         self, disagreements: Sequence[Disagreement], *, into: str = AGREED
@@ -340,7 +336,7 @@ class ReconcileActions(ExchangeActions):
         alike, as a decision and an undo step of its own. Returns the decision's id, or None
         if they were reconciled into it before."""
         into_id = store.coder_id(into)
-        if _seeded_in(store.list_decisions(into_id=into_id), coders):
+        if _seeded_in(store.list_decisions(into=into), coders):
             return None
         if alike is None:  # the earlier agreements were undone meanwhile
             alike = self._alike(coders, unit)

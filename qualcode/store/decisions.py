@@ -23,18 +23,19 @@ RECONCILE = "reconcile"  # the undo history's name for a decision's step
 
 
 class DecisionsMixin(CodingsMixin):
-    def list_decisions(self, *, into_id: int | None = None) -> list[Decision]:
-        """Every decision (for coder ``into_id`` only, if given), oldest first; ``code`` is
-        left empty for the facade to name by its path."""
-        d, into, src = s.decisions, s.coders.alias("into"), s.sources
+    def list_decisions(self, *, into: str | None = None) -> list[Decision]:
+        """Every decision (for coder ``into`` only, if given), oldest first; ``code`` is
+        left empty for the facade to name by its path. A read: naming the coder by name
+        adds no coder."""
+        d, into_, src = s.decisions, s.coders.alias("into"), s.sources
         q = (
-            select(d, into.c.name.label("into"), src.c.name.label("source"))
-            .join(into, into.c.id == d.c.into_id)
+            select(d, into_.c.name.label("into"), src.c.name.label("source"))
+            .join(into_, into_.c.id == d.c.into_id)
             .outerjoin(src, src.c.id == d.c.source_id)
             .order_by(d.c.id)
         )
-        if into_id is not None:
-            q = q.where(d.c.into_id == into_id)
+        if into is not None:
+            q = q.where(into_.c.name == into)
         with self.reading() as conn:
             return [
                 Decision(

@@ -307,3 +307,65 @@ class Feedback:
     accepted: bool
     coder: str
     created_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One reconcile decision as the log records it.
+
+    ``kind`` is ``pick`` (one disagreement settled), ``accept`` (one disagreement settled
+    by ``reconcile --accept``) or ``agreements`` (the units the coders coded alike, put into
+    ``into`` at the first reconcile; ``count`` says how many, and it has no span). ``choice``
+    is a coder's name, ``passage`` or ``none``. ``replaced_by`` is the id of the decision
+    that replaced it (``--change``), if one did.
+    """
+
+    id: int
+    kind: str
+    source_id: int | None
+    source: str
+    code_id: int | None
+    code: str
+    start: int | None
+    end: int | None
+    choice: str
+    into: str
+    coders: tuple[str, ...]
+    unit: str
+    decided_by: str
+    created_at: str
+    count: int = 1
+    undone: bool = False
+    replaced_by: int | None = None
+
+    @property
+    def active(self) -> bool:
+        """Whether it stands: neither undone nor replaced."""
+        return not self.undone and self.replaced_by is None
+
+    @property
+    def status(self) -> str:
+        """``undone``, ``replaced by #N`` or empty, for the log."""
+        if self.undone:
+            return "undone"
+        return f"replaced by #{self.replaced_by}" if self.replaced_by is not None else ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewDecision:
+    """A reconcile decision to be recorded: what :class:`Decision` holds before the store
+    gives it an id, with the coder it decides for by id and the compared coders joined by
+    commas."""
+
+    kind: str
+    source_id: int | None
+    code_id: int | None
+    start: int | None
+    end: int | None
+    choice: str
+    into_id: int
+    coders: str
+    unit: str
+    decided_by: str
+    created_at: str
+    count: int = 1

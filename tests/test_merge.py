@@ -134,27 +134,49 @@ def test_conflicts_and_near_duplicates_are_listed_not_resolved(tmp_path, coders)
 def test_disagreements_and_reconciliation(tmp_path, coders):
     out = tmp_path / "team.qcdb"
     merge_projects(out, list(coders))
+    both = ["anna", "ben"]
     with Project.open(out) as p:
-        found = p.disagreements(["anna", "ben"])
+        found = p.disagreements(both)
         assert [(d.text, d.coded_by) for d in found] == [
             (AWARE[0], ("anna",)),
             ("Honestly, no.", ("ben",)),
         ]
         first, second = found
-        assert p.reconciled(found) == {first.id: [], second.id: []}
-        assert p.reconcile(first.id, "anna") == 1
-        assert p.reconciled(found)[first.id] == [(first.start, first.end)]
-        assert p.reconcile(second.id, "none") == 0
-        assert p.reconcile(second.id, "passage") == 1  # changing one's mind replaces
+        assert p.reconciled(found) == {}
+        done = p.reconcile(first.id, "anna", coders=both)
+        # The first reconcile brings what both coded alike: Awareness and Time, one each.
+        assert done.agreements is not None and done.agreements.count == 2
+        assert (done.codings, done.decisions[0].choice) == (1, "anna")
+        assert list(p.reconciled(found)) == [first.id]
+        assert p.reconcile(second.id, "none", coders=both).codings == 0
+        with pytest.raises(ProjectError, match=r"already decided: decision #3, none, by "):
+            p.reconcile(second.id, "passage", coders=both)
+        changed = p.reconcile(second.id, "passage", coders=both, change=True)
+        assert changed.codings == 1 and [d.id for d in changed.replaced] == [3]
         agreed = {s.text for s in p.codings(coder="agreed")}
-        assert agreed == {AWARE[0], "Honestly, no."}
-        assert p.undo("agreed") is not None
-        with pytest.raises(Exception, match="choose a coder"):
-            p.reconcile(first.id, "nobody")
+        # ben's "Honestly, no." joins the agreed sentence after it: one passage.
+        assert agreed == {AWARE[0], f"Honestly, no. {AWARE[1]}", "Time, mostly."}
+        assert p.undo("agreed") == "reconcile"
+        assert {s.text for s in p.codings(coder="agreed")} == {
+            AWARE[0],
+            AWARE[1],
+            "Time, mostly.",
+        }
+        assert [(d.id, d.status) for d in p.decisions()][-2:] == [(3, ""), (4, "undone")]
+        assert p.reconciled(found)[second.id].choice == "none"
+        with pytest.raises(ProjectError, match="choose one of the coders compared"):
+            p.reconcile(first.id, "nobody", coders=both)
         for bad in ("99:1:0-5", "1:99:0-5", "1:1:0-99999", "nonsense"):
             with pytest.raises(ProjectError):
-                p.reconcile(bad, "passage")
-        assert p.reconcile_all(["anna", "ben"], "ben", into="final") == 3
+                p.reconcile(bad, "passage", coders=both)
+        final = p.reconcile_all(both, "ben", into="final")
+        assert len(final.decisions) == 2 and final.agreements is not None
+        ben = {s.text for s in p.codings(coder="ben")}
+        assert {s.text for s in p.codings(coder="final")} == {f"Honestly, no. {AWARE[1]}"} | (
+            ben - {"Honestly, no.", AWARE[1]}
+        )
+        assert p.settings()["reconcile.into"] == "final"
+        assert p.settings()["reconcile.coders"] == "anna,ben"
 
 
 def test_merge_into_a_new_project_that_fails_leaves_no_file(tmp_path, coders):
@@ -201,7 +223,8 @@ def test_cli_merge_agreement_disagreements_reconcile(tmp_path, coders):
     allof = runner.invoke(
         app, ["reconcile", str(out), "--coders", "anna", "ben", "--accept", "ben", "--into", "x"]
     )
-    assert "Copied 3 coding(s) of ben to x." in allof.output
+    assert "x gets the 2 sentences anna and ben coded alike" in allof.output
+    assert "x gets ben's version of 2 disagreement(s)." in allof.output
     one = runner.invoke(app, ["agreement", str(out), "--coders", "anna"])
     assert one.exit_code == 1 and "two or more coders" in one.stderr
 

@@ -70,7 +70,9 @@ def test_after_reconciling_the_default_counts_the_agreed_coding(demo: Path):
     default, agreed = frequencies(demo), frequencies(demo, "--coder", "agreed")
     assert default["rows"] == agreed["rows"] == anna["rows"]  # agreed took all of anna's
     assert default["coders"] == ["agreed"]
-    assert default["counted"].startswith("Counts the agreed coding (coder 'agreed')")
+    assert default["counted"].startswith(
+        "Counts the agreed coding (coder 'agreed', reconciled from anna and ben)"
+    )
     line = run("report", demo, "frequencies").stdout.splitlines()[0]
     assert line == default["counted"]
     every = frequencies(demo, "--coder", "all")
@@ -82,10 +84,10 @@ def test_after_reconciling_the_default_counts_the_agreed_coding(demo: Path):
 
 def test_the_agreed_coder_is_the_one_reconcile_wrote_into(coded_demo_project: Project):
     p = coded_demo_project
+    assert p.agreed_coder() is None  # nothing reconciled yet
     p.reconcile_all(["anna", "ben"], "ben", into="consensus")
-    assert p.agreed_coder() is None  # no setting names it yet, and it is not called agreed
-    p.set_setting("reconcile.into", "consensus")
-    p.set_setting("reconcile.coders", "anna,ben")
+    assert p.settings()["reconcile.into"] == "consensus"  # reconcile names it
+    assert p.agreed_coder() == "consensus"
     counted = p.counted()
     assert (counted.coders, counted.mode) == (("consensus",), "agreed")
     assert counted.text == (
@@ -94,7 +96,10 @@ def test_the_agreed_coder_is_the_one_reconcile_wrote_into(coded_demo_project: Pr
     )
     table = p.frequencies()
     assert table.attrs["coders"] == ["consensus"]
-    assert table.equals(p.frequencies(coder="ben"))  # consensus took all of ben's
+    assert table.equals(p.frequencies(coder="consensus"))
+    ben = p.frequencies(coder="ben")  # consensus took ben's version everywhere
+    for column in ("passages", "sources_text", "speakers"):
+        assert table[column].tolist() == ben[column].tolist()
     assert p.quotes().attrs["counted"] == counted.text
     assert p.crosstab("kind").attrs["coders"] == ["consensus"]
 

@@ -89,13 +89,34 @@ def test_reconciling_into_agreed_is_a_leads_and_fenced(team: Team, qualcode):
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert "only a lead writes as a coder that is no role" in refused.stderr
     done = qualcode("reconcile", team.url("lena"), *coders, "--accept", "anna")
-    assert "Copied 1 coding(s) of anna to agreed." in done.stdout
+    assert "agreed gets the 1 sentence anna and bob coded alike (decision #1)." in done.stdout
     agreed = _coder_id(team, "agreed")
     with team.sql("anna") as anna:
         assert anna.execute("DELETE FROM codings WHERE coder_id = %s", (agreed,)).rowcount == 0
         assert anna.execute("DELETE FROM history WHERE coder_id = %s", (agreed,)).rowcount == 0
     with Project.open(team.url("lena")) as p:
         assert [c.coder for c in p.store.list_codings()].count("agreed") == 1
+    # The decision log: everyone reads it, a coder writes only decisions they made.
+    with team.sql("anna") as anna:
+        assert anna.execute("SELECT decided_by, kind FROM decisions").fetchall() == [
+            ("lena", "agreements")
+        ]
+        assert anna.execute("UPDATE decisions SET undone = true").rowcount == 0
+        assert anna.execute("DELETE FROM decisions").rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            anna.execute(
+                "INSERT INTO decisions (kind, choice, into_id, coders, unit, decided_by, "
+                "created_at, count, undone) VALUES ('pick', 'none', %s, 'anna,bob', "
+                "'sentence', 'lena', '', 1, false)",
+                (agreed,),
+            )
+    refused = qualcode("undo", team.url("anna"), "--coder", "agreed", ok=False)
+    assert refused.returncode == 1 and "only a lead writes as a coder that is no role" in (
+        refused.stderr
+    )
+    with Project.open(team.url("anna")) as p:  # a coder reads the log, as the team screen does
+        assert [(d.decided_by, d.status) for d in p.decisions()] == [("lena", "")]
+        assert p.reconciled(p.disagreements(["anna", "bob"])) == {}
 
 
 def test_memos_are_each_coders_own(team: Team, qualcode):

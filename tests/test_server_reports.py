@@ -40,9 +40,17 @@ def test_agreement_and_reconciliation_are_the_same(both):
     found = local.disagreements(coders)
     assert [d.id for d in remote.disagreements(coders)] == [d.id for d in found]
     first = found[0]
-    assert remote.reconcile(first.id, coders[0]) == local.reconcile(first.id, coders[0])
-    assert remote.reconciled(found) == local.reconciled(found)
-    assert any(remote.reconciled(found).values())
+    made = [p.reconcile(first.id, coders[0], coders=coders) for p in (remote, local)]
+    assert made[0].codings == made[1].codings
+    assert made[0].agreements and made[1].agreements
+    assert made[0].agreements.count == made[1].agreements.count > 0
+    settled = [{k: d.choice for k, d in p.reconciled(found).items()} for p in (remote, local)]
+    assert settled[0] == settled[1] == {first.id: coders[0]}
+    agreed = [
+        {(c.source_id, c.code_id, c.start, c.end) for c in p.store.list_codings(coder="agreed")}
+        for p in (remote, local)
+    ]
+    assert agreed[0] == agreed[1]
 
 
 def test_exports_are_the_same(both, tmp_path: Path):

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Static
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reconcile import ReconcileScreen
+from qualcode.tui.widgets.status import StatusLine
 from tests.conftest import copy_project, toasts, wait_for, wait_for_toast
 
 SIZE = (100, 30)
@@ -71,27 +72,65 @@ async def test_disagreements_settled_one_by_one_go_to_the_agreed_coder(team: Pro
             ("Information channels", s[4][0]),
         }
         table = screen.table
+        status = screen.query_one("#team-status", StatusLine)
+        assert "3 disagreements, 3 open" in str(status.render())
         table.move_cursor(row=where[("Awareness", s[1][0])])
         await pilot.press("b")  # the second coder's (ann's) version: coded
+        # The counts follow each decision at once, without leaving the screen.
+        await wait_for(pilot, lambda: "3 disagreements, 2 open" in str(status.render()))
         table.move_cursor(row=where[("Time constraints", s[3][0])])
         await pilot.press("n")  # nobody's: not coded
         table.move_cursor(row=where[("Information channels", s[4][0])])
         await pilot.press("p")  # the whole passage
         await wait_for(pilot, lambda: len(screen.settled) == 3, "three settled")
+        assert "3 disagreements, 0 open" in str(status.render())
         marks = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert sorted(marks) == ["✓ ann", "✓ none", "✓ passage"]
-        # Read again (as on a later visit): what agreed holds shows as settled.
+        # Read again (as on a later visit): the decision log says what is settled, how.
         screen.settled.clear()
         screen.reload()
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: not table.loading and table.row_count, "the comparison")
         marks = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
-        assert sorted(marks) == ["·", "✓ coded", "✓ coded"]
+        assert sorted(marks) == ["✓ ann", "✓ none", "✓ passage"]
         assert not toasts(app, "error")
+    # ann's Awareness in sentence 1 joins the Awareness both coded in sentence 2.
+    aware = [s[1][0], s[2][1]] if team.source(SOURCE).text[s[1][1] : s[2][0]].isspace() else []
+    assert aware, "sentences 1 and 2 are apart by white space only"
     assert agreed(team) == {
-        ("Awareness", *s[1]),
+        ("Awareness", *aware),
         ("Information channels", *s[4]),
     }
+    assert [d.kind for d in team.decisions()] == ["agreements", "pick", "pick", "pick"]
+
+
+async def test_a_decided_passage_is_replaced_only_when_asked(team: Project):
+    s = team.sentences(SOURCE)
+    app = QualcodeApp(team)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_team(app, pilot)
+        table = screen.table
+        row = next(i for i, d in enumerate(screen.disagreements) if d.start == s[4][0])
+        table.move_cursor(row=row)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen.settled.get(screen.disagreements[row].id) == "passage")
+        table.move_cursor(row=row)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is not screen, "the question")
+        await pilot.press("down", "enter")  # keep it
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.settled[screen.disagreements[row].id] == "passage"
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is not screen, "the question")
+        await pilot.press("enter")  # replace it
+        await wait_for(pilot, lambda: screen.settled.get(screen.disagreements[row].id) == "none")
+        assert not toasts(app, "error")
+    assert ("Information channels", *s[4]) not in agreed(team)
+    log = team.decisions()
+    assert [(d.choice, d.status) for d in log[1:]] == [
+        ("passage", f"replaced by #{log[2].id}"),
+        ("none", ""),
+    ]
 
 
 async def test_one_coders_version_accepted_for_everything(team: Project):
@@ -101,7 +140,7 @@ async def test_one_coders_version_accepted_for_everything(team: Project):
         await pilot.press("A")
         await wait_for(pilot, lambda: app.screen is not screen, "whose version")
         await pilot.press("enter")  # ben
-        await wait_for_toast(pilot, "codings of ben to 'agreed'")
+        await wait_for_toast(pilot, "'agreed' gets ben's version of 3 disagreement(s)")
         await app.workers.wait_for_complete()
     ben = {
         (seg.code.rsplit("/", 1)[-1], seg.coding.start, seg.coding.end)

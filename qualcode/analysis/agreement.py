@@ -19,11 +19,13 @@ import csv
 import itertools
 import json
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from qualcode.analysis.counted import and_list
+from qualcode.analysis.reconciling import alike
+from qualcode.analysis.reconciling import merged as merged_spans
 from qualcode.analysis.units import overlapped, text_units
 
 UNITS = ("sentence", "turn", "character")
@@ -195,16 +197,6 @@ def _round(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
 
-def _merged(spans: Iterable[Span]) -> list[Span]:
-    out: list[Span] = []
-    for a, b in sorted(spans):
-        if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
-        else:
-            out.append((a, b))
-    return out
-
-
 def compare(
     *,
     coders: Sequence[str],
@@ -235,29 +227,15 @@ def compare(
         raise ValueError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
     spans = coded_spans(coders, texts, codings)
     shared = shared_sources(spans, len(coders))
-    compared = set(shared)
-    candidates = {k for s, k in spans if s in compared} if only_code is None else {only_code}
-    code_ids = sorted(candidates, key=lambda k: code_paths.get(k, ""))
-    # Sentence and turn units are cut once per source; characters are counted in runs.
-    units_of = (
-        {}
-        if unit == "character"
-        else {s: text_units(texts[s], turns.get(s, []), unit) for s in shared}
-    )
-    nobody: list[list[Span]] = [[] for _ in coders]
     per_code: list[CodeAgreement] = []
     pooled: Patterns = Counter()
     disagreements: list[Disagreement] = []
-    for code_id in code_ids:
+    by_path = sorted(
+        _cells_by_code(coders, unit, texts, turns, spans, only_code),
+        key=lambda x: code_paths.get(x[0], ""),
+    )
+    for code_id, cells in by_path:
         path = code_paths.get(code_id, str(code_id))
-        cells = {
-            s: (
-                character_cells(len(texts[s]), spans.get((s, code_id), nobody))
-                if unit == "character"
-                else unit_cells(units_of[s], spans.get((s, code_id), nobody))
-            )
-            for s in shared
-        }
         counts, coded = tally(cells.values(), coders)
         pooled.update(counts)
         per_code.append(_stats(path, code_id, counts, coded, coders))
@@ -275,6 +253,79 @@ def compare(
     )
     disagreements.sort(key=lambda d: (d.source, d.start, d.code))
     return report, disagreements
+
+
+def _cells_by_code(
+    coders: Sequence[str],
+    unit: str,
+    texts: Mapping[int, str],
+    turns: Mapping[int, list[Span]],
+    spans: Mapping[tuple[int, int], list[list[Span]]],
+    only_code: int | None,
+) -> Iterator[tuple[int, dict[int, list[Cell]]]]:
+    """Per code, each shared source's cells (units with the coders' values)."""
+    shared = shared_sources(spans, len(coders))
+    compared = set(shared)
+    code_ids = {k for s, k in spans if s in compared} if only_code is None else {only_code}
+    # Sentence and turn units are cut once per source; characters are counted in runs.
+    units_of = (
+        {}
+        if unit == "character"
+        else {s: text_units(texts[s], turns.get(s, []), unit) for s in shared}
+    )
+    nobody: list[list[Span]] = [[] for _ in coders]
+    for code_id in code_ids:
+        yield (
+            code_id,
+            {
+                s: (
+                    character_cells(len(texts[s]), spans.get((s, code_id), nobody))
+                    if unit == "character"
+                    else unit_cells(units_of[s], spans.get((s, code_id), nobody))
+                )
+                for s in shared
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Alike:
+    """A unit every compared coder coded with a code, and what they coded there alike (see
+    :func:`qualcode.analysis.reconciling.alike`); ``weight`` is 1, or its length for the
+    character unit."""
+
+    source_id: int
+    code_id: int
+    start: int
+    end: int
+    spans: tuple[Span, ...]
+    weight: int
+
+
+def coded_alike(
+    *,
+    coders: Sequence[str],
+    unit: str,
+    texts: Mapping[int, str],
+    turns: Mapping[int, list[Span]],
+    codings: Iterable[CodingSpan],
+    only_code: int | None = None,
+) -> list[Alike]:
+    """The units every one of ``coders`` coded with a code, on the sources they all coded
+    (the arguments are :func:`compare`'s): what the agreed coding holds before any
+    disagreement is settled."""
+    spans = coded_spans(coders, texts, codings)
+    out: list[Alike] = []
+    for code_id, cells in _cells_by_code(coders, unit, texts, turns, spans, only_code):
+        for s, found in cells.items():
+            per_coder = spans.get((s, code_id), [])
+            out.extend(
+                Alike(s, code_id, a, b, tuple(alike(per_coder, a, b)), weight)
+                for (a, b), pattern, weight in found
+                if all(pattern)
+            )
+    out.sort(key=lambda x: (x.source_id, x.code_id, x.start))
+    return out
 
 
 def coded_spans(
@@ -312,7 +363,7 @@ def unit_cells(units: Sequence[Span], per_coder: Sequence[list[Span]]) -> list[C
 def character_cells(length: int, per_coder: Sequence[list[Span]]) -> list[Cell]:
     """Maximal runs of characters with the same values, weighted by their length; the uncoded
     rest is one cell of zeros with span (0, 0) standing for 'elsewhere'."""
-    merged = [_merged(s) for s in per_coder]
+    merged = [merged_spans(s) for s in per_coder]
     points = sorted({0, length} | {p for spans in merged for s in spans for p in s})
     out: list[Cell] = []
     covered = 0

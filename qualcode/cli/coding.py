@@ -277,7 +277,8 @@ def codings(
 @app.command()
 @reports_errors
 def undo(project: ProjectArg, coder: CoderOpt = None) -> None:
-    """Undo the coder's last coding operation."""
+    """Undo the coder's last coding operation (for the agreed coder, --coder agreed, its
+    last reconcile: codings and log)."""
     with opened(project) as p:
         done = p.undo(coder)
     say(f"Undid the last {done}." if done else "Nothing to undo.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,6 +20,8 @@ from qualcode.outputs import check_output, writing
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
+    from qualcode.model import Decision
+    from qualcode.project import Reconciled
 
 EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 CodersOpt = Annotated[
@@ -195,30 +198,99 @@ def disagreements(
 def reconcile(
     ctx: typer.Context,
     project: ProjectArg,
-    coders: CodersOpt,
-    into: Annotated[str, typer.Option(help="The coder that holds the agreed coding.")] = "agreed",
-    accept: Annotated[str | None, typer.Option(help="Accept all of this coder's version.")] = None,
+    coders: Annotated[
+        list[str] | None, typer.Option("--coders", help="The coders compared: --coders anna ben.")
+    ] = None,
+    into: Annotated[
+        str | None,
+        typer.Option(help="The coder that holds the agreed coding (default: agreed)."),
+    ] = None,
+    accept: Annotated[
+        str | None, typer.Option(help="This coder's version for every disagreement not decided.")
+    ] = None,
     pick: Annotated[
         list[str] | None,
         typer.Option(help="ID=CHOICE: a coder, 'passage' or 'none' for one disagreement."),
     ] = None,
     unit: UnitOpt = "sentence",
+    change: Annotated[
+        bool, typer.Option("--change", help="Replace earlier decisions on the same passages.")
+    ] = False,
+    log: Annotated[
+        bool, typer.Option("--log", help="List the decisions made so far, newest last.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
 ) -> None:
-    """Produce the agreed coding as a coder of its own: all of one coder's version
-    (--accept), or one choice per disagreement (--pick ID=CODER, repeatable)."""
-    names = _coders(ctx, coders)
+    """Produce the agreed coding as a coder of its own, one recorded decision per
+    disagreement: one coder's version of a disagreement's passage (--pick ID=CODER), the
+    passage, or none; or one coder's version of every disagreement not yet decided (--accept).
+    The first reconcile gives it the units the coders coded alike. --log lists the decisions;
+    'qualcode undo P --coder agreed' undoes the last."""
+    from qualcode.project import AGREED
+
+    if log:
+        if accept or pick:
+            fail("--log lists the decisions; give it without --accept and --pick")
+        with opened(project) as p:
+            rows = [_decision_row(d) for d in p.decisions(into=into)]
+        say(render(rows, fmt, columns=LOG_COLUMNS, widths={"code": 30, "source": 20}))
+        return
+    names = _coders(ctx, coders or [])
     if not accept and not pick:
-        fail("give --accept CODER or one or more --pick ID=CHOICE")
+        fail("give --accept CODER or one or more --pick ID=CHOICE (or --log)")
+    target = into or AGREED
     with opened(project) as p:
         if accept:
-            n = p.reconcile_all(names, accept, into=into, unit=unit)
-            say(f"Copied {n} coding(s) of {accept} to {into}.")
+            done = p.reconcile_all(names, accept, into=target, unit=unit, change=change)
+            _say_agreements(done, names, target)
+            say(f"{target} gets {accept}'s version of {len(done.decisions)} disagreement(s).")
+            if done.replaced:
+                say(f"Replaced {len(done.replaced)} earlier decision(s).")
+            if done.kept:
+                say(
+                    f"Kept {len(done.kept)} earlier decision(s); --change to replace them "
+                    "('qualcode reconcile P --log' lists them)."
+                )
         for item in pick or []:
             ident, eq, choice = item.partition("=")
             if not eq:
                 fail(f"--pick takes ID=CHOICE, not {item!r}")
-            n = p.reconcile(ident.strip(), choice.strip(), into=into)
-            say(f"{ident}: {into} now has {n} coding(s) there ({choice}).")
+            done = p.reconcile(
+                ident.strip(), choice.strip(), coders=names, into=target, unit=unit, change=change
+            )
+            _say_agreements(done, names, target)
+            made = done.decisions[0]
+            line = (
+                f"{ident.strip()}: decision #{made.id}, {made.choice}; {target} now has "
+                f"{done.codings} coding(s) of {made.code} there"
+            )
+            if done.replaced:
+                line += "; replaces " + ", ".join(f"#{d.id} ({d.choice})" for d in done.replaced)
+            say(line + ".")
+
+
+LOG_COLUMNS = [
+    "id", "created_at", "decided_by", "kind", "choice", "source", "code", "start", "end",
+    "into", "coders", "unit", "count", "status",
+]  # fmt: skip
+
+
+def _decision_row(d: Decision) -> dict[str, object]:
+    row = asdict(d)
+    row["coders"] = ", ".join(d.coders)
+    row["status"] = d.status
+    return row
+
+
+def _say_agreements(done: Reconciled, names: list[str], into: str) -> None:
+    if done.agreements is None:
+        return
+    n, unit = done.agreements.count, done.agreements.unit
+    who = ", ".join(names[:-1]) + f" and {names[-1]}"
+    say(
+        f"{into} gets the {n:,} {unit}{'' if n == 1 else 's'} {who} coded alike "
+        f"(decision #{done.agreements.id})."
+    )
 
 
 def import_refi(

@@ -27,8 +27,9 @@ from qualcode.project.base import LANGUAGE_CODE, content_hash
 from qualcode.project.browse import BrowseActions, CodeUsage
 from qualcode.project.cache import SuggesterCache
 from qualcode.project.coding import ApplyResult, CodingActions, Place, Step
-from qualcode.project.exchange import ExchangeActions, merge_projects
+from qualcode.project.exchange import merge_projects
 from qualcode.project.importing import ImportActions
+from qualcode.project.reconciling import AGREED, ReconcileActions, Reconciled
 from qualcode.project.review import Queued, ReviewActions
 from qualcode.project.sourcing import ImportReport, SourcingActions
 from qualcode.project.suggest import SuggestActions
@@ -51,7 +52,7 @@ class Project(
     ReviewActions,
     SuggestActions,
     AnalysisActions,
-    ExchangeActions,
+    ReconcileActions,
     TeamActions,
     SyncActions,
 ):
@@ -211,6 +212,7 @@ class Project(
 
 
 __all__ = [
+    "AGREED",
     "ApplyResult",
     "CodeUsage",
     "ImportReport",
@@ -218,6 +220,7 @@ __all__ = [
     "Project",
     "QualcodeError",
     "Queued",
+    "Reconciled",
     "Step",
     "content_hash",
     "is_server_url",

@@ -44,14 +44,20 @@ def listed(value: Refs) -> list[str | int] | None:
 class CountingActions(ProjectBase):
     def agreed_coder(self) -> str | None:
         """The coder that holds the project's agreed coding, if it has codings: the one the
-        setting ``reconcile.into`` names, else a coder named ``agreed``. Reports count it
-        by default."""
+        setting ``reconcile.into`` names, else the one the newest standing reconcile decision
+        went into (on a server a coder who may not write settings still logs decisions),
+        else a coder named ``agreed``. Reports count it by default."""
         coded = self.coded_by()
         named = self.settings().get(AGREED_SETTING, "").strip()
-        for name in (named, AGREED_NAME):
+        for name in (named, self._last_decided()[0], AGREED_NAME):
             if name and name in coded:
                 return name
         return None
+
+    def _last_decided(self) -> tuple[str, tuple[str, ...]]:
+        """``into`` and the coders compared of the newest standing reconcile decision."""
+        standing = [d for d in self.store.list_decisions() if not d.undone]
+        return (standing[-1].into, standing[-1].coders) if standing else ("", ())
 
     def coded_by(self) -> list[str]:
         """The coders with at least one coding, in the project's order."""
@@ -96,7 +102,8 @@ class CountingActions(ProjectBase):
     def _reconciled_from(self, agreed: str) -> tuple[str, ...]:
         settings = self.settings()
         if settings.get(AGREED_SETTING, "").strip() != agreed:
-            return ()
+            into, compared = self._last_decided()
+            return compared if into == agreed else ()
         coders = settings.get(RECONCILED_SETTING, "").split(",")
         return tuple(c.strip() for c in coders if c.strip())
 

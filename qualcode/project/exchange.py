@@ -4,21 +4,18 @@ File formats live in :mod:`qualcode.interop`, statistics in :mod:`qualcode.analy
 this mixin resolves names, runs each import or merge in one transaction (a failure changes
 nothing) and feeds the statistics plain data.
 
-Reconciliation is stateless and screen-friendly: :meth:`ExchangeActions.disagreements` lists
-passages with stable ids; :meth:`ExchangeActions.reconcile` takes one id and a choice (a
-coder's name, ``"passage"`` or ``"none"``) and writes the result as codings of a coder of its
-own (``agreed`` by default), undoable like any coding.
+:meth:`ExchangeActions.disagreements` lists passages with stable ids, which
+:mod:`qualcode.project.reconciling` settles.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.errors import ExchangeError, ProjectError
 from qualcode.files import read_regular
-from qualcode.model import NewCoding, utc_now
 from qualcode.outputs import os_reason, pause_point, temporary_folder, writing
 from qualcode.project.base import ProjectBase, content_hash
 from qualcode.project.review import SUGGESTED
@@ -30,14 +27,9 @@ if TYPE_CHECKING:
     from qualcode.interop.refi import RefiProject
     from qualcode.project.review import ReviewActions
 
-AGREED = "agreed"
-
 
 class _DryRun(Exception):
     """Rolls a dry run's transaction back."""
-
-
-CHOICES_EXTRA = ("passage", "none")
 
 
 class ExchangeActions(ProjectBase):
@@ -222,7 +214,15 @@ class ExchangeActions(ProjectBase):
     ) -> tuple[AgreementReport, list[Disagreement]]:
         """The agreement report and the disagreements of one comparison: what a screen
         showing both needs, at the cost of one."""
-        from qualcode.analysis.agreement import UNITS, CodingSpan, compare
+        from qualcode.analysis.agreement import compare
+
+        return compare(**self._comparison(coders, unit=unit, code=code))
+
+    def _comparison(
+        self, coders: list[str], *, unit: str, code: str | int | None = None
+    ) -> dict[str, Any]:
+        """The arguments of :func:`qualcode.analysis.agreement.compare` for ``coders``."""
+        from qualcode.analysis.agreement import UNITS, CodingSpan
 
         if len(coders) < 2 or len(set(coders)) != len(coders):
             raise ProjectError("compare two or more different coders", file=self.label)
@@ -245,16 +245,16 @@ class ExchangeActions(ProjectBase):
             spans.extend(CodingSpan(i, c, SUGGESTED, a, b) for i, c, a, b in found)
         sources = {s.id: s for s in self.store.list_sources() if s.id in set(ids)}
         turns = {i: [(t.start, t.end) for t in self.store.turns(i)] for i in ids}
-        return compare(
-            coders=coders,
-            unit=unit,
-            texts={i: s.text for i, s in sources.items()},
-            names={i: s.name for i, s in sources.items()},
-            turns=turns,
-            codings=spans,
-            code_paths={c.id: book.path(c) for c in book},
-            only_code=only,
-        )
+        return {
+            "coders": coders,
+            "unit": unit,
+            "texts": {i: s.text for i, s in sources.items()},
+            "names": {i: s.name for i, s in sources.items()},
+            "turns": turns,
+            "codings": spans,
+            "code_paths": {c.id: book.path(c) for c in book},
+            "only_code": only,
+        }
 
     def agreement(
         self, coders: list[str], *, unit: str = "sentence", code: str | int | None = None
@@ -268,90 +268,6 @@ class ExchangeActions(ProjectBase):
     ) -> list[Disagreement]:
         """Passages where the coders differ on a code, each with a stable id."""
         return self.compare_coders(coders, unit=unit, code=code)[1]
-
-    # -- reconciling ---------------------------------------------------------------------
-
-    def reconcile(self, disagreement_id: str, choice: str, *, into: str = AGREED) -> int:
-        """Settle one disagreement: ``into`` gets ``choice``'s version of the passage.
-
-        Args:
-            disagreement_id: an id from :meth:`disagreements` (``source:code:start-end``).
-            choice: a coder's name (their codings of the code overlapping the passage are
-                copied), ``"passage"`` (the passage itself is coded) or ``"none"`` (not coded).
-            into: the coder who holds the agreed coding.
-
-        Returns:
-            The number of codings ``into`` has for the passage afterwards. What ``into`` had
-            there before is replaced, so choosing again changes the decision.
-        """
-        try:
-            source_s, code_s, span = disagreement_id.split(":")
-            start_s, end_s = span.split("-")
-            source_id, code_id, start, end = int(source_s), int(code_s), int(start_s), int(end_s)
-        except ValueError:
-            raise ProjectError(f"not a disagreement id: {disagreement_id!r}") from None
-        source = self.store.get_source(source_id)
-        if source is None or code_id not in {c.id for c in self.codebook()}:
-            raise ProjectError(f"no such disagreement: {disagreement_id!r}", file=self.label)
-        self._check_span(source.id, start, end)
-        if choice not in CHOICES_EXTRA and choice not in self.coders():
-            raise ProjectError(f"choose a coder, 'passage' or 'none', not {choice!r}")
-        if choice == into:
-            raise ProjectError(f"{into!r} holds the agreed coding; choose another coder")
-        overlapping = self.store.list_codings(
-            source_id=source_id, code_ids=[code_id], start=start, end=end
-        )
-        now = utc_now()
-        with self.store.atomic() as store:
-            into_id = store.coder_id(into)
-            old = [c.id for c in overlapping if c.coder == into]
-            store.delete_codings(old, coder_id=into_id)
-            spans = [(c.start, c.end) for c in overlapping if c.coder == choice]
-            if choice == "passage":
-                spans = [(start, end)]
-            rows = [
-                NewCoding(source_id, code_id, into_id, a, b, now) for a, b in dict.fromkeys(spans)
-            ]
-            store.add_codings(rows, coder_id=into_id)
-        return len(rows)
-
-    def reconciled(
-        self, disagreements: list[Disagreement], *, into: str = AGREED
-    ) -> dict[str, list[tuple[int, int]]]:
-        """What ``into`` has on each disagreement's passage so far (its coding spans there),
-        by disagreement id: for a screen to mark the passages already settled."""
-        mine: dict[tuple[int, int], list[tuple[int, int]]] = {}
-        for r in self.store.list_codings():
-            if r.coder == into:
-                mine.setdefault((r.source_id, r.code_id), []).append((r.start, r.end))
-        return {
-            d.id: [
-                (a, b)
-                for a, b in mine.get((d.source_id, d.code_id), [])
-                if a < d.end and b > d.start
-            ]
-            for d in disagreements
-        }
-
-    def reconcile_all(
-        self, coders: list[str], accept: str, *, into: str = AGREED, unit: str = "sentence"
-    ) -> int:
-        """Accept ``accept``'s version everywhere: on the sources all ``coders`` coded, copy
-        their codings to ``into`` (what ``into`` already has stays). Returns codings added."""
-        if accept not in coders:
-            raise ProjectError(f"{accept!r} is not one of the coders compared")
-        report = self.agreement(coders, unit=unit)
-        names = set(report.sources)
-        ids = {i for n, i in self.store.source_ids().items() if n in names}
-        rows = [r for r in self.store.list_codings(source_ids=ids) if r.coder == accept]
-        now = utc_now()
-        with self.store.atomic() as store:
-            into_id = store.coder_id(into)
-            new = [
-                NewCoding(r.source_id, r.code_id, into_id, r.start, r.end, now, r.memo)
-                for r in rows
-            ]
-            return len(store.add_codings(new, coder_id=into_id))
 
 
 def merge_projects(

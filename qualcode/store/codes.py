@@ -194,6 +194,9 @@ class CodesMixin(StoreBase):
         )
         conn.execute(delete(c).where(c.c.code_id == source_id, duplicate))
         moved = conn.execute(update(c).where(c.c.code_id == source_id).values(code_id=target_id))
+        # The reconcile decisions on the code go with its codings: the log keeps them.
+        d = s.decisions
+        conn.execute(update(d).where(d.c.code_id == source_id).values(code_id=target_id))
         for child in (
             conn.execute(select(s.codes.c.id).where(s.codes.c.parent_id == source_id))
             .scalars()

@@ -187,9 +187,13 @@ class CodingsMixin(StoreBase):
     def _record(
         self, conn: Connection, op: str, coder_id: int | None, rows: list[dict[str, Any]]
     ) -> None:
+        self._record_payload(conn, op, coder_id, json.dumps(_fields(rows)))
+
+    def _record_payload(
+        self, conn: Connection, op: str, coder_id: int | None, payload: str
+    ) -> None:
         # A new operation ends the coder's redo chain, as in every editor.
         clear = delete(s.history).where(s.history.c.undone.is_(True), _same_coder(coder_id))
-        payload = json.dumps([{k: r[k] for k in _FIELDS} for r in rows])
         record = s.history.insert().values(
             op=op, coder_id=coder_id, payload=payload, created_at=utc_now(), undone=False
         )
@@ -217,7 +221,9 @@ class CodingsMixin(StoreBase):
         if h is None:
             return None
         fields = _FIELDS[1:]  # the id is the store's own
-        return str(h.op), [NewCoding(**{k: r[k] for k in fields}) for r in json.loads(h.payload)]
+        data = json.loads(h.payload)
+        rows = data["added"] if isinstance(data, dict) else data
+        return str(h.op), [NewCoding(**{k: r[k] for k in fields}) for r in rows]
 
     def _next_history(self, conn: Connection, coder_id: int | None, *, forward: bool) -> Any:
         # Undo takes the newest operation still done; redo the oldest one undone, which is
@@ -238,18 +244,27 @@ class CodingsMixin(StoreBase):
             h = self._next_history(conn, coder_id, forward=forward)
             if h is None:
                 return None
-            rows = json.loads(h.payload)
-            adding = (h.op == "apply") == forward
-            lost = self._unrestorable(conn, rows) if adding else 0
+            data = json.loads(h.payload)
+            if isinstance(data, dict):  # a reconcile decision: codings in and out, decisions
+                back, gone = (data["added"], data["removed"])
+                if not forward:
+                    back, gone = gone, back
+            else:
+                adding = (h.op == "apply") == forward
+                back, gone = (data, []) if adding else ([], data)
+            lost = self._unrestorable(conn, back)
             if not lost:
-                self._replay(conn, rows, adding=adding)
+                self._replay(conn, gone, adding=False)
+                self._replay(conn, back, adding=True)
+                if isinstance(data, dict):
+                    _mark_decisions(conn, data, forward=forward)
                 conn.execute(update(h_).where(h_.c.id == h.id).values(undone=not forward))
                 return str(h.op)
             # It can never be restored: drop it so the steps behind it stay reachable.
             conn.execute(delete(h_).where(h_.c.id == h.id))
         step = "redo" if forward else "undo"
         raise ProjectError(
-            f"cannot {step} the {h.op}: {lost} of its {len(rows)} coding(s) used a code, source "
+            f"cannot {step} the {h.op}: {lost} of its {len(back)} coding(s) used a code, source "
             f"or coder deleted since; nothing was changed and the step is dropped",
             file=self.label,
         )
@@ -271,6 +286,8 @@ class CodingsMixin(StoreBase):
         return gone
 
     def _replay(self, conn: Connection, rows: list[dict[str, Any]], *, adding: bool) -> None:
+        if not rows:
+            return
         ids = [r["id"] for r in rows]
         if adding:
             present = set(
@@ -338,6 +355,21 @@ class CodingsMixin(StoreBase):
                 Memo(r.id, r.target, r.target_id, r.text, r.coder or "", r.created_at, r.guid)
                 for r in conn.execute(q)
             ]
+
+
+def _fields(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """Coding rows as the undo history keeps them."""
+    return [{k: r[k] for k in _FIELDS} for r in rows]
+
+
+def _mark_decisions(conn: Connection, data: dict[str, Any], *, forward: bool) -> None:
+    """The decision log after an undo (or, ``forward``, a redo) of a reconcile step: its
+    decisions undone (or not), the ones it replaced standing again (or replaced again)."""
+    d = s.decisions
+    if data["decided"]:
+        conn.execute(update(d).where(d.c.id.in_(data["decided"])).values(undone=not forward))
+    for old, new in data["replaced"]:
+        conn.execute(update(d).where(d.c.id == old).values(replaced_by=new if forward else None))
 
 
 def _not_yours(label: str, count: int) -> ProjectError:

@@ -15,6 +15,7 @@ from qualcode.store.base import first_line
 from qualcode.store.browse import BrowseMixin
 from qualcode.store.codes import CodesMixin
 from qualcode.store.codings import CodingsMixin
+from qualcode.store.decisions import DecisionsMixin
 from qualcode.store.dialect import file_url
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.feedback import FeedbackMixin
@@ -27,6 +28,7 @@ from qualcode.store.team import TeamMixin
 class Store(
     SourcesMixin,
     CodesMixin,
+    DecisionsMixin,
     CodingsMixin,
     BrowseMixin,
     FeedbackMixin,

@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from qualcode.store.dialect import NEVER_REUSE_IDS, dialect_of
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 metadata = MetaData()
 
@@ -202,6 +202,33 @@ sync_base = Table(
     Column("data", LargeBinary, nullable=False),
 )
 SYNC_BASE_ROW = 1
+
+# v6: every reconcile decision (qualcode.project.reconciling), so that none is lost or taken
+# back silently: what was chosen for which span, into which coder, by whom and when, and
+# whether an undo took it back (``undone``) or a later decision replaced it (``replaced_by``).
+# ``agreements`` rows (the units the coders coded alike) have no span and count their units.
+# On a server each row is fenced to ``decided_by``, the role that made it.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),  # pick | accept | agreements
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE")),
+    Column("code_id", Integer, ForeignKey("codes.id", ondelete="CASCADE")),
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("choice", String(200), nullable=False),
+    Column("into_id", Integer, ForeignKey("coders.id"), nullable=False),
+    Column("coders", Text, nullable=False),  # the coders compared, comma-separated
+    Column("unit", String(20), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("count", Integer, nullable=False, default=1),
+    Column("undone", Boolean, nullable=False, default=False),
+    Column("replaced_by", Integer),
+    Index("ix_decisions_place", "into_id", "source_id", "code_id"),
+    **NEVER_REUSE_IDS,
+)
 OLD_SYNC_BASE_KEY = "sync.base"
 
 
@@ -243,6 +270,10 @@ def _v4_to_v5(conn: Connection) -> None:
     conn.execute(meta.delete().where(key))
 
 
+def _v5_to_v6(conn: Connection) -> None:
+    decisions.create(conn, checkfirst=True)
+
+
 # Upgrades: MIGRATIONS[n] takes a project at schema version n to n + 1. A new project is
 # created from ``metadata`` at SCHEMA_VERSION directly; an older one is walked up step by step.
 # A schema change bumps SCHEMA_VERSION, edits the tables above and adds its step here.
@@ -251,4 +282,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _v2_to_v3,
     3: _v3_to_v4,
     4: _v4_to_v5,
+    5: _v5_to_v6,
 }

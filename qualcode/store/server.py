@@ -4,8 +4,9 @@ On a server the coder is the role that connects (``current_user``); qualcode sto
 password, so libpq's own means apply (``PGPASSWORD``, ``~/.pgpass``, peer or trust
 authentication, ``sslmode`` in the URL). A project's team is two group roles named after
 its database: ``<db>_coders`` may read everything and write their own codings, memos, undo
-history, suggestion feedback and review queue; ``<db>_leads`` (members of the coders' group
-too) may change everything, the codebook and the sources included, and add or remove coders.
+history, suggestion feedback, review queue and reconcile decisions; ``<db>_leads`` (members
+of the coders' group too) may change everything, the codebook and the sources included, and
+add or remove coders.
 
 The fences are in the database, not only in Python: table privileges keep the codebook,
 the sources and the settings the leads', and row-level security lets a coder insert,
@@ -30,6 +31,8 @@ APPLICATION_NAME = "qualcode"  # how our sessions show in pg_stat_activity
 
 # Tables each coder writes rows of, fenced to their own rows by ``coder_id``.
 OWN_ROWS = ("codings", "memos", "history", "suggestion_feedback", "pending_suggestions")
+# The reconcile decisions, fenced to the role that decided (``decided_by``).
+DECISIONS = "decisions"
 # Settings rows naming the team's group roles.
 CODERS_KEY = "server.coders_role"
 LEADS_KEY = "server.leads_role"
@@ -239,6 +242,10 @@ def secure(conn: Connection) -> None:
     for table in OWN_ROWS:
         run(f"GRANT INSERT, UPDATE, DELETE ON {table} TO {coders}")
         _fence(conn, table, own, coders, leads)
+    # Reconcile decisions are their decider's: everyone reads the log, a coder records (and
+    # marks undone) only decisions they made.
+    run(f"GRANT INSERT, UPDATE, DELETE ON {DECISIONS} TO {coders}")
+    _fence(conn, DECISIONS, "decided_by = current_user", coders, leads)
 
 
 def _fence(conn: Connection, table: str, own: str, coders: str, leads: str) -> None:
@@ -329,7 +336,9 @@ def refusal(exc: BaseException, label: str, role: str | None) -> QualcodeError |
     message = str(orig).splitlines()[0] if str(orig) else ""
     table = getattr(getattr(orig, "diag", None), "table_name", None) or _table_in(message)
     who = f"as {role}, " if role else ""
-    if table in OWN_ROWS or "row-level security" in message:
+    if table == DECISIONS:
+        what = "you may record and undo only your own reconcile decisions"
+    elif table in OWN_ROWS or "row-level security" in message:
         what = (
             "you may add, change and delete only your own codings, memos, undo history, "
             "suggestion feedback and review queue "
@@ -347,7 +356,7 @@ def refusal(exc: BaseException, label: str, role: str | None) -> QualcodeError |
 
 def _table_in(message: str) -> str | None:
     for word in message.replace('"', " ").split():
-        if word in _LEADS_TABLES or word in OWN_ROWS:
+        if word in _LEADS_TABLES or word in OWN_ROWS or word == DECISIONS:
             return word
     return None
 

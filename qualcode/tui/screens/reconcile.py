@@ -4,13 +4,13 @@ At the top, the agreement per code (percentage, Cohen's kappa for two coders,
 Krippendorff's alpha) on the sources every compared coder coded; below, each passage
 where they differ on a code. A key settles the highlighted one (``a`` takes the first
 coder's version, ``b`` the second's, ``p`` the whole passage, ``n`` none) through
-:meth:`Project.reconcile`, which writes the decision as codings of the coder ``agreed``;
-``A`` copies one coder's version of everything. Comparing parses sentences, so it runs in a
-worker.
+:meth:`Project.reconcile`, which records the decision and writes it as codings of the coder
+``agreed``; ``A`` takes one coder's version of every disagreement not yet decided. A passage
+already decided asks before its decision is replaced. Comparing parses sentences, so it runs
+in a worker.
 
-A decision of "none" leaves ``agreed`` without codings on the passage, which the project
-cannot tell from "not settled yet": such decisions are marked for as long as the screen
-lives; passages where ``agreed`` has codings are marked settled whenever they are read.
+What is settled is read from the project's decision log (:meth:`Project.reconciled`) after
+every decision, so the marks and the count of open disagreements are the project's, at once.
 """
 
 from __future__ import annotations
@@ -28,13 +28,15 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.model import Codebook
-from qualcode.project.exchange import AGREED
+from qualcode.project.reconciling import AGREED
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement import AgreementReport, Disagreement
+    from qualcode.model import Decision
+    from qualcode.project import Reconciled
     from qualcode.tui.workbench import Workbench
 
 UNITS = ("sentence", "turn", "character")
@@ -72,7 +74,8 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         self.coders: list[str] = []
         self.unit = "sentence"
         self.disagreements: list[Disagreement] = []
-        self.settled: dict[str, str] = {}  # id -> what was chosen (this screen's decisions)
+        self.settled: dict[str, str] = {}  # id -> the choice of the decision standing on it
+        self.report: AgreementReport | None = None
         self.book = Codebook()
 
     def compose(self) -> ComposeResult:
@@ -131,9 +134,11 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         book: Codebook,
         report: AgreementReport | None,
         found: list[Disagreement],
-        done: dict[str, list[tuple[int, int]]],
+        done: dict[str, Decision],
     ) -> None:
         self.coders, self.book, self.disagreements = coders, book, found
+        self.report = report
+        self.settled = {k: d.choice for k, d in done.items()}
         summary = self.query_one("#agreement", DataTable)
         summary.clear()
         table = self.table
@@ -156,19 +161,32 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
                 name, str(c.units), _number(c.percent, True), _number(c.kappa), _number(c.alpha)
             )
         for d in found:
-            if done.get(d.id) and d.id not in self.settled:
-                self.settled[d.id] = "coded"  # settled before this screen was opened
             table.add_row(*self._cells(d), key=d.id)
         if found:
             table.move_cursor(row=min(row, len(found) - 1))
         self.show_passage()
+        self._show_status()
+
+    def _show_status(self) -> None:
+        report, coders, found = self.report, self.coders, self.disagreements
+        if report is None:
+            return
         open_ = sum(1 for d in found if d.id not in self.settled)
-        status.update(
+        self.query_one("#team-status", StatusLine).update(
             f"a = {coders[0]} · b = {coders[1]}"
             + (f" · also {', '.join(coders[2:])}" if coders[2:] else "")
             + f" · by {self.unit} · sources {len(report.sources)}"
             + f" · {len(found)} disagreements, {open_} open · agreed coding goes to '{AGREED}'"
         )
+
+    def refresh_settled(self) -> None:
+        """Read what is settled from the decision log again; update the marks and counts."""
+        done = self.app.project.reconciled(self.disagreements)
+        self.settled = {k: d.choice for k, d in done.items()}
+        for row, d in enumerate(self.disagreements):
+            self.table.update_cell_at(Coordinate(row, 0), self._cells(d)[0])
+        self.show_passage()
+        self._show_status()
 
     def _cells(self, d: Disagreement) -> list[str | Text]:
         choice = self.settled.get(d.id)
@@ -230,21 +248,48 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         )
 
     def action_settle(self, choice: str) -> None:
-        """Settle the highlighted disagreement with ``choice`` and go to the next one."""
+        """Settle the highlighted disagreement with ``choice`` and go to the next one; one
+        already decided is replaced only when the coder says so."""
         d = self.current
         if d is None:
             return
+        earlier = self.settled.get(d.id)
+        if earlier is None:
+            self._decide(d, choice, change=False)
+            return
+
+        def answered(index: int | None) -> None:
+            if index == 0:
+                self._decide(d, choice, change=True)
+
+        self.app.push_screen(
+            ChoiceDialog(
+                f"Already decided ({earlier}). Replace that decision with {choice}?",
+                [f"Replace it with {choice}", f"Keep {earlier}"],
+            ),
+            answered,
+        )
+
+    def _decide(self, d: Disagreement, choice: str, *, change: bool) -> None:
         row = self.table.cursor_row
 
-        def settled(_: int) -> None:
-            self.settled[d.id] = choice
-            self.table.update_cell_at(Coordinate(row, 0), self._cells(d)[0])
+        def settled(done: Reconciled) -> None:
+            if done.agreements is not None:
+                n, unit = done.agreements.count, done.agreements.unit
+                self.notify(f"'{AGREED}' gets the {n:,} {unit}(s) coded alike.", timeout=5)
+            self.refresh_settled()
             if row + 1 < len(self.disagreements):
                 self.table.move_cursor(row=row + 1)
-            else:
-                self.show_passage()
 
-        self.app.write(self.app.project.reconcile, d.id, choice, then=settled)
+        self.app.write(
+            self.app.project.reconcile,
+            d.id,
+            choice,
+            coders=self.coders,
+            unit=self.unit,
+            change=change,
+            then=settled,
+        )
 
     def action_accept_all(self) -> None:
         if len(self.coders) < 2:
@@ -255,11 +300,14 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
                 return
             accept = self.coders[index]
 
-            def copied(added: int) -> None:
-                for d in self.disagreements:
-                    self.settled.setdefault(d.id, accept)
-                self.notify(f"Copied {added} codings of {accept} to '{AGREED}'.", timeout=5)
-                self.reload()
+            def copied(done: Reconciled) -> None:
+                kept = f"; kept {len(done.kept)} earlier decision(s)" if done.kept else ""
+                self.notify(
+                    f"'{AGREED}' gets {accept}'s version of {len(done.decisions)} "
+                    f"disagreement(s){kept}.",
+                    timeout=5,
+                )
+                self.refresh_settled()
 
             self.app.write(
                 self.app.project.reconcile_all, self.coders, accept, unit=self.unit, then=copied

@@ -117,7 +117,9 @@ def test_charts(study: Path, tmp_path: Path, table: str, suffix: str):
 
 def test_empty_results_print_headers(study: Path):
     out = run("report", study, "quotes", "--where", "cohort=1999", "-f", "csv").output
-    assert out.strip() == "code,source,kind,speaker,turn,start,end,coder,text,reference,coding_id"
+    assert out.strip() == (
+        "code,source,kind,speaker,turn,start,end,coder,text,verbatim,reference,coding_id"
+    )
 
 
 @pytest.mark.parametrize(

@@ -237,13 +237,18 @@ class SourceSummary:
 
 @dataclass(frozen=True, slots=True)
 class CodedSegment:
-    """A coding with what it points at: the quote, the code path and the speaker."""
+    """A coding with what it points at: the quote, the code path and the speaker.
+
+    ``text`` is the quote as shown to people (transcriber notes and repeated labels left
+    out, see :func:`qualcode.ingest.spoken.spoken_quote`); ``verbatim`` the exact coded text.
+    """
 
     coding: Coding
     source: str
     code: str  # path
     text: str
     speaker: str | None = None
+    verbatim: str = ""
 
 
 @dataclass(frozen=True, slots=True)

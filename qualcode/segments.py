@@ -60,6 +60,11 @@ def _abbreviated(text: str, dot: int) -> bool:
 def sentence_spans(text: str, turns: Iterable[Span]) -> list[Span]:
     """The sentences of each turn ``[start, end)``, trimmed of surrounding whitespace.
 
+    A line of a turn that opens with the turn's speaker's label again (one speaker's two
+    lines in a row make one turn: ``Student 12: And I would want...``) or with a lone
+    timestamp starts its sentence after that label, as :func:`qualcode.ingest.spoken.spoken_text`
+    blanks it; a line holding nothing else gives no sentence.
+
     Args:
         text: the source's text.
         turns: the turns' spans, in order.
@@ -67,7 +72,31 @@ def sentence_spans(text: str, turns: Iterable[Span]) -> list[Span]:
     Returns:
         Sentence spans in text order; every one lies inside a single turn.
     """
-    return [s for start, end in turns for s in split_sentences(text, start, end)]
+    out: list[Span] = []
+    for start, end in turns:
+        found = split_sentences(text, start, end)
+        if text.find("\n", start, end) != -1:
+            found = _after_labels(text, start, end, found)
+        out.extend(found)
+    return out
+
+
+def _after_labels(text: str, start: int, end: int, sentences: list[Span]) -> list[Span]:
+    """``sentences`` of the turn ``[start, end)`` without the speaker's repeated labels."""
+    # Deferred: the label rule lives with the readers, which most callers of this module
+    # (the coding screen's word moves) never need.
+    from qualcode.ingest.spoken import opening_speaker, own_labels
+
+    labels = list(own_labels(text, start, end, opening_speaker(text, start)))
+    if not labels:
+        return sentences
+    out: list[Span] = []
+    for a, b in sentences:
+        for x, y in labels:
+            if x <= a < y:  # the sentence starts in a label: it starts after it
+                a = y
+        _add_trimmed(text, a, b, out)
+    return out
 
 
 def _add_trimmed(text: str, start: int, end: int, out: list[Span]) -> None:

@@ -38,6 +38,7 @@ QUOTE_COLUMNS = [
     "end",
     "coder",
     "text",
+    "verbatim",
     "reference",
     "coding_id",
 ]

@@ -124,9 +124,8 @@ def test_charts(study: Path, tmp_path: Path, table: str, suffix: str):
 def test_empty_results_print_headers(study: Path):
     # Both filters exist; no source has both.
     result = run("report", study, "quotes", "--where", "cohort=2019", "--source", "b", "-f", "csv")
-    assert (
-        result.stdout.strip()
-        == "code,source,kind,speaker,turn,start,end,coder,text,reference,coding_id"
+    assert result.stdout.strip() == (
+        "code,source,kind,speaker,turn,start,end,coder,text,verbatim,reference,coding_id"
     )
 
 

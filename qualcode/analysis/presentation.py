@@ -58,7 +58,9 @@ COUNT_HEADERS = {
     "sentence": "Sentences with both",
 }
 _HIDDEN = {"parent", "depth"}
-_QUOTE_HIDDEN = {"kind", "turn", "start", "end"}  # the reference says where a quote is
+# The reference says where a quote is; the exact text is one flag away (--verbatim makes the
+# shown quote the exact one), so a file for people shows one quote, not two.
+_QUOTE_HIDDEN = {"kind", "turn", "start", "end", "verbatim"}
 _SHARE_PARTS = {"sources", "of_sources", "sources_pct"}  # sources_text says all three
 
 

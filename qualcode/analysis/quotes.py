@@ -1,9 +1,11 @@
 """Quotes: every coded passage of the codes asked for, with where it comes from.
 
 Columns (the README documents them): ``code, source, kind, speaker, turn, start, end, coder,
-text, reference, coding_id``, ordered by code (codebook order), source, start. Each coding is
-one quote (two coders coding the same words give two rows, told apart by ``coder``);
-``reference`` reads ``source, speaker, start-end`` for pasting under a quote.
+text, verbatim, reference, coding_id``, ordered by code (codebook order), source, start. Each
+coding is one quote (two coders coding the same words give two rows, told apart by
+``coder``); ``text`` is the quote as shown (see :func:`qualcode.ingest.spoken.spoken_quote`),
+``verbatim`` the exact coded text ``text[start:end]``; ``reference`` reads
+``source, speaker, start-end`` for pasting under a quote.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ COLUMNS = [
     "end",
     "coder",
     "text",
+    "verbatim",
     "reference",
     "coding_id",
 ]
@@ -35,7 +38,9 @@ def quotes(data: StudyData, texts: pd.DataFrame) -> pd.DataFrame:
 
     Args:
         data: the filtered study.
-        texts: ``coding_id, text`` of (at least) those codings.
+        texts: ``coding_id, text, verbatim`` of (at least) those codings: the quote as
+            shown and the exact coded text (``verbatim`` may be left out when ``text`` is
+            the exact text).
     """
     cod = data.codings.assign(_pos=data.code_positions())
     cod = cod[cod["_pos"] >= 0]
@@ -56,8 +61,10 @@ def quotes(data: StudyData, texts: pd.DataFrame) -> pd.DataFrame:
             "_src": cod["source_id"].to_numpy(np.int64),
         }
     )
-    text = texts.set_index("coding_id")["text"]
-    out["text"] = out["coding_id"].map(text).fillna("").astype(object)
+    by_id = texts.set_index("coding_id")
+    for column in ("text", "verbatim"):
+        given = by_id[column if column in by_id.columns else "text"]
+        out[column] = out["coding_id"].map(given).fillna("").astype(object)
     speaker = out["speaker"].where(out["speaker"].notna(), "")
     out["reference"] = (
         out["source"].astype(str)

@@ -238,9 +238,12 @@ def codings(
     source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
     coder: Annotated[str | None, typer.Option(help="Only this coder.")] = None,
     subtree: Annotated[bool, typer.Option(help="With --code, include its children.")] = False,
+    verbatim: Annotated[
+        bool, typer.Option(help="The exact coded text, notes and labels included.")
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """The coded segments with their text (quotes)."""
+    """The coded segments with their text (quotes; json and csv add the exact text)."""
     with opened(project) as p:
         rows = [
             {
@@ -251,7 +254,8 @@ def codings(
                 "code": s.code,
                 "coder": s.coding.coder,
                 "speaker": s.speaker,
-                "text": s.text,
+                "text": s.verbatim if verbatim else s.text,
+                "verbatim": s.verbatim,
                 "memo": s.coding.memo,
                 "created_at": s.coding.created_at,
             }
@@ -266,6 +270,7 @@ def codings(
         "coder",
         "speaker",
         "text",
+        "verbatim",
         "memo",
         "created_at",
     ]

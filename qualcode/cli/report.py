@@ -126,6 +126,10 @@ def report(
             "an indented code tree, no ids), or a .png/.svg chart.",
         ),
     ] = None,
+    verbatim: Annotated[
+        bool,
+        typer.Option(help="Quotes as the exact coded text, notes and labels included."),
+    ] = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Theme frequencies, co-occurrence, code x source matrix, crosstabs and quotes."""
@@ -137,6 +141,8 @@ def report(
     }
     if by is not None and table in (Table.cooccurrence, Table.quotes):
         fail(f"--by breaks down frequencies, matrix, crosstab and all, not {table.value}")
+    if verbatim and table not in (Table.quotes, Table.all):
+        fail(f"--verbatim is for quotes and all, not {table.value}")
     with opened(project) as p:
         if output is not None and output.suffix.lower() in CHARTS:
             if table not in (Table.frequencies, Table.crosstab, Table.cooccurrence):
@@ -154,7 +160,7 @@ def report(
             say(f"Chart written to {p.chart(table.value, output, **opts)}.")
             say(p.counted(coder or None).text)
             return
-        tables = _tables(p, table, by, filters, rollup, zeros, unit, value)
+        tables = _tables(p, table, by, filters, rollup, zeros, unit, value, verbatim)
         if output is not None:
             written = p.export_tables(output, tables)
             say("Written: " + ", ".join(str(w) for w in written))
@@ -197,10 +203,15 @@ def _tables(
     zeros: bool,
     unit: Unit,
     value: str | None,
+    verbatim: bool = False,
 ) -> dict[str, Any]:
     up = rollup is not False
     if table is Table.all:
-        return dict(p.report_tables(["all"], by=by, rollup=rollup, unit=unit.value, **filters))
+        return dict(
+            p.report_tables(
+                ["all"], by=by, rollup=rollup, unit=unit.value, verbatim=verbatim, **filters
+            )
+        )
     if table is Table.frequencies:
         return {"frequencies": p.frequencies(by=by, rollup=up, zeros=zeros, **filters)}
     if table is Table.cooccurrence:
@@ -215,4 +226,4 @@ def _tables(
             by or "kind", value=value or "sources_text", rollup=up, zeros=zeros, **filters
         )
         return {"crosstab": frame}
-    return {"quotes": p.quotes(**filters)}
+    return {"quotes": p.quotes(verbatim=verbatim, **filters)}

@@ -9,8 +9,10 @@ registered by suffix in :data:`READERS`; :func:`read_document` picks one and ret
 Modules: ``text`` (decoding, normalising), ``labels`` (the speaker-label rule), ``turns``
 (turn spans), ``readers`` (registry, .txt/.md), ``office`` (.docx/.odt), ``rtf``, ``pdf``,
 ``captions`` (.vtt/.srt), ``sheets`` (.csv/.xlsx attributes and survey responses),
-``common`` (shared error handling). Document libraries and pandas are imported inside
-the functions that need them, so importing this package stays cheap.
+``common`` (shared error handling), ``spoken`` (what was said: the NLP's text and the quotes
+people read) and ``notes`` (the closed list of transcriber notes a quote leaves out).
+Document libraries and pandas are imported inside the functions that need them, so importing
+this package stays cheap.
 """
 
 from __future__ import annotations

@@ -198,17 +198,24 @@ class AnalysisActions(CountingActions):
         table = pivot(data, by=checked, value=value, rollup=rollup, zeros=zeros, total=total)
         return _marked(table, data)
 
-    def quotes(self, **filters: Any) -> pd.DataFrame:
-        """The coded passages with source, speaker, position and text, ready to paste."""
+    def quotes(self, *, verbatim: bool = False, **filters: Any) -> pd.DataFrame:
+        """The coded passages with source, speaker, position and text, ready to paste.
+
+        ``text`` is the quote as shown (transcriber notes of the closed list and repeated
+        labels left out, every other bracket kept), ``verbatim`` the exact coded text; with
+        ``verbatim=True``, ``text`` is the exact text too."""
         from qualcode.analysis.quotes import quotes
 
         data = self.study_data(**filters)
-        texts = self._spoken_quotes(data, self.store.quote_texts(**data.selection))
-        return _marked(quotes(data, texts), data)
+        exact = self.store.quote_texts(**data.selection)
+        shown = exact if verbatim else self._spoken_quotes(data, exact)
+        table = quotes(data, shown.assign(verbatim=exact["text"].to_numpy(object)))
+        return _marked(table, data)
 
     def _spoken_quotes(self, data: StudyData, texts: pd.DataFrame) -> pd.DataFrame:
         """``texts`` with each quote as said (:func:`qualcode.ingest.spoken.spoken_quote`):
-        caption timestamps, cue labels and notes left out. Only quotes that could hold one
+        caption timestamps, repeated cue labels and transcriber notes left out, a new
+        speaker's label kept. Only quotes that could hold one
         (a line break, a bracket, a colon or a tab) are looked at again, each with the turns
         it overlaps (found for all at once); no source text is read for it."""
         import numpy as np
@@ -258,7 +265,7 @@ class AnalysisActions(CountingActions):
     ) -> dict[str, pd.DataFrame]:
         """Several tables at once, by name, for one workbook. ``all`` stands for every
         table: frequencies (and frequencies by ``by``), cooccurrence, matrix, crosstab (by
-        ``by``, else kind) and quotes."""
+        ``by``, else kind) and quotes (``verbatim=True``: their exact text)."""
         wanted = list(TABLES) if "all" in names else list(names)
         unknown = [n for n in wanted if n not in TABLES]
         if unknown:
@@ -285,7 +292,7 @@ class AnalysisActions(CountingActions):
                     **filters,
                 )
             else:
-                out[name] = self.quotes(**filters)
+                out[name] = self.quotes(verbatim=bool(options.get("verbatim")), **filters)
         return out
 
     # -- files ---------------------------------------------------------------------------

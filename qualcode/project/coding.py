@@ -327,8 +327,9 @@ class CodingActions(ProjectBase):
         end: int | None = None,
         subtree: bool = False,
     ) -> list[CodedSegment]:
-        """Coded segments with their quotes (what was said: caption timestamps and cue
-        labels left out, offsets as stored), filtered by code, source, coder and span."""
+        """Coded segments with their quotes (what was said: repeated cue labels, caption
+        timestamps and transcriber notes left out, other brackets kept) and their exact
+        text, offsets as stored, filtered by code, source, coder and span."""
         # Deferred: the ingest package loads the readers, which opening a project need not.
         from qualcode.ingest.spoken import spoken_quote
 
@@ -354,6 +355,7 @@ class CodingActions(ProjectBase):
                 code=book.path(c.code_id),
                 text=spoken_quote(texts[c.source_id], c.start, c.end, spans[c.source_id]),
                 speaker=_speaker_at(turns[c.source_id], c.start),
+                verbatim=texts[c.source_id][c.start : c.end],
             )
             for c in found
         ]

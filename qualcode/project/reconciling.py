@@ -100,6 +100,17 @@ class _Plan:
 class ReconcileActions(ExchangeActions):
     # -- deciding ------------------------------------------------------------------------
 
+    def _gap_texts(self, source_ids: Sequence[int]) -> dict[int, str]:
+        """The sources' texts as reconcile reads the gaps between pieces of a coding: a
+        label that repeats the turn's speaker is white space there, as it is to the
+        sentence units (:func:`qualcode.ingest.spoken.labels_blanked`)."""
+        from qualcode.ingest.spoken import labels_blanked
+
+        return {
+            i: labels_blanked(text, [(t.start, t.end, t.speaker) for t in self.store.turns(i)])
+            for i, text in self.texts(source_ids).items()
+        }
+
     def reconcile(
         self,
         disagreement_id: str,
@@ -151,7 +162,7 @@ class ReconcileActions(ExchangeActions):
                     if c.coder == choice
                 ]
             mine = store.list_codings(source_id=source_id, code_ids=[code_id], coder=into)
-            plan = _Plan(mine, self.texts([source_id]))
+            plan = _Plan(mine, self._gap_texts([source_id]))
             plan.decide((source_id, code_id), start, end, chosen)
             remove, add = plan.changes(into_id, now)
             where = (source_id, code_id, start, end)
@@ -204,7 +215,7 @@ class ReconcileActions(ExchangeActions):
             seed = self._seed(store, coders, into, unit, alike, now)
             log = store.list_decisions(into=into)
             ids = sorted({d.source_id for d in found})
-            plan = _Plan(store.list_codings(source_ids=ids, coder=into), self.texts(ids))
+            plan = _Plan(store.list_codings(source_ids=ids, coder=into), self._gap_texts(ids))
             made: list[NewDecision] = []
             kept: dict[int, Decision] = {}
             replaced: list[tuple[int, int]] = []
@@ -341,7 +352,7 @@ class ReconcileActions(ExchangeActions):
         if alike is None:  # the earlier agreements were undone meanwhile
             alike = self._alike(coders, unit)
         ids = sorted({a.source_id for a in alike})
-        plan = _Plan(store.list_codings(source_ids=ids, coder=into), self.texts(ids))
+        plan = _Plan(store.list_codings(source_ids=ids, coder=into), self._gap_texts(ids))
         for a in alike:
             plan.add((a.source_id, a.code_id), a.spans)
         remove, add = plan.changes(into_id, now)

@@ -162,8 +162,9 @@ class CodebookScreen(Screen[None]):
         details.update(text)
         self.passages = self.app.project.codings(code=code.id)
         for seg in self.passages:
-            quote = " ".join(seg.text.split())
-            table.add_row(seg.source, seg.speaker or "", seg.coding.coder, quote[:120])
+            # Text, not markup: a quote keeps the researcher's [brackets].
+            quote = Text(" ".join(seg.text.split())[:120])
+            table.add_row(seg.source, seg.speaker or "", seg.coding.coder, quote)
 
     @on(DataTable.RowSelected)
     def _passage_selected(self, event: DataTable.RowSelected) -> None:

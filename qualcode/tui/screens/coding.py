@@ -12,6 +12,7 @@ import bisect
 import threading
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -293,7 +294,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if len(exact) == 1 or len(mine) == 1:
             self._remove((exact or mine)[0])
             return
-        labels = [f"{seg.code}: {seg.text[:40]}" for seg in mine]
+        labels = [Text(f"{seg.code}: {seg.text[:40]}") for seg in mine]  # [brackets] stay
         self.app.push_screen(
             ChoiceDialog("Remove which coding?", labels),
             lambda i: self._remove(mine[i]) if i is not None else None,
@@ -344,8 +345,8 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             return
         s, e = self.view.selection
         here = [seg for seg in self.coded if seg.coding.start < e and seg.coding.end > s]
-        targets = [f"coding {seg.code}: {seg.text[:30]}…" for seg in here]
-        targets.append(f"source {self.source.name}")
+        targets = [Text(f"coding {seg.code}: {seg.text[:30]}…") for seg in here]
+        targets.append(Text(f"source {self.source.name}"))
         text = here[0].coding.memo if here else ""
 
         def save(result: tuple[int, str] | None) -> None:

@@ -79,7 +79,7 @@ class MemoDialog(Dialog[tuple[int, str]]):
 
     BINDINGS = [Binding("ctrl+s", "save", "Save memo", id="memo.save")]
 
-    def __init__(self, targets: Sequence[str], text: str = "") -> None:
+    def __init__(self, targets: Sequence[str | Text], text: str = "") -> None:
         super().__init__()
         self.targets, self.text = list(targets), text
 

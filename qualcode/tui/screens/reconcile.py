@@ -198,7 +198,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
             self._code_name(d),
             ", ".join(d.coded_by),
             ", ".join(d.not_coded_by),
-            quote[:100],
+            Text(quote[:100]),  # not markup: a quote keeps its [brackets]
         ]
 
     def _code_name(self, d: Disagreement) -> str:

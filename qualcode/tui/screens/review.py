@@ -10,6 +10,7 @@ feedback (what the learned suggester trains on) and takes it out of the queue.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -68,7 +69,7 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         table.clear()
         for item in self.queue:
             s = item.suggestion
-            quote = shorten(texts[s.source_id][s.start : s.end], QUOTE)
+            quote = Text(shorten(texts[s.source_id][s.start : s.end], QUOTE))  # [brackets] stay
             table.add_row(
                 s.label, f"{s.score:.2f}", names.get(s.source_id, "?"), quote, key=str(item.id)
             )

@@ -20,6 +20,7 @@ class Table(StrEnum):
     crosstab = "crosstab"
     quotes = "quotes"
     all = "all"
+    study = "study"
 
 
 class Unit(StrEnum):
@@ -76,7 +77,10 @@ def report(
     project: ProjectArg,
     table: Annotated[
         Table,
-        typer.Argument(help="frequencies, cooccurrence, matrix, crosstab, quotes or all."),
+        typer.Argument(
+            help="frequencies, cooccurrence, matrix, crosstab, quotes, all, or study (a "
+            "report to share: -o .html .docx .pdf)."
+        ),
     ],
     by: Annotated[
         str | None,
@@ -114,7 +118,10 @@ def report(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write to .csv .xlsx .json .md .parquet, or a .png/.svg chart."
+            "--output",
+            "-o",
+            help="Write to .csv .xlsx .json .md .parquet, a .png/.svg chart, or for study "
+            ".html .docx .pdf.",
         ),
     ] = None,
     fmt: FormatOpt = Format.table,
@@ -126,8 +133,11 @@ def report(
         "sources": source or None,
         "where": _where(where or []) or None,
     }
-    if by is not None and table in (Table.cooccurrence, Table.quotes):
+    if by is not None and table in (Table.cooccurrence, Table.quotes, Table.study):
         fail(f"--by breaks down frequencies, matrix, crosstab and all, not {table.value}")
+    if table is Table.study:
+        _study(project, output, filters)
+        return
     with opened(project) as p:
         if output is not None and output.suffix.lower() in CHARTS:
             if table not in (Table.frequencies, Table.cooccurrence):
@@ -151,6 +161,19 @@ def report(
             if len(tables) > 1:
                 say(("\n" if i else "") + f"== {name} ==")
             _print(name, frame, fmt, by)
+
+
+def _study(project: str, output: Path | None, filters: dict[str, Any]) -> None:
+    """The study report, to the file ``-o`` names; refused before any work if it cannot be
+    written there (its suffix, a PDF without WeasyPrint, no such folder)."""
+    from qualcode.project.study import study_target  # deferred: see cli.base.opened
+
+    if output is None:
+        fail("the study report is a file: give -o study.html, study.docx or study.pdf")
+        return
+    study_target(output)
+    with opened(project) as p:
+        say(f"Study report written to {p.study_report(output, **filters)}.")
 
 
 def _tables(

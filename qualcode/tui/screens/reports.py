@@ -4,7 +4,8 @@ an export of every table to one file.
 The tables are computed by the analysis module (pandas) in a worker, so the screen shows at
 once and a large project never freezes it; ``b`` breaks the table down (by kind, speaker,
 coder, source or a case attribute) and ``x`` writes all tables (xlsx by default) with a
-progress bar, one step per table. The charts under the table are the terminal ones of
+progress bar, one step per table; ``w`` writes the study report (.html, .docx, or .pdf with
+WeasyPrint) to share with co-authors. The charts under the table are the terminal ones of
 :mod:`qualcode.tui.widgets.charts`: sources per code, and code co-occurrence.
 """
 
@@ -52,6 +53,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("b", "breakdown", "Break down by", id="reports.by"),
         Binding("x", "export", "Export tables", id="reports.export"),
+        Binding("w", "study", "Write the study report", id="reports.study"),
     ]
 
     app: Workbench
@@ -137,7 +139,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         self.query_one(StatusLine).update(
             f"Frequencies · {coded} codes applied · "
             + (f"by {by}" if by else "no breakdown (b)")
-            + " · x exports every table"
+            + " · x exports every table · w writes the study report"
         )
 
     def action_breakdown(self) -> None:
@@ -186,12 +188,38 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         self.app.call_from_thread(bar.advance, 1)
         return written
 
+    # -- the study report --------------------------------------------------------------------
+
+    def action_study(self) -> None:
+        project = self.app.project
+        folder = Path(project.path).parent if project.path else Path.cwd()
+        stem = Path(project.path).stem if project.path else "qualcode"
+        default = str(folder / f"{stem}-study.html")
+
+        def chosen(path: str | None) -> None:
+            if path and path.strip():
+                # A name that cannot be written is refused now, not after every table.
+                target = self.app.attempt(project.study_target, Path(path.strip()).expanduser())
+                if target is not None:
+                    self.notify(f"Writing the study report to {target} …", timeout=4)
+                    self._study(target)
+
+        self.app.push_screen(
+            TextPrompt("Write the study report to (.html .docx .pdf)", default), chosen
+        )
+
+    @work(thread=True, exclusive=True, group="study", exit_on_error=False)
+    def _study(self, path: Path) -> Path:
+        return self.app.project.study_report(path)
+
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """Put the screen right after a worker; a failure is shown by the app."""
         group = event.worker.group
         if event.state == WorkerState.ERROR and group == "report":
             self.query_one(DataTable).loading = False
+        if group == "study" and event.state == WorkerState.SUCCESS:
+            self.notify(f"Wrote the study report to {event.worker.result}.", timeout=8)
         if group != "export" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         self.query_one(ProgressBar).display = False

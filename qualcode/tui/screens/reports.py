@@ -11,6 +11,7 @@ WeasyPrint) to share with co-authors. The charts under the table are the termina
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -156,25 +157,35 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
     # -- export ------------------------------------------------------------------------------
 
     def action_export(self) -> None:
+        def start(target: Path) -> None:
+            bar = self.query_one(ProgressBar)
+            bar.update(total=len(TABLES) + 1, progress=0)
+            bar.display = True
+            self._export(target, self.by)
+
+        self._ask_target(
+            "Export every table to (.xlsx .csv .json .md .parquet)",
+            "tables.xlsx",
+            self.app.project.table_target,
+            start,
+        )
+
+    def _ask_target(
+        self, title: str, name: str, check: Callable[[Path], Path], then: Callable[[Path], None]
+    ) -> None:
+        """Ask for a file to write (``STEM-NAME`` beside the project by default); a name
+        ``check`` refuses is refused now, not after the work, else ``then(path)``."""
         project = self.app.project
         folder = Path(project.path).parent if project.path else Path.cwd()
         stem = Path(project.path).stem if project.path else "qualcode"
-        default = str(folder / f"{stem}-tables.xlsx")
 
         def chosen(path: str | None) -> None:
             if path and path.strip():
-                # A name that cannot be written is refused now, not after every table.
-                target = self.app.attempt(project.table_target, Path(path.strip()).expanduser())
-                if target is None:
-                    return
-                bar = self.query_one(ProgressBar)
-                bar.update(total=len(TABLES) + 1, progress=0)
-                bar.display = True
-                self._export(target, self.by)
+                target = self.app.attempt(check, Path(path.strip()).expanduser())
+                if target is not None:
+                    then(target)
 
-        self.app.push_screen(
-            TextPrompt("Export every table to (.xlsx .csv .json .md .parquet)", default), chosen
-        )
+        self.app.push_screen(TextPrompt(title, str(folder / f"{stem}-{name}")), chosen)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, path: Path, by: str | None) -> list[Path]:
@@ -191,21 +202,15 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
     # -- the study report --------------------------------------------------------------------
 
     def action_study(self) -> None:
-        project = self.app.project
-        folder = Path(project.path).parent if project.path else Path.cwd()
-        stem = Path(project.path).stem if project.path else "qualcode"
-        default = str(folder / f"{stem}-study.html")
+        def start(target: Path) -> None:
+            self.notify(f"Writing the study report to {target} …", timeout=4)
+            self._study(target)
 
-        def chosen(path: str | None) -> None:
-            if path and path.strip():
-                # A name that cannot be written is refused now, not after every table.
-                target = self.app.attempt(project.study_target, Path(path.strip()).expanduser())
-                if target is not None:
-                    self.notify(f"Writing the study report to {target} …", timeout=4)
-                    self._study(target)
-
-        self.app.push_screen(
-            TextPrompt("Write the study report to (.html .docx .pdf)", default), chosen
+        self._ask_target(
+            "Write the study report to (.html .docx .pdf)",
+            "study.html",
+            self.app.project.study_target,
+            start,
         )
 
     @work(thread=True, exclusive=True, group="study", exit_on_error=False)

@@ -18,6 +18,10 @@ TABLE_PT = 8.5
 WIDE_PT = 7  # tables with many columns (codes by source)
 INDENT_PT = 9  # per level of the codebook tree
 MUTED = (0x52, 0x60, 0x6D)
+PAGE_CM = 17.4  # the width between the margins of an A4 or Letter page set by _margins
+LANDSCAPE_CM = 24.0  # likewise, the page turned
+MAX_COLUMN_CHARS = 50  # wider cells wrap
+PAD_CM = 0.45  # a cell's left and right padding together
 
 
 def write_docx(report: StudyReport, path: Path) -> Path:
@@ -76,9 +80,11 @@ def write_docx(report: StudyReport, path: Path) -> Path:
     if report.agreement is not None:
         _table(doc, report.agreement)
 
+    _turn(doc, landscape=True)  # the grid has a column per source
     doc.add_heading("Codes by source", 1)
     doc.add_paragraph("Coded passages of each code in each source.")
-    _table(doc, report.grid, WIDE_PT)
+    _table(doc, report.grid, WIDE_PT, page=LANDSCAPE_CM)
+    _turn(doc, landscape=False)
 
     doc.add_heading("COREQ items", 1)
     doc.add_paragraph(
@@ -124,13 +130,25 @@ def _code(doc: Any, depth: int, name: str, *texts: str) -> None:
             line.add_run(text)
 
 
-def _table(doc: Any, table: Table, size: float = TABLE_PT) -> None:
+def _turn(doc: Any, *, landscape: bool) -> None:
+    """Start a new page, turned to landscape or back to portrait."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    last = doc.sections[-1]
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    short, long = sorted((last.page_width, last.page_height))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+
+
+def _table(doc: Any, table: Table, size: float = TABLE_PT, page: float = PAGE_CM) -> None:
     """A Word table of ``table``: header in bold, numbers right-aligned, codes indented."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     grid = doc.add_table(rows=1, cols=len(table.columns))
     grid.style = "Table Grid"
+    grid.autofit = False
     numeric = table.numeric or [False] * len(table.columns)
     parents = table.parents if table.indent else [False] * len(table.rows)
     for cell, name, num in zip(grid.rows[0].cells, table.columns, numeric, strict=True):
@@ -148,7 +166,46 @@ def _table(doc: Any, table: Table, size: float = TABLE_PT) -> None:
             )
             if j == 0 and table.indent and table.indent[i]:
                 para.paragraph_format.left_indent = Pt(INDENT_PT * table.indent[i])
+    for column, width in zip(grid.columns, _widths(table, size, page), strict=True):
+        for cell in column.cells:  # Word reads the cells' widths, LibreOffice the column's
+            cell.width = width
+        column.width = width
     doc.add_paragraph()
+
+
+def _widths(table: Table, size: float, page: float) -> list[Any]:
+    """Column widths: each column as wide as its longest cell needs (the longest word of its
+    header, which may wrap) at font ``size``; wider than the ``page`` (cm), the widest
+    text columns wrap and the numbers keep their width (all shrink alike if numbers alone
+    fill the page)."""
+    from docx.shared import Cm
+
+    char = 0.62 * size / 72 * 2.54  # an average character, in cm (digits are wider)
+    numeric = table.numeric or [False] * len(table.columns)
+    natural = []
+    for j, name in enumerate(table.columns):
+        longest = max((len(row[j]) for row in table.rows), default=0)
+        indent = 2 * max(table.indent, default=0) if j == 0 else 0
+        words = 1.15 * max((len(w) for w in name.split()), default=0)  # bold
+        chars = min(max(longest + indent, words, 3), MAX_COLUMN_CHARS)
+        natural.append(chars * char + PAD_CM)
+    fixed = sum(n for n, num in zip(natural, numeric, strict=True) if num)
+    if sum(natural) <= page:
+        widths = natural
+    elif fixed < 0.7 * page:
+        # The widest text columns give way first: each is capped at the one width at
+        # which the table fits, so short columns ("kind", "language") never wrap.
+        texts = sorted(n for n, num in zip(natural, numeric, strict=True) if not num)
+        room, cap = page - fixed, 0.0
+        for i, n in enumerate(texts):
+            cap = room / (len(texts) - i)
+            if n > cap:
+                break
+            room -= n
+        widths = [n if num else min(n, cap) for n, num in zip(natural, numeric, strict=True)]
+    else:
+        widths = [n * page / sum(natural) for n in natural]
+    return [Cm(w) for w in widths]
 
 
 def _cell(cell: Any, text: str, size: float, *, bold: bool, right: bool, align: Any) -> Any:
@@ -169,7 +226,7 @@ def _chart(doc: Any, chart: Chart | None) -> None:
     if chart is None:
         return
     assert isinstance(chart.data, bytes), "Word takes the charts as PNG"
-    doc.add_picture(io.BytesIO(chart.data), width=Cm(17))
+    doc.add_picture(io.BytesIO(chart.data), width=Cm(PAGE_CM))
     caption = doc.add_paragraph()
     caption.add_run(f"{chart.title}. ").bold = True
     _muted(caption, chart.caption)

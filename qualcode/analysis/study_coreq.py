@@ -19,6 +19,11 @@ from qualcode.model import Codebook
 EMERGENT_MARK = "Emergent theme: "
 
 
+def plural(n: int, word: str) -> str:
+    """``1 code``, ``23 codes``: a number and its noun, agreeing (plural by ``s``)."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def promoted_codes(book: Codebook) -> int:
     """How many codes were made from themes found in uncoded text."""
     return sum(c.definition.startswith(EMERGENT_MARK) for c in book)
@@ -30,7 +35,7 @@ def tree_description(book: Codebook) -> str:
         return "no codes"
     depth = max(book.depth(c) for c in book) + 1
     levels = "1 level" if depth == 1 else f"{depth} levels deep"
-    return f"{len(book)} codes: {len(book.roots())} at the top level, {levels}"
+    return f"{plural(len(book), 'code')}: {len(book.roots())} at the top level, {levels}"
 
 
 def derivation(book: Codebook) -> str:
@@ -38,7 +43,7 @@ def derivation(book: Codebook) -> str:
     promoted = promoted_codes(book)
     defined = sum(bool(c.definition.strip()) for c in book)
     parts = [
-        f"Codebook: {len(book)} codes, {defined} with a written definition "
+        f"Codebook: {plural(len(book), 'code')}, {defined} with a written definition "
         f"({sum(bool(c.inclusion.strip()) for c in book)} with inclusion and "
         f"{sum(bool(c.exclusion.strip()) for c in book)} with exclusion criteria)."
     ]
@@ -51,7 +56,9 @@ def derivation(book: Codebook) -> str:
         parts.append("None was promoted from the themes qualcode finds in uncoded text.")
     undefined = len(book) - defined
     if undefined:
-        parts.append(f"{undefined} code(s) have no definition, as codes added while coding do.")
+        parts.append(
+            f"{plural(undefined, 'code')} without a definition, as codes added while coding are."
+        )
     parts.append("qualcode does not record when a code was added.")
     return " ".join(parts)
 

@@ -13,6 +13,7 @@ PNG bytes for Word.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from qualcode.analysis.agreement import AgreementReport
-from qualcode.analysis.study_coreq import coreq_items, derivation
+from qualcode.analysis.study_coreq import coreq_items, derivation, plural
 from qualcode.model import Codebook, SourceSummary
 
 QUOTES_PER_CODE = 3
@@ -201,7 +202,7 @@ def _kind_counts(sources: Sequence[SourceSummary]) -> dict[str, int]:
 def _sample(sources: Sequence[SourceSummary]) -> str:
     """``11 sources (9 interviews, 2 expert panels)``."""
     kinds = ", ".join(kind_label(k, n) for k, n in _kind_counts(sources).items())
-    return f"{len(sources)} sources ({kinds or 'none'})"
+    return f"{plural(len(sources), 'source')} ({kinds or 'none'})"
 
 
 def _overview(given: StudyInputs) -> str:
@@ -210,9 +211,9 @@ def _overview(given: StudyInputs) -> str:
     speakers = sum(len(s.speakers) for s in src)
     codings = sum(s.codings for s in src)
     return (
-        f"{_sample(src)}, {words:,} words, {speakers} speakers "
-        f"(counted per source, interviewers included); {len(given.codebook)} codes; "
-        f"{codings:,} codings by {len(given.coders)} coder(s)."
+        f"{_sample(src)}, {plural(words, 'word')}, {plural(speakers, 'speaker')} "
+        f"(counted per source, interviewers included); {plural(len(given.codebook), 'code')}; "
+        f"{plural(codings, 'coding')} by {plural(len(given.coders), 'coder')}."
     )
 
 
@@ -375,7 +376,7 @@ def _agreement_text(given: StudyInputs) -> str:
     o = report.rows()[-1]  # overall
     return (
         f"Coders {', '.join(report.coders)} compared on {report.unit}s of the "
-        f"{len(report.sources)} source(s) all of them coded: overall agreement "
+        f"{plural(len(report.sources), 'source')} all of them coded: overall agreement "
         f"{_statistic(o['percent'], True)}, Cohen's kappa {_statistic(o['kappa'])}, "
         f"Krippendorff's alpha {_statistic(o['alpha'])} ({o['units']} {report.unit}-code "
         "decisions)."
@@ -384,14 +385,16 @@ def _agreement_text(given: StudyInputs) -> str:
 
 def _draw(draw_to: object, frame: pd.DataFrame, chart_format: str) -> str | bytes:
     """Run a chart function of :mod:`qualcode.analysis.charts` on ``frame`` into a file of
-    ``chart_format`` and return its content (SVG text without its XML prologue)."""
+    ``chart_format`` and return its content."""
     with tempfile.TemporaryDirectory(prefix="qualcode-study-") as folder:
         path = Path(folder) / f"chart.{chart_format}"
         draw_to(frame, path)  # type: ignore[operator]
         if chart_format == "png":
             return path.read_bytes()
         svg = path.read_text(encoding="utf-8")
-    return svg[svg.index("<svg") :]
+    # Without the XML prologue, and without matplotlib's metadata (the time it was drawn
+    # and its own web address): the page holds the picture only.
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", svg[svg.index("<svg") :], flags=re.S)
 
 
 def _bar_chart(freq: pd.DataFrame, chart_format: str) -> Chart | None:

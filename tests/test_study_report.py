@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -137,9 +138,14 @@ def test_the_page_loads_nothing_and_draws_its_charts_inline(demo: Path, written)
             assert not value.startswith(("http:", "https:", "//", "file:")), (tag, key, value)
             if tag in ("a", "use") and value:
                 assert value.startswith("#"), (tag, value)  # within the page
+            if tag == "image" and value:
+                assert value.startswith("data:image/png;base64,")  # the heat map's cells
     raw = demo.with_name("study.html").read_text(encoding="utf-8")
     for loader in ("@import", "url(http", "url(//", "@font-face"):
         assert loader not in raw
+    # No web address at all, but the names of the SVG namespaces (which load nothing).
+    bare = re.sub(r'xmlns(:\w+)?="[^"]*"', "", raw)
+    assert "http:" not in bare and "https:" not in bare
 
 
 def test_the_docx_carries_its_charts_as_pictures(demo: Path, written):

@@ -11,7 +11,8 @@ import io
 from pathlib import Path
 from typing import Any
 
-from qualcode.analysis.study_report import Chart, StudyReport, Table
+from qualcode.analysis.study_charts import Chart
+from qualcode.analysis.study_report import StudyReport, Table
 
 BODY_PT = 10
 TABLE_PT = 8.5

@@ -7,23 +7,21 @@ strings shown. The figures are not computed again here, only laid out, so every 
 the report is the command line's; the HTML, Word and PDF writers
 (:mod:`qualcode.analysis.study_html`, :mod:`qualcode.analysis.study_docx`) only typeset it.
 
-The charts are drawn by :mod:`qualcode.analysis.charts`, as SVG text for a web page or as
-PNG bytes for Word.
+The charts (:mod:`qualcode.analysis.study_charts`) are SVG text for a web page or PNG bytes
+for Word.
 """
 
 from __future__ import annotations
 
-import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 # pandas at module level: the facade imports this module inside its methods only,
 # so `qualcode --help` never loads it.
 import pandas as pd
 
 from qualcode.analysis.agreement import AgreementReport
+from qualcode.analysis.study_charts import Chart, bar_chart, heat_map
 from qualcode.analysis.study_coreq import coreq_items, derivation, plural
 from qualcode.model import Codebook, SourceSummary
 
@@ -73,16 +71,6 @@ class Quote:
     speaker: str  # the participant ("" where the source has no speaker turns)
     place: str  # source, speaker, offsets: the quote's reference
     coder: str
-
-
-@dataclass(frozen=True, slots=True)
-class Chart:
-    """A chart, as ``svg`` text or ``png`` bytes, with what its numbers are."""
-
-    title: str
-    caption: str
-    format: str
-    data: str | bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +134,10 @@ def build_study(given: StudyInputs, *, chart_format: str = "svg") -> StudyReport
         sources=_source_list(given.sources),
         codebook=_codebook(given.codebook),
         frequencies=_frequencies(freq, given.by_kind, given.codebook),
-        frequency_chart=_bar_chart(freq, chart_format),
+        frequency_chart=bar_chart(freq, chart_format),
         quotes=_quotes(given.quotes),
         cooccurrence=_pairs(given.cooccurrence),
-        heat_map=_heat_map(given.cooccurrence, chart_format),
+        heat_map=heat_map(given.cooccurrence, chart_format),
         agreement=_agreement(given.agreement),
         agreement_text=_agreement_text(given),
         grid=_grid(given.grid, given.codebook),
@@ -380,47 +368,4 @@ def _agreement_text(given: StudyInputs) -> str:
         f"{_statistic(o['percent'], True)}, Cohen's kappa {_statistic(o['kappa'])}, "
         f"Krippendorff's alpha {_statistic(o['alpha'])} ({o['units']} {report.unit}-code "
         "decisions)."
-    )
-
-
-def _draw(draw_to: object, frame: pd.DataFrame, chart_format: str) -> str | bytes:
-    """Run a chart function of :mod:`qualcode.analysis.charts` on ``frame`` into a file of
-    ``chart_format`` and return its content."""
-    with tempfile.TemporaryDirectory(prefix="qualcode-study-") as folder:
-        path = Path(folder) / f"chart.{chart_format}"
-        draw_to(frame, path)  # type: ignore[operator]
-        if chart_format == "png":
-            return path.read_bytes()
-        svg = path.read_text(encoding="utf-8")
-    # Without the XML prologue, and without matplotlib's metadata (the time it was drawn
-    # and its own web address): the page holds the picture only.
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", svg[svg.index("<svg") :], flags=re.S)
-
-
-def _bar_chart(freq: pd.DataFrame, chart_format: str) -> Chart | None:
-    from qualcode.analysis.charts import bar_chart
-
-    coded = freq[freq["codings"] > 0]
-    if not len(coded):
-        return None
-    return Chart(
-        "Sources mentioning each code",
-        'Bars: the sources in which each code was applied (the table\'s "sources"); '
-        "a parent code counts its whole subtree.",
-        chart_format,
-        _draw(bar_chart, coded, chart_format),
-    )
-
-
-def _heat_map(pairs: pd.DataFrame, chart_format: str) -> Chart | None:
-    from qualcode.analysis.charts import heat_map
-    from qualcode.analysis.cooccurrence import as_matrix
-
-    if not len(pairs):
-        return None
-    return Chart(
-        "Code co-occurrence",
-        "Cells: the number of passages where two codes overlap (counts, not Jaccard).",
-        chart_format,
-        _draw(heat_map, as_matrix(pairs, "count"), chart_format),
     )

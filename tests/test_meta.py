@@ -90,6 +90,7 @@ def test_the_wheel_carries_the_example_study(tmp_path: Path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "qualcode/_examples/codebooks/mentoring.yaml" in names
     assert "qualcode/_examples/transcripts_example/study.yaml" in names
+    assert "qualcode/analysis/templates/study.html.j2" in names  # the study report's page
     for coder in ("anna", "ben"):  # the coded demo's codings travel with the study
         assert f"qualcode/_examples/transcripts_example/codings/{coder}.qdpx" in names
     # Installed from the wheel alone (no repository beside it), the demo finds its study.

@@ -21,6 +21,7 @@ class Table(StrEnum):
     crosstab = "crosstab"
     quotes = "quotes"
     all = "all"
+    study = "study"
 
 
 class Unit(StrEnum):
@@ -77,7 +78,10 @@ def report(
     project: ProjectArg,
     table: Annotated[
         Table,
-        typer.Argument(help="frequencies, cooccurrence, matrix, crosstab, quotes or all."),
+        typer.Argument(
+            help="frequencies, cooccurrence, matrix, crosstab, quotes, all, or study (a "
+            "report to share: -o .html .docx .pdf)."
+        ),
     ],
     by: Annotated[
         str | None,
@@ -123,7 +127,7 @@ def report(
             "--output",
             "-o",
             help="Write to .csv .json .parquet (every column), .xlsx .md .docx (for people: "
-            "an indented code tree, no ids), or a .png/.svg chart.",
+            "an indented code tree, no ids), a .png/.svg chart, or for study .html .docx .pdf.",
         ),
     ] = None,
     verbatim: Annotated[
@@ -139,10 +143,13 @@ def report(
         "sources": source or None,
         "where": _where(where or []) or None,
     }
-    if by is not None and table in (Table.cooccurrence, Table.quotes):
+    if by is not None and table in (Table.cooccurrence, Table.quotes, Table.study):
         fail(f"--by breaks down frequencies, matrix, crosstab and all, not {table.value}")
     if verbatim and table not in (Table.quotes, Table.all):
         fail(f"--verbatim is for quotes and all, not {table.value}")
+    if table is Table.study:
+        _study(project, output, filters)
+        return
     with opened(project) as p:
         if output is not None and output.suffix.lower() in CHARTS:
             if table not in (Table.frequencies, Table.crosstab, Table.cooccurrence):
@@ -192,6 +199,19 @@ def _print_all(tables: dict[str, Any], fmt: Format, by: str | None) -> None:
         if len(tables) > 1:
             say(("\n" if i else "") + f"== {name} ==")
         _print(name, frame, fmt, by)
+
+
+def _study(project: str, output: Path | None, filters: dict[str, Any]) -> None:
+    """The study report, to the file ``-o`` names; refused before any work if it cannot be
+    written there (its suffix, a PDF without WeasyPrint, no such folder)."""
+    from qualcode.project.study import study_target  # deferred: see cli.base.opened
+
+    if output is None:
+        fail("the study report is a file: give -o study.html, study.docx or study.pdf")
+        return
+    study_target(output)
+    with opened(project) as p:
+        say(f"Study report written to {p.study_report(output, **filters)}.")
 
 
 def _tables(

@@ -210,6 +210,28 @@ class Project(
             "memos": counts["memos"],
         }
 
+    # -- the study report ----------------------------------------------------------------
+
+    def study_target(self, path: str | Path) -> Path:
+        """``path`` if a study report can be written to it, else a one-line ProjectError
+        saying what can (.html, .docx, .pdf with WeasyPrint): checked before any work."""
+        from qualcode.project.study import study_target
+
+        return study_target(path)
+
+    def study_report(self, path: str | Path, **filters: Any) -> Path:
+        """Write the study report, one file a co-author can open (.html, .docx or .pdf):
+        the study, the codebook, frequencies, quotes, co-occurrence, agreement, codes by
+        source and the COREQ items the project answers, each figure as the CLI computes it.
+
+        Args:
+            path: the file to write; its suffix says the format.
+            **filters: ``coder``, ``code``, ``sources``, ``where``, passed to every table.
+        """
+        from qualcode.project.study import write_study_report
+
+        return write_study_report(self, path, **filters)
+
 
 __all__ = [
     "AGREED",

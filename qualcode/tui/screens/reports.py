@@ -4,14 +4,16 @@ an export of every table to one file.
 The tables are computed by the analysis module (pandas) in a worker, so the screen shows at
 once and a large project never freezes it; ``b`` breaks the table down (by kind, speaker,
 coder, source or a case attribute), ``o`` chooses whose codings are counted (the default
-rule, each coder, all pooled; the line above the table says which) and ``x`` writes all
-tables (xlsx by default) with a progress bar, one step per table. The charts under the
-table are the terminal ones of :mod:`qualcode.tui.widgets.charts`: sources per code, and
-code co-occurrence.
+rule, each coder, all pooled; the line above the table says which), ``x`` writes all
+tables (xlsx by default) with a progress bar, one step per table, and ``w`` writes the study
+report (.html, .docx, or .pdf with WeasyPrint) to share with co-authors, counting the same
+coders. The charts under the table are the terminal ones of
+:mod:`qualcode.tui.widgets.charts`: sources per code, and code co-occurrence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +57,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         Binding("b", "breakdown", "Break down by", id="reports.by"),
         Binding("o", "coders", "Coders", id="reports.coders"),
         Binding("x", "export", "Export tables", id="reports.export"),
+        Binding("w", "study", "Write the study report", id="reports.study"),
     ]
 
     app: Workbench
@@ -146,7 +149,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         self.query_one(StatusLine).update(
             f"Frequencies · {coded} codes applied · "
             + (f"by {by}" if by else "no breakdown (b)")
-            + " · o coders · x exports every table"
+            + " · o coders · x exports every table · w writes the study report"
         )
 
     def action_coders(self) -> None:
@@ -170,25 +173,35 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
     # -- export ------------------------------------------------------------------------------
 
     def action_export(self) -> None:
+        def start(target: Path) -> None:
+            bar = self.query_one(ProgressBar)
+            bar.update(total=len(TABLES) + 1, progress=0)
+            bar.display = True
+            self._export(target, self.by, self.coder)
+
+        self._ask_target(
+            "Export every table to (.xlsx .docx .md .csv .json ...)",
+            "tables.xlsx",
+            self.app.project.table_target,
+            start,
+        )
+
+    def _ask_target(
+        self, title: str, name: str, check: Callable[[Path], Path], then: Callable[[Path], None]
+    ) -> None:
+        """Ask for a file to write (``STEM-NAME`` beside the project by default); a name
+        ``check`` refuses is refused now, not after the work, else ``then(path)``."""
         project = self.app.project
         folder = Path(project.path).parent if project.path else Path.cwd()
         stem = Path(project.path).stem if project.path else "qualcode"
-        default = str(folder / f"{stem}-tables.xlsx")
 
         def chosen(path: str | None) -> None:
             if path and path.strip():
-                # A name that cannot be written is refused now, not after every table.
-                target = self.app.attempt(project.table_target, Path(path.strip()).expanduser())
-                if target is None:
-                    return
-                bar = self.query_one(ProgressBar)
-                bar.update(total=len(TABLES) + 1, progress=0)
-                bar.display = True
-                self._export(target, self.by, self.coder)
+                target = self.app.attempt(check, Path(path.strip()).expanduser())
+                if target is not None:
+                    then(target)
 
-        self.app.push_screen(
-            TextPrompt("Export every table to (.xlsx .docx .md .csv .json ...)", default), chosen
-        )
+        self.app.push_screen(TextPrompt(title, str(folder / f"{stem}-{name}")), chosen)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _export(self, path: Path, by: str | None, coder: str | None) -> list[Path]:
@@ -202,12 +215,32 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         self.app.call_from_thread(bar.advance, 1)
         return written
 
+    # -- the study report --------------------------------------------------------------------
+
+    def action_study(self) -> None:
+        def start(target: Path) -> None:
+            self.notify(f"Writing the study report to {target} …", timeout=4)
+            self._study(target, self.coder)
+
+        self._ask_target(
+            "Write the study report to (.html .docx .pdf)",
+            "study.html",
+            self.app.project.study_target,
+            start,
+        )
+
+    @work(thread=True, exclusive=True, group="study", exit_on_error=False)
+    def _study(self, path: Path, coder: str | None) -> Path:
+        return self.app.project.study_report(path, coder=coder)
+
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """Put the screen right after a worker; a failure is shown by the app."""
         group = event.worker.group
         if event.state == WorkerState.ERROR and group == "report":
             self.query_one(DataTable).loading = False
+        if group == "study" and event.state == WorkerState.SUCCESS:
+            self.notify(f"Wrote the study report to {event.worker.result}.", timeout=8)
         if group != "export" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         self.query_one(ProgressBar).display = False

@@ -180,6 +180,7 @@ def test_quotes_are_escaped_and_kept(bracketed: Project, tmp_path: Path):
     # The quote as Project.quotes shows it (its display rules decide what a quote keeps).
     [said] = [t for t in bracketed.quotes()["text"] if "for ten years" in t]
     assert "<better>" in said and "& cheaper" in said
+    assert "[management is]" in said and "[hospital name]" in said  # the researcher's words
     html = bracketed.study_report(tmp_path / "study.html")
     raw = html.read_text(encoding="utf-8")
     assert "&lt;better&gt; than before &amp; cheaper" in raw and "<better>" not in raw

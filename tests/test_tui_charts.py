@@ -67,6 +67,11 @@ def test_charts_draw_the_tables_and_redraw_on_new_data(tables):
             assert grid[1].split() == [str(k + 1) for k in range(len(heat.codes))]
             row = grid[2].split()  # " 1 Awareness  ·  n  n ..."
             assert row[:2] == ["1", "Awareness"] and row[2 + time] == "2"
+            # what the numbers are, and what the shades mean
+            assert grid[0] == "co-occurrence: passages where two codes overlap (count)"
+            top = int(max(max(r) for r in heat.cells))
+            assert grid[-1].startswith("scale:")
+            assert grid[-1].endswith(f"0 (light) to {top} (dark)")
             bars.show_table(empty)
             heat.show_table(pairs.iloc[:0])
             await wait_for(pilot, lambda: "no codes co-occur" in rendered(heat), "the redraw")

@@ -54,10 +54,10 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
 
     TITLE = "Reports"
     BINDINGS = [
-        Binding("b", "breakdown", "Break down by", id="reports.by"),
+        Binding("b", "breakdown", "Break down", id="reports.by"),
         Binding("o", "coders", "Coders", id="reports.coders"),
-        Binding("x", "export", "Export tables", id="reports.export"),
-        Binding("w", "study", "Write the study report", id="reports.study"),
+        Binding("x", "export", "Export", id="reports.export"),
+        Binding("w", "study", "Study report", id="reports.study"),
     ]
 
     app: Workbench

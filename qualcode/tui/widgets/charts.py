@@ -196,9 +196,9 @@ class CooccurrenceHeatMap(Static):
 
     def render_grid(self) -> Text:
         """The title, a header of column numbers, and a row per code."""
-        title = "co-occurrence: times two codes meet"
+        title = "co-occurrence: passages where two codes overlap (count)"
         if self.value != "count":
-            title = f"co-occurrence: {self.value} (%)"
+            title = f"co-occurrence: {self.value} (%, 0-100)"
         if not self.codes:
             return Text(f"{title}: no codes co-occur", style="bold")
         top = max((v for row in self.shares for v in row), default=0.0) or 1.0
@@ -216,7 +216,18 @@ class CooccurrenceHeatMap(Static):
                 r, g, b = _shade(self.shares[i][k] / top)
                 ink = "black" if self.shares[i][k] / top < 0.5 else "white"
                 out.append(f"{self._cell(v):>{width}}", style=f"{ink} on rgb({r},{g},{b})")
+        self._scale(out, max((v for row in self.cells for v in row), default=0.0))
         return out
+
+    def _scale(self, out: Text, top: float) -> None:
+        """A line under the grid saying what the shades mean, from 0 to ``top``, the
+        largest value shown."""
+        out.append("\nscale: ")
+        for step in range(5):
+            r, g, b = _shade(step / 4)
+            out.append("  ", style=f"on rgb({r},{g},{b})")
+        shown = self._cell(top) if self.value == "count" else f"{self._cell(top)}%"
+        out.append(f"  0 (light) to {shown} (dark)", style="dim")
 
     def _cell(self, v: float) -> str:
         if self.value == "count":

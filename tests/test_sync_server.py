@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from qualcode.cli import app
 from qualcode.project import Project
 from qualcode.project.sync import clone, pull, push
+from qualcode.store.schema import SCHEMA_VERSION
 from qualcode.store.server import group_names
 from tests.conftest import dump, span
 from tests.postgres import PostgresServer
@@ -289,7 +290,7 @@ def test_a_clone_made_before_the_base_had_its_table_keeps_working(
         assert not any(k.startswith("sync.base") for k in p.settings())
     _to_old_layout(anna)
     with Project.open(anna) as p:  # offline, after upgrading qualcode
-        assert p.settings()["schema_version"] == "5"
+        assert p.settings()["schema_version"] == str(SCHEMA_VERSION)
         assert "sync.base" not in p.settings()
         p.apply_code("int1", *span(p.source("int1").text, NEVER), "Awareness")
     _set_memo(anna, "anna", QUIET, "edited offline")

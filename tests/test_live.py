@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
 
 from qualcode.project import Project
 from qualcode.project.live import live_listener
+from qualcode.store.live import WAIT
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.coding import CodingScreen
 from tests.conftest import run_qualcode, span, toasts, wait_for_toast
@@ -85,3 +87,78 @@ async def test_a_lost_live_connection_is_said_once(postgres, pg_database, team):
             await pilot.pause()  # both handlers of one failure would have run by now
             [error] = toasts(app, "error")
             assert "what others code shows on ctrl+r" in error
+
+
+FORGED = '{"op": "added", "count": 999, "coders": ["anna"], "sources": [1]}'
+
+
+def notify_as(url: str, *payloads: str) -> None:
+    """Send ``payloads`` on the codings' channel as raw SQL, as any coder with psql may."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for payload in payloads:
+            conn.execute("SELECT pg_notify('qualcode_codings', %s)", (payload,))
+
+
+def test_a_bad_or_forged_notification_is_ignored_and_the_feed_runs_on(
+    team: dict[str, str], caplog: pytest.LogCaptureFixture
+):
+    with Project.open(team["anna"]) as anna:
+        listener = live_listener(anna)
+        text, source_id = anna.source("int1").text, anna.source("int1").id
+    assert listener is not None
+    changes: list = []
+    online: list[list[str]] = []
+    cancel = threading.Event()
+    window = threading.Thread(
+        target=listener.run, args=(changes.append, online.append, cancel), daemon=True
+    )
+    with caplog.at_level("WARNING", logger="qualcode.store.live"):
+        window.start()
+        try:
+            deadline = time.monotonic() + 10
+            while not online:
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            notify_as(team["ben"], "not json", FORGED, "not json either")
+            run_qualcode("code", team["ben"], "int1", *span(text, NEVER), "Awareness")
+            while not changes:
+                assert time.monotonic() < deadline, "the feed stopped"
+                time.sleep(0.02)
+            time.sleep(2 * WAIT)
+            assert window.is_alive()
+        finally:
+            cancel.set()
+            window.join()
+    assert [(c.op, c.count, c.coders, c.source_ids) for c in changes] == [
+        ("added", 1, ("ben",), (source_id,))
+    ]
+    [record] = [r for r in caplog.records if r.name == "qualcode.store.live"]
+    assert "ignored a notification on qualcode_codings" in record.getMessage()
+    assert "'not json'" in record.getMessage()
+    assert listener.ignored == 2  # the forged one has the trigger's shape: its count is unused
+
+
+async def test_the_window_shows_what_the_database_holds_not_what_a_notification_says(
+    team: dict[str, str],
+):
+    with Project.open(team["anna"]) as anna:
+        app = QualcodeApp(anna, source="int1")
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(pilot, lambda: app.sub_title.endswith("online: anna"))
+            screen = app.screen
+            assert isinstance(screen, CodingScreen)
+            forged = FORGED.replace('"anna"', '"ben"')
+            await asyncio.to_thread(notify_as, team["ben"], forged)
+            await pilot.pause(3 * WAIT)  # a toast shown now would stay 3 seconds
+            assert not any("999" in t for t in toasts(app))
+            await asyncio.to_thread(notify_as, team["ben"], "not json")
+            start, end = span(anna.source("int1").text, NEVER)
+            await asyncio.to_thread(
+                run_qualcode, "code", team["ben"], "int1", start, end, "Awareness"
+            )
+            await until(pilot, lambda: bool(screen.coded), seconds=5)
+            await wait_for_toast(pilot, "ben added 1 coding")
+            assert not any("999" in t for t in toasts(app))
+            assert toasts(app, "error") == []

@@ -8,7 +8,8 @@ Rules (the same for ``import`` of a .qdpx and for ``merge``):
 - codes are matched by GUID, then by path (case-insensitive); a new code whose name is close
   to an existing one is listed as a near-duplicate for the user to confirm; a matched code
   with a different definition is a conflict, listed, and the project's definition is kept;
-- users become coders (matched by GUID, then name); every coding keeps its coder; a coding
+- users become coders (matched by GUID, then name, exactly as spelled: ``Anna`` and ``anna``
+  are two people, as two roles are on a server); every coding keeps its coder; a coding
   already present (same source, code, coder and span, or same GUID) is not added again, so
   merging the same input twice adds nothing.
 
@@ -146,7 +147,7 @@ class Merger:
     def _coders_index(self) -> None:
         rows = self.store.coder_rows()
         self._coder_by_guid = {g: i for i, _, g in rows if g}
-        self._coder_by_name = {n.casefold(): (i, g) for i, n, g in rows}
+        self._coder_by_name = {n: (i, g) for i, n, g in rows}
         self._coder_names = {i: n for i, n, _ in rows}
 
     def coder(self, user: str | None) -> int:
@@ -155,7 +156,7 @@ class Merger:
         name = self.users.get(user) if user else None
         found = self._coder_by_guid.get(user) if user else None
         if found is None:
-            key = (name or self.default_coder).casefold()
+            key = name or self.default_coder
             hit = self._coder_by_name.get(key)
             if hit is not None:
                 found = hit[0]
@@ -445,8 +446,8 @@ class Merger:
         self.report.memos_added += len(rows)
 
     def _coding_index(self) -> dict[tuple[int, int, int, int, int], int]:
-        ids = {n.casefold(): i for i, n, _ in self.store.coder_rows()}
+        ids = {n: i for i, n, _ in self.store.coder_rows()}
         return {
-            (r.source_id, r.code_id, ids[r.coder.casefold()], r.start, r.end): r.id
+            (r.source_id, r.code_id, ids[r.coder], r.start, r.end): r.id
             for r in self.store.list_codings()
         }

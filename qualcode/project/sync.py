@@ -144,11 +144,12 @@ def push(local: str | Path, url: str | None = None) -> SyncReport:
     codings to the server."""
     with Project.open(local) as project:
         origin, coder, base = _clone_state(project, url)
-        me = coder.casefold()
+        me = coder
         here = snapshot(project)
         with Project.open(origin) as server:
             there = snapshot(server)
             report = SyncReport("push", origin, coder)
+            rules.unfold_base(base, here, there, report)
             mine_here = {k for k in here.codings if k[2] == me}
             mine_there = {k for k in there.codings if k[2] == me}
             mine_base = {k for k in base.codings if k[2] == me}
@@ -189,6 +190,7 @@ def pull(local: str | Path, url: str | None = None) -> SyncReport:
         with Project.open(origin) as server:
             there = snapshot(server)
         report = SyncReport("pull", origin, coder)
+        rules.unfold_base(base, here, there, report)
         held, have = set(here.codings), set(there.codings)
         new = (have - held) - base.codings
         gone = (base.codings & held) - have
@@ -199,7 +201,7 @@ def pull(local: str | Path, url: str | None = None) -> SyncReport:
                 f"{rules.stay(len(waiting))} removed here; push to remove them there"
             )
         memos = {k for k in there.memos if k not in here.memos and k not in base.memos}
-        edits = rules.memo_edits_to_pull(here, there, base, held & have, coder.casefold(), report)
+        edits = rules.memo_edits_to_pull(here, there, base, held & have, coder, report)
         rules.edited_and_removed(here, base, gone, report)
         updates = rules.codebook_updates(here, there)
         refi = there.refi

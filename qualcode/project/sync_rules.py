@@ -27,6 +27,22 @@ QUOTE = 40  # characters of a quote shown in a conflict or note
 CODE_FIELDS = ("definition", "inclusion", "exclusion", "keywords", "examples", "color")
 
 
+# -- the base ---------------------------------------------------------------------------------
+
+
+def unfold_base(base: Base, here: Snapshot, there: Snapshot, report: SyncReport) -> None:
+    """Give an old base's case-folded coders their names (see :meth:`Base.unfold`); a line
+    for the coders it could not tell apart."""
+    coders = {*here.users.values(), *there.users.values()}
+    for folded in base.unfold(coders):
+        alike = " and ".join(sorted(n for n in coders if n.casefold() == folded))
+        report.notes.append(
+            f"this copy's record of the last sync was made before {alike} were told apart: "
+            "their codings and memos are compared as if never synced, so none is removed at "
+            "either end (a removal since the last sync is made again by hand)"
+        )
+
+
 # -- codings and memos a push sends ------------------------------------------------------------
 
 

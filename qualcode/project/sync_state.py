@@ -4,16 +4,18 @@ Both ends know a coding by its content, ``(source text hash, code path, coder, s
 end)``, and a memo by ``(target kind, target, coder, text)`` (see :class:`Snapshot`). The
 base (:class:`Base`) is what both last agreed on: those keys, the memo each agreed coding
 carried, and the server's codebook. It is kept in the copy's ``sync_base`` table as
-compressed JSON.
+compressed JSON. A record written before coders were told apart by case (``Anna`` and
+``anna`` are two people) holds its coders case-folded: :meth:`Base.unfold` gives each back
+its name.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode.errors import ProjectError
 from qualcode.model import Codebook
@@ -42,7 +44,7 @@ class Snapshot:
     paths: dict[str, str] = field(default_factory=dict)  # code ref -> path
     hashes: dict[str, str] = field(default_factory=dict)  # source ref -> text hash
     names: dict[str, str] = field(default_factory=dict)  # text hash -> source name
-    users: dict[str, str] = field(default_factory=dict)  # user ref -> coder (case-folded)
+    users: dict[str, str] = field(default_factory=dict)  # user ref -> coder, exactly as named
 
     @property
     def folded_paths(self) -> set[str]:
@@ -56,7 +58,7 @@ class Snapshot:
 def snapshot(project: Project) -> Snapshot:
     """Read ``project`` whole, by content (it is not written to)."""
     refi = project.read_whole()
-    snap = Snapshot(refi, users={u.guid: u.name.casefold() for u in refi.users})
+    snap = Snapshot(refi, users={u.guid: u.name for u in refi.users})
     book = Codebook(tuple(refi.codes))
     for code in refi.codes:
         path = book.path(code)
@@ -103,6 +105,7 @@ class Base:
     memos: set[MemoKey] = field(default_factory=set)
     codebook: dict[str, str] = field(default_factory=dict)
     coding_memos: dict[CodingKey, str | None] = field(default_factory=dict)
+    folded: bool = False  # an old record: its coders case-folded (see unfold)
 
     def memo(self, key: CodingKey) -> str | None:
         """The memo coding ``key`` had when both ends last agreed (None: not known)."""
@@ -117,6 +120,7 @@ class Base:
             "coding_memos": sorted(
                 [*k, memo] for k, memo in self.coding_memos.items() if memo != ""
             ),
+            "coders": "exact",
         }
         return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
@@ -135,11 +139,54 @@ class Base:
                 }
             else:  # written before memos were kept
                 coding_memos = dict.fromkeys(codings)
-            return cls(codings, memos, dict(raw["codebook"]), coding_memos)
+            folded = raw.get("coders") != "exact"
+            return cls(codings, memos, dict(raw["codebook"]), coding_memos, folded)
         except (ValueError, KeyError, TypeError, zlib.error):
             raise ProjectError(
                 "its record of the last sync is damaged; clone the project again", file=label
             ) from None
+
+    def unfold(self, coders: Iterable[str]) -> list[str]:
+        """Give an old record's case-folded coders their names, from ``coders`` (both ends'
+        coders). A folded name two of them share (``Anna`` and ``anna``) cannot be told
+        apart: its keys are dropped, so what the two did since the last sync is compared
+        as if never synced, which adds and never removes. Returns those names, sorted."""
+        if not self.folded:
+            return []
+        spelled: dict[str, set[str]] = {}
+        for name in coders:
+            spelled.setdefault(name.casefold(), set()).add(name)
+        twins = sorted(f for f, names in spelled.items() if len(names) > 1)
+        names = {f: next(iter(n)) for f, n in spelled.items() if len(n) == 1}
+
+        def coding(key: CodingKey) -> CodingKey | None:
+            if key[2] in twins:
+                return None
+            return (key[0], key[1], names.get(key[2], key[2]), key[3], key[4])
+
+        def memo(key: MemoKey) -> MemoKey | None:
+            kind, target, coder, text = key
+            if kind == "coding" and target != "null":
+                on = coding(_coding_key(json.loads(target)))
+                if on is None:
+                    return None
+                target = json.dumps(on)
+            if coder in twins:
+                return None
+            return (kind, target, names.get(coder, coder), text)
+
+        self.codings = {k for k in map(coding, self.codings) if k is not None}
+        self.memos = {k for k in map(memo, self.memos) if k is not None}
+        self.coding_memos = {
+            k: m for k, m in ((coding(k), m) for k, m in self.coding_memos.items()) if k
+        }
+        self.folded = False
+        return twins
+
+
+def _coding_key(raw: list[Any]) -> CodingKey:
+    h, p, c, a, b = raw
+    return (h, p, c, int(a), int(b))
 
 
 def agreed(base: set[K], here: set[K], there: set[K]) -> set[K]:

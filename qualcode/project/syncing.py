@@ -35,12 +35,12 @@ class SyncActions(ProjectBase):
 
     def coding_ids(self) -> dict[CodingKey, int]:
         """Every coding's id by its content: source text hash, case-folded code path,
-        case-folded coder, start and end."""
+        coder (exactly as named: ``Anna`` and ``anna`` are two people), start and end."""
         book = self.codebook()
         paths = {c.id: book.path(c).casefold() for c in book}
         hashes = {s.id: s.content_hash for s in self.store.list_sources(with_text=False)}
         return {
-            (hashes[r.source_id], paths[r.code_id], r.coder.casefold(), r.start, r.end): r.id
+            (hashes[r.source_id], paths[r.code_id], r.coder, r.start, r.end): r.id
             for r in self.store.list_codings()
         }
 

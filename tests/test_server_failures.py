@@ -6,6 +6,7 @@ superuser, locks held from another connection."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -65,3 +66,33 @@ def test_a_report_whose_connection_drops_is_one_line(team: Team, locked_codings)
         stop.set()
         cutter.join(5)
     assert "lost the connection to the server" in line
+
+
+def test_project_calls_while_the_server_is_down_raise_the_project_error(tmp_path: Path):
+    from qualcode.errors import ProjectError
+    from qualcode.project import Project
+    from tests.postgres import PostgresServer, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed")
+    own = PostgresServer(bindir)  # a server of its own, to stop under an open project
+    own.start()
+    running = True
+    try:
+        database = own.create_database()
+        url = own.url(database)
+        p = Project.create(url)
+        assert p.sources() == []
+        own._run("pg_ctl", "-D", str(own.data), "-m", "immediate", "-w", "stop")
+        running = False
+        for call in (p.sources, lambda: p.add_code("Awareness")):
+            with pytest.raises(ProjectError, match="cannot reach the server") as info:
+                call()
+            assert str(info.value).startswith(f"{p.store.label}: ")
+        p.close()
+    finally:
+        if running:
+            own.stop()
+        else:
+            shutil.rmtree(own.root, ignore_errors=True)

@@ -362,10 +362,19 @@ def _table_in(message: str) -> str | None:
 
 
 def lost_connection(exc: BaseException, label: str) -> QualcodeError | None:
-    """The one-line error for a connection the server dropped (or None)."""
+    """The one-line error for a connection the server dropped, or that could not be made
+    again (the server is down or unreachable), or None."""
     orig = getattr(exc, "orig", None)
     sqlstate = getattr(orig, "sqlstate", None) or ""
     text = str(orig or "").lower()
+    if "connection to server" in text and "failed" in text and not sqlstate:
+        reason = str(orig).strip().splitlines()[0]
+        reason = reason.removeprefix("connection is bad: ").removeprefix("connection failed: ")
+        return ProjectError(
+            f"cannot reach the server ({reason}): nothing was read or written; check that "
+            "it runs and try again",
+            file=label,
+        )
     dropped = (
         sqlstate.startswith("08")  # connection_exception
         or sqlstate

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from qualcode.cli import app
 from qualcode.errors import ExchangeError
 from qualcode.project import Project
+from qualcode.store.schema import SCHEMA_VERSION
 from tests.conftest import dump, run_qualcode, span
 
 runner = CliRunner()
@@ -155,6 +156,19 @@ def test_a_schema_version_that_is_not_a_number_is_one_line(coded: Path):
     line = one_line_error("sources", coded)
     assert line == (
         f"qualcode: error: {coded}: is damaged: its schema_version is 'three', not a number"
+    )
+
+
+@pytest.mark.parametrize("version", ["-1", "0"])
+def test_an_unknown_schema_version_is_one_line(coded: Path, version: str):
+    conn = sqlite3.connect(coded)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    conn.commit()
+    conn.close()
+    line = one_line_error("sources", coded)
+    assert line == (
+        f"qualcode: error: {coded}: is damaged: unknown schema version {version} "
+        f"(qualcode's are 1 to {SCHEMA_VERSION})"
     )
 
 

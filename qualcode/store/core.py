@@ -223,6 +223,12 @@ class Store(
                 f"is damaged: its schema_version is {version_text!r}, not a number",
                 file=self.label,
             ) from None
+        if version < min(s.MIGRATIONS):  # no qualcode wrote it: 0, -1, ...
+            raise ProjectError(
+                f"is damaged: unknown schema version {version} (qualcode's are "
+                f"{min(s.MIGRATIONS)} to {s.SCHEMA_VERSION})",
+                file=self.label,
+            )
         if version > s.SCHEMA_VERSION:
             raise ProjectError(
                 f"was written by a newer qualcode (schema {version}, this one reads "

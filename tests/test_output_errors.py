@@ -172,6 +172,22 @@ def test_an_unknown_schema_version_is_one_line(coded: Path, version: str):
     )
 
 
+@pytest.mark.parametrize("command", [("codebook",), ("suggest", "int1")])
+@pytest.mark.parametrize("column", ["keywords", "examples"])
+def test_a_code_whose_keywords_are_not_json_is_one_line_naming_it(
+    coded: Path, command: tuple[str, ...], column: str
+):
+    conn = sqlite3.connect(coded)
+    conn.execute(f"UPDATE codes SET {column} = '[\"never' WHERE name = 'Awareness'")
+    conn.commit()
+    conn.close()
+    line = one_line_error(command[0], coded, *command[1:])
+    assert line.startswith(
+        f"qualcode: error: {coded}: is damaged: the {column} of code 'Awareness' (id 1) are "
+        "'[\"never', not a JSON list of texts"
+    ), line
+
+
 def test_the_python_api_raises_the_exchange_error(tmp_path: Path, coded: Path):
     with Project.open(coded) as p, pytest.raises(ExchangeError, match="there is no folder"):
         p.export_qdpx(tmp_path / "missing" / "x.qdpx")

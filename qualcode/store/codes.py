@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
 
-from qualcode.errors import CodebookError
+from qualcode.errors import CodebookError, ProjectError
 from qualcode.model import CODE_FIELDS, Code, Codebook
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
@@ -20,7 +20,7 @@ from qualcode.store.base import StoreBase, new_id
 EDITABLE = ("name", *CODE_FIELDS)
 
 
-def _code(row: Any) -> Code:
+def _code(row: Any, label: str) -> Code:
     return Code(
         id=row.id,
         name=row.name,
@@ -28,12 +28,30 @@ def _code(row: Any) -> Code:
         definition=row.definition,
         inclusion=row.inclusion,
         exclusion=row.exclusion,
-        keywords=tuple(json.loads(row.keywords)),
-        examples=tuple(json.loads(row.examples)),
+        keywords=_words(row, "keywords", label),
+        examples=_words(row, "examples", label),
         color=row.color,
         hotkey=row.hotkey,
         guid=row.guid,
     )
+
+
+def _words(row: Any, column: str, label: str) -> tuple[str, ...]:
+    """A code's ``keywords`` or ``examples``: a JSON list of strings, or one error line
+    naming the code (a database edited by hand may hold anything)."""
+    raw = getattr(row, column)
+    try:
+        words = json.loads(raw)
+    except (TypeError, ValueError):
+        words = None
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        shown = raw if raw is None or len(raw) <= 40 else raw[:40] + "..."
+        raise ProjectError(
+            f"is damaged: the {column} of code {row.name!r} (id {row.id}) are {shown!r}, "
+            "not a JSON list of texts (the database was edited outside qualcode)",
+            file=label,
+        )
+    return tuple(words)
 
 
 def _order(codes: list[Code]) -> list[Code]:
@@ -71,7 +89,7 @@ class CodesMixin(StoreBase):
 
     def _read_codebook(self, conn: Connection) -> Codebook:
         rows = conn.execute(select(s.codes).order_by(s.codes.c.position, s.codes.c.id))
-        codes = [_code(r) for r in rows]
+        codes = [_code(r, self.label) for r in rows]
         name = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "codebook_name"))
         return Codebook(tuple(_order(codes)), name=name.scalar() or "")
 

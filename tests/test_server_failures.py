@@ -96,3 +96,18 @@ def test_project_calls_while_the_server_is_down_raise_the_project_error(tmp_path
             own.stop()
         else:
             shutil.rmtree(own.root, ignore_errors=True)
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql://lena@/db?port=notaport", "port 'notaport' is not a number"),
+        ("postgresql://lena@host:notaport/db", "Port could not be cast to integer"),
+        ("postgresql://[::1/tf", "Invalid IPv6 URL"),
+        ("postgresql://lena:secret@[::1/tf", "Invalid IPv6 URL"),
+    ],
+)
+def test_a_url_that_cannot_be_parsed_is_one_line(url: str, reason: str):
+    line = one_line("sources", url)
+    assert "is not a valid server URL" in line and reason in line
+    assert "secret" not in line

@@ -61,7 +61,12 @@ def engine_url(url: str) -> str:
 def display_url(url: str) -> str:
     """The URL as shown in messages, as given but for a password, which is never printed
     (libpq takes one in the URL too; qualcode stores none, see the module docstring)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unparsable (an unclosed "[" of an IPv6 host): up to the user name
+        scheme, _, rest = url.partition("://")
+        user, at, after = rest.rpartition("@")
+        return f"{scheme}://{user.split(':', 1)[0]}{at}{after}" if at else url
     userinfo, at, host = parts.netloc.rpartition("@")
     netloc = userinfo.split(":", 1)[0] + at + host
     query = "&".join(f"{key}={value}" for key, value in parse_qsl(parts.query) if key != "password")
@@ -69,8 +74,20 @@ def display_url(url: str) -> str:
 
 
 def check_url(url: str) -> None:
-    """Refuse a server URL that names no database, before connecting."""
-    if not urlsplit(url).path.strip("/"):
+    """Refuse a server URL that cannot be parsed, whose port is not a number or that names
+    no database, before connecting."""
+    shown = display_url(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (reading it checks it: a ValueError if not a number)
+    except ValueError as exc:
+        raise ProjectError(f"is not a valid server URL: {exc}", file=shown) from None
+    for key, value in parse_qsl(parts.query):
+        if key == "port" and not all(p.strip().isdigit() for p in value.split(",")):
+            raise ProjectError(
+                f"is not a valid server URL: port {value!r} is not a number", file=shown
+            )
+    if not parts.path.strip("/"):
         raise ProjectError(
             "the URL names no database: postgresql://[user@][host][:port]/DATABASE"
             "[?host=/socket/dir&port=N]",

@@ -111,3 +111,18 @@ def test_a_url_that_cannot_be_parsed_is_one_line(url: str, reason: str):
     line = one_line("sources", url)
     assert "is not a valid server URL" in line and reason in line
     assert "secret" not in line
+
+
+@pytest.mark.parametrize("name", ["public", "none", "current_user", "{db}_coders", "{db}_leads"])
+def test_team_add_of_a_reserved_or_group_name_is_one_line(team: Team, name: str):
+    name = name.format(db=team.database)
+    before = team.server.roles(), memberships(team)
+    line = one_line("team", "add", team.url("lena"), name)
+    assert f"{name!r} cannot be a coder" in line, line
+    assert (team.server.roles(), memberships(team)) == before
+
+
+def memberships(team: Team) -> set[tuple[str, str]]:
+    with team.server.admin() as conn:
+        query = "SELECT roleid::regrole::text, member::regrole::text FROM pg_auth_members"
+        return set(conn.execute(query).fetchall())

@@ -126,3 +126,21 @@ def memberships(team: Team) -> set[tuple[str, str]]:
     with team.server.admin() as conn:
         query = "SELECT roleid::regrole::text, member::regrole::text FROM pg_auth_members"
         return set(conn.execute(query).fetchall())
+
+
+def test_a_code_name_over_the_limit_is_refused_on_both_engines(any_project_path):
+    from qualcode.project import Project
+    from tests.conftest import dump
+
+    Project.create(any_project_path).close()
+    long_name = "A" * 301
+    line = one_line("add-code", any_project_path, long_name)
+    assert line.endswith(
+        "a code name has at most 300 characters; " + repr("A" * 40) + "... has 301"
+    )
+    run_qualcode("add-code", any_project_path, "Awareness")
+    before = dump(any_project_path)
+    line = one_line("rename-code", any_project_path, "Awareness", long_name)
+    assert "at most 300 characters" in line
+    assert dump(any_project_path) == before
+    run_qualcode("add-code", any_project_path, "A" * 300)  # the limit itself is fine

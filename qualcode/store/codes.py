@@ -18,6 +18,8 @@ from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
 
 EDITABLE = ("name", *CODE_FIELDS)
+# The longest code name, in characters: what the ``codes.name`` column holds on a server.
+CODE_NAME_LIMIT: int = s.codes.c.name.type.length  # type: ignore[attr-defined]
 
 
 def _code(row: Any, label: str) -> Code:
@@ -99,6 +101,12 @@ class CodesMixin(StoreBase):
         if not name.strip() or "/" in name:
             raise CodebookError(
                 f"a code name must be non-empty and without '/': {name!r}", file=self.label
+            )
+        if len(name) > CODE_NAME_LIMIT:  # the server's column holds no more: nor does a file
+            raise CodebookError(
+                f"a code name has at most {CODE_NAME_LIMIT} characters; {name[:40]!r}... has "
+                f"{len(name)}",
+                file=self.label,
             )
         same = (
             conn.execute(

@@ -144,3 +144,34 @@ def test_a_code_name_over_the_limit_is_refused_on_both_engines(any_project_path)
     assert "at most 300 characters" in line
     assert dump(any_project_path) == before
     run_qualcode("add-code", any_project_path, "A" * 300)  # the limit itself is fine
+
+
+@pytest.fixture
+def anna_clone(team: Team, tmp_path: Path) -> Path:
+    """anna's clone of the team's project."""
+    local = tmp_path / "anna.qcdb"
+    run_qualcode("clone", team.url("anna"), local)
+    return local
+
+
+@pytest.mark.parametrize("where", ["coding memo", "project memo"])
+def test_a_nul_in_a_clones_memo_is_one_line_on_push(team: Team, anna_clone: Path, where: str):
+    from qualcode.project import Project
+    from tests.postgres import dump_database
+
+    with Project.open(anna_clone) as p:
+        if where == "coding memo":
+            [coding] = [c for c in p.store.list_codings(coder="anna")]
+            p.set_coding_memo(coding.id, "said\x00twice")
+        else:
+            p.add_memo("a note\x00 on the study")
+    before = dump_database(team.url("lena"))
+    result = run_qualcode("push", anna_clone, ok=False)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "NUL" in lines[0], lines[0]
+    if result.returncode == 0:  # stripped, and said so
+        assert "\x00" not in "".join(dump_database(team.url("lena")))
+    else:
+        assert lines[0].startswith("qualcode: error: ")
+        assert dump_database(team.url("lena")) == before

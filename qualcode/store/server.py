@@ -411,6 +411,35 @@ def lost_connection(exc: BaseException, label: str) -> QualcodeError | None:
     )
 
 
+def clash(exc: BaseException, label: str) -> QualcodeError | None:
+    """The one-line error for a write the server refused for what it held (a NUL
+    character, a value too long for its column) or because someone else changed the project
+    meanwhile (a row it refers to removed, a row it adds added first), or None. The
+    transaction is rolled back by then: nothing of the command was written."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    text = str(orig or "")
+    first = text.strip().splitlines()[0] if text.strip() else type(orig).__name__
+    if "NUL (0x00)" in text:
+        return ProjectError(
+            "a text holds a NUL character (0x00), which the server cannot store: nothing was "
+            "written; take it out (of a memo or a name pasted from elsewhere) and try again",
+            file=label,
+        )
+    if sqlstate == "22001":  # string_data_right_truncation
+        return ProjectError(
+            f"a value is too long for the server ({first}): nothing was written", file=label
+        )
+    if sqlstate in ("23503", "23505"):  # foreign_key_violation, unique_violation
+        what = "removed what this command refers to" if sqlstate == "23503" else "wrote the same"
+        return ProjectError(
+            f"someone else {what} on the server meanwhile ({first}): nothing was written; "
+            "run the command again",
+            file=label,
+        )
+    return None
+
+
 def is_busy(exc: BaseException) -> bool:
     """Whether a statement gave up waiting for a lock (``lock_timeout``)."""
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"

@@ -175,3 +175,60 @@ def test_a_nul_in_a_clones_memo_is_one_line_on_push(team: Team, anna_clone: Path
     else:
         assert lines[0].startswith("qualcode: error: ")
         assert dump_database(team.url("lena")) == before
+
+
+def run_behind(team: Team, held: psycopg.Connection, *args: object) -> str:
+    """Run qualcode while ``held`` (a transaction of someone else) holds the rows it needs;
+    commit ``held`` once the command waits for them; return the command's one error line."""
+    import subprocess
+    import sys
+
+    command = subprocess.Popen(
+        [sys.executable, "-m", "qualcode", *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with team.server.admin() as admin:
+            deadline = time.monotonic() + 60
+            while not admin.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                (team.database,),
+            ).fetchall():
+                assert command.poll() is None, command.communicate()
+                assert time.monotonic() < deadline, "the command never waited for the rows"
+                time.sleep(0.05)
+        held.commit()
+        out, err = command.communicate(timeout=60)
+    finally:
+        if command.poll() is None:
+            command.kill()
+    assert command.returncode == 1, (out, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("qualcode: error: "), err
+    return lines[0]
+
+
+def test_a_coding_made_while_the_lead_deletes_its_code_is_one_line(team: Team):
+    with team.server.admin(team.database) as lead:
+        lead.autocommit = False
+        lead.execute("DELETE FROM codings")
+        lead.execute("DELETE FROM codes WHERE name = 'Awareness'")
+        line = run_behind(team, lead, "code", team.url("anna"), "int1", 0, 5, "Awareness")
+    assert "someone else removed what this command refers to on the server meanwhile" in line
+    assert "run the command again" in line
+
+
+def test_a_lead_deleting_a_code_a_coder_codes_meanwhile_is_one_line(team: Team):
+    with team.server.admin(team.database) as coder:
+        coder.autocommit = False
+        coder.execute(
+            "INSERT INTO codings (source_id, code_id, coder_id, start, \"end\", created_at, memo) "
+            "SELECT s.id, c.id, k.id, 0, 5, 'now', '' FROM sources s, codes c, coders k "
+            "WHERE c.name = 'Awareness' AND k.name = 'anna'"
+        )
+        line = run_behind(
+            team, coder, "delete-code", team.url("lena"), "Awareness", "--with-codings"
+        )
+    assert "someone else" in line and "meanwhile" in line and "run the command again" in line

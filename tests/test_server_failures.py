@@ -6,6 +6,7 @@ superuser, locks held from another connection."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 import time
@@ -224,7 +225,7 @@ def test_a_lead_deleting_a_code_a_coder_codes_meanwhile_is_one_line(team: Team):
     with team.server.admin(team.database) as coder:
         coder.autocommit = False
         coder.execute(
-            "INSERT INTO codings (source_id, code_id, coder_id, start, \"end\", created_at, memo) "
+            'INSERT INTO codings (source_id, code_id, coder_id, start, "end", created_at, memo) '
             "SELECT s.id, c.id, k.id, 0, 5, 'now', '' FROM sources s, codes c, coders k "
             "WHERE c.name = 'Awareness' AND k.name = 'anna'"
         )
@@ -232,3 +233,25 @@ def test_a_lead_deleting_a_code_a_coder_codes_meanwhile_is_one_line(team: Team):
             team, coder, "delete-code", team.url("lena"), "Awareness", "--with-codings"
         )
     assert "someone else" in line and "meanwhile" in line and "run the command again" in line
+
+
+def test_a_coder_exports_without_a_lead_exporting_first(team: Team, tmp_path: Path):
+    import zipfile
+
+    from qualcode.project import Project
+
+    with Project.open(team.url("lena")) as lead:
+        lead.add_coder("cleo")  # a new coder and a new code since any export
+        lead.add_code("Barriers")
+    out = tmp_path / "anna.qdpx"
+    result = run_qualcode("export", team.url("anna"), out, ok=False)
+    assert result.returncode == 0, result.stderr
+    run_qualcode("export", team.url("anna"), tmp_path / "anna.qdc")
+    run_qualcode("export", team.url("lena"), tmp_path / "lena.qdpx")
+    run_qualcode("export", team.url("anna"), tmp_path / "again.qdpx")
+    qde = [
+        zipfile.ZipFile(tmp_path / f).read("project.qde")
+        for f in ("anna.qdpx", "lena.qdpx", "again.qdpx")
+    ]
+    guids = [set(re.findall(rb'guid="([^"]+)"', q)) for q in qde]
+    assert guids[0] == guids[1] == guids[2]  # the same GUIDs, whoever exports, every time

@@ -255,3 +255,19 @@ def test_a_coder_exports_without_a_lead_exporting_first(team: Team, tmp_path: Pa
     ]
     guids = [set(re.findall(rb'guid="([^"]+)"', q)) for q in qde]
     assert guids[0] == guids[1] == guids[2]  # the same GUIDs, whoever exports, every time
+
+
+def test_a_push_racing_the_same_coders_other_push_is_one_line(team: Team, anna_clone: Path):
+    run_qualcode("code", anna_clone, "int1", 0, 5, "Awareness")
+    with team.server.admin(team.database) as other:  # the other push, not yet committed
+        other.autocommit = False
+        other.execute(
+            "INSERT INTO codings (source_id, code_id, coder_id, start, \"end\", created_at, memo) "
+            "SELECT s.id, c.id, k.id, 0, 5, 'now', '' FROM sources s, codes c, coders k "
+            "WHERE c.name = 'Awareness' AND k.name = 'anna'"
+        )
+        try:
+            line = run_behind(team, other, "push", anna_clone)
+        except AssertionError as exc:  # serialised instead: it waited, then pushed
+            pytest.fail(f"{exc}")
+    assert "meanwhile" in line and "run the command again" in line

@@ -271,3 +271,16 @@ def test_a_push_racing_the_same_coders_other_push_is_one_line(team: Team, anna_c
         except AssertionError as exc:  # serialised instead: it waited, then pushed
             pytest.fail(f"{exc}")
     assert "meanwhile" in line and "run the command again" in line
+
+
+def test_two_inits_of_one_server_at_once_one_wins_the_other_says_so(
+    postgres, pg_database: str, lead_url: str
+):
+    other = Team(postgres, pg_database)
+    with postgres.admin(pg_database) as first:  # the first init, not yet committed
+        first.autocommit = False
+        first.execute("CREATE TABLE meta (key text PRIMARY KEY, value text)")
+        line = run_behind(other, first, "init", lead_url)
+    assert "meanwhile" in line and "run the command again" in line
+    line = one_line("init", lead_url)  # and run again, it says what is there
+    assert "already holds a qualcode project" in line or "is not empty" in line

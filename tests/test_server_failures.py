@@ -262,7 +262,7 @@ def test_a_push_racing_the_same_coders_other_push_is_one_line(team: Team, anna_c
     with team.server.admin(team.database) as other:  # the other push, not yet committed
         other.autocommit = False
         other.execute(
-            "INSERT INTO codings (source_id, code_id, coder_id, start, \"end\", created_at, memo) "
+            'INSERT INTO codings (source_id, code_id, coder_id, start, "end", created_at, memo) '
             "SELECT s.id, c.id, k.id, 0, 5, 'now', '' FROM sources s, codes c, coders k "
             "WHERE c.name = 'Awareness' AND k.name = 'anna'"
         )

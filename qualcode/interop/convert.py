@@ -2,10 +2,11 @@
 
 For an export, every code, source, coder, coding and memo without a GUID gets one, the same
 at every export: a name-based UUID (uuid5) of the row in the project's own namespace (see
-``Store.refi_namespace``). A project file stores them, so they stay when rows move; on a server they are not
-stored: a coder may not write the codebook's or the team's rows, and need not, since every
-export, by anyone, computes the same. A project read as a merge input is never written to:
-what has no GUID gets a local key instead, and the merge matches it by path, text or span.
+``Store.refi_namespace``). A project file stores them, so they stay when rows move; on a
+server they are not stored: a coder may not write the codebook's or the team's rows, and
+need not, since every export, by anyone, computes the same. A project read as a merge input
+is never written to: what has no GUID gets a local key instead, and the merge matches it by
+path, text or span.
 """
 
 from __future__ import annotations

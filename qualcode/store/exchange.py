@@ -14,7 +14,6 @@ from sqlalchemy import bindparam, select, update
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
 
-
 # The setting holding a project's own namespace for the GUIDs its exports mint.
 REFI_NAMESPACE = "refi.namespace"
 

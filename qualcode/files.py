@@ -133,7 +133,7 @@ def open_regular(
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            kind = _kind(info.st_mode)
+            kind = kind_of(info.st_mode)
             via = f" (a symbolic link to {link_target})" if link_target is not None else ""
             raise error(f"is {kind}{via}, not a regular file: not read", file=path)
         if max_size is not None and info.st_size > max_size:
@@ -186,7 +186,8 @@ def too_large(size: int, limit: int, what: str, *, grew: bool = False) -> str:
     return f"is {shown}, more than the limit of {cap} per {what}{hint}"
 
 
-def _kind(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular file is, in words (``a named pipe (FIFO)``)."""
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -27,17 +28,29 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from qualcode.errors import ProjectError, QualcodeError
+from qualcode.files import kind_of
 
 
 def check_output(path: str | Path, error: type[QualcodeError] = ProjectError) -> Path:
     """``path`` as a Path, if a file can be written there.
 
     Raises:
-        error: if ``path`` is a folder, or its folder does not exist.
+        error: if ``path`` is a folder or another file that is not a regular file (a named
+            pipe would block the writer until someone reads it; a device or socket is no
+            report), or its folder does not exist.
     """
     path = Path(path)
     if path.is_dir():
         raise error("is a folder; give the name of a file to write", file=path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # not there yet (the usual case), or not reachable: the write says why
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise error(
+            f"is {kind_of(mode)}, not a regular file: not written; give the name of a file",
+            file=path,
+        )
     if not path.parent.is_dir():
         raise error(f"cannot write: there is no folder {str(path.parent)!r}", file=path)
     return path

@@ -169,3 +169,79 @@ def test_a_codebook_that_is_mostly_utf8_stays_utf8(tmp_path):
     names = [c.name for c in load_codebook(book, notes=notes)]
     assert names == ["Prüfungsangst", "Größe\ufffd"]
     assert notes == report_notes(book, 3, 16)
+
+
+# -- a few stray bytes never turn a UTF-8 file's accents into mojibake ---------------------
+
+MOJIBAKE = ("Ã", "â€", "├", "ﾃ", "Â")
+STRAYS = (b"\xff", b"\x81", b"\xe9", b"\x92", b"\xc3", b"\xa0", b"\xfe", b"\x8d")
+
+
+def accented_and_stray(accents: int, strays: int, seed: int = 0) -> bytes:
+    """A UTF-8 transcript with ``accents`` accented words and ``strays`` stray bytes."""
+    lines = [f"I: Wie war das Café {n}?".encode() for n in range(accents)]
+    for n in range(strays):
+        line = n % len(lines) if lines else 0
+        lines[line] += b" Pause " + STRAYS[(n + seed) % len(STRAYS)] + b" ja."
+    return b"\n".join(lines) + b"\n"
+
+
+@pytest.mark.parametrize(("accents", "strays"), [(1, 1), (2, 2), (5, 6)])
+def test_one_accent_per_stray_byte_is_still_utf8_and_said(accents, strays, tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(accented_and_stray(accents, strays))
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_files([path])
+        text = p.source("t").text
+    assert text.count("Café") == accents
+    assert text.count("\ufffd") == strays
+    assert not any(bad in text for bad in MOJIBAKE)
+    runs = "1 byte sequence" if strays == 1 else f"{strays} byte sequences"
+    assert report.notes[0].startswith(f"{path}: read as utf-8; {runs} not valid in it replaced")
+
+
+def test_random_mixes_of_accents_and_stray_bytes_never_store_mojibake():
+    import random
+
+    rng = random.Random(20)
+    for seed in range(300):
+        accents = rng.randint(1, 12)
+        strays = rng.randint(1, 2 * accents)
+        decoded = decode_bytes(accented_and_stray(accents, strays, seed), "t.txt")
+        assert decoded.encoding == "utf-8", (accents, strays)
+        assert decoded.text.count("Café") == accents
+        assert not any(bad in decoded.text for bad in MOJIBAKE), (accents, strays)
+        assert decoded.damaged == strays
+
+
+def test_a_file_that_mixes_encodings_is_never_read_silently():
+    data = "für".encode() + " Müller".encode("cp1252") * 3
+    decoded = decode_bytes(data, "t.txt")
+    assert decoded.encoding != "utf-8"
+    assert decoded.mixed == 1
+    assert "valid UTF-8: the file mixes encodings" in decoded.notes()[0]
+    assert "(line 1, column 2)" in decoded.notes()[0]  # the ü of "für"
+
+
+def test_a_german_cp1252_file_with_one_chance_utf8_pair_stays_cp1252():
+    text = GERMAN + "R: Das nennt man „Straße“ und Übung.\n"
+    decoded = decode_bytes(text.encode("cp1252"), "t.txt")
+    assert (decoded.text, decoded.encoding) == (text, "cp1252")
+
+
+def test_a_survey_sheet_with_a_curly_quote_and_a_stray_byte_stays_utf8(tmp_path):
+    sheet = tmp_path / "answers.csv"
+    sheet.write_bytes("id,answer\n1,I don’t know\n".encode() + b"2,fine \x92 ok\n")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        report = p.import_responses(sheet, text_column="answer", id_column="id")
+        assert [p.source(n).text for n in ("1", "2")] == ["I don’t know", "fine \ufffd ok"]
+    assert "read as utf-8; 1 byte sequence" in report.notes[0]
+
+
+def test_a_codebook_with_one_accent_and_one_stray_byte_stays_utf8(tmp_path):
+    book = tmp_path / "codes.yaml"
+    book.write_bytes("codes:\n  - name: Café\n".encode() + b"  - name: Pause\xff\n")
+    notes: list[str] = []
+    names = [c.name for c in load_codebook(book, notes=notes)]
+    assert names == ["Café", "Pause\ufffd"]
+    assert notes == report_notes(book, 3, 16)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from typer.testing import CliRunner
 from qualcode.cli import app
 from qualcode.errors import ExchangeError
 from qualcode.project import Project
-from tests.conftest import dump, span
+from qualcode.store.schema import SCHEMA_VERSION
+from tests.conftest import dump, run_qualcode, span
 
 runner = CliRunner()
 
@@ -68,7 +70,7 @@ def test_a_damaged_qdpx_is_one_line_on_import_and_merge(tmp_path: Path, coded: P
     assert not merged.exists()
 
 
-@pytest.mark.parametrize(
+OUTPUTS = pytest.mark.parametrize(
     "args",
     [
         ("export", "{p}", "{out}.qdpx"),
@@ -84,6 +86,9 @@ def test_a_damaged_qdpx_is_one_line_on_import_and_merge(tmp_path: Path, coded: P
         ("demo", "--project", "{out}.qcdb", "--no-tui"),
     ],
 )
+
+
+@OUTPUTS
 @pytest.mark.parametrize("where", ["missing folder", "onto a folder"])
 def test_outputs_that_cannot_be_written_are_one_line(
     tmp_path: Path, coded: Path, args: tuple[str, ...], where: str
@@ -102,6 +107,27 @@ def test_outputs_that_cannot_be_written_are_one_line(
     assert str(out) in line and expected in line, line
     assert dump(coded) == before
     assert sorted(tmp_path.rglob("*")) == files
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+@OUTPUTS
+def test_an_output_onto_a_named_pipe_is_refused_before_anything_is_written(
+    tmp_path: Path, coded: Path, args: tuple[str, ...]
+):
+    out = tmp_path / "out"
+    suffix = next(a for a in args if a.startswith("{out}"))[len("{out}") :]
+    pipe = tmp_path / f"out{suffix}"
+    os.mkfifo(pipe)
+    before = dump(coded)
+    # A process of its own: a writer blocked on the pipe is killed by the timeout.
+    result = run_qualcode(*[a.format(p=coded, out=out) for a in args], ok=False, timeout=90)
+    assert result.returncode == 1, result.stdout
+    assert result.stderr == (
+        f"qualcode: error: {pipe}: is a named pipe (FIFO), not a regular file: not written; "
+        "give the name of a file\n"
+    )
+    assert dump(coded) == before
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
 
 
 def test_a_failed_export_gives_no_guids(tmp_path: Path, coded: Path):
@@ -131,6 +157,35 @@ def test_a_schema_version_that_is_not_a_number_is_one_line(coded: Path):
     assert line == (
         f"qualcode: error: {coded}: is damaged: its schema_version is 'three', not a number"
     )
+
+
+@pytest.mark.parametrize("version", ["-1", "0"])
+def test_an_unknown_schema_version_is_one_line(coded: Path, version: str):
+    conn = sqlite3.connect(coded)
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    conn.commit()
+    conn.close()
+    line = one_line_error("sources", coded)
+    assert line == (
+        f"qualcode: error: {coded}: is damaged: unknown schema version {version} "
+        f"(qualcode's are 1 to {SCHEMA_VERSION})"
+    )
+
+
+@pytest.mark.parametrize("command", [("codebook",), ("suggest", "int1")])
+@pytest.mark.parametrize("column", ["keywords", "examples"])
+def test_a_code_whose_keywords_are_not_json_is_one_line_naming_it(
+    coded: Path, command: tuple[str, ...], column: str
+):
+    conn = sqlite3.connect(coded)
+    conn.execute(f"UPDATE codes SET {column} = '[\"never' WHERE name = 'Awareness'")
+    conn.commit()
+    conn.close()
+    line = one_line_error(command[0], coded, *command[1:])
+    assert line.startswith(
+        f"qualcode: error: {coded}: is damaged: the {column} of code 'Awareness' (id 1) are "
+        "'[\"never', not a JSON list of texts"
+    ), line
 
 
 def test_the_python_api_raises_the_exchange_error(tmp_path: Path, coded: Path):

@@ -60,7 +60,7 @@ from qualcode.codebook.rules import (
 from qualcode.codebook.yaml_format import dump_yaml, parse_yaml
 from qualcode.errors import CodebookError
 from qualcode.files import read_regular
-from qualcode.ingest.text import mostly_utf8
+from qualcode.ingest.text import legacy, mostly_utf8
 from qualcode.model import Codebook
 
 
@@ -85,6 +85,7 @@ def _decode(data: bytes, file: Path, notes: list[str]) -> str:
                 raise
             else:
                 text = data.decode("cp1252")
+                notes.extend(legacy(data, text, "cp1252").notes())
     except UnicodeDecodeError as exc:
         problem = "not UTF-8 or Windows-1252 text"
         raise CodebookError(problem, file=file, place=f"byte offset {exc.start}") from None

@@ -13,13 +13,18 @@ Only then is charset-normalizer asked: it guesses badly on short texts (a two-li
 cp1252 file easily comes back as some Cyrillic or Turkish code page), so it is a fallback,
 not the first resort.
 
-The evidence for "mostly UTF-8": a file whose valid multi-byte UTF-8 characters (``ü`` as
-``C3 BC``) outnumber its undecodable bytes is UTF-8 with a few damaged bytes, not cp1252,
-whose accented letters are single bytes that almost never form a valid UTF-8 sequence.
+The evidence for "mostly UTF-8": a file with valid multi-byte UTF-8 characters (``ü`` as
+``C3 BC``), whose undecodable byte runs are at most two thirds of all its non-ASCII
+sequences, is UTF-8 with a few damaged bytes, not cp1252, whose accented letters are single
+bytes that almost never form a valid UTF-8 sequence (a cp1252 ``ß`` before a curly quote
+does, by chance: one such pair among many umlauts stays cp1252). A share, not a count: one
+accented word next to one stray byte is UTF-8 too, not ``cafÃ©``.
 Reading such a file as cp1252 would turn every ``für`` into ``fÃ¼r``; reading it as UTF-8
 replaces only the damaged bytes with U+FFFD, and :class:`Decoded` says where they were
 (line and column) so the import report can name them. A file with no valid multi-byte
-character at all has no such evidence and keeps the legacy route.
+character at all has no such evidence and keeps the legacy route; a file read in a legacy
+code page that still holds valid UTF-8 sequences mixes encodings, and the report says so
+and where (its accented letters may read wrong), never silently.
 
 Control characters other than tab and newline (and CR, which becomes a newline) are not
 text: :func:`remove_controls` takes them out before a text is stored, and the count goes to
@@ -61,6 +66,14 @@ _HIGH_BYTES = bytes(range(128, 256))
 _PIECE = 2**20
 _NOT_SPACE = re.compile(r"\S")
 _PLACES_SHOWN = 5
+# Invalid runs may be at most this share of all non-ASCII sequences for a file to be UTF-8.
+_MAX_DAMAGED_SHARE = 2 / 3
+# A well-formed multi-byte UTF-8 sequence (RFC 3629's table, no surrogates or overlongs).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 
 # The byte offsets of undecodable runs, recorded by the "qualcode.replace" error handler
 # while one decode runs (a context variable, so concurrent decodes do not mix).
@@ -82,25 +95,39 @@ class Decoded:
 
     ``replaced`` holds the 1-based ``(line, column)`` of the first few undecodable runs of
     bytes that became U+FFFD (columns in characters of the decoded line), ``damaged`` how
-    many there were in all.
+    many there were in all. ``mixed`` counts the valid multi-byte UTF-8 sequences of a file
+    read in another encoding (their letters may read wrong), ``mixed_at`` the first places.
     """
 
     text: str
     encoding: str
     replaced: tuple[tuple[int, int], ...] = ()
     damaged: int = 0
+    mixed: int = 0
+    mixed_at: tuple[tuple[int, int], ...] = ()
 
     def notes(self) -> list[str]:
         """What the import report says about the decoding (nothing for a clean file)."""
-        if not self.damaged:
-            return []
-        n = self.damaged
-        places = "; ".join(f"line {a}, column {b}" for a, b in self.replaced)
-        more = f"; and {n - len(self.replaced)} more" if n > len(self.replaced) else ""
-        runs = "1 byte sequence" if n == 1 else f"{n} byte sequences"
-        return [
-            f"read as {self.encoding}; {runs} not valid in it replaced with U+FFFD ({places}{more})"
-        ]
+        notes = []
+        if self.damaged:
+            runs = "1 byte sequence" if self.damaged == 1 else f"{self.damaged} byte sequences"
+            notes.append(
+                f"read as {self.encoding}; {runs} not valid in it replaced with U+FFFD "
+                f"({_places(self.replaced, self.damaged)})"
+            )
+        if self.mixed:
+            runs = "1 byte sequence is" if self.mixed == 1 else f"{self.mixed} byte sequences are"
+            notes.append(
+                f"read as {self.encoding}, but {runs} valid UTF-8: the file mixes "
+                f"encodings and its accented letters there may read wrong, check them "
+                f"({_places(self.mixed_at, self.mixed)})"
+            )
+        return notes
+
+
+def _places(shown: tuple[tuple[int, int], ...], n: int) -> str:
+    places = "; ".join(f"line {a}, column {b}" for a, b in shown)
+    return places + (f"; and {n - len(shown)} more" if n > len(shown) else "")
 
 
 def normalise(text: str) -> str:
@@ -193,8 +220,9 @@ def mostly_utf8(data: bytes, *, skip: int = 0) -> Decoded | None:
         skip: bytes to leave out at the start (a byte-order mark).
 
     Returns:
-        The decoded text, or None when valid multi-byte characters do not outnumber the
-        undecodable byte runs (no evidence for UTF-8).
+        The decoded text, or None when there is no valid multi-byte character or the
+        undecodable byte runs are more than two thirds of all non-ASCII sequences (no
+        evidence for UTF-8).
     """
     offsets: list[int] = []
     token = _BAD_OFFSETS.set(offsets)
@@ -208,11 +236,27 @@ def mostly_utf8(data: bytes, *, skip: int = 0) -> Decoded | None:
         for i in range(skip, len(data), _PIECE)
     )
     valid_multibyte = len(text) - ascii_bytes - len(offsets)
-    if valid_multibyte <= len(offsets):
+    if not valid_multibyte or len(offsets) > _MAX_DAMAGED_SHARE * (valid_multibyte + len(offsets)):
         return None
     # Only the places the report shows: each is a scan of the file up to it.
     places = tuple(_line_column(data, skip, skip + at) for at in offsets[:_PLACES_SHOWN])
     return Decoded(text, "utf-8-sig" if skip else "utf-8", places, len(offsets))
+
+
+def legacy(data: bytes, text: str, encoding: str, *, skip: int = 0) -> Decoded:
+    """``text``, read from ``data`` in a legacy ``encoding``, with any valid UTF-8 it holds.
+
+    Valid multi-byte UTF-8 sequences in a file read as cp1252 (or another code page) are
+    the mark of mixed encodings: ``für`` there reads ``fÃ¼r``. They are counted, with the
+    first places, so the report says so instead of storing the letters silently.
+    """
+    found = _UTF8_MULTIBYTE.finditer(data, skip)
+    first = [m.start() for _, m in zip(range(_PLACES_SHOWN), found, strict=False)]
+    if not first:
+        return Decoded(text, encoding)
+    mixed = len(first) + sum(1 for _ in found)
+    places = tuple(_line_column(data, skip, at) for at in first)
+    return Decoded(text, encoding, mixed=mixed, mixed_at=places)
 
 
 def _line_column(data: bytes, skip: int, offset: int) -> tuple[int, int]:
@@ -259,12 +303,12 @@ def _decode(data: bytes, file: str | Path | None) -> Decoded:
     except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
         western = None
     if western is not None and _reads_like_western(western):
-        return Decoded(western, "cp1252")
+        return legacy(data, western, "cp1252")
     guessed = _charset_normalizer_guess(data)
     if guessed is not None:
-        return Decoded(*guessed)
+        return legacy(data, *guessed)
     if western is not None:
-        return Decoded(western, "cp1252")
+        return legacy(data, western, "cp1252")
     raise ImportFormatError("looks like a binary file, not text", file=file)
 
 

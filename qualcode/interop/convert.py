@@ -1,9 +1,12 @@
 """A qualcode project as a :class:`~qualcode.interop.refi.RefiProject`, for export and merge.
 
-For an export, every code, source, coder, coding and memo without a GUID gets one (uuid4),
-stored in the project so the next export names them the same. A project read as a merge
-input is never written to: what has no GUID gets a local key instead, and the merge matches
-it by path, text or span.
+For an export, every code, source, coder, coding and memo without a GUID gets one, the same
+at every export: a name-based UUID (uuid5) of the row in the project's own namespace (see
+``Store.refi_namespace``). A project file stores them, so they stay when rows move; on a
+server they are not stored: a coder may not write the codebook's or the team's rows, and
+need not, since every export, by anyone, computes the same. A project read as a merge input
+is never written to: what has no GUID gets a local key instead, and the merge matches it by
+path, text or span.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
         name: the project's name.
         assign: give missing GUIDs real ones and store them (export); else local keys.
     """
+    namespace = store.refi_namespace() if assign else None
     book = store.codebook()
     sources = store.list_sources()
     codings = store.list_codings()
@@ -46,9 +50,9 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
             if canonical != guid and assign:
                 missing[table][row_id] = canonical
             return canonical
-        if not assign:
+        if namespace is None:
             return local
-        new = str(uuid.uuid4())
+        new = str(uuid.uuid5(namespace, f"{table}/{row_id}"))
         missing[table][row_id] = new
         return new
 
@@ -97,7 +101,7 @@ def project_to_refi(store: Store, *, name: str, assign: bool) -> RefiProject:
                 created_at=m.created_at,
             )
         )
-    if assign and any(missing.values()):
+    if assign and store.role is None and any(missing.values()):  # a file: see above
         with store.atomic():
             for table, guids in missing.items():
                 store.set_guids(table, guids)

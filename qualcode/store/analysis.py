@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase
@@ -50,16 +51,31 @@ def _frame(conn: Any, query: Any, columns: Sequence[str], dtypes: dict[str, str]
 
 def _fetch(conn: Any, query: Any) -> list[tuple[Any, ...]]:
     """All rows of ``query`` as plain tuples, through the DBAPI cursor: building a Row
-    object per row would take longer than everything done with the rows afterwards."""
+    object per row would take longer than everything done with the rows afterwards.
+
+    The driver's own errors (a lock waited on too long, a dropped connection) are wrapped as
+    SQLAlchemy wraps them, so the store's error handling says them in one line as it does
+    for every other statement.
+    """
     if not isinstance(query, str):
         # Only ids and names are bound here, which literal rendering quotes safely.
         query = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    cursor = conn.connection.cursor()
+    driver_error = conn.dialect.loaded_dbapi.Error
     try:
-        cursor.execute(query)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(query)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+    except driver_error as exc:
+        raw = conn.connection.dbapi_connection
+        disconnected = conn.dialect.is_disconnect(exc, raw, None)
+        if disconnected:  # as SQLAlchemy does: the pool must not reuse (or reset) it
+            conn.invalidate(exc)
+        raise DBAPIError.instance(
+            query, None, exc, driver_error, connection_invalidated=disconnected
+        ) from exc
 
 
 class AnalysisMixin(StoreBase):

@@ -12,15 +12,17 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, select, update
 
-from qualcode.errors import CodebookError
+from qualcode.errors import CodebookError, ProjectError
 from qualcode.model import CODE_FIELDS, Code, Codebook
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
 
 EDITABLE = ("name", *CODE_FIELDS)
+# The longest code name, in characters: what the ``codes.name`` column holds on a server.
+CODE_NAME_LIMIT: int = s.codes.c.name.type.length  # type: ignore[attr-defined]
 
 
-def _code(row: Any) -> Code:
+def _code(row: Any, label: str) -> Code:
     return Code(
         id=row.id,
         name=row.name,
@@ -28,12 +30,30 @@ def _code(row: Any) -> Code:
         definition=row.definition,
         inclusion=row.inclusion,
         exclusion=row.exclusion,
-        keywords=tuple(json.loads(row.keywords)),
-        examples=tuple(json.loads(row.examples)),
+        keywords=_words(row, "keywords", label),
+        examples=_words(row, "examples", label),
         color=row.color,
         hotkey=row.hotkey,
         guid=row.guid,
     )
+
+
+def _words(row: Any, column: str, label: str) -> tuple[str, ...]:
+    """A code's ``keywords`` or ``examples``: a JSON list of strings, or one error line
+    naming the code (a database edited by hand may hold anything)."""
+    raw = getattr(row, column)
+    try:
+        words = json.loads(raw)
+    except (TypeError, ValueError):
+        words = None
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        shown = raw if raw is None or len(raw) <= 40 else raw[:40] + "..."
+        raise ProjectError(
+            f"is damaged: the {column} of code {row.name!r} (id {row.id}) are {shown!r}, "
+            "not a JSON list of texts (the database was edited outside qualcode)",
+            file=label,
+        )
+    return tuple(words)
 
 
 def _order(codes: list[Code]) -> list[Code]:
@@ -71,7 +91,7 @@ class CodesMixin(StoreBase):
 
     def _read_codebook(self, conn: Connection) -> Codebook:
         rows = conn.execute(select(s.codes).order_by(s.codes.c.position, s.codes.c.id))
-        codes = [_code(r) for r in rows]
+        codes = [_code(r, self.label) for r in rows]
         name = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "codebook_name"))
         return Codebook(tuple(_order(codes)), name=name.scalar() or "")
 
@@ -81,6 +101,12 @@ class CodesMixin(StoreBase):
         if not name.strip() or "/" in name:
             raise CodebookError(
                 f"a code name must be non-empty and without '/': {name!r}", file=self.label
+            )
+        if len(name) > CODE_NAME_LIMIT:  # the server's column holds no more: nor does a file
+            raise CodebookError(
+                f"a code name has at most {CODE_NAME_LIMIT} characters; {name[:40]!r}... has "
+                f"{len(name)}",
+                file=self.label,
             )
         same = (
             conn.execute(

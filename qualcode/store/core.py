@@ -80,6 +80,8 @@ class Store(
             if path.is_dir():
                 raise ProjectError("is a folder, not a project file", file=path)
             if not path.is_file():
+                if path.exists():  # a named pipe would block SQLite's open
+                    check_output(path)
                 raise ProjectError("no such project file", file=path)
             store = cls(file_url(path), label=str(path), busy_timeout=busy_timeout)
         try:
@@ -221,6 +223,12 @@ class Store(
                 f"is damaged: its schema_version is {version_text!r}, not a number",
                 file=self.label,
             ) from None
+        if version < min(s.MIGRATIONS):  # no qualcode wrote it: 0, -1, ...
+            raise ProjectError(
+                f"is damaged: unknown schema version {version} (qualcode's are "
+                f"{min(s.MIGRATIONS)} to {s.SCHEMA_VERSION})",
+                file=self.label,
+            )
         if version > s.SCHEMA_VERSION:
             raise ProjectError(
                 f"was written by a newer qualcode (schema {version}, this one reads "

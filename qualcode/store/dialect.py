@@ -274,7 +274,11 @@ class PostgreSQLDialect(Dialect):
         return server.is_busy(exc)
 
     def explain(self, exc: BaseException, *, label: str, role: str | None) -> Exception | None:
-        return server.refusal(exc, label, role) or server.lost_connection(exc, label)
+        return (
+            server.refusal(exc, label, role)
+            or server.lost_connection(exc, label)
+            or server.clash(exc, label)
+        )
 
     def catalog_token(self, conn: Connection) -> Hashable | None:
         return server.catalog_token(conn)

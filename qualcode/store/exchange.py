@@ -6,6 +6,7 @@ bulk, so the writes here take plain rows rather than one object at a time.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 
 from sqlalchemy import bindparam, select, update
@@ -13,8 +14,29 @@ from sqlalchemy import bindparam, select, update
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
 
+# The setting holding a project's own namespace for the GUIDs its exports mint.
+REFI_NAMESPACE = "refi.namespace"
+
 
 class ExchangeMixin(StoreBase):
+    def refi_namespace(self) -> uuid.UUID:
+        """The namespace of the GUIDs this project's exports mint (see
+        :mod:`qualcode.interop.convert`): the ``refi.namespace`` setting if a project has
+        one, else one made of what every member of a team reads alike and no other project
+        shares: the database's name (on a server) or the project's, and when it was made."""
+        settings = self.settings()
+        found = settings.get(REFI_NAMESPACE)
+        if found is None:
+            name = settings.get("name", "")
+            if self.role is not None:
+                with self.reading() as conn:
+                    name = str(conn.exec_driver_sql("SELECT current_database()").scalar())
+            found = f"qualcode:{name}:{settings.get('created_at', '')}"
+        try:
+            return uuid.UUID(found)
+        except ValueError:
+            return uuid.uuid5(uuid.NAMESPACE_URL, found)
+
     def coder_rows(self) -> list[tuple[int, str, str | None]]:
         """Every coder as ``(id, name, guid)``."""
         with self.reading() as conn:

@@ -61,7 +61,12 @@ def engine_url(url: str) -> str:
 def display_url(url: str) -> str:
     """The URL as shown in messages, as given but for a password, which is never printed
     (libpq takes one in the URL too; qualcode stores none, see the module docstring)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unparsable (an unclosed "[" of an IPv6 host): up to the user name
+        scheme, _, rest = url.partition("://")
+        user, at, after = rest.rpartition("@")
+        return f"{scheme}://{user.split(':', 1)[0]}{at}{after}" if at else url
     userinfo, at, host = parts.netloc.rpartition("@")
     netloc = userinfo.split(":", 1)[0] + at + host
     query = "&".join(f"{key}={value}" for key, value in parse_qsl(parts.query) if key != "password")
@@ -69,8 +74,20 @@ def display_url(url: str) -> str:
 
 
 def check_url(url: str) -> None:
-    """Refuse a server URL that names no database, before connecting."""
-    if not urlsplit(url).path.strip("/"):
+    """Refuse a server URL that cannot be parsed, whose port is not a number or that names
+    no database, before connecting."""
+    shown = display_url(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (reading it checks it: a ValueError if not a number)
+    except ValueError as exc:
+        raise ProjectError(f"is not a valid server URL: {exc}", file=shown) from None
+    for key, value in parse_qsl(parts.query):
+        if key == "port" and not all(p.strip().isdigit() for p in value.split(",")):
+            raise ProjectError(
+                f"is not a valid server URL: port {value!r} is not a number", file=shown
+            )
+    if not parts.path.strip("/"):
         raise ProjectError(
             "the URL names no database: postgresql://[user@][host][:port]/DATABASE"
             "[?host=/socket/dir&port=N]",
@@ -362,10 +379,19 @@ def _table_in(message: str) -> str | None:
 
 
 def lost_connection(exc: BaseException, label: str) -> QualcodeError | None:
-    """The one-line error for a connection the server dropped (or None)."""
+    """The one-line error for a connection the server dropped, or that could not be made
+    again (the server is down or unreachable), or None."""
     orig = getattr(exc, "orig", None)
     sqlstate = getattr(orig, "sqlstate", None) or ""
     text = str(orig or "").lower()
+    if "connection to server" in text and "failed" in text and not sqlstate:
+        reason = str(orig).strip().splitlines()[0]
+        reason = reason.removeprefix("connection is bad: ").removeprefix("connection failed: ")
+        return ProjectError(
+            f"cannot reach the server ({reason}): nothing was read or written; check that "
+            "it runs and try again",
+            file=label,
+        )
     dropped = (
         sqlstate.startswith("08")  # connection_exception
         or sqlstate
@@ -383,6 +409,35 @@ def lost_connection(exc: BaseException, label: str) -> QualcodeError | None:
         "back, nothing of it was written: run the command again",
         file=label,
     )
+
+
+def clash(exc: BaseException, label: str) -> QualcodeError | None:
+    """The one-line error for a write the server refused for what it held (a NUL
+    character, a value too long for its column) or because someone else changed the project
+    meanwhile (a row it refers to removed, a row it adds added first), or None. The
+    transaction is rolled back by then: nothing of the command was written."""
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    text = str(orig or "")
+    first = text.strip().splitlines()[0] if text.strip() else type(orig).__name__
+    if "NUL (0x00)" in text:
+        return ProjectError(
+            "a text holds a NUL character (0x00), which the server cannot store: nothing was "
+            "written; take it out (of a memo or a name pasted from elsewhere) and try again",
+            file=label,
+        )
+    if sqlstate == "22001":  # string_data_right_truncation
+        return ProjectError(
+            f"a value is too long for the server ({first}): nothing was written", file=label
+        )
+    if sqlstate in ("23503", "23505"):  # foreign_key_violation, unique_violation
+        what = "removed what this command refers to" if sqlstate == "23503" else "wrote the same"
+        return ProjectError(
+            f"someone else {what} on the server meanwhile ({first}): nothing was written; "
+            "run the command again",
+            file=label,
+        )
+    return None
 
 
 def is_busy(exc: BaseException) -> bool:

@@ -19,6 +19,8 @@ from qualcode.store import server
 from qualcode.store.base import StoreBase
 
 _ROLE_NAME_LIMIT = 63
+# Role names PostgreSQL reserves (refused by CREATE ROLE, or meaning another role in GRANT).
+_RESERVED_ROLES = frozenset({"public", "none", "current_user", "current_role", "session_user"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,7 @@ class TeamMixin(StoreBase):
         _check_name(name, self.label)
         with self.writing() as conn:
             coders, leads = self._as_lead(conn, "add coders")
+            _check_not_reserved(name, (coders, leads), self.label)
             self._check_case_twin(name)
             exists = conn.exec_driver_sql(
                 "SELECT 1 FROM pg_roles WHERE rolname = %(r)s", {"r": name}
@@ -142,3 +145,16 @@ def _check_name(name: str, label: str) -> None:
         )
     if name.startswith("pg_"):
         raise ProjectError(f"{name!r}: names starting with pg_ are the server's own", file=label)
+
+
+def _check_not_reserved(name: str, groups: tuple[str, str], label: str) -> None:
+    """Refuse a name the server reserves, or one of the project's group roles (a group
+    made a coder would be a member of itself, or give every coder a lead's rights)."""
+    if name in _RESERVED_ROLES:
+        raise ProjectError(f"{name!r} cannot be a coder: the server reserves that name", file=label)
+    if name in groups:
+        raise ProjectError(
+            f"{name!r} cannot be a coder: it is the project's group of "
+            f"{'coders' if name == groups[0] else 'leads'}; add each person by their own role",
+            file=label,
+        )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -284,3 +286,33 @@ def test_two_inits_of_one_server_at_once_one_wins_the_other_says_so(
     assert "meanwhile" in line and "run the command again" in line
     line = one_line("init", lead_url)  # and run again, it says what is there
     assert "already holds a qualcode project" in line or "is not empty" in line
+
+
+PIPELINE_CUT = """
+import sys
+import psycopg
+import qualcode.store.server  # loaded by every qualcode command on a server
+host, database = sys.argv[1:]
+conn = psycopg.connect(host=host, user="postgres", dbname=database, autocommit=True)
+admin = psycopg.connect(host=host, user="postgres", dbname=database, autocommit=True)
+try:
+    with conn.pipeline():  # as executemany runs, a push's batch of rows
+        admin.execute("SELECT pg_terminate_backend(%s, 10000)", (conn.info.backend_pid,))
+        conn.execute("SELECT 1")
+except psycopg.OperationalError:
+    print("lost")
+"""
+
+
+def test_a_connection_cut_inside_a_pipeline_adds_no_line_of_psycopgs(team: Team):
+    # psycopg logs "error ignored terminating <psycopg.Pipeline [BAD] ...>" as it gives up the
+    # pipeline; with no logging set up, Python prints that on stderr beside qualcode's line.
+    host = str(team.server.socket_dir)
+    result = subprocess.run(
+        [sys.executable, "-c", PIPELINE_CUT, host, team.database],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "lost", result.stderr
+    assert result.stderr == ""

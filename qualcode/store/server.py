@@ -18,6 +18,7 @@ saying what the coder may do instead.
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -443,3 +444,20 @@ def clash(exc: BaseException, label: str) -> QualcodeError | None:
 def is_busy(exc: BaseException) -> bool:
     """Whether a statement gave up waiting for a lock (``lock_timeout``)."""
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03"
+
+
+class _QuietPipelineEnd(logging.Filter):
+    """Drops psycopg's "error ignored terminating <psycopg.Pipeline ...>" warning.
+
+    psycopg logs it when a connection drops inside a pipeline (``executemany`` runs in one)
+    whose block has failed already: the failure it ignored is the lost connection that
+    qualcode reports in its one error line (:func:`lost_connection`), so the record would
+    only add a second, raw line to stderr. Every other psycopg record passes.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("error ignored terminating")
+
+
+# Installed when a server project is first touched: every path to a server imports this module.
+logging.getLogger("psycopg").addFilter(_QuietPipelineEnd())

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from qualcode.cli import app
 from qualcode.project import Project
 from qualcode.project.sync import clone, pull, push
+from qualcode.store.schema import SCHEMA_VERSION
 from qualcode.store.server import group_names
 from tests.conftest import dump, span
 from tests.postgres import PostgresServer
@@ -162,16 +163,16 @@ def test_a_memo_changed_at_both_ends_keeps_the_servers_and_says_so(
     anna: Path,
 ):
     _set_memo(anna, "anna", QUIET, "mine, offline")
-    _set_memo(team["lead"], "anna", QUIET, "the lead's reading")
+    _set_memo(team["anna"], "anna", QUIET, "read again in another window")
     _set_memo(team["ben"], "ben", NEVER, "ben's afterthought")
 
     report = push(anna)
     assert report.summary() == "pushed 0 new codings, 0 removals, 0 memos; 1 conflict:"
     assert report.conflicts == [
         "the memo of your coding 'Awareness' on 'Honestly, no.' in 'int1' was changed on the "
-        "server too: yours is not pushed, the server's (\"the lead's reading\") is kept"
+        "server too: yours is not pushed, the server's ('read again in another window') is kept"
     ]
-    assert _memos(team["lead"])[("anna", QUIET)] == "the lead's reading"
+    assert _memos(team["lead"])[("anna", QUIET)] == "read again in another window"
 
     pulled = pull(anna)
     assert (
@@ -179,7 +180,8 @@ def test_a_memo_changed_at_both_ends_keeps_the_servers_and_says_so(
     )
     assert pulled.conflicts == [
         "the memo of your coding 'Awareness' on 'Honestly, no.' in 'int1' was changed here "
-        "and on the server: the server's (\"the lead's reading\") replaces 'mine, offline' here"
+        "and on the server: the server's ('read again in another window') replaces "
+        "'mine, offline' here"
     ]
     assert _memos(anna) == _memos(team["lead"])
     assert _memos(anna)[("ben", NEVER)] == "ben's afterthought"
@@ -289,7 +291,7 @@ def test_a_clone_made_before_the_base_had_its_table_keeps_working(
         assert not any(k.startswith("sync.base") for k in p.settings())
     _to_old_layout(anna)
     with Project.open(anna) as p:  # offline, after upgrading qualcode
-        assert p.settings()["schema_version"] == "5"
+        assert p.settings()["schema_version"] == str(SCHEMA_VERSION)
         assert "sync.base" not in p.settings()
         p.apply_code("int1", *span(p.source("int1").text, NEVER), "Awareness")
     _set_memo(anna, "anna", QUIET, "edited offline")
@@ -368,9 +370,15 @@ PUSHED = "pushed 1 new coding, 1 removal, 1 memo, 1 edited memo"
 
 
 @pytest.mark.parametrize(
-    "statement", ["INSERT INTO CODINGS", "INSERT INTO MEMOS", "DELETE FROM CODINGS",
-                  "UPDATE CODINGS", "COMMIT"],
-)  # fmt: skip
+    "statement",
+    [
+        "SELECT * FROM QUALCODE_INSERT('CODINGS'",
+        "SELECT * FROM QUALCODE_INSERT('MEMOS'",
+        "SELECT COUNT(*) FROM QUALCODE_DELETE('CODINGS'",
+        "SELECT QUALCODE_UPDATE('CODINGS'",
+        "COMMIT",
+    ],
+)
 def test_a_push_cut_short_changes_neither_end_and_a_retry_sends_it_once(
     team: dict[str, str], anna: Path, postgres: PostgresServer, statement: str
 ):

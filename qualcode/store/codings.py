@@ -151,7 +151,7 @@ class CodingsMixin(StoreBase):
         that would take about three times as long."""
         if new:
             with self.writing() as conn:
-                conn.execute(s.codings.insert(), [_row(n) for n in new])
+                self.dialect.insert_rows(conn, s.codings, [_row(n) for n in new], returning=False)
 
     def delete_codings(
         self,

@@ -25,13 +25,25 @@ from __future__ import annotations
 import codecs
 import json
 import sqlite3
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, Text, cast, delete, event, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.exc import DatabaseError, OperationalError
 
-from qualcode.store import server
+from qualcode.store import fences, server
 
 # SQLite's application_id: lets us tell a qualcode project from any other SQLite file.
 APPLICATION_ID = 0x51434442  # "QCDB"
@@ -131,13 +143,27 @@ class Dialect:
     # -- writes of the rows each coder owns (see :mod:`qualcode.store.fences`) ---------------
 
     def insert_rows(
-        self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
+        self,
+        conn: Connection,
+        table: Table,
+        rows: Sequence[dict[str, Any]],
+        *,
+        returning: bool = True,
     ) -> list[int]:
-        """Insert ``rows`` into a table of coders' rows; returns their ids, in order."""
+        """Insert ``rows`` into a table of coders' rows; returns their ids, in order (none
+        without ``returning``: reading them back takes about three times as long)."""
         if not rows:
+            return []
+        if not returning:
+            conn.execute(table.insert(), list(rows))
             return []
         stmt = table.insert().returning(table.c.id, sort_by_parameter_order=True)
         return [int(i) for i in conn.execute(stmt, list(rows)).scalars()]
+
+    def fill_guids(self, conn: Connection, table: Table, guids: Mapping[int, str]) -> None:
+        """Give rows their REFI-QDA GUIDs, by id."""
+        stmt = update(table).where(table.c.id == bindparam("row_id")).values(guid=bindparam("new"))
+        conn.execute(stmt, [{"row_id": k, "new": v} for k, v in guids.items()])
 
     def update_rows(
         self, conn: Connection, table: Table, ids: Sequence[int], values: dict[str, Any]
@@ -337,7 +363,8 @@ class PostgreSQLDialect(Dialect):
         server.install_catalog_version(conn)
 
     # A coder holds no write privilege on a table: every write of the rows coders own goes
-    # through the functions of qualcode.store.fences, one round trip each.
+    # through the functions of qualcode.store.fences, one round trip each. The table's name
+    # (the schema's own, never a user's) is in the statement, which so names what it writes.
 
     def insert_new(
         self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]], constraint: str
@@ -345,9 +372,23 @@ class PostgreSQLDialect(Dialect):
         return self._insert(conn, table, rows, skip_conflicts=True)
 
     def insert_rows(
-        self, conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
+        self,
+        conn: Connection,
+        table: Table,
+        rows: Sequence[dict[str, Any]],
+        *,
+        returning: bool = True,
     ) -> list[int]:
         return [int(r["id"]) for r in self._insert(conn, table, rows, skip_conflicts=False)]
+
+    def fill_guids(self, conn: Connection, table: Table, guids: Mapping[int, str]) -> None:
+        if table.name not in fences.CODER_TABLES:  # the codebook, the sources: a lead's
+            super().fill_guids(conn, table, guids)
+            return
+        conn.exec_driver_sql(
+            f"SELECT qualcode_fill_guids('{table.name}', %s::jsonb)",
+            (json.dumps({str(k): v for k, v in guids.items()}),),
+        )
 
     @staticmethod
     def _insert(
@@ -356,8 +397,8 @@ class PostgreSQLDialect(Dialect):
         if not rows:
             return []
         found = conn.exec_driver_sql(
-            "SELECT * FROM qualcode_insert(%s, %s::jsonb, %s)",
-            (table.name, json.dumps(list(rows)), skip_conflicts),
+            f"SELECT * FROM qualcode_insert('{table.name}', %s::jsonb, %s)",
+            (json.dumps(list(rows)), skip_conflicts),
         )
         return [dict(r) for (r,) in found]
 
@@ -366,8 +407,8 @@ class PostgreSQLDialect(Dialect):
     ) -> int:
         return int(
             conn.exec_driver_sql(
-                "SELECT qualcode_update(%s, %s, %s::jsonb)",
-                (table.name, list(ids), json.dumps(values)),
+                f"SELECT qualcode_update('{table.name}', %s, %s::jsonb)",
+                (list(ids), json.dumps(values)),
             ).scalar_one()
         )
 
@@ -380,8 +421,8 @@ class PostgreSQLDialect(Dialect):
         coder_id: int | None = None,
     ) -> int:
         gone = conn.exec_driver_sql(
-            "SELECT count(*) FROM qualcode_delete(%s, %s, %s)",
-            (table.name, None if ids is None else list(ids), coder_id),
+            f"SELECT count(*) FROM qualcode_delete('{table.name}', %s, %s)",
+            (None if ids is None else list(ids), coder_id),
         )
         return int(gone.scalar_one())
 

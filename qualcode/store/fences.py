@@ -55,6 +55,7 @@ TEAM_FUNCTIONS = (
     "qualcode_update(text, bigint[], jsonb)",
     "qualcode_delete(text, bigint[], bigint)",
     "qualcode_record(text, bigint, text, text)",
+    "qualcode_fill_guids(text, jsonb)",
 )
 
 
@@ -131,8 +132,9 @@ BEGIN
         WHERE n.value IS DISTINCT FROM was->n.key;
     END IF;
     changed := coalesce(changed, ARRAY[]::text[]);
-    IF tbl = 'coders' THEN
-        allowed := qualcode_is_lead();
+    IF tbl = 'coders' THEN  -- a lead's; a coder fills in their own GUID (a merge, a push)
+        allowed := qualcode_is_lead() OR (TG_OP = 'UPDATE' AND OLD.name = session_user::text
+                                          AND changed <@ ARRAY['guid']);
     ELSIF qualcode_may_write_as(qualcode_row_coder(tbl, was))
           AND (now IS NULL OR qualcode_row_coder(tbl, now) IS NOT DISTINCT FROM
                                qualcode_row_coder(tbl, was)) THEN
@@ -204,7 +206,7 @@ DECLARE
     cols text;
     n integer;
 BEGIN
-    IF tbl NOT IN ({tables}) OR tbl = 'coders' THEN
+    IF tbl NOT IN ({tables}) THEN
         {leads_only};
     END IF;
     SELECT string_agg(quote_ident(key), ', ') INTO cols
@@ -229,6 +231,23 @@ BEGIN
         'AND ($2 IS NULL OR t.coder_id = $2) '
         'AND qualcode_may_write_as(qualcode_row_coder(%L, to_jsonb(t))) '
         'RETURNING to_jsonb(t.*)', tbl, tbl) USING ids, coder;
+END $$""",
+        # GUIDs (REFI-QDA) given to rows that have none, by id: an export, a merge, a push.
+        f"""
+CREATE OR REPLACE FUNCTION qualcode_fill_guids(tbl text, guids jsonb)
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER {path} AS $$
+DECLARE
+    n integer;
+BEGIN
+    IF tbl NOT IN ({tables}) THEN
+        {leads_only};
+    END IF;
+    EXECUTE format(
+        'UPDATE %I t SET guid = g.value FROM jsonb_each_text($1) g '
+        'WHERE t.id = g.key::bigint AND qualcode_may_write_as(qualcode_row_coder(%L, to_jsonb(t)))',
+        tbl, tbl) USING guids;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
 END $$""",
         # A coding operation's undo step: the coder's undone steps go (a new operation ends
         # the redo chain) and the step is added, in one round trip.

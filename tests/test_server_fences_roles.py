@@ -80,21 +80,33 @@ def test_ids_come_from_the_sequence_only(team: Team, qualcode):
             ).fetchone()
             assert given == ahead + shift - 1 != taken
         assert lead.execute("SELECT last_value FROM codings_id_seq").fetchone()[0] < 10**6
+    bob_id = _coder_id(team, "bob")
     with team.sql("bob") as bob:
-        row = {**_a_coding(team, "bob"), "id": ahead + 5, "start": start, "end": end}
-        (added,) = bob.execute(
-            "SELECT * FROM qualcode_insert('codings', %s, false)", (Jsonb([row]),)
-        ).fetchone()
-        assert added["id"] != ahead + 5
+        # Nor may bob claim her undone coding's id as one of his own undo steps.
+        bob.execute(
+            "SELECT qualcode_record('apply', %s, %s, '')", (bob_id, f'[{{"id": {undone}}}]')
+        )
+        for taken in (ahead + 5, undone):
+            row = {**_a_coding(team, "bob"), "id": taken, "start": start, "end": end + taken}
+            (added,) = bob.execute(
+                "SELECT * FROM qualcode_insert('codings', %s, false)", (Jsonb([row]),)
+            ).fetchone()
+            assert added["id"] != taken
     # Everyone's next coding goes in, and anna's redo restores hers.
     assert "Redid" in qualcode("redo", url).stdout
     with Project.open(url) as p:
+        # Restored (under a new id, as bob's forged step names her old one too).
         assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 1
     other = span(INTERVIEW, "I had never heard of it")
     qualcode("code", team.url("bob"), "int1", other[0], other[1] + 1, "Awareness")
     assert "Undid" in qualcode("undo", team.url("bob")).stdout
     with Project.open(url) as p:
         assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 1
+    bobs = _codings_of(team, "bob")
+    assert "Undid" in qualcode("undo", url).stdout  # her undo takes back hers, no one else's
+    assert _codings_of(team, "bob") == bobs
+    with Project.open(url) as p:
+        assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 0
 
 
 def test_set_role_to_the_group_writes_nothing_as_the_group(team: Team):

@@ -12,7 +12,8 @@ same for users):
 - **Ids come from the sequence only.** A trigger gives every new row of a table a coder
   writes its id from the table's sequence, whatever the statement said: an id taken ahead
   of the sequence, or the id of someone's undone coding, would break their next coding or
-  their redo.
+  their redo. The one id kept is that of a coding its coder's undo or redo restores (see
+  ``qualcode_restores``): an undo step names its codings by id.
 - **A row's coder is the login identity.** A trigger on every table of codings, memos,
   undo history, suggestion feedback, review queue and reconcile decisions lets a statement
   write a row only as ``session_user``, the role that logged in; ``SET ROLE`` (to the
@@ -50,6 +51,7 @@ _EDITED_WITH_CATALOG = ("codings", "decisions", "pending_suggestions", "suggesti
 TEAM_FUNCTIONS = (
     "qualcode_is_lead()",
     "qualcode_may_write_as(text)",
+    "qualcode_restores(bigint, bigint)",
     "qualcode_row_coder(text, jsonb)",
     "qualcode_insert(text, jsonb, boolean)",
     "qualcode_update(text, bigint[], jsonb)",
@@ -98,6 +100,23 @@ LANGUAGE sql STABLE {path} AS $$
         WHEN 'coders' THEN r->>'name'
         ELSE (SELECT c.name FROM coders c WHERE c.id = (r->>'coder_id')::bigint) END
 $$""",
+        # Whether a new coding with this id restores one of its coder's codings by undo or
+        # redo: an id the sequence has handed out, no coding has now, that coder's undo
+        # history holds and no one else's does. Any other id is replaced by the sequence's.
+        f"""
+CREATE OR REPLACE FUNCTION qualcode_restores(id bigint, coder bigint) RETURNS boolean
+LANGUAGE sql STABLE {path} AS $$
+    SELECT id IS NOT NULL
+       AND id <= coalesce(pg_sequence_last_value(
+                              pg_get_serial_sequence('codings', 'id')::regclass), 0)
+       AND NOT EXISTS (SELECT 1 FROM codings k WHERE k.id = qualcode_restores.id)
+       AND EXISTS (SELECT 1 FROM history h WHERE h.coder_id = coder
+                   AND jsonb_path_exists(h.payload::jsonb, '$.**.id ? (@ == $id)',
+                                         jsonb_build_object('id', qualcode_restores.id)))
+       AND NOT EXISTS (SELECT 1 FROM history h WHERE h.coder_id IS DISTINCT FROM coder
+                       AND jsonb_path_exists(h.payload::jsonb, '$.**.id ? (@ == $id)',
+                                             jsonb_build_object('id', qualcode_restores.id)))
+$$""",
         f"""
 CREATE OR REPLACE FUNCTION qualcode_fence() RETURNS trigger
 LANGUAGE plpgsql {path} AS $$
@@ -109,7 +128,11 @@ DECLARE
     allowed boolean := false;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        NEW.id := nextval(pg_get_serial_sequence(quote_ident(tbl), 'id'));
+        IF tbl <> 'codings' OR NEW.id IS NULL THEN
+            NEW.id := nextval(pg_get_serial_sequence(quote_ident(tbl), 'id'));
+        ELSIF NOT qualcode_restores(NEW.id, (to_jsonb(NEW)->>'coder_id')::bigint) THEN
+            NEW.id := nextval(pg_get_serial_sequence(quote_ident(tbl), 'id'));
+        END IF;
         now := to_jsonb(NEW);
         IF NOT (qualcode_may_write_as(qualcode_row_coder(tbl, now))
                 OR (tbl = 'coders' AND qualcode_is_lead())) THEN
@@ -192,7 +215,7 @@ BEGIN
     END IF;
     IF jsonb_array_length(rows) = 0 THEN RETURN; END IF;
     SELECT string_agg(quote_ident(key), ', ') INTO cols
-    FROM jsonb_object_keys(rows->0) key WHERE key <> 'id';
+    FROM jsonb_object_keys(rows->0) key;  -- an id given is checked by qualcode_fence
     RETURN QUERY EXECUTE format(
         'INSERT INTO %I (%s) SELECT %s FROM jsonb_populate_recordset(NULL::%I, $1) '
         'WITH ORDINALITY ORDER BY ordinality %s RETURNING to_jsonb(%I.*)',

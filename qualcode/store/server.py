@@ -315,9 +315,13 @@ def refusal(exc: BaseException, label: str, role: str | None) -> QualcodeError |
     message = str(orig).splitlines()[0] if str(orig) else ""
     table = getattr(getattr(orig, "diag", None), "table_name", None) or _table_in(message)
     who = f"as {role}, " if role else ""
-    if table == DECISIONS:
+    if table in (*OWN_ROWS, DECISIONS) and "permission denied for table" in message:
+        # A coder's own rows go through the fence functions: a statement on the table
+        # itself is a lead's change of the codebook or the sources (merging codes, say).
+        what = _LEADS_TABLES["codes"]
+    elif table == DECISIONS:
         what = "you may record and undo only your own reconcile decisions"
-    elif table in OWN_ROWS or "row-level security" in message:
+    elif table in OWN_ROWS or "row-level security" in message or "qualcode fence" in message:
         what = (
             "you may add, change and delete only your own codings, memos, undo history, "
             "suggestion feedback and review queue "

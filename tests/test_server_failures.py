@@ -223,14 +223,20 @@ def test_a_coding_made_while_the_lead_deletes_its_code_is_one_line(team: Team):
     assert "run the command again" in line
 
 
+# anna codes "Awareness" at 0-5 in every source, as qualcode writes on a server: through the
+# fence function (a coder holds no INSERT on the tables).
+ANNA_CODES = (
+    "SELECT qualcode_insert('codings', jsonb_build_array(jsonb_build_object("
+    "'source_id', s.id, 'code_id', c.id, 'coder_id', k.id, 'start', 0, 'end', 5, "
+    "'created_at', 'now', 'memo', '')), false) "
+    "FROM sources s, codes c, coders k WHERE c.name = 'Awareness' AND k.name = 'anna'"
+)
+
+
 def test_a_lead_deleting_a_code_a_coder_codes_meanwhile_is_one_line(team: Team):
-    with team.server.admin(team.database) as coder:
+    with team.sql("anna") as coder:  # anna coding, not yet committed
         coder.autocommit = False
-        coder.execute(
-            'INSERT INTO codings (source_id, code_id, coder_id, start, "end", created_at, memo) '
-            "SELECT s.id, c.id, k.id, 0, 5, 'now', '' FROM sources s, codes c, coders k "
-            "WHERE c.name = 'Awareness' AND k.name = 'anna'"
-        )
+        coder.execute(ANNA_CODES)
         line = run_behind(
             team, coder, "delete-code", team.url("lena"), "Awareness", "--with-codings"
         )
@@ -261,13 +267,9 @@ def test_a_coder_exports_without_a_lead_exporting_first(team: Team, tmp_path: Pa
 
 def test_a_push_racing_the_same_coders_other_push_is_one_line(team: Team, anna_clone: Path):
     run_qualcode("code", anna_clone, "int1", 0, 5, "Awareness")
-    with team.server.admin(team.database) as other:  # the other push, not yet committed
+    with team.sql("anna") as other:  # the other push, not yet committed
         other.autocommit = False
-        other.execute(
-            'INSERT INTO codings (source_id, code_id, coder_id, start, "end", created_at, memo) '
-            "SELECT s.id, c.id, k.id, 0, 5, 'now', '' FROM sources s, codes c, coders k "
-            "WHERE c.name = 'Awareness' AND k.name = 'anna'"
-        )
+        other.execute(ANNA_CODES)
         try:
             line = run_behind(team, other, "push", anna_clone)
         except AssertionError as exc:  # serialised instead: it waited, then pushed

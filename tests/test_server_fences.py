@@ -25,6 +25,16 @@ INSERT_PENDING = (
 )
 
 
+def _refused(conn: psycopg.Connection, statement: str, params: tuple = ()) -> None:
+    """``statement`` as raw SQL is refused by the server: a coder writes no table directly."""
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for table"):
+        conn.execute(statement, params)
+
+
+def _ids(conn: psycopg.Connection, table: str) -> list[int]:
+    return [int(i) for (i,) in conn.execute(f"SELECT id FROM {table}")]
+
+
 def _coder_id(team: Team, name: str) -> int:
     with team.sql("lena") as lead:
         return int(lead.execute("SELECT id FROM coders WHERE name = %s", (name,)).fetchone()[0])
@@ -75,10 +85,23 @@ def test_raw_sql_as_a_coder_cannot_touch_anothers_queue(queued: Team, qualcode):
     bob = _coder_id(team, "bob")
     with team.sql("anna") as anna:
         assert anna.execute("SELECT count(*) FROM pending_suggestions").fetchone()[0] > 0
-        assert anna.execute("DELETE FROM pending_suggestions").rowcount == 0
-        assert anna.execute("UPDATE pending_suggestions SET score = 1").rowcount == 0
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            anna.execute(INSERT_PENDING, (bob,))
+        _refused(anna, "DELETE FROM pending_suggestions")
+        _refused(anna, "UPDATE pending_suggestions SET score = 1")
+        _refused(anna, INSERT_PENDING, (bob,))
+        # Through the write functions: bob's rows are not hers to touch.
+        ids = _ids(anna, "pending_suggestions")
+        update = "SELECT qualcode_update('pending_suggestions', %s, '{\"score\": 1}')"
+        assert anna.execute(update, (ids,)).fetchone()[0] == 0
+        delete = "SELECT count(*) FROM qualcode_delete('pending_suggestions', %s, NULL)"
+        assert anna.execute(delete, (ids,)).fetchone()[0] == 0
+        row = anna.execute(
+            "SELECT to_jsonb(p) - 'id' FROM pending_suggestions p LIMIT 1"
+        ).fetchone()[0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may not write a row"):
+            anna.execute(
+                "SELECT qualcode_insert('pending_suggestions', %s, false)",
+                (psycopg.types.json.Jsonb([{**row, "coder_id": bob}]),),
+            )
     with Project.open(team.url("bob")) as p:
         assert all(x.suggestion.score < 1 for x in p.pending())
 
@@ -92,8 +115,11 @@ def test_reconciling_into_agreed_is_a_leads_and_fenced(team: Team, qualcode):
     assert "agreed gets the 1 sentence anna and bob coded alike (decision #1)." in done.stdout
     agreed = _coder_id(team, "agreed")
     with team.sql("anna") as anna:
-        assert anna.execute("DELETE FROM codings WHERE coder_id = %s", (agreed,)).rowcount == 0
-        assert anna.execute("DELETE FROM history WHERE coder_id = %s", (agreed,)).rowcount == 0
+        _refused(anna, "DELETE FROM codings WHERE coder_id = %s", (agreed,))
+        _refused(anna, "DELETE FROM history WHERE coder_id = %s", (agreed,))
+        for table in ("codings", "history"):
+            delete = f"SELECT count(*) FROM qualcode_delete('{table}', NULL, %s)"
+            assert anna.execute(delete, (agreed,)).fetchone()[0] == 0
     with Project.open(team.url("lena")) as p:
         assert [c.coder for c in p.store.list_codings()].count("agreed") == 1
     # The decision log: everyone reads it, a coder writes only decisions they made.
@@ -101,14 +127,19 @@ def test_reconciling_into_agreed_is_a_leads_and_fenced(team: Team, qualcode):
         assert anna.execute("SELECT decided_by, kind FROM decisions").fetchall() == [
             ("lena", "agreements")
         ]
-        assert anna.execute("UPDATE decisions SET undone = true").rowcount == 0
-        assert anna.execute("DELETE FROM decisions").rowcount == 0
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+        _refused(anna, "UPDATE decisions SET undone = true")
+        _refused(anna, "DELETE FROM decisions")
+        ids = _ids(anna, "decisions")
+        update = "SELECT qualcode_update('decisions', %s, '{\"undone\": true}')"
+        assert anna.execute(update, (ids,)).fetchone()[0] == 0
+        decision = {
+            "kind": "pick", "choice": "none", "into_id": agreed, "coders": "anna,bob",
+            "unit": "sentence", "decided_by": "lena", "created_at": "", "count": 1,
+        }  # fmt: skip
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may not write a row"):
             anna.execute(
-                "INSERT INTO decisions (kind, choice, into_id, coders, unit, decided_by, "
-                "created_at, count, undone) VALUES ('pick', 'none', %s, 'anna,bob', "
-                "'sentence', 'lena', '', 1, false)",
-                (agreed,),
+                "SELECT qualcode_insert('decisions', %s, false)",
+                (psycopg.types.json.Jsonb([decision]),),
             )
     refused = qualcode("undo", team.url("anna"), "--coder", "agreed", ok=False)
     assert refused.returncode == 1 and "only a lead writes as a coder that is no role" in (
@@ -124,8 +155,13 @@ def test_memos_are_each_coders_own(team: Team, qualcode):
     refused = qualcode("memo", team.url("anna"), "in bob's name", "--coder", "bob", ok=False)
     assert refused.returncode == 1 and "not as 'bob': bob is a role" in refused.stderr
     with team.sql("anna") as anna:
-        assert anna.execute("UPDATE memos SET text = 'mine'").rowcount == 0
-        assert anna.execute("DELETE FROM memos").rowcount == 0
+        _refused(anna, "UPDATE memos SET text = 'mine'")
+        _refused(anna, "DELETE FROM memos")
+        ids = _ids(anna, "memos")
+        update = "SELECT qualcode_update('memos', %s, '{\"text\": \"mine\"}')"
+        assert anna.execute(update, (ids,)).fetchone()[0] == 0
+        delete = "SELECT count(*) FROM qualcode_delete('memos', %s, NULL)"
+        assert anna.execute(delete, (ids,)).fetchone()[0] == 0
     with Project.open(team.url("lena")) as p:
         assert [(m.coder, m.text) for m in p.memos()] == [("bob", "bob's thought")]
 
@@ -140,34 +176,37 @@ def test_suggestion_feedback_is_each_coders_own(team: Team):
             bob.reject_suggestion(found, coder="anna")
     bob_id = _coder_id(team, "bob")
     with team.sql("anna") as anna:
-        assert anna.execute("UPDATE suggestion_feedback SET accepted = true").rowcount == 0
-        assert anna.execute("DELETE FROM suggestion_feedback").rowcount == 0
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            anna.execute(
-                'INSERT INTO suggestion_feedback (source_id, start, "end", code_id, label, '
-                "suggester, score, accepted, coder_id, created_at) "
-                'SELECT source_id, start, "end", code_id, label, suggester, score, true, %s, '
-                "created_at FROM suggestion_feedback",
-                (bob_id,),
-            )
+        _refused(anna, "UPDATE suggestion_feedback SET accepted = true")
+        _refused(anna, "DELETE FROM suggestion_feedback")
+        ids = _ids(anna, "suggestion_feedback")
+        update = "SELECT qualcode_update('suggestion_feedback', %s, '{\"accepted\": true}')"
+        assert anna.execute(update, (ids,)).fetchone()[0] == 0
+        _refused(
+            anna,
+            'INSERT INTO suggestion_feedback (source_id, start, "end", code_id, label, '
+            "suggester, score, accepted, coder_id, created_at) "
+            'SELECT source_id, start, "end", code_id, label, suggester, score, true, %s, '
+            "created_at FROM suggestion_feedback",
+            (bob_id,),
+        )
     with team.sql("lena") as lead:
         rows = lead.execute("SELECT coder_id, accepted FROM suggestion_feedback").fetchall()
     assert rows == [(bob_id, False)]
 
 
 def test_undo_history_is_each_coders_own(team: Team, qualcode):
+    mark = "SELECT qualcode_update('history', %s, '{\"undone\": true}')"
     with team.sql("anna") as anna:
-        assert anna.execute("UPDATE history SET undone = true").rowcount == 1  # her own
-        anna.execute("UPDATE history SET undone = false")
+        _refused(anna, "UPDATE history SET undone = true")
+        ids = _ids(anna, "history")
+        assert anna.execute(mark, (ids,)).fetchone()[0] == 1  # her own, through the function
+        anna.execute(mark.replace("true", "false"), (ids,))
     qualcode("undo", team.url("anna"))
     with team.sql("anna") as anna:
-        assert (
-            anna.execute(
-                "UPDATE history SET undone = true WHERE coder_id <> "
-                "(SELECT id FROM coders WHERE name = 'anna')"
-            ).rowcount
-            == 0
-        )
+        others = anna.execute(
+            "SELECT id FROM history WHERE coder_id <> (SELECT id FROM coders WHERE name = 'anna')"
+        ).fetchall()
+        assert others and anna.execute(mark, ([i for (i,) in others],)).fetchone()[0] == 0
     with Project.open(team.url("bob")) as bob:
         assert bob.undo() == "apply"  # bob's own coding, untouched by anna's undo
 

@@ -8,6 +8,7 @@ import json
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from qualcode.errors import ProjectError
 from qualcode.project import Project
@@ -105,27 +106,27 @@ def test_raw_sql_as_a_coder_meets_the_same_fences(team: Team):
         row = lead.execute("SELECT * FROM codings WHERE coder_id = %s", (bob,)).fetchone()
         history = lead.execute("SELECT count(*) FROM history").fetchone()[0]
     with team.sql("anna") as anna:
-        # Another's rows are invisible to changes: nothing is updated or deleted.
-        assert (
-            anna.execute(
-                'UPDATE codings SET "end" = "end" + 1 WHERE coder_id = %s', (bob,)
-            ).rowcount
-            == 0
-        )
-        assert anna.execute("DELETE FROM codings WHERE coder_id = %s", (bob,)).rowcount == 0
-        assert anna.execute("DELETE FROM history WHERE coder_id = %s", (bob,)).rowcount == 0
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            anna.execute(
-                'INSERT INTO codings (source_id, code_id, coder_id, start, "end", created_at, '
-                "memo) VALUES (%s, %s, %s, 0, 5, 'now', '')",
-                (row[1], row[2], bob),
-            )
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
-            anna.execute(
-                "INSERT INTO memos (target, text, coder_id, created_at) "
-                "VALUES ('project', 'x', %s, 'now')",
-                (bob,),
-            )
+        # No table is written directly (qualcode.store.fences), another's rows not even
+        # through the write functions: nothing is updated or deleted.
+        for statement in (
+            'UPDATE codings SET "end" = "end" + 1 WHERE coder_id = %s',
+            "DELETE FROM codings WHERE coder_id = %s",
+            "DELETE FROM history WHERE coder_id = %s",
+            'INSERT INTO codings (source_id, code_id, coder_id, start, "end", created_at, '
+            "memo) SELECT source_id, code_id, %s, 0, 5, 'now', '' FROM codings LIMIT 1",
+            "INSERT INTO memos (target, text, coder_id, created_at) "
+            "VALUES ('project', 'x', %s, 'now')",
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+                anna.execute(statement, (bob,))
+        for table in ("codings", "history"):
+            delete = f"SELECT count(*) FROM qualcode_delete('{table}', NULL, %s)"
+            assert anna.execute(delete, (bob,)).fetchone()[0] == 0
+        update = "SELECT qualcode_update('codings', %s, '{\"end\": 99}')"
+        assert anna.execute(update, ([row[0]],)).fetchone()[0] == 0
+        memo = {"target": "project", "text": "x", "coder_id": bob, "created_at": "now"}
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may not write a row"):
+            anna.execute("SELECT qualcode_insert('memos', %s, false)", (Jsonb([memo]),))
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
             anna.execute("INSERT INTO codes (name) VALUES ('Mine')")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):

@@ -163,16 +163,16 @@ def test_a_memo_changed_at_both_ends_keeps_the_servers_and_says_so(
     anna: Path,
 ):
     _set_memo(anna, "anna", QUIET, "mine, offline")
-    _set_memo(team["lead"], "anna", QUIET, "the lead's reading")
+    _set_memo(team["anna"], "anna", QUIET, "read again in another window")
     _set_memo(team["ben"], "ben", NEVER, "ben's afterthought")
 
     report = push(anna)
     assert report.summary() == "pushed 0 new codings, 0 removals, 0 memos; 1 conflict:"
     assert report.conflicts == [
         "the memo of your coding 'Awareness' on 'Honestly, no.' in 'int1' was changed on the "
-        "server too: yours is not pushed, the server's (\"the lead's reading\") is kept"
+        "server too: yours is not pushed, the server's ('read again in another window') is kept"
     ]
-    assert _memos(team["lead"])[("anna", QUIET)] == "the lead's reading"
+    assert _memos(team["lead"])[("anna", QUIET)] == "read again in another window"
 
     pulled = pull(anna)
     assert (
@@ -180,7 +180,8 @@ def test_a_memo_changed_at_both_ends_keeps_the_servers_and_says_so(
     )
     assert pulled.conflicts == [
         "the memo of your coding 'Awareness' on 'Honestly, no.' in 'int1' was changed here "
-        "and on the server: the server's (\"the lead's reading\") replaces 'mine, offline' here"
+        "and on the server: the server's ('read again in another window') replaces "
+        "'mine, offline' here"
     ]
     assert _memos(anna) == _memos(team["lead"])
     assert _memos(anna)[("ben", NEVER)] == "ben's afterthought"
@@ -369,9 +370,15 @@ PUSHED = "pushed 1 new coding, 1 removal, 1 memo, 1 edited memo"
 
 
 @pytest.mark.parametrize(
-    "statement", ["INSERT INTO CODINGS", "INSERT INTO MEMOS", "DELETE FROM CODINGS",
-                  "UPDATE CODINGS", "COMMIT"],
-)  # fmt: skip
+    "statement",
+    [
+        "SELECT * FROM QUALCODE_INSERT('CODINGS'",
+        "SELECT * FROM QUALCODE_INSERT('MEMOS'",
+        "SELECT COUNT(*) FROM QUALCODE_DELETE('CODINGS'",
+        "SELECT QUALCODE_UPDATE('CODINGS'",
+        "COMMIT",
+    ],
+)
 def test_a_push_cut_short_changes_neither_end_and_a_retry_sends_it_once(
     team: dict[str, str], anna: Path, postgres: PostgresServer, statement: str
 ):

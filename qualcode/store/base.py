@@ -240,10 +240,10 @@ class StoreBase:
             if found is not None:
                 return int(found)
             if not self.dialect.concurrent_writers:
-                return new_id(conn.execute(s.coders.insert().values(name=name)))
+                return self.dialect.insert_rows(conn, s.coders, [{"name": name}])[0]
             try:  # another window of the same coder may add them meanwhile
                 with conn.begin_nested():
-                    return new_id(conn.execute(s.coders.insert().values(name=name)))
+                    return self.dialect.insert_rows(conn, s.coders, [{"name": name}])[0]
             except IntegrityError:
                 return int(conn.execute(query).scalar_one())
 

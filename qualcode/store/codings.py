@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from qualcode.errors import ProjectError
@@ -122,7 +122,7 @@ class CodingsMixin(StoreBase):
         if not rows:
             return []
         inserted = self.dialect.insert_new(conn, s.codings, rows, "uq_coding")
-        ids = {_key(r._mapping): int(r.id) for r in inserted}
+        ids = {_key(r): int(r["id"]) for r in inserted}
         added: list[dict[str, Any]] = []
         for row in rows:
             found = ids.pop(_key(row), None)  # a row given twice is added once
@@ -151,7 +151,7 @@ class CodingsMixin(StoreBase):
         that would take about three times as long."""
         if new:
             with self.writing() as conn:
-                conn.execute(s.codings.insert(), [_row(n) for n in new])
+                self.dialect.insert_rows(conn, s.codings, [_row(n) for n in new], returning=False)
 
     def delete_codings(
         self,
@@ -167,7 +167,7 @@ class CodingsMixin(StoreBase):
         where = s.codings.c.id.in_(list(ids))
         with self.writing() as conn:
             rows = [dict(r._mapping) for r in conn.execute(select(s.codings).where(where))]
-            deleted = conn.execute(delete(s.codings).where(where)).rowcount
+            deleted = self.dialect.delete_rows(conn, s.codings, ids)
             if deleted != len(rows):  # row-level security on a server kept some: not silently
                 raise _not_yours(self.label, len(rows) - deleted)
             if record and rows:
@@ -176,10 +176,8 @@ class CodingsMixin(StoreBase):
 
     def set_coding_memo(self, coding_id: int, memo: str) -> None:
         with self.writing() as conn:
+            changed = self.dialect.update_rows(conn, s.codings, [coding_id], {"memo": memo})
             codings = s.codings.c
-            changed = conn.execute(
-                update(s.codings).where(codings.id == coding_id).values(memo=memo)
-            ).rowcount
             exists = conn.execute(select(codings.id).where(codings.id == coding_id)).first()
             if changed == 0 and exists is not None:  # row-level security on a server kept it
                 raise _not_yours(self.label, 1)
@@ -192,16 +190,7 @@ class CodingsMixin(StoreBase):
     def _record_payload(
         self, conn: Connection, op: str, coder_id: int | None, payload: str
     ) -> None:
-        # A new operation ends the coder's redo chain, as in every editor.
-        clear = delete(s.history).where(s.history.c.undone.is_(True), _same_coder(coder_id))
-        record = s.history.insert().values(
-            op=op, coder_id=coder_id, payload=payload, created_at=utc_now(), undone=False
-        )
-        if self.dialect.skips_conflicts:  # both in one statement: one round trip
-            conn.execute(record.add_cte(clear.cte("cleared")))
-            return
-        conn.execute(clear)
-        conn.execute(record)
+        self.dialect.record_step(conn, op, coder_id, payload, utc_now())
 
     def undo(self, coder_id: int | None) -> str | None:
         """Revert the coder's last coding operation; returns ``'apply'``/``'remove'`` or None."""
@@ -255,19 +244,31 @@ class CodingsMixin(StoreBase):
             lost = self._unrestorable(conn, back)
             if not lost:
                 self._replay(conn, gone, adding=False)
+                # On a server a restored coding gets a new id (ids come from the sequence
+                # only): the step records it, for the undo after.
                 self._replay(conn, back, adding=True)
                 if isinstance(data, dict):
-                    _mark_decisions(conn, data, forward=forward)
-                conn.execute(update(h_).where(h_.c.id == h.id).values(undone=not forward))
+                    self._mark_decisions(conn, data, forward=forward)
+                done = {"undone": not forward, "payload": json.dumps(data)}
+                self.dialect.update_rows(conn, h_, [h.id], done)
                 return str(h.op)
             # It can never be restored: drop it so the steps behind it stay reachable.
-            conn.execute(delete(h_).where(h_.c.id == h.id))
+            self.dialect.delete_rows(conn, h_, [h.id])
         step = "redo" if forward else "undo"
         raise ProjectError(
             f"cannot {step} the {h.op}: {lost} of its {len(back)} coding(s) used a code, source "
             f"or coder deleted since; nothing was changed and the step is dropped",
             file=self.label,
         )
+
+    def _mark_decisions(self, conn: Connection, data: dict[str, Any], *, forward: bool) -> None:
+        """The decision log after an undo (or, ``forward``, a redo) of a reconcile step: its
+        decisions undone (or not), the ones it replaced standing again (or replaced again)."""
+        d = s.decisions
+        if data["decided"]:
+            self.dialect.update_rows(conn, d, data["decided"], {"undone": not forward})
+        for old, new in data["replaced"]:
+            self.dialect.update_rows(conn, d, [old], {"replaced_by": new if forward else None})
 
     @staticmethod
     def _unrestorable(conn: Connection, rows: list[dict[str, Any]]) -> int:
@@ -295,9 +296,11 @@ class CodingsMixin(StoreBase):
             )
             missing = [r for r in rows if r["id"] not in present]
             # The same coding may have been re-made since under another id: skip it then.
-            self._insert_missing(conn, missing)
+            restored = {_key(r): r["id"] for r in self._insert_missing(conn, missing)}
+            for row in rows:
+                row["id"] = restored.get(_key(row), row["id"])
         else:
-            conn.execute(delete(s.codings).where(s.codings.c.id.in_(ids)))
+            self.dialect.delete_rows(conn, s.codings, ids)
 
     def list_codings(
         self,
@@ -335,9 +338,8 @@ class CodingsMixin(StoreBase):
         if not new:
             return []
         rows = [{f: getattr(n, f) for f in _MEMO_FIELDS} for n in new]
-        stmt = s.memos.insert().returning(s.memos.c.id, sort_by_parameter_order=True)
         with self.writing() as conn:
-            return [int(i) for i in conn.execute(stmt, rows).scalars()]
+            return self.dialect.insert_rows(conn, s.memos, rows)
 
     def list_memos(self, target: str | None = None, target_id: int | None = None) -> list[Memo]:
         m = s.memos
@@ -360,16 +362,6 @@ class CodingsMixin(StoreBase):
 def _fields(rows: Iterable[Any]) -> list[dict[str, Any]]:
     """Coding rows as the undo history keeps them."""
     return [{k: r[k] for k in _FIELDS} for r in rows]
-
-
-def _mark_decisions(conn: Connection, data: dict[str, Any], *, forward: bool) -> None:
-    """The decision log after an undo (or, ``forward``, a redo) of a reconcile step: its
-    decisions undone (or not), the ones it replaced standing again (or replaced again)."""
-    d = s.decisions
-    if data["decided"]:
-        conn.execute(update(d).where(d.c.id.in_(data["decided"])).values(undone=not forward))
-    for old, new in data["replaced"]:
-        conn.execute(update(d).where(d.c.id == old).values(replaced_by=new if forward else None))
 
 
 def _not_yours(label: str, count: int) -> ProjectError:

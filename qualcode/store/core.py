@@ -130,6 +130,7 @@ class Store(
                 server.set_up(conn, database, label=store.label)
                 live.install_notify(conn)  # open windows show each other's codings
                 store.dialect.install_catalog_version(conn)
+                server.secure(conn)  # last: the fences cover every function made above
                 assert store.role is not None
                 store.coder_id(store.role)
         except BaseException:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 
 from qualcode.model import Decision, NewCoding, NewDecision
 from qualcode.store import schema as s
@@ -86,17 +86,14 @@ class DecisionsMixin(CodingsMixin):
         with self.writing() as conn:
             where = c.c.id.in_(list(remove))  # an empty list selects nothing
             gone = [dict(r._mapping) for r in conn.execute(select(c).where(where))]
-            if gone and conn.execute(delete(c).where(where)).rowcount != len(gone):
+            if gone and self.dialect.delete_rows(conn, c, list(remove)) != len(gone):
                 raise _not_yours(self.label, len(gone))  # row-level security kept some
             added = self._insert_missing(conn, [_row(n) for n in add])
-            stmt = s.decisions.insert().returning(s.decisions.c.id, sort_by_parameter_order=True)
             rows = [{**asdict(n), "undone": False} for n in decisions]
-            ids = [int(i) for i in conn.execute(stmt, rows).scalars()] if rows else []
+            ids = self.dialect.insert_rows(conn, s.decisions, rows)
             pairs = [(old, ids[i]) for old, i in replaced]
             for old, new in pairs:
-                conn.execute(
-                    update(s.decisions).where(s.decisions.c.id == old).values(replaced_by=new)
-                )
+                self.dialect.update_rows(conn, s.decisions, [old], {"replaced_by": new})
             payload = {
                 "removed": _fields(gone),
                 "added": _fields(added),

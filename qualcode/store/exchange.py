@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from qualcode.store import schema as s
-from qualcode.store.base import StoreBase, new_id
+from qualcode.store.base import StoreBase
 
 # The setting holding a project's own namespace for the GUIDs its exports mint.
 REFI_NAMESPACE = "refi.namespace"
@@ -53,13 +53,12 @@ class ExchangeMixin(StoreBase):
             "memos": s.memos,
         }[table]
         if guids:
-            stmt = update(t).where(t.c.id == bindparam("row_id")).values(guid=bindparam("new"))
             with self.writing() as conn:
-                conn.execute(stmt, [{"row_id": k, "new": v} for k, v in guids.items()])
+                self.dialect.fill_guids(conn, t, guids)
 
     def add_coder(self, name: str, guid: str | None) -> int:
         with self.writing() as conn:
-            return new_id(conn.execute(s.coders.insert().values(name=name, guid=guid)))
+            return self.dialect.insert_rows(conn, s.coders, [{"name": name, "guid": guid}])[0]
 
     def coding_keys(self) -> set[tuple[int, int, int, int, int]]:
         """``(source_id, code_id, coder_id, start, end)`` of every coding, to skip duplicates."""

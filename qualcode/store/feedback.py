@@ -12,14 +12,14 @@ from sqlalchemy import func, select
 
 from qualcode.model import Feedback
 from qualcode.store import schema as s
-from qualcode.store.base import StoreBase, new_id
+from qualcode.store.base import StoreBase
 
 
 class FeedbackMixin(StoreBase):
     def add_feedback(self, row: dict[str, Any]) -> int:
         """Record one decision; ``row`` has the columns of ``suggestion_feedback``."""
         with self.writing() as conn:
-            return new_id(conn.execute(s.suggestion_feedback.insert().values(**row)))
+            return self.dialect.insert_rows(conn, s.suggestion_feedback, [row])[0]
 
     def list_feedback(self, *, accepted: bool | None = None) -> list[Feedback]:
         f = s.suggestion_feedback

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from qualcode.model import PendingSuggestion, Suggestion
 from qualcode.store import schema as s
@@ -43,9 +43,8 @@ class PendingMixin(StoreBase):
         ]
         with self.writing() as conn:
             coder_id = self.coder_id(coder)
-            conn.execute(delete(p).where(p.c.coder_id == coder_id))
-            if rows:
-                conn.execute(p.insert(), [{**row, "coder_id": coder_id} for row in rows])
+            self.dialect.delete_rows(conn, p, coder_id=coder_id)
+            self.dialect.insert_rows(conn, p, [{**row, "coder_id": coder_id} for row in rows])
         return len(rows)
 
     def list_pending(
@@ -84,4 +83,4 @@ class PendingMixin(StoreBase):
         p = s.pending_suggestions
         with self.writing() as conn:
             coder_id = self.coder_id(coder)
-            conn.execute(delete(p).where(p.c.id.in_(list(ids)), p.c.coder_id == coder_id))
+            self.dialect.delete_rows(conn, p, list(ids), coder_id=coder_id)

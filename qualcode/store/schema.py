@@ -31,7 +31,7 @@ from sqlalchemy import (
 
 from qualcode.store.dialect import NEVER_REUSE_IDS, dialect_of
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 metadata = MetaData()
 
@@ -274,6 +274,12 @@ def _v5_to_v6(conn: Connection) -> None:
     decisions.create(conn, checkfirst=True)
 
 
+def _v6_to_v7(conn: Connection) -> None:
+    """Nothing changes in a table: on a server, the upgrade's ``server.secure()`` makes the
+    fences of :mod:`qualcode.store.fences` (a coder writes through functions only), which
+    the qualcode that reads v7 relies on."""
+
+
 # Upgrades: MIGRATIONS[n] takes a project at schema version n to n + 1. A new project is
 # created from ``metadata`` at SCHEMA_VERSION directly; an older one is walked up step by step.
 # A schema change bumps SCHEMA_VERSION, edits the tables above and adds its step here.
@@ -283,4 +289,5 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _v3_to_v4,
     4: _v4_to_v5,
     5: _v5_to_v6,
+    6: _v6_to_v7,
 }

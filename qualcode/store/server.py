@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 from sqlalchemy import Connection
 
 from qualcode.errors import ProjectError, QualcodeError
+from qualcode.store import fences
 
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 DRIVER = "postgresql+psycopg"
@@ -130,7 +131,8 @@ def group_names(database: str) -> tuple[str, str]:
 
 
 def current_role(conn: Connection) -> str:
-    return str(conn.exec_driver_sql("SELECT current_user").scalar())
+    """The role that logged in (``session_user``): ``SET ROLE`` does not change who codes."""
+    return str(conn.exec_driver_sql("SELECT session_user").scalar())
 
 
 def team_roles(conn: Connection) -> tuple[str, str]:
@@ -163,7 +165,7 @@ def may_alter(conn: Connection) -> bool:
     their owner or a superuser."""
     return bool(
         conn.exec_driver_sql(
-            "SELECT rolsuper OR rolname = %(owner)s FROM pg_roles WHERE rolname = current_user",
+            "SELECT rolsuper OR rolname = %(owner)s FROM pg_roles WHERE rolname = session_user",
             {"owner": owner(conn)},
         ).scalar()
     )
@@ -175,7 +177,7 @@ def is_lead(conn: Connection, role: str | None = None) -> bool:
     _coders, leads = team_roles(conn)
     row = conn.exec_driver_sql(
         "SELECT r.rolsuper, pg_has_role(r.oid, %(leads)s, 'MEMBER'), r.rolname = %(owner)s "
-        "FROM pg_roles r WHERE r.rolname = coalesce(%(role)s, current_user)",
+        "FROM pg_roles r WHERE r.rolname = coalesce(%(role)s, session_user)",
         {"leads": leads, "role": role, "owner": owner(conn)},
     ).first()
     return row is not None and any(bool(v) for v in row)
@@ -205,9 +207,9 @@ def may_write_as(conn: Connection, role: str, name: str) -> str | None:
 
 
 def set_up(conn: Connection, database: str, *, label: str) -> tuple[str, str]:
-    """Make the team's group roles, their privileges and the row-level security policies,
-    and make the connecting role a lead. Run in the transaction that creates the schema.
-    Returns the coders' and the leads' group role."""
+    """Make the team's group roles and make the connecting role a lead (then :func:`secure`
+    gives them their privileges and fences). Run in the transaction that creates the
+    schema. Returns the coders' and the leads' group role."""
     coders, leads = group_names(database)
     me = current_role(conn)
     superuser, createrole = conn.exec_driver_sql(
@@ -235,52 +237,28 @@ def set_up(conn: Connection, database: str, *, label: str) -> tuple[str, str]:
         "INSERT INTO meta (key, value) VALUES (%(ck)s, %(c)s), (%(lk)s, %(l)s)",
         {"ck": CODERS_KEY, "c": coders, "lk": LEADS_KEY, "l": leads},
     )
-    secure(conn)
     return coders, leads
 
 
 def secure(conn: Connection) -> None:
-    """Grant the team's privileges and (re)make the row-level security policies on every
-    table: run when the project is set up and after each schema upgrade (a new table gets
-    them too). Safe to run again."""
+    """Grant the team's privileges and make the fences (:mod:`qualcode.store.fences`) on
+    every table: run when the project is set up and after each schema upgrade (a new table
+    gets them too). Safe to run again."""
     coders, leads = (quote_name(r) for r in team_roles(conn))
     run = conn.exec_driver_sql
     db = quote_name(str(run("SELECT current_database()").scalar()))
     run(f"REVOKE CONNECT ON DATABASE {db} FROM PUBLIC")
     run(f"GRANT CONNECT ON DATABASE {db} TO {coders}")
     run(f"GRANT USAGE ON SCHEMA public TO {coders}")
-    run(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {coders}")
-    run(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {coders}")
-    run(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {leads}")
-    run(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {leads}")
-    # A coder adds their own row to ``coders`` on first use, and never changes another's.
-    run(f"GRANT INSERT ON coders TO {coders}")
-    _fence(conn, "coders", "name = current_user", coders, leads)
-    own = "coder_id IN (SELECT id FROM coders WHERE name = current_user)"
-    for table in OWN_ROWS:
-        run(f"GRANT INSERT, UPDATE, DELETE ON {table} TO {coders}")
-        _fence(conn, table, own, coders, leads)
-    # Reconcile decisions are their decider's: everyone reads the log, a coder records (and
-    # marks undone) only decisions they made.
-    run(f"GRANT INSERT, UPDATE, DELETE ON {DECISIONS} TO {coders}")
-    _fence(conn, DECISIONS, "decided_by = current_user", coders, leads)
-
-
-def _fence(conn: Connection, table: str, own: str, coders: str, leads: str) -> None:
-    """Row-level security on ``table``: everyone reads every row, a coder writes the rows
-    for which ``own`` holds, a lead writes every row."""
-    run = conn.exec_driver_sql
-    run(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-    policies = {
-        "qc_read": "FOR SELECT USING (true)",
-        "qc_own_insert": f"FOR INSERT TO {coders} WITH CHECK ({own})",
-        "qc_own_update": f"FOR UPDATE TO {coders} USING ({own}) WITH CHECK ({own})",
-        "qc_own_delete": f"FOR DELETE TO {coders} USING ({own})",
-        "qc_lead": f"FOR ALL TO {leads} USING (true) WITH CHECK (true)",
-    }
-    for name, rule in policies.items():
-        run(f"DROP POLICY IF EXISTS {name} ON {table}")
-        run(f"CREATE POLICY {name} ON {table} {rule}")
+    fences.install(conn, coders, leads)
+    # Everyone reads every row; the triggers, not policies, fence the writes (a policy
+    # cannot tell a lead's codebook edit from a write in a team member's name).
+    for table in (*OWN_ROWS, DECISIONS, "coders"):
+        run(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for name in ("qc_own_insert", "qc_own_update", "qc_own_delete", "qc_read", "qc_lead"):
+            run(f"DROP POLICY IF EXISTS {name} ON {table}")
+        run(f"CREATE POLICY qc_read ON {table} FOR SELECT USING (true)")
+        run(f"CREATE POLICY qc_lead ON {table} FOR ALL TO {leads} USING (true) WITH CHECK (true)")
 
 
 # -- the catalog version ------------------------------------------------------------------------
@@ -293,7 +271,7 @@ def _fence(conn: Connection, table: str, own: str, coders: str, leads: str) -> N
 # adding their own row to ``coders`` may not write ``meta``.
 _CATALOG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION qualcode_catalog_changed() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = {{schema}}, pg_temp AS $$
 BEGIN
     UPDATE meta SET value = nextval('qualcode_catalog_version')::text WHERE key = '{CATALOG_KEY}';
     RETURN NULL;
@@ -309,7 +287,8 @@ def install_catalog_version(conn: Connection) -> None:
     run(f"DELETE FROM meta WHERE key = '{CATALOG_KEY}'")
     run(f"INSERT INTO meta (key, value) VALUES ('{CATALOG_KEY}', "
         "nextval('qualcode_catalog_version')::text)")  # fmt: skip
-    run(_CATALOG_FUNCTION)
+    schema = quote_name(str(run("SELECT current_schema()").scalar()))
+    run(_CATALOG_FUNCTION.replace("{schema}", schema))
     for table in CATALOG_TABLES:
         run(f"DROP TRIGGER IF EXISTS qualcode_catalog_changed ON {table}")
         run(
@@ -354,9 +333,13 @@ def refusal(exc: BaseException, label: str, role: str | None) -> QualcodeError |
     message = str(orig).splitlines()[0] if str(orig) else ""
     table = getattr(getattr(orig, "diag", None), "table_name", None) or _table_in(message)
     who = f"as {role}, " if role else ""
-    if table == DECISIONS:
+    if table in (*OWN_ROWS, DECISIONS) and "permission denied for table" in message:
+        # A coder's own rows go through the fence functions: a statement on the table
+        # itself is a lead's change of the codebook or the sources (merging codes, say).
+        what = _LEADS_TABLES["codes"]
+    elif table == DECISIONS:
         what = "you may record and undo only your own reconcile decisions"
-    elif table in OWN_ROWS or "row-level security" in message:
+    elif table in OWN_ROWS or "row-level security" in message or "qualcode fence" in message:
         what = (
             "you may add, change and delete only your own codings, memos, undo history, "
             "suggestion feedback and review queue "
@@ -421,7 +404,9 @@ def clash(exc: BaseException, label: str) -> QualcodeError | None:
     sqlstate = getattr(orig, "sqlstate", None) or ""
     text = str(orig or "")
     first = text.strip().splitlines()[0] if text.strip() else type(orig).__name__
-    if "NUL (0x00)" in text:
+    # A NUL in a statement's text (NUL (0x00)), or in the JSON rows the fence functions
+    # take (22P05 untranslatable_character: "\u0000 cannot be converted to text").
+    if "NUL (0x00)" in text or sqlstate == "22P05":
         return ProjectError(
             "a text holds a NUL character (0x00), which the server cannot store: nothing was "
             "written; take it out (of a memo or a name pasted from elsewhere) and try again",

@@ -109,6 +109,9 @@ def _copy_to_server(path: Path, postgres: PostgresServer, database: str) -> None
     """Every row of the SQLite project at ``path`` into the (empty) server project."""
     with postgres.admin(database) as pg:
         pg.execute("DELETE FROM coders")  # the lead's own row: the copy brings its coders
+        # A restore, as pg_restore makes one: the rows keep their ids (the fences' triggers,
+        # which give new rows the sequence's, do not fire for it).
+        pg.execute("SET session_replication_role = replica")
         lite = sqlite3.connect(path)
         try:
             for table, cols in TABLES.items():

@@ -6,7 +6,7 @@ registered by suffix in :data:`READERS`; :func:`read_document` picks one and ret
 :class:`ParsedTurn` spans pointing into it. Every failure is an
 :class:`~qualcode.errors.ImportFormatError` naming the file, never a library traceback.
 
-Modules: ``text`` (decoding, normalising), ``labels`` (the speaker-label rule), ``turns``
+Modules: ``text`` (normalising; the bytes are decoded by :mod:`qualcode.decoding`), ``labels`` (the speaker-label rule), ``turns``
 (turn spans), ``readers`` (registry, .txt/.md), ``office`` (.docx/.odt), ``rtf``, ``pdf``,
 ``captions`` (.vtt/.srt), ``sheets`` (.csv/.xlsx attributes and survey responses),
 ``common`` (shared error handling), ``spoken`` (what was said: the NLP's text and the quotes
@@ -17,10 +17,11 @@ this package stays cheap.
 
 from __future__ import annotations
 
+from qualcode.decoding import decode
 from qualcode.ingest.readers import READERS, SUPPORTED_SUFFIXES, Reader, read_document
 from qualcode.ingest.sheets import read_attributes, read_responses, read_table
 from qualcode.ingest.spoken import spoken_text
-from qualcode.ingest.text import decode, normalise
+from qualcode.ingest.text import normalise
 from qualcode.ingest.turns import parse_turns
 from qualcode.ingest.types import Document, ParsedTurn, Response
 

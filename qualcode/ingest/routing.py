@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from qualcode.codebook.rules import CSV_COLUMNS, CSV_OPTIONAL
+from qualcode.decoding import decode
 from qualcode.errors import ImportFormatError
 from qualcode.ingest.common import read_bytes
-from qualcode.ingest.text import decode
 
 STUDY_FILES = ("study.yaml", "study.yml")
 _STUDY_KEYS = frozenset({"name", "language", "codebook", "attributes", "sources"})
@@ -162,12 +163,11 @@ def sheet_role(path: str | Path) -> SheetRole:
     """Whether a sheet is a codebook (every column one of a codebook's, ``name`` among
     them), case attributes (a key column ``source``, ``file``, ``document`` or ``name``),
     or else survey answers."""
-    from qualcode.codebook.rules import _CSV_OPTIONAL, CSV_COLUMNS
     from qualcode.ingest.sheets import read_table
 
     columns = tuple(str(c) for c in read_table(path).columns)
     folded = [c.strip().casefold() for c in columns if c.strip()]
-    if "name" in folded and set(folded) <= set(CSV_COLUMNS + _CSV_OPTIONAL):
+    if "name" in folded and set(folded) <= set(CSV_COLUMNS + CSV_OPTIONAL):
         return SheetRole("codebook", columns)
     if any(c in _KEY_COLUMNS for c in folded):
         return SheetRole("attributes", columns)

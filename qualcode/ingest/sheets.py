@@ -20,11 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from qualcode.decoding import decode_bytes
 from qualcode.errors import ImportFormatError
 from qualcode.files import link_note
 from qualcode.ingest.common import describe, library_errors, read_bytes
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES
-from qualcode.ingest.text import controls_note, decode_bytes, normalise, remove_controls
+from qualcode.ingest.text import controls_note, normalise, remove_controls
 from qualcode.ingest.types import Response
 
 if TYPE_CHECKING:

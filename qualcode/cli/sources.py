@@ -108,7 +108,7 @@ def import_(
 
     files = files or []
     if files and all(file_kind(f) == "refi" for f in files):
-        from qualcode.cli.team import import_refi
+        from qualcode.cli.exchange import import_refi
 
         import_refi(project, files, offsets=offsets, dry_run=dry_run)  # may create the project
         return

@@ -1,4 +1,5 @@
-"""Commands for teams: REFI-QDA export, merging coders' projects, agreement, reconciling.
+"""Commands that exchange coding between coders and tools: REFI-QDA export, merging coders'
+projects, agreement, reconciling (``qualcode team``, the coders of a server, is ``server.py``).
 
 ``--coders`` takes several names after it (``--coders anna ben``), as well as repeated
 (``--coders anna --coders ben``) or comma-separated (``--coders anna,ben``).

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from qualcode.codebook import load_codebook
+from qualcode.decoding import decode_bytes
 from qualcode.errors import ImportFormatError
 from qualcode.ingest import decode, normalise, read_document
-from qualcode.ingest.text import decode_bytes
 from qualcode.project import Project
 
 

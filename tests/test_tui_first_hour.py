@@ -113,7 +113,7 @@ async def resize(pilot, footer: Footer, width: int) -> None:
 
 async def test_every_footer_fits(coded: Project):
     """At 80 and 120 columns; each screen is read once and the terminal resized under it
-    (reading the team and reports screens of the coded demo takes most of the time)."""
+    (reading the reconcile and reports screens of the coded demo takes most of the time)."""
     app = QualcodeApp(coded, source="interview_01")
     async with app.run_test(size=(80, 30), notifications=True) as pilot:
         for key in ("f2", "f3", "f4", "f5", "f6"):

@@ -7,7 +7,7 @@ Only this package imports Typer.
 
 from __future__ import annotations
 
-from qualcode.cli import coding, demo, nlp, report, server, sources, sync, team, tui  # noqa: F401  (they register their commands)
+from qualcode.cli import coding, demo, exchange, nlp, report, server, sources, sync, tui  # noqa: F401  (they register their commands)
 from qualcode.cli.base import app
 
 

@@ -41,9 +41,6 @@ CoderOpt = Annotated[
     str | None, typer.Option("--coder", help="Coder name (default: the project's coder).")
 ]
 
-CODEBOOK_SUFFIXES = {".yaml", ".yml", ".qdc"}
-SHEET_SUFFIXES = {".csv", ".xlsx", ".xls", ".tsv"}
-
 
 def fail(message: str) -> None:
     typer.echo(f"qualcode: error: {message}", err=True)

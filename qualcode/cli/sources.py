@@ -23,8 +23,6 @@ from qualcode.files import parse_size
 if TYPE_CHECKING:
     from qualcode.project import ImportReport
 
-REFI_SUFFIXES = {".qdpx", ".qde", ".qdc"}
-
 # -- project ---------------------------------------------------------------------------------
 
 
@@ -106,14 +104,16 @@ def import_(
     folder, a study (a folder with a study.yaml: codebook, kinds, languages, attributes), a
     codebook (.yaml .csv .qdc), REFI-QDA projects (.qdpx .qde), or survey answers (.csv
     .xlsx with --text-column). Each file is taken for what it is; all or nothing."""
+    from qualcode.ingest.formats import REFI_PROJECT_SUFFIXES, file_kind, listed
+
     files = files or []
-    if files and all(f.suffix.lower() in REFI_SUFFIXES for f in files):
-        from qualcode.cli.team import import_refi
+    if files and all(file_kind(f) == "refi" for f in files):
+        from qualcode.cli.exchange import import_refi
 
         import_refi(project, files, offsets=offsets, dry_run=dry_run)  # may create the project
         return
     if offsets or dry_run:
-        fail("--offsets and --dry-run are for REFI-QDA files (.qdpx .qde)")
+        fail(f"--offsets and --dry-run are for REFI-QDA files ({listed(REFI_PROJECT_SUFFIXES)})")
     limit = parse_size(max_size)
     with opened(project) as p:
         report = p.import_paths(

@@ -58,9 +58,9 @@ from qualcode.codebook.rules import (
     validate,
 )
 from qualcode.codebook.yaml_format import dump_yaml, parse_yaml
+from qualcode.decoding import legacy, mostly_utf8
 from qualcode.errors import CodebookError
 from qualcode.files import read_regular
-from qualcode.ingest.text import legacy, mostly_utf8
 from qualcode.model import Codebook
 
 
@@ -68,7 +68,7 @@ def _decode(data: bytes, file: Path, notes: list[str]) -> str:
     """UTF-8 (a BOM is dropped), else Windows-1252: what spreadsheets and editors write.
 
     A file that is mostly UTF-8 stays UTF-8 with its damaged bytes replaced, as for
-    transcripts (:func:`qualcode.ingest.text.mostly_utf8`), and ``notes`` says where.
+    transcripts (:func:`qualcode.decoding.mostly_utf8`), and ``notes`` says where.
     Control characters are not removed here, unlike in transcripts: the YAML and CSV
     parsers refuse them with their line, which suits a short file a person edits.
     """

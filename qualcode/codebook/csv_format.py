@@ -11,9 +11,9 @@ from pathlib import Path
 from qualcode.codebook.items import *  # noqa: F403
 from qualcode.codebook.items import _build, _Item, _join, _make_item, _normalise
 from qualcode.codebook.rules import (
-    _CSV_OPTIONAL,
     _TEXT_KEYS,
     CSV_COLUMNS,
+    CSV_OPTIONAL,
     normalize_color,
     validate,
 )
@@ -62,7 +62,7 @@ def parse_csv(text: str, file: str) -> Codebook:
 
 def _csv_header(row: list[str], file: str, line: int) -> list[str]:
     header = [cell.strip().lower() for cell in row]
-    known = CSV_COLUMNS + _CSV_OPTIONAL
+    known = CSV_COLUMNS + CSV_OPTIONAL
     for column in filter(None, header):  # spreadsheets add empty columns: ignored
         if column not in known:
             close = difflib.get_close_matches(column, known, 1)
@@ -96,7 +96,7 @@ def dump_csv(codebook: Codebook) -> str:
     (a ``guid`` column only if some code has one); raises CodebookError if it does not
     validate."""
     validate(codebook)
-    columns = CSV_COLUMNS + (_CSV_OPTIONAL if any(c.guid for c in codebook) else ())
+    columns = CSV_COLUMNS + (CSV_OPTIONAL if any(c.guid for c in codebook) else ())
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)

@@ -13,7 +13,7 @@ SUPPORTED_SUFFIXES = (".yaml", ".yml", ".csv")
 # The header dump_csv writes; only "name" is required when reading.
 CSV_COLUMNS: tuple[str, ...] = ("name", "parent", "definition", "inclusion", "exclusion")
 CSV_COLUMNS += ("keywords", "examples", "color", "hotkey")
-_CSV_OPTIONAL = ("guid",)
+CSV_OPTIONAL: tuple[str, ...] = ("guid",)  # written only when a code has one
 _TEXT_KEYS = ("definition", "inclusion", "exclusion")
 _LIST_KEYS = ("keywords", "examples")
 _ITEM_KEYS = ("name", "parent", *_TEXT_KEYS, *_LIST_KEYS, "color", "hotkey", "guid", "children")

@@ -10,7 +10,7 @@ cues of one speaker merge into one turn with the first cue's time, and a cue wit
 speaker continues the current speaker's turn (subtitles often name the speaker only when
 it changes).
 
-The bytes are decoded by :func:`qualcode.ingest.text.decode`, not by webvtt-py, so
+The bytes are decoded by :func:`qualcode.decoding.decode`, not by webvtt-py, so
 subtitle files get the same encoding detection as plain text (SubRip files in particular
 are often cp1252).
 """
@@ -21,9 +21,10 @@ import io
 from pathlib import Path
 from typing import Any
 
+from qualcode.decoding import decode_bytes
 from qualcode.errors import ImportFormatError
 from qualcode.ingest.common import build_document, library_errors, read_bytes
-from qualcode.ingest.text import decode_bytes, normalise
+from qualcode.ingest.text import normalise
 from qualcode.ingest.types import Document
 
 VTT_READER = "qualcode.reader.vtt.v1"

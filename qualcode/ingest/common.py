@@ -18,9 +18,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from qualcode.decoding import is_blank
 from qualcode.errors import ImportFormatError, QualcodeError
 from qualcode.files import read_regular
-from qualcode.ingest.text import controls_note, is_blank, normalise, remove_controls
+from qualcode.ingest.text import controls_note, normalise, remove_controls
 from qualcode.ingest.turns import parse_turns
 from qualcode.ingest.types import Document
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
+from qualcode.decoding import decode_bytes
 from qualcode.errors import ImportFormatError
 from qualcode.files import DEFAULT_MAX_SIZE, link_note
 from qualcode.ingest.captions import read_srt, read_vtt
@@ -19,7 +20,6 @@ from qualcode.ingest.common import build_document, read_bytes
 from qualcode.ingest.office import read_docx, read_odt
 from qualcode.ingest.pdf import read_pdf
 from qualcode.ingest.rtf import read_rtf
-from qualcode.ingest.text import decode_bytes
 from qualcode.ingest.turns import compile_speaker_pattern
 from qualcode.ingest.types import Document
 

@@ -2,9 +2,10 @@
 
 People hold a study as a folder (transcripts, a codebook, a sheet of case attributes, and
 perhaps a ``study.yaml`` saying which is which), and they hand ``import`` whatever they
-have. The project facade routes each path by what it is; this module answers the two
-questions that need a look inside a file: what a study manifest says, and whether a sheet
-is a codebook, case attributes or survey answers. Each answer names the file, so a wrong
+have. :func:`route_paths` files each path under what it is, by its suffix (the registry in
+:mod:`qualcode.ingest.formats`) and by the two questions that need a look inside a file:
+what a study manifest says, and whether a sheet is a codebook, case attributes or survey
+answers. Each answer names the file, so a wrong
 guess by the user becomes a message saying what to do instead.
 
 A study manifest (``study.yaml``, as ``transcripts_example/`` has)::
@@ -22,13 +23,16 @@ Paths are relative to the manifest's folder.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
+from qualcode.codebook.rules import CSV_COLUMNS, CSV_OPTIONAL
+from qualcode.decoding import decode
 from qualcode.errors import ImportFormatError
 from qualcode.ingest.common import read_bytes
-from qualcode.ingest.text import decode
+from qualcode.ingest.formats import TRANSCRIPT_SUFFIXES, file_kind, suffix_of
 
 STUDY_FILES = ("study.yaml", "study.yml")
 _STUDY_KEYS = frozenset({"name", "language", "codebook", "attributes", "sources"})
@@ -36,6 +40,8 @@ _ENTRY_KEYS = frozenset({"file", "kind", "language"})
 _KEY_COLUMNS = ("source", "file", "document", "name")
 
 SheetKind = Literal["codebook", "attributes", "answers"]
+Route = Literal["study", "codebook", "refi", "sheet", "transcript"]
+"""What :func:`route_paths` files a path under."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +92,48 @@ def is_study_manifest(path: Path, *, by_content: bool = False) -> bool:
     except yaml.YAMLError:
         return False  # the codebook reader names the problem
     return isinstance(data, dict) and "sources" in data and "codes" not in data
+
+
+def route_paths(given: Iterable[Path], notes: list[str]) -> dict[Route, list[Path]]:
+    """Each path under what it is (:data:`Route`), by the suffix registry
+    (:func:`qualcode.ingest.formats.file_kind`) and, for YAML, by content.
+
+    A folder gives its ``study.yaml``, else its transcripts; its other files are left out
+    and ``notes`` says so, one line each. A sheet's columns are read later
+    (:func:`sheet_role`); a file of no known suffix is a transcript, whose reader then names
+    the suffixes it reads.
+
+    Raises:
+        ImportFormatError: a folder with neither transcripts nor a study manifest.
+    """
+    routes: dict[Route, list[Path]] = {k: [] for k in get_args(Route)}
+    for path in given:
+        if path.is_dir():
+            manifest = study_manifest(path)
+            if manifest is not None:
+                routes["study"].append(manifest)
+                continue
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            found = [p for p in files if suffix_of(p) in TRANSCRIPT_SUFFIXES]
+            if not found:
+                raise ImportFormatError(
+                    f"has no transcripts ({', '.join(TRANSCRIPT_SUFFIXES)}) and no study.yaml",
+                    file=path,
+                )
+            routes["transcript"] += found
+            notes += [
+                f"{p.name} in {path} is not a transcript; not imported (a codebook or "
+                "attributes sheet is imported on its own, or with --attributes)"
+                for p in files
+                if p not in found
+            ]
+        elif is_study_manifest(path):
+            routes["study"].append(path)
+        else:
+            kind = file_kind(path)
+            study = kind == "codebook" and is_study_manifest(path, by_content=True)
+            routes["study" if study else kind].append(path)
+    return routes
 
 
 def read_study(path: str | Path) -> Study:
@@ -162,12 +210,11 @@ def sheet_role(path: str | Path) -> SheetRole:
     """Whether a sheet is a codebook (every column one of a codebook's, ``name`` among
     them), case attributes (a key column ``source``, ``file``, ``document`` or ``name``),
     or else survey answers."""
-    from qualcode.codebook.rules import _CSV_OPTIONAL, CSV_COLUMNS
     from qualcode.ingest.sheets import read_table
 
     columns = tuple(str(c) for c in read_table(path).columns)
     folded = [c.strip().casefold() for c in columns if c.strip()]
-    if "name" in folded and set(folded) <= set(CSV_COLUMNS + _CSV_OPTIONAL):
+    if "name" in folded and set(folded) <= set(CSV_COLUMNS + CSV_OPTIONAL):
         return SheetRole("codebook", columns)
     if any(c in _KEY_COLUMNS for c in folded):
         return SheetRole("attributes", columns)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qualcode.decoding import decode
 from qualcode.errors import ImportFormatError
 from qualcode.ingest.common import build_document, library_errors, read_bytes
-from qualcode.ingest.text import decode
 from qualcode.ingest.types import Document
 
 RTF_READER = "qualcode.reader.rtf.v1"

@@ -20,17 +20,17 @@ from collections.abc import Sequence
 from pathlib import Path, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
+from qualcode.decoding import decode_bytes
 from qualcode.errors import ImportFormatError
 from qualcode.files import link_note
 from qualcode.ingest.common import describe, library_errors, read_bytes
-from qualcode.ingest.readers import SUPPORTED_SUFFIXES
-from qualcode.ingest.text import controls_note, decode_bytes, normalise, remove_controls
+from qualcode.ingest.formats import SHEET_SUFFIXES, TRANSCRIPT_SUFFIXES
+from qualcode.ingest.text import controls_note, normalise, remove_controls
 from qualcode.ingest.types import Response
 
 if TYPE_CHECKING:
     import pandas
 
-SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
 _KEY_COLUMNS = ("source", "name", "file", "document")
 _DELIMITERS = (",", ";", "\t")
 _SNIFF_CHARS = 65536
@@ -303,6 +303,6 @@ def _source_name(key: str) -> str:
     """A key as a source name: ``transcripts/interview_01.TXT`` -> ``interview_01``."""
     key = key.strip()
     name = PureWindowsPath(key)  # splits on both / and \
-    if name.suffix.lower() in SUPPORTED_SUFFIXES:
+    if name.suffix.lower() in TRANSCRIPT_SUFFIXES:
         return name.stem
     return key

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from qualcode.errors import ExchangeError
+from qualcode.ingest.text import content_hash
 from qualcode.interop.anchor import Anchor, similar
 from qualcode.interop.refi import RefiProject
 from qualcode.model import (
@@ -98,7 +99,8 @@ class Merger:
         default_coder: the coder of codings that name no user.
         language: the language of sources that do not say theirs.
         parse_turns: splits a new source's text into ``(start, end, speaker, timestamp)``.
-        content_hash: the identity of a text.
+        content_hash: the identity of a text; :func:`qualcode.ingest.content_hash`, the one
+            every import uses, unless given (to be removed once the facade stops passing it).
     """
 
     def __init__(
@@ -109,7 +111,7 @@ class Merger:
         default_coder: str,
         language: str,
         parse_turns: Callable[[str], list[tuple[int, int, str | None, float | None]]],
-        content_hash: Callable[[str], str],
+        content_hash: Callable[[str], str] = content_hash,
         report: MergeReport,
     ):
         self.store = store

@@ -190,7 +190,7 @@ class CodingsMixin(StoreBase):
     def _record_payload(
         self, conn: Connection, op: str, coder_id: int | None, payload: str
     ) -> None:
-        self.dialect.record_step(conn, op, coder_id, payload, utc_now())
+        self.dialect.record_step(conn, s.history, op, coder_id, payload, utc_now())
 
     def undo(self, coder_id: int | None) -> str | None:
         """Revert the coder's last coding operation; returns ``'apply'``/``'remove'`` or None."""

@@ -191,11 +191,10 @@ class Dialect:
         return int(conn.execute(stmt).rowcount)
 
     def record_step(
-        self, conn: Connection, op: str, coder_id: int | None, payload: str, at: str
+        self, conn: Connection, h: Table, op: str, coder_id: int | None, payload: str, at: str
     ) -> None:
-        """Add an undo step of coder ``coder_id`` and drop their undone ones (a new
-        operation ends the redo chain, as in every editor)."""
-        h = history_table()
+        """Add an undo step of coder ``coder_id`` to the history table ``h`` and drop their
+        undone ones (a new operation ends the redo chain, as in every editor)."""
         same = h.c.coder_id.is_(None) if coder_id is None else h.c.coder_id == coder_id
         clear = delete(h).where(h.c.undone.is_(True), same)
         record = h.insert().values(
@@ -431,16 +430,9 @@ class PostgreSQLDialect(Dialect):
         return int(gone.scalar_one())
 
     def record_step(
-        self, conn: Connection, op: str, coder_id: int | None, payload: str, at: str
+        self, conn: Connection, h: Table, op: str, coder_id: int | None, payload: str, at: str
     ) -> None:
         conn.exec_driver_sql("SELECT qualcode_record(%s, %s, %s, %s)", (op, coder_id, payload, at))
-
-
-def history_table() -> Table:
-    """The undo history's table (imported here: the schema module imports this one)."""
-    from qualcode.store.schema import history
-
-    return history
 
 
 def file_url(path: object) -> str:

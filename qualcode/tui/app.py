@@ -24,7 +24,7 @@ from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.workbench import Workbench
 
 HELP_NOTES = {
-    "team": "a, b, p or n settles the highlighted disagreement (the first or second coder's "
+    "reconcile": "a, b, p or n settles the highlighted disagreement (the first or second coder's "
     "version, the whole passage, not coded) as codings of the coder 'agreed'; A accepts one "
     "coder's version everywhere; c chooses the coders, u the unit compared.",
     "coding": "A code's letter (beside its name in the codebook) or its number 1-9 (as "
@@ -43,7 +43,7 @@ class QualcodeApp(Workbench):
         "coding": CodingScreen,
         "codebook": CodebookScreen,
         "reports": ReportsScreen,
-        "team": ReconcileScreen,
+        "reconcile": ReconcileScreen,
         "review": ReviewScreen,
     }
     # The five screens share one footer entry ("f2 f3 f4 f5 f6 Screens") so that every
@@ -57,7 +57,9 @@ class QualcodeApp(Workbench):
             "f4", "switch_mode('codebook')", "Codebook", id="app.codebook", group=SCREENS_GROUP
         ),
         Binding("f5", "switch_mode('reports')", "Reports", id="app.reports", group=SCREENS_GROUP),
-        Binding("f6", "switch_mode('team')", "Team", id="app.team", group=SCREENS_GROUP),
+        Binding(
+            "f6", "switch_mode('reconcile')", "Reconcile", id="app.reconcile", group=SCREENS_GROUP
+        ),
         Binding("f7", "switch_mode('review')", "Review", id="app.review", group=SCREENS_GROUP),
         Binding("ctrl+r", "refresh_project", "Refresh", show=False, id="app.refresh"),
     ]

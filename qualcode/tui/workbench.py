@@ -31,7 +31,7 @@ WORKER_TITLES = {
     "import": "Cannot import",
     "suggest": "Suggestions failed",
     "themes": "Themes failed",
-    "team": "Comparing failed",
+    "reconcile": "Comparing failed",
     "report": "Report",
     "export": "Export failed",
     "write": "Not saved",

@@ -1,4 +1,4 @@
-"""The team screen: how far two or more coders agree, and settling where they differ.
+"""The reconcile screen: how far two or more coders agree, and settling where they differ.
 
 At the top, the agreement per code (percentage, Cohen's kappa for two coders,
 Krippendorff's alpha) on the sources every compared coder coded; below, each passage
@@ -51,19 +51,26 @@ def _number(value: float | None, percent: bool = False) -> str:
 class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
     """Agreement between coders, and their disagreements to settle one by one."""
 
-    TITLE = "Team"
+    TITLE = "Reconcile"
     BINDINGS = [
-        Binding("a", "take(0)", "A's", tooltip="The first coder's version", id="team.first"),
-        Binding("b", "take(1)", "B's", tooltip="The second coder's version", id="team.second"),
-        Binding("o", "take_other", "Another coder's version", show=False, id="team.other"),
+        Binding("a", "take(0)", "A's", tooltip="The first coder's version", id="reconcile.first"),
+        Binding("b", "take(1)", "B's", tooltip="The second coder's version", id="reconcile.second"),
+        Binding("o", "take_other", "Another coder's version", show=False, id="reconcile.other"),
         Binding(
-            "p", "settle('passage')", "Passage", tooltip="The whole passage", id="team.passage"
+            "p", "settle('passage')", "Passage", tooltip="The whole passage", id="reconcile.passage"
         ),
-        Binding("n", "settle('none')", "None", id="team.none"),
-        Binding("A", "accept_all", "All", tooltip="One coder's version everywhere", id="team.all"),
-        Binding("c", "choose_coders", "Coders", id="team.coders"),
+        Binding("n", "settle('none')", "None", id="reconcile.none"),
         Binding(
-            "u", "next_unit", "Unit", tooltip="Compare by another unit", show=False, id="team.unit"
+            "A", "accept_all", "All", tooltip="One coder's version everywhere", id="reconcile.all"
+        ),
+        Binding("c", "choose_coders", "Coders", id="reconcile.coders"),
+        Binding(
+            "u",
+            "next_unit",
+            "Unit",
+            tooltip="Compare by another unit",
+            show=False,
+            id="reconcile.unit",
         ),
     ]
 
@@ -79,7 +86,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         self.book = Codebook()
 
     def compose(self) -> ComposeResult:
-        yield StatusLine(id="team-status", classes="status")
+        yield StatusLine(id="reconcile-status", classes="status")
         yield DataTable(id="agreement", cursor_type="none", zebra_stripes=True)
         yield DataTable(id="disagreements", cursor_type="row", zebra_stripes=True)
         # The passage in full: the table can only show its start, and a lead coder has to
@@ -111,7 +118,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
             table.loading = True
         self._compare(list(self.coders), self.unit)
 
-    @work(thread=True, exclusive=True, group="team", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="reconcile", exit_on_error=False)
     def _compare(self, coders: list[str], unit: str) -> None:
         project = self.app.project
         if len(coders) < 2:
@@ -146,7 +153,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         table.clear()
         for t in (summary, table):
             t.loading = False
-        status = self.query_one("#team-status", StatusLine)
+        status = self.query_one("#reconcile-status", StatusLine)
         if report is None:
             status.update("Comparing needs codings of two coders (merge their projects first).")
             return
@@ -172,7 +179,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         if report is None:
             return
         open_ = sum(1 for d in found if d.id not in self.settled)
-        self.query_one("#team-status", StatusLine).update(
+        self.query_one("#reconcile-status", StatusLine).update(
             f"a = {coders[0]} · b = {coders[1]}"
             + (f" · also {', '.join(coders[2:])}" if coders[2:] else "")
             + f" · by {self.unit} · sources {len(report.sources)}"
@@ -344,6 +351,6 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """A failed comparison leaves the tables idle; the app shows the error."""
-        if event.worker.group == "team" and event.state == WorkerState.ERROR:
+        if event.worker.group == "reconcile" and event.state == WorkerState.ERROR:
             for table in self.query(DataTable):
                 table.loading = False

@@ -102,9 +102,11 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         self.app.action_set_coder()
 
     def action_import(self) -> None:
+        from qualcode.ingest.formats import importable
+
         self.app.push_screen(
             TextPrompt(
-                "Import transcripts, a folder, a codebook or a REFI-QDA project",
+                f"Import {importable()}",
                 placeholder="files or patterns, e.g. ~/study/*.docx",
             ),
             self._import_chosen,

@@ -1,5 +1,5 @@
-"""The team screen driven through Pilot: two coders' agreement, their disagreements settled
-one by one or all at once, checked through the project as the coder ``agreed``."""
+"""The reconcile screen (F6) driven through Pilot: two coders' agreement, their disagreements
+settled one by one or all at once, checked through the project as the coder ``agreed``."""
 
 from __future__ import annotations
 
@@ -42,9 +42,9 @@ def agreed(project: Project) -> set[tuple[str, int, int]]:
 async def open_team(app: QualcodeApp, pilot) -> ReconcileScreen:
     await pilot.press("f6")
     await app.workers.wait_for_complete()
-    await wait_for(pilot, lambda: isinstance(app.screen, ReconcileScreen), "the team screen")
+    await wait_for(pilot, lambda: isinstance(app.screen, ReconcileScreen), "the reconcile screen")
     screen = app.screen
-    assert isinstance(screen, ReconcileScreen)
+    assert isinstance(screen, ReconcileScreen) and screen.title == "Reconcile"
     await wait_for(pilot, lambda: not screen.table.loading, "the comparison")
     return screen
 
@@ -72,7 +72,7 @@ async def test_disagreements_settled_one_by_one_go_to_the_agreed_coder(team: Pro
             ("Information channels", s[4][0]),
         }
         table = screen.table
-        status = screen.query_one("#team-status", StatusLine)
+        status = screen.query_one("#reconcile-status", StatusLine)
         assert "3 disagreements, 3 open" in str(status.render())
         table.move_cursor(row=where[("Awareness", s[1][0])])
         await pilot.press("b")  # the second coder's (ann's) version: coded

@@ -1,4 +1,5 @@
-"""Commands for teams: REFI-QDA export, merging coders' projects, agreement, reconciling.
+"""Commands that exchange coding between coders and tools: REFI-QDA export, merging coders'
+projects, agreement, reconciling (``qualcode team``, the coders of a server, is ``server.py``).
 
 ``--coders`` takes several names after it (``--coders anna ben``), as well as repeated
 (``--coders anna --coders ben``) or comma-separated (``--coders anna,ben``).
@@ -298,7 +299,8 @@ def import_refi(
 ) -> None:
     """``qualcode import P FILE.qdpx|.qde|.qdc``: all files in one transaction; a project
     that did not exist is created, and removed again if the import fails or is a dry run.
-    A project on a server must have been set up (``qualcode init URL``)."""
+    A project on a server must have been set up (``qualcode init URL``). ``import`` calls it
+    when every file is REFI-QDA by the registry (:func:`qualcode.ingest.formats.file_kind`)."""
     from qualcode.project import Project, is_server_url
 
     if is_server_url(project):
@@ -308,9 +310,6 @@ def import_refi(
         return
     path = Path(project)
 
-    refi = {".qdpx", ".qde", ".qdc"}
-    if any(f.suffix.lower() not in refi for f in files):
-        fail("import REFI-QDA files (.qdpx .qde .qdc) on their own, not with other files")
     if dry_run and not path.exists():
         # Nothing may be written, not even the new project: the report is made in a
         # scratch project that is removed with its folder.

@@ -284,6 +284,9 @@ def test_estimators_only_store_their_parameters():
         "function_words": False,
         "random_state": 3,
     }
+    # Nor do codebook.v1 and learned.v1 take the switches of the versions after them.
+    assert "name_shares" not in vars(CodebookSuggester()) and CodebookSuggesterV2().name_shares
+    assert "solver" not in vars(LearnedSuggesterV2()) and LearnedSuggesterV2().solver == "liblinear"
     v3 = CombinedSuggesterV3("de", pooled=False, neighbours=4, random_state=3)
     params = v3.get_params()
     assert params == vars(v3)  # every parameter, and nothing else, stored as given

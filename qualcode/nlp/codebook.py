@@ -76,13 +76,11 @@ class CodebookSuggester:
         exclusion_weight: how much a passage like the exclusion text lowers the score.
         vectorizer: a fitted vectorizer to use as it is (shared with other suggesters and
             kept while the texts do not change); else one is fitted on the texts given.
-        name_shares: a phrase of a name made of several (``"combination of music,
-            visuals"``) counts by its share of them, so a passage that names one of them
-            is more evidence for the code called ``"music"``; else each counts fully.
         random_state: unused (nothing is random); kept so all suggesters take the same params.
     """
 
     name = NAME
+    name_shares = False  # each phrase of a name counts fully (a parameter of ``.v2``)
 
     def __init__(
         self,
@@ -91,11 +89,9 @@ class CodebookSuggester:
         similarity_scale: float = 0.35,
         exclusion_weight: float = 0.5,
         vectorizer: Any = None,
-        name_shares: bool = False,
         random_state: int = 0,
     ):
         self.language = language
-        self.name_shares = name_shares
         self.nlp_model = nlp_model
         self.similarity_scale = similarity_scale
         self.exclusion_weight = exclusion_weight
@@ -188,13 +184,27 @@ class CodebookSuggesterV2(CodebookSuggester):
     with "music" in it as fully as the code called "music". Counting a name's phrase by its
     share of the name measured p@1 +0.04 on the games-as-art data (see the README); names
     of one phrase, and keywords, count as before. ``.v1`` is left as it was.
+
+    Args:
+        name_shares: a phrase of a name made of several (``"combination of music,
+            visuals"``) counts by its share of them, so a passage that names one of them
+            is more evidence for the code called ``"music"``; False counts each fully
+            (as ``.v1``).
+        params: the parameters of :class:`CodebookSuggester`.
     """
 
     name = NAME_V2
 
-    def __init__(self, language: str = "en", nlp_model: str | None = None, **params: Any) -> None:
-        params.setdefault("name_shares", True)
+    def __init__(
+        self,
+        language: str = "en",
+        nlp_model: str | None = None,
+        *,
+        name_shares: bool = True,
+        **params: Any,
+    ) -> None:
         super().__init__(language, nlp_model, **params)
+        self.name_shares = name_shares
 
 
 def description_texts(

@@ -42,13 +42,11 @@ class LearnedSuggester:
         function_words: give the regressions the passage's every word too, stop words
             included ("not", "no", "me", "my"), which the shared features leave out but which
             tell "it reminds me of nothing" from "it reminds me of my family".
-        solver: the regressions' solver: ``"liblinear"`` (which penalises the intercept too)
-            or ``"lbfgs"`` (which does not, and is ten times faster on the dense
-            coordinates the regressions learn on when thousands of passages are coded).
         random_state: seed for the solvers, so results are reproducible.
     """
 
     name = NAME
+    solver = "liblinear"  # the regressions' solver (a parameter of ``.v3``)
 
     def __init__(
         self,
@@ -59,7 +57,6 @@ class LearnedSuggester:
         calibrate: bool = True,
         vectorizer: Any = None,
         function_words: bool = False,
-        solver: str = "liblinear",
         random_state: int = 0,
     ):
         self.min_examples = min_examples
@@ -69,7 +66,6 @@ class LearnedSuggester:
         self.calibrate = calibrate
         self.vectorizer = vectorizer
         self.function_words = function_words
-        self.solver = solver
         self.random_state = random_state
 
     def fit(
@@ -276,12 +272,20 @@ class LearnedSuggesterV3(LearnedSuggesterV2):
     The same regressions but for the intercept, which lbfgs leaves unpenalised; fitted ten
     times faster where a project has thousands of coded passages (music data's 2,000
     excerpts: 160 s of liblinear per split, 17 s with lbfgs).
+
+    Args:
+        solver: the regressions' solver: ``"lbfgs"`` (which leaves the intercept
+            unpenalised, and is ten times faster on the dense coordinates the regressions
+            learn on when thousands of passages are coded) or ``"liblinear"`` (``.v2``'s,
+            which penalises it too).
+        params: the parameters of :class:`LearnedSuggester`.
     """
 
     name = NAME_V3
 
     def __init__(self, *, solver: str = "lbfgs", **params: Any):
-        super().__init__(solver=solver, **params)
+        super().__init__(**params)
+        self.solver = solver
 
 
 def _unit(v: Any) -> Any:

@@ -35,14 +35,14 @@ def _a_coding(team: Team, coder: str) -> dict:
 
 def _codings_of(team: Team, coder: str) -> int:
     with Project.open(team.url("lena")) as p:
-        return sum(1 for c in p.store.list_codings() if c.coder == coder)
+        return sum(1 for c in p.context.store.list_codings() if c.coder == coder)
 
 
 def test_a_coder_takes_no_lock_that_blocks_the_others(team: Team, qualcode):
     with team.sql("anna") as anna:
         for table in ("codings", "memos", "history", "decisions", "coders", "codes", "meta"):
             for mode in LOCKS:
-                with anna.transaction(), pytest.raises(psycopg.errors.InsufficientPrivilege):
+                with anna.team.transaction(), pytest.raises(psycopg.errors.InsufficientPrivilege):
                     anna.execute(f"LOCK TABLE {table} IN {mode} MODE")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             anna.execute("SELECT id FROM codings FOR UPDATE")
@@ -96,17 +96,17 @@ def test_ids_come_from_the_sequence_only(team: Team, qualcode):
     assert "Redid" in qualcode("redo", url).stdout
     with Project.open(url) as p:
         # Restored (under a new id, as bob's forged step names her old one too).
-        assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 1
+        assert [c.start for c in p.context.store.list_codings(coder="anna")].count(start) == 1
     other = span(INTERVIEW, "I had never heard of it")
     qualcode("code", team.url("bob"), "int1", other[0], other[1] + 1, "Awareness")
     assert "Undid" in qualcode("undo", team.url("bob")).stdout
     with Project.open(url) as p:
-        assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 1
+        assert [c.start for c in p.context.store.list_codings(coder="anna")].count(start) == 1
     bobs = _codings_of(team, "bob")
     assert "Undid" in qualcode("undo", url).stdout  # her undo takes back hers, no one else's
     assert _codings_of(team, "bob") == bobs
     with Project.open(url) as p:
-        assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 0
+        assert [c.start for c in p.context.store.list_codings(coder="anna")].count(start) == 0
 
 
 def test_set_role_to_the_group_writes_nothing_as_the_group(team: Team):
@@ -130,7 +130,7 @@ def test_set_role_to_the_group_writes_nothing_as_the_group(team: Team):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(f"SET ROLE {leads}")
     with Project.open(team.url("lena")) as p:
-        assert group not in p.coders()
+        assert group not in p.context.coders()
 
 
 def test_a_lead_cannot_write_as_a_team_member(team: Team, qualcode):
@@ -203,14 +203,14 @@ def test_a_project_set_up_by_an_older_qualcode_is_fenced_when_its_owner_opens_it
         lead.execute(f'GRANT INSERT, UPDATE, DELETE ON codings TO "{group}"')
         lead.execute("DROP TRIGGER qualcode_fence ON codings")
         lead.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
-    with team.sql("anna") as anna, anna.transaction():
+    with team.sql("anna") as anna, anna.team.transaction():
         anna.execute("LOCK TABLE codings IN ACCESS EXCLUSIVE MODE")  # the old hole
     refused = qualcode("codings", team.url("anna"), ok=False)
     assert refused.returncode == 1 and "opens it once to upgrade it" in refused.stderr
     qualcode("codings", team.url("lena"))  # the owner's open upgrades it
     with (
         team.sql("anna") as anna,
-        anna.transaction(),
+        anna.team.transaction(),
         pytest.raises(psycopg.errors.InsufficientPrivilege),
     ):
         anna.execute("LOCK TABLE codings IN ACCESS EXCLUSIVE MODE")

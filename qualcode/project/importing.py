@@ -24,9 +24,7 @@ from typing import TYPE_CHECKING
 from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.files import DEFAULT_MAX_SIZE
 from qualcode.project.base import LANGUAGE_CODE
-from qualcode.project.coding import CodingActions
-from qualcode.project.exchange import ExchangeActions
-from qualcode.project.sourcing import ImportReport, SourcingActions
+from qualcode.project.sourcing import ImportReport
 
 REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
 CODEBOOK_SUFFIXES = (".yaml", ".yml")
@@ -34,9 +32,23 @@ SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
+    from qualcode.project.base import ProjectContext
+    from qualcode.project.codes import Codes
+    from qualcode.project.exchange import Exchange
+    from qualcode.project.sourcing import SourceFiles
 
 
-class ImportActions(SourcingActions, CodingActions, ExchangeActions):
+class Imports:
+    """What a user points an import at (files, folders, a study manifest), routed to readers."""
+
+    def __init__(
+        self, ctx: ProjectContext, files: SourceFiles, codes: Codes, exchange: Exchange
+    ) -> None:
+        self._ctx = ctx
+        self._files = files
+        self._codes = codes
+        self._exchange = exchange
+
     def import_paths(
         self,
         paths: Iterable[str | Path],
@@ -86,21 +98,21 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
             raise ProjectError("--question-column is for a survey sheet: give --text-column too")
         if text_column is None:
             codebooks += [s for s in sheets if self._sheet_is_codebook(s)]
-        with self.store.atomic():
+        with self._ctx.store.atomic():
             for manifest in studies:
                 self._import_study(
                     manifest, report, replace=replace, max_size=max_size, progress=progress
                 )
             for book in codebooks:
-                done = self.import_codebook(book)
+                done = self._codes.import_codebook(book)
                 report.codes_created += done.codes_created
                 report.codes_updated += done.codes_updated
             for path in refi:
-                report.exchanges.append((str(path), self.import_refi(path)))
+                report.exchanges.append((str(path), self._exchange.import_refi(path)))
             if text_column is not None:
                 _add(
                     report,
-                    self.import_responses(
+                    self._files.import_responses(
                         sheets[0],
                         text_column=text_column,
                         id_column=id_column,
@@ -114,7 +126,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
             if transcripts:
                 _add(
                     report,
-                    self.import_files(
+                    self._files.import_files(
                         transcripts,
                         kind=kind,
                         replace=replace,
@@ -126,7 +138,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
                     ),
                 )
             if attributes is not None:
-                report.attributes_set += self._apply_attributes(
+                report.attributes_set += self._files.apply_attributes(
                     _read_attributes(Path(attributes)), report
                 )
         return report
@@ -175,16 +187,18 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
         from qualcode.ingest.routing import read_study
 
         study = read_study(manifest)
-        if not self.store.source_ids():  # a new project takes the study's name and language
+        if not self._ctx.store.source_ids():  # a new project takes the study's name and language
             if study.name:
-                self.set_setting("name", study.name)
+                self._ctx.set_setting("name", study.name)
             if study.language:
-                self.set_setting("language", _check_language(study.language, manifest))
+                self._ctx.set_setting("language", _check_language(study.language, manifest))
         if study.codebook is not None:
             if study.codebook.suffix.lower() == ".qdc":
-                report.exchanges.append((str(study.codebook), self.import_qdc(study.codebook)))
+                report.exchanges.append(
+                    (str(study.codebook), self._exchange.import_qdc(study.codebook))
+                )
             else:
-                done = self.import_codebook(study.codebook)
+                done = self._codes.import_codebook(study.codebook)
                 report.codes_created += done.codes_created
                 report.codes_updated += done.codes_updated
         groups: dict[tuple[str, str | None], list[Path]] = {}
@@ -195,7 +209,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
         for (kind, language), files in groups.items():
             _add(
                 report,
-                self.import_files(
+                self._files.import_files(
                     files, kind=kind, language=language, replace=replace, max_size=max_size
                 ),
             )
@@ -204,7 +218,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
                 progress(done_files / len(study.sources))
         if study.attributes is not None:
             attrs = _read_attributes(study.attributes)
-            report.attributes_set += self._apply_attributes(attrs, report)
+            report.attributes_set += self._files.apply_attributes(attrs, report)
 
 
 def _route(given: list[Path], report: ImportReport) -> dict[str, list[Path]]:

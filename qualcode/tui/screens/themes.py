@@ -52,7 +52,7 @@ class ThemesDialog(ShowsWorkerErrors, Dialog[Theme]):
 
     @work(thread=True, exclusive=True, group="themes", exit_on_error=False)
     def _find(self) -> None:
-        themes = self.app.project.themes(self.count)
+        themes = self.app.project.suggestions.themes(self.count)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, themes)
 

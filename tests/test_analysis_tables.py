@@ -238,7 +238,7 @@ def test_nothing_gives_empty_tables_with_their_columns(study: Project, tmp_path:
     assert list(study.reports.matrix(**nothing).columns) == ["code_id", "code"]
     with Project.create(tmp_path / "empty.qcdb") as empty:
         for table in ("frequencies", "cooccurrence", "matrix", "crosstab", "quotes"):
-            frame = getattr(empty, table)()
+            frame = getattr(empty.reports, table)()
             assert frame.empty, table
         assert list(empty.reports.frequencies(by="speaker").columns) == [
             "speaker",

@@ -249,7 +249,7 @@ def test_v2_suggests_a_code_coded_once_where_its_passage_is_the_nearest():
     v1 = CombinedSuggester(random_state=0).fit(codes, texts, labels)
     v2 = CombinedSuggesterV2(random_state=0).fit(codes, texts, labels)
     [[first]] = v2.suggest_texts(query, top=1)
-    assert first.context.label == "player agency"
+    assert first.label == "player agency"
     X = v2.codebook_.vectorizer_.transform(lemmatise(query))
     votes = v2.neighbour_votes(X)[0]
     assert votes.argmax() == 3 and votes.min() >= 0.0 and votes.max() <= 1.0

@@ -30,7 +30,7 @@ def test_suggestions_from_the_codebook_before_any_coding(coded: Project):
     text = coded.sources.get("int1").text
     start, end = span(text, "Honestly, no. I had never heard of it before you called.")
     [first, *rest] = coded.suggestions.suggest("int1", start, end, top=3)
-    assert (first.context.label, first.start, first.end) == ("Awareness", start, end)
+    assert (first.label, first.start, first.end) == ("Awareness", start, end)
     assert first.suggester == "qualcode.codebook.v2"
     assert first.evidence == ("matched: never hear",)
     assert first.code_id == coded.codebook.code("Awareness").id

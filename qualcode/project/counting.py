@@ -1,8 +1,8 @@
 """Whose codings the reports count, and the filters that choose them, checked.
 
-Every table of :mod:`qualcode.project.analysis` counts the coders :meth:`CountingActions.counted`
+Every table of :mod:`qualcode.project.analysis` counts the coders :meth:`Counting.counted`
 names: with no ``coder`` given, the agreed coding once the project has one
-(:meth:`CountingActions.agreed_coder`), else its one coder, else every coder pooled (and the
+(:meth:`Counting.agreed_coder`), else its one coder, else every coder pooled (and the
 tables say so); ``coder="all"`` pools every coder on purpose; names count those coders.
 
 A filter value the project does not have (a coder, a source, an attribute or one of its

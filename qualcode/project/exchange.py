@@ -1,11 +1,9 @@
-"""Team work: REFI-QDA import and export, merging coders' projects, agreement, reconciling.
+"""REFI-QDA import and export and merging coders' projects (``project.exchange``).
 
-File formats live in :mod:`qualcode.interop`, statistics in :mod:`qualcode.analysis.agreement`;
-this mixin resolves names, runs each import or merge in one transaction (a failure changes
-nothing) and feeds the statistics plain data.
-
-:meth:`ExchangeActions.disagreements` lists passages with stable ids, which
-:mod:`qualcode.project.reconciling` settles.
+File formats live in :mod:`qualcode.interop`; this service resolves names and runs each
+import or merge in one transaction (a failure changes nothing). Agreement between the merged
+coders is :mod:`qualcode.project.agreement`, and :mod:`qualcode.project.reconciling` settles
+the passages where they differ.
 """
 
 from __future__ import annotations

@@ -292,7 +292,7 @@ def report_lines(report: ImportReport, unit: str = "source") -> list[str]:
     """What an import did, line by line, as the CLI prints it and the TUI shows it.
 
     Args:
-        report: what :meth:`ImportActions.import_paths` returned.
+        report: what :meth:`Imports.import_paths` returned.
         unit: what a source is called: ``source``, or ``response`` for survey answers.
     """
     lines: list[str] = []

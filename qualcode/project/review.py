@@ -1,11 +1,12 @@
-"""The review queue: suggestions for every uncoded sentence, decided by a coder in bulk.
+"""Suggestions of a project (``project.suggestions``) and the review queue: suggestions for
+every uncoded sentence, decided by a coder in bulk.
 
 ``queue_suggestions`` scores every sentence no coding touches and keeps the suggestions
 above the lowest score at which the queue's expected precision is still ``min_precision``.
 The learned suggester's scores are Platt-calibrated (a score of 0.8 is right about 80% of
 the time, as the evaluator's ``calibration`` checks), so the precision expected of a set of
 suggestions is the mean of their scores. Each decision goes through
-:meth:`SuggestActions.accept_suggestion` or :meth:`SuggestActions.reject_suggestion`, so it is
+:meth:`Suggester.accept_suggestion` or :meth:`Suggester.reject_suggestion`, so it is
 recorded as feedback like a decision on the coding screen, and leaves the queue.
 """
 
@@ -27,13 +28,13 @@ if TYPE_CHECKING:
     from qualcode.project.themes import Themes
 
 # The suggester as a coder in ``agreement``: a name no person can take by coding (see
-# :meth:`ReviewActions.suggested_codings`).
+# :meth:`Suggestions.suggested_codings`).
 SUGGESTED = "suggested"
 
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """What :meth:`ReviewActions.queue_suggestions` stored."""
+    """What :meth:`Suggestions.queue_suggestions` stored."""
 
     suggestions: int  # in the queue now
     sentences: int  # uncoded sentences scored

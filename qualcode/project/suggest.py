@@ -51,7 +51,7 @@ class Suggester:
         self._codings = codings
 
     """Suggest codes for passages, learn from the coder's decisions, find themes
-    (:class:`ThemeActions`)."""
+    (:class:`~qualcode.project.themes.Themes`)."""
 
     # -- the model -----------------------------------------------------------------------
 

@@ -4,12 +4,12 @@ At the top, the agreement per code (percentage, Cohen's kappa for two coders,
 Krippendorff's alpha) on the sources every compared coder coded; below, each passage
 where they differ on a code. A key settles the highlighted one (``a`` takes the first
 coder's version, ``b`` the second's, ``p`` the whole passage, ``n`` none) through
-:meth:`Project.reconcile`, which records the decision and writes it as codings of the coder
+``project.team.reconcile``, which records the decision and writes it as codings of the coder
 ``agreed``; ``A`` takes one coder's version of every disagreement not yet decided. A passage
 already decided asks before its decision is replaced. Comparing parses sentences, so it runs
 in a worker.
 
-What is settled is read from the project's decision log (:meth:`Project.reconciled`) after
+What is settled is read from the project's decision log (``project.team.reconciled``) after
 every decision, so the marks and the count of open disagreements are the project's, at once.
 """
 

@@ -1,4 +1,4 @@
-"""The reports screen: the frequency table of :meth:`Project.frequencies`, its charts, and
+"""The reports screen: the frequency table of ``project.reports.frequencies``, its charts, and
 an export of every table to one file.
 
 The tables are computed by the analysis module (pandas) in a worker, so the screen shows at

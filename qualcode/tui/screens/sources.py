@@ -2,7 +2,7 @@
 
 Enter opens a source on the coding screen; ``i`` imports files in a worker, with a progress
 bar, so a large import never freezes the screen. The files are routed as the CLI's ``import``
-routes them (:meth:`Project.import_paths`: transcripts, a codebook, a sheet, a REFI-QDA
+routes them (``project.sources.import_paths``: transcripts, a codebook, a sheet, a REFI-QDA
 project, a folder or a study), the kind is asked for only when there are transcripts, and
 what was done is shown in the CLI's words.
 """

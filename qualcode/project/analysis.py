@@ -1,4 +1,4 @@
-"""Reports: frequency tables, co-occurrence, matrices, crosstabs, quotes, exports and charts.
+"""Reports (``project.reports``): frequencies, co-occurrence, matrices, crosstabs, quotes, charts.
 
 Every table is a pandas DataFrame computed by :mod:`qualcode.analysis` from frames the store
 reads in one query each. The filters are the same for every table: ``coder`` (names),

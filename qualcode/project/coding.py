@@ -1,4 +1,4 @@
-"""Codebook edits, coding, undo and memos."""
+"""Coding of a project (``project.coding``): codes applied and removed, undo and redo, memos."""
 
 from __future__ import annotations
 

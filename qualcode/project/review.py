@@ -56,7 +56,8 @@ class Queued:
 
 
 class Suggestions:
-    """Suggestions of a project: asked for, accepted or rejected, queued for review, and themes."""
+    """Suggestions of a project: asked for, accepted or rejected, queued for the uncoded rest
+    of the project and decided, and themes."""
 
     def __init__(
         self, ctx: ProjectContext, suggester: Suggester, themes: Themes, sources: Sources
@@ -76,8 +77,6 @@ class Suggestions:
         self.codes_questions = suggester.codes_questions
         self.themes = themes.themes
         self.promote_theme = themes.promote_theme
-
-    """Queue suggestions for the uncoded rest of the project and decide them."""
 
     def queue_suggestions(
         self,

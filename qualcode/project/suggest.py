@@ -43,15 +43,13 @@ ASKED_CODED_SHARE = 0.05
 
 
 class Suggester:
-    """The learned suggester: fitted on the codings and feedback, ranking codes for passages."""
+    """The suggester of a project: fitted on the codings and feedback, it suggests codes for
+    passages and learns from the coder's decisions."""
 
     def __init__(self, ctx: ProjectContext, themes: Themes, codings: Codings) -> None:
         self._ctx = ctx
         self._themes = themes
         self._codings = codings
-
-    """Suggest codes for passages, learn from the coder's decisions, find themes
-    (:class:`~qualcode.project.themes.Themes`)."""
 
     # -- the model -----------------------------------------------------------------------
 

@@ -27,14 +27,12 @@ INTERVIEWERS = (
 
 
 class Themes:
-    """Themes found in the uncoded text, and the NLP analysis of a source that suggestions share."""
+    """Themes, and what suggestions share with them: the NLP analysis of a source, and its
+    passages (turns or sentences)."""
 
     def __init__(self, ctx: ProjectContext, codes: Codes) -> None:
         self._ctx = ctx
         self._codes = codes
-
-    """Themes, and what suggestions share with them: the NLP analysis of a source, and
-    its passages (turns or sentences)."""
 
     _nlp: SuggesterCache[CombinedSuggesterV3]  # set by Project.__init__
 

@@ -42,7 +42,7 @@ def test_a_coder_takes_no_lock_that_blocks_the_others(team: Team, qualcode):
     with team.sql("anna") as anna:
         for table in ("codings", "memos", "history", "decisions", "coders", "codes", "meta"):
             for mode in LOCKS:
-                with anna.team.transaction(), pytest.raises(psycopg.errors.InsufficientPrivilege):
+                with anna.transaction(), pytest.raises(psycopg.errors.InsufficientPrivilege):
                     anna.execute(f"LOCK TABLE {table} IN {mode} MODE")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             anna.execute("SELECT id FROM codings FOR UPDATE")
@@ -203,14 +203,14 @@ def test_a_project_set_up_by_an_older_qualcode_is_fenced_when_its_owner_opens_it
         lead.execute(f'GRANT INSERT, UPDATE, DELETE ON codings TO "{group}"')
         lead.execute("DROP TRIGGER qualcode_fence ON codings")
         lead.execute("UPDATE meta SET value = '6' WHERE key = 'schema_version'")
-    with team.sql("anna") as anna, anna.team.transaction():
+    with team.sql("anna") as anna, anna.transaction():
         anna.execute("LOCK TABLE codings IN ACCESS EXCLUSIVE MODE")  # the old hole
     refused = qualcode("codings", team.url("anna"), ok=False)
     assert refused.returncode == 1 and "opens it once to upgrade it" in refused.stderr
     qualcode("codings", team.url("lena"))  # the owner's open upgrades it
     with (
         team.sql("anna") as anna,
-        anna.team.transaction(),
+        anna.transaction(),
         pytest.raises(psycopg.errors.InsufficientPrivilege),
     ):
         anna.execute("LOCK TABLE codings IN ACCESS EXCLUSIVE MODE")

@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.model import utc_now
@@ -43,7 +43,7 @@ from qualcode.project.browse import Sources
 from qualcode.project.codes import Codes, CodeUsage
 from qualcode.project.coding import ApplyResult, Codings, Place, Step
 from qualcode.project.counting import Counting
-from qualcode.project.exchange import Exchange, merge_projects
+from qualcode.project.exchange import Exchange
 from qualcode.project.importing import Imports
 from qualcode.project.reconciling import AGREED, Reconciled, Reconciling
 from qualcode.project.review import Queued, Suggestions
@@ -53,6 +53,9 @@ from qualcode.project.team import Team
 from qualcode.project.themes import Themes
 from qualcode.store import Store
 from qualcode.store.server import is_server_url
+
+if TYPE_CHECKING:
+    from qualcode.interop.merge import MergeReport
 
 
 class Project:
@@ -216,6 +219,19 @@ class Project:
             "coders": ctx.coders(),
             "memos": counts["memos"],
         }
+
+
+def merge_projects(
+    out: str | Path, inputs: list[str | Path], *, coder: str | None = None
+) -> MergeReport:
+    """Merge ``inputs`` into project ``out``, creating it if missing (and removing it again
+    if the merge fails). ``out`` may be a project on a server (as for an import); an input
+    may not: its coders may be writing meanwhile, and a merge reads one settled state."""
+    if is_server_url(out):
+        with Project.open(out) as project:
+            return project.exchange.merge_from(list(inputs))
+    with Project.open_or_build(out, coder=coder) as project:
+        return project.exchange.merge_from(list(inputs))
 
 
 __all__ = [

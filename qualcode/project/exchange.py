@@ -209,18 +209,3 @@ class Exchange:
             merger.apply(refi)
             pause_point("merged")
         return report
-
-
-def merge_projects(
-    out: str | Path, inputs: list[str | Path], *, coder: str | None = None
-) -> MergeReport:
-    """Merge ``inputs`` into project ``out``, creating it if missing (and removing it again
-    if the merge fails). ``out`` may be a project on a server (as for an import); an input
-    may not: its coders may be writing meanwhile, and a merge reads one settled state."""
-    from qualcode.project import Project
-
-    if is_server_url(out):
-        with Project.open(out) as project:
-            return project.exchange.merge_from(list(inputs))
-    with Project.open_or_build(out, coder=coder) as project:
-        return project.exchange.merge_from(list(inputs))

@@ -47,9 +47,9 @@ def build_demo(
     with Project.build(
         path, language=study.language or "en", coder="demo", name=study.name
     ) as project:
-        project.import_paths([manifest], progress=progress)
+        project.sources.import_paths([manifest], progress=progress)
         if coded:
             # Each coder's project as a REFI-QDA file, merged as a team's would be: the
             # sources and codes match the ones just imported, so only the codings are new.
-            project.merge_from([root / CODINGS / f"{coder}.qdpx" for coder in CODERS])
+            project.exchange.merge_from([root / CODINGS / f"{coder}.qdpx" for coder in CODERS])
     return Project.open(path)

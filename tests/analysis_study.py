@@ -69,9 +69,9 @@ def build_study(folder: Path, *, coded: bool = True) -> Project:
     sheet = folder / "attributes.csv"
     sheet.write_text("source,cohort\na,2019\nb,2020\nd,2019\n", encoding="utf-8")
     p = Project.create(folder / "study.qcdb", coder="anna")
-    p.import_files([folder / f"{n}.txt" for n in "abd"], kind="interview")
-    p.import_files([folder / "c.txt"], kind="expert_panel")
-    p.import_attributes(sheet)
+    p.sources.import_files([folder / f"{n}.txt" for n in "abd"], kind="interview")
+    p.sources.import_files([folder / "c.txt"], kind="expert_panel")
+    p.sources.import_attributes(sheet)
     for name, parent in [
         ("Awareness", None),
         ("Barriers", None),
@@ -79,10 +79,10 @@ def build_study(folder: Path, *, coded: bool = True) -> Project:
         ("Money", "Barriers"),
         ("Unused", None),
     ]:
-        p.add_code(name, parent)
+        p.codebook.add_code(name, parent)
     if coded:
         for source, quote, code, coder in CODINGS:
             text = TEXTS[source]
             start = text.index(quote)
-            p.apply_code(source, start, start + len(quote), code, coder=coder)
+            p.coding.apply(source, start, start + len(quote), code, coder=coder)
     return p

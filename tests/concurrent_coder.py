@@ -30,10 +30,10 @@ def code(project: str, coder: str, n: int, undo: int = 0) -> int:
     made = 0
     with Project.open(project) as p:
         for i in range(n):
-            if p.apply_code("int1", i, i + 1, "Shared", coder=coder, new=True).coding is not None:
+            if p.coding.apply("int1", i, i + 1, "Shared", coder=coder, new=True).coding is not None:
                 made += 1
         for _ in range(undo):
-            if p.undo(coder) == "apply":
+            if p.coding.undo(coder) == "apply":
                 made -= 1
     return made
 
@@ -42,8 +42,8 @@ def read(path: Path, stop: Path) -> int:
     reads = 0
     with Project.open(path) as p:
         while not stop.exists():
-            p.codings()
-            p.sources()
+            p.coding.codings()
+            p.sources.all()
             reads += 1
     return reads
 

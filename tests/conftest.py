@@ -73,7 +73,9 @@ def coded_demo_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -
     (:func:`copy_project`) before changing it."""
     path = copy_project(demo_file, tmp_path_factory.mktemp("demo"), "coded.qcdb")
     with Project.open(path) as project:
-        project.merge_from([examples_root() / CODINGS / f"{coder}.qdpx" for coder in CODERS])
+        project.exchange.merge_from(
+            [examples_root() / CODINGS / f"{coder}.qdpx" for coder in CODERS]
+        )
     return path
 
 
@@ -107,8 +109,8 @@ def project_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def project(project_path: Path, transcripts: dict[str, Path]):
     p = Project.create(project_path, language="en", coder="anna")
-    p.import_files([transcripts["int1"]], kind="interview")
-    p.import_files([transcripts["panel1"]], kind="expert_panel")
+    p.sources.import_files([transcripts["int1"]], kind="interview")
+    p.sources.import_files([transcripts["panel1"]], kind="expert_panel")
     yield p
     p.close()
 

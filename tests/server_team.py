@@ -39,12 +39,12 @@ def team(
 
     t = Team(postgres, pg_database)
     with Project.create(lead_url) as p:
-        p.import_files([transcripts["int1"]], kind="interview")
-        p.add_coder("anna")
-        p.add_coder("bob")
+        p.sources.import_files([transcripts["int1"]], kind="interview")
+        p.team.add_coder("anna")
+        p.team.add_coder("bob")
         start, end = span(INTERVIEW, "I had never heard of it")
-        p.apply_code("int1", start, end, "Awareness", new=True)
+        p.coding.apply("int1", start, end, "Awareness", new=True)
     for coder in ("anna", "bob"):
         with Project.open(t.url(coder)) as p:
-            p.apply_code("int1", start, end, "Awareness")
+            p.coding.apply("int1", start, end, "Awareness")
     return t

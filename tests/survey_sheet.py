@@ -66,10 +66,10 @@ def write_demo(out: Path, *, answers_only: bool = False) -> int:
 
     rows = []
     with tempfile.TemporaryDirectory() as folder, build_demo(Path(folder) / "demo.qcdb") as p:
-        book = p.codebook()
-        for s in p.sources():
-            text, turns = p.source(s.id).text, p.turns(s.id)
-            codings = p.store.list_codings(source_id=s.id)
+        book = p.codebook.book()
+        for s in p.sources.all():
+            text, turns = p.sources.get(s.id).text, p.sources.turns(s.id)
+            codings = p.context.store.list_codings(source_id=s.id)
             for i, t in enumerate(turns):
                 if answers_only and asks(t.speaker):
                     continue

@@ -23,7 +23,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def test_parents_are_set_apart_and_codes_go_by_their_own_names(coded: Project, tmp_path: Path):
-    freq = coded.frequencies()
+    freq = coded.reports.frequencies()
     parents = _is_parent(freq)
     assert [c for c, p in zip(freq["code"], parents, strict=True) if p] == [
         "Awareness and publicity",
@@ -33,15 +33,15 @@ def test_parents_are_set_apart_and_codes_go_by_their_own_names(coded: Project, t
         "Programme organisation",
     ]
     assert _names(["A/Time", "B/Time", "B/Money"]) == ["A/Time", "B/Time", "Money"]
-    svg = coded.chart("frequencies", tmp_path / "f.svg").read_text(encoding="utf-8")
+    svg = coded.reports.chart("frequencies", tmp_path / "f.svg").read_text(encoding="utf-8")
     assert "Information channels" in svg and "publicity/Information" not in svg
     assert "DejaVuSans-Bold" in svg  # the parents' names (glyphs drawn as paths)
-    flat = coded.chart("frequencies", tmp_path / "flat.svg", code="Awareness")
+    flat = coded.reports.chart("frequencies", tmp_path / "flat.svg", code="Awareness")
     assert "DejaVuSans-Bold" not in flat.read_text(encoding="utf-8")  # no parent, no bold
 
 
 def test_the_figure_widens_for_long_labels(coded: Project, tmp_path: Path):
-    freq = coded.frequencies()
+    freq = coded.reports.frequencies()
     short = bar_chart(freq, tmp_path / "short.png")
     longer = freq.assign(code=freq["code"].str.replace("Awareness", "Awareness " + "x" * 60))
     wide = bar_chart(longer, tmp_path / "wide.png")

@@ -66,7 +66,7 @@ def test_share_text_rounds_half_up():
 
 
 def test_frequencies_with_rollup(study: Project):
-    f = study.frequencies()
+    f = study.reports.frequencies()
     assert list(f.columns) == FREQUENCY_COLUMNS
     # Awareness: codings 1 and 2 overlap (one passage); b and c one each.
     # Barriers rolls up Time, Money and its own coding: in a, Time 3+6 merge, 4 and 5 apart.
@@ -82,7 +82,7 @@ def test_frequencies_with_rollup(study: Project):
 
 
 def test_frequencies_without_rollup_and_with_zeros(study: Project):
-    f = study.frequencies(rollup=False, zeros=True)
+    f = study.reports.frequencies(rollup=False, zeros=True)
     assert rows(f, "code", "codings", "passages", "sources_text") == [
         ("Awareness", 4, 3, "3 of 4 (75%)"),
         ("Barriers", 1, 1, "1 of 4 (25%)"),
@@ -93,7 +93,7 @@ def test_frequencies_without_rollup_and_with_zeros(study: Project):
 
 
 def test_one_coder_keeps_n_of_all_sources(study: Project):
-    f = study.frequencies(coder="anna", code="Barriers/Time")
+    f = study.reports.frequencies(coder="anna", code="Barriers/Time")
     # ben's "I have no time" is gone; anna's three codings are three passages.
     assert rows(f, "code", "codings", "passages", "sources_text") == [
         ("Barriers/Time", 3, 3, "2 of 4 (50%)")
@@ -101,7 +101,7 @@ def test_one_coder_keeps_n_of_all_sources(study: Project):
 
 
 def test_by_kind_counts_of_the_kind(study: Project):
-    f = study.frequencies(by="kind", code="Awareness")
+    f = study.reports.frequencies(by="kind", code="Awareness")
     assert list(f.columns) == ["kind", *FREQUENCY_COLUMNS]
     assert rows(f, "kind", "code", "passages", "sources_text") == [
         ("expert_panel", "Awareness", 1, "1 of 1 (100%)"),
@@ -110,7 +110,7 @@ def test_by_kind_counts_of_the_kind(study: Project):
 
 
 def test_by_attribute_with_a_group_for_sources_without_it(study: Project):
-    f = study.frequencies(by="cohort", code="Awareness")
+    f = study.reports.frequencies(by="cohort", code="Awareness")
     assert rows(f, "cohort", "sources_text") == [
         ("2019", "1 of 2 (50%)"),
         ("2020", "1 of 1 (100%)"),
@@ -119,7 +119,7 @@ def test_by_attribute_with_a_group_for_sources_without_it(study: Project):
 
 
 def test_by_speaker_of_the_turn_a_coding_starts_in(study: Project):
-    f = study.frequencies(by="speaker", code="Barriers")
+    f = study.reports.frequencies(by="speaker", code="Barriers")
     got = {(r[0], r[1]): r[2:] for r in rows(f, "speaker", "code", "passages", "sources_text")}
     # STUDENT speaks in a and d, so N is 2; Barriers in a: three passages.
     assert got[("STUDENT", "Barriers")] == (3, "1 of 2 (50%)")
@@ -129,7 +129,7 @@ def test_by_speaker_of_the_turn_a_coding_starts_in(study: Project):
 
 
 def test_by_coder_counts_of_the_sources_each_coded(study: Project):
-    f = study.frequencies(by="coder", code="Barriers/Time")
+    f = study.reports.frequencies(by="coder", code="Barriers/Time")
     assert rows(f, "coder", "codings", "passages", "sources_text") == [
         ("anna", 3, 3, "2 of 3 (67%)"),
         ("ben", 1, 1, "1 of 1 (100%)"),
@@ -137,11 +137,11 @@ def test_by_coder_counts_of_the_sources_each_coded(study: Project):
 
 
 def test_where_and_sources_filters_set_n(study: Project):
-    f = study.frequencies(where={"cohort": "2019"}, code="Awareness")
+    f = study.reports.frequencies(where={"cohort": "2019"}, code="Awareness")
     assert rows(f, "code", "sources_text") == [("Awareness", "1 of 2 (50%)")]
-    g = study.frequencies(sources=["b", "c"], code="Awareness")
+    g = study.reports.frequencies(sources=["b", "c"], code="Awareness")
     assert rows(g, "code", "passages", "sources_text") == [("Awareness", 2, "2 of 2 (100%)")]
-    h = study.frequencies(where={"kind": ["expert_panel"]}, rollup=False)
+    h = study.reports.frequencies(where={"kind": ["expert_panel"]}, rollup=False)
     assert rows(h, "code", "sources_text") == [
         ("Awareness", "1 of 1 (100%)"),
         ("Barriers", "1 of 1 (100%)"),
@@ -150,7 +150,7 @@ def test_where_and_sources_filters_set_n(study: Project):
 
 
 def test_cooccurrence_by_overlap_counts_places_and_characters(study: Project):
-    c = study.cooccurrence()
+    c = study.reports.cooccurrence()
     assert list(c.columns) == PAIR_COLUMNS
     # Only in a: the Awareness passage "I never heard of it. I have" overlaps the Time
     # passage "I have no time at all" on "I have".
@@ -163,7 +163,7 @@ def test_cooccurrence_by_overlap_counts_places_and_characters(study: Project):
 
 
 def test_cooccurrence_by_turn(study: Project):
-    c = study.cooccurrence(unit="turn")
+    c = study.reports.cooccurrence(unit="turn")
     # Turns holding each code: Awareness a1 b1 c1; Time a1 a3 c1; Money a3 b1.
     assert rows(c, "code_a", "code_b", "count", "jaccard") == [
         ("Awareness", "Barriers/Time", 2, 0.5),
@@ -173,7 +173,7 @@ def test_cooccurrence_by_turn(study: Project):
 
 
 def test_cooccurrence_by_turn_rolled_up_leaves_out_a_code_and_its_parent(study: Project):
-    c = study.cooccurrence(unit="turn", rollup=True)
+    c = study.reports.cooccurrence(unit="turn", rollup=True)
     # Barriers holds a1 a3 b1 c1 c2: with Awareness 3 of 3 + 5 - 3 turns.
     assert rows(c, "code_a", "code_b", "count", "jaccard") == [
         ("Awareness", "Barriers", 3, 0.6),
@@ -184,7 +184,7 @@ def test_cooccurrence_by_turn_rolled_up_leaves_out_a_code_and_its_parent(study: 
 
 
 def test_cooccurrence_by_sentence(study: Project):
-    c = study.cooccurrence(unit="sentence")
+    c = study.reports.cooccurrence(unit="sentence")
     # Awareness runs over two sentences of a (coding 2), one of b, one of c: 4 sentences;
     # Time is in 3; they share "I have no time at all." only.
     assert rows(c, "code_a", "code_b", "count") == [("Awareness", "Barriers/Time", 1)]
@@ -192,7 +192,7 @@ def test_cooccurrence_by_sentence(study: Project):
 
 
 def test_matrix_of_passages_per_source(study: Project):
-    m = study.matrix()
+    m = study.reports.matrix()
     assert list(m.columns) == ["code_id", "code", "a", "b", "d", "c"]
     assert rows(m, "code", "a", "b", "c", "d") == [
         ("Awareness", 1, 1, 1, 0),
@@ -203,17 +203,17 @@ def test_matrix_of_passages_per_source(study: Project):
 
 
 def test_crosstab_by_kind(study: Project):
-    x = study.crosstab("kind")
+    x = study.reports.crosstab("kind")
     assert list(x.columns) == ["code_id", "code", "expert_panel", "interview", "total"]
     assert rows(x, "code", "expert_panel", "interview", "total")[:2] == [
         ("Awareness", "1 of 1 (100%)", "2 of 3 (67%)", "3 of 4 (75%)"),
         ("Barriers", "1 of 1 (100%)", "2 of 3 (67%)", "3 of 4 (75%)"),
     ]
-    assert study.crosstab("cohort", value="sources")["(none)"].tolist() == [1, 1, 1, 0]
+    assert study.reports.crosstab("cohort", value="sources")["(none)"].tolist() == [1, 1, 1, 0]
 
 
 def test_quotes_of_a_subtree(study: Project):
-    q = study.quotes(code="Barriers", sources=["a"])
+    q = study.reports.quotes(code="Barriers", sources=["a"])
     assert list(q.columns) == QUOTE_COLUMNS
     assert rows(q, "code", "speaker", "coder", "text") == [
         ("Barriers/Time", "STUDENT", "ben", "I have no time"),
@@ -228,80 +228,89 @@ def test_quotes_of_a_subtree(study: Project):
 
 def test_nothing_gives_empty_tables_with_their_columns(study: Project, tmp_path: Path):
     nothing = {"where": {"cohort": "2019"}, "sources": "b"}  # each exists; no source has both
-    assert list(study.frequencies(**nothing).columns) == FREQUENCY_COLUMNS
-    assert study.frequencies(**nothing).empty
-    assert study.frequencies(zeros=True, **nothing).empty
-    assert study.frequencies(code="Unused").empty
-    assert list(study.cooccurrence(unit="sentence", **nothing).columns) == PAIR_COLUMNS
-    assert study.quotes(code="Unused").empty
-    assert list(study.quotes(code="Unused").columns) == QUOTE_COLUMNS
-    assert list(study.matrix(**nothing).columns) == ["code_id", "code"]
+    assert list(study.reports.frequencies(**nothing).columns) == FREQUENCY_COLUMNS
+    assert study.reports.frequencies(**nothing).empty
+    assert study.reports.frequencies(zeros=True, **nothing).empty
+    assert study.reports.frequencies(code="Unused").empty
+    assert list(study.reports.cooccurrence(unit="sentence", **nothing).columns) == PAIR_COLUMNS
+    assert study.reports.quotes(code="Unused").empty
+    assert list(study.reports.quotes(code="Unused").columns) == QUOTE_COLUMNS
+    assert list(study.reports.matrix(**nothing).columns) == ["code_id", "code"]
     with Project.create(tmp_path / "empty.qcdb") as empty:
         for table in ("frequencies", "cooccurrence", "matrix", "crosstab", "quotes"):
-            frame = getattr(empty, table)()
+            frame = getattr(empty.reports, table)()
             assert frame.empty, table
-        assert list(empty.frequencies(by="speaker").columns) == ["speaker", *FREQUENCY_COLUMNS]
-        assert list(empty.cooccurrence(unit="turn").columns) == PAIR_COLUMNS
+        assert list(empty.reports.frequencies(by="speaker").columns) == [
+            "speaker",
+            *FREQUENCY_COLUMNS,
+        ]
+        assert list(empty.reports.cooccurrence(unit="turn").columns) == PAIR_COLUMNS
 
 
 def test_bad_requests_are_project_errors(study: Project):
     with pytest.raises(ProjectError, match="cohort"):
-        study.frequencies(by="semester")
+        study.reports.frequencies(by="semester")
     with pytest.raises(ProjectError, match="no attribute"):
-        study.frequencies(where={"semester": "3"})
+        study.reports.frequencies(where={"semester": "3"})
     with pytest.raises(ProjectError, match="no coder"):
-        study.frequencies(coder="zoe")
+        study.reports.frequencies(coder="zoe")
     with pytest.raises(ProjectError, match="unit"):
-        study.cooccurrence(unit="paragraph")
+        study.reports.cooccurrence(unit="paragraph")
 
 
 def test_tables_follow_new_codings_undo_and_merges(tmp_path: Path):
     with build_study(tmp_path / "live") as p:
-        assert p.frequencies(code="Barriers/Money")["codings"].tolist() == [2]
-        text = p.source("d").text
+        assert p.reports.frequencies(code="Barriers/Money")["codings"].tolist() == [2]
+        text = p.sources.get("d").text
         start = text.index("Nothing")
-        p.apply_code("d", start, start + 7, "Barriers/Money")
-        assert p.frequencies(code="Barriers/Money")["sources_text"].tolist() == ["3 of 4 (75%)"]
-        p.undo()
-        assert p.frequencies(code="Barriers/Money")["sources_text"].tolist() == ["2 of 4 (50%)"]
-        p.merge_codes("Barriers/Money", "Barriers/Time")
-        f = p.frequencies(code="Barriers/Time")
+        p.coding.apply("d", start, start + 7, "Barriers/Money")
+        assert p.reports.frequencies(code="Barriers/Money")["sources_text"].tolist() == [
+            "3 of 4 (75%)"
+        ]
+        p.coding.undo()
+        assert p.reports.frequencies(code="Barriers/Money")["sources_text"].tolist() == [
+            "2 of 4 (50%)"
+        ]
+        p.codebook.merge_codes("Barriers/Money", "Barriers/Time")
+        f = p.reports.frequencies(code="Barriers/Time")
         assert rows(f, "code", "codings", "sources") == [("Barriers/Time", 6, 3)]
 
 
 def test_tables_follow_codings_written_by_another_window(tmp_path: Path):
     with build_study(tmp_path / "shared") as first:
-        assert first.frequencies(code="Barriers/Money")["codings"].tolist() == [2]
+        assert first.reports.frequencies(code="Barriers/Money")["codings"].tolist() == [2]
         with Project.open(tmp_path / "shared" / "study.qcdb") as second:
-            text = second.source("d").text
+            text = second.sources.get("d").text
             start = text.index("Nothing")
-            second.apply_code("d", start, start + 7, "Barriers/Money", coder="ben")
-        assert first.frequencies(code="Barriers/Money")["codings"].tolist() == [3]
-        assert first.quotes(code="Barriers/Money")["text"].tolist()[-1] == "Nothing"
+            second.coding.apply("d", start, start + 7, "Barriers/Money", coder="ben")
+        assert first.reports.frequencies(code="Barriers/Money")["codings"].tolist() == [3]
+        assert first.reports.quotes(code="Barriers/Money")["text"].tolist()[-1] == "Nothing"
 
 
 def test_export_by_table_names_and_a_chart_broken_down(study: Project, tmp_path: Path):
     import pandas as pd
 
-    [path] = study.export_tables(tmp_path / "t.xlsx", ["frequencies", "quotes"], by="kind")
+    [path] = study.reports.export_tables(tmp_path / "t.xlsx", ["frequencies", "quotes"], by="kind")
     sheets = pd.read_excel(path, sheet_name=None)
     assert list(sheets) == ["frequencies", "frequencies_by_kind", "quotes", "about"]
     assert sheets["frequencies_by_kind"]["Sources"].tolist()[:2] == [
         "1 of 1 (100%)",
         "2 of 3 (67%)",
     ]
-    chart = study.chart("frequencies", tmp_path / "f.svg", by="kind").read_text(encoding="utf-8")
+    chart = study.reports.chart("frequencies", tmp_path / "f.svg", by="kind").read_text(
+        encoding="utf-8"
+    )
     assert "interview (N=3)" in chart and "expert_panel (N=1)" in chart
 
 
 def test_packed_and_plain_reads_of_the_codings_agree(study: Project, monkeypatch):
     import qualcode.store.analysis as store_analysis
 
-    study.store._kept_frames.clear()
-    packed = study.store.codings_frame()
+    study.context.store._kept_frames.clear()
+    packed = study.context.store.codings_frame()
     monkeypatch.setattr(store_analysis, "_packable", lambda conn: False)
-    study.store._kept_frames.clear()
-    plain = study.store.codings_frame()
+    study.context.store._kept_frames.clear()
+    plain = study.context.store.codings_frame()
     assert len(plain) == 11
     assert packed.equals(plain)
     assert plain.dtypes.tolist() == ["int64"] * 6

@@ -13,7 +13,7 @@ runner = CliRunner()
 
 
 def test_export_import_round_trip_through_the_cli(project: Project, project_path: Path, tmp_path):
-    project.apply_code("int1", 0, 9, "Awareness", coder="anna", new=True)
+    project.coding.apply("int1", 0, 9, "Awareness", coder="anna", new=True)
     project.close()
     out = tmp_path / "study.qdpx"
     result = runner.invoke(app, ["export", str(project_path), str(out)])
@@ -26,13 +26,13 @@ def test_export_import_round_trip_through_the_cli(project: Project, project_path
     again = runner.invoke(app, ["import", str(fresh), str(out)])
     assert "Nothing new" in again.output
     with Project.open(fresh) as p:
-        assert [s.coding.coder for s in p.codings()] == ["anna"]
+        assert [s.coding.coder for s in p.coding.codings()] == ["anna"]
 
 
 def test_codebook_as_qdc_through_export_codebook_and_import(project_path: Path, tmp_path):
     with Project.create(tmp_path / "a.qcdb") as p:
-        p.add_code("Awareness", definition="Knowing it exists.", color="#112233")
-        p.add_code("Never heard", parent="Awareness")
+        p.codebook.add_code("Awareness", definition="Knowing it exists.", color="#112233")
+        p.codebook.add_code("Never heard", parent="Awareness")
     qdc = tmp_path / "book.qdc"
     assert runner.invoke(app, ["export", str(tmp_path / "a.qcdb"), str(qdc)]).exit_code == 0
     qdc2 = tmp_path / "book2.qdc"
@@ -43,8 +43,8 @@ def test_codebook_as_qdc_through_export_codebook_and_import(project_path: Path, 
     assert result.exit_code == 0, result.output
     assert "Codes: 2 added" in result.output
     with Project.open(tmp_path / "b.qcdb") as p:
-        assert p.code("Awareness/Never heard").name == "Never heard"
-        assert p.code("Awareness").color == "#112233"
+        assert p.codebook.code("Awareness/Never heard").name == "Never heard"
+        assert p.codebook.code("Awareness").color == "#112233"
 
 
 def test_export_refuses_other_suffixes(project_path: Path, project: Project, tmp_path):
@@ -54,8 +54,8 @@ def test_export_refuses_other_suffixes(project_path: Path, project: Project, tmp
 
 
 def test_refi_files_and_transcripts_import_together(project_path: Path, project: Project, tmp_path):
-    project.add_code("Awareness")
-    project.export_qdc(tmp_path / "a.qdc")
+    project.codebook.add_code("Awareness")
+    project.exchange.export_qdc(tmp_path / "a.qdc")
     project.close()
     (tmp_path / "b.txt").write_text("I: Have you heard of it?\nR: No, never.\n")
     fresh = tmp_path / "fresh.qcdb"
@@ -65,5 +65,5 @@ def test_refi_files_and_transcripts_import_together(project_path: Path, project:
     )
     assert result.exit_code == 0, result.output
     with Project.open(fresh) as p:
-        assert [c.name for c in p.codebook()] == ["Awareness"]
-        assert [s.name for s in p.sources()] == ["b"]
+        assert [c.name for c in p.codebook.book()] == ["Awareness"]
+        assert [s.name for s in p.sources.all()] == ["b"]

@@ -16,10 +16,10 @@ def coded(demo_project: Project) -> Path:
     """The example study with a few codings by two coders of their own."""
     for coder, picks in (("ann", (1, 2, 3)), ("ben", (2, 3, 4))):
         for i in picks:
-            a, b = demo_project.sentences("interview_01")[i]
-            demo_project.apply_code("interview_01", a, b, "Awareness", coder=coder)
-    assert demo_project.path is not None
-    return demo_project.path
+            a, b = demo_project.sources.sentences("interview_01")[i]
+            demo_project.coding.apply("interview_01", a, b, "Awareness", coder=coder)
+    assert demo_project.context.path is not None
+    return demo_project.context.path
 
 
 COMMANDS = [

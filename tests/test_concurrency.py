@@ -24,7 +24,7 @@ def _finish(proc: subprocess.Popen[str]) -> str:
 
 @pytest.mark.parametrize("writers", [2, 4])
 def test_writers_at_once_lose_and_double_nothing(project: Project, project_path: Path, writers):
-    project.add_code("Shared")
+    project.codebook.add_code("Shared")
     project.close()
     n = 40
     stop = project_path.with_name("stop")
@@ -41,7 +41,7 @@ def test_writers_at_once_lose_and_double_nothing(project: Project, project_path:
     assert int(_finish(reader)) > 0
     assert made == [str(n)] * writers
     with Project.open(project_path) as p:
-        found = [(c.coding.coder, c.coding.start) for c in p.codings(code="Shared")]
+        found = [(c.coding.coder, c.coding.start) for c in p.coding.codings(code="Shared")]
     assert sorted(found) == sorted((f"coder{i}", j) for i in range(writers) for j in range(n))
 
 
@@ -54,7 +54,7 @@ def _hold_write_lock(path: Path) -> sqlite3.Connection:
 
 
 def test_a_second_writer_waits_for_the_first(project: Project, project_path: Path):
-    text = project.source("int1").text
+    text = project.sources.get("int1").text
     start = text.index("never heard")
     project.close()
     holder = _hold_write_lock(project_path)
@@ -73,7 +73,7 @@ def test_a_second_writer_waits_for_the_first(project: Project, project_path: Pat
     assert running, err
     assert proc.returncode == 0, err
     with Project.open(project_path) as p:
-        assert [c.text for c in p.codings()] == ["never heard"]
+        assert [c.text for c in p.coding.codings()] == ["never heard"]
 
 
 def test_a_writer_that_waited_too_long_says_so_in_one_line(project: Project, project_path: Path):
@@ -99,7 +99,7 @@ def test_a_writer_that_waited_too_long_says_so_in_one_line(project: Project, pro
         "again when it has finished (QUALCODE_BUSY_TIMEOUT sets how long to wait)"
     ]
     with Project.open(project_path) as p:
-        assert p.codings() == []
+        assert p.coding.codings() == []
 
 
 def test_a_reader_does_not_wait_for_a_writer(project: Project, project_path: Path):
@@ -127,22 +127,22 @@ async def test_the_coding_screen_says_it_waits_for_another_writer(
     from qualcode.tui.app import QualcodeApp
     from qualcode.tui.widgets.status import StatusLine
 
-    project.add_code("Awareness", hotkey="a")
+    project.codebook.add_code("Awareness", hotkey="a")
     app = QualcodeApp(project, source="int1")
     async with app.run_test(size=(100, 30)) as pilot:
         await coding_screen(pilot)
         s, e = app.screen.view.selection
-        quote = project.source("int1").text[s:e]
+        quote = project.sources.get("int1").text[s:e]
         holder = _hold_write_lock(project_path)
         try:
             await pilot.press("a")
             status = app.screen.query_one(StatusLine)
             assert "waiting for another writer…" in status.text
-            assert project.codings() == []
+            assert project.coding.codings() == []
         finally:
             holder.execute("COMMIT")
             holder.close()
         for worker in [w for w in app.workers if w.group == "write"]:
             await worker.wait()
         await wait_for(pilot, lambda: "coded Awareness" in status.text, "the waiting write")
-    assert [(c.code, c.text) for c in project.codings()] == [("Awareness", quote)]
+    assert [(c.code, c.text) for c in project.coding.codings()] == [("Awareness", quote)]

@@ -22,7 +22,7 @@ def coded(coded_demo_file: Path) -> Project:
 
 def _codings(p: Project) -> Counter:
     return Counter(
-        (x.source, x.coding.start, x.coding.end, x.code, x.coding.coder) for x in p.codings()
+        (x.source, x.coding.start, x.coding.end, x.code, x.coding.coder) for x in p.coding.codings()
     )
 
 
@@ -31,20 +31,20 @@ def test_the_shipped_files_hold_what_codings_txt_says(coded: Project):
 
 
 def test_both_coders_and_their_counts(coded: Project):
-    assert coded.coders() == ["anna", "ben"]
+    assert coded.context.coders() == ["anna", "ben"]
     # counted off codings.txt: 349 lines for both, 99 for anna alone, 86 for ben alone
-    assert Counter(x.coding.coder for x in coded.codings()) == {"anna": 448, "ben": 435}
-    by_source = Counter(x.source for x in coded.codings())
-    assert set(by_source) == {s.name for s in coded.sources()}  # every source is coded
+    assert Counter(x.coding.coder for x in coded.coding.codings()) == {"anna": 448, "ben": 435}
+    by_source = Counter(x.source for x in coded.coding.codings())
+    assert set(by_source) == {s.name for s in coded.sources.all()}  # every source is coded
 
 
 def test_agreement_runs_on_the_demo_and_finds_real_disagreements(coded: Project):
-    report = coded.agreement(list(CODERS))
+    report = coded.team.agreement(list(CODERS))
     assert len(report.sources) == 11 and len(report.codes) == 18  # every leaf code was used
     assert 0.8 < report.overall.kappa < 0.95  # good, not perfect: two people coded it
     worst = min(report.codes, key=lambda c: c.kappa)
     assert worst.code == "Mentoring relationship/Expectations of the mentor"
-    found = coded.disagreements(list(CODERS))
+    found = coded.team.disagreements(list(CODERS))
     # a turn anna coded and ben left out (interview_01, "big anatomy lecture")
     assert any(
         d.source == "interview_01"
@@ -57,7 +57,7 @@ def test_agreement_runs_on_the_demo_and_finds_real_disagreements(coded: Project)
 
 
 def test_the_paper_table_counts_interviews(coded: Project):
-    table = coded.frequencies(by="kind").set_index(["kind", "code"])
+    table = coded.reports.frequencies(by="kind").set_index(["kind", "code"])
     row = table.loc[("interview", "Counselling needs/International students")]
     assert row["sources_text"] == "4 of 9 (44%)"
     row = table.loc[("interview", "Participation/Motivation to participate")]
@@ -68,8 +68,8 @@ def test_the_build_script_writes_one_file_per_coder(tmp_path: Path):
     written = build(tmp_path)
     assert [p.name for p in written] == ["anna.qdpx", "ben.qdpx"]
     with build_demo(tmp_path / "demo.qcdb", coded=False) as p:
-        p.merge_from(written)
-        assert Counter(x.coding.coder for x in p.codings()) == {"anna": 448, "ben": 435}
+        p.exchange.merge_from(written)
+        assert Counter(x.coding.coder for x in p.coding.codings()) == {"anna": 448, "ben": 435}
 
 
 def test_demo_command_builds_coded_or_blank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

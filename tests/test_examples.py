@@ -58,17 +58,17 @@ def demo(tmp_path_factory) -> Project:
 
 
 def test_every_example_file_yields_its_speakers_and_turns(demo: Project):
-    assert {s.name for s in demo.sources()} == set(EXPECTED)
+    assert {s.name for s in demo.sources.all()} == set(EXPECTED)
     for name, (kind, language, speakers) in EXPECTED.items():
-        source = demo.source(name)
+        source = demo.sources.get(name)
         assert (source.kind, source.language) == (kind, language), name
-        assert Counter(t.speaker for t in demo.turns(name)) == speakers, name
+        assert Counter(t.speaker for t in demo.sources.turns(name)) == speakers, name
 
 
 def test_turns_point_at_what_was_said(demo: Project):
     for name in EXPECTED:
-        text = demo.source(name).text
-        for turn in demo.turns(name):
+        text = demo.sources.get(name).text
+        for turn in demo.sources.turns(name):
             said = text[turn.start : turn.end]
             assert said and said == said.strip(), (name, turn)
             if turn.speaker:
@@ -77,18 +77,18 @@ def test_turns_point_at_what_was_said(demo: Project):
 
 
 def test_formats_keep_their_details(demo: Project):
-    rtf = demo.source("interview_04").text
+    rtf = demo.sources.get("interview_04").text
     assert "Letícia" in rtf and "€" in rtf and "–" in rtf  # code-page and \u escapes
-    assert "ß" in demo.source("interview_09_de").text
-    vtt_turns = demo.turns("interview_05")
+    assert "ß" in demo.sources.get("interview_09_de").text
+    vtt_turns = demo.sources.turns("interview_05")
     assert vtt_turns[0].timestamp == 2.0
-    assert demo.turns("panel_02")[1].timestamp == 66.0  # Name (00:01:06):
+    assert demo.sources.turns("panel_02")[1].timestamp == 66.0  # Name (00:01:06):
 
 
 def test_example_attributes_and_codebook(demo: Project):
-    assert dict(demo.source("interview_03").attributes)["performance"] == "struggling"
-    assert dict(demo.source("panel_01").attributes)["role"] == "expert_panel"
-    book = demo.codebook()
+    assert dict(demo.sources.get("interview_03").attributes)["performance"] == "struggling"
+    assert dict(demo.sources.get("panel_01").attributes)["role"] == "expert_panel"
+    book = demo.codebook.book()
     leaves = [c for c in book if not book.children(c.id)]
     assert len(leaves) >= 12 and len(book.roots()) >= 3
     assert all(c.definition and c.keywords and c.examples for c in leaves)
@@ -96,9 +96,9 @@ def test_example_attributes_and_codebook(demo: Project):
 
 
 def test_example_files_are_long_enough(demo: Project):
-    for s in demo.sources():
+    for s in demo.sources.all():
         assert s.words >= 1500, s.name
-    assert sum(s.kind == "interview" for s in demo.sources()) >= 8
+    assert sum(s.kind == "interview" for s in demo.sources.all()) >= 8
 
 
 def test_the_codebook_file_loads_on_its_own():
@@ -114,7 +114,7 @@ def test_demo_command_builds_then_reopens(tmp_path: Path):
     assert "Built the demo project" in first.output
     assert "11 sources (9 interview(s), 2 expert panel(s))" in first.output
     with Project.open(path) as p:
-        p.apply_code("interview_01", 0, 10, "Awareness and publicity/Awareness")
+        p.coding.apply("interview_01", 0, 10, "Awareness and publicity/Awareness")
     again = runner.invoke(app, ["demo", "--project", str(path)])
     assert "Opened the demo project" in again.output
     assert "1 codings" in again.output

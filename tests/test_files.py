@@ -72,7 +72,7 @@ def test_a_link_to_a_device_is_refused(tmp_path: Path):
     link = tmp_path / "endless.txt"
     link.symlink_to("/dev/zero")
     with Project.create(tmp_path / "p.qcdb") as p:
-        error = finishes(lambda: p.import_files([link]))
+        error = finishes(lambda: p.sources.import_files([link]))
     assert isinstance(error, QualcodeError)
     assert str(error) == (
         f"{link}: is a device (a symbolic link to /dev/zero), not a regular file: not read"
@@ -97,7 +97,7 @@ def test_a_directory_named_like_a_transcript_is_refused(tmp_path: Path):
     folder = tmp_path / "folder.txt"
     folder.mkdir()
     with Project.create(tmp_path / "p.qcdb") as p, pytest.raises(QualcodeError) as info:
-        p.import_files([folder])
+        p.sources.import_files([folder])
     assert str(info.value) == f"{folder}: is a directory, not a regular file: not read"
 
 
@@ -132,8 +132,8 @@ def test_a_qdpx_is_opened_as_a_regular_file_too(tmp_path: Path):
     link = tmp_path / "link.qdpx"
     link.symlink_to(archive)
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_qdpx(link)
-        assert [s.name for s in p.sources()] == ["int1"]
+        p.exchange.import_qdpx(link)
+        assert [s.name for s in p.sources.all()] == ["int1"]
 
 
 @pytest.mark.parametrize(

@@ -93,6 +93,6 @@ async def test_the_import_prompt_lists_every_suffix_the_import_takes(project: Pr
 
 
 def test_a_sources_identity_is_the_ingest_hash_of_its_text(project: Project):
-    source = project.source("int1")
+    source = project.sources.get("int1")
     assert source.content_hash == content_hash(source.text)
     assert content_hash(source.text) != content_hash(source.text + " ")

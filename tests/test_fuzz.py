@@ -49,19 +49,19 @@ Importer = Callable[[Project, Path], object]
 
 
 def _transcript(p: Project, path: Path) -> object:
-    return p.import_files([path])
+    return p.sources.import_files([path])
 
 
 def _codebook(p: Project, path: Path) -> object:
-    return p.import_codebook(path)
+    return p.codebook.import_codebook(path)
 
 
 def _survey(p: Project, path: Path) -> object:
-    return p.import_responses(path, text_column="role", id_column="source")
+    return p.sources.import_responses(path, text_column="role", id_column="source")
 
 
 def _qdpx(p: Project, path: Path) -> object:
-    return p.import_qdpx(path)
+    return p.exchange.import_qdpx(path)
 
 
 def _seeds(folder: Path) -> list[tuple[Path, Importer]]:
@@ -149,8 +149,8 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "int1.txt").write_text(INTERVIEW, encoding="utf-8")
     path = folder / "template.qcdb"
     with Project.create(path, coder="anna") as p:
-        p.import_files([folder / "int1.txt"])
-        p.apply_code("int1", 0, 9, "Awareness", new=True)
+        p.sources.import_files([folder / "int1.txt"])
+        p.coding.apply("int1", 0, 9, "Awareness", new=True)
     return path
 
 
@@ -170,7 +170,7 @@ def test_mutated_files_import_cleanly_or_fail_in_one_line(
             else:
                 error = None
                 if path.suffix in TRANSCRIPTS:  # REFI-QDA texts keep theirs (offsets)
-                    texts = [p.source(s.id).text for s in p.sources()]
+                    texts = [p.sources.get(s.id).text for s in p.sources.all()]
                     assert not any(STRAY.search(t) for t in texts), case
         printed = capsys.readouterr()  # a library's own printing would garble the one line
         assert not printed.out and not printed.err, (case, printed.out[:200], printed.err[:200])

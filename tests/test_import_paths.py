@@ -28,21 +28,21 @@ def test_a_study_folder_imports_codebook_kinds_languages_and_attributes(empty: P
     assert "Codebook: 23 code(s) added" in out
     assert "Imported 11 source(s)." in out
     with Project.open(empty) as p:
-        sources = {s.name: s for s in p.store.list_sources()}
+        sources = {s.name: s for s in p.context.store.list_sources()}
         assert len(sources) == 11
         assert sources["panel_01"].kind == "expert_panel"
         assert sources["interview_01"].kind == "interview"
         assert sources["interview_09_de"].language == "de"
         assert sources["interview_05"].language == "en"
-        assert dict(p.source("interview_01").attributes)["cohort"] == "2023"
-        assert p.code("Awareness").name == "Awareness"
-        assert p.settings()["name"] == "Mentoring programme needs analysis"
+        assert dict(p.sources.get("interview_01").attributes)["cohort"] == "2023"
+        assert p.codebook.code("Awareness").name == "Awareness"
+        assert p.context.settings()["name"] == "Mentoring programme needs analysis"
 
 
 def test_the_manifest_itself_imports_the_study_as_the_folder_does(empty: Path):
     run("import", empty, EXAMPLES / "study.yaml")
     with Project.open(empty) as p:
-        assert len(p.sources()) == 11
+        assert len(p.sources.all()) == 11
 
 
 def test_a_folder_without_a_manifest_imports_every_transcript(empty: Path, tmp_path: Path):
@@ -55,12 +55,12 @@ def test_a_folder_without_a_manifest_imports_every_transcript(empty: Path, tmp_p
     assert "attributes.csv" in out and "--attributes" in out
     run("import", empty, "--attributes", folder / "attributes.csv")
     with Project.open(empty) as p:
-        assert sorted(s.name for s in p.sources()) == [
+        assert sorted(s.name for s in p.sources.all()) == [
             "interview_01",
             "interview_02",
             "interview_05",
         ]
-        assert dict(p.source("interview_05").attributes)["site"] == "Campus South"
+        assert dict(p.sources.get("interview_05").attributes)["site"] == "Campus South"
 
 
 def test_attributes_given_as_a_codebook_say_to_use_attributes(empty: Path):
@@ -90,8 +90,8 @@ def test_one_bad_file_in_a_folder_imports_nothing(tmp_path: Path):
     (folder / "broken.docx").write_bytes(b"not a zip at all")
     with Project.create(tmp_path / "p.qcdb") as p:
         with pytest.raises(ImportFormatError, match=r"broken\.docx"):
-            p.import_paths([folder])
-        assert p.sources() == []
+            p.sources.import_paths([folder])
+        assert p.sources.all() == []
 
 
 def test_a_manifest_naming_a_missing_file_is_refused_with_the_entry(tmp_path: Path):
@@ -102,8 +102,8 @@ def test_a_manifest_naming_a_missing_file_is_refused_with_the_entry(tmp_path: Pa
     (tmp_path / "one.txt").write_text("I: Hello.\nR: Hi.\n", encoding="utf-8")
     with Project.create(tmp_path / "p.qcdb") as p:
         with pytest.raises(ImportFormatError, match=r"study.yaml, source 2: 'two.txt' is not"):
-            p.import_paths([tmp_path])
-        assert p.sources() == []
+            p.sources.import_paths([tmp_path])
+        assert p.sources.all() == []
 
 
 def test_init_and_a_qdpx_import_give_the_same_default_coder(tmp_path: Path, demo_file: Path):
@@ -121,9 +121,9 @@ def test_a_manifest_of_another_name_is_known_by_its_content(tmp_path: Path):
     )
     (tmp_path / "one.txt").write_text("A: Hello there.\nB: Hi.\n", encoding="utf-8")
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_paths([tmp_path / "pilot.yaml"])
+        report = p.sources.import_paths([tmp_path / "pilot.yaml"])
         assert report.added == ["one"]
-        assert p.source("one").kind == "focus_group"
+        assert p.sources.get("one").kind == "focus_group"
 
 
 def test_a_project_whose_filling_fails_leaves_no_file(tmp_path: Path):
@@ -131,12 +131,12 @@ def test_a_project_whose_filling_fails_leaves_no_file(tmp_path: Path):
     project and its -wal and -shm files, and nothing is left under a temporary name."""
     target = tmp_path / "p.qcdb"
     with pytest.raises(ImportFormatError), Project.build(target) as p:
-        p.import_paths([tmp_path / "missing.txt"])
+        p.sources.import_paths([tmp_path / "missing.txt"])
     assert list(tmp_path.iterdir()) == []
     with Project.build(target, coder="anna") as p:
-        p.add_code("Awareness")
+        p.codebook.add_code("Awareness")
     with Project.open(target) as p:
-        assert (p.coder, [c.name for c in p.codebook()]) == ("anna", ["Awareness"])
+        assert (p.context.coder, [c.name for c in p.codebook.book()]) == ("anna", ["Awareness"])
     with pytest.raises(ProjectError, match="already exists"), Project.build(target):
         pass
 
@@ -161,12 +161,12 @@ def test_question_column_keeps_each_answers_question_for_the_suggester(empty: Pa
     out = run("import", empty, sheet, *args, "--question-column", "Question").output
     assert "Imported 14 response(s)." in out
     with Project.open(empty) as p:
-        assert p.settings()["nlp.context"] == "question"
-        assert dict(p.source("Mx").attributes)["question"] == "Did it remind you of anything?"
+        assert p.context.settings()["nlp.context"] == "question"
+        assert dict(p.sources.get("Mx").attributes)["question"] == "Did it remind you of anything?"
         best = {}
         for name in ("Mx", "Lx"):  # the same answer, "Yes, so much.", to each question
-            text = p.source(name).text
-            best[name] = p.suggest(name, 0, len(text), top=1, fresh=True)[0].label
+            text = p.sources.get(name).text
+            best[name] = p.suggestions.suggest(name, 0, len(text), top=1, fresh=True)[0].label
     assert best == {"Mx": "Memory", "Lx": "Liking"}
 
 

@@ -148,8 +148,8 @@ def test_the_import_report_names_the_file_and_the_places(tmp_path):
     path = tmp_path / "de.txt"
     path.write_bytes(GERMAN.encode().replace(b"Sie", b"S\xffie") + b"R: ja\x07\n")
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_files([path])
-        assert p.source("de").text.startswith("I: Wie war die Prüfung für S\ufffdie?")
+        report = p.sources.import_files([path])
+        assert p.sources.get("de").text.startswith("I: Wie war die Prüfung für S\ufffdie?")
     assert report.notes == report_notes(path, 1, 29, controls=1)
 
 
@@ -157,8 +157,8 @@ def test_a_survey_sheet_gets_the_same_decoding(tmp_path):
     sheet = tmp_path / "answers.csv"
     sheet.write_bytes(b"id,answer\n1,f\xc3\xbcr mich\n2,gr\xc3\xb6\xc3\x9fer\xff\x01\n")
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_responses(sheet, text_column="answer", id_column="id")
-        assert [p.source(n).text for n in ("1", "2")] == ["für mich", "größer\ufffd"]
+        report = p.sources.import_responses(sheet, text_column="answer", id_column="id")
+        assert [p.sources.get(n).text for n in ("1", "2")] == ["für mich", "größer\ufffd"]
     assert report.notes == report_notes(sheet, 3, 9, controls=1)
 
 
@@ -191,8 +191,8 @@ def test_one_accent_per_stray_byte_is_still_utf8_and_said(accents, strays, tmp_p
     path = tmp_path / "t.txt"
     path.write_bytes(accented_and_stray(accents, strays))
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_files([path])
-        text = p.source("t").text
+        report = p.sources.import_files([path])
+        text = p.sources.get("t").text
     assert text.count("Café") == accents
     assert text.count("\ufffd") == strays
     assert not any(bad in text for bad in MOJIBAKE)
@@ -233,8 +233,8 @@ def test_a_survey_sheet_with_a_curly_quote_and_a_stray_byte_stays_utf8(tmp_path)
     sheet = tmp_path / "answers.csv"
     sheet.write_bytes("id,answer\n1,I don’t know\n".encode() + b"2,fine \x92 ok\n")
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_responses(sheet, text_column="answer", id_column="id")
-        assert [p.source(n).text for n in ("1", "2")] == ["I don’t know", "fine \ufffd ok"]
+        report = p.sources.import_responses(sheet, text_column="answer", id_column="id")
+        assert [p.sources.get(n).text for n in ("1", "2")] == ["I don’t know", "fine \ufffd ok"]
     assert "read as utf-8; 1 byte sequence" in report.notes[0]
 
 

@@ -125,10 +125,10 @@ def test_hostile_qdpx_is_refused_and_the_project_is_untouched(
 ):
     make, expected = HOSTILE[case]
     bad = make(tmp_path)
-    project.apply_code("int1", 0, 9, "Awareness", coder="anna", new=True)
+    project.coding.apply("int1", 0, 9, "Awareness", coder="anna", new=True)
     before = dump(project_path)
     with pytest.raises(ExchangeError) as info:
-        project.import_qdpx(bad)
+        project.exchange.import_qdpx(bad)
     message = str(info.value)
     assert "\n" not in message and str(bad) in message, message
     assert expected in message, message
@@ -162,7 +162,7 @@ def test_many_members_within_every_per_member_limit_are_still_a_bomb(
     assert bomb.stat().st_size < 200_000
     before = dump(project_path)
     with pytest.raises(ExchangeError) as info:
-        project.import_qdpx(bomb)
+        project.exchange.import_qdpx(bomb)
     assert str(info.value) == (
         f"{bomb}: would unpack to {80 * 2**20 + len(_many_sources(80)):,} bytes or more, "
         "over 100 times the archive's own size: refused as a possible zip bomb"
@@ -194,7 +194,7 @@ def test_a_failure_while_writing_rolls_everything_back(
 
     monkeypatch.setattr(merge.Merger, "_notes", explode)
     with pytest.raises(ExchangeError):
-        project.import_qdpx(good)
+        project.exchange.import_qdpx(good)
     assert dump(project_path) == before  # sources, codes and codings written before: gone
 
 

@@ -71,9 +71,9 @@ def test_every_convention_imports_with_every_quote_exact(tmp_path: Path, conv: C
         tmp_path / "c.qdpx", text, quotes, unit=conv.unit, bom_counted=conv.bom, crlf=conv.crlf
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        got = sorted(((c.coding.start, c.coding.end), c.text) for c in p.codings())
-        assert p.source("int1").text == text
+        report = p.exchange.import_qdpx(qdpx)
+        got = sorted(((c.coding.start, c.coding.end), c.text) for c in p.coding.codings())
+        assert p.sources.get("int1").text == text
     assert got == sorted(zip(spans(text, quotes), quotes, strict=True))
     [line] = report.offsets
     assert f"offsets read as {conv} (no producer named)" in line
@@ -121,8 +121,8 @@ def test_producer_shaped_files_name_producer_and_convention(
         tmp_path / "x.qdpx", text, quotes, unit=unit, bom_counted=False, crlf=crlf, origin=origin
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        assert sorted(c.text for c in p.codings()) == sorted(quotes)
+        report = p.exchange.import_qdpx(qdpx)
+        assert sorted(c.text for c in p.coding.codings()) == sorted(quotes)
     assert f"offsets read as {expected} ({origin}):" in report.offsets[0]
 
 
@@ -142,8 +142,8 @@ def test_names_outweigh_word_boundaries(tmp_path: Path):
         tmp_path / "x.qdpx", simple_qde("".join(sels)), {f"sources/{SOURCE}.txt": text.encode()}
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        assert sorted(c.text for c in p.codings()) == ["b", "c", "d"]
+        report = p.exchange.import_qdpx(qdpx)
+        assert sorted(c.text for c in p.coding.codings()) == ["b", "c", "d"]
     assert "UTF-16 code units" in report.offsets[0]
 
 
@@ -166,8 +166,8 @@ def test_offsets_override_reads_the_file_that_way(tmp_path: Path):
         tmp_path / "u.qdpx", text, quotes, unit="utf16", bom_counted=False, crlf=2
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_refi(qdpx, offsets="utf16")
-        assert {c.text for c in p.codings()} == set(quotes)
+        report = p.exchange.import_refi(qdpx, offsets="utf16")
+        assert {c.text for c in p.coding.codings()} == set(quotes)
     assert "UTF-16 code units" in report.offsets[0] and "as --offsets says" in report.offsets[0]
     result = runner.invoke(app, ["import", str(tmp_path / "q.qcdb"), str(qdpx), "--offsets", "x"])
     assert result.exit_code == 1 and "codepoints, utf16, utf8" in result.stderr
@@ -227,11 +227,11 @@ def test_bare_maxqda_qde_imports_its_codebook_and_lists_what_it_skipped(tmp_path
     assert "source file not found beside the .qde" in result.output
     assert "1 variable(s)" in result.output and "set 'Wave 1': 1 source(s)" in result.output
     with Project.open(tmp_path / "p.qcdb") as p:
-        assert p.code("Pressure").definition == "Being pushed to do something."
-        assert p.code("Pressure/From family").color == "#00aa00"
-        assert p.code("Pressure").color == "#ff0000"
-        assert not p.sources() and not p.codings()
-        assert {"Judit", "Péter"} <= set(p.coders())
+        assert p.codebook.code("Pressure").definition == "Being pushed to do something."
+        assert p.codebook.code("Pressure/From family").color == "#00aa00"
+        assert p.codebook.code("Pressure").color == "#ff0000"
+        assert not p.sources.all() and not p.coding.codings()
+        assert {"Judit", "Péter"} <= set(p.context.coders())
 
 
 def test_qdpx_with_a_missing_source_file_imports_the_rest(tmp_path: Path):
@@ -243,8 +243,8 @@ def test_qdpx_with_a_missing_source_file_imports_the_rest(tmp_path: Path):
     )
     qdpx = make_qdpx(tmp_path / "m.qdpx", qde, {f"sources/{other}.txt": b"Hello there."})
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        assert [s.name for s in p.sources()] == ["int2"] and not p.codings()
+        report = p.exchange.import_qdpx(qdpx)
+        assert [s.name for s in p.sources.all()] == ["int2"] and not p.coding.codings()
     assert any("'int1' and its 1 coding(s)" in s and "missing" in s for s in report.skipped)
 
 
@@ -257,8 +257,8 @@ def test_a_set_of_sources_becomes_their_attribute(tmp_path: Path):
     )
     qdpx = make_qdpx(tmp_path / "s.qdpx", qde, {f"sources/{SOURCE}.txt": b"Hello."})
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        assert p.source("int1").attributes == {"set: Wave 1": "yes"}
+        report = p.exchange.import_qdpx(qdpx)
+        assert p.sources.get("int1").attributes == {"set: Wave 1": "yes"}
     assert any("set 'Wave 1': 1 code(s)" in s for s in report.skipped)
 
 
@@ -272,8 +272,8 @@ def test_taguette_codebook_with_empty_sets_reads(tmp_path: Path):
         encoding="utf-8",
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_refi(qdc)
-        assert sorted(c.name for c in p.codebook()) == ["interesting", "people"]
+        report = p.exchange.import_refi(qdc)
+        assert sorted(c.name for c in p.codebook.book()) == ["interesting", "people"]
     assert len(report.codes_added) == 2
 
 
@@ -286,18 +286,20 @@ def _emoji_project(tmp_path: Path) -> Path:
     f.write_text(text, encoding="utf-8")
     path = tmp_path / "src.qcdb"
     with Project.create(path, coder="anna") as p:
-        p.import_files([f])
+        p.sources.import_files([f])
         at = 0
         for q in quotes:
             start = text.index(q, at)
             at = start + 1
-            p.apply_code("comments", start, start + len(q), "Pressure", coder="anna", new=True)
+            p.coding.apply("comments", start, start + len(q), "Pressure", coder="anna", new=True)
     return path
 
 
 def _codings(path: Path) -> list[tuple[int, int, str, str]]:
     with Project.open(path) as p:
-        return sorted((c.coding.start, c.coding.end, c.text, c.coding.coder) for c in p.codings())
+        return sorted(
+            (c.coding.start, c.coding.end, c.text, c.coding.coder) for c in p.coding.codings()
+        )
 
 
 @pytest.mark.parametrize("target", ["standard", "nvivo", "atlas", "maxqda", "qualcoder"])
@@ -312,16 +314,18 @@ def test_export_for_a_tool_reimports_exactly(tmp_path: Path, target: str):
     assert "WARNING" not in result.output
     assert _codings(back) == _codings(src)
     with Project.open(back) as b, Project.open(src) as a:
-        assert b.source("comments").text == a.source("comments").text
+        assert b.sources.get("comments").text == a.sources.get("comments").text
 
 
 def test_export_for_nvivo_writes_bom_crlf_and_utf16_offsets(tmp_path: Path):
     with Project.create(tmp_path / "p.qcdb") as p:
         f = tmp_path / "e.txt"
         f.write_text("A: 😀😀 I never\nheard of it.\n", encoding="utf-8")
-        p.import_files([f])
-        p.apply_code("e", *span(p.source("e").text, "heard"), "Awareness", coder="anna", new=True)
-        p.export_qdpx(tmp_path / "n.qdpx", target="nvivo")
+        p.sources.import_files([f])
+        p.coding.apply(
+            "e", *span(p.sources.get("e").text, "heard"), "Awareness", coder="anna", new=True
+        )
+        p.exchange.export_qdpx(tmp_path / "n.qdpx", target="nvivo")
     zf = zipfile.ZipFile(tmp_path / "n.qdpx")
     [txt] = [n for n in zf.namelist() if n.endswith(".txt")]
     assert zf.read(txt) == "\ufeffA: 😀😀 I never\r\nheard of it.\r\n".encode()
@@ -337,7 +341,7 @@ def test_exports_for_nvivo_and_atlas_validate(tmp_path: Path, target: str):
     etree = pytest.importorskip("lxml.etree")
     src = _emoji_project(tmp_path)
     with Project.open(src) as p:
-        p.export_qdpx(tmp_path / "o.qdpx", target=target)
+        p.exchange.export_qdpx(tmp_path / "o.qdpx", target=target)
     schema = etree.XMLSchema(etree.parse(str(XSD)))
     doc = etree.fromstring(zipfile.ZipFile(tmp_path / "o.qdpx").read("project.qde"))
     assert schema.validate(doc), schema.error_log
@@ -382,10 +386,10 @@ def _coded_over_edit(tmp_path: Path, edited: str, spans_in_original: list[tuple[
     folder.mkdir()
     (folder / "int1.txt").write_text(edited, encoding="utf-8")
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_files([folder / "int1.txt"])
-        report = p.import_qdpx(qdpx)
-        assert [s.name for s in p.sources()] == ["int1"]
-        return sorted(c.text for c in p.codings()), report
+        p.sources.import_files([folder / "int1.txt"])
+        report = p.exchange.import_qdpx(qdpx)
+        assert [s.name for s in p.sources.all()] == ["int1"]
+        return sorted(c.text for c in p.coding.codings()), report
 
 
 def test_codings_on_an_edited_source_are_placed_by_their_quotes(tmp_path: Path):
@@ -412,14 +416,14 @@ def test_quotes_cut_mid_word_are_not_doubted_when_their_names_match(tmp_path: Pa
     with Project.create(tmp_path / "p.qcdb") as p:
         f = tmp_path / "e.txt"
         f.write_text("Senkit nem lehet kényszeríteni erre.\n", encoding="utf-8")
-        p.import_files([f])
-        p.apply_code(
+        p.sources.import_files([f])
+        p.coding.apply(
             "e", 2, 9, "Awareness", coder="anna", new=True
         )  # "nkit ne": a coder's odd choice
-        p.export_qdpx(tmp_path / "o.qdpx")
+        p.exchange.export_qdpx(tmp_path / "o.qdpx")
     with Project.create(tmp_path / "q.qcdb") as q:
-        report = q.import_qdpx(tmp_path / "o.qdpx")
-        assert [c.text for c in q.codings()] == ["nkit ne"]
+        report = q.exchange.import_qdpx(tmp_path / "o.qdpx")
+        assert [c.text for c in q.coding.codings()] == ["nkit ne"]
     assert not report.warnings and "1 of 1 match the quote" in report.offsets[0]
 
 
@@ -445,13 +449,13 @@ def test_merge_where_one_coder_fixed_a_typo_keeps_one_source(tmp_path: Path):
         (folder / "int1.txt").write_text(text, encoding="utf-8")
         path = tmp_path / f"{coder}.qcdb"
         with Project.create(path, coder=coder) as p:
-            p.import_files([folder / "int1.txt"])
-            p.apply_code("int1", *span(text, "mentors were helpful"), "Mentors", new=True)
+            p.sources.import_files([folder / "int1.txt"])
+            p.coding.apply("int1", *span(text, "mentors were helpful"), "Mentors", new=True)
         paths.append(path)
     report = merge_projects(tmp_path / "team.qcdb", paths)
     with Project.open(tmp_path / "team.qcdb") as t:
-        assert [s.name for s in t.sources()] == ["int1"]
-        assert {(c.coding.coder, c.text) for c in t.codings()} == {
+        assert [s.name for s in t.sources.all()] == ["int1"]
+        assert {(c.coding.coder, c.text) for c in t.coding.codings()} == {
             ("anna", "mentors were helpful"),
             ("ben", "mentors were helpful"),
         }

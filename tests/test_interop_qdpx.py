@@ -19,22 +19,22 @@ from tests.refi_helpers import CODE, SOURCE, XSD, make_qdpx, selection, simple_q
 
 def _demo(tmp_path: Path) -> Project:
     p = build_demo(tmp_path / "demo.qcdb", coded=False)
-    text = p.source("interview_01").text
-    p.apply_code(
+    text = p.sources.get("interview_01").text
+    p.coding.apply(
         "interview_01", *span(text, "never heard"), "Awareness", coder="anna", memo="m", new=True
     )
-    p.apply_code("interview_01", 0, 40, "Awareness", coder="ben", new=True)
-    p.apply_code("panel_01", 5, 60, "Participation/Time constraints", coder="anna", new=True)
-    p.add_memo("project memo", coder="anna")
-    p.add_memo("code memo", code="Awareness", coder="ben")
-    p.add_memo("source memo", source="panel_01", coder="anna")
-    first = p.codings()[0].coding.id
-    p.add_memo("coding memo", coding=first, coder="anna")
+    p.coding.apply("interview_01", 0, 40, "Awareness", coder="ben", new=True)
+    p.coding.apply("panel_01", 5, 60, "Participation/Time constraints", coder="anna", new=True)
+    p.coding.add_memo("project memo", coder="anna")
+    p.coding.add_memo("code memo", code="Awareness", coder="ben")
+    p.coding.add_memo("source memo", source="panel_01", coder="anna")
+    first = p.coding.codings()[0].coding.id
+    p.coding.add_memo("coding memo", coding=first, coder="anna")
     return p
 
 
 def _snapshot(p: Project) -> dict[str, object]:
-    book = p.codebook()
+    book = p.codebook.book()
     return {
         "codes": sorted(
             (
@@ -52,23 +52,25 @@ def _snapshot(p: Project) -> dict[str, object]:
         ),
         "sources": sorted(
             (s.name, s.kind, s.language, s.text, tuple(sorted(s.attributes.items())), s.guid)
-            for s in p.store.list_sources()
+            for s in p.context.store.list_sources()
         ),
         "codings": sorted(
             (x.source, x.code, x.coding.coder, x.coding.start, x.coding.end, x.coding.memo, x.text)
-            for x in p.codings()
+            for x in p.coding.codings()
         ),
-        "memos": sorted((m.target, m.text, m.coder) for m in p.memos()),
-        "turns": sorted((s.name, len(p.turns(s.id))) for s in p.store.list_sources()),
+        "memos": sorted((m.target, m.text, m.coder) for m in p.coding.memos()),
+        "turns": sorted(
+            (s.name, len(p.sources.turns(s.id))) for s in p.context.store.list_sources()
+        ),
     }
 
 
 def test_round_trip_of_the_demo_project_keeps_every_code_source_and_coding(tmp_path: Path):
     with _demo(tmp_path) as p:
-        p.export_qdpx(tmp_path / "out.qdpx")
+        p.exchange.export_qdpx(tmp_path / "out.qdpx")
         before = _snapshot(p)
     with Project.create(tmp_path / "back.qcdb") as q:
-        report = q.import_qdpx(tmp_path / "out.qdpx")
+        report = q.exchange.import_qdpx(tmp_path / "out.qdpx")
         after = _snapshot(q)
     assert report.codings_added == 3 and not report.conflicts and not report.skipped
     assert after == before
@@ -78,9 +80,9 @@ def test_round_trip_of_the_demo_project_keeps_every_code_source_and_coding(tmp_p
 
 def test_export_is_stable_and_guids_are_kept(tmp_path: Path):
     with _demo(tmp_path) as p:
-        p.export_qdpx(tmp_path / "a.qdpx")
-        p.export_qdpx(tmp_path / "b.qdpx")
-        assert all(c.guid for c in p.codebook())
+        p.exchange.export_qdpx(tmp_path / "a.qdpx")
+        p.exchange.export_qdpx(tmp_path / "b.qdpx")
+        assert all(c.guid for c in p.codebook.book())
     a = zipfile.ZipFile(tmp_path / "a.qdpx").read("project.qde")
     b = zipfile.ZipFile(tmp_path / "b.qdpx").read("project.qde")
     assert a == b
@@ -90,7 +92,7 @@ def test_export_is_stable_and_guids_are_kept(tmp_path: Path):
 def test_export_validates_against_project_xsd(tmp_path: Path):
     etree = pytest.importorskip("lxml.etree")
     with _demo(tmp_path) as p:
-        p.export_qdpx(tmp_path / "out.qdpx")
+        p.exchange.export_qdpx(tmp_path / "out.qdpx")
     schema = etree.XMLSchema(etree.parse(str(XSD)))
     doc = etree.fromstring(zipfile.ZipFile(tmp_path / "out.qdpx").read("project.qde"))
     assert schema.validate(doc), schema.error_log
@@ -98,8 +100,8 @@ def test_export_validates_against_project_xsd(tmp_path: Path):
 
 def test_export_layout_is_project_qde_and_sources_folder(tmp_path: Path):
     with _demo(tmp_path) as p:
-        p.export_qdpx(tmp_path / "out.qdpx")
-        n = len(p.sources())
+        p.exchange.export_qdpx(tmp_path / "out.qdpx")
+        n = len(p.sources.all())
     names = zipfile.ZipFile(tmp_path / "out.qdpx").namelist()
     assert names[0] == "project.qde"
     assert len([x for x in names if x.startswith("sources/") and x.endswith(".txt")]) == n
@@ -107,12 +109,12 @@ def test_export_layout_is_project_qde_and_sources_folder(tmp_path: Path):
 
 def test_codebook_qdc_round_trip(tmp_path: Path):
     with _demo(tmp_path) as p:
-        p.export_qdc(tmp_path / "book.qdc")
-        book = p.codebook()
+        p.exchange.export_qdc(tmp_path / "book.qdc")
+        book = p.codebook.book()
         want = sorted((book.path(c), c.definition, c.keywords, c.color, c.guid) for c in book)
     with Project.create(tmp_path / "b.qcdb") as q:
-        report = q.import_qdc(tmp_path / "book.qdc")
-        got_book = q.codebook()
+        report = q.exchange.import_qdc(tmp_path / "book.qdc")
+        got_book = q.codebook.book()
         got = sorted(
             (got_book.path(c), c.definition, c.keywords, c.color, c.guid) for c in got_book
         )
@@ -166,20 +168,22 @@ def test_selection_offsets_map_from_file_text_to_normalised_text(
         {f"sources/{SOURCE}.txt": raw.encode("utf-8")},
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_qdpx(qdpx)
-        [seg] = p.codings()
+        p.exchange.import_qdpx(qdpx)
+        [seg] = p.coding.codings()
         assert seg.text == quote
-        assert "\r" not in p.source("int1").text and not p.source("int1").text.startswith("\ufeff")
+        assert "\r" not in p.sources.get("int1").text and not p.sources.get("int1").text.startswith(
+            "\ufeff"
+        )
 
 
 def test_non_bmp_characters_count_as_one_code_point_on_export(tmp_path: Path):
     with Project.create(tmp_path / "p.qcdb") as p:
         f = tmp_path / "emoji.txt"
         f.write_text("A: 😀😀 I never heard of it.\n", encoding="utf-8")
-        p.import_files([f])
-        text = p.source("emoji").text
-        p.apply_code("emoji", *span(text, "never heard"), "Awareness", coder="anna", new=True)
-        p.export_qdpx(tmp_path / "e.qdpx")
+        p.sources.import_files([f])
+        text = p.sources.get("emoji").text
+        p.coding.apply("emoji", *span(text, "never heard"), "Awareness", coder="anna", new=True)
+        p.exchange.export_qdpx(tmp_path / "e.qdpx")
     qde = zipfile.ZipFile(tmp_path / "e.qdpx").read("project.qde").decode()
     start = text.index("never heard")
     assert f'startPosition="{start}"' in qde and start == 8  # each emoji is one code point
@@ -235,17 +239,17 @@ def test_liberal_reading_of_vendor_quirks(tmp_path: Path):
 </Project>"""
     qdpx = make_qdpx(tmp_path / "v.qdpx", qde)
     with Project.create(tmp_path / "p.qcdb", coder="lead") as p:
-        report = p.import_qdpx(qdpx)
-        book = p.codebook()
+        report = p.exchange.import_qdpx(qdpx)
+        book = p.codebook.book()
         assert sorted(book.path(c) for c in book) == ["Parent∕Group", "Parent∕Group/Child"]
-        assert p.code("Parent∕Group").color == "#ff00aa"
-        segs = {(s.text, s.code, s.coding.coder) for s in p.codings()}
+        assert p.codebook.code("Parent∕Group").color == "#ff00aa"
+        segs = {(s.text, s.code, s.coding.coder) for s in p.coding.codings()}
         assert segs == {
             ("world", "Parent∕Group/Child", "lead"),
             ("Hello world, I never heard of it.", "Parent∕Group", "user aaaaaaaa"),
         }
-        assert p.source("inline").attributes == {"case": "Student 7", "cohort": "2019"}
-        [memo] = p.memos()
+        assert p.sources.get("inline").attributes == {"case": "Student 7", "cohort": "2019"}
+        [memo] = p.coding.memos()
         assert memo.target == "coding" and memo.text == "Why world?"
     assert not report.conflicts
 
@@ -258,11 +262,11 @@ def test_qdc_reader_accepts_codes_in_a_project_codebook():
 
 def test_odd_guids_stored_in_a_project_are_exported_as_plain_guids(tmp_path: Path):
     with Project.create(tmp_path / "p.qcdb") as p:
-        a = p.add_code("A", guid="{ABCDEF00-0000-4000-8000-000000000001}")
-        b = p.add_code("B", guid="not a guid")
-        p.export_qdpx(tmp_path / "o.qdpx")
-        assert p.codebook().get(a.id).guid == "abcdef00-0000-4000-8000-000000000001"
-        new = p.codebook().get(b.id).guid
+        a = p.codebook.add_code("A", guid="{ABCDEF00-0000-4000-8000-000000000001}")
+        b = p.codebook.add_code("B", guid="not a guid")
+        p.exchange.export_qdpx(tmp_path / "o.qdpx")
+        assert p.codebook.book().get(a.id).guid == "abcdef00-0000-4000-8000-000000000001"
+        new = p.codebook.book().get(b.id).guid
         assert new is not None and new != "not a guid"
     qde = zipfile.ZipFile(tmp_path / "o.qdpx").read("project.qde").decode()
     assert 'guid="abcdef00-0000-4000-8000-000000000001"' in qde and "not a guid" not in qde
@@ -275,19 +279,19 @@ def test_bare_qde_reads_sources_beside_it_and_never_above(tmp_path: Path):
     (folder / "project.qde").write_text(simple_qde(selection(6, 17)), "utf-8")
     (tmp_path / "secret.txt").write_text("secret", "utf-8")
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_qde(folder / "project.qde")
-        assert [s.text for s in p.codings()] == ["never heard"]
+        p.exchange.import_qde(folder / "project.qde")
+        assert [s.text for s in p.coding.codings()] == ["never heard"]
     (folder / "bad.qde").write_text(simple_qde(path="relative://../secret.txt"), "utf-8")
     with Project.create(tmp_path / "q.qcdb") as q, pytest.raises(ExchangeError, match="outside"):
-        q.import_qde(folder / "bad.qde")
+        q.exchange.import_qde(folder / "bad.qde")
 
 
 def test_relative_external_source_beside_the_qdpx(tmp_path: Path):
     (tmp_path / "int1.txt").write_text("I had never heard of it.", "utf-8")
     qdpx = make_qdpx(tmp_path / "r.qdpx", simple_qde(selection(6, 17), path="relative://int1.txt"))
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_qdpx(qdpx)
-        assert [s.text for s in p.codings()] == ["never heard"]
+        p.exchange.import_qdpx(qdpx)
+        assert [s.text for s in p.coding.codings()] == ["never heard"]
 
 
 def test_descriptions_of_sources_and_project_become_memos(tmp_path: Path):
@@ -301,8 +305,8 @@ def test_descriptions_of_sources_and_project_become_memos(tmp_path: Path):
     )
     qdpx = make_qdpx(tmp_path / "d.qdpx", qde, {f"sources/{SOURCE}.txt": b"Hello."})
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_qdpx(qdpx)
-        assert {(m.target, m.text) for m in p.memos()} == {
+        p.exchange.import_qdpx(qdpx)
+        assert {(m.target, m.text) for m in p.coding.memos()} == {
             ("source", "Rural site"),
             ("project", "Pilot study"),
         }
@@ -316,8 +320,8 @@ def test_a_text_source_with_only_rich_text_is_skipped_and_reported(tmp_path: Pat
     )
     qdpx = make_qdpx(tmp_path / "r.qdpx", qde, {f"sources/{SOURCE}.txt": b"Hello."})
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        assert [s.name for s in p.sources()] == ["int1"]
+        report = p.exchange.import_qdpx(qdpx)
+        assert [s.name for s in p.sources.all()] == ["int1"]
     assert report.skipped == [f"{qdpx}: text source 'styled' without plain text"]
 
 
@@ -326,5 +330,5 @@ def test_backslash_member_names_from_windows_tools(tmp_path: Path):
         tmp_path / "w.qdpx", simple_qde(selection(0, 5)), {f"Sources\\{SOURCE}.TXT": b"Hello."}
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_qdpx(qdpx)
-        assert [s.text for s in p.codings()] == ["Hello"]
+        p.exchange.import_qdpx(qdpx)
+        assert [s.text for s in p.coding.codings()] == ["Hello"]

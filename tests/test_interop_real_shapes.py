@@ -46,8 +46,8 @@ def _import(tmp_path: Path, text: bytes, selections: list[str], origin: str = ""
         qde = qde.replace('name="t">', f'name="t" origin="{origin}">', 1)
     qdpx = make_qdpx(tmp_path / "x.qdpx", qde, {f"sources/{SOURCE}.txt": text})
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        quotes = [c.text for c in sorted(p.codings(), key=lambda c: c.coding.start)]
+        report = p.exchange.import_qdpx(qdpx)
+        quotes = [c.text for c in sorted(p.coding.codings(), key=lambda c: c.coding.start)]
     return quotes, report
 
 
@@ -113,10 +113,10 @@ def test_bare_maxqda_24_project_imports_its_codebook(tmp_path: Path):
     assert "set 'Wave 2024': 1 source(s) not read" in result.output
     assert "WARNING" not in result.output
     with Project.open(tmp_path / "p.qcdb") as p:
-        child = p.code("Barriers/BARRIER - Time")
+        child = p.codebook.code("Barriers/BARRIER - Time")
         assert child.definition == "Apply when a student says they have no time & why."
         assert child.color == "#ef8256"
-        assert not p.sources() and not p.codings()
+        assert not p.sources.all() and not p.coding.codings()
 
 
 # NVivo for Windows 12.6. Shape quoted, from a real export, in a public test of another
@@ -177,9 +177,9 @@ def test_nvivo_12_6_shaped_export_reads_every_quote_exactly(tmp_path: Path):
         {f"Sources/{g}.txt": written.encode("utf-8"), f"Sources/{g}.docx": b"PK not read"},
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        got = [c.text for c in sorted(p.codings(), key=lambda c: c.coding.start)]
-        assert len({c.coding.coder for c in p.codings()}) == 1  # no creatingUser anywhere
+        report = p.exchange.import_qdpx(qdpx)
+        got = [c.text for c in sorted(p.coding.codings(), key=lambda c: c.coding.start)]
+        assert len({c.coding.coder for c in p.coding.codings()}) == 1  # no creatingUser anywhere
     assert got == quotes * 40
     assert "UTF-16 code units (NVivo for Windows 12.6): 80 of 80" in report.offsets[0]
     assert not report.warnings
@@ -229,10 +229,10 @@ path="internal://a.mp3"/>
 def test_inline_text_with_cr_references_and_sources_qualcode_does_not_model(tmp_path: Path):
     qdpx = make_qdpx(tmp_path / "o.qdpx", INLINE_AND_OTHERS, {"sources/scan.txt": b"Scanned."})
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_qdpx(qdpx)
-        src = p.source("Inline one")
+        report = p.exchange.import_qdpx(qdpx)
+        src = p.sources.get("Inline one")
         assert src.text == "First para.\nStill first.\n\nSecond para here.\n"
-        assert [c.text for c in p.codings()] == ["Still"]
+        assert [c.text for c in p.coding.codings()] == ["Still"]
         assert src.attributes == {"case": "P1", "Age": "42"}
     assert any("PDF source 'Scan' and its 1 coding(s)" in s for s in report.skipped)
     assert any(s.endswith("audio source 'Recording'") for s in report.skipped)
@@ -262,8 +262,8 @@ def test_codebooks_of_atlas_and_nvivo_for_mac(tmp_path: Path, head: str):
         encoding="utf-8",
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_refi(qdc)
-        [code] = p.codebook()
+        p.exchange.import_refi(qdc)
+        [code] = p.codebook.book()
         assert (code.name, code.definition, code.color) == ("code1", "description", "#46aa00")
 
 
@@ -355,7 +355,7 @@ def test_forced_offsets_with_poor_evidence_name_the_other_units(tmp_path: Path):
         {f"sources/{SOURCE}.txt": text.encode()},
     )
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.import_refi(qdpx, offsets="codepoints")
+        report = p.exchange.import_refi(qdpx, offsets="codepoints")
     assert report.warnings and report.warnings[0].endswith("--offsets utf16, utf8")
 
 
@@ -413,7 +413,7 @@ def test_a_guid_used_twice_in_one_file_keeps_both_codings(tmp_path: Path):
     assert quotes == ["programme", "helped"]
     assert report.codings_added == 2
     with Project.open(tmp_path / "p.qcdb") as p:  # the same file again adds nothing
-        again = p.import_qdpx(tmp_path / "x.qdpx")
+        again = p.exchange.import_qdpx(tmp_path / "x.qdpx")
     assert again.codings_added == 0 and again.codings_present == 2
 
 

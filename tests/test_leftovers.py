@@ -47,8 +47,8 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def coded(project: Project, project_path: Path) -> Path:
-    text = project.source("int1").text
-    project.apply_code("int1", *span(text, "never heard of it"), "Awareness", new=True)
+    text = project.sources.get("int1").text
+    project.coding.apply("int1", *span(text, "never heard of it"), "Awareness", new=True)
     project.close()
     return project_path
 
@@ -94,8 +94,8 @@ def test_a_killed_merge_into_a_new_project_leaves_no_project_and_no_copy(
     assert names(out_dir) == ["team.qcdb"]
     assert names(Path(env["TMPDIR"])) == []
     with Project.open(merged) as p:
-        assert [c.text for c in p.codings()] == ["never heard of it"]
-        assert p.settings()["name"] == "team"
+        assert [c.text for c in p.coding.codings()] == ["never heard of it"]
+        assert p.context.settings()["name"] == "team"
 
 
 def test_a_killed_qdpx_import_into_a_new_project_leaves_nothing_behind_it(

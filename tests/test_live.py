@@ -26,8 +26,8 @@ SIZE = (100, 30)
 @pytest.fixture
 def team(postgres: PostgresServer, pg_database: str, pg_url: str, transcripts) -> dict[str, str]:
     with Project.create(pg_url) as lead:
-        lead.import_files([transcripts["int1"]], kind="interview")
-        lead.add_code("Awareness")
+        lead.sources.import_files([transcripts["int1"]], kind="interview")
+        lead.codebook.add_code("Awareness")
     return {name: add_coder(postgres, pg_database, name) for name in ("anna", "ben")}
 
 
@@ -47,7 +47,7 @@ async def test_another_coders_coding_appears_without_a_key_press(team: dict[str,
             await until(pilot, lambda: app.sub_title.endswith("online: anna"))
             screen = app.screen
             assert isinstance(screen, CodingScreen) and screen.coded == []
-            start, end = span(anna.source("int1").text, NEVER)
+            start, end = span(anna.sources.get("int1").text, NEVER)
             # ben, in a process of his own, as his own role
             await asyncio.to_thread(
                 run_qualcode, "code", team["ben"], "int1", start, end, "Awareness"
@@ -106,7 +106,7 @@ def test_a_bad_or_forged_notification_is_ignored_and_the_feed_runs_on(
 ):
     with Project.open(team["anna"]) as anna:
         listener = live_listener(anna)
-        text, source_id = anna.source("int1").text, anna.source("int1").id
+        text, source_id = anna.sources.get("int1").text, anna.sources.get("int1").id
     assert listener is not None
     changes: list = []
     online: list[list[str]] = []
@@ -154,7 +154,7 @@ async def test_the_window_shows_what_the_database_holds_not_what_a_notification_
             await pilot.pause(3 * WAIT)  # a toast shown now would stay 3 seconds
             assert not any("999" in t for t in toasts(app))
             await asyncio.to_thread(notify_as, team["ben"], "not json")
-            start, end = span(anna.source("int1").text, NEVER)
+            start, end = span(anna.sources.get("int1").text, NEVER)
             await asyncio.to_thread(
                 run_qualcode, "code", team["ben"], "int1", start, end, "Awareness"
             )

@@ -25,20 +25,20 @@ def _coder_project(tmp: Path, coder: str, name: str) -> Path:
     (folder / "panel1.txt").write_text(PANEL, encoding="utf-8")
     path = tmp / f"{coder}.qcdb"
     with Project.create(path, coder=coder) as p:
-        p.import_files([folder / f"{name}.txt", folder / "panel1.txt"])
-        p.add_code("Awareness", definition="Knowing the programme exists.")
-        p.add_code("Time constraints")
-        text = p.source(name).text
+        p.sources.import_files([folder / f"{name}.txt", folder / "panel1.txt"])
+        p.codebook.add_code("Awareness", definition="Knowing the programme exists.")
+        p.codebook.add_code("Time constraints")
+        text = p.sources.get(name).text
         quotes = {
             "anna": [AWARE[0], AWARE[1]],
             "ben": [AWARE[1], "Honestly, no."],
         }[coder]
         for q in quotes:
-            p.apply_code(name, *span(text, q), "Awareness")
-        made = p.apply_code(name, *span(text, "Time, mostly."), "Time constraints")
+            p.coding.apply(name, *span(text, q), "Awareness")
+        made = p.coding.apply(name, *span(text, "Time, mostly."), "Time constraints")
         assert made.coding is not None
-        p.add_memo(f"{coder} on time", coding=made.coding.id)
-        p.add_memo(f"{coder} on the code", code="Awareness")
+        p.coding.add_memo(f"{coder} on time", coding=made.coding.id)
+        p.coding.add_memo(f"{coder} on the code", code="Awareness")
     return path
 
 
@@ -54,14 +54,14 @@ def test_merge_matches_sources_by_content_and_keeps_every_coding(tmp_path, coder
     assert sorted(report.sources_matched) == ["int1", "panel1"]  # ben's 'interview_b' is int1
     assert report.codings_added == 6 and not report.conflicts
     with Project.open(out) as p:
-        assert [s.name for s in p.sources()] == ["int1", "panel1"]
-        assert sorted(p.coders()) == ["anna", "ben"]
-        by = {(s.coding.coder, s.text) for s in p.codings()}
+        assert [s.name for s in p.sources.all()] == ["int1", "panel1"]
+        assert sorted(p.context.coders()) == ["anna", "ben"]
+        by = {(s.coding.coder, s.text) for s in p.coding.codings()}
         assert ("ben", "Honestly, no.") in by and ("anna", AWARE[0]) in by
-        on_codings = {m.text: m.target_id for m in p.memos() if m.target == "coding"}
-        time = {s.coding.coder: s.coding.id for s in p.codings(code="Time constraints")}
+        on_codings = {m.text: m.target_id for m in p.coding.memos() if m.target == "coding"}
+        time = {s.coding.coder: s.coding.id for s in p.coding.codings(code="Time constraints")}
         assert on_codings == {"anna on time": time["anna"], "ben on time": time["ben"]}
-        assert {m.text for m in p.memos() if m.target == "code"} == {
+        assert {m.text for m in p.coding.memos() if m.target == "code"} == {
             "anna on the code",
             "ben on the code",
         }
@@ -83,7 +83,7 @@ def test_agreement_of_the_merged_project_by_hand(tmp_path, coders):
     merge_projects(out, list(coders))
     assert len(split_sentences(INTERVIEW)) == 9
     with Project.open(out) as p:
-        report = p.agreement(["anna", "ben"], unit="sentence")
+        report = p.team.agreement(["anna", "ben"], unit="sentence")
     assert report.sources == ("int1",)  # the panel was coded by neither
     aware = next(c for c in report.codes if c.code == "Awareness")
     # Nine sentences: anna only 1, ben only 1, both 1, neither 6.
@@ -102,7 +102,7 @@ def test_agreement_of_the_merged_project_by_hand(tmp_path, coders):
 def test_merge_of_a_qdpx_export_and_a_project(tmp_path, coders):
     anna, ben = coders
     with Project.open(anna) as p:
-        p.export_qdpx(tmp_path / "anna.qdpx")
+        p.exchange.export_qdpx(tmp_path / "anna.qdpx")
     out = tmp_path / "team.qcdb"
     report = merge_projects(out, [tmp_path / "anna.qdpx", ben])
     assert report.codings_added == 6
@@ -117,18 +117,18 @@ def test_conflicts_and_near_duplicates_are_listed_not_resolved(tmp_path, coders)
     folder.mkdir()
     (folder / "int1.txt").write_text("A different interview altogether.\n", encoding="utf-8")
     with Project.create(carl, coder="carl") as p:
-        p.import_files([folder / "int1.txt"])
-        p.add_code("Awareness", definition="Something else entirely.")
-        p.add_code("Time constraint")  # one letter off
-        p.apply_code("int1", 2, 11, "Awareness")
+        p.sources.import_files([folder / "int1.txt"])
+        p.codebook.add_code("Awareness", definition="Something else entirely.")
+        p.codebook.add_code("Time constraint")  # one letter off
+        p.coding.apply("int1", 2, 11, "Awareness")
     out = tmp_path / "team.qcdb"
     report = merge_projects(out, [anna, carl])
     assert any("Awareness" in c and "another definition" in c for c in report.conflicts)
     assert any("'int1'" in c and "int1 (2)" in c for c in report.conflicts)
     assert ("Time constraint", "Time constraints") in report.near_duplicates
     with Project.open(out) as p:
-        assert p.code("Awareness").definition == "Knowing the programme exists."
-        assert {s.name for s in p.sources()} == {"int1", "panel1", "int1 (2)"}
+        assert p.codebook.code("Awareness").definition == "Knowing the programme exists."
+        assert {s.name for s in p.sources.all()} == {"int1", "panel1", "int1 (2)"}
 
 
 def test_disagreements_and_reconciliation(tmp_path, coders):
@@ -136,47 +136,47 @@ def test_disagreements_and_reconciliation(tmp_path, coders):
     merge_projects(out, list(coders))
     both = ["anna", "ben"]
     with Project.open(out) as p:
-        found = p.disagreements(both)
+        found = p.team.disagreements(both)
         assert [(d.text, d.coded_by) for d in found] == [
             (AWARE[0], ("anna",)),
             ("Honestly, no.", ("ben",)),
         ]
         first, second = found
-        assert p.reconciled(found) == {}
-        done = p.reconcile(first.id, "anna", coders=both)
+        assert p.team.reconciled(found) == {}
+        done = p.team.reconcile(first.id, "anna", coders=both)
         # The first reconcile brings what both coded alike: Awareness and Time, one each.
         assert done.agreements is not None and done.agreements.count == 2
         assert (done.codings, done.decisions[0].choice) == (1, "anna")
-        assert list(p.reconciled(found)) == [first.id]
-        assert p.reconcile(second.id, "none", coders=both).codings == 0
+        assert list(p.team.reconciled(found)) == [first.id]
+        assert p.team.reconcile(second.id, "none", coders=both).codings == 0
         with pytest.raises(ProjectError, match=r"already decided: decision #3, none, by "):
-            p.reconcile(second.id, "passage", coders=both)
-        changed = p.reconcile(second.id, "passage", coders=both, change=True)
+            p.team.reconcile(second.id, "passage", coders=both)
+        changed = p.team.reconcile(second.id, "passage", coders=both, change=True)
         assert changed.codings == 1 and [d.id for d in changed.replaced] == [3]
-        agreed = {s.text for s in p.codings(coder="agreed")}
+        agreed = {s.text for s in p.coding.codings(coder="agreed")}
         # ben's "Honestly, no." joins the agreed sentence after it: one passage.
         assert agreed == {AWARE[0], f"Honestly, no. {AWARE[1]}", "Time, mostly."}
-        assert p.undo("agreed") == "reconcile"
-        assert {s.text for s in p.codings(coder="agreed")} == {
+        assert p.coding.undo("agreed") == "reconcile"
+        assert {s.text for s in p.coding.codings(coder="agreed")} == {
             AWARE[0],
             AWARE[1],
             "Time, mostly.",
         }
-        assert [(d.id, d.status) for d in p.decisions()][-2:] == [(3, ""), (4, "undone")]
-        assert p.reconciled(found)[second.id].choice == "none"
+        assert [(d.id, d.status) for d in p.team.decisions()][-2:] == [(3, ""), (4, "undone")]
+        assert p.team.reconciled(found)[second.id].choice == "none"
         with pytest.raises(ProjectError, match="choose one of the coders compared"):
-            p.reconcile(first.id, "nobody", coders=both)
+            p.team.reconcile(first.id, "nobody", coders=both)
         for bad in ("99:1:0-5", "1:99:0-5", "1:1:0-99999", "nonsense"):
             with pytest.raises(ProjectError):
-                p.reconcile(bad, "passage", coders=both)
-        final = p.reconcile_all(both, "ben", into="final")
+                p.team.reconcile(bad, "passage", coders=both)
+        final = p.team.reconcile_all(both, "ben", into="final")
         assert len(final.decisions) == 2 and final.agreements is not None
-        ben = {s.text for s in p.codings(coder="ben")}
-        assert {s.text for s in p.codings(coder="final")} == {f"Honestly, no. {AWARE[1]}"} | (
-            ben - {"Honestly, no.", AWARE[1]}
-        )
-        assert p.settings()["reconcile.into"] == "final"
-        assert p.settings()["reconcile.coders"] == "anna,ben"
+        ben = {s.text for s in p.coding.codings(coder="ben")}
+        assert {s.text for s in p.coding.codings(coder="final")} == {
+            f"Honestly, no. {AWARE[1]}"
+        } | (ben - {"Honestly, no.", AWARE[1]})
+        assert p.context.settings()["reconcile.into"] == "final"
+        assert p.context.settings()["reconcile.coders"] == "anna,ben"
 
 
 def test_merge_into_a_new_project_that_fails_leaves_no_file(tmp_path, coders):
@@ -236,10 +236,10 @@ def test_two_codes_of_one_file_with_the_same_name_stay_apart(tmp_path):
     g1, g2 = "11111111-0000-4000-8000-000000000001", "11111111-0000-4000-8000-000000000002"
     codes = [Code(1, "Coke", guid=g1), Code(2, "coke", guid=g2)]
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.merge_refi(RefiProject(codes=list(codes)), "vendor.qdpx")
-        assert sorted(c.name for c in p.codebook()) == ["Coke", "coke (2)"]
+        report = p.exchange.merge_refi(RefiProject(codes=list(codes)), "vendor.qdpx")
+        assert sorted(c.name for c in p.codebook.book()) == ["Coke", "coke (2)"]
         assert any("two codes named" in c for c in report.conflicts)
-        again = p.merge_refi(RefiProject(codes=list(codes)), "vendor.qdpx")
+        again = p.exchange.merge_refi(RefiProject(codes=list(codes)), "vendor.qdpx")
         assert not again.codes_added  # matched by GUID the second time
 
 
@@ -250,8 +250,8 @@ def test_one_code_guid_twice_in_a_file_is_one_code(tmp_path):
     g = "11111111-0000-4000-8000-000000000003"
     codes = [Code(1, "A", guid=g), Code(2, "A", definition="d", guid=g)]
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.merge_refi(RefiProject(codes=codes), "x")
-        assert [(c.name, c.definition) for c in p.codebook()] == [("A", "d")]
+        p.exchange.merge_refi(RefiProject(codes=codes), "x")
+        assert [(c.name, c.definition) for c in p.codebook.book()] == [("A", "d")]
 
 
 def test_merging_a_named_pipe_says_what_it_is_in_one_line(tmp_path: Path):

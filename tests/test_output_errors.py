@@ -33,11 +33,11 @@ def one_line_error(*args: object) -> str:
 @pytest.fixture
 def coded(project: Project, project_path: Path) -> Path:
     """A project whose coding has no REFI guids yet (an export gives them), two coders."""
-    text = project.source("int1").text
-    project.apply_code(
+    text = project.sources.get("int1").text
+    project.coding.apply(
         "int1", *span(text, "never heard of it"), "Awareness", coder="anna", new=True
     )
-    project.apply_code("int1", *span(text, "never heard"), "Awareness", coder="ben", new=True)
+    project.coding.apply("int1", *span(text, "never heard"), "Awareness", coder="ben", new=True)
     project.close()
     return project_path
 
@@ -46,7 +46,7 @@ def _damaged(tmp_path: Path, coded: Path) -> Path:
     """A .qdpx whose compressed project.qde has bytes flipped in the middle of its stream."""
     good = tmp_path / "good.qdpx"
     with Project.open(coded) as p:
-        p.export_qdpx(good)
+        p.exchange.export_qdpx(good)
     with zipfile.ZipFile(good) as zf:
         info = zf.getinfo("project.qde")
     data = bytearray(good.read_bytes())
@@ -190,4 +190,4 @@ def test_a_code_whose_keywords_are_not_json_is_one_line_naming_it(
 
 def test_the_python_api_raises_the_exchange_error(tmp_path: Path, coded: Path):
     with Project.open(coded) as p, pytest.raises(ExchangeError, match="there is no folder"):
-        p.export_qdpx(tmp_path / "missing" / "x.qdpx")
+        p.exchange.export_qdpx(tmp_path / "missing" / "x.qdpx")

@@ -38,7 +38,7 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def expected_rows(coded: Project) -> list[tuple[str, int, str]]:
     """The frequency table as it should read: own name, indent level, sources_text."""
-    freq = coded.frequencies()
+    freq = coded.reports.frequencies()
     shown = code_tree(freq["code"].tolist())
     return [
         (name, level, text) for (name, level), text in zip(shown, freq["sources_text"], strict=True)
@@ -75,7 +75,7 @@ def test_xlsx_for_people(coded: Project, tmp_path: Path):
     from openpyxl import load_workbook
 
     target = tmp_path / "tables.xlsx"
-    run("report", coded.path, "all", "--by", "kind", "-o", target)
+    run("report", coded.context.path, "all", "--by", "kind", "-o", target)
     book = load_workbook(target)
     assert book.sheetnames == [
         "frequencies",
@@ -113,7 +113,7 @@ def test_docx_for_people(coded: Project, tmp_path: Path):
     import docx
 
     target = tmp_path / "tables.docx"
-    out = run("report", coded.path, "frequencies", "-o", target).output
+    out = run("report", coded.context.path, "frequencies", "-o", target).output
     assert "tables.docx" in out
     document = docx.Document(str(target))
     assert [p.text for p in document.paragraphs if p.style.name.startswith("Heading")] == [
@@ -126,13 +126,13 @@ def test_docx_for_people(coded: Project, tmp_path: Path):
     levels = [round((i or 0) / 144000) for i in indents]  # 0.4 cm a level, in EMU
     shown = [(r[0], level, r[3]) for r, level in zip(rows[1:], levels, strict=True)]
     assert shown == expected_rows(coded)
-    codings = coded.frequencies()["codings"].tolist()
+    codings = coded.reports.frequencies()["codings"].tolist()
     assert [int(r[1]) for r in rows[1:]] == codings
 
 
 def test_markdown_for_people(coded: Project, tmp_path: Path):
     target = tmp_path / "f.md"
-    run("report", coded.path, "frequencies", "-o", target)
+    run("report", coded.context.path, "frequencies", "-o", target)
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("*Pools 2 coders, anna and ben")  # whose codings, first
     lines = lines[lines.index("## Frequencies") :]
@@ -159,11 +159,11 @@ def test_files_for_people_say_whose_codings_they_count(study: Path, tmp_path: Pa
     from openpyxl import load_workbook
 
     with Project.open(study) as p:
-        freq = p.frequencies()
+        freq = p.reports.frequencies()
         freq.attrs["counted"] = "Counts the codings of anna and ben, pooled."
-        p.export_tables(tmp_path / "t.xlsx", {"frequencies": freq})
-        p.export_tables(tmp_path / "t.md", {"frequencies": freq})
-        p.export_tables(tmp_path / "t.docx", {"frequencies": freq})
+        p.reports.export_tables(tmp_path / "t.xlsx", {"frequencies": freq})
+        p.reports.export_tables(tmp_path / "t.md", {"frequencies": freq})
+        p.reports.export_tables(tmp_path / "t.docx", {"frequencies": freq})
     book = load_workbook(tmp_path / "t.xlsx")
     assert book.sheetnames == ["frequencies", "about"]
     fields = {row[0]: row[1] for row in book["about"].iter_rows(values_only=True)}
@@ -179,7 +179,7 @@ def test_files_for_people_say_whose_codings_they_count(study: Path, tmp_path: Pa
 
 def test_a_code_without_its_parent_keeps_its_path(study: Path):
     with Project.open(study) as p:
-        shown = people_table("frequencies", p.frequencies(code="Barriers/Time"))
+        shown = people_table("frequencies", p.reports.frequencies(code="Barriers/Time"))
     assert shown.frame["Code"].tolist() == ["Barriers/Time"] and shown.indent == [0]
 
 
@@ -207,7 +207,7 @@ def test_grouped_bar_chart_names_groups_and_codes(study: Path, coded: Project, t
         assert label in svg
     for code in ("Awareness", "Barriers", "Time", "Money", "1 of 2 (50%)"):
         assert f"<!-- {code} -->" in svg
-    crosstab = coded.chart("crosstab", tmp_path / "c.svg").read_text(encoding="utf-8")
+    crosstab = coded.reports.chart("crosstab", tmp_path / "c.svg").read_text(encoding="utf-8")
     for label in ("expert_panel (N=2)", "interview (N=9)", "Confidentiality and hierarchy"):
         assert label in crosstab
     assert "Awareness and publicity" in crosstab  # uncut: a parent in bold, a child below
@@ -215,7 +215,7 @@ def test_grouped_bar_chart_names_groups_and_codes(study: Path, coded: Project, t
 
 def test_a_chart_of_too_many_groups_is_refused(coded: Project, tmp_path: Path):
     out = tmp_path / "x.png"
-    result = run("report", coded.path, "frequencies", "--by", "source", "-o", out, ok=False)
+    result = run("report", coded.context.path, "frequencies", "--by", "source", "-o", out, ok=False)
     assert result.exit_code == 1
     assert "at most 10 groups" in result.output and "has 11" in result.output
     assert not out.exists()
@@ -246,7 +246,7 @@ def test_the_first_versions_still_write_every_column(study: Path, tmp_path: Path
 
     assert SUFFIXES[".xlsx"] == "xlsx.v2" and SUFFIXES[".md"] == "markdown.v2"
     with Project.open(study) as p:
-        tables = {"frequencies": p.frequencies()}
+        tables = {"frequencies": p.reports.frequencies()}
     EXPORTERS["markdown.v1"](tables, tmp_path / "v1.md")
     EXPORTERS["xlsx.v1"](tables, tmp_path / "v1.xlsx")
     assert (

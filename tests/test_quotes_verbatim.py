@@ -50,7 +50,7 @@ def study(tmp_path: Path) -> Project:
     (tmp_path / "int12.txt").write_text(TRANSCRIPT, encoding="utf-8")
     (tmp_path / "int_de.txt").write_text(GERMAN, encoding="utf-8")
     p = Project.create(tmp_path / "q.qcdb", language="en", coder="anna")
-    p.import_files([tmp_path / "int12.txt", tmp_path / "int_de.txt"], kind="interview")
+    p.sources.import_files([tmp_path / "int12.txt", tmp_path / "int_de.txt"], kind="interview")
     yield p
     p.close()
 
@@ -62,22 +62,22 @@ def _line(text: str, quote: str) -> tuple[int, int]:
 
 
 def test_the_bracketed_passage_keeps_the_researchers_words(study: Project):
-    text = study.source("int12").text
+    text = study.sources.get("int12").text
     start, end = _line(text, PASSAGE)  # coded from the line start: "Student 12: I think ..."
-    study.apply_code("int12", start, end, "Awareness", new=True)
-    [seg] = study.codings()
+    study.coding.apply("int12", start, end, "Awareness", new=True)
+    [seg] = study.coding.codings()
     assert seg.text == SHOWN
     assert seg.verbatim == text[start:end] and seg.verbatim.startswith("Student 12: I think")
-    [quote] = study.quotes().to_dict(orient="records")
+    [quote] = study.reports.quotes().to_dict(orient="records")
     assert (quote["text"], quote["verbatim"]) == (SHOWN, text[start:end])
-    assert study.quotes(verbatim=True)["text"].tolist() == [text[start:end]]
+    assert study.reports.quotes(verbatim=True)["text"].tolist() == [text[start:end]]
 
 
 def test_codings_on_the_command_line_table_json_and_verbatim(study: Project):
-    text = study.source("int12").text
+    text = study.sources.get("int12").text
     start, end = span(text, PASSAGE)
-    study.apply_code("int12", start, end, "Awareness", new=True)
-    path = study.path
+    study.coding.apply("int12", start, end, "Awareness", new=True)
+    path = study.context.path
     table = run("codings", path).output
     assert "[management is] very positive about it." in table
     [row] = json.loads(run("codings", path, "--format", "json").output)
@@ -88,9 +88,9 @@ def test_codings_on_the_command_line_table_json_and_verbatim(study: Project):
 
 
 def test_report_quotes_in_every_file_keeps_the_brackets(study: Project, tmp_path: Path):
-    text = study.source("int12").text
-    study.apply_code("int12", *span(text, PASSAGE), "Awareness", new=True)
-    path = study.path
+    text = study.sources.get("int12").text
+    study.coding.apply("int12", *span(text, PASSAGE), "Awareness", new=True)
+    path = study.context.path
     [row] = json.loads(run("report", path, "quotes", "--format", "json").output)["rows"]
     assert (row["text"], row["verbatim"]) == (SHOWN, PASSAGE)
     shown = run("report", path, "quotes", "--format", "json", "--verbatim").output
@@ -115,41 +115,41 @@ def test_report_quotes_in_every_file_keeps_the_brackets(study: Project, tmp_path
 
 
 def test_a_german_note_goes_and_an_anonymisation_stays(study: Project):
-    text = study.source("int_de").text
+    text = study.sources.get("int_de").text
     start = text.index("Ich war bei")
-    study.apply_code("int_de", start, text.index("ja.") + 3, "Awareness", new=True)
-    [seg] = study.codings()
+    study.coding.apply("int_de", start, text.index("ja.") + 3, "Awareness", new=True)
+    [seg] = study.coding.codings()
     assert seg.text == "Ich war bei [Klinikname] zehn Jahre, ja."
     assert "[lacht]" in seg.verbatim and "[unv.]" in seg.verbatim
 
 
 def test_a_new_speaker_inside_a_quote_keeps_the_label(study: Project):
-    text = study.source("int12").text
+    text = study.sources.get("int12").text
     start = text.index("I worked at")
     end = text.index("And the students?") + len("And the students?")
-    study.apply_code("int12", start, end, "Awareness", new=True)
+    study.coding.apply("int12", start, end, "Awareness", new=True)
     expected = "I worked at [hospital name] for ten years.\nInterviewer: And the students?"
-    assert [s.text for s in study.codings()] == [expected]
-    assert study.quotes()["text"].tolist() == [expected]
+    assert [s.text for s in study.coding.codings()] == [expected]
+    assert study.reports.quotes()["text"].tolist() == [expected]
     # A continuation line of the same speaker does not repeat the label.
     start, end = _line(text, "I would want a mentor.")
     end = text.index("really.") + len("really.")
-    study.apply_code("int12", start, end, "Barriers", new=True)
-    [seg] = study.codings(code="Barriers")
+    study.coding.apply("int12", start, end, "Barriers", new=True)
+    [seg] = study.coding.codings(code="Barriers")
     assert seg.text == "I would want a mentor.\nAnd I would want time for it really."
-    assert study.quotes(code="Barriers")["text"].tolist() == [seg.text]
+    assert study.reports.quotes(code="Barriers")["text"].tolist() == [seg.text]
 
 
 def test_a_doubled_label_line_does_not_start_a_sentence(study: Project):
-    text = study.source("int12").text
-    sentences = [text[a:b] for a, b in study.sentences("int12")]
+    text = study.sources.get("int12").text
+    sentences = [text[a:b] for a, b in study.sources.sentences("int12")]
     assert "And I would want time for it [pause] really." in sentences
     assert not any(s.startswith("Student 12:") for s in sentences)
     # ... nor a disagreement between two coders on it.
     a, b = span(text, "And I would want time")
-    study.apply_code("int12", a, b, "Barriers", coder="anna", new=True)
-    study.apply_code("int12", *span(text, "I would want a mentor."), "Barriers", coder="ben")
-    found = study.disagreements(["anna", "ben"])
+    study.coding.apply("int12", a, b, "Barriers", coder="anna", new=True)
+    study.coding.apply("int12", *span(text, "I would want a mentor."), "Barriers", coder="ben")
+    found = study.team.disagreements(["anna", "ben"])
     assert sorted(d.text for d in found) == [
         "And I would want time for it [pause] really.",
         "I would want a mentor.",
@@ -157,10 +157,10 @@ def test_a_doubled_label_line_does_not_start_a_sentence(study: Project):
 
 
 def test_a_qdpx_export_holds_the_exact_text(study: Project, tmp_path: Path):
-    text = study.source("int12").text
+    text = study.sources.get("int12").text
     start, end = span(text, PASSAGE)
-    study.apply_code("int12", start, end, "Awareness", new=True)
-    study.export_qdpx(tmp_path / "out.qdpx")
+    study.coding.apply("int12", start, end, "Awareness", new=True)
+    study.exchange.export_qdpx(tmp_path / "out.qdpx")
     with zipfile.ZipFile(tmp_path / "out.qdpx") as z:
         root = ET.fromstring(z.read("project.qde"))
         ns = {"q": root.tag.split("}")[0][1:]}
@@ -219,15 +219,15 @@ def test_a_quote_never_loses_a_bracket_not_on_the_list():
 
 
 async def test_the_codebook_screen_shows_the_brackets(study: Project):
-    text = study.source("int12").text
-    study.apply_code("int12", *span(text, PASSAGE), "Awareness", new=True)
+    text = study.sources.get("int12").text
+    study.coding.apply("int12", *span(text, PASSAGE), "Awareness", new=True)
     app = QualcodeApp(study)
     async with app.run_test(size=(160, 30), notifications=True) as pilot:
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
         tree = app.screen.query_one(CodeTree)
         await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
-        tree.select_code(study.code("Awareness").id)
+        tree.select_code(study.codebook.code("Awareness").id)
         passages = app.screen.query_one("#code-passages", DataTable)
         await wait_for(pilot, lambda: passages.row_count == 1, "the code's passage")
         await pilot.pause()

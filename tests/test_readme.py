@@ -22,10 +22,10 @@ BLOCKS = re.findall(r"^```python\n(.*?)^```", README.read_text(encoding="utf-8")
 def _code(path: Path, coder: str, picks: tuple[int, ...]) -> None:
     with Project.open(path) as p:
         for i in picks:
-            a, b = p.sentences("interview_01")[i]
-            p.apply_code("interview_01", a, b, "Awareness", coder=coder)
-            a, b = p.sentences("panel_01")[i]
-            p.apply_code("panel_01", a, b, "Time constraints", coder=coder)
+            a, b = p.sources.sentences("interview_01")[i]
+            p.coding.apply("interview_01", a, b, "Awareness", coder=coder)
+            a, b = p.sources.sentences("panel_01")[i]
+            p.coding.apply("panel_01", a, b, "Time constraints", coder=coder)
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +35,12 @@ def folder(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(demo_file, here / f"{name}.qcdb")
         _code(here / f"{name}.qcdb", coder, picks)
     with Project.open(here / "ben.qcdb") as p:
-        p.export_qdpx(here / "ben.qdpx")
+        p.exchange.export_qdpx(here / "ben.qdpx")
     shutil.copy(demo_file, here / "study.qcdb")
     _code(here / "study.qcdb", "anna", (1, 2, 3))
     _code(here / "study.qcdb", "ben", (2, 3, 5))
     with Project.open(here / "study.qcdb") as p:
-        p.set_coder("anna")
+        p.context.set_coder("anna")
     return here
 
 

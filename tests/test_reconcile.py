@@ -34,8 +34,8 @@ def demo(request, coded_demo_file: Path, tmp_path: Path) -> Iterator[str]:
     url = request.getfixturevalue("lead_url")
     root = examples_root()
     with Project.create(url) as p:
-        p.import_paths([root / MANIFEST])
-        p.merge_from([root / CODINGS / f"{coder}.qdpx" for coder in CODERS])
+        p.sources.import_paths([root / MANIFEST])
+        p.exchange.merge_from([root / CODINGS / f"{coder}.qdpx" for coder in CODERS])
     yield url
 
 
@@ -48,8 +48,8 @@ def qualcode(*args: str, ok: bool = True):
 def neighbours(project: Project) -> tuple[Disagreement, Disagreement]:
     """Two disagreements on neighbouring units that one coding of anna's covers both of
     (ben coded neither)."""
-    found = [d for d in project.disagreements([ANNA, BEN]) if d.coded_by == (ANNA,)]
-    mine = project.store.list_codings(coder=ANNA)
+    found = [d for d in project.team.disagreements([ANNA, BEN]) if d.coded_by == (ANNA,)]
+    mine = project.context.store.list_codings(coder=ANNA)
     for a, b in itertools.pairwise(found):
         if (a.source_id, a.code_id) != (b.source_id, b.code_id):
             continue
@@ -64,7 +64,8 @@ def neighbours(project: Project) -> tuple[Disagreement, Disagreement]:
 
 def agreed_spans(project: Project) -> set[tuple[int, int, int, int]]:
     return {
-        (c.source_id, c.code_id, c.start, c.end) for c in project.store.list_codings(coder="agreed")
+        (c.source_id, c.code_id, c.start, c.end)
+        for c in project.context.store.list_codings(coder="agreed")
     }
 
 
@@ -72,7 +73,7 @@ def covered(project: Project, d: Disagreement) -> list[tuple[int, int]]:
     """The agreed coding's spans of ``d``'s code in its source that overlap it."""
     return [
         (c.start, c.end)
-        for c in project.store.list_codings(source_id=d.source_id, code_ids=[d.code_id])
+        for c in project.context.store.list_codings(source_id=d.source_id, code_ids=[d.code_id])
         if c.coder == "agreed" and c.start < d.end and c.end > d.start
     ]
 
@@ -90,7 +91,7 @@ def test_a_decision_keeps_its_neighbours_and_a_repeat_needs_change(demo: str):
         spans = covered(p, a)
         assert len(spans) == 1 and spans[0][0] <= a.start and spans[0][1] >= a.end
         assert spans[0][1] <= b.start  # anna's coding clipped to A, not her whole coding
-        log = p.decisions()
+        log = p.team.decisions()
         assert [(d.kind, d.choice) for d in log] == [
             ("agreements", ""),
             ("pick", "anna"),
@@ -111,14 +112,14 @@ def test_a_decision_keeps_its_neighbours_and_a_repeat_needs_change(demo: str):
     assert listed[0]["count"] > 0 and listed[1]["start"] == a.start
     with Project.open(demo) as p:
         assert covered(p, a) == []
-        assert p.settings()["reconcile.into"] == "agreed"
-        assert p.settings()["reconcile.coders"] == "anna,ben"
+        assert p.context.settings()["reconcile.into"] == "agreed"
+        assert p.context.settings()["reconcile.coders"] == "anna,ben"
 
 
 def test_accept_keeps_earlier_decisions(demo: str):
     with Project.open(demo) as p:
         a, b = neighbours(p)
-        total = len(p.disagreements([ANNA, BEN]))
+        total = len(p.team.disagreements([ANNA, BEN]))
     qualcode("reconcile", demo, *BOTH, "--pick", f"{b.id}=none")
     done = qualcode("reconcile", demo, *BOTH, "--accept", "anna")
     assert f"agreed gets anna's version of {total - 1} disagreement(s)." in done.output
@@ -126,8 +127,8 @@ def test_accept_keeps_earlier_decisions(demo: str):
     with Project.open(demo) as p:
         assert covered(p, b) == []
         assert covered(p, a) != []
-        found = p.disagreements([ANNA, BEN])
-        settled = p.reconciled(found)
+        found = p.team.disagreements([ANNA, BEN])
+        settled = p.team.reconciled(found)
         assert len(settled) == len(found) == total
         assert settled[b.id].choice == "none"
 
@@ -139,8 +140,10 @@ def test_the_first_reconcile_brings_what_both_coded_alike(demo: str):
     with Project.open(demo) as p:
         # Per coder, source and code: the sentences their codings touch.
         touched: dict[tuple[str, int, int], set[int]] = {}
-        units = {s.id: p.sentences(s.id) for s in p.store.list_sources(with_text=False)}
-        for c in p.store.list_codings():
+        units = {
+            s.id: p.sources.sentences(s.id) for s in p.context.store.list_sources(with_text=False)
+        }
+        for c in p.context.store.list_codings():
             hit = touched.setdefault((c.coder, c.source_id, c.code_id), set())
             hit.update(i for r in overlapped(units[c.source_id], [(c.start, c.end)]) for i in r)
         picked = {i for r in overlapped(units[a.source_id], [(a.start, a.end)]) for i in r}
@@ -153,8 +156,8 @@ def test_the_first_reconcile_brings_what_both_coded_alike(demo: str):
             assert agreed == alike, (sid, code)
         assert sum(len(touched.get(("agreed", *x), ())) for x in places) > 100
         # Agreed sentences next to each other are one passage, not one coding per sentence.
-        agreed_codings = p.store.list_codings(coder="agreed")
-        texts = p.texts(sorted(units))
+        agreed_codings = p.context.store.list_codings(coder="agreed")
+        texts = p.sources.texts(sorted(units))
         by_place: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for c in agreed_codings:
             by_place.setdefault((c.source_id, c.code_id), []).append((c.start, c.end))
@@ -176,14 +179,14 @@ def test_undo_takes_a_decision_back_codings_and_log(demo: str):
     assert "Undid the last reconcile." in qualcode("undo", demo, "--coder", "agreed").output
     with Project.open(demo) as p:
         assert agreed_spans(p) == before
-        assert [d.status for d in p.decisions()] == ["", "", "undone"]
-        assert b.id not in p.reconciled([a, b])
+        assert [d.status for d in p.team.decisions()] == ["", "", "undone"]
+        assert b.id not in p.team.reconciled([a, b])
     assert "Redid the reconcile." in qualcode("redo", demo, "--coder", "agreed").output
     with Project.open(demo) as p:
-        assert [d.status for d in p.decisions()] == ["", "", ""]
+        assert [d.status for d in p.team.decisions()] == ["", "", ""]
         assert covered(p, b) != []
     assert "Undid" in qualcode("undo", demo, "--coder", "agreed").output
     # The passage may be decided again: the undone decision no longer stands.
     qualcode("reconcile", demo, *BOTH, "--pick", f"{b.id}=none")
     with Project.open(demo) as p:
-        assert [d.status for d in p.decisions()] == ["", "", "undone", ""]
+        assert [d.status for d in p.team.decisions()] == ["", "", "undone", ""]

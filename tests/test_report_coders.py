@@ -87,24 +87,24 @@ def test_after_reconciling_the_default_counts_the_agreed_coding(demo: Path):
 
 def test_the_agreed_coder_is_the_one_reconcile_wrote_into(coded_demo_project: Project):
     p = coded_demo_project
-    assert p.agreed_coder() is None  # nothing reconciled yet
-    p.reconcile_all(["anna", "ben"], "ben", into="consensus")
-    assert p.settings()["reconcile.into"] == "consensus"  # reconcile names it
-    assert p.agreed_coder() == "consensus"
-    counted = p.counted()
+    assert p.reports.agreed_coder() is None  # nothing reconciled yet
+    p.team.reconcile_all(["anna", "ben"], "ben", into="consensus")
+    assert p.context.settings()["reconcile.into"] == "consensus"  # reconcile names it
+    assert p.reports.agreed_coder() == "consensus"
+    counted = p.reports.counted()
     assert (counted.coders, counted.mode) == (("consensus",), "agreed")
     assert counted.text == (
         "Counts the agreed coding (coder 'consensus', reconciled from anna and ben); "
         "--coder all pools every coder."
     )
-    table = p.frequencies()
+    table = p.reports.frequencies()
     assert table.attrs["coders"] == ["consensus"]
-    assert table.equals(p.frequencies(coder="consensus"))
-    ben = p.frequencies(coder="ben")  # consensus took ben's version everywhere
+    assert table.equals(p.reports.frequencies(coder="consensus"))
+    ben = p.reports.frequencies(coder="ben")  # consensus took ben's version everywhere
     for column in ("passages", "sources_text", "speakers"):
         assert table[column].tolist() == ben[column].tolist()
-    assert p.quotes().attrs["counted"] == counted.text
-    assert p.crosstab("kind").attrs["coders"] == ["consensus"]
+    assert p.reports.quotes().attrs["counted"] == counted.text
+    assert p.reports.crosstab("kind").attrs["coders"] == ["consensus"]
 
 
 @pytest.mark.parametrize("suffix", [".md", ".csv", ".parquet"])

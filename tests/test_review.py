@@ -21,9 +21,11 @@ runner = CliRunner()
 
 @pytest.fixture
 def coded(project: Project) -> Project:
-    project.add_code("Awareness", keywords=("never heard", "know the programme"))
-    project.add_code("Time", definition="Lack of time: exams, work, schedules.", keywords=("time",))
-    project.add_code("Recognition", keywords=("recognition",))
+    project.codebook.add_code("Awareness", keywords=("never heard", "know the programme"))
+    project.codebook.add_code(
+        "Time", definition="Lack of time: exams, work, schedules.", keywords=("time",)
+    )
+    project.codebook.add_code("Recognition", keywords=("recognition",))
     return project
 
 
@@ -42,9 +44,9 @@ def _codings(path: Path) -> list[tuple[str, str, int, int]]:
 
 
 def test_the_queue_holds_uncoded_sentences_at_the_precision_asked(coded: Project):
-    coded.apply_code("int1", *span(INTERVIEW, "Time, mostly."), "Time")
-    queued = coded.queue_suggestions(min_precision=0.6)
-    pending = coded.pending()
+    coded.coding.apply("int1", *span(INTERVIEW, "Time, mostly."), "Time")
+    queued = coded.suggestions.queue_suggestions(min_precision=0.6)
+    pending = coded.suggestions.pending()
     assert queued.suggestions == len(pending) > 0
     scores = [p.suggestion.score for p in pending]
     assert scores == sorted(scores, reverse=True)
@@ -57,28 +59,28 @@ def test_the_queue_holds_uncoded_sentences_at_the_precision_asked(coded: Project
     assert all(
         p.suggestion.end <= coded_span[0] or p.suggestion.start >= coded_span[1]
         for p in pending
-        if p.suggestion.source_id == coded.source("int1").id
+        if p.suggestion.source_id == coded.sources.get("int1").id
     )
     # A stricter run replaces the queue with fewer, better suggestions.
-    strict = coded.queue_suggestions(min_precision=0.75)
+    strict = coded.suggestions.queue_suggestions(min_precision=0.75)
     assert strict.suggestions <= queued.suggestions
-    assert len(coded.pending()) == strict.suggestions
+    assert len(coded.suggestions.pending()) == strict.suggestions
     with pytest.raises(QualcodeError, match="min-precision"):
-        coded.queue_suggestions(min_precision=1.5)
+        coded.suggestions.queue_suggestions(min_precision=1.5)
 
 
 def test_deciding_records_feedback_and_codes_the_accepted(coded: Project, project_path: Path):
-    coded.queue_suggestions(min_precision=0.4)
-    time_ids = [p.id for p in coded.pending("Time")]
-    awareness = coded.pending("Awareness")
-    assert coded.decide_pending(time_ids, accept=True) == len(time_ids) > 0
-    assert coded.decide_pending([awareness[0].id], accept=False) == 1
-    assert coded.pending("Time") == []
-    assert len(coded.pending("Awareness")) == len(awareness) - 1
+    coded.suggestions.queue_suggestions(min_precision=0.4)
+    time_ids = [p.id for p in coded.suggestions.pending("Time")]
+    awareness = coded.suggestions.pending("Awareness")
+    assert coded.suggestions.decide_pending(time_ids, accept=True) == len(time_ids) > 0
+    assert coded.suggestions.decide_pending([awareness[0].id], accept=False) == 1
+    assert coded.suggestions.pending("Time") == []
+    assert len(coded.suggestions.pending("Awareness")) == len(awareness) - 1
     assert _feedback(project_path) == [("Time", 1)] * len(time_ids) + [("Awareness", 0)]
     assert [c[:2] for c in _codings(project_path)] == [("Time", "anna")] * len(time_ids)
     # A decision already made is not made twice.
-    assert coded.decide_pending(time_ids, accept=True) == 0
+    assert coded.suggestions.decide_pending(time_ids, accept=True) == 0
 
 
 def test_suggest_all_on_the_command_line(coded: Project, project_path: Path):
@@ -96,9 +98,9 @@ def test_suggest_all_on_the_command_line(coded: Project, project_path: Path):
 
 
 async def test_bulk_accept_and_reject_on_the_review_screen(coded: Project, project_path: Path):
-    coded.queue_suggestions(min_precision=0.4)
-    times = len(coded.pending("Time"))
-    awareness = len(coded.pending("Awareness"))
+    coded.suggestions.queue_suggestions(min_precision=0.4)
+    times = len(coded.suggestions.pending("Time"))
+    awareness = len(coded.suggestions.pending("Awareness"))
     assert times > 1 and awareness > 1
     app = QualcodeApp(coded)
     async with app.run_test(size=(110, 30)) as pilot:
@@ -106,7 +108,7 @@ async def test_bulk_accept_and_reject_on_the_review_screen(coded: Project, proje
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the Review screen")
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        assert len(screen.queue) == len(coded.pending())
+        assert len(screen.queue) == len(coded.suggestions.pending())
         # To the first Time suggestion, then accept every Time suggestion at once.
         while screen.highlighted is not None and screen.highlighted.suggestion.label != "Time":
             await pilot.press("s")
@@ -127,12 +129,12 @@ async def test_bulk_accept_and_reject_on_the_review_screen(coded: Project, proje
         assert not any(p.suggestion.label == "Awareness" for p in screen.queue)
         assert _feedback(project_path)[times:] == [("Awareness", 0)] * awareness
         assert {c[0] for c in _codings(project_path)} == {"Time"}
-        assert len(coded.pending()) == len(screen.queue)
+        assert len(coded.suggestions.pending()) == len(screen.queue)
 
 
 async def test_one_suggestion_accepted_and_one_rejected(coded: Project, project_path: Path):
-    coded.queue_suggestions(min_precision=0.4)
-    first, second = coded.pending()[:2]
+    coded.suggestions.queue_suggestions(min_precision=0.4)
+    first, second = coded.suggestions.pending()[:2]
     app = QualcodeApp(coded)
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("f7")
@@ -155,23 +157,23 @@ def test_an_older_project_gets_the_queue_on_open(coded: Project, project_path: P
         db.execute("DROP TABLE pending_suggestions")
         db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
     with Project.open(project_path) as p:
-        assert p.pending() == []
-        assert p.queue_suggestions(min_precision=0.4).suggestions > 0
+        assert p.suggestions.pending() == []
+        assert p.suggestions.queue_suggestions(min_precision=0.4).suggestions > 0
 
 
 def test_the_suggester_as_a_coder_in_agreement(coded: Project, project_path: Path):
     from tests.conftest import PANEL
 
-    coded.apply_code(
+    coded.coding.apply(
         "int1", *span(INTERVIEW, "I had never heard of it before you called."), "Awareness"
     )
-    coded.apply_code("int1", *span(INTERVIEW, "I have no time at all."), "Time")
-    coded.apply_code("panel1", *span(PANEL, "do not know the programme exists."), "Awareness")
-    coded.apply_code("panel1", *span(PANEL, "And mentors need recognition"), "Recognition")
+    coded.coding.apply("int1", *span(INTERVIEW, "I have no time at all."), "Time")
+    coded.coding.apply("panel1", *span(PANEL, "do not know the programme exists."), "Awareness")
+    coded.coding.apply("panel1", *span(PANEL, "And mentors need recognition"), "Recognition")
     # Each source is scored by a model that never saw its codings.
-    found = coded.suggested_codings([coded.source("panel1").id], min_score=0.5)
-    assert (coded.code("Awareness").id) in {c for _, c, _, _ in found}
-    report = coded.agreement(["anna", "suggested"])
+    found = coded.suggestions.suggested_codings([coded.sources.get("panel1").id], min_score=0.5)
+    assert (coded.codebook.code("Awareness").id) in {c for _, c, _, _ in found}
+    report = coded.team.agreement(["anna", "suggested"])
     by_code = {r["code"]: r for r in report.rows()}
     assert {"Awareness", "Time"} <= set(by_code)
     # The keyword "recognition" is where anna coded it, and nowhere else.
@@ -180,7 +182,7 @@ def test_the_suggester_as_a_coder_in_agreement(coded: Project, project_path: Pat
     assert by_code["Awareness"]["coded_by_suggested"] == 1
     assert by_code["Awareness"]["kappa"] > 0
     assert list(report.sources) == ["int1", "panel1"]
-    assert "suggested" not in coded.coders()  # nothing was written for the machine
+    assert "suggested" not in coded.context.coders()  # nothing was written for the machine
     result = runner.invoke(cli, ["agreement", str(project_path), "--coders", "anna", "suggested"])
     assert result.exit_code == 0, result.output
     assert "Agreement of anna and suggested on 2 source(s)" in result.output
@@ -201,16 +203,18 @@ async def test_the_review_screen_fills_its_own_queue(coded_demo_project: Project
         await pilot.press("f")
         await wait_for(pilot, lambda: bool(screen.queue), "the queue filled", timeout=180)
         assert status.text.startswith("Queued ")
-        assert [p.id for p in coded_demo_project.pending()] == [p.id for p in screen.queue]
+        assert [p.id for p in coded_demo_project.suggestions.pending()] == [
+            p.id for p in screen.queue
+        ]
         assert all(p.precision >= 0.8 for p in screen.queue)
 
 
 def _asked(p: Project) -> set[tuple[int, int, int]]:
     """The interviewer's and the moderator's turns of the test project."""
     return {
-        (p.source(name).id, t.start, t.end)
+        (p.sources.get(name).id, t.start, t.end)
         for name in ("int1", "panel1")
-        for t in p.turns(name)
+        for t in p.sources.turns(name)
         if t.speaker in ("INTERVIEWER", "Moderator")
     }
 
@@ -223,27 +227,29 @@ def test_questions_get_no_suggestions_unless_the_project_codes_them(coded: Proje
     asked = _asked(coded)
     question = span(INTERVIEW, "Have you heard of the mentoring programme?")
     # Nothing coded yet: the interviewer's question is not offered the code it asks about.
-    assert coded.codes_questions() is False
-    assert coded.suggest("int1", *question) == []
-    queued = coded.queue_suggestions(min_precision=0.01)
+    assert coded.suggestions.codes_questions() is False
+    assert coded.suggestions.suggest("int1", *question) == []
+    queued = coded.suggestions.queue_suggestions(min_precision=0.01)
     assert queued.questions == 5  # the interviewer's three sentences, the moderator's two
-    assert not any(_in(asked, s.source_id, s.start, s.end) for s in coded.suggest_source())
+    assert not any(
+        _in(asked, s.source_id, s.start, s.end) for s in coded.suggestions.suggest_source()
+    )
     assert not any(
         _in(asked, p.suggestion.source_id, p.suggestion.start, p.suggestion.end)
-        for p in coded.pending()
+        for p in coded.suggestions.pending()
     )
     # A project that codes its questions (here 2 of 3 codings) gets suggestions for them.
-    coded.apply_code("int1", *question, "Awareness")
-    coded.apply_code("panel1", *span(PANEL, "Let us start with publicity."), "Awareness")
-    coded.apply_code("int1", *span(INTERVIEW, "Time, mostly."), "Time")
-    assert coded.codes_questions() is True
+    coded.coding.apply("int1", *question, "Awareness")
+    coded.coding.apply("panel1", *span(PANEL, "Let us start with publicity."), "Awareness")
+    coded.coding.apply("int1", *span(INTERVIEW, "Time, mostly."), "Time")
+    assert coded.suggestions.codes_questions() is True
     asks = span(INTERVIEW, "What would stop you from taking part?")
-    assert coded.suggest("int1", *asks, fresh=True) != []
-    again = coded.queue_suggestions(min_precision=0.01)
+    assert coded.suggestions.suggest("int1", *asks, fresh=True) != []
+    again = coded.suggestions.queue_suggestions(min_precision=0.01)
     assert again.questions == 0
     assert any(
         _in(asked, p.suggestion.source_id, p.suggestion.start, p.suggestion.end)
-        for p in coded.pending()
+        for p in coded.suggestions.pending()
     )
 
 

@@ -15,13 +15,13 @@ from tests.postgres import PostgresServer
 
 def test_init_sets_up_an_empty_database_and_open_finds_it(pg_url: str, transcripts):
     with Project.create(pg_url, language="de") as p:
-        assert p.coder == "postgres"  # the connecting role is the lead and the coder
-        p.import_files([transcripts["int1"]], kind="interview")
+        assert p.context.coder == "postgres"  # the connecting role is the lead and the coder
+        p.sources.import_files([transcripts["int1"]], kind="interview")
     with Project.open(pg_url) as p:
-        assert p.language == "de"
-        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
-        assert [s.name for s in p.sources()] == ["int1"]
-        assert p.coders() == ["postgres"]
+        assert p.context.language == "de"
+        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert [s.name for s in p.sources.all()] == ["int1"]
+        assert p.context.coders() == ["postgres"]
 
 
 def test_init_refuses_a_database_that_holds_a_project_or_other_tables(
@@ -111,7 +111,7 @@ def test_an_older_project_is_upgraded_by_a_lead_and_its_new_table_fenced(
     postgres: PostgresServer, pg_database: str, lead_url: str, monkeypatch
 ):
     with Project.create(lead_url) as p:
-        p.add_coder("anna")
+        p.team.add_coder("anna")
 
     def add_table(conn):
         conn.exec_driver_sql("CREATE TABLE reviews (id serial PRIMARY KEY, note text)")
@@ -124,9 +124,9 @@ def test_an_older_project_is_upgraded_by_a_lead_and_its_new_table_fenced(
     ):
         Project.open(anna)
     with Project.open(lead_url) as p:
-        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
     with Project.open(anna) as p:
-        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
     with psycopg.connect(anna) as conn:
         assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -135,7 +135,7 @@ def test_an_older_project_is_upgraded_by_a_lead_and_its_new_table_fenced(
 
 def _counts(url: str) -> dict[str, int]:
     with Project.open(url) as p:
-        return p.store.counts()
+        return p.context.store.counts()
 
 
 def test_a_refi_qda_project_imports_into_a_server_project(pg_url: str, qualcode):
@@ -148,5 +148,5 @@ def test_a_refi_qda_project_imports_into_a_server_project(pg_url: str, qualcode)
     assert _counts(pg_url) == before
     qualcode("import", pg_url, anna)
     with Project.open(pg_url) as p:
-        assert {c.coding.coder for c in p.codings()} == {"anna"}
-        assert p.store.counts()["codings"] > before["codings"]
+        assert {c.coding.coder for c in p.coding.codings()} == {"anna"}
+        assert p.context.store.counts()["codings"] > before["codings"]

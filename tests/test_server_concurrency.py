@@ -23,16 +23,16 @@ def test_coders_at_once_lose_nothing_and_undo_only_their_own(
 ):
     names = [f"coder{i}" for i in range(coders)]
     with Project.create(postgres.url(pg_database)) as lead:
-        lead.import_files([transcripts["int1"]], kind="interview")
-        lead.add_code("Shared")
+        lead.sources.import_files([transcripts["int1"]], kind="interview")
+        lead.codebook.add_code("Shared")
         for name in names:
-            lead.add_coder(name)
+            lead.team.add_coder(name)
     n, undo = 40, 5
     made = _run_all([start(postgres.url(pg_database, name), name, n, undo) for name in names])
     assert made == [n - undo] * coders
     with Project.open(postgres.url(pg_database)) as p:
-        found = sorted((c.coding.coder, c.coding.start) for c in p.codings(code="Shared"))
-        history = p.store.counts()
+        found = sorted((c.coding.coder, c.coding.start) for c in p.coding.codings(code="Shared"))
+        history = p.context.store.counts()
     # Every coder's first n - undo passages, each exactly once; the undone ones gone.
     assert found == sorted((name, j) for name in names for j in range(n - undo))
     assert history["codings"] == coders * (n - undo)
@@ -42,15 +42,15 @@ def test_one_coder_in_two_windows_makes_each_coding_once(
     postgres: PostgresServer, pg_database: str, transcripts
 ):
     with Project.create(postgres.url(pg_database)) as lead:
-        lead.import_files([transcripts["int1"]], kind="interview")
-        lead.add_code("Shared")
-        lead.add_coder("anna")
+        lead.sources.import_files([transcripts["int1"]], kind="interview")
+        lead.codebook.add_code("Shared")
+        lead.team.add_coder("anna")
     n = 40
     url = postgres.url(pg_database, "anna")
     made = _run_all([start(url, "anna", n) for _ in range(2)])
     assert sum(made) == n  # each passage made by one window, a no-op in the other
     with Project.open(url) as p:
-        found = sorted(c.coding.start for c in p.codings(code="Shared"))
+        found = sorted(c.coding.start for c in p.coding.codings(code="Shared"))
     assert found == list(range(n))
 
 
@@ -74,9 +74,9 @@ def held_history(postgres: PostgresServer, pg_database: str, transcripts):
     URL and the row counts before."""
     url = postgres.url(pg_database)
     with Project.create(url) as p:
-        p.import_files([transcripts["int1"], transcripts["panel1"]], kind="interview")
-        p.add_code("Time")
-        before = p.store.counts()
+        p.sources.import_files([transcripts["int1"], transcripts["panel1"]], kind="interview")
+        p.codebook.add_code("Time")
+        before = p.context.store.counts()
     with postgres.admin(pg_database) as other:
         other.execute("BEGIN")
         other.execute("LOCK TABLE history IN EXCLUSIVE MODE")
@@ -117,7 +117,7 @@ def test_a_connection_dropped_mid_command_leaves_nothing_half_written(
     err = _one_line_error(command)
     assert "lost the connection to the server" in err and "nothing of it was written" in err
     with Project.open(url) as p:
-        assert p.store.counts() == before
+        assert p.context.store.counts() == before
 
 
 @pytest.mark.parametrize("seconds", ["1", "0"])
@@ -126,18 +126,21 @@ def test_a_write_waits_for_a_lock_up_to_the_busy_timeout_then_says_so(held_histo
     err = _one_line_error(_code_every_e(url, {"QUALCODE_BUSY_TIMEOUT": seconds}))
     assert f"another writer held the project for {seconds} s" in err
     with Project.open(url) as p:
-        assert p.store.counts() == before
+        assert p.context.store.counts() == before
 
 
 def test_without_waiting_a_write_that_meets_a_lock_fails_at_once(held_history):
     url, before = held_history
     with Project.open(url, busy_timeout=600) as p:  # were it waited for, it would say 600 s
-        with pytest.raises(ProjectBusy, match="held the project for 0 s"), p.without_waiting():
-            p.apply_code("int1", 0, 9, "Time")
-        assert p.store.counts() == before
+        with (
+            pytest.raises(ProjectBusy, match="held the project for 0 s"),
+            p.context.without_waiting(),
+        ):
+            p.coding.apply("int1", 0, 9, "Time")
+        assert p.context.store.counts() == before
         # The wait was the transaction's own: the connection, back in the pool, waits the
         # busy timeout again.
-        with p.store.reading() as conn:
+        with p.context.store.reading() as conn:
             assert conn.exec_driver_sql("SHOW lock_timeout").scalar() == "10min"
 
 
@@ -162,13 +165,13 @@ def test_an_open_project_outlives_a_connection_the_server_closed(
     postgres: PostgresServer, pg_database: str, pg_url: str, transcripts
 ):
     with Project.create(pg_url) as p:  # as a workbench left open
-        p.import_files([transcripts["int1"]], kind="interview")
+        p.sources.import_files([transcripts["int1"]], kind="interview")
         with postgres.admin(pg_database) as conn:
             conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE application_name = 'qualcode' AND datname = %s",
                 (pg_database,),
             )
-        assert [s.name for s in p.sources()] == ["int1"]
-        p.add_code("After")
-        assert p.codebook().find("After")
+        assert [s.name for s in p.sources.all()] == ["int1"]
+        p.codebook.add_code("After")
+        assert p.codebook.book().find("After")

@@ -86,13 +86,13 @@ def test_project_calls_while_the_server_is_down_raise_the_project_error(tmp_path
         database = own.create_database()
         url = own.url(database)
         p = Project.create(url)
-        assert p.sources() == []
+        assert p.sources.all() == []
         own._run("pg_ctl", "-D", str(own.data), "-m", "immediate", "-w", "stop")
         running = False
-        for call in (p.sources, lambda: p.add_code("Awareness")):
+        for call in (p.sources.all, lambda: p.codebook.add_code("Awareness")):
             with pytest.raises(ProjectError, match="cannot reach the server") as info:
                 call()
-            assert str(info.value).startswith(f"{p.store.label}: ")
+            assert str(info.value).startswith(f"{p.context.store.label}: ")
         p.close()
     finally:
         if running:
@@ -164,10 +164,10 @@ def test_a_nul_in_a_clones_memo_is_one_line_on_push(team: Team, anna_clone: Path
 
     with Project.open(anna_clone) as p:
         if where == "coding memo":
-            [coding] = [c for c in p.store.list_codings(coder="anna")]
-            p.set_coding_memo(coding.id, "said\x00twice")
+            [coding] = [c for c in p.context.store.list_codings(coder="anna")]
+            p.coding.set_coding_memo(coding.id, "said\x00twice")
         else:
-            p.add_memo("a note\x00 on the study")
+            p.coding.add_memo("a note\x00 on the study")
     before = dump_database(team.url("lena"))
     result = run_qualcode("push", anna_clone, ok=False)
     lines = result.stderr.strip().splitlines()
@@ -249,8 +249,8 @@ def test_a_coder_exports_without_a_lead_exporting_first(team: Team, tmp_path: Pa
     from qualcode.project import Project
 
     with Project.open(team.url("lena")) as lead:
-        lead.add_coder("cleo")  # a new coder and a new code since any export
-        lead.add_code("Barriers")
+        lead.team.add_coder("cleo")  # a new coder and a new code since any export
+        lead.codebook.add_code("Barriers")
     out = tmp_path / "anna.qdpx"
     result = run_qualcode("export", team.url("anna"), out, ok=False)
     assert result.returncode == 0, result.stderr

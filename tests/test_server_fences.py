@@ -51,9 +51,9 @@ def _queue(team: Team, role: str, qualcode) -> int:
 def queued(team: Team, transcripts) -> Team:
     """The team with codes a suggester can suggest, on two sources."""
     with Project.open(team.url("lena")) as lead:
-        lead.import_files([transcripts["panel1"]], kind="expert_panel")
-        lead.add_code("Time", definition="Lack of time", keywords=("time",))
-        lead.update_code("Awareness", keywords=("never heard", "know the programme"))
+        lead.sources.import_files([transcripts["panel1"]], kind="expert_panel")
+        lead.codebook.add_code("Time", definition="Lack of time", keywords=("time",))
+        lead.codebook.update_code("Awareness", keywords=("never heard", "know the programme"))
     return team
 
 
@@ -62,21 +62,21 @@ def test_two_coders_queue_and_decide_without_touching_each_others_queue(queued: 
     assert _queue(team, "anna", qualcode) > 0
     assert _queue(team, "bob", qualcode) > 0
     with Project.open(team.url("anna")) as anna, Project.open(team.url("bob")) as bob:
-        mine, theirs = anna.pending(), bob.pending()
+        mine, theirs = anna.suggestions.pending(), bob.suggestions.pending()
         assert {p.id for p in mine}.isdisjoint(p.id for p in theirs)
         times = [p.id for p in mine if p.suggestion.label == "Time"]
-        assert anna.decide_pending(times, accept=True) == len(times) > 0
-        assert bob.pending() == theirs
+        assert anna.suggestions.decide_pending(times, accept=True) == len(times) > 0
+        assert bob.suggestions.pending() == theirs
         # Bob deciding anna's suggestions decides nothing: they are not in his queue.
-        rest = [p.id for p in anna.pending()]
-        assert bob.decide_pending(rest, accept=False) == 0
-        assert [p.id for p in anna.pending()] == rest
-        accepted = {c.coding.coder for c in anna.codings() if c.code == "Time"}
+        rest = [p.id for p in anna.suggestions.pending()]
+        assert bob.suggestions.decide_pending(rest, accept=False) == 0
+        assert [p.id for p in anna.suggestions.pending()] == rest
+        accepted = {c.coding.coder for c in anna.coding.codings() if c.code == "Time"}
         assert accepted == {"anna"}
     # Anna queues again: her queue is made anew, bob's stays.
     _queue(team, "anna", qualcode)
     with Project.open(team.url("bob")) as bob:
-        assert bob.pending() == theirs
+        assert bob.suggestions.pending() == theirs
 
 
 def test_raw_sql_as_a_coder_cannot_touch_anothers_queue(queued: Team, qualcode):
@@ -103,7 +103,7 @@ def test_raw_sql_as_a_coder_cannot_touch_anothers_queue(queued: Team, qualcode):
                 (psycopg.types.json.Jsonb([{**row, "coder_id": bob}]),),
             )
     with Project.open(team.url("bob")) as p:
-        assert all(x.suggestion.score < 1 for x in p.pending())
+        assert all(x.suggestion.score < 1 for x in p.suggestions.pending())
 
 
 def test_reconciling_into_agreed_is_a_leads_and_fenced(team: Team, qualcode):
@@ -121,7 +121,7 @@ def test_reconciling_into_agreed_is_a_leads_and_fenced(team: Team, qualcode):
             delete = f"SELECT count(*) FROM qualcode_delete('{table}', NULL, %s)"
             assert anna.execute(delete, (agreed,)).fetchone()[0] == 0
     with Project.open(team.url("lena")) as p:
-        assert [c.coder for c in p.store.list_codings()].count("agreed") == 1
+        assert [c.coder for c in p.context.store.list_codings()].count("agreed") == 1
     # The decision log: everyone reads it, a coder writes only decisions they made.
     with team.sql("anna") as anna:
         assert anna.execute("SELECT decided_by, kind FROM decisions").fetchall() == [
@@ -146,8 +146,8 @@ def test_reconciling_into_agreed_is_a_leads_and_fenced(team: Team, qualcode):
         refused.stderr
     )
     with Project.open(team.url("anna")) as p:  # a coder reads the log, as the team screen does
-        assert [(d.decided_by, d.status) for d in p.decisions()] == [("lena", "")]
-        assert p.reconciled(p.disagreements(["anna", "bob"])) == {}
+        assert [(d.decided_by, d.status) for d in p.team.decisions()] == [("lena", "")]
+        assert p.team.reconciled(p.team.disagreements(["anna", "bob"])) == {}
 
 
 def test_memos_are_each_coders_own(team: Team, qualcode):
@@ -163,17 +163,19 @@ def test_memos_are_each_coders_own(team: Team, qualcode):
         delete = "SELECT count(*) FROM qualcode_delete('memos', %s, NULL)"
         assert anna.execute(delete, (ids,)).fetchone()[0] == 0
     with Project.open(team.url("lena")) as p:
-        assert [(m.coder, m.text) for m in p.memos()] == [("bob", "bob's thought")]
+        assert [(m.coder, m.text) for m in p.coding.memos()] == [("bob", "bob's thought")]
 
 
 def test_suggestion_feedback_is_each_coders_own(team: Team):
     start, end = span(INTERVIEW, "Time, mostly.")
     with Project.open(team.url("bob")) as bob:
-        code = bob.code("Awareness")
-        found = Suggestion(bob.source("int1").id, start, end, code.name, 0.7, "test", (), code.id)
-        bob.reject_suggestion(found)
+        code = bob.codebook.code("Awareness")
+        found = Suggestion(
+            bob.sources.get("int1").id, start, end, code.name, 0.7, "test", (), code.id
+        )
+        bob.suggestions.reject_suggestion(found)
         with pytest.raises(ProjectError, match="not as 'anna'"):
-            bob.reject_suggestion(found, coder="anna")
+            bob.suggestions.reject_suggestion(found, coder="anna")
     bob_id = _coder_id(team, "bob")
     with team.sql("anna") as anna:
         _refused(anna, "UPDATE suggestion_feedback SET accepted = true")
@@ -208,7 +210,7 @@ def test_undo_history_is_each_coders_own(team: Team, qualcode):
         ).fetchall()
         assert others and anna.execute(mark, ([i for (i,) in others],)).fetchone()[0] == 0
     with Project.open(team.url("bob")) as bob:
-        assert bob.undo() == "apply"  # bob's own coding, untouched by anna's undo
+        assert bob.coding.undo() == "apply"  # bob's own coding, untouched by anna's undo
 
 
 def test_a_lead_writes_as_a_coder_that_is_no_role_never_as_a_team_member(team: Team, qualcode):
@@ -224,7 +226,7 @@ def test_a_lead_writes_as_a_coder_that_is_no_role_never_as_a_team_member(team: T
     assert dump(url) == before
     qualcode("code", url, "int1", start, end, "Awareness", "--coder", "agreed")
     with Project.open(url) as p:
-        assert {c.coder for c in p.store.list_codings() if c.start == start} == {"agreed"}
+        assert {c.coder for c in p.context.store.list_codings() if c.start == start} == {"agreed"}
 
 
 def test_an_import_bringing_a_team_members_codings_is_refused(team: Team, qualcode):
@@ -249,4 +251,4 @@ def test_a_server_is_merged_into_but_not_from(team: Team, tmp_path, qualcode):
     merged = qualcode("merge", url, ben)
     assert "ben" in merged.stdout
     with Project.open(url) as p:
-        assert "ben" in p.coders()
+        assert "ben" in p.context.coders()

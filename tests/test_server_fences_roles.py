@@ -35,7 +35,7 @@ def _a_coding(team: Team, coder: str) -> dict:
 
 def _codings_of(team: Team, coder: str) -> int:
     with Project.open(team.url("lena")) as p:
-        return sum(1 for c in p.store.list_codings() if c.coder == coder)
+        return sum(1 for c in p.context.store.list_codings() if c.coder == coder)
 
 
 def test_a_coder_takes_no_lock_that_blocks_the_others(team: Team, qualcode):
@@ -96,17 +96,17 @@ def test_ids_come_from_the_sequence_only(team: Team, qualcode):
     assert "Redid" in qualcode("redo", url).stdout
     with Project.open(url) as p:
         # Restored (under a new id, as bob's forged step names her old one too).
-        assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 1
+        assert [c.start for c in p.context.store.list_codings(coder="anna")].count(start) == 1
     other = span(INTERVIEW, "I had never heard of it")
     qualcode("code", team.url("bob"), "int1", other[0], other[1] + 1, "Awareness")
     assert "Undid" in qualcode("undo", team.url("bob")).stdout
     with Project.open(url) as p:
-        assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 1
+        assert [c.start for c in p.context.store.list_codings(coder="anna")].count(start) == 1
     bobs = _codings_of(team, "bob")
     assert "Undid" in qualcode("undo", url).stdout  # her undo takes back hers, no one else's
     assert _codings_of(team, "bob") == bobs
     with Project.open(url) as p:
-        assert [c.start for c in p.store.list_codings(coder="anna")].count(start) == 0
+        assert [c.start for c in p.context.store.list_codings(coder="anna")].count(start) == 0
 
 
 def test_set_role_to_the_group_writes_nothing_as_the_group(team: Team):
@@ -130,7 +130,7 @@ def test_set_role_to_the_group_writes_nothing_as_the_group(team: Team):
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(f"SET ROLE {leads}")
     with Project.open(team.url("lena")) as p:
-        assert group not in p.coders()
+        assert group not in p.context.coders()
 
 
 def test_a_lead_cannot_write_as_a_team_member(team: Team, qualcode):

@@ -18,7 +18,7 @@ from tests.server_team import Team
 
 def counts(url: str) -> dict[str, int]:
     with Project.open(url) as p:
-        return p.store.counts()
+        return p.context.store.counts()
 
 
 def test_the_lead_adds_lists_and_removes_coders(team: Team, qualcode):
@@ -38,7 +38,7 @@ def test_the_lead_adds_lists_and_removes_coders(team: Team, qualcode):
     }
     assert names == {"anna": False, "carl": True, "lena": True}
     # bob's role and codings stay; he may no longer connect to the project.
-    assert [c.coder for c in Project.open(url).store.list_codings()].count("bob") == 1
+    assert [c.coder for c in Project.open(url).context.store.list_codings()].count("bob") == 1
     refused = qualcode("codings", team.url("bob"), ok=False)
     assert refused.returncode == 1 and "cannot connect" in refused.stderr
 
@@ -64,7 +64,7 @@ def test_a_coder_codes_as_their_role_and_never_as_another(team: Team, qualcode):
     assert "you code as the role you connect as (anna), not as 'bob'" in result.stderr
     assert counts(url) == before
     with Project.open(url) as p:
-        assert {c.coder for c in p.store.list_codings() if c.start == start} == {"anna"}
+        assert {c.coder for c in p.context.store.list_codings() if c.start == start} == {"anna"}
 
 
 def test_a_coder_cannot_remove_or_annotate_another_coders_coding(team: Team, qualcode):
@@ -73,15 +73,15 @@ def test_a_coder_cannot_remove_or_annotate_another_coders_coding(team: Team, qua
     result = qualcode("uncode", url, "int1", start, end, "Awareness", "--coder", "bob", ok=False)
     assert result.returncode == 1 and "not as 'bob'" in result.stderr
     with Project.open(url) as p:
-        bobs = next(c for c in p.store.list_codings() if c.coder == "bob")
+        bobs = next(c for c in p.context.store.list_codings() if c.coder == "bob")
         with pytest.raises(ProjectError, match="not as 'bob'"):
-            p.remove_coding(bobs.id)
+            p.coding.remove_coding(bobs.id)
         with pytest.raises(ProjectError, match="another coder's"):
-            p.set_coding_memo(bobs.id, "mine now")
-        assert next(c for c in p.store.list_codings() if c.id == bobs.id) == bobs
+            p.coding.set_coding_memo(bobs.id, "mine now")
+        assert next(c for c in p.context.store.list_codings() if c.id == bobs.id) == bobs
         # What a coder may do: a memo of their own on it.
-        p.add_memo("see bob's coding", coding=bobs.id)
-        assert [m.coder for m in p.memos() if m.text == "see bob's coding"] == ["anna"]
+        p.coding.add_memo("see bob's coding", coding=bobs.id)
+        assert [m.coder for m in p.coding.memos() if m.text == "see bob's coding"] == ["anna"]
 
 
 def test_the_codebook_and_the_sources_are_the_leads(team: Team, transcripts, qualcode):
@@ -145,13 +145,13 @@ def test_raw_sql_as_a_coder_meets_the_same_fences(team: Team):
 def test_undo_is_per_coder(team: Team):
     with Project.open(team.url("anna")) as anna, Project.open(team.url("bob")) as bob:
         start, end = span(INTERVIEW, "Time, mostly.")
-        anna.apply_code("int1", start, end, "Awareness")
-        bob.apply_code("int1", start, end, "Awareness")
-        assert anna.undo() == "apply"
-        assert [c.coder for c in bob.store.list_codings() if c.start == start] == ["bob"]
-        assert anna.undo() == "apply"  # anna's first coding, made in the fixture
-        assert bob.undo() == "apply"
-        assert sorted(c.coder for c in bob.store.list_codings()) == ["bob", "lena"]
+        anna.coding.apply("int1", start, end, "Awareness")
+        bob.coding.apply("int1", start, end, "Awareness")
+        assert anna.coding.undo() == "apply"
+        assert [c.coder for c in bob.context.store.list_codings() if c.start == start] == ["bob"]
+        assert anna.coding.undo() == "apply"  # anna's first coding, made in the fixture
+        assert bob.coding.undo() == "apply"
+        assert sorted(c.coder for c in bob.context.store.list_codings()) == ["bob", "lena"]
 
 
 def test_a_lead_without_createrole_is_told_who_creates_roles(team: Team, qualcode):

@@ -61,8 +61,8 @@ def test_help_loads_neither_the_database_layer_nor_nlp_nor_the_ui():
 def test_listings_load_no_nlp_no_tables_and_no_ui(
     project: Project, project_path: Path, args: list[str]
 ):
-    project.add_code("Awareness")
-    project.apply_code("int1", 0, 9, "Awareness")
+    project.codebook.add_code("Awareness")
+    project.coding.apply("int1", 0, 9, "Awareness")
     [command, *rest] = args
     assert loaded([command, str(project_path), *rest], NLP_AND_UI) == []
 

@@ -33,9 +33,9 @@ def test_create_then_open_keeps_settings(tmp_path: Path):
     path = tmp_path / "a.qcdb"
     Project.create(path, language="de", coder="ben").close()
     with Project.open(path) as p:
-        assert p.language == "de"
-        assert p.coder == "ben"
-        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.language == "de"
+        assert p.context.coder == "ben"
+        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
 
 
 def test_create_refuses_to_overwrite(tmp_path: Path):
@@ -101,7 +101,7 @@ def test_an_older_project_is_upgraded_step_by_step(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION - 1, add_column)
     with Project.open(path) as p:
-        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
     columns = [r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(sources)")]
     assert "reviewed" in columns
 
@@ -147,11 +147,11 @@ def test_savepoint_rollback_keeps_the_outer_work(project_path: Path | str):
 
 def test_a_second_connection_sees_committed_changes(project: Project, project_path: Path):
     with Project.open(project_path) as other:
-        before = len(other.codings())
-        text = project.source("int1").text
+        before = len(other.coding.codings())
+        text = project.sources.get("int1").text
         start = text.index("never heard")
-        project.apply_code("int1", start, start + 11, "Awareness", new=True)
-        assert len(other.codings()) == before + 1
+        project.coding.apply("int1", start, start + 11, "Awareness", new=True)
+        assert len(other.coding.codings()) == before + 1
 
 
 def test_a_version_1_project_is_upgraded_to_the_current_schema(tmp_path: Path):
@@ -166,8 +166,8 @@ def test_a_version_1_project_is_upgraded_to_the_current_schema(tmp_path: Path):
     conn.commit()
     conn.close()
     with Project.open(path) as p:
-        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
-        p.add_code("Works")
+        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        p.codebook.add_code("Works")
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
     assert {"suggestion_feedback", "pending_suggestions"} <= tables
 
@@ -180,11 +180,11 @@ def test_listing_sources_counts_words_without_loading_texts(tmp_path: Path):
     path = tmp_path / "long.txt"
     path.write_text(text, encoding="utf-8")
     with Project.create(tmp_path / "p.qcdb") as p:
-        p.import_files([path])
-        assert p.source("long").text == text
+        p.sources.import_files([path])
+        assert p.sources.get("long").text == text
         tracemalloc.start()
         try:
-            (summary,) = p.sources()
+            (summary,) = p.sources.all()
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
@@ -202,7 +202,7 @@ def test_a_write_outside_atomic_is_its_own_transaction(project_path: Path | str)
         raise RuntimeError("boom")
     store.close()
     with Project.open(path) as p:  # committed, and only the write outside the block
-        assert [(c.name, c.definition) for c in p.codebook()] == [("Alone", "")]
+        assert [(c.name, c.definition) for c in p.codebook.book()] == [("Alone", "")]
 
 
 def test_the_portable_dialect_reads_what_the_sqlite_one_reads(tmp_path: Path):
@@ -212,12 +212,12 @@ def test_the_portable_dialect_reads_what_the_sqlite_one_reads(tmp_path: Path):
     with Project.create(tmp_path / "p.qcdb") as p:
         path = tmp_path / "long.txt"
         path.write_text(turn * 2500, encoding="utf-8")  # over 1 MiB: read in pieces
-        p.import_files([path])
-        text = p.source("long").text
-        p.apply_code("long", 6, 19, "Angst", new=True)
-        sqlite_view = (p.sources(), p.store.codings_frame())
-        p.store.dialect = Dialect(p.store.busy_timeout)
-        portable_view = (p.sources(), p.store.codings_frame())
+        p.sources.import_files([path])
+        text = p.sources.get("long").text
+        p.coding.apply("long", 6, 19, "Angst", new=True)
+        sqlite_view = (p.sources.all(), p.context.store.codings_frame())
+        p.context.store.dialect = Dialect(p.context.store.busy_timeout)
+        portable_view = (p.sources.all(), p.context.store.codings_frame())
     assert portable_view[0] == sqlite_view[0]
     assert portable_view[0][0].words == 4 * 2500 and portable_view[0][0].characters == len(text)
     assert portable_view[1].equals(sqlite_view[1]) and len(portable_view[1]) == 1

@@ -115,8 +115,8 @@ def test_the_report_holds_the_figures_the_cli_prints(demo: Path, written, kind: 
     assert f"Cohen's kappa {total['kappa']:g}" in text
     assert f"Krippendorff's alpha {total['alpha']:g}" in text
     with Project.open(demo) as p:
-        book = p.codebook()
-        quotes = p.quotes()
+        book = p.codebook.book()
+        quotes = p.reports.quotes()
     for code in book:
         assert code.definition and code.definition in text
         assert not code.inclusion or code.inclusion in text
@@ -169,19 +169,19 @@ def bracketed(project: Project, tmp_path: Path) -> Project:
     """The small study with a quote holding <, & and the researcher's [brackets]."""
     file = tmp_path / "int2.txt"
     file.write_text(f"INTERVIEWER: And management?\nSTUDENT: {QUOTED}\n", encoding="utf-8")
-    project.import_files([file], kind="interview")
-    text = project.source("int2").text
-    project.add_code("Attitudes", definition=DEFINED)
-    project.apply_code("int2", *span(text, QUOTED), "Attitudes")
+    project.sources.import_files([file], kind="interview")
+    text = project.sources.get("int2").text
+    project.codebook.add_code("Attitudes", definition=DEFINED)
+    project.coding.apply("int2", *span(text, QUOTED), "Attitudes")
     return project
 
 
 def test_quotes_are_escaped_and_kept(bracketed: Project, tmp_path: Path):
     # The quote as Project.quotes shows it (its display rules decide what a quote keeps).
-    [said] = [t for t in bracketed.quotes()["text"] if "for ten years" in t]
+    [said] = [t for t in bracketed.reports.quotes()["text"] if "for ten years" in t]
     assert "<better>" in said and "& cheaper" in said
     assert "[management is]" in said and "[hospital name]" in said  # the researcher's words
-    html = bracketed.study_report(tmp_path / "study.html")
+    html = bracketed.reports.study_report(tmp_path / "study.html")
     raw = html.read_text(encoding="utf-8")
     assert "&lt;better&gt; than before &amp; cheaper" in raw and "<better>" not in raw
     assert "What is said of [hospital name] &amp; its &lt;units&gt;" in raw
@@ -189,7 +189,7 @@ def test_quotes_are_escaped_and_kept(bracketed: Project, tmp_path: Path):
     assert said in page.text and DEFINED in page.text
     assert "anna" in page.counted  # the one coder
     assert "one coder (anna)" in page.text  # no agreement to report with one coder
-    word = read_docx(bracketed.study_report(tmp_path / "study.docx"))
+    word = read_docx(bracketed.reports.study_report(tmp_path / "study.docx"))
     assert said in word and DEFINED in word
 
 
@@ -223,7 +223,7 @@ def test_other_suffixes_and_no_output_are_refused(demo: Path, tmp_path: Path):
 
 @pytest.mark.skipif(not HAS_WEASYPRINT, reason="WeasyPrint (qualcode[pdf]) is not installed")
 def test_a_pdf_is_the_page_typeset(bracketed: Project, tmp_path: Path):
-    pdf = bracketed.study_report(tmp_path / "study.pdf")
+    pdf = bracketed.reports.study_report(tmp_path / "study.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
 
 

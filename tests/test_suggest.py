@@ -18,44 +18,46 @@ runner = CliRunner()
 
 @pytest.fixture
 def coded(project: Project) -> Project:
-    project.add_code("Awareness", keywords=("never heard", "know the programme"))
-    project.add_code("Time", definition="Lack of time: exams, work, schedules.", keywords=("time",))
-    project.add_code("Recognition", definition="Mentors want their effort recognised.")
+    project.codebook.add_code("Awareness", keywords=("never heard", "know the programme"))
+    project.codebook.add_code(
+        "Time", definition="Lack of time: exams, work, schedules.", keywords=("time",)
+    )
+    project.codebook.add_code("Recognition", definition="Mentors want their effort recognised.")
     return project
 
 
 def test_suggestions_from_the_codebook_before_any_coding(coded: Project):
-    text = coded.source("int1").text
+    text = coded.sources.get("int1").text
     start, end = span(text, "Honestly, no. I had never heard of it before you called.")
-    [first, *rest] = coded.suggest("int1", start, end, top=3)
+    [first, *rest] = coded.suggestions.suggest("int1", start, end, top=3)
     assert (first.label, first.start, first.end) == ("Awareness", start, end)
     assert first.suggester == "qualcode.codebook.v2"
     assert first.evidence == ("matched: never hear",)
-    assert first.code_id == coded.code("Awareness").id
+    assert first.code_id == coded.codebook.code("Awareness").id
     assert all(0.0 <= s.score <= first.score for s in rest)
-    assert coded.settings()["nlp.suggesters"].startswith("qualcode.combined.v3")
+    assert coded.context.settings()["nlp.suggesters"].startswith("qualcode.combined.v3")
 
 
 def test_a_project_that_recorded_v1_gets_v3_and_says_so(coded: Project, project_path: Path):
     old = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
-    coded.set_setting("nlp.suggesters", old)
-    coded.apply_code("int1", *span(coded.source("int1").text, "Time, mostly."), "Time")
+    coded.context.set_setting("nlp.suggesters", old)
+    coded.coding.apply("int1", *span(coded.sources.get("int1").text, "Time, mostly."), "Time")
     coded.close()
     with Project.open(project_path) as p:  # the name is a record, not a pin
-        text = p.source("int1").text
-        assert p.suggest("int1", *span(text, "I have no time at all."), fresh=True)
-        recorded = p.settings()["nlp.suggesters"]
+        text = p.sources.get("int1").text
+        assert p.suggestions.suggest("int1", *span(text, "I have no time at all."), fresh=True)
+        recorded = p.context.settings()["nlp.suggesters"]
     assert recorded == "qualcode.combined.v3 (qualcode.codebook.v2 + qualcode.learned.v3)"
 
 
 def test_the_model_learns_from_the_turns_that_hold_the_codings(coded: Project):
-    src = coded.source("int1")
+    src = coded.sources.get("int1")
     text = src.text
-    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
-    coded.apply_code("int1", *span(text, "And I work two evenings a week."), "Time")
+    coded.coding.apply("int1", *span(text, "Time, mostly."), "Time")
+    coded.coding.apply("int1", *span(text, "And I work two evenings a week."), "Time")
     honestly = span(text, "Honestly, no. I had never heard of it before you called.")
-    coded.apply_code("int1", *honestly, "Awareness")
-    model = coded._suggester()
+    coded.coding.apply("int1", *honestly, "Awareness")
+    model = coded.suggestions.model()
     # The spans' blend learns the coded words, the units' blend the turns holding them.
     assert sorted(model.examples_) == sorted(
         [
@@ -79,45 +81,45 @@ def test_the_model_learns_from_the_turns_that_hold_the_codings(coded: Project):
 
 
 def test_whole_turns_coded_are_learned_once(coded: Project):
-    text = coded.source("int1").text
-    coded.apply_code(
+    text = coded.sources.get("int1").text
+    coded.coding.apply(
         "int1", *span(text, "Honestly, no. I had never heard of it before you called."), "Awareness"
     )
-    assert coded._suggester().units_ is None
+    assert coded.suggestions.model().units_ is None
 
 
 def test_the_model_is_refitted_only_when_coding_changes(coded: Project):
-    model = coded._suggester()
-    assert coded._suggester() is model
-    text = coded.source("int1").text
-    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
-    refitted = coded._suggester()
+    model = coded.suggestions.model()
+    assert coded.suggestions.model() is model
+    text = coded.sources.get("int1").text
+    coded.coding.apply("int1", *span(text, "Time, mostly."), "Time")
+    refitted = coded.suggestions.model()
     assert refitted is not model
-    assert coded._suggester() is refitted
+    assert coded.suggestions.model() is refitted
 
 
 def test_after_coding_the_previous_model_answers_while_a_new_one_is_fitted(coded: Project):
-    text = coded.source("int1").text
+    text = coded.sources.get("int1").text
     passage = span(text, "And I work two evenings a week.")
-    before = coded.suggest("int1", *passage)
-    first = coded._suggester()
-    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
-    assert coded.suggest("int1", *passage) == before  # answered by the previous model
-    coded.wait_for_model()
-    assert coded._suggester(wait=False) is not first
+    before = coded.suggestions.suggest("int1", *passage)
+    first = coded.suggestions.model()
+    coded.coding.apply("int1", *span(text, "Time, mostly."), "Time")
+    assert coded.suggestions.suggest("int1", *passage) == before  # answered by the previous model
+    coded.suggestions.wait_for_model()
+    assert coded.suggestions.model(wait=False) is not first
     # Renaming a code changes what can be suggested: that refit is never left for later.
-    coded.rename_code("Time", "Lack of time")
-    assert "Lack of time" in [s.label for s in coded.suggest("int1", *passage, top=3)]
+    coded.codebook.rename_code("Time", "Lack of time")
+    assert "Lack of time" in [s.label for s in coded.suggestions.suggest("int1", *passage, top=3)]
 
 
 def test_accept_applies_the_code_and_records_feedback(coded: Project):
-    text = coded.source("int1").text
+    text = coded.sources.get("int1").text
     start, end = span(text, "I had never heard of it before you called.")
-    [best] = coded.suggest("int1", start, end, top=1)
-    result = coded.accept_suggestion(best, coder="bea")
+    [best] = coded.suggestions.suggest("int1", start, end, top=1)
+    result = coded.suggestions.accept_suggestion(best, coder="bea")
     assert result.coding is not None
     assert (result.coding.code_id, result.coding.coder) == (best.code_id, "bea")
-    [fb] = coded.store.list_feedback()
+    [fb] = coded.context.store.list_feedback()
     assert (fb.accepted, fb.label, fb.coder, fb.start, fb.end) == (
         True,
         "Awareness",
@@ -126,78 +128,82 @@ def test_accept_applies_the_code_and_records_feedback(coded: Project):
         end,
     )
     # Now coded there: not suggested again for the same passage.
-    assert "Awareness" not in [s.label for s in coded.suggest("int1", start, end)]
-    assert coded.suggestion_precision() == {
+    assert "Awareness" not in [s.label for s in coded.suggestions.suggest("int1", start, end)]
+    assert coded.suggestions.suggestion_precision() == {
         "qualcode.codebook.v2": {"decided": 1, "accepted": 1, "precision": 1.0}
     }
 
 
 def test_a_rejection_is_recorded_and_lowers_the_score(coded: Project):
-    text = coded.source("panel1").text
+    text = coded.sources.get("panel1").text
     for quote in ("Most students simply do not know the programme exists.",):
-        coded.apply_code("panel1", *span(text, quote), "Awareness")
+        coded.coding.apply("panel1", *span(text, quote), "Awareness")
     start, end = span(text, "And mentors need recognition for their time.")
-    before = {s.label: s for s in coded.suggest("panel1", start, end)}
-    coded.reject_suggestion(before["Time"])
-    after = {s.label: s.score for s in coded.suggest("panel1", start, end, fresh=True)}
+    before = {s.label: s for s in coded.suggestions.suggest("panel1", start, end)}
+    coded.suggestions.reject_suggestion(before["Time"])
+    after = {s.label: s.score for s in coded.suggestions.suggest("panel1", start, end, fresh=True)}
     assert after.get("Time", 0.0) < before["Time"].score
-    [fb] = coded.store.list_feedback(accepted=False)
+    [fb] = coded.context.store.list_feedback(accepted=False)
     assert (fb.label, fb.coder) == ("Time", "anna")
-    assert coded.codings(code="Time") == []
+    assert coded.coding.codings(code="Time") == []
 
 
 def test_batch_suggestions_per_turn_and_per_sentence(coded: Project):
-    turns = coded.suggest_source("int1", top=2, min_score=0.0)
+    turns = coded.suggestions.suggest_source("int1", top=2, min_score=0.0)
     spans = {(s.start, s.end) for s in turns}
-    assert spans <= {(t.start, t.end) for t in coded.turns("int1")}
-    assert all(s.source_id == coded.source("int1").id for s in turns)
-    everything = coded.suggest_source(top=1, min_score=0.0, unit="sentence")
-    assert {s.source_id for s in everything} == {coded.source(n).id for n in ("int1", "panel1")}
+    assert spans <= {(t.start, t.end) for t in coded.sources.turns("int1")}
+    assert all(s.source_id == coded.sources.get("int1").id for s in turns)
+    everything = coded.suggestions.suggest_source(top=1, min_score=0.0, unit="sentence")
+    assert {s.source_id for s in everything} == {
+        coded.sources.get(n).id for n in ("int1", "panel1")
+    }
     # Two sentences in the student's answer about time: each gets its own suggestions.
-    text = coded.source("int1").text
+    text = coded.sources.get("int1").text
     exam = span(text, "During the exam period I have no time at all.")
     assert any((s.start, s.end) == exam and s.label == "Time" for s in everything)
-    assert coded.suggest_source(top=3, min_score=0.99) == []
+    assert coded.suggestions.suggest_source(top=3, min_score=0.99) == []
     with pytest.raises(QualcodeError, match="unit"):
-        coded.suggest_source(unit="paragraph")  # type: ignore[arg-type]
+        coded.suggestions.suggest_source(unit="paragraph")  # type: ignore[arg-type]
 
 
 def test_themes_come_from_uncoded_text_and_promote_to_a_code(coded: Project):
-    found = coded.themes(n=3, quotes=3)
+    found = coded.suggestions.themes(n=3, quotes=3)
     assert found and all(t.quotes and len(t.quotes) == len(t.spans) <= 3 for t in found)
     for t in found:
         for (source_id, start, end), quote in zip(t.spans, t.quotes, strict=True):
-            assert " ".join(coded.source(source_id).text[start:end].split()) == quote
-    code = coded.promote_theme(found[0], name="Publicity", parent="Awareness")
-    assert coded.codebook().path(code) == "Awareness/Publicity"
+            assert " ".join(coded.sources.get(source_id).text[start:end].split()) == quote
+    code = coded.suggestions.promote_theme(found[0], name="Publicity", parent="Awareness")
+    assert coded.codebook.book().path(code) == "Awareness/Publicity"
     assert code.keywords == found[0].terms[:5]
     assert code.examples == found[0].quotes[:3]
-    assert coded.settings()["nlp.themes"] == "qualcode.themes.v1"
+    assert coded.context.settings()["nlp.themes"] == "qualcode.themes.v1"
 
 
 def test_coded_sentences_are_not_themes(coded: Project):
-    text = coded.source("panel1").text
+    text = coded.sources.get("panel1").text
     quote = "Most students simply do not know the programme exists."
-    coded.apply_code("panel1", *span(text, quote), "Awareness")
-    assert all(quote not in t.quotes for t in coded.themes(n=4, quotes=5))
+    coded.coding.apply("panel1", *span(text, quote), "Awareness")
+    assert all(quote not in t.quotes for t in coded.suggestions.themes(n=4, quotes=5))
 
 
 def test_sentence_suggestions_and_themes_are_the_workbenchs_sentences(coded: Project):
     # One cut of a text into sentences: what the coding screen moves by is what suggestions
     # by sentence are for and what themes quote.
     sentences = {
-        (coded.source(n).id, a, b) for n in ("int1", "panel1") for a, b in coded.sentences(n)
+        (coded.sources.get(n).id, a, b)
+        for n in ("int1", "panel1")
+        for a, b in coded.sources.sentences(n)
     }
-    suggested = coded.suggest_source(top=1, min_score=0.0, unit="sentence")
+    suggested = coded.suggestions.suggest_source(top=1, min_score=0.0, unit="sentence")
     assert suggested and {(s.source_id, s.start, s.end) for s in suggested} <= sentences
-    themes = coded.themes(n=3, quotes=3)
+    themes = coded.suggestions.themes(n=3, quotes=3)
     assert themes and {found for t in themes for found in t.spans} <= sentences
 
 
 def test_an_unknown_nlp_model_setting_is_a_clear_error(coded: Project):
-    coded.set_setting("nlp.model", "xx_not_installed")
+    coded.context.set_setting("nlp.model", "xx_not_installed")
     with pytest.raises(QualcodeError, match="not installed"):
-        coded.suggest("int1", 0, 10)
+        coded.suggestions.suggest("int1", 0, 10)
 
 
 def test_german_sources_get_suggestions(tmp_path: Path):
@@ -208,11 +214,11 @@ def test_german_sources_get_suggestions(tmp_path: Path):
         encoding="utf-8",
     )
     with Project.create(tmp_path / "de.qcdb", language="de", coder="jo") as p:
-        p.import_files([doc])
-        p.add_code("Zeitmangel", keywords=("keine Zeit", "Prüfung"))
-        p.add_code("Bekanntheit", keywords=("nie hören",))
-        turn = p.turns("de")[-1]
-        labels = [s.label for s in p.suggest("de", turn.start, turn.end, top=2)]
+        p.sources.import_files([doc])
+        p.codebook.add_code("Zeitmangel", keywords=("keine Zeit", "Prüfung"))
+        p.codebook.add_code("Bekanntheit", keywords=("nie hören",))
+        turn = p.sources.turns("de")[-1]
+        labels = [s.label for s in p.suggestions.suggest("de", turn.start, turn.end, top=2)]
         assert set(labels) == {"Zeitmangel", "Bekanntheit"}
 
 
@@ -248,9 +254,9 @@ def test_cli_suggest_themes_and_promote(coded: Project, project_path: Path):
 
 def test_themes_skip_the_interviewers_questions(coded: Project):
     asked = {
-        (coded.source(name).id, t.start, t.end)
+        (coded.sources.get(name).id, t.start, t.end)
         for name in ("int1", "panel1")
-        for t in coded.turns(name)
+        for t in coded.sources.turns(name)
         if t.speaker in ("INTERVIEWER", "Moderator")
     }
 
@@ -262,19 +268,19 @@ def test_themes_skip_the_interviewers_questions(coded: Project):
             for qs, qa, qb in asked
         )
 
-    assert not in_questions(coded.themes(n=4, quotes=5))
-    assert in_questions(coded.themes(n=4, quotes=5, skip_speakers=None))
+    assert not in_questions(coded.suggestions.themes(n=4, quotes=5))
+    assert in_questions(coded.suggestions.themes(n=4, quotes=5, skip_speakers=None))
 
 
 def test_batch_reports_progress_and_stops_when_cancelled(coded: Project):
     import threading
 
     seen: list[float] = []
-    coded.suggest_source(min_score=0.0, progress=seen.append)
+    coded.suggestions.suggest_source(min_score=0.0, progress=seen.append)
     assert seen == [0.5, 1.0]
     stop = threading.Event()
     stop.set()
-    assert coded.suggest_source(min_score=0.0, cancel=stop) == []
+    assert coded.suggestions.suggest_source(min_score=0.0, cancel=stop) == []
 
 
 def test_an_installed_pipeline_named_in_the_settings_is_used(coded: Project, tmp_path: Path):
@@ -284,11 +290,11 @@ def test_an_installed_pipeline_named_in_the_settings_is_used(coded: Project, tmp
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.to_disk(tmp_path / "my_pipeline")
-    coded.set_setting("nlp.model", str(tmp_path / "my_pipeline"))
-    text = coded.source("int1").text
+    coded.context.set_setting("nlp.model", str(tmp_path / "my_pipeline"))
+    text = coded.sources.get("int1").text
     start, end = span(text, "Honestly, no. I had never heard of it before you called.")
     # Without a lemmatizer "heard" stays "heard": the keyword matches as written.
-    [best] = coded.suggest("int1", start, end, top=1)
+    [best] = coded.suggestions.suggest("int1", start, end, top=1)
     assert (best.label, best.evidence) == ("Awareness", ("matched: never heard",))
 
 
@@ -296,7 +302,7 @@ def test_themes_are_not_made_of_speaker_names(demo_file, tmp_path):
     path = tmp_path / "demo.qcdb"
     path.write_bytes(demo_file.read_bytes())
     with Project.open(path) as p:
-        themes = p.themes(6)
+        themes = p.suggestions.themes(6)
         assert themes
         words = {w.lower() for t in themes for w in (*t.terms, *t.label.split())}
         names = {"maya", "okafor", "jonas", "interviewer", "speaker"}

@@ -16,8 +16,10 @@ from tests.conftest import span
 
 @pytest.fixture
 def coded(project: Project) -> Project:
-    project.add_code("Awareness", keywords=("never heard", "know the programme"))
-    project.add_code("Time", definition="Lack of time: exams, work, schedules.", keywords=("time",))
+    project.codebook.add_code("Awareness", keywords=("never heard", "know the programme"))
+    project.codebook.add_code(
+        "Time", definition="Lack of time: exams, work, schedules.", keywords=("time",)
+    )
     return project
 
 
@@ -54,8 +56,8 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
     """The coding screen asks for suggestions from worker threads while the main thread may
     ask too: right after a coding they all get the previous model at once, and the new one
     is fitted once in the background, not once per caller."""
-    previous = coded._suggester()
-    text = coded.source("int1").text
+    previous = coded.suggestions.model()
+    text = coded.sources.get("int1").text
     quotes = [
         "Time, mostly.",
         "And I work two evenings a week.",
@@ -68,7 +70,7 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
     sys.setswitchinterval(1e-5)  # threads take turns often: the race shows if it is there
     try:
         for quote in quotes:  # a race shows in some rounds, not in every one
-            coded.apply_code("int1", *span(text, quote), "Time")
+            coded.coding.apply("int1", *span(text, quote), "Time")
             fits.clear()
             fitting.clear()  # the refit finishes only once every caller has its answer
             barrier = threading.Barrier(callers)
@@ -76,7 +78,7 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
 
             def ask(barrier: threading.Barrier = barrier, answers: list[Any] = answers) -> None:
                 barrier.wait()
-                answers.append(coded._suggester(wait=False))
+                answers.append(coded.suggestions.model(wait=False))
 
             threads = [threading.Thread(target=ask) for _ in range(callers)]
             for t in threads:
@@ -84,10 +86,10 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
             for t in threads:
                 t.join(timeout=60)
             fitting.set()
-            coded.wait_for_model()
+            coded.suggestions.wait_for_model()
             assert answers == [previous] * callers
             assert fits == ["qualcode-refit"], quote
-            refitted = coded._suggester(wait=False)
+            refitted = coded.suggestions.model(wait=False)
             assert refitted is not previous
             assert fits == ["qualcode-refit"]  # the finished refit answers; no second fit
             previous = refitted
@@ -99,7 +101,7 @@ def test_callers_in_several_threads_after_a_coding_start_one_refit(coded: Projec
 def test_a_caller_while_the_refit_runs_gets_the_previous_model_then_the_new_one(
     coded: Project, fits: list[str], monkeypatch: pytest.MonkeyPatch
 ):
-    first = coded._suggester()
+    first = coded.suggestions.model()
     release = threading.Event()
     fit = CombinedSuggesterV3.fit
 
@@ -109,17 +111,17 @@ def test_a_caller_while_the_refit_runs_gets_the_previous_model_then_the_new_one(
         return fit(self, *args, **kwargs)
 
     monkeypatch.setattr(CombinedSuggesterV3, "fit", held)
-    text = coded.source("int1").text
-    coded.apply_code("int1", *span(text, "Time, mostly."), "Time")
-    assert coded._suggester(wait=False) is first  # starts the refit, held in its thread
-    assert coded._suggester(wait=False) is first  # asked again while it runs
+    text = coded.sources.get("int1").text
+    coded.coding.apply("int1", *span(text, "Time, mostly."), "Time")
+    assert coded.suggestions.model(wait=False) is first  # starts the refit, held in its thread
+    assert coded.suggestions.model(wait=False) is first  # asked again while it runs
     release.set()
-    coded.wait_for_model()
-    assert coded._suggester(wait=False) is not first
+    coded.suggestions.wait_for_model()
+    assert coded.suggestions.model(wait=False) is not first
     # ``fresh`` (wait=True) never answers with the previous model.
-    coded.apply_code("int1", *span(text, "And I work two evenings a week."), "Time")
-    latest = coded._suggester(wait=True)
-    assert latest is not first and coded._suggester(wait=False) is latest
+    coded.coding.apply("int1", *span(text, "And I work two evenings a week."), "Time")
+    latest = coded.suggestions.model(wait=True)
+    assert latest is not first and coded.suggestions.model(wait=False) is latest
 
 
 def test_an_older_fit_finishing_last_does_not_replace_a_newer_model():

@@ -26,33 +26,33 @@ EXAMS = "During the exam period I have no time at all."
 @pytest.fixture
 def origin(project: Project, project_path: Path) -> Path:
     """The team's project: a codebook, and codings by anna and ben."""
-    text = project.source("int1").text
-    project.add_code("Awareness", definition="Knowing the programme exists.")
-    project.add_code("Time constraints")
-    project.apply_code("int1", *span(text, QUIET), "Awareness", coder="anna")
-    project.apply_code("int1", *span(text, NEVER), "Awareness", coder="ben")
-    project.apply_code("int1", *span(text, TIME), "Time constraints", coder="ben")
-    project.add_memo("lead's note on awareness", code="Awareness")
+    text = project.sources.get("int1").text
+    project.codebook.add_code("Awareness", definition="Knowing the programme exists.")
+    project.codebook.add_code("Time constraints")
+    project.coding.apply("int1", *span(text, QUIET), "Awareness", coder="anna")
+    project.coding.apply("int1", *span(text, NEVER), "Awareness", coder="ben")
+    project.coding.apply("int1", *span(text, TIME), "Time constraints", coder="ben")
+    project.coding.add_memo("lead's note on awareness", code="Awareness")
     return project_path
 
 
 def _quotes(path: Path, coder: str | None = None) -> set[tuple[str, str, str]]:
     with Project.open(path) as p:
         return {
-            (s.coding.coder, p.code(s.coding.code_id).name, s.text)
-            for s in p.codings()
+            (s.coding.coder, p.codebook.code(s.coding.code_id).name, s.text)
+            for s in p.coding.codings()
             if coder is None or s.coding.coder == coder
         }
 
 
 def _code(path: Path, quote: str, code: str, coder: str, **kw: object) -> None:
     with Project.open(path) as p:
-        p.apply_code("int1", *span(p.source("int1").text, quote), code, coder=coder, **kw)
+        p.coding.apply("int1", *span(p.sources.get("int1").text, quote), code, coder=coder, **kw)
 
 
 def _uncode(path: Path, quote: str, code: str, coder: str) -> None:
     with Project.open(path) as p:
-        p.remove_code("int1", *span(p.source("int1").text, quote), code, coder=coder)
+        p.coding.remove("int1", *span(p.sources.get("int1").text, quote), code, coder=coder)
 
 
 def _undated(lines: list[str]) -> list[str]:
@@ -67,12 +67,12 @@ def test_clone_copies_everything_and_remembers_its_origin(origin: Path, tmp_path
     assert report.summary() == f"cloned {origin} for anna: 3 codings, 1 memo"
     assert _quotes(local) == _quotes(origin)
     with Project.open(local) as p, Project.open(origin) as o:
-        settings = p.settings()
+        settings = p.context.settings()
         assert settings["sync.origin"] == str(origin) and settings["sync.coder"] == "anna"
-        assert settings["sync.cloned_at"] and p.coder == "anna"
-        assert [s.name for s in p.sources()] == [s.name for s in o.sources()]
-        assert p.source("int1").text == o.source("int1").text
-        assert [m.text for m in p.memos()] == ["lead's note on awareness"]
+        assert settings["sync.cloned_at"] and p.context.coder == "anna"
+        assert [s.name for s in p.sources.all()] == [s.name for s in o.sources.all()]
+        assert p.sources.get("int1").text == o.sources.get("int1").text
+        assert [m.text for m in p.coding.memos()] == ["lead's note on awareness"]
     with pytest.raises(ProjectError, match="already exists"):
         clone(str(origin), local)
 
@@ -84,7 +84,7 @@ def test_push_sends_new_and_removed_codings_and_twice_changes_nothing(origin, tm
     _code(local, EXAMS, "Time constraints", "anna", memo="exams")
     _uncode(local, QUIET, "Awareness", "anna")
     with Project.open(local) as p:
-        p.add_memo("anna: time is the main barrier", code="Time constraints")
+        p.coding.add_memo("anna: time is the main barrier", code="Time constraints")
 
     report = push(local)
     assert report.summary() == "pushed 2 new codings, 1 removal, 1 memo"
@@ -95,8 +95,8 @@ def test_push_sends_new_and_removed_codings_and_twice_changes_nothing(origin, tm
     }
     assert _quotes(origin, "ben") == _quotes(local, "ben")  # ben's work untouched
     with Project.open(origin) as o:
-        assert "anna: time is the main barrier" in {m.text for m in o.memos()}
-        assert "exams" in {m.text for m in o.memos(target="coding")}
+        assert "anna: time is the main barrier" in {m.text for m in o.coding.memos()}
+        assert "exams" in {m.text for m in o.coding.memos(target="coding")}
     before = dump(origin)
     again = push(local)
     assert again.summary() == "pushed 0 new codings, 0 removals, 0 memos"
@@ -124,15 +124,17 @@ def test_pull_brings_others_work_and_their_removals(origin, tmp_path):
     _code(origin, EXAMS, "Time constraints", "ben")
     _uncode(origin, TIME, "Time constraints", "ben")
     with Project.open(origin) as o:
-        o.add_code("Recognition", definition="Mentors want their time recognised.")
-        o.import_files([_write(tmp_path, "int2.txt", "STUDENT: I would need credit for it.\n")])
-        o.apply_code("int2", 0, 8, "Recognition", coder="ben")
+        o.codebook.add_code("Recognition", definition="Mentors want their time recognised.")
+        o.sources.import_files(
+            [_write(tmp_path, "int2.txt", "STUDENT: I would need credit for it.\n")]
+        )
+        o.coding.apply("int2", 0, 8, "Recognition", coder="ben")
     report = pull(local)
     assert report.summary() == "pulled 2 new codings, 1 removal, 0 memos"
     assert _quotes(local) == _quotes(origin)
     with Project.open(local) as p:
-        assert p.code("Recognition").definition == "Mentors want their time recognised."
-        assert "int2" in {s.name for s in p.sources()}
+        assert p.codebook.code("Recognition").definition == "Mentors want their time recognised."
+        assert "int2" in {s.name for s in p.sources.all()}
     before = _undated(dump(local))
     assert pull(local).summary() == "pulled 0 new codings, 0 removals, 0 memos"
     assert _undated(dump(local)) == before  # all but when it last pulled
@@ -159,13 +161,13 @@ def test_push_lists_conflicts_and_never_resolves_them(origin, tmp_path):
     # offline: a code the server lacks, a source the server lacks, a coding on a good code
     _code(local, EXAMS, "Workload", "anna", new=True)
     with Project.open(local) as p:
-        p.import_files([_write(tmp_path, "int3.txt", "STUDENT: My own interview.\n")])
-        p.apply_code("int3", 0, 7, "Awareness", coder="anna")
+        p.sources.import_files([_write(tmp_path, "int3.txt", "STUDENT: My own interview.\n")])
+        p.coding.apply("int3", 0, 7, "Awareness", coder="anna")
     _code(local, TIME, "Time constraints", "anna")
     # meanwhile on the server: the lead changes the codebook and removes anna's coding
     with Project.open(origin) as o:
-        o.add_code("Recognition")
-        o.update_code("Awareness", definition="Has heard of the programme.")
+        o.codebook.add_code("Recognition")
+        o.codebook.update_code("Awareness", definition="Has heard of the programme.")
     _uncode(origin, QUIET, "Awareness", "anna")
 
     report = push(local)
@@ -182,8 +184,8 @@ def test_push_lists_conflicts_and_never_resolves_them(origin, tmp_path):
         "here",
     ]
     with Project.open(origin) as o:
-        assert "Workload" not in {c.name for c in o.codebook()}
-        assert "int3" not in {s.name for s in o.sources()}
+        assert "Workload" not in {c.name for c in o.codebook.book()}
+        assert "int3" not in {s.name for s in o.sources.all()}
     assert _quotes(origin, "anna") == {("anna", "Time constraints", TIME)}
     before = dump(origin)
     again = push(local)
@@ -232,14 +234,14 @@ def _write(folder: Path, name: str, text: str) -> Path:
 
 def test_codings_of_a_child_code_are_pushed_and_removed_under_its_path(origin, tmp_path):
     with Project.open(origin) as o:
-        o.add_code("Exams", parent="Time constraints")
+        o.codebook.add_code("Exams", parent="Time constraints")
     local = tmp_path / "anna.qcdb"
     clone(str(origin), local, coder="anna")
     _code(local, EXAMS, "Time constraints/Exams", "anna")
     assert push(local).summary() == "pushed 1 new coding, 0 removals, 0 memos"
     with Project.open(origin) as o:
-        [coding] = [s for s in o.codings() if s.coding.coder == "anna" and s.text == EXAMS]
-        assert o.codebook().path(coding.coding.code_id) == "Time constraints/Exams"
+        [coding] = [s for s in o.coding.codings() if s.coding.coder == "anna" and s.text == EXAMS]
+        assert o.codebook.book().path(coding.coding.code_id) == "Time constraints/Exams"
     _uncode(local, EXAMS, "Time constraints/Exams", "anna")
     assert push(local).summary() == "pushed 0 new codings, 1 removal, 0 memos"
     assert EXAMS not in {text for _, _, text in _quotes(origin, "anna")}

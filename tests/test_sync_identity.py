@@ -34,7 +34,7 @@ def twin(team: Team, name: str) -> str:
 
 def codings(url: str | Path) -> set[tuple[str, str]]:
     with Project.open(url) as p:
-        return {(s.coding.coder, s.text) for s in p.codings()}
+        return {(s.coding.coder, s.text) for s in p.coding.codings()}
 
 
 def test_team_add_refuses_a_case_twin_in_one_line(team: Team, qualcode):
@@ -50,15 +50,15 @@ def test_team_add_refuses_a_case_twin_in_one_line(team: Team, qualcode):
 def test_a_lead_removing_her_own_coding_never_removes_her_case_twins(team: Team, tmp_path: Path):
     lena_twin = twin(team, "Lena")
     with Project.open(lena_twin) as p:
-        p.apply_code("int1", *span(INTERVIEW, TIME), "Awareness")
+        p.coding.apply("int1", *span(INTERVIEW, TIME), "Awareness")
     local = tmp_path / "lena.qcdb"
     clone(team.url("lena"), local)
     with Project.open(local) as p:
-        mine = {s.text for s in p.codings() if s.coding.coder == "lena"}
+        mine = {s.text for s in p.coding.codings() if s.coding.coder == "lena"}
         assert mine == {NEVER}  # Lena's coding is not listed as lena's
-        for s in p.codings():
+        for s in p.coding.codings():
             if s.coding.coder == "lena":
-                p.remove_code("int1", s.coding.start, s.coding.end, "Awareness")
+                p.coding.remove("int1", s.coding.start, s.coding.end, "Awareness")
     assert push(local).summary() == "pushed 0 new codings, 1 removal, 0 memos"
     assert ("Lena", TIME) in codings(team.url("lena"))
     assert ("lena", NEVER) not in codings(team.url("lena"))
@@ -67,14 +67,14 @@ def test_a_lead_removing_her_own_coding_never_removes_her_case_twins(team: Team,
 def test_case_twins_are_kept_apart_through_clone_push_and_pull(team: Team, tmp_path: Path):
     anna_twin = twin(team, "Anna")
     with Project.open(anna_twin) as p:
-        p.apply_code("int1", *span(INTERVIEW, NEVER), "Awareness")  # the span anna coded too
+        p.coding.apply("int1", *span(INTERVIEW, NEVER), "Awareness")  # the span anna coded too
     local = tmp_path / "anna.qcdb"
     assert clone(team.url("anna"), local).codings_added == 4
     with Project.open(local) as p:
-        p.apply_code("int1", *span(INTERVIEW, TIME), "Awareness")
+        p.coding.apply("int1", *span(INTERVIEW, TIME), "Awareness")
     assert push(local).summary() == "pushed 1 new coding, 0 removals, 0 memos"
     with Project.open(anna_twin) as p:
-        p.remove_code("int1", *span(INTERVIEW, NEVER), "Awareness")
+        p.coding.remove("int1", *span(INTERVIEW, NEVER), "Awareness")
     assert pull(local).summary() == "pulled 0 new codings, 1 removal, 0 memos"
     expected = {("anna", NEVER), ("anna", TIME), ("bob", NEVER), ("lena", NEVER)}
     assert codings(local) == expected == codings(team.url("lena"))
@@ -88,22 +88,22 @@ def test_a_project_file_keeps_coders_apart_that_differ_only_in_case(
     for name in (first, first.swapcase()[0] + first[1:]):
         path = tmp_path / f"{name}-{len(files)}.qcdb"
         with Project.create(path, coder=name) as p:
-            p.import_files([transcripts["int1"]], kind="interview")
-            p.apply_code("int1", *span(INTERVIEW, NEVER), "Awareness", new=True)
-            p.add_memo(f"{name}'s memo", coding=p.codings()[0].coding.id)
+            p.sources.import_files([transcripts["int1"]], kind="interview")
+            p.coding.apply("int1", *span(INTERVIEW, NEVER), "Awareness", new=True)
+            p.coding.add_memo(f"{name}'s memo", coding=p.coding.codings()[0].coding.id)
         files.append(tmp_path / f"{name}.qdpx")
         with Project.open(path) as p:
-            p.export_qdpx(files[-1])
+            p.exchange.export_qdpx(files[-1])
     merged = tmp_path / "merged.qcdb"
     with Project.create(merged, coder="lead") as p:
         for f in files:
-            p.import_qdpx(f)
-        assert sorted(p.store.coders()) == ["Anna", "anna"]
-        assert {(s.coding.coder, s.text) for s in p.codings()} == {
+            p.exchange.import_qdpx(f)
+        assert sorted(p.context.store.coders()) == ["Anna", "anna"]
+        assert {(s.coding.coder, s.text) for s in p.coding.codings()} == {
             ("Anna", NEVER),
             ("anna", NEVER),
         }
-        memos = {(m.text, m.coder) for m in p.memos()}
+        memos = {(m.text, m.coder) for m in p.coding.memos()}
         assert memos == {("Anna's memo", "Anna"), ("anna's memo", "anna")}
 
 
@@ -134,13 +134,13 @@ def test_an_old_record_of_the_last_sync_gives_each_coder_their_name(team: Team, 
     local = tmp_path / "carla.qcdb"
     clone(carla, local)
     with Project.open(local) as p:
-        p.apply_code("int1", *span(INTERVIEW, TIME), "Awareness", memo="time first")
-        p.apply_code("int1", *span(INTERVIEW, QUIET), "Awareness")
-        p.add_memo("Carla's plan")
+        p.coding.apply("int1", *span(INTERVIEW, TIME), "Awareness", memo="time first")
+        p.coding.apply("int1", *span(INTERVIEW, QUIET), "Awareness")
+        p.coding.add_memo("Carla's plan")
     assert push(local).summary() == "pushed 2 new codings, 0 removals, 1 memo"
     _to_folded_record(local)
     with Project.open(local) as p:
-        p.remove_code("int1", *span(INTERVIEW, QUIET), "Awareness")
+        p.coding.remove("int1", *span(INTERVIEW, QUIET), "Awareness")
     pushed = push(local)
     assert pushed.summary() == "pushed 0 new codings, 1 removal, 0 memos" and not pushed.notes
     assert ("Carla", QUIET) not in codings(team.url("lena"))
@@ -153,12 +153,12 @@ def test_an_old_record_that_cannot_tell_twins_apart_removes_nothing_and_says_so(
 ):
     anna_twin = twin(team, "Anna")
     with Project.open(anna_twin) as p:
-        p.apply_code("int1", *span(INTERVIEW, TIME), "Awareness")
+        p.coding.apply("int1", *span(INTERVIEW, TIME), "Awareness")
     local = tmp_path / "anna.qcdb"
     clone(team.url("anna"), local)
     _to_folded_record(local)
     with Project.open(anna_twin) as p:
-        p.remove_code("int1", *span(INTERVIEW, TIME), "Awareness")
+        p.coding.remove("int1", *span(INTERVIEW, TIME), "Awareness")
     pulled = pull(local)
     assert pulled.summary() == "pulled 0 new codings, 0 removals, 0 memos"
     assert pulled.notes == [

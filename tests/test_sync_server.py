@@ -43,20 +43,20 @@ def add_coder(postgres: PostgresServer, database: str, name: str) -> str:
 def team(postgres: PostgresServer, pg_database: str, pg_url: str, transcripts) -> dict[str, str]:
     """A server project set up by its lead, with coders anna and ben; their URLs."""
     with Project.create(pg_url) as lead:
-        lead.import_files([transcripts["int1"]], kind="interview")
-        lead.add_code("Awareness", definition="Knowing the programme exists.")
-        lead.add_code("Time constraints")
+        lead.sources.import_files([transcripts["int1"]], kind="interview")
+        lead.codebook.add_code("Awareness", definition="Knowing the programme exists.")
+        lead.codebook.add_code("Time constraints")
     urls = {"lead": pg_url}
     for name in ("anna", "ben"):
         urls[name] = add_coder(postgres, pg_database, name)
     with Project.open(urls["ben"]) as ben:
-        ben.apply_code("int1", *span(ben.source("int1").text, NEVER), "Awareness")
+        ben.coding.apply("int1", *span(ben.sources.get("int1").text, NEVER), "Awareness")
     return urls
 
 
 def _codings(url: str) -> set[tuple[str, str]]:
     with Project.open(url) as p:
-        return {(s.coding.coder, s.text) for s in p.codings()}
+        return {(s.coding.coder, s.text) for s in p.coding.codings()}
 
 
 def test_clone_code_offline_push_twice_and_pull(team: dict[str, str], tmp_path: Path):
@@ -64,11 +64,11 @@ def test_clone_code_offline_push_twice_and_pull(team: dict[str, str], tmp_path: 
     report = clone(team["anna"], local)
     assert report.coder == "anna" and report.codings_added == 1
     with Project.open(local) as p:  # offline: a file, coded as anna
-        assert p.coder == "anna"
-        text = p.source("int1").text
-        p.apply_code("int1", *span(text, QUIET), "Awareness")
-        p.apply_code("int1", *span(text, TIME), "Time constraints")
-        p.add_memo("anna: time first", code="Time constraints")
+        assert p.context.coder == "anna"
+        text = p.sources.get("int1").text
+        p.coding.apply("int1", *span(text, QUIET), "Awareness")
+        p.coding.apply("int1", *span(text, TIME), "Time constraints")
+        p.coding.add_memo("anna: time first", code="Time constraints")
 
     assert push(local).summary() == "pushed 2 new codings, 0 removals, 1 memo"
     assert _codings(team["lead"]) == {("ben", NEVER), ("anna", QUIET), ("anna", TIME)}
@@ -76,9 +76,9 @@ def test_clone_code_offline_push_twice_and_pull(team: dict[str, str], tmp_path: 
     assert len(_codings(team["lead"])) == 3
 
     with Project.open(local) as p:
-        p.remove_code("int1", *span(p.source("int1").text, TIME), "Time constraints")
+        p.coding.remove("int1", *span(p.sources.get("int1").text, TIME), "Time constraints")
     with Project.open(team["ben"]) as ben:
-        ben.apply_code("int1", *span(ben.source("int1").text, TIME), "Time constraints")
+        ben.coding.apply("int1", *span(ben.sources.get("int1").text, TIME), "Time constraints")
     assert push(local).summary() == "pushed 0 new codings, 1 removal, 0 memos"
     assert pull(local).summary() == "pulled 1 new coding, 0 removals, 0 memos"
     assert (
@@ -100,9 +100,9 @@ def test_a_clone_is_its_roles_and_never_changes_the_codebook_or_another_coder(
         clone(team["anna"], local, coder="ben")
     clone(team["anna"], local)
     with Project.open(local) as p:
-        text = p.source("int1").text
-        p.apply_code("int1", *span(text, QUIET), "Workload", new=True)
-        p.remove_code("int1", *span(text, NEVER), "Awareness", coder="ben")
+        text = p.sources.get("int1").text
+        p.coding.apply("int1", *span(text, QUIET), "Workload", new=True)
+        p.coding.remove("int1", *span(text, NEVER), "Awareness", coder="ben")
     report = push(local)
     assert report.summary() == "pushed 0 new codings, 0 removals, 0 memos; 1 conflict:"
     assert "code 'Workload', which the server's codebook does not have" in report.conflicts[0]
@@ -110,29 +110,31 @@ def test_a_clone_is_its_roles_and_never_changes_the_codebook_or_another_coder(
         "1 coding by ben removed in this copy is not pushed: a push sends only anna's work"
     ]
     with Project.open(team["lead"]) as lead:
-        assert [c.name for c in lead.codebook()] == ["Awareness", "Time constraints"]
+        assert [c.name for c in lead.codebook.book()] == ["Awareness", "Time constraints"]
     assert ("ben", NEVER) in _codings(team["lead"])
 
 
 def _memos(url: str | Path) -> dict[tuple[str, str], str]:
     """Each coding's memo, by coder and quote."""
     with Project.open(str(url)) as p:
-        return {(s.coding.coder, s.text): s.coding.memo for s in p.codings()}
+        return {(s.coding.coder, s.text): s.coding.memo for s in p.coding.codings()}
 
 
 def _set_memo(url: str | Path, coder: str, quote: str, memo: str) -> None:
     with Project.open(str(url)) as p:
-        [coding] = [s.coding for s in p.codings() if s.coding.coder == coder and s.text == quote]
-        p.set_coding_memo(coding.id, memo)
+        [coding] = [
+            s.coding for s in p.coding.codings() if s.coding.coder == coder and s.text == quote
+        ]
+        p.coding.set_coding_memo(coding.id, memo)
 
 
 @pytest.fixture
 def anna(team: dict[str, str], tmp_path: Path) -> Path:
     """anna's clone, made after she coded two passages on the server, one with a memo."""
     with Project.open(team["anna"]) as p:
-        text = p.source("int1").text
-        p.apply_code("int1", *span(text, QUIET), "Awareness", memo="first thought")
-        p.apply_code("int1", *span(text, TIME), "Time constraints")
+        text = p.sources.get("int1").text
+        p.coding.apply("int1", *span(text, QUIET), "Awareness", memo="first thought")
+        p.coding.apply("int1", *span(text, TIME), "Time constraints")
     local = tmp_path / "anna.qcdb"
     clone(team["anna"], local)
     return local
@@ -200,7 +202,7 @@ def test_a_memo_changed_at_both_ends_keeps_the_servers_and_says_so(
     # an edited memo whose coding the server removes goes with it, said whole
     _set_memo(anna, "anna", QUIET, "one more thought")
     with Project.open(team["anna"]) as online:  # anna, on another computer
-        online.remove_code("int1", *span(online.source("int1").text, QUIET), "Awareness")
+        online.coding.remove("int1", *span(online.sources.get("int1").text, QUIET), "Awareness")
     removed = pull(anna)
     assert removed.codings_removed == 1
     assert removed.conflicts == [
@@ -214,18 +216,18 @@ def test_pull_takes_the_leads_codebook_and_says_each_change_once(
     anna: Path,
 ):
     with Project.open(team["lead"]) as lead:
-        lead.add_code("Workload")
-        lead.add_code("Money")
-        lead.add_code("Fees", parent="Money")
+        lead.codebook.add_code("Workload")
+        lead.codebook.add_code("Money")
+        lead.codebook.add_code("Fees", parent="Money")
     pull(anna)
     with Project.open(anna) as p:  # offline: a coding of Workload, a definition changed
-        p.apply_code("int1", *span(p.source("int1").text, NEVER), "Workload")
-        p.update_code("Time constraints", definition="my own reading")
+        p.coding.apply("int1", *span(p.sources.get("int1").text, NEVER), "Workload")
+        p.codebook.update_code("Time constraints", definition="my own reading")
     with Project.open(team["lead"]) as lead:
-        lead.update_code("Awareness", definition="Has heard of it.", keywords=["heard"])
-        lead.add_code("Recognition")
-        lead.delete_code("Workload")
-        lead.delete_code("Money")
+        lead.codebook.update_code("Awareness", definition="Has heard of it.", keywords=["heard"])
+        lead.codebook.add_code("Recognition")
+        lead.codebook.delete_code("Workload")
+        lead.codebook.delete_code("Money")
 
     report = pull(anna)
     assert report.summary() == "pulled 0 new codings, 0 removals, 0 memos"
@@ -241,9 +243,9 @@ def test_pull_takes_the_leads_codebook_and_says_each_change_once(
         "cannot send it)",
     ]
     with Project.open(anna) as p, Project.open(team["lead"]) as lead:
-        assert p.code("Awareness") == lead.code("Awareness")
-        assert p.code("Time constraints").definition == ""
-        assert [p.codebook().path(c) for c in p.codebook()] == [
+        assert p.codebook.code("Awareness") == lead.codebook.code("Awareness")
+        assert p.codebook.code("Time constraints").definition == ""
+        assert [p.codebook.book().path(c) for c in p.codebook.book()] == [
             "Awareness",
             "Time constraints",
             "Workload",
@@ -261,7 +263,7 @@ def test_pull_takes_the_leads_codebook_and_says_each_change_once(
         "there, or added here): not pushed; the lead adds codes"
     ]
     with Project.open(team["lead"]) as lead:
-        lead.update_code("Awareness", definition="Has heard of the programme.")
+        lead.codebook.update_code("Awareness", definition="Has heard of the programme.")
     assert pull(anna).notes == [
         "code 'Awareness': definition now the server's, 'Has heard of the programme.' (was "
         "'Has heard of it.')"
@@ -288,15 +290,15 @@ def test_a_clone_made_before_the_base_had_its_table_keeps_working(
     anna: Path,
 ):
     with Project.open(anna) as p:
-        assert not any(k.startswith("sync.base") for k in p.settings())
+        assert not any(k.startswith("sync.base") for k in p.context.settings())
     _to_old_layout(anna)
     with Project.open(anna) as p:  # offline, after upgrading qualcode
-        assert p.settings()["schema_version"] == str(SCHEMA_VERSION)  # walked up to now
-        assert "sync.base" not in p.settings()
-        p.apply_code("int1", *span(p.source("int1").text, NEVER), "Awareness")
+        assert p.context.settings()["schema_version"] == str(SCHEMA_VERSION)  # walked up to now
+        assert "sync.base" not in p.context.settings()
+        p.coding.apply("int1", *span(p.sources.get("int1").text, NEVER), "Awareness")
     _set_memo(anna, "anna", QUIET, "edited offline")
     with Project.open(team["ben"]) as ben:
-        ben.apply_code("int1", *span(ben.source("int1").text, TIME), "Time constraints")
+        ben.coding.apply("int1", *span(ben.sources.get("int1").text, TIME), "Time constraints")
 
     # The old record has no memos: one that differs between the ends is not guessed at.
     pushed = push(anna)
@@ -383,10 +385,10 @@ def test_a_push_cut_short_changes_neither_end_and_a_retry_sends_it_once(
     team: dict[str, str], anna: Path, postgres: PostgresServer, statement: str
 ):
     with Project.open(anna) as p:  # offline: one of each kind of change
-        text = p.source("int1").text
-        p.apply_code("int1", *span(text, NEVER), "Awareness")
-        p.remove_code("int1", *span(text, TIME), "Time constraints")
-        p.add_memo("anna: time first", code="Time constraints")
+        text = p.sources.get("int1").text
+        p.coding.apply("int1", *span(text, NEVER), "Awareness")
+        p.coding.remove("int1", *span(text, TIME), "Time constraints")
+        p.coding.add_memo("anna: time first", code="Time constraints")
     _set_memo(anna, "anna", QUIET, "second thought")
     _cut_short(postgres, statement, "push", anna, team["lead"])
     assert push(anna).summary() == PUSHED  # as if nothing had happened
@@ -396,7 +398,7 @@ def test_a_push_cut_short_changes_neither_end_and_a_retry_sends_it_once(
         ("anna", NEVER): "",
     }
     with Project.open(team["lead"]) as lead:
-        assert [m.text for m in lead.memos(target="code")] == ["anna: time first"]
+        assert [m.text for m in lead.coding.memos(target="code")] == ["anna: time first"]
     assert push(anna).summary() == "pushed 0 new codings, 0 removals, 0 memos"
 
 
@@ -405,11 +407,11 @@ def test_a_pull_cut_short_changes_neither_end_and_a_retry_brings_it_once(
     team: dict[str, str], anna: Path, postgres: PostgresServer, statement: str
 ):
     with Project.open(team["ben"]) as ben:
-        ben.apply_code("int1", *span(ben.source("int1").text, TIME), "Time constraints")
+        ben.coding.apply("int1", *span(ben.sources.get("int1").text, TIME), "Time constraints")
     _set_memo(team["ben"], "ben", NEVER, "ben's afterthought")
     with Project.open(team["lead"]) as lead:
-        lead.update_code("Awareness", definition="Has heard of the programme.")
-        lead.add_memo("lead: check the exam period", source="int1")
+        lead.codebook.update_code("Awareness", definition="Has heard of the programme.")
+        lead.coding.add_memo("lead: check the exam period", source="int1")
     _cut_short(postgres, statement, "pull", anna, team["lead"])
     report = pull(anna)
     assert report.summary() == "pulled 1 new coding, 0 removals, 1 memo, 1 edited memo"

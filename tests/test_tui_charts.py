@@ -21,7 +21,11 @@ from tests.conftest import wait_for
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory: pytest.TempPathFactory):
     with build_study(tmp_path_factory.mktemp("tui-study")) as p:
-        return p.frequencies(), p.cooccurrence(unit="turn"), p.frequencies(code="Unused")
+        return (
+            p.reports.frequencies(),
+            p.reports.cooccurrence(unit="turn"),
+            p.reports.frequencies(code="Unused"),
+        )
 
 
 class ChartsApp(App[None]):

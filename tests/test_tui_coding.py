@@ -39,7 +39,7 @@ async def first_uncoded_answer(pilot, screen: CodingScreen, project: Project) ->
     view = screen.query_one(TranscriptView)
     for _ in range(5):
         start = view.selection[0]
-        turn = next(t for t in project.turns("interview_03") if t.end > start)
+        turn = next(t for t in project.sources.turns("interview_03") if t.end > start)
         if turn.speaker != "Interviewer":
             return
         await pilot.press("right_square_bracket")
@@ -53,14 +53,14 @@ async def test_code_undo_recode_memo_and_merge(demo: Project):
         screen = await coding_screen(pilot)
         await pilot.press("N", "enter", "down")  # first uncoded turn, its 1st, 2nd sentence
         span = screen.view.selection
-        quote = demo.source("interview_03").text[span[0] : span[1]]
+        quote = demo.sources.get("interview_03").text[span[0] : span[1]]
         assert quote == "Is it still a good time for you?"
         await pilot.press("a")  # Awareness
-        assert [(c.code, c.text) for c in demo.codings()] == [
+        assert [(c.code, c.text) for c in demo.coding.codings()] == [
             ("Awareness and publicity/Awareness", quote)
         ]
         await pilot.press("ctrl+z")
-        assert demo.codings() == []
+        assert demo.coding.codings() == []
         await pilot.press("a")
         await pilot.press("M")
         await wait_for(pilot, lambda: not isinstance(app.screen, CodingScreen), "the memo")
@@ -71,12 +71,12 @@ async def test_code_undo_recode_memo_and_merge(demo: Project):
         codebook = app.screen
         tree = codebook.query_one(CodeTree)
         await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
-        tree.select_code(demo.code("Information channels").id)
+        tree.select_code(demo.codebook.code("Information channels").id)
         await pilot.press("g", *"Awareness", "enter")
         await wait_for(pilot, lambda: app.screen is codebook, "the finder to close")
         await wait_for_toast(pilot, "Merged Information channels into Awareness")
         assert not toasts(app, "error")
-    [seg] = demo.codings()
+    [seg] = demo.coding.codings()
     assert (seg.code, seg.text, seg.coding.coder) == (
         "Awareness and publicity/Awareness",
         quote,
@@ -84,7 +84,7 @@ async def test_code_undo_recode_memo_and_merge(demo: Project):
     )
     assert (seg.coding.start, seg.coding.end) == span
     assert seg.coding.memo == "asks about timing"
-    assert not demo.codebook().find("Information channels")
+    assert not demo.codebook.book().find("Information channels")
     assert demo.summary()["codings"] == 1
 
 
@@ -97,15 +97,15 @@ async def test_memo_typed_after_tab_is_saved_and_listed(demo: Project):
         await pilot.press("tab", *"why now?", "ctrl+s")
         await wait_for(pilot, lambda: status(screen).startswith("✓ memo saved"))
         assert app.screen is screen
-    [seg] = demo.codings(coder=demo.coder)
+    [seg] = demo.coding.codings(coder=demo.context.coder)
     assert seg.coding.memo == "why now?"
-    assert [(m.target, m.text) for m in demo.memos(target="coding", target_id=seg.coding.id)] == [
-        ("coding", "why now?")
-    ]
+    assert [
+        (m.target, m.text) for m in demo.coding.memos(target="coding", target_id=seg.coding.id)
+    ] == [("coding", "why now?")]
 
 
 async def test_an_empty_memo_is_not_saved(demo: Project):
-    before = demo.memos()
+    before = demo.coding.memos()
     app = QualcodeApp(demo, source="interview_03")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await coding_screen(pilot)
@@ -115,17 +115,17 @@ async def test_an_empty_memo_is_not_saved(demo: Project):
         await wait_for_toast(pilot, "type the memo first", "warning")
         assert not isinstance(app.screen, CodingScreen)  # still asking for the text
         await pilot.press("escape")
-    assert demo.memos() == before
+    assert demo.coding.memos() == before
 
 
 async def test_select_by_turn_and_word_then_apply_by_number_and_finder(demo: Project):
     app = QualcodeApp(demo, source="interview_01")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await coding_screen(pilot)
-        text = demo.source("interview_01").text
+        text = demo.sources.get("interview_01").text
         await pilot.press("right_square_bracket", "right_square_bracket")
         turn = screen.view.selection
-        assert any((t.start, t.end) == turn for t in demo.turns("interview_01"))
+        assert any((t.start, t.end) == turn for t in demo.sources.turns("interview_01"))
         await pilot.press("enter")  # back to the turn's first sentence
         first = screen.view.selection
         await pilot.press("left", "shift+right")  # one word less at each end
@@ -137,11 +137,11 @@ async def test_select_by_turn_and_word_then_apply_by_number_and_finder(demo: Pro
         await wait_for(pilot, lambda: "(a new code)" in status(screen))
         panel = screen.query_one(SuggestionPanel)
         assert {seg.code for seg in panel.coded} == {
-            demo.codebook().path(demo.codebook().codes[1]),
+            demo.codebook.book().path(demo.codebook.book().codes[1]),
             "brand new theme",
         }
-    assert len(demo.codings(start=s, end=e)) == 2
-    assert demo.code("brand new theme").parent_id is None
+    assert len(demo.coding.codings(start=s, end=e)) == 2
+    assert demo.codebook.code("brand new theme").parent_id is None
 
 
 async def test_search_filter_and_remove(demo: Project):
@@ -151,21 +151,21 @@ async def test_search_filter_and_remove(demo: Project):
         await pilot.press("slash", *"ambulance", "enter")
         await wait_for(pilot, lambda: bool(screen.hits), "the search")
         hit = screen.view.selection
-        assert demo.source("interview_03").text[hit[0] : hit[1]].lower() == "ambulance"
+        assert demo.sources.get("interview_03").text[hit[0] : hit[1]].lower() == "ambulance"
         await pilot.press("t")  # Time constraints
         await pilot.press("S")
         await wait_for(pilot, lambda: app.screen is not screen, "the speakers")
         await pilot.press("down", "enter")  # the second speaker
         await wait_for(pilot, lambda: screen.filter_speaker is not None, "the filter")
-        assert {t.speaker for t in screen.view.turns} == {demo.speakers("interview_03")[1]}
+        assert {t.speaker for t in screen.view.turns} == {demo.sources.speakers("interview_03")[1]}
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen.filter_speaker is None, "the filter cleared")
-        assert len(screen.view.turns) == len(demo.turns("interview_03"))
+        assert len(screen.view.turns) == len(demo.sources.turns("interview_03"))
         screen.view.select(hit)
         await pilot.press("delete")
         await wait_for(pilot, lambda: status(screen).startswith("✓ removed Time constraints"))
-    assert demo.codings() == []
-    assert demo.undo() == "remove"
+    assert demo.coding.codings() == []
+    assert demo.coding.undo() == "remove"
 
 
 async def test_bad_input_is_a_notification_not_a_traceback(demo: Project):
@@ -175,12 +175,12 @@ async def test_bad_input_is_a_notification_not_a_traceback(demo: Project):
         await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
         tree = app.screen.query_one(CodeTree)
         await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
-        tree.select_code(demo.code("Awareness").id)
+        tree.select_code(demo.codebook.code("Awareness").id)
         await pilot.press("r")
         app.screen.query_one(Input).value = "Information channels"
         await pilot.press("enter")
         await wait_for_toast(pilot, "Information channels", "error")
-    assert demo.code("Awareness").name == "Awareness"
+    assert demo.codebook.code("Awareness").name == "Awareness"
 
 
 async def test_sources_reports_and_help(demo: Project):
@@ -189,7 +189,7 @@ async def test_sources_reports_and_help(demo: Project):
         await wait_for(pilot, lambda: app.screen.query_one("#sources").row_count > 1)
         await pilot.press("down", "enter")  # the second source
         screen = await coding_screen(pilot)
-        assert screen.source is not None and screen.source.name == demo.sources()[1].name
+        assert screen.source is not None and screen.source.name == demo.sources.all()[1].name
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
@@ -200,7 +200,7 @@ async def test_sources_reports_and_help(demo: Project):
         await wait_for(pilot, lambda: app.screen.query("#frequencies"), "the reports")
         table = app.screen.query_one("#frequencies")
         await wait_for(pilot, lambda: table.row_count and not table.loading, "the table")
-        assert table.row_count == len(demo.codebook())
+        assert table.row_count == len(demo.codebook.book())
         assert app.screen.query_one("#charts")
 
 
@@ -209,7 +209,7 @@ async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Pr
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await coding_screen(pilot)
         start, end = screen.view.selection
-        code = demo.code("Awareness")
+        code = demo.codebook.code("Awareness")
         offer = Suggestion(
             source_id=screen.source.id,  # type: ignore[union-attr]
             start=start,
@@ -225,24 +225,24 @@ async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Pr
         panel.show_suggestions([offer, offer])
         panel.query_one("#suggestions").focus()
         await pilot.press("x")  # reject the first: it leaves the list, nothing is coded
-        assert len(panel.suggestions) == 1 and demo.codings() == []
+        assert len(panel.suggestions) == 1 and demo.coding.codings() == []
         await pilot.press("enter")
         await wait_for(pilot, lambda: status(screen).startswith("✓ coded Awareness"))
-    [seg] = demo.codings()
+    [seg] = demo.coding.codings()
     assert (seg.coding.code_id, seg.coding.start, seg.coding.end) == (code.id, start, end)
 
 
 async def test_a_passage_in_the_codebook_opens_on_the_coding_screen(demo: Project):
-    text = demo.source("interview_05").text
+    text = demo.sources.get("interview_05").text
     start = text.index("Maya")
-    demo.apply_code("interview_05", start, start + 4, "Awareness")
+    demo.coding.apply("interview_05", start, start + 4, "Awareness")
     app = QualcodeApp(demo)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("f4")
         await wait_for(pilot, lambda: isinstance(app.screen, CodebookScreen))
         tree = app.screen.query_one(CodeTree)
         await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
-        tree.select_code(demo.code("Awareness").id)
+        tree.select_code(demo.codebook.code("Awareness").id)
         passages = app.screen.query_one("#code-passages")
         await wait_for(pilot, lambda: passages.row_count == 1, "the code's passage")
         passages.focus()
@@ -261,9 +261,10 @@ async def test_a_code_typed_right_after_a_move_codes_the_new_passage(demo: Proje
         for key, char in (("down", None), ("a", "a"), ("down", None), ("t", "t")):
             app.post_message(events.Key(key, char))
         await wait_for(pilot, lambda: status(screen).startswith("✓ coded Time constraints"))
-        sentences = demo.sentences("interview_03")
+        sentences = demo.sources.sentences("interview_03")
     got = sorted(
-        (seg.coding.start, seg.coding.end, seg.code.rsplit("/")[-1]) for seg in demo.codings()
+        (seg.coding.start, seg.coding.end, seg.code.rsplit("/")[-1])
+        for seg in demo.coding.codings()
     )
     assert got == [(*sentences[1], "Awareness"), (*sentences[2], "Time constraints")]
 
@@ -287,19 +288,19 @@ async def test_suggestions_accepted_or_rejected_are_recorded_as_feedback(demo: P
         await pilot.press("x")
         await wait_for(pilot, lambda: status(screen).startswith("✓ rejected"), "the rejection")
         assert not toasts(app, "error")
-    [seg] = demo.codings()
+    [seg] = demo.coding.codings()
     assert (seg.coding.code_id, seg.coding.start, seg.coding.end, seg.coding.coder) == (
         first.code_id,
         first.start,
         first.end,
         "demo",
     )
-    feedback = demo.store.list_feedback()
+    feedback = demo.context.store.list_feedback()
     assert [(f.code_id, f.accepted, f.coder) for f in feedback] == [
         (first.code_id, True, "demo"),
         (second.code_id, False, "demo"),
     ]
-    assert demo.suggestion_precision()[first.suggester]["accepted"] >= 1
+    assert demo.suggestions.suggestion_precision()[first.suggester]["accepted"] >= 1
 
 
 async def test_plus_and_minus_accept_and_reject_from_the_transcript(demo: Project):
@@ -318,13 +319,13 @@ async def test_plus_and_minus_accept_and_reject_from_the_transcript(demo: Projec
         await pilot.press("minus")
         await wait_for(pilot, lambda: status(screen).startswith("✓ rejected"), "the rejection")
         assert not toasts(app, "error")
-    [seg] = demo.codings()
+    [seg] = demo.coding.codings()
     assert (seg.coding.code_id, seg.coding.start, seg.coding.end) == (
         first.code_id,
         first.start,
         first.end,
     )
-    feedback = demo.store.list_feedback()
+    feedback = demo.context.store.list_feedback()
     assert [(f.code_id, f.accepted) for f in feedback] == [
         (first.code_id, True),
         (second.code_id, False),
@@ -332,7 +333,7 @@ async def test_plus_and_minus_accept_and_reject_from_the_transcript(demo: Projec
 
 
 async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
-    before = {c.id for c in demo.codebook()}
+    before = {c.id for c in demo.codebook.book()}
     app = QualcodeApp(demo)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("f4", "t")
@@ -354,7 +355,7 @@ async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: app.screen is codebook, "the dialog closed")
         assert not toasts(app, "error")
-    [code] = [c for c in demo.codebook() if c.id not in before]
+    [code] = [c for c in demo.codebook.book() if c.id not in before]
     assert selected is not None and selected.id == code.id  # shown in the tree at once
     assert code.parent_id is None and code.name == theme.label.replace("/", "-")
     assert code.keywords == theme.terms[:5] and code.examples == theme.quotes[:3]
@@ -369,7 +370,7 @@ async def test_moves_are_not_held_up_by_suggestions_and_only_the_last_passage_sh
         # The first suggestion fits the features on every passage (seconds): the moves
         # are taken meanwhile.
         await pilot.press("down", "down", "down")
-        sentences = demo.sentences("interview_03")
+        sentences = demo.sources.sentences("interview_03")
         assert screen.view.selection == sentences[3]
         await suggestions_shown(pilot, screen)
         panel = screen.query_one(SuggestionPanel)

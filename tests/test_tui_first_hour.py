@@ -82,13 +82,13 @@ async def test_undo_says_which_code_it_removed_and_where(blank: Project):
         await pilot.press("down", "down")  # the user moves on before undoing
         await pilot.press("ctrl+z")
         await wait_for(pilot, lambda: status(app).startswith("✓ undid"), "the undo")
-        assert blank.codings() == []
+        assert blank.coding.codings() == []
         assert status(app).startswith(f"✓ undid: removed Awareness from turn 2, {span[0]}–")
         assert screen.view.selection == span  # the passage it came off is selected
         await pilot.press("ctrl+y")
         await wait_for(pilot, lambda: status(app).startswith("✓ redid"), "the redo")
         assert status(app).startswith("✓ redid: put back Awareness on turn 2")
-        assert len(blank.codings()) == 1
+        assert len(blank.coding.codings()) == 1
 
 
 async def test_speaker_names_are_whole_or_initials_with_the_name_in_the_status(blank: Project):
@@ -100,7 +100,9 @@ async def test_speaker_names_are_whole_or_initials_with_the_name_in_the_status(b
             gutters = {line.gutter for line in view.lines if line.gutter_kind == "speaker"}
             assert shown in gutters
             assert not any(g.startswith("Prof. Lind") and g != shown for g in gutters)
-            lindqvist = next(t for t in blank.turns("panel_01") if t.speaker == "Prof. Lindqvist")
+            lindqvist = next(
+                t for t in blank.sources.turns("panel_01") if t.speaker == "Prof. Lindqvist"
+            )
             screen._select((lindqvist.start, lindqvist.end))
             line = screen.query_one(StatusLine)
             await wait_for(pilot, lambda line=line: " · Prof. Lindqvist · " in line.text)
@@ -135,7 +137,7 @@ async def test_the_move_dialog_takes_the_first_match_or_says_nothing_matched(bla
         assert isinstance(screen, CodebookScreen)
         tree = screen.query_one(CodeTree)
         await wait_for(pilot, lambda: tree.code is not None, "the tree's cursor")
-        tree.select_code(blank.code("Awareness").id)
+        tree.select_code(blank.codebook.code("Awareness").id)
         await pilot.press("m", *"partic")
         await wait_for(pilot, lambda: typed(app) == "partic", "the query")
         assert isinstance(app.screen, CodeFinder)
@@ -143,9 +145,11 @@ async def test_the_move_dialog_takes_the_first_match_or_says_nothing_matched(bla
         assert "Participation" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen, "the finder to close")
-        book = blank.codebook()
-        assert book.path(blank.code("Awareness")) == "Participation/Awareness"
-        await wait_for(pilot, lambda: tree.code == blank.code("Awareness"), "the moved code")
+        book = blank.codebook.book()
+        assert book.path(blank.codebook.code("Awareness")) == "Participation/Awareness"
+        await wait_for(
+            pilot, lambda: tree.code == blank.codebook.code("Awareness"), "the moved code"
+        )
         await pilot.press("m", *"zzzq", "enter")
         await wait_for_toast(pilot, "No code matches 'zzzq'", "warning")
         assert isinstance(app.screen, CodeFinder)  # still open, and it says why
@@ -157,7 +161,7 @@ async def test_the_move_dialog_takes_the_first_match_or_says_nothing_matched(bla
         # an empty query leads with "(top level)", as before
         await pilot.press("m", "enter")
         await wait_for(pilot, lambda: app.screen is screen, "the finder to close")
-        assert blank.codebook().path(blank.code("Awareness")) == "Awareness"
+        assert blank.codebook.book().path(blank.codebook.code("Awareness")) == "Awareness"
 
 
 async def test_the_panel_does_not_suggest_codes_the_passage_has(blank: Project):
@@ -172,8 +176,8 @@ async def test_the_panel_does_not_suggest_codes_the_passage_has(blank: Project):
         s, e = screen.view.selection
 
         def offer(code: str) -> Suggestion:
-            c = blank.code(code)
-            return Suggestion(1, s, e, blank.codebook().path(c), 0.5, "test", (), c.id)
+            c = blank.codebook.code(code)
+            return Suggestion(1, s, e, blank.codebook.book().path(c), 0.5, "test", (), c.id)
 
         screen._show_suggestions((s, e), [offer("Awareness"), offer("Time constraints")])
         panel = screen.query_one(SuggestionPanel)
@@ -184,7 +188,9 @@ async def test_the_panel_does_not_suggest_codes_the_passage_has(blank: Project):
 
 
 async def test_turn_numbers_are_those_of_qualcode_turns(blank: Project):
-    listed = CliRunner().invoke(cli, ["turns", str(blank.path), "interview_01", "--format", "csv"])
+    listed = CliRunner().invoke(
+        cli, ["turns", str(blank.context.path), "interview_01", "--format", "csv"]
+    )
     line = next(x for x in listed.output.splitlines() if ",STUDENT," in x)
     number = int(line.split(",")[0])
     app = QualcodeApp(blank, source="interview_01")
@@ -219,7 +225,7 @@ async def test_reports_charts_count_passages_and_reach_every_code(coded: Project
         row = heat.render_grid().plain.splitlines()[2].split()
         assert row[0] == "1" and all(x.isdigit() or x == "·" for x in row[3:])
         # the values are the table's: the codes in the most pairs meet this often
-        pairs = coded.cooccurrence()
+        pairs = coded.reports.cooccurrence()
         a, b = heat.codes[0], heat.codes[1]
         hit = pairs[
             (pairs.code_a == a) & (pairs.code_b == b) | (pairs.code_a == b) & (pairs.code_b == a)

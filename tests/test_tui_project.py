@@ -31,7 +31,7 @@ async def test_a_second_window_sees_a_change_on_refresh(project: Project, projec
         screen = await coding_screen(pilot)
         assert screen.coded == []
         with Project.open(project_path) as other:  # another window, another process
-            other.apply_code(
+            other.coding.apply(
                 "int1", *span(INTERVIEW, "no time at all"), "Time", coder="bob", new=True
             )
         await pilot.press("ctrl+r")
@@ -58,7 +58,7 @@ async def test_import_runs_in_a_worker_and_the_list_shows_it(project: Project, t
         await pilot.press("enter", "enter")
         await wait_for_toast(pilot, "missing.txt", "error")
         assert not sources.query_one("#import-progress").display
-    assert [(s.name, s.kind) for s in project.sources()][-1] == ("int2", "expert_panel")
+    assert [(s.name, s.kind) for s in project.sources.all()][-1] == ("int2", "expert_panel")
 
 
 async def import_in_the_tui(app: QualcodeApp, pilot, path: Path) -> list[str]:
@@ -96,10 +96,10 @@ async def test_a_codebook_a_sheet_and_a_qdpx_import_as_the_cli_imports_them(
                 shown = await import_in_the_tui(app, pilot, given)
                 assert not toasts(app, "error")
             assert shown == result.output.splitlines()
-            assert dump(p.path) != dump(demo_file)
+            assert dump(p.context.path) != dump(demo_file)
             with Project.open(by_cli) as q:
                 assert p.summary()["codings"] == q.summary()["codings"]
-                assert [c.name for c in p.codebook()] == [c.name for c in q.codebook()]
+                assert [c.name for c in p.codebook.book()] == [c.name for c in q.codebook.book()]
 
 
 def selected(view: TranscriptView) -> str:

@@ -23,19 +23,19 @@ def team(demo_file: Path, tmp_path: Path):
     """ann and ben agree on Awareness in sentence 2; ann alone has it in sentence 1, ben
     alone has Time constraints in sentence 3 and Information channels in sentence 4."""
     with Project.open(copy_project(demo_file, tmp_path)) as project:
-        s = project.sentences(SOURCE)
-        project.apply_code(SOURCE, *s[1], "Awareness", coder="ann")
-        project.apply_code(SOURCE, *s[2], "Awareness", coder="ann")
-        project.apply_code(SOURCE, *s[2], "Awareness", coder="ben")
-        project.apply_code(SOURCE, *s[3], "Time constraints", coder="ben")
-        project.apply_code(SOURCE, *s[4], "Information channels", coder="ben")
+        s = project.sources.sentences(SOURCE)
+        project.coding.apply(SOURCE, *s[1], "Awareness", coder="ann")
+        project.coding.apply(SOURCE, *s[2], "Awareness", coder="ann")
+        project.coding.apply(SOURCE, *s[2], "Awareness", coder="ben")
+        project.coding.apply(SOURCE, *s[3], "Time constraints", coder="ben")
+        project.coding.apply(SOURCE, *s[4], "Information channels", coder="ben")
         yield project
 
 
 def agreed(project: Project) -> set[tuple[str, int, int]]:
     return {
         (seg.code.rsplit("/", 1)[-1], seg.coding.start, seg.coding.end)
-        for seg in project.codings(coder="agreed")
+        for seg in project.coding.codings(coder="agreed")
     }
 
 
@@ -50,7 +50,7 @@ async def open_team(app: QualcodeApp, pilot) -> ReconcileScreen:
 
 
 async def test_disagreements_settled_one_by_one_go_to_the_agreed_coder(team: Project):
-    s = team.sentences(SOURCE)
+    s = team.sources.sentences(SOURCE)
     app = QualcodeApp(team)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_team(app, pilot)
@@ -95,17 +95,17 @@ async def test_disagreements_settled_one_by_one_go_to_the_agreed_coder(team: Pro
         assert sorted(marks) == ["✓ ann", "✓ none", "✓ passage"]
         assert not toasts(app, "error")
     # ann's Awareness in sentence 1 joins the Awareness both coded in sentence 2.
-    aware = [s[1][0], s[2][1]] if team.source(SOURCE).text[s[1][1] : s[2][0]].isspace() else []
+    aware = [s[1][0], s[2][1]] if team.sources.get(SOURCE).text[s[1][1] : s[2][0]].isspace() else []
     assert aware, "sentences 1 and 2 are apart by white space only"
     assert agreed(team) == {
         ("Awareness", *aware),
         ("Information channels", *s[4]),
     }
-    assert [d.kind for d in team.decisions()] == ["agreements", "pick", "pick", "pick"]
+    assert [d.kind for d in team.team.decisions()] == ["agreements", "pick", "pick", "pick"]
 
 
 async def test_a_decided_passage_is_replaced_only_when_asked(team: Project):
-    s = team.sentences(SOURCE)
+    s = team.sources.sentences(SOURCE)
     app = QualcodeApp(team)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_team(app, pilot)
@@ -126,7 +126,7 @@ async def test_a_decided_passage_is_replaced_only_when_asked(team: Project):
         await wait_for(pilot, lambda: screen.settled.get(screen.disagreements[row].id) == "none")
         assert not toasts(app, "error")
     assert ("Information channels", *s[4]) not in agreed(team)
-    log = team.decisions()
+    log = team.team.decisions()
     assert [(d.choice, d.status) for d in log[1:]] == [
         ("passage", f"replaced by #{log[2].id}"),
         ("none", ""),
@@ -144,14 +144,14 @@ async def test_one_coders_version_accepted_for_everything(team: Project):
         await app.workers.wait_for_complete()
     ben = {
         (seg.code.rsplit("/", 1)[-1], seg.coding.start, seg.coding.end)
-        for seg in team.codings(coder="ben")
+        for seg in team.coding.codings(coder="ben")
     }
     assert agreed(team) == ben
 
 
 async def test_fewer_than_two_coders_is_said_not_raised(tmp_path: Path, demo_file: Path):
     with Project.open(copy_project(demo_file, tmp_path, "one.qcdb")) as project:
-        project.apply_code(SOURCE, *project.sentences(SOURCE)[1], "Awareness")
+        project.coding.apply(SOURCE, *project.sources.sentences(SOURCE)[1], "Awareness")
         app = QualcodeApp(project)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             screen = await open_team(app, pilot)

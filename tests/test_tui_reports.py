@@ -26,10 +26,10 @@ def coded(demo_file: Path, tmp_path: Path):
     and Time constraints on two of those."""
     with Project.open(copy_project(demo_file, tmp_path)) as project:
         for name, count in (("interview_01", 3), ("interview_02", 2)):
-            for a, b in project.sentences(name)[1 : 1 + count]:
-                project.apply_code(name, a, b, "Awareness")
-        for a, b in project.sentences("interview_01")[1:3]:
-            project.apply_code("interview_01", a, b, "Time constraints")
+            for a, b in project.sources.sentences(name)[1 : 1 + count]:
+                project.coding.apply(name, a, b, "Awareness")
+        for a, b in project.sources.sentences("interview_01")[1:3]:
+            project.coding.apply("interview_01", a, b, "Time constraints")
         yield project
 
 
@@ -63,7 +63,7 @@ async def test_the_table_counts_passages_sources_and_speakers(coded: Project):
         screen = await reports_screen(pilot)
         table = screen.query_one("#frequencies", DataTable)
         got = rows(table)
-        assert len(got) == len(coded.codebook())
+        assert len(got) == len(coded.codebook.book())
         # passages, codings, sources, speakers
         # Speakers: interview_01 opens with a heading no one speaks, then INTERVIEWER;
         # interview_02's first two sentences are I's and R's.

@@ -24,30 +24,30 @@ def project_path(any_project_path: Path | str) -> Path | str:
 
 
 def _codings(p: Project) -> list[tuple[str, str, str]]:
-    return sorted((c.coding.coder, c.code, c.text) for c in p.codings())
+    return sorted((c.coding.coder, c.code, c.text) for c in p.coding.codings())
 
 
 def test_redo_after_another_coder_took_the_freed_id_restores_and_undo_spares_them(
     project: Project,
 ):
-    text = project.source("int1").text
-    project.apply_code(
+    text = project.sources.get("int1").text
+    project.coding.apply(
         "int1", *span(text, "never heard of it"), "Awareness", coder="anna", new=True
     )
-    assert project.undo("anna") == "apply"
-    project.apply_code("int1", *span(text, "no time at all"), "Time", coder="ben", new=True)
+    assert project.coding.undo("anna") == "apply"
+    project.coding.apply("int1", *span(text, "no time at all"), "Time", coder="ben", new=True)
 
-    assert project.redo("anna") == "apply"
+    assert project.coding.redo("anna") == "apply"
     assert _codings(project) == [
         ("anna", "Awareness", "never heard of it"),
         ("ben", "Time", "no time at all"),
     ]
-    assert project.undo("anna") == "apply"
+    assert project.coding.undo("anna") == "apply"
     assert _codings(project) == [("ben", "Time", "no time at all")]
 
 
 def test_the_sequence_through_real_commands(project_path: Path, project: Project, qualcode):
-    text = project.source("int1").text
+    text = project.sources.get("int1").text
     anna = span(text, "never heard of it")
     ben = span(text, "no time at all")
     project.close()
@@ -61,14 +61,14 @@ def test_the_sequence_through_real_commands(project_path: Path, project: Project
 
 
 def test_a_redo_that_cannot_restore_says_so(project: Project):
-    text = project.source("int1").text
-    project.apply_code("int1", *span(text, "never heard of it"), "Awareness", new=True)
-    project.undo()
-    project.delete_code("Awareness")  # the code the coding used is gone
+    text = project.sources.get("int1").text
+    project.coding.apply("int1", *span(text, "never heard of it"), "Awareness", new=True)
+    project.coding.undo()
+    project.codebook.delete_code("Awareness")  # the code the coding used is gone
     with pytest.raises(ProjectError, match="cannot redo the apply"):
-        project.redo()
-    assert project.codings() == []
-    assert project.redo() is None  # dropped: the redo list is not stuck on it
+        project.coding.redo()
+    assert project.coding.codings() == []
+    assert project.coding.redo() is None  # dropped: the redo list is not stuck on it
 
 
 def _old_project(tmp_path: Path) -> Path:
@@ -89,7 +89,7 @@ def test_a_version_2_project_keeps_every_row_and_id_when_upgraded(tmp_path: Path
     }
     conn.close()
     with Project.open(path) as p:
-        assert p.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
     conn = sqlite3.connect(path)
     after = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in before}
     ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'codings'").fetchone()[0]
@@ -103,16 +103,16 @@ def test_a_version_2_project_keeps_every_row_and_id_when_upgraded(tmp_path: Path
 def test_an_upgraded_project_never_hands_out_an_id_its_undo_history_holds(tmp_path: Path):
     path = _old_project(tmp_path)
     with Project.open(path) as p:
-        text = p.source("int1").text
+        text = p.sources.get("int1").text
         # anna's undone coding had the highest id; ben must not get it.
-        made = p.apply_code(
+        made = p.coding.apply(
             "int1", *span(text, "Time, mostly."), "Time constraints", coder="ben", new=True
         )
         assert made.coding is not None
-        assert p.redo("anna") == "apply"
+        assert p.coding.redo("anna") == "apply"
         assert ("anna", "Awareness", "Honestly, no.") in _codings(p)
-        p.undo("anna")
-        p.undo("anna")
+        p.coding.undo("anna")
+        p.coding.undo("anna")
         assert _codings(p) == [
             ("anna", "Awareness", "never heard of it"),
             ("ben", "Time constraints", "Time, mostly."),

@@ -48,10 +48,10 @@ def codebook(
     """Show the codebook tree with counts, or export it."""
     with opened(project) as p:
         if export is not None:
-            written = p.export_qdc(export) if export.suffix.lower() == ".qdc" else None
-            say(f"Codebook written to {written or p.export_codebook(export)}.")
+            written = p.exchange.export_qdc(export) if export.suffix.lower() == ".qdc" else None
+            say(f"Codebook written to {written or p.codebook.export_codebook(export)}.")
             return
-        book, counts = p.codebook(), p.code_counts()
+        book, counts = p.codebook.book(), p.codebook.code_counts()
         rows = [
             {
                 "id": c.id,
@@ -87,10 +87,10 @@ def add_code(
     """Add a code to the codebook."""
     kws = tuple(k.strip() for k in keywords.split(";") if k.strip())
     with opened(project) as p:
-        code = p.add_code(
+        code = p.codebook.add_code(
             name, parent, definition=definition, keywords=kws, color=color, hotkey=hotkey
         )
-        say(f"Added code {p.codebook().path(code)!r} (id {code.id}).")
+        say(f"Added code {p.codebook.book().path(code)!r} (id {code.id}).")
 
 
 @app.command("rename-code")
@@ -100,8 +100,8 @@ def rename_code(
 ) -> None:
     """Rename a code; its codings stay."""
     with opened(project) as p:
-        renamed = p.rename_code(code, new_name)
-        say(f"Renamed to {p.codebook().path(renamed)!r}.")
+        renamed = p.codebook.rename_code(code, new_name)
+        say(f"Renamed to {p.codebook.book().path(renamed)!r}.")
 
 
 @app.command("move-code")
@@ -115,8 +115,8 @@ def move_code(
 ) -> None:
     """Move a code (with its children) under another code, or to the top level."""
     with opened(project) as p:
-        moved = p.move_code(code, parent)
-        say(f"Moved to {p.codebook().path(moved)!r}.")
+        moved = p.codebook.move_code(code, parent)
+        say(f"Moved to {p.codebook.book().path(moved)!r}.")
 
 
 @app.command("merge-codes")
@@ -128,7 +128,7 @@ def merge_codes(
 ) -> None:
     """Merge CODE into INTO: its codings and children move to INTO, then CODE is removed."""
     with opened(project) as p:
-        moved = p.merge_codes(code, into)
+        moved = p.codebook.merge_codes(code, into)
         say(f"Merged {code!r} into {into!r}: {moved} coding(s) moved.")
 
 
@@ -141,7 +141,7 @@ def delete_code(
 ) -> None:
     """Delete a code and its children (refused if they have codings, unless --with-codings)."""
     with opened(project) as p:
-        n = p.delete_code(code, with_codings=with_codings)
+        n = p.codebook.delete_code(code, with_codings=with_codings)
         say(f"Deleted {code!r}" + (f" and {n} coding(s)." if n else "."))
 
 
@@ -179,7 +179,7 @@ def code(
         if match is not None:
             if len(args) != 1:
                 fail("with --match give SOURCE CODE only")
-            made = p.code_matches(
+            made = p.coding.code_matches(
                 None if source == "*" else source,
                 match,
                 args[0],
@@ -193,8 +193,8 @@ def code(
         if len(args) != 3:
             fail("give SOURCE START END CODE (or SOURCE CODE --match REGEX)")
         start, end = _offset(args[0]), _offset(args[1])
-        result = p.apply_code(source, start, end, args[2], coder=coder, memo=memo, new=new)
-        path = p.codebook().path(result.code)
+        result = p.coding.apply(source, start, end, args[2], coder=coder, memo=memo, new=new)
+        path = p.codebook.book().path(result.code)
         if result.code_created:
             say(f"New code {path!r} added to the codebook.")
         if result.coding is None:
@@ -226,7 +226,7 @@ def uncode(
 ) -> None:
     """Remove the coder's coding of CODE at exactly [START, END)."""
     with opened(project) as p:
-        p.remove_code(source, start, end, code, coder=coder)
+        p.coding.remove(source, start, end, code, coder=coder)
         say(f"Removed {code!r} at {start}..{end} of {source!r}.")
 
 
@@ -259,7 +259,7 @@ def codings(
                 "memo": s.coding.memo,
                 "created_at": s.coding.created_at,
             }
-            for s in p.codings(code=code, source=source, coder=coder, subtree=subtree)
+            for s in p.coding.codings(code=code, source=source, coder=coder, subtree=subtree)
         ]
     columns = [
         "id",
@@ -285,7 +285,7 @@ def undo(project: ProjectArg, coder: CoderOpt = None) -> None:
     """Undo the coder's last coding operation (for the agreed coder, --coder agreed, its
     last reconcile: codings and log)."""
     with opened(project) as p:
-        done = p.undo(coder)
+        done = p.coding.undo(coder)
     say(f"Undid the last {done}." if done else "Nothing to undo.")
 
 
@@ -294,7 +294,7 @@ def undo(project: ProjectArg, coder: CoderOpt = None) -> None:
 def redo(project: ProjectArg, coder: CoderOpt = None) -> None:
     """Redo the coder's last undone coding operation."""
     with opened(project) as p:
-        done = p.redo(coder)
+        done = p.coding.redo(coder)
     say(f"Redid the {done}." if done else "Nothing to redo.")
 
 
@@ -310,7 +310,7 @@ def memo(
 ) -> None:
     """Write a memo on the project, a source, a code or a coding."""
     with opened(project) as p:
-        m = p.add_memo(text, source=source, code=code, coding=coding, coder=coder)
+        m = p.coding.add_memo(text, source=source, code=code, coding=coding, coder=coder)
     say(f"Memo {m.id} written on the {m.target}.")
 
 
@@ -328,7 +328,7 @@ def memos(project: ProjectArg, fmt: FormatOpt = Format.table) -> None:
                 "created_at": m.created_at,
                 "text": m.text,
             }
-            for m in p.memos()
+            for m in p.coding.memos()
         ]
     say(
         render(
@@ -349,8 +349,8 @@ def coder(
     """Show or set the project's default coder."""
     with opened(project) as p:
         if name:
-            p.set_coder(name)
+            p.context.set_coder(name)
         say(
-            f"Coder: {p.coder}"
-            + (f" (coders so far: {', '.join(p.coders())})" if p.coders() else "")
+            f"Coder: {p.context.coder}"
+            + (f" (coders so far: {', '.join(p.context.coders())})" if p.context.coders() else "")
         )

@@ -71,9 +71,9 @@ def _print_summary(p: Project) -> None:
         f"{info['sources']} sources ({kinds}), {info['words']:,} words, {info['turns']} "
         f"turns, {info['codes']} codes, {info['codings']} codings."
     )
-    for s in p.sources():
+    for s in p.sources.all():
         say(
             f"  {s.name:<20} {s.kind:<13} {s.language}  {s.words:>6,} words  "
             f"{s.turns:>4} turns  speakers: {', '.join(s.speakers)}"
         )
-    say(f"Next: qualcode codebook {p.path}   qualcode turns {p.path} interview_01")
+    say(f"Next: qualcode codebook {p.context.path}   qualcode turns {p.context.path} interview_01")

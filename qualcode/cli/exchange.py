@@ -87,7 +87,7 @@ def export(
         fail(f"--for takes {', '.join(TARGETS)}, not {target!r}")
     with opened(project) as p:
         if suffix == ".qdpx":
-            p.export_qdpx(out, target=target)
+            p.exchange.export_qdpx(out, target=target)
             info = p.summary()
             tool = TARGETS[target]
             say(
@@ -102,8 +102,8 @@ def export(
         elif suffix == ".qdc":
             if target != "standard":
                 fail("--for is for a project (.qdpx); a codebook (.qdc) is the same for all")
-            p.export_qdc(out)
-            say(f"Exported the codebook ({len(p.codebook())} codes) to {out}.")
+            p.exchange.export_qdc(out)
+            say(f"Exported the codebook ({len(p.codebook.book())} codes) to {out}.")
         else:
             fail("export writes .qdpx (REFI-QDA project) or .qdc (REFI-QDA codebook)")
 
@@ -152,7 +152,7 @@ def agreement(
     names = _coders(ctx, coders)
     _check_rows_target(output)
     with opened(project) as p:
-        report = p.agreement(names, unit=unit, code=code)
+        report = p.team.agreement(names, unit=unit, code=code)
     rows = report.rows()
     if output is not None:
         _write_rows(rows, output, report.header())
@@ -185,7 +185,7 @@ def disagreements(
     names = _coders(ctx, coders)
     _check_rows_target(output)
     with opened(project) as p:
-        rows = [d.row() for d in p.disagreements(names, unit=unit, code=code)]
+        rows = [d.row() for d in p.team.disagreements(names, unit=unit, code=code)]
     if output is not None:
         _write_rows(rows, output)
         say(f"{len(rows)} disagreement(s) written to {output}.")
@@ -233,7 +233,7 @@ def reconcile(
         if accept or pick:
             fail("--log lists the decisions; give it without --accept and --pick")
         with opened(project) as p:
-            rows = [_decision_row(d) for d in p.decisions(into=into)]
+            rows = [_decision_row(d) for d in p.team.decisions(into=into)]
         say(render(rows, fmt, columns=LOG_COLUMNS, widths={"code": 30, "source": 20}))
         return
     names = _coders(ctx, coders or [])
@@ -242,7 +242,7 @@ def reconcile(
     target = into or AGREED
     with opened(project) as p:
         if accept:
-            done = p.reconcile_all(names, accept, into=target, unit=unit, change=change)
+            done = p.team.reconcile_all(names, accept, into=target, unit=unit, change=change)
             _say_agreements(done, names, target)
             say(f"{target} gets {accept}'s version of {len(done.decisions)} disagreement(s).")
             if done.replaced:
@@ -256,7 +256,7 @@ def reconcile(
             ident, eq, choice = item.partition("=")
             if not eq:
                 fail(f"--pick takes ID=CHOICE, not {item!r}")
-            done = p.reconcile(
+            done = p.team.reconcile(
                 ident.strip(), choice.strip(), coders=names, into=target, unit=unit, change=change
             )
             _say_agreements(done, names, target)
@@ -305,7 +305,7 @@ def import_refi(
 
     if is_server_url(project):
         with Project.open(project) as p:
-            reports = p.import_refi_files(list(files), offsets=offsets, dry_run=dry_run)
+            reports = p.exchange.import_refi_files(list(files), offsets=offsets, dry_run=dry_run)
         _print_refi_reports(files, reports, dry_run=dry_run)
         return
     path = Path(project)
@@ -317,10 +317,10 @@ def import_refi(
             tempfile.TemporaryDirectory(prefix="qualcode-dry-run-") as tmp,
             Project.create(Path(tmp) / path.name) as p,
         ):
-            reports = p.import_refi_files(list(files), offsets=offsets, dry_run=True)
+            reports = p.exchange.import_refi_files(list(files), offsets=offsets, dry_run=True)
     else:
         with Project.open_or_build(path) as p:
-            reports = p.import_refi_files(list(files), offsets=offsets, dry_run=dry_run)
+            reports = p.exchange.import_refi_files(list(files), offsets=offsets, dry_run=dry_run)
     _print_refi_reports(files, reports, dry_run=dry_run)
 
 

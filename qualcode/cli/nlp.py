@@ -66,9 +66,9 @@ def suggest(
         _queue(project, top, min_precision, fmt)
         return
     with opened(project) as p:
-        found = p.suggest_source(source, top=top, min_score=min_score, unit=unit.value)
-        names = {s.id: s.name for s in p.sources()}
-        texts = p.texts(sorted({s.source_id for s in found}))
+        found = p.suggestions.suggest_source(source, top=top, min_score=min_score, unit=unit.value)
+        names = {s.id: s.name for s in p.sources.all()}
+        texts = p.sources.texts(sorted({s.source_id for s in found}))
         rows = [
             {
                 "source": names[s.source_id],
@@ -90,7 +90,7 @@ def suggest(
 
 def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> None:
     with opened(project) as p:
-        queued = p.queue_suggestions(min_precision=min_precision, top=top)
+        queued = p.suggestions.queue_suggestions(min_precision=min_precision, top=top)
     if fmt is not Format.table:
         row = {
             "queued": queued.suggestions,
@@ -127,7 +127,7 @@ def themes(
 ) -> None:
     """Emergent themes in uncoded text: label, top terms, example quotes."""
     with opened(project) as p:
-        found = p.themes(n, source=source)
+        found = p.suggestions.themes(n, source=source)
         if promote is not None:
             _promote(p, found, promote, name, parent)
             return
@@ -159,7 +159,7 @@ def promote_theme(
 ) -> None:
     """Make an emergent theme a code: its terms become keywords, its quotes examples."""
     with opened(project) as p:
-        _promote(p, p.themes(n, source=source), number, name, parent)
+        _promote(p, p.suggestions.themes(n, source=source), number, name, parent)
 
 
 def _promote(
@@ -167,5 +167,5 @@ def _promote(
 ) -> None:
     if not 1 <= number <= len(found):
         fail(f"there is no theme {number}; `qualcode themes` lists 1..{len(found)}")
-    code = p.promote_theme(found[number - 1], name=name, parent=parent)
-    say(f"Theme {number} is now the code {p.codebook().path(code)!r}.")
+    code = p.suggestions.promote_theme(found[number - 1], name=name, parent=parent)
+    say(f"Theme {number} is now the code {p.codebook.book().path(code)!r}.")

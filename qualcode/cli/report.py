@@ -164,12 +164,12 @@ def report(
                 opts.update(unit=unit.value, value=value)
             elif value is not None:
                 fail("a bar chart draws the share of sources; --value is for tables")
-            say(f"Chart written to {p.chart(table.value, output, **opts)}.")
-            say(p.counted(coder or None).text)
+            say(f"Chart written to {p.reports.chart(table.value, output, **opts)}.")
+            say(p.reports.counted(coder or None).text)
             return
         tables = _tables(p, table, by, filters, rollup, zeros, unit, value, verbatim)
         if output is not None:
-            written = p.export_tables(output, tables)
+            written = p.reports.export_tables(output, tables)
             say("Written: " + ", ".join(str(w) for w in written))
             say(_counted(tables))
             return
@@ -211,7 +211,7 @@ def _study(project: str, output: Path | None, filters: dict[str, Any]) -> None:
         return
     study_target(output)
     with opened(project) as p:
-        say(f"Study report written to {p.study_report(output, **filters)}.")
+        say(f"Study report written to {p.reports.study_report(output, **filters)}.")
 
 
 def _tables(
@@ -228,22 +228,24 @@ def _tables(
     up = rollup is not False
     if table is Table.all:
         return dict(
-            p.report_tables(
+            p.reports.report_tables(
                 ["all"], by=by, rollup=rollup, unit=unit.value, verbatim=verbatim, **filters
             )
         )
     if table is Table.frequencies:
-        return {"frequencies": p.frequencies(by=by, rollup=up, zeros=zeros, **filters)}
+        return {"frequencies": p.reports.frequencies(by=by, rollup=up, zeros=zeros, **filters)}
     if table is Table.cooccurrence:
-        return {"cooccurrence": p.cooccurrence(unit=unit.value, rollup=bool(rollup), **filters)}
+        return {
+            "cooccurrence": p.reports.cooccurrence(unit=unit.value, rollup=bool(rollup), **filters)
+        }
     if table is Table.matrix:
-        frame = p.matrix(
+        frame = p.reports.matrix(
             by=by or "source", value=value or "passages", rollup=up, zeros=zeros, **filters
         )
         return {"matrix": frame}
     if table is Table.crosstab:
-        frame = p.crosstab(
+        frame = p.reports.crosstab(
             by or "kind", value=value or "sources_text", rollup=up, zeros=zeros, **filters
         )
         return {"crosstab": frame}
-    return {"quotes": p.quotes(verbatim=verbatim, **filters)}
+    return {"quotes": p.reports.quotes(verbatim=verbatim, **filters)}

@@ -31,7 +31,7 @@ def team_list(project: ProjectArg, fmt: FormatOpt = Format.table) -> None:
     with opened(project) as p:
         rows = [
             {"coder": m.name, "lead": "yes" if m.lead else "", "codings": m.codings}
-            for m in p.team()
+            for m in p.team.members()
         ]
         if fmt is Format.json:
             rows = [{**r, "lead": bool(r["lead"])} for r in rows]
@@ -50,7 +50,7 @@ def team_add(
     """Make a role a coder of the project (a lead only). A role the server lacks is
     created as a login role without a password."""
     with opened(project) as p:
-        created = p.add_coder(name, lead=lead)
+        created = p.team.add_coder(name, lead=lead)
     what = "a lead" if lead else "a coder"
     if created:
         say(
@@ -67,5 +67,5 @@ def team_add(
 def team_remove(project: ProjectArg, name: NameArg) -> None:
     """Take a coder out of the project (a lead only); their role and codings stay."""
     with opened(project) as p:
-        p.remove_coder(name)
+        p.team.remove_coder(name)
     say(f"{name} is no longer in the team of {project}; their codings stay in the project.")

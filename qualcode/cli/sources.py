@@ -39,7 +39,7 @@ def init(
     from qualcode.project import Project  # deferred: see cli.base.opened
 
     with Project.build(project, language=language, coder=coder) as p:
-        say(f"Created {project} (language {p.language}, coder {p.coder}).")
+        say(f"Created {project} (language {p.context.language}, coder {p.context.coder}).")
 
 
 @app.command("import")
@@ -116,7 +116,7 @@ def import_(
         fail(f"--offsets and --dry-run are for REFI-QDA files ({listed(REFI_PROJECT_SUFFIXES)})")
     limit = parse_size(max_size)
     with opened(project) as p:
-        report = p.import_paths(
+        report = p.sources.import_paths(
             files,
             kind=kind,
             attributes=attributes,
@@ -159,7 +159,7 @@ def sources(project: ProjectArg, fmt: FormatOpt = Format.table) -> None:
                 "coded_pct": round(100 * s.coded_share, 1),
                 "coders": list(s.coders),
             }
-            for s in p.sources()
+            for s in p.sources.all()
         ]
     say(
         render(
@@ -191,7 +191,7 @@ def turns(
 ) -> None:
     """List a source's speaker turns with their offsets."""
     with opened(project) as p:
-        src = p.source(source)
+        src = p.sources.get(source)
         rows = [
             {
                 "turn": t.index,
@@ -201,7 +201,7 @@ def turns(
                 "timestamp": t.timestamp,
                 "text": src.text[t.start : t.end],
             }
-            for t in p.turns(src.id)
+            for t in p.sources.turns(src.id)
         ]
     say(
         render(

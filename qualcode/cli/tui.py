@@ -23,7 +23,7 @@ def open_project(
     """Open the project in the coding workbench (a terminal UI)."""
     with opened(project) as p:
         if source is not None:
-            p.source(source)  # a wrong name is a one-line error before the screen opens
+            p.sources.get(source)  # a wrong name is a one-line error before the screen opens
         run_tui(p, source=source)
 
 

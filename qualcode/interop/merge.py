@@ -99,8 +99,8 @@ class Merger:
         default_coder: the coder of codings that name no user.
         language: the language of sources that do not say theirs.
         parse_turns: splits a new source's text into ``(start, end, speaker, timestamp)``.
-        content_hash: the identity of a text; :func:`qualcode.ingest.content_hash`, the one
-            every import uses, unless given (to be removed once the facade stops passing it).
+
+    A source's identity is :func:`qualcode.ingest.content_hash`, the one every import uses.
     """
 
     def __init__(
@@ -111,7 +111,6 @@ class Merger:
         default_coder: str,
         language: str,
         parse_turns: Callable[[str], list[tuple[int, int, str | None, float | None]]],
-        content_hash: Callable[[str], str] = content_hash,
         report: MergeReport,
     ):
         self.store = store
@@ -119,7 +118,6 @@ class Merger:
         self.default_coder = default_coder
         self.language = language
         self.parse_turns = parse_turns
-        self.hash = content_hash
         self.report = report
         self.coder_ids: dict[str | None, int] = {}
         self.code_ids: dict[str, int] = {}
@@ -280,7 +278,7 @@ class Merger:
         hash_of: dict[str, str] = {}  # incoming source guid -> text hash, for new sources
         now = utc_now()
         for src in refi.sources:
-            h = self.hash(src.text)
+            h = content_hash(src.text)
             if h in by_hash:
                 self._match_source(src, by_hash[h])
                 continue

@@ -1,13 +1,27 @@
 """The project facade: every action a user can take, for the CLI, the TUI and Python.
 
-``Project`` resolves what people type (a source by name or id, a code by name or path) into
-ids, checks it, and hands the work to the store in one transaction. It parses no files itself
-(``ingest``, ``codebook`` and ``interop`` do) and knows no screen.
+``Project`` is a thin root: it opens or builds a project and holds a few named services, each a
+class of its own (see the README's Architecture section)::
+
+    project.context      the store, settings, the coder, caches, name and id lookups
+    project.sources      list, read, move through and import sources
+    project.codebook     find and edit codes, import and export codebooks
+    project.coding       apply and remove codes, undo and redo, memos, codings
+    project.suggestions  suggestions, the review queue, themes
+    project.reports      tables, charts and the study report, counted by coder
+    project.exchange     REFI-QDA export and import, merging projects
+    project.team         the server team, agreement, reconciling, what sync needs
+
+Each service takes the shared :class:`~qualcode.project.base.ProjectContext` and the other
+services it needs in its constructor. The services resolve what people type (a source by name
+or id, a code by name or path) into ids, check it, and hand the work to the store in one
+transaction. They parse no files themselves (``ingest``, ``codebook`` and ``interop`` do) and
+know no screen.
 
 Example:
     >>> with Project.create("study.qcdb", language="en", coder="anna") as p:
-    ...     p.import_files(["interview_01.txt"])
-    ...     p.apply_code("interview_01", 120, 188, "Awareness")
+    ...     p.sources.import_files(["interview_01.txt"])
+    ...     p.coding.apply("interview_01", 120, 188, "Awareness")
 """
 
 from __future__ import annotations
@@ -20,56 +34,52 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError, QualcodeError
+from qualcode.ingest import content_hash
 from qualcode.model import utc_now
 from qualcode.outputs import check_output, part_path, remove_database, remove_stale_parts
-from qualcode.project.analysis import AnalysisActions
-from qualcode.project.base import LANGUAGE_CODE, content_hash
-from qualcode.project.browse import BrowseActions, CodeUsage
-from qualcode.project.cache import SuggesterCache
-from qualcode.project.coding import ApplyResult, CodingActions, Place, Step
-from qualcode.project.exchange import merge_projects
-from qualcode.project.importing import ImportActions
-from qualcode.project.reconciling import AGREED, ReconcileActions, Reconciled
-from qualcode.project.review import Queued, ReviewActions
-from qualcode.project.sourcing import ImportReport, SourcingActions
-from qualcode.project.suggest import SuggestActions
-from qualcode.project.syncing import SyncActions
-from qualcode.project.team import TeamActions
+from qualcode.project.agreement import Agreement
+from qualcode.project.analysis import Reports
+from qualcode.project.base import LANGUAGE_CODE, ProjectContext
+from qualcode.project.browse import Sources
+from qualcode.project.codes import Codes, CodeUsage
+from qualcode.project.coding import ApplyResult, Codings, Place, Step
+from qualcode.project.counting import Counting
+from qualcode.project.exchange import Exchange
+from qualcode.project.importing import Imports
+from qualcode.project.reconciling import AGREED, Reconciled, Reconciling
+from qualcode.project.review import Queued, Suggestions
+from qualcode.project.sourcing import ImportReport, SourceFiles
+from qualcode.project.suggest import Suggester
+from qualcode.project.team import Team
+from qualcode.project.themes import Themes
 from qualcode.store import Store
 from qualcode.store.server import is_server_url
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from qualcode.nlp.engine import CombinedSuggesterV3
+    from qualcode.interop.merge import MergeReport
 
 
-class Project(
-    ImportActions,
-    SourcingActions,
-    CodingActions,
-    BrowseActions,
-    ReviewActions,
-    SuggestActions,
-    AnalysisActions,
-    ReconcileActions,
-    TeamActions,
-    SyncActions,
-):
-    """One qualcode project, backed by a :class:`Store`.
+class Project:
+    """One qualcode project, backed by a :class:`Store`, as a few named services.
 
     Build it with :meth:`create` or :meth:`open`; use it as a context manager to close it.
     """
 
     def __init__(self, store: Store, path: Path | None = None) -> None:
-        """A project over an open ``store``; ``path`` is its file. Everything a project
-        keeps between calls is set here, each piece owned by one object."""
-        self.store = store
-        self.path = path
-        # The fitted suggestion model, its background refit, and what the NLP reuses.
-        self._nlp: SuggesterCache[CombinedSuggesterV3] = SuggesterCache()
-        # Each source's sentence units for the reports (see AnalysisActions._sentences).
-        self._sentence_frames: dict[tuple[int, str], pd.DataFrame] = {}
+        """A project over an open ``store``; ``path`` is its file. Each service is built
+        here once, with the context and the services it needs."""
+        self.context = ctx = ProjectContext(store, path)
+        self.codebook = Codes(ctx)
+        self.coding = Codings(ctx)
+        self.exchange = Exchange(ctx)
+        files = SourceFiles(ctx)
+        self.sources = Sources(ctx, Imports(ctx, files, self.codebook, self.exchange), files)
+        themes = Themes(ctx, self.codebook)
+        suggester = Suggester(ctx, themes, self.coding)
+        self.suggestions = Suggestions(ctx, suggester, themes, self.sources)
+        agreement = Agreement(ctx, self.suggestions)
+        self.reports = Reports(ctx, Counting(ctx), agreement)
+        self.team = Team(ctx, agreement, Reconciling(ctx, agreement))
 
     # -- life cycle ----------------------------------------------------------------------
 
@@ -153,7 +163,7 @@ class Project(
             with cls.create(
                 part, language=language, coder=coder, name=name or path.stem
             ) as project:
-                project.store.label = str(path)
+                project.context.store.label = str(path)
                 yield project
             if path.exists():
                 raise ProjectError("was created by another process meanwhile", file=path)
@@ -179,7 +189,7 @@ class Project(
             yield project
 
     def close(self) -> None:
-        self.store.close()
+        self.context.store.close()
 
     def __enter__(self) -> Project:
         return self
@@ -191,14 +201,15 @@ class Project(
 
     def summary(self) -> dict[str, Any]:
         """Counts for a one-screen overview of the project."""
-        rows = self.sources()
+        ctx = self.context
+        rows = self.sources.all()
         kinds: dict[str, int] = {}
         for r in rows:
             kinds[r.kind] = kinds.get(r.kind, 0) + 1
-        counts = self.store.counts()
+        counts = ctx.store.counts()
         return {
-            "project": self.label,
-            "language": self.language,
+            "project": ctx.label,
+            "language": ctx.language,
             "sources": len(rows),
             "by_kind": kinds,
             "words": sum(r.words for r in rows),
@@ -206,44 +217,43 @@ class Project(
             "speakers": len({(r.id, sp) for r in rows for sp in r.speakers}),
             "codes": counts["codes"],
             "codings": counts["codings"],
-            "coders": self.coders(),
+            "coders": ctx.coders(),
             "memos": counts["memos"],
         }
 
-    # -- the study report ----------------------------------------------------------------
 
-    def study_target(self, path: str | Path) -> Path:
-        """``path`` if a study report can be written to it, else a one-line ProjectError
-        saying what can (.html, .docx, .pdf with WeasyPrint): checked before any work."""
-        from qualcode.project.study import study_target
-
-        return study_target(path)
-
-    def study_report(self, path: str | Path, **filters: Any) -> Path:
-        """Write the study report, one file a co-author can open (.html, .docx or .pdf):
-        the study, the codebook, frequencies, quotes, co-occurrence, agreement, codes by
-        source and the COREQ items the project answers, each figure as the CLI computes it.
-
-        Args:
-            path: the file to write; its suffix says the format.
-            **filters: ``coder``, ``code``, ``sources``, ``where``, passed to every table.
-        """
-        from qualcode.project.study import write_study_report
-
-        return write_study_report(self, path, **filters)
+def merge_projects(
+    out: str | Path, inputs: list[str | Path], *, coder: str | None = None
+) -> MergeReport:
+    """Merge ``inputs`` into project ``out``, creating it if missing (and removing it again
+    if the merge fails). ``out`` may be a project on a server (as for an import); an input
+    may not: its coders may be writing meanwhile, and a merge reads one settled state."""
+    if is_server_url(out):
+        with Project.open(out) as project:
+            return project.exchange.merge_from(list(inputs))
+    with Project.open_or_build(out, coder=coder) as project:
+        return project.exchange.merge_from(list(inputs))
 
 
 __all__ = [
     "AGREED",
     "ApplyResult",
     "CodeUsage",
+    "Codes",
+    "Codings",
+    "Exchange",
     "ImportReport",
     "Place",
     "Project",
+    "ProjectContext",
     "QualcodeError",
     "Queued",
     "Reconciled",
+    "Reports",
+    "Sources",
     "Step",
+    "Suggestions",
+    "Team",
     "content_hash",
     "is_server_url",
     "merge_projects",

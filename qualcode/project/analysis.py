@@ -1,4 +1,4 @@
-"""Reports: frequency tables, co-occurrence, matrices, crosstabs, quotes, exports and charts.
+"""Reports (``project.reports``): frequencies, co-occurrence, matrices, crosstabs, quotes, charts.
 
 Every table is a pandas DataFrame computed by :mod:`qualcode.analysis` from frames the store
 reads in one query each. The filters are the same for every table: ``coder`` (names),
@@ -18,17 +18,31 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError
 from qualcode.outputs import check_output, writing
-from qualcode.project.counting import CountingActions, Refs, Where, describe_filters, listed
+from qualcode.project.counting import Refs, Where, describe_filters, listed
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from qualcode.analysis.data import StudyData
+    from qualcode.project.agreement import Agreement
+    from qualcode.project.base import ProjectContext
+    from qualcode.project.counting import Counting
 
 TABLES = ("frequencies", "cooccurrence", "matrix", "crosstab", "quotes")
 
 
-class AnalysisActions(CountingActions):
+class Reports:
+    """Reports of a project: tables, charts and the study report, counted as the CLI shows them."""
+
+    def __init__(self, ctx: ProjectContext, counting: Counting, agreement: Agreement) -> None:
+        self._ctx = ctx
+        self._counting = counting
+        # Which coders are counted, offered beside the tables that count them.
+        self.agreed_coder = counting.agreed_coder
+        self.coded_by = counting.coded_by
+        self.counted = counting.counted
+        self._agreement = agreement
+
     # Each source's sentence units, by id and content hash (see _sentences); set by
     # Project.__init__.
     _sentence_frames: dict[tuple[int, str], pd.DataFrame]
@@ -48,32 +62,32 @@ class AnalysisActions(CountingActions):
         ``by`` is the breakdown the caller will ask for, for what only it needs."""
         from qualcode.analysis.data import StudyData, ancestor_pairs, attach_turns, code_table
 
-        src = self.store.sources_frame()
+        src = self._ctx.store.sources_frame()
         total = len(src)
-        checked = self._check_where(src, where)
+        checked = self._counting.check_where(src, where)
         wanted = listed(sources)
         if wanted is not None:
-            ids = [self._source_id(r) for r in wanted]
+            ids = [self._ctx.source_id(r) for r in wanted]
             src = src[src["source_id"].isin(ids)]
         for name, allowed in checked.items():
             src = src[src[name].astype(object).map(lambda v: str(v)).isin(allowed)]
         src = src.reset_index(drop=True)
-        book = self.codebook()
+        book = self._ctx.codebook()
         roots = listed(code)
-        codes = code_table(book, [self.code(r).id for r in roots] if roots else None)
-        coders = self.store.coders_frame()
-        counted = self.counted(coder, by=by)
-        coder_ids = self._counted_ids(counted, coders)
+        codes = code_table(book, [self._ctx.code(r).id for r in roots] if roots else None)
+        coders = self._ctx.store.coders_frame()
+        counted = self._counting.counted(coder, by=by)
+        coder_ids = self._counting.counted_ids(counted, coders)
         source_ids = src["source_id"].tolist() if len(src) < total else None
         selection = {
             "coder_ids": coder_ids,
             "code_ids": codes["code_id"].tolist() if roots else None,
             "source_ids": source_ids,
         }
-        codings = self.store.codings_frame(**selection)
-        turns = self.store.turns_frame(source_ids)
+        codings = self._ctx.store.codings_frame(**selection)
+        turns = self._ctx.store.turns_frame(source_ids)
         # Only a breakdown by coder needs who coded where (its "of N").
-        coder_sources = self.store.coder_sources_frame(coder_ids) if by == "coder" else None
+        coder_sources = self._ctx.store.coder_sources_frame(coder_ids) if by == "coder" else None
         return StudyData(
             codings=attach_turns(codings, turns),
             sources=src,
@@ -97,7 +111,7 @@ class AnalysisActions(CountingActions):
         if by is None or by in FIXED_BY or by in data.attributes:
             return by
         known = ", ".join([*FIXED_BY, *data.attributes])
-        raise ProjectError(f"cannot break down by {by!r}; one of {known}", file=self.label)
+        raise ProjectError(f"cannot break down by {by!r}; one of {known}", file=self._ctx.label)
 
     # -- tables --------------------------------------------------------------------------
 
@@ -146,12 +160,14 @@ class AnalysisActions(CountingActions):
 
         from qualcode.analysis.units import UNIT_COLUMNS, sentence_frame
 
-        cache = self._sentence_frames
-        hashes = {i: h for h, i in self.store.source_ids_by_hash().items()}
+        cache = self._ctx.sentence_frames
+        hashes = {i: h for h, i in self._ctx.store.source_ids_by_hash().items()}
         keys = [(i, hashes.get(i, "")) for i in source_ids]
         missing = [i for i, h in keys if (i, h) not in cache]
         if missing:
-            split = sentence_frame(self.store.texts_frame(missing), self.store.turns_frame(missing))
+            split = sentence_frame(
+                self._ctx.store.texts_frame(missing), self._ctx.store.turns_frame(missing)
+            )
             parts = dict(tuple(split.groupby("source_id", sort=False)))
             for i in missing:
                 cache[(i, hashes.get(i, ""))] = parts.get(i, split.iloc[:0])
@@ -207,7 +223,7 @@ class AnalysisActions(CountingActions):
         from qualcode.analysis.quotes import quotes
 
         data = self.study_data(**filters)
-        exact = self.store.quote_texts(**data.selection)
+        exact = self._ctx.store.quote_texts(**data.selection)
         shown = exact if verbatim else self._spoken_quotes(data, exact)
         table = quotes(data, shown.assign(verbatim=exact["text"].to_numpy(object)))
         return _marked(table, data)
@@ -386,7 +402,29 @@ class AnalysisActions(CountingActions):
             try:
                 return grouped_bar_chart(freq, target, by=str(by), subtitle=freq.attrs["counted"])
             except ValueError as exc:
-                raise ProjectError(str(exc), file=self.label) from None
+                raise ProjectError(str(exc), file=self._ctx.label) from None
+
+    # -- the study report ----------------------------------------------------------------
+
+    def study_target(self, path: str | Path) -> Path:
+        """``path`` if a study report can be written to it, else a one-line ProjectError
+        saying what can (.html, .docx, .pdf with WeasyPrint): checked before any work."""
+        from qualcode.project.study import study_target
+
+        return study_target(path)
+
+    def study_report(self, path: str | Path, **filters: Any) -> Path:
+        """Write the study report, one file a co-author can open (.html, .docx or .pdf):
+        the study, the codebook, frequencies, quotes, co-occurrence, agreement, codes by
+        source and the COREQ items the project answers, each figure as the CLI computes it.
+
+        Args:
+            path: the file to write; its suffix says the format.
+            **filters: ``coder``, ``code``, ``sources``, ``where``, passed to every table.
+        """
+        from qualcode.project.study import write_study_report
+
+        return write_study_report(self._ctx, self, self._agreement, path, **filters)
 
 
 def _marked(table: pd.DataFrame, data: StudyData) -> pd.DataFrame:

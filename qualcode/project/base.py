@@ -1,12 +1,13 @@
-"""Shared state and lookups of the project facade."""
+"""The context every service of a project shares: the store, settings, the current coder, the
+caches, and turning what a user types (a source or code name, a path) into ids."""
 
 from __future__ import annotations
 
 import getpass
-import hashlib
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qualcode.errors import CodebookError, ProjectError
 from qualcode.model import (
@@ -15,25 +16,34 @@ from qualcode.model import (
     Code,
     Codebook,
     Source,
-    SourceSummary,
-    Turn,
 )
+from qualcode.project.cache import SuggesterCache
 from qualcode.store import Store
 
-_HASH_PIECE = 2**20  # characters encoded at a time by content_hash
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.nlp.engine import CombinedSuggesterV3
+
 LANGUAGE_CODE = r"[a-z]{2,3}([_-][A-Za-z]{2,4})?"  # en, de, pt-BR, zh_Hans
 # The setting naming the case attribute that holds what each source answers (a survey
 # sheet's question column, ``import --question-column``): the suggester's context.
 CONTEXT_SETTING = "nlp.context"
 
 
-class ProjectBase:
-    """What every part of the facade shares: the store, settings, and turning what a user
-    types (a source or code name, a path) into ids. :class:`qualcode.project.Project`'s
-    ``__init__`` sets every field."""
+class ProjectContext:
+    """What every service of :class:`qualcode.project.Project` shares: the store, settings,
+    the coder, the caches, and the lookups from what a user types to ids. One per project,
+    built by ``Project.__init__`` and handed to each service's constructor."""
 
-    store: Store
-    path: Path | None  # the project file, if the project was opened from one
+    def __init__(self, store: Store, path: Path | None = None) -> None:
+        """A context over an open ``store``; ``path`` is the project file, if any."""
+        self.store = store
+        self.path = path  # the project file, if the project was opened from one
+        # The fitted suggestion model, its background refit, and what the NLP reuses.
+        self.nlp: SuggesterCache[CombinedSuggesterV3] = SuggesterCache()
+        # Each source's sentence units for the reports (see Reports.sentences).
+        self.sentence_frames: dict[tuple[int, str], pd.DataFrame] = {}
 
     @property
     def label(self) -> str:
@@ -94,17 +104,14 @@ class ProjectBase:
 
     # -- sources -------------------------------------------------------------------------
 
-    def sources(self) -> list[SourceSummary]:
-        return self.store.source_summaries()
-
     def source(self, ref: str | int) -> Source:
         """A source by name or id."""
-        source_id = self._source_id(ref)
+        source_id = self.source_id(ref)
         found = self.store.get_source(source_id)
         assert found is not None
         return found
 
-    def _source_id(self, ref: str | int) -> int:
+    def source_id(self, ref: str | int) -> int:
         ids = self.store.source_ids()
         if isinstance(ref, str) and ref in ids:
             return ids[ref]
@@ -121,9 +128,6 @@ class ProjectBase:
             f"no source {text!r} in the project{did_you_mean(text, ids)} (see 'qualcode sources')",
             file=self.label,
         )
-
-    def turns(self, ref: str | int) -> list[Turn]:
-        return self.store.turns(self._source_id(ref))
 
     def texts(self, source_ids: Sequence[int]) -> dict[int, str]:
         """The texts of these sources by id (for quoting what a listing points into)."""
@@ -156,12 +160,12 @@ class ProjectBase:
             raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
         return found[0]
 
-    def _code_id(self, ref: str | int, *, new: bool) -> tuple[int, bool]:
+    def code_id(self, ref: str | int, *, new: bool) -> tuple[int, bool]:
         """The id of code ``ref`` and whether it was made now: a name no code has is added
         only when ``new`` (a typo must not become a code), else refused with the closest
         names."""
         if new and isinstance(ref, str):
-            return self._ensure_code(ref)
+            return self.ensure_code(ref)
         try:
             return self.code(ref).id, False
         except CodebookError as exc:
@@ -172,7 +176,7 @@ class ProjectBase:
                 ) from None
             raise
 
-    def _ensure_code(self, ref: str) -> tuple[int, bool]:
+    def ensure_code(self, ref: str) -> tuple[int, bool]:
         """The id of the code at name or path ``ref``, creating it (and parents) if new."""
         book = self.store.codebook()
         found = book.find(ref)
@@ -194,7 +198,7 @@ class ProjectBase:
         assert parent is not None
         return parent, created
 
-    def _check_span(self, source_id: int, start: int, end: int) -> None:
+    def check_span(self, source_id: int, start: int, end: int) -> None:
         """Refuse a span that is empty or reaches outside the source's text."""
         found = self.store.source_length(source_id)
         assert found is not None
@@ -234,15 +238,3 @@ def _check_kind(kind: str) -> str:
     if kind not in SOURCE_KINDS:
         raise ProjectError(f"unknown source kind {kind!r}; one of {', '.join(SOURCE_KINDS)}")
     return kind
-
-
-def content_hash(text: str) -> str:
-    """Identity of a source's text: same text, same source, whatever its name.
-
-    The SHA-256 of its UTF-8, encoded a piece at a time: a whole copy of a long
-    transcript's bytes would only raise the peak memory of an import.
-    """
-    digest = hashlib.sha256()
-    for start in range(0, len(text), _HASH_PIECE):
-        digest.update(text[start : start + _HASH_PIECE].encode("utf-8"))
-    return digest.hexdigest()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 M = TypeVar("M")
 T = TypeVar("T")
@@ -117,7 +117,8 @@ class SuggesterCache(Generic[M]):
         with self._lock:
             kept = self._vectorizer
         if kept is not None and kept[0] == key:
-            return cast(T, kept[1])
+            value: T = kept[1]  # what build() returned for this key
+            return value
         built = build()
         with self._lock:
             self._vectorizer = (key, built)

@@ -1,4 +1,4 @@
-"""Codebook edits, coding, undo and memos."""
+"""Coding of a project (``project.coding``): codes applied and removed, undo and redo, memos."""
 
 from __future__ import annotations
 
@@ -6,15 +6,12 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from qualcode.analysis.units import Span, overlapped, text_units
-from qualcode.errors import CodebookError, ProjectError
+from qualcode.errors import ProjectError
 from qualcode.model import (
-    CODE_FIELDS,
     Code,
-    Codebook,
     CodedSegment,
     Coding,
     Memo,
@@ -25,9 +22,9 @@ from qualcode.model import (
     Turn,
     utc_now,
 )
-from qualcode.outputs import check_output
-from qualcode.project.base import ProjectBase
-from qualcode.project.sourcing import ImportReport
+
+if TYPE_CHECKING:
+    from qualcode.project.base import ProjectContext
 
 MatchUnit = Literal["match", "sentence", "turn"]
 MATCH_UNITS: tuple[str, ...] = ("match", "sentence", "turn")
@@ -69,97 +66,13 @@ class Step:
     places: tuple[Place, ...]
 
 
-class CodingActions(ProjectBase):
-    def add_code(self, name: str, parent: str | int | None = None, **fields: Any) -> Code:
-        """Add a code under ``parent`` (a code ref) or at the top level."""
-        fields = self._clean_fields(fields)
-        parent_id = self.code(parent).id if parent is not None else None
-        code_id = self.store.add_code(name, parent_id, **fields)
-        return self.codebook().get(code_id)
+class Codings:
+    """Coding of a project: codes applied to passages, removed, undone and redone, and memos."""
 
-    def update_code(self, ref: str | int, **fields: Any) -> Code:
-        """Edit a code's name, definition, inclusion, exclusion, keywords, examples, color,
-        hotkey."""
-        fields = self._clean_fields(fields)
-        code = self.code(ref)
-        self.store.update_code(code.id, **fields)
-        return self.codebook().get(code.id)
+    def __init__(self, ctx: ProjectContext) -> None:
+        self._ctx = ctx
 
-    def _clean_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """Colours normalised to ``#rrggbb``; a hotkey one letter or digit; lists as tuples."""
-        from qualcode.codebook import normalize_color
-
-        out = dict(fields)
-        if out.get("color"):
-            try:
-                out["color"] = normalize_color(out["color"])
-            except ValueError as exc:
-                raise CodebookError(str(exc), file=self.label) from None
-        hotkey = out.get("hotkey")
-        if hotkey and not (len(hotkey) == 1 and hotkey.isalnum()):
-            raise CodebookError(
-                f"hotkey {hotkey!r} is not a single letter or digit", file=self.label
-            )
-        for key in ("keywords", "examples"):
-            if key in out:
-                out[key] = tuple(str(v).strip() for v in out[key] if str(v).strip())
-        return out
-
-    def rename_code(self, ref: str | int, new_name: str) -> Code:
-        return self.update_code(ref, name=new_name)
-
-    def move_code(self, ref: str | int, parent: str | int | None) -> Code:
-        """Move a code (with its children) under ``parent``, or to the top level if None."""
-        code = self.code(ref)
-        parent_id = self.code(parent).id if parent is not None else None
-        self.store.move_code(code.id, parent_id)
-        return self.codebook().get(code.id)
-
-    def merge_codes(self, source: str | int, target: str | int) -> int:
-        """Merge code ``source`` into ``target``, keeping every coding; returns codings moved."""
-        a, b = self.code(source), self.code(target)
-        return self.store.merge_codes(a.id, b.id)
-
-    def delete_code(self, ref: str | int, *, with_codings: bool = False) -> int:
-        """Delete a code and its children; refused if they have codings unless asked."""
-        code = self.code(ref)
-        return self.store.delete_code(code.id, with_codings=with_codings)
-
-    def import_codebook(self, path: str | Path) -> ImportReport:
-        """Add a codebook file's codes (matched by path); existing codes get its fields."""
-        from qualcode.codebook import load_codebook
-
-        notes: list[str] = []
-        book = load_codebook(Path(path), notes=notes)
-        report = self.merge_codebook(book)
-        report.notes.extend(notes)
-        return report
-
-    def merge_codebook(self, book: Codebook) -> ImportReport:
-        report = ImportReport()
-        with self.store.atomic() as store:
-            if book.name and not self.settings().get("codebook_name"):
-                store.set_setting("codebook_name", book.name)
-            for code in book:  # parents come before children
-                path = book.path(code)
-                code_id, created = self._ensure_code(path)
-                fields = {k: getattr(code, k) for k in CODE_FIELDS if getattr(code, k)}
-                if fields:
-                    store.update_code(code_id, **fields)
-                (report.codes_created if created else report.codes_updated).append(path)
-        return report
-
-    def export_codebook(self, path: str | Path) -> Path:
-        from qualcode.codebook import save_codebook
-
-        path = check_output(path, CodebookError)
-        save_codebook(self.codebook(), path)
-        return path
-
-    def code_counts(self) -> dict[int, int]:
-        return self.store.code_counts()
-
-    def apply_code(
+    def apply(
         self,
         source: str | int,
         start: int,
@@ -182,12 +95,12 @@ class CodingActions(ProjectBase):
         # One transaction, and on a server what it reads of the source, the codebook and
         # the coder is kept from the last coding while none of them changed (see
         # qualcode.store.catalog): the coding itself is most of what travels.
-        with self.store.atomic() as store:
-            source_id = self._source_id(source)
-            self._check_span(source_id, start, end)
-            code_id, created = self._code_id(code, new=new)
-            target = self.codebook().get(code_id)
-            name = coder or self.coder
+        with self._ctx.store.atomic() as store:
+            source_id = self._ctx.source_id(source)
+            self._ctx.check_span(source_id, start, end)
+            code_id, created = self._ctx.code_id(code, new=new)
+            target = self._ctx.codebook().get(code_id)
+            name = coder or self._ctx.coder
             row = NewCoding(source_id, code_id, store.coder_id(name), start, end, utc_now(), memo)
             coding = store.add_coding(row, coder=name)
         return ApplyResult(coding, target, created)
@@ -219,11 +132,13 @@ class CodingActions(ProjectBase):
             regex = re.compile(pattern, flags)
         except re.error as exc:
             raise ProjectError(f"bad --match pattern {pattern!r}: {exc}") from None
-        sources = [self.source(source)] if source is not None else self.store.list_sources()
+        sources = (
+            [self._ctx.source(source)] if source is not None else self._ctx.store.list_sources()
+        )
         spans = {s.id: self._match_spans(s, regex, unit) for s in sources}
-        with self.store.atomic() as store:
-            code_id = self._code_id(code, new=new)[0]
-            coder_id = store.coder_id(coder or self.coder)
+        with self._ctx.store.atomic() as store:
+            code_id = self._ctx.code_id(code, new=new)[0]
+            coder_id = store.coder_id(coder or self._ctx.coder)
             now = utc_now()
             rows = [
                 NewCoding(source_id, code_id, coder_id, a, b, now)
@@ -231,14 +146,14 @@ class CodingActions(ProjectBase):
                 for a, b in found
             ]
             ids = set(store.add_codings(rows, coder_id=coder_id))
-        return [c for c in self.store.list_codings(code_ids=[code_id]) if c.id in ids]
+        return [c for c in self._ctx.store.list_codings(code_ids=[code_id]) if c.id in ids]
 
     def _match_spans(self, source: Source, regex: re.Pattern[str], unit: str) -> list[Span]:
         """The spans ``unit`` gives for the matches in a source, each once, in text order."""
         hits = [m.span() for m in regex.finditer(source.text) if m.end() > m.start()]
         if unit == "match" or not hits:
             return hits
-        turns = [(t.start, t.end) for t in self.store.turns(source.id)]
+        turns = [(t.start, t.end) for t in self._ctx.store.turns(source.id)]
         units = text_units(source.text, turns, unit)
         found: dict[Span, None] = {}
         for (a, b), touched in zip(hits, overlapped(units, hits), strict=True):
@@ -248,41 +163,43 @@ class CodingActions(ProjectBase):
                 found[u] = None
         return sorted(found)
 
-    def remove_code(
+    def remove(
         self, source: str | int, start: int, end: int, code: str | int, *, coder: str | None = None
     ) -> int:
         """Remove the coder's coding of ``code`` on exactly ``[start, end)``; returns 0 or 1."""
-        src = self.source(source)
-        self._check_span(src.id, start, end)
-        target = self.code(code)
-        name = coder or self.coder
+        src = self._ctx.source(source)
+        self._ctx.check_span(src.id, start, end)
+        target = self._ctx.code(code)
+        name = coder or self._ctx.coder
         hits = [
             c.id
-            for c in self.store.list_codings(source_id=src.id, code_ids=[target.id], coder=name)
+            for c in self._ctx.store.list_codings(
+                source_id=src.id, code_ids=[target.id], coder=name
+            )
             if c.start == start and c.end == end
         ]
         if not hits:
             raise ProjectError(
                 f"{name} has no coding of {target.name!r} at {start}..{end} in {src.name!r}",
-                file=self.label,
+                file=self._ctx.label,
             )
-        with self.store.atomic() as store:
+        with self._ctx.store.atomic() as store:
             return store.delete_codings(hits, coder_id=store.coder_id(name))
 
     def remove_coding(self, coding_id: int) -> int:
         """Remove one coding by id (undoable by the coder who owned it)."""
-        with self.store.atomic() as store:
+        with self._ctx.store.atomic() as store:
             found = store.list_codings(ids=[coding_id])
             if not found:
-                raise ProjectError(f"no coding with id {coding_id}", file=self.label)
+                raise ProjectError(f"no coding with id {coding_id}", file=self._ctx.label)
             return store.delete_codings([coding_id], coder_id=store.coder_id(found[0].coder))
 
     def undo(self, coder: str | None = None) -> str | None:
         """Undo the coder's last coding operation; returns what was undone, or None."""
-        return self.store.undo(self.store.coder_id(coder or self.coder))
+        return self._ctx.store.undo(self._ctx.store.coder_id(coder or self._ctx.coder))
 
     def redo(self, coder: str | None = None) -> str | None:
-        return self.store.redo(self.store.coder_id(coder or self.coder))
+        return self._ctx.store.redo(self._ctx.store.coder_id(coder or self._ctx.coder))
 
     def undo_step(self, coder: str | None = None) -> Step | None:
         """Undo like :meth:`undo` and say which codes it removed (or put back), where."""
@@ -293,8 +210,8 @@ class CodingActions(ProjectBase):
         return self._take_step(coder, forward=True)
 
     def _take_step(self, coder: str | None, *, forward: bool) -> Step | None:
-        with self.store.atomic() as store:
-            coder_id = store.coder_id(coder or self.coder)
+        with self._ctx.store.atomic() as store:
+            coder_id = store.coder_id(coder or self._ctx.coder)
             step = store.next_step(coder_id, forward=forward)
             if step is None:
                 return None
@@ -303,8 +220,8 @@ class CodingActions(ProjectBase):
             else:
                 store.undo(coder_id)
         op, codings = step
-        codes = {c.id: c for c in self.codebook()}
-        names = {s.id: s.name for s in self.store.list_sources(with_text=False)}
+        codes = {c.id: c for c in self._ctx.codebook()}
+        names = {s.id: s.name for s in self._ctx.store.list_sources(with_text=False)}
         places = tuple(
             Place(
                 c.source_id,
@@ -333,20 +250,20 @@ class CodingActions(ProjectBase):
         # Deferred: the ingest package loads the readers, which opening a project need not.
         from qualcode.ingest.spoken import spoken_quote
 
-        book = self.codebook()
+        book = self._ctx.codebook()
         code_ids = None
         if code is not None:
-            target = self.code(code)
+            target = self._ctx.code(code)
             code_ids = [target.id] + (
                 [c.id for c in book.descendants(target.id)] if subtree else []
             )
-        source_id = self._source_id(source) if source is not None else None
-        found = self.store.list_codings(
+        source_id = self._ctx.source_id(source) if source is not None else None
+        found = self._ctx.store.list_codings(
             source_id=source_id, code_ids=code_ids, coder=coder, start=start, end=end
         )
-        texts = self.texts(sorted({c.source_id for c in found}))
-        names = {i: n for n, i in self.store.source_ids().items()}
-        turns = {sid: self.store.turns(sid) for sid in texts}
+        texts = self._ctx.texts(sorted({c.source_id for c in found}))
+        names = {i: n for n, i in self._ctx.store.source_ids().items()}
+        turns = {sid: self._ctx.store.turns(sid) for sid in texts}
         spans = {sid: [(t.start, t.end, t.speaker) for t in ts] for sid, ts in turns.items()}
         return [
             CodedSegment(
@@ -361,7 +278,7 @@ class CodingActions(ProjectBase):
         ]
 
     def set_coding_memo(self, coding_id: int, memo: str) -> None:
-        self.store.set_coding_memo(coding_id, memo)
+        self._ctx.store.set_coding_memo(coding_id, memo)
 
     # -- memos ---------------------------------------------------------------------------
 
@@ -382,26 +299,28 @@ class CodingActions(ProjectBase):
         target: MemoTarget = "project"
         target_id: int | None = None
         if source is not None:
-            target, target_id = "source", self._source_id(source)
+            target, target_id = "source", self._ctx.source_id(source)
         elif code is not None:
-            target, target_id = "code", self.code(code).id
+            target, target_id = "code", self._ctx.code(code).id
         elif coding is not None:
-            if not self.store.list_codings(ids=[coding]):
-                raise ProjectError(f"no coding with id {coding}", file=self.label)
+            if not self._ctx.store.list_codings(ids=[coding]):
+                raise ProjectError(f"no coding with id {coding}", file=self._ctx.label)
             target, target_id = "coding", coding
-        with self.store.atomic() as store:
-            coder_id = store.coder_id(coder or self.coder)
+        with self._ctx.store.atomic() as store:
+            coder_id = store.coder_id(coder or self._ctx.coder)
             memo = NewMemo(target, target_id, text, coder_id, utc_now())
             memo_id = store.add_memos([memo])[0]
-        return next(m for m in self.store.list_memos() if m.id == memo_id)
+        return next(m for m in self._ctx.store.list_memos() if m.id == memo_id)
 
     def memos(self, *, target: str | None = None, target_id: int | None = None) -> list[Memo]:
         """Every memo, oldest first, including the memos written on a coding when it was
         made or later (``code --memo``, the workbench's ``M``): those live on the coding
         itself and are listed with id 0 and target ``coding``."""
-        found = self.store.list_memos(target, target_id)
+        found = self._ctx.store.list_memos(target, target_id)
         if target in (None, "coding"):
-            codings = self.store.list_codings(ids=[target_id] if target_id is not None else None)
+            codings = self._ctx.store.list_codings(
+                ids=[target_id] if target_id is not None else None
+            )
             found += [
                 Memo(0, "coding", c.id, c.memo, c.coder, c.created_at) for c in codings if c.memo
             ]

@@ -1,8 +1,8 @@
 """Whose codings the reports count, and the filters that choose them, checked.
 
-Every table of :mod:`qualcode.project.analysis` counts the coders :meth:`CountingActions.counted`
+Every table of :mod:`qualcode.project.analysis` counts the coders :meth:`Counting.counted`
 names: with no ``coder`` given, the agreed coding once the project has one
-(:meth:`CountingActions.agreed_coder`), else its one coder, else every coder pooled (and the
+(:meth:`Counting.agreed_coder`), else its one coder, else every coder pooled (and the
 tables say so); ``coder="all"`` pools every coder on purpose; names count those coders.
 
 A filter value the project does not have (a coder, a source, an attribute or one of its
@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 
 from qualcode.analysis.counted import Counted, and_list
 from qualcode.errors import ProjectError
-from qualcode.project.base import ProjectBase, did_you_mean
+from qualcode.project.base import did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from qualcode.project.base import ProjectContext
 
 Refs = str | int | Sequence[str | int] | None
 Where = Mapping[str, str | Sequence[str]] | None
@@ -41,14 +43,19 @@ def listed(value: Refs) -> list[str | int] | None:
     return list(value)
 
 
-class CountingActions(ProjectBase):
+class Counting:
+    """Which coders' codings the reports count, and the filters they take."""
+
+    def __init__(self, ctx: ProjectContext) -> None:
+        self._ctx = ctx
+
     def agreed_coder(self) -> str | None:
         """The coder that holds the project's agreed coding, if it has codings: the one the
         setting ``reconcile.into`` names, else the one the newest standing reconcile decision
         went into (on a server a coder who may not write settings still logs decisions),
         else a coder named ``agreed``. Reports count it by default."""
         coded = self.coded_by()
-        named = self.settings().get(AGREED_SETTING, "").strip()
+        named = self._ctx.settings().get(AGREED_SETTING, "").strip()
         for name in (named, self._last_decided()[0], AGREED_NAME):
             if name and name in coded:
                 return name
@@ -56,13 +63,13 @@ class CountingActions(ProjectBase):
 
     def _last_decided(self) -> tuple[str, tuple[str, ...]]:
         """``into`` and the coders compared of the newest standing reconcile decision."""
-        standing = [d for d in self.store.list_decisions() if not d.undone]
+        standing = [d for d in self._ctx.store.list_decisions() if not d.undone]
         return (standing[-1].into, standing[-1].coders) if standing else ("", ())
 
     def coded_by(self) -> list[str]:
         """The coders with at least one coding, in the project's order."""
-        coders = self.store.coders_frame()
-        used = set(self.store.codings_frame()["coder_id"].tolist())
+        coders = self._ctx.store.coders_frame()
+        used = set(self._ctx.store.codings_frame()["coder_id"].tolist())
         pairs = zip(coders["coder_id"].tolist(), coders["coder"].tolist(), strict=True)
         return [str(name) for i, name in pairs if int(i) in used]
 
@@ -80,13 +87,13 @@ class CountingActions(ProjectBase):
         if ALL_CODERS in names and len(names) > 1:
             raise ProjectError(f"--coder {ALL_CODERS} pools every coder: give it alone")
         if names and names != [ALL_CODERS]:
-            known = self.store.coders()
+            known = self._ctx.store.coders()
             for name in names:
                 if name not in known:
                     raise ProjectError(
                         f"no coder {name!r} in the project{did_you_mean(name, known)}; "
                         f"coders: {', '.join(known) or 'none yet'}",
-                        file=self.label,
+                        file=self._ctx.label,
                     )
             return Counted(tuple(dict.fromkeys(names)), "chosen")
         coded = tuple(self.coded_by())
@@ -100,14 +107,14 @@ class CountingActions(ProjectBase):
         return Counted(coded, "only" if len(coded) == 1 else "pooled")
 
     def _reconciled_from(self, agreed: str) -> tuple[str, ...]:
-        settings = self.settings()
+        settings = self._ctx.settings()
         if settings.get(AGREED_SETTING, "").strip() != agreed:
             into, compared = self._last_decided()
             return compared if into == agreed else ()
         coders = settings.get(RECONCILED_SETTING, "").split(",")
         return tuple(c.strip() for c in coders if c.strip())
 
-    def _counted_ids(self, counted: Counted, coders: pd.DataFrame) -> list[int] | None:
+    def counted_ids(self, counted: Counted, coders: pd.DataFrame) -> list[int] | None:
         """The coder ids a table reads for ``counted`` (None: every coder's codings)."""
         if counted.mode in ("pooled", "all", "each", "only"):
             return None
@@ -116,7 +123,7 @@ class CountingActions(ProjectBase):
 
     # -- filters on sources --------------------------------------------------------------
 
-    def _check_where(self, sources: pd.DataFrame, where: Where) -> dict[str, list[str]]:
+    def check_where(self, sources: pd.DataFrame, where: Where) -> dict[str, list[str]]:
         """``where`` as lists of values, each attribute and value checked against
         ``sources`` (all of the project's): one that no source has is refused, with the
         closest ones. The values of one attribute are alternatives: each must exist."""
@@ -129,7 +136,7 @@ class CountingActions(ProjectBase):
                 raise ProjectError(
                     f"no attribute {name!r} to filter on{did_you_mean(name, attributes)}; "
                     f"known: {', '.join(attributes)}",
-                    file=self.label,
+                    file=self._ctx.label,
                 )
             wanted = [values] if isinstance(values, str) else [str(v) for v in values]
             column = sources[name]
@@ -143,7 +150,7 @@ class CountingActions(ProjectBase):
                     raise ProjectError(
                         f"no source has {name}={value}{did_you_mean(value, have)}; "
                         f"{name} values: {shown or 'none'}",
-                        file=self.label,
+                        file=self._ctx.label,
                     )
             out[name] = wanted
         return out

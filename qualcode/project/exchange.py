@@ -1,38 +1,38 @@
-"""Team work: REFI-QDA import and export, merging coders' projects, agreement, reconciling.
+"""REFI-QDA import and export and merging coders' projects (``project.exchange``).
 
-File formats live in :mod:`qualcode.interop`, statistics in :mod:`qualcode.analysis.agreement`;
-this mixin resolves names, runs each import or merge in one transaction (a failure changes
-nothing) and feeds the statistics plain data.
-
-:meth:`ExchangeActions.disagreements` lists passages with stable ids, which
-:mod:`qualcode.project.reconciling` settles.
+File formats live in :mod:`qualcode.interop`; this service resolves names and runs each
+import or merge in one transaction (a failure changes nothing). Agreement between the merged
+coders is :mod:`qualcode.project.agreement`, and :mod:`qualcode.project.reconciling` settles
+the passages where they differ.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
 from qualcode.errors import ExchangeError, ProjectError
 from qualcode.files import read_regular
 from qualcode.outputs import os_reason, pause_point, temporary_folder, writing
-from qualcode.project.base import ProjectBase, content_hash
-from qualcode.project.review import SUGGESTED
 from qualcode.store.server import display_url, is_server_url
 
 if TYPE_CHECKING:
-    from qualcode.analysis.agreement import AgreementReport, Disagreement
     from qualcode.interop.merge import MergeReport
     from qualcode.interop.refi import RefiProject
-    from qualcode.project.review import ReviewActions
+    from qualcode.project.base import ProjectContext
 
 
 class _DryRun(Exception):
     """Rolls a dry run's transaction back."""
 
 
-class ExchangeActions(ProjectBase):
+class Exchange:
+    """REFI-QDA export and import, and merging projects."""
+
+    def __init__(self, ctx: ProjectContext) -> None:
+        self._ctx = ctx
+
     # -- REFI-QDA ------------------------------------------------------------------------
 
     def export_qdpx(self, path: str | Path, *, target: str = "standard") -> Path:
@@ -49,9 +49,11 @@ class ExchangeActions(ProjectBase):
         from qualcode.interop.convert import project_to_refi
         from qualcode.interop.qdpx import write_qdpx
 
-        name = self.settings().get("name") or (self.path.stem if self.path else "qualcode")
-        with writing(path, ExchangeError) as out, self.store.atomic():
-            refi = project_to_refi(self.store, name=name, assign=True)
+        name = self._ctx.settings().get("name") or (
+            self._ctx.path.stem if self._ctx.path else "qualcode"
+        )
+        with writing(path, ExchangeError) as out, self._ctx.store.atomic():
+            refi = project_to_refi(self._ctx.store, name=name, assign=True)
             return write_qdpx(refi, out, target=target)
 
     def export_qdc(self, path: str | Path) -> Path:
@@ -59,8 +61,8 @@ class ExchangeActions(ProjectBase):
         from qualcode.interop.convert import project_to_refi
         from qualcode.interop.write import write_qdc
 
-        with writing(path, ExchangeError) as target, self.store.atomic():
-            refi = project_to_refi(self.store, name="", assign=True)
+        with writing(path, ExchangeError) as target, self._ctx.store.atomic():
+            refi = project_to_refi(self._ctx.store, name="", assign=True)
             target.write_bytes(write_qdc(refi.codes, origin="qualcode"))
             return target
 
@@ -107,7 +109,7 @@ class ExchangeActions(ProjectBase):
         ``dry_run`` the reports are made and the transaction is rolled back."""
         reports: list[MergeReport] = []
         try:
-            with self.store.atomic():
+            with self._ctx.store.atomic():
                 reports = [self.import_refi(p, offsets=offsets) for p in paths]
                 if dry_run:
                     raise _DryRun
@@ -133,7 +135,7 @@ class ExchangeActions(ProjectBase):
                 )
         report = MergeReport()
         inputs = [(Path(p), self._read_input(Path(p))) for p in paths]
-        with self.store.atomic():
+        with self._ctx.store.atomic():
             for path, refi in inputs:
                 self.merge_refi(refi, str(path), report)
         return report
@@ -144,7 +146,7 @@ class ExchangeActions(ProjectBase):
         from qualcode.store import Store
 
         suffix = path.suffix.lower()
-        if self.path is not None and path.resolve() == Path(self.path).resolve():
+        if self._ctx.path is not None and path.resolve() == Path(self._ctx.path).resolve():
             raise ExchangeError("cannot merge a project into itself", file=path)
         if suffix == ".qdpx":
             return read_qdpx(path)
@@ -190,96 +192,18 @@ class ExchangeActions(ProjectBase):
         report = report if report is not None else MergeReport()
         report.inputs.append(origin)
         merger = Merger(
-            self.store,
+            self._ctx.store,
             origin=origin,
-            default_coder=self.coder,
-            language=self.language,
+            default_coder=self._ctx.coder,
+            language=self._ctx.language,
             parse_turns=lambda t: [
                 (x.start, x.end, x.speaker, x.timestamp) for x in parse_turns(t)
             ],
-            content_hash=content_hash,
             report=report,
         )
-        with self.store.atomic() as store:
-            if refi.name and not self.settings().get("name"):
+        with self._ctx.store.atomic() as store:
+            if refi.name and not self._ctx.settings().get("name"):
                 store.set_setting("name", refi.name)
             merger.apply(refi)
             pause_point("merged")
         return report
-
-    # -- agreement -----------------------------------------------------------------------
-
-    def compare_coders(
-        self, coders: list[str], *, unit: str = "sentence", code: str | int | None = None
-    ) -> tuple[AgreementReport, list[Disagreement]]:
-        """The agreement report and the disagreements of one comparison: what a screen
-        showing both needs, at the cost of one."""
-        from qualcode.analysis.agreement import compare
-
-        return compare(**self._comparison(coders, unit=unit, code=code))
-
-    def _comparison(
-        self, coders: list[str], *, unit: str, code: str | int | None = None
-    ) -> dict[str, Any]:
-        """The arguments of :func:`qualcode.analysis.agreement.compare` for ``coders``."""
-        from qualcode.analysis.agreement import UNITS, CodingSpan
-
-        if len(coders) < 2 or len(set(coders)) != len(coders):
-            raise ProjectError("compare two or more different coders", file=self.label)
-        # "suggested" is the suggester, unless a person of that name has coded.
-        known = set(self.coders())
-        machine = SUGGESTED in coders and SUGGESTED not in known
-        known.add(SUGGESTED)
-        for c in coders:
-            if c not in known:
-                raise ProjectError(f"no coder {c!r} in the project", file=self.label)
-        if unit not in UNITS:
-            raise ProjectError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
-        only = self.code(code).id if code is not None else None
-        book = self.codebook()
-        rows = [r for r in self.store.list_codings() if r.coder in coders]
-        ids = sorted({r.source_id for r in rows})
-        spans = [CodingSpan(r.source_id, r.code_id, r.coder, r.start, r.end) for r in rows]
-        if machine:
-            found = cast("ReviewActions", self).suggested_codings(ids)
-            spans.extend(CodingSpan(i, c, SUGGESTED, a, b) for i, c, a, b in found)
-        sources = {s.id: s for s in self.store.list_sources() if s.id in set(ids)}
-        turns = {i: [(t.start, t.end) for t in self.store.turns(i)] for i in ids}
-        return {
-            "coders": coders,
-            "unit": unit,
-            "texts": {i: s.text for i, s in sources.items()},
-            "names": {i: s.name for i, s in sources.items()},
-            "turns": turns,
-            "codings": spans,
-            "code_paths": {c.id: book.path(c) for c in book},
-            "only_code": only,
-        }
-
-    def agreement(
-        self, coders: list[str], *, unit: str = "sentence", code: str | int | None = None
-    ) -> AgreementReport:
-        """Percentage agreement, Cohen's kappa (two coders) and Krippendorff's alpha per code
-        and overall, on the sources every one of ``coders`` coded."""
-        return self.compare_coders(coders, unit=unit, code=code)[0]
-
-    def disagreements(
-        self, coders: list[str], *, unit: str = "sentence", code: str | int | None = None
-    ) -> list[Disagreement]:
-        """Passages where the coders differ on a code, each with a stable id."""
-        return self.compare_coders(coders, unit=unit, code=code)[1]
-
-
-def merge_projects(
-    out: str | Path, inputs: list[str | Path], *, coder: str | None = None
-) -> MergeReport:
-    """Merge ``inputs`` into project ``out``, creating it if missing (and removing it again
-    if the merge fails). ``out`` may be a project on a server (as for an import); an input
-    may not: its coders may be writing meanwhile, and a merge reads one settled state."""
-    from qualcode.project import Project
-
-    if is_server_url(out):
-        with Project.open(out) as project:
-            return project.merge_from(list(inputs))
-    with Project.open_or_build(out, coder=coder) as project:
-        return project.merge_from(list(inputs))

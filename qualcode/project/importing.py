@@ -24,19 +24,27 @@ from typing import TYPE_CHECKING
 from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.files import DEFAULT_MAX_SIZE
 from qualcode.project.base import LANGUAGE_CODE
-from qualcode.project.coding import CodingActions
-from qualcode.project.exchange import ExchangeActions
-from qualcode.project.sourcing import ImportReport, SourcingActions
-
-REFI_SUFFIXES = (".qdpx", ".qde", ".qdc")
-CODEBOOK_SUFFIXES = (".yaml", ".yml")
-SHEET_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls")
+from qualcode.project.sourcing import ImportReport
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
+    from qualcode.project.base import ProjectContext
+    from qualcode.project.codes import Codes
+    from qualcode.project.exchange import Exchange
+    from qualcode.project.sourcing import SourceFiles
 
 
-class ImportActions(SourcingActions, CodingActions, ExchangeActions):
+class Imports:
+    """What a user points an import at (files, folders, a study manifest), routed to readers."""
+
+    def __init__(
+        self, ctx: ProjectContext, files: SourceFiles, codes: Codes, exchange: Exchange
+    ) -> None:
+        self._ctx = ctx
+        self._files = files
+        self._codes = codes
+        self._exchange = exchange
+
     def import_paths(
         self,
         paths: Iterable[str | Path],
@@ -86,21 +94,21 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
             raise ProjectError("--question-column is for a survey sheet: give --text-column too")
         if text_column is None:
             codebooks += [s for s in sheets if self._sheet_is_codebook(s)]
-        with self.store.atomic():
+        with self._ctx.store.atomic():
             for manifest in studies:
                 self._import_study(
                     manifest, report, replace=replace, max_size=max_size, progress=progress
                 )
             for book in codebooks:
-                done = self.import_codebook(book)
+                done = self._codes.import_codebook(book)
                 report.codes_created += done.codes_created
                 report.codes_updated += done.codes_updated
             for path in refi:
-                report.exchanges.append((str(path), self.import_refi(path)))
+                report.exchanges.append((str(path), self._exchange.import_refi(path)))
             if text_column is not None:
                 _add(
                     report,
-                    self.import_responses(
+                    self._files.import_responses(
                         sheets[0],
                         text_column=text_column,
                         id_column=id_column,
@@ -114,7 +122,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
             if transcripts:
                 _add(
                     report,
-                    self.import_files(
+                    self._files.import_files(
                         transcripts,
                         kind=kind,
                         replace=replace,
@@ -126,7 +134,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
                     ),
                 )
             if attributes is not None:
-                report.attributes_set += self._apply_attributes(
+                report.attributes_set += self._files.apply_attributes(
                     _read_attributes(Path(attributes)), report
                 )
         return report
@@ -175,16 +183,18 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
         from qualcode.ingest.routing import read_study
 
         study = read_study(manifest)
-        if not self.store.source_ids():  # a new project takes the study's name and language
+        if not self._ctx.store.source_ids():  # a new project takes the study's name and language
             if study.name:
-                self.set_setting("name", study.name)
+                self._ctx.set_setting("name", study.name)
             if study.language:
-                self.set_setting("language", _check_language(study.language, manifest))
+                self._ctx.set_setting("language", _check_language(study.language, manifest))
         if study.codebook is not None:
             if study.codebook.suffix.lower() == ".qdc":
-                report.exchanges.append((str(study.codebook), self.import_qdc(study.codebook)))
+                report.exchanges.append(
+                    (str(study.codebook), self._exchange.import_qdc(study.codebook))
+                )
             else:
-                done = self.import_codebook(study.codebook)
+                done = self._codes.import_codebook(study.codebook)
                 report.codes_created += done.codes_created
                 report.codes_updated += done.codes_updated
         groups: dict[tuple[str, str | None], list[Path]] = {}
@@ -195,7 +205,7 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
         for (kind, language), files in groups.items():
             _add(
                 report,
-                self.import_files(
+                self._files.import_files(
                     files, kind=kind, language=language, replace=replace, max_size=max_size
                 ),
             )
@@ -204,50 +214,16 @@ class ImportActions(SourcingActions, CodingActions, ExchangeActions):
                 progress(done_files / len(study.sources))
         if study.attributes is not None:
             attrs = _read_attributes(study.attributes)
-            report.attributes_set += self._apply_attributes(attrs, report)
+            report.attributes_set += self._files.apply_attributes(attrs, report)
 
 
 def _route(given: list[Path], report: ImportReport) -> dict[str, list[Path]]:
-    """Each path under what it is: study (manifests), codebook, refi, sheet, transcript. A
-    folder gives its study.yaml, else its transcripts (other files are noted, not taken)."""
-    from qualcode.ingest import SUPPORTED_SUFFIXES
-    from qualcode.ingest.routing import is_study_manifest, study_manifest
+    """Each path under what it is (study, codebook, refi, sheet, transcript), by the one
+    registry of formats (:func:`qualcode.ingest.routing.route_paths`); its notes go to the
+    report."""
+    from qualcode.ingest.routing import route_paths
 
-    routes: dict[str, list[Path]] = {
-        k: [] for k in ("study", "codebook", "refi", "sheet", "transcript")
-    }
-    for path in given:
-        suffix = path.suffix.lower()
-        if path.is_dir():
-            manifest = study_manifest(path)
-            if manifest is not None:
-                routes["study"].append(manifest)
-                continue
-            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-            found = [p for p in files if p.suffix.lower() in SUPPORTED_SUFFIXES]
-            if not found:
-                raise ImportFormatError(
-                    f"has no transcripts ({', '.join(SUPPORTED_SUFFIXES)}) and no study.yaml",
-                    file=path,
-                )
-            routes["transcript"] += found
-            report.notes += [
-                f"{p.name} in {path} is not a transcript; not imported (a codebook or "
-                "attributes sheet is imported on its own, or with --attributes)"
-                for p in files
-                if p not in found
-            ]
-        elif is_study_manifest(path):
-            routes["study"].append(path)
-        elif suffix in REFI_SUFFIXES:
-            routes["refi"].append(path)
-        elif suffix in CODEBOOK_SUFFIXES:
-            routes["study" if is_study_manifest(path, by_content=True) else "codebook"].append(path)
-        elif suffix in SHEET_SUFFIXES:
-            routes["sheet"].append(path)
-        else:
-            routes["transcript"].append(path)  # the readers name what they cannot read
-    return routes
+    return {str(k): v for k, v in route_paths(given, report.notes).items()}
 
 
 def _check_language(language: str, manifest: Path) -> str:
@@ -278,7 +254,7 @@ def report_lines(report: ImportReport, unit: str = "source") -> list[str]:
     """What an import did, line by line, as the CLI prints it and the TUI shows it.
 
     Args:
-        report: what :meth:`ImportActions.import_paths` returned.
+        report: what :meth:`Imports.import_paths` returned.
         unit: what a source is called: ``source``, or ``response`` for survey answers.
     """
     lines: list[str] = []

@@ -18,7 +18,7 @@ def live_listener(project: Project) -> Listener | None:
     """A listener for ``project`` if it is on a server, else None."""
     from qualcode.store.live import Listener
 
-    if not project.on_server:
+    if not project.team.on_server:
         return None
-    url = project.store.engine.url.render_as_string(hide_password=False)
-    return Listener(url, label=project.label)
+    url = project.context.store.engine.url.render_as_string(hide_password=False)
+    return Listener(url, label=project.context.label)

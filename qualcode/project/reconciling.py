@@ -25,11 +25,12 @@ from typing import TYPE_CHECKING
 from qualcode.analysis.reconciling import Span, decided, joined
 from qualcode.errors import ProjectError
 from qualcode.model import Coding, Decision, NewCoding, NewDecision, utc_now
-from qualcode.project.exchange import ExchangeActions
 from qualcode.store import Store
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement import Alike, Disagreement
+    from qualcode.project.agreement import Agreement
+    from qualcode.project.base import ProjectContext
 
 AGREED = "agreed"
 CHOICES_EXTRA = ("passage", "none")
@@ -97,7 +98,13 @@ class _Plan:
         return remove, add
 
 
-class ReconcileActions(ExchangeActions):
+class Reconciling:
+    """Reconciling coders into an agreed coding, decision by decision."""
+
+    def __init__(self, ctx: ProjectContext, agreement: Agreement) -> None:
+        self._ctx = ctx
+        self._agreement = agreement
+
     # -- deciding ------------------------------------------------------------------------
 
     def _gap_texts(self, source_ids: Sequence[int]) -> dict[int, str]:
@@ -107,8 +114,8 @@ class ReconcileActions(ExchangeActions):
         from qualcode.ingest.spoken import labels_blanked
 
         return {
-            i: labels_blanked(text, [(t.start, t.end, t.speaker) for t in self.store.turns(i)])
-            for i, text in self.texts(source_ids).items()
+            i: labels_blanked(text, [(t.start, t.end, t.speaker) for t in self._ctx.store.turns(i)])
+            for i, text in self._ctx.texts(source_ids).items()
         }
 
     def reconcile(
@@ -144,13 +151,13 @@ class ReconcileActions(ExchangeActions):
             )
         alike = None if self._seeded(coders, into) else self._alike(coders, unit)
         now = utc_now()
-        with self.store.atomic() as store:
+        with self._ctx.store.atomic() as store:
             into_id = store.coder_id(into)
             seed = self._seed(store, coders, into, unit, alike, now)
             log = store.list_decisions(into=into)
             earlier = _standing(log, source_id, code_id, start, end)
             if earlier and not change:
-                raise ProjectError(_refusal(disagreement_id, earlier[-1]), file=self.label)
+                raise ProjectError(_refusal(disagreement_id, earlier[-1]), file=self._ctx.label)
             if choice == "passage":
                 chosen = [(start, end)]
             elif choice == "none":
@@ -177,7 +184,7 @@ class ReconcileActions(ExchangeActions):
             self._note_reconcile(coders, into)
         spans = plan.spans.get((source_id, code_id), [])
         there = sum(1 for a, b in spans if a < end and b > start)
-        decisions = self._named(self.store.list_decisions(into=into))
+        decisions = self._named(self._ctx.store.list_decisions(into=into))
         return Reconciled(
             decisions=(decisions[-1],),
             agreements=self._agreements_of(decisions, seed),
@@ -202,7 +209,7 @@ class ReconcileActions(ExchangeActions):
         self._check_reconcile(coders, into, unit)
         if accept not in coders:
             raise ProjectError(f"{accept!r} is not one of the coders compared")
-        inputs = self._comparison(list(coders), unit=unit)
+        inputs = self._agreement.comparison(list(coders), unit=unit)
         found = compare(**inputs)[1]
         alike = coded_alike(**{k: inputs[k] for k in ALIKE_ARGS})
         versions: dict[Place, list[Span]] = {}
@@ -210,7 +217,7 @@ class ReconcileActions(ExchangeActions):
             if c.coder == accept:
                 versions.setdefault((c.source_id, c.code_id), []).append((c.start, c.end))
         now = utc_now()
-        with self.store.atomic() as store:
+        with self._ctx.store.atomic() as store:
             into_id = store.coder_id(into)
             seed = self._seed(store, coders, into, unit, alike, now)
             log = store.list_decisions(into=into)
@@ -235,7 +242,7 @@ class ReconcileActions(ExchangeActions):
                     into_id=into_id, remove=remove, add=add, decisions=made, replaced=replaced
                 )
             self._note_reconcile(coders, into)
-        decisions = self._named(self.store.list_decisions(into=into))
+        decisions = self._named(self._ctx.store.list_decisions(into=into))
         before = {e.id for e in log}
         gone = {old for old, _ in replaced}
         return Reconciled(
@@ -250,7 +257,7 @@ class ReconcileActions(ExchangeActions):
     def decisions(self, *, into: str | None = None) -> list[Decision]:
         """The decision log, oldest first (of ``into`` only, if given), undone and replaced
         decisions included and marked."""
-        return self._named(self.store.list_decisions(into=into))
+        return self._named(self._ctx.store.list_decisions(into=into))
 
     def reconciled(
         self, disagreements: Sequence[Disagreement], *, into: str = AGREED
@@ -278,17 +285,17 @@ class ReconcileActions(ExchangeActions):
             source_id, code_id, start, end = int(source_s), int(code_s), int(start_s), int(end_s)
         except ValueError:
             raise ProjectError(f"not a disagreement id: {disagreement_id!r}") from None
-        source = self.store.get_source(source_id)
-        if source is None or code_id not in {c.id for c in self.codebook()}:
-            raise ProjectError(f"no such disagreement: {disagreement_id!r}", file=self.label)
-        self._check_span(source.id, start, end)
+        source = self._ctx.store.get_source(source_id)
+        if source is None or code_id not in {c.id for c in self._ctx.codebook()}:
+            raise ProjectError(f"no such disagreement: {disagreement_id!r}", file=self._ctx.label)
+        self._ctx.check_span(source.id, start, end)
         return source_id, code_id, start, end
 
     def _check_reconcile(self, coders: Sequence[str], into: str, unit: str) -> None:
         from qualcode.analysis.agreement import UNITS
 
         if len(coders) < 2 or len(set(coders)) != len(coders):
-            raise ProjectError("compare two or more different coders", file=self.label)
+            raise ProjectError("compare two or more different coders", file=self._ctx.label)
         if into in coders:
             raise ProjectError(
                 f"{into!r} is one of the coders compared; the agreed coding goes to a coder "
@@ -323,7 +330,7 @@ class ReconcileActions(ExchangeActions):
             into_id=into_id,
             coders=",".join(coders),
             unit=unit,
-            decided_by=self.coder,
+            decided_by=self._ctx.coder,
             created_at=now,
             count=count,
         )
@@ -331,7 +338,7 @@ class ReconcileActions(ExchangeActions):
     def _alike(self, coders: Sequence[str], unit: str) -> list[Alike]:
         from qualcode.analysis.agreement import coded_alike
 
-        inputs = self._comparison(list(coders), unit=unit)
+        inputs = self._agreement.comparison(list(coders), unit=unit)
         return coded_alike(**{k: inputs[k] for k in ALIKE_ARGS})
 
     def _seed(
@@ -361,12 +368,12 @@ class ReconcileActions(ExchangeActions):
         return store.write_decisions(into_id=into_id, remove=remove, add=add, decisions=[made])[0]
 
     def _note_reconcile(self, coders: Sequence[str], into: str) -> None:
-        self.note_setting(INTO_SETTING, into)
-        self.note_setting(CODERS_SETTING, ",".join(coders))
+        self._ctx.note_setting(INTO_SETTING, into)
+        self._ctx.note_setting(CODERS_SETTING, ",".join(coders))
 
     def _named(self, decisions: Iterable[Decision]) -> list[Decision]:
         """Decisions with their code's path."""
-        book = self.codebook()
+        book = self._ctx.codebook()
         known = {c.id for c in book}
         return [
             replace(d, code=book.path(d.code_id)) if d.code_id in known else d for d in decisions

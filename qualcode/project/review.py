@@ -1,11 +1,12 @@
-"""The review queue: suggestions for every uncoded sentence, decided by a coder in bulk.
+"""Suggestions of a project (``project.suggestions``) and the review queue: suggestions for
+every uncoded sentence, decided by a coder in bulk.
 
 ``queue_suggestions`` scores every sentence no coding touches and keeps the suggestions
 above the lowest score at which the queue's expected precision is still ``min_precision``.
 The learned suggester's scores are Platt-calibrated (a score of 0.8 is right about 80% of
 the time, as the evaluator's ``calibration`` checks), so the precision expected of a set of
 suggestions is the mean of their scores. Each decision goes through
-:meth:`SuggestActions.accept_suggestion` or :meth:`SuggestActions.reject_suggestion`, so it is
+:meth:`Suggester.accept_suggestion` or :meth:`Suggester.reject_suggestion`, so it is
 recorded as feedback like a decision on the coding screen, and leaves the queue.
 """
 
@@ -14,20 +15,26 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from qualcode.analysis.units import overlapped
 from qualcode.errors import ProjectError
 from qualcode.model import PendingSuggestion, Suggestion, utc_now
-from qualcode.project.suggest import SuggestActions
+
+if TYPE_CHECKING:
+    from qualcode.project.base import ProjectContext
+    from qualcode.project.browse import Sources
+    from qualcode.project.suggest import Suggester
+    from qualcode.project.themes import Themes
 
 # The suggester as a coder in ``agreement``: a name no person can take by coding (see
-# :meth:`ReviewActions.suggested_codings`).
+# :meth:`Suggestions.suggested_codings`).
 SUGGESTED = "suggested"
 
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """What :meth:`ReviewActions.queue_suggestions` stored."""
+    """What :meth:`Suggestions.queue_suggestions` stored."""
 
     suggestions: int  # in the queue now
     sentences: int  # uncoded sentences scored
@@ -48,8 +55,28 @@ class Queued:
         )
 
 
-class ReviewActions(SuggestActions):
-    """Queue suggestions for the uncoded rest of the project and decide them."""
+class Suggestions:
+    """Suggestions of a project: asked for, accepted or rejected, queued for the uncoded rest
+    of the project and decided, and themes."""
+
+    def __init__(
+        self, ctx: ProjectContext, suggester: Suggester, themes: Themes, sources: Sources
+    ) -> None:
+        self._ctx = ctx
+        self._suggester = suggester
+        self._themes = themes
+        self._sources = sources
+        # What the suggester and the theme finder answer, offered where a user looks for it.
+        self.model = suggester.model
+        self.suggest = suggester.suggest
+        self.suggest_source = suggester.suggest_source
+        self.accept_suggestion = suggester.accept_suggestion
+        self.reject_suggestion = suggester.reject_suggestion
+        self.suggestion_precision = suggester.suggestion_precision
+        self.wait_for_model = suggester.wait_for_model
+        self.codes_questions = suggester.codes_questions
+        self.themes = themes.themes
+        self.promote_theme = themes.promote_theme
 
     def queue_suggestions(
         self,
@@ -72,30 +99,30 @@ class ReviewActions(SuggestActions):
         """
         if not 0.0 < min_precision <= 1.0:
             raise ProjectError(f"--min-precision must be in (0, 1], not {min_precision}")
-        model = self._suggester()
+        model = self._suggester.model()
         found: list[Suggestion] = []
         scored = questions = 0
-        codes_questions = self.codes_questions()
-        sources = self.store.list_sources()
+        codes_questions = self._suggester.codes_questions()
+        sources = self._ctx.store.list_sources()
         for i, src in enumerate(sources, 1):
             if cancel is not None and cancel.is_set():
                 break
-            codings = self.store.list_codings(source_id=src.id)
-            units = self._units(src, "sentence")
+            codings = self._ctx.store.list_codings(source_id=src.id)
+            units = self._themes.units(src, "sentence")
             coded = {
                 i for hit in overlapped(units, ((c.start, c.end) for c in codings)) for i in hit
             }
             uncoded = [u for i, u in enumerate(units) if i not in coded]
-            free = self._answers(src, uncoded, codes_questions)
+            free = self._suggester.answers(src, uncoded, codes_questions)
             scored += len(free)
             questions += len(uncoded) - len(free)
-            for row in self._rank(model, src, free, codings, top, 0.0):
+            for row in self._suggester.rank(model, src, free, codings, top, 0.0):
                 found.extend(row)
             if progress is not None:
                 progress(i / len(sources))
         kept, threshold = keep_for_precision(found, min_precision)
         precision = round(sum(s.score for s in kept) / len(kept), 4) if kept else 0.0
-        self.store.replace_pending(coder or self.coder, kept, precision, utc_now())
+        self._ctx.store.replace_pending(coder or self._ctx.coder, kept, precision, utc_now())
         return Queued(len(kept), scored, threshold, precision, questions)
 
     def pending(
@@ -103,22 +130,22 @@ class ReviewActions(SuggestActions):
     ) -> list[PendingSuggestion]:
         """The review queue of ``coder`` (default: :attr:`coder`), best first (of one code,
         if given)."""
-        code_id = None if code is None else self.code(code).id
-        return self.store.list_pending(coder or self.coder, code_id=code_id)
+        code_id = None if code is None else self._ctx.code(code).id
+        return self._ctx.store.list_pending(coder or self._ctx.coder, code_id=code_id)
 
     def decide_pending(self, ids: Sequence[int], accept: bool, coder: str | None = None) -> int:
         """Accept (code the passage) or reject the queued suggestions ``ids`` of ``coder``'s
         queue (default: :attr:`coder`), in one transaction; each decision is recorded as
         feedback. Ids not in that queue are left alone. Returns how many were decided."""
-        coder = coder or self.coder
-        todo = self.store.list_pending(coder, ids=ids)
-        with self.store.atomic():
+        coder = coder or self._ctx.coder
+        todo = self._ctx.store.list_pending(coder, ids=ids)
+        with self._ctx.store.atomic():
             for item in todo:
                 if accept:
-                    self.accept_suggestion(item.suggestion, coder)
+                    self._suggester.accept_suggestion(item.suggestion, coder)
                 else:
-                    self.reject_suggestion(item.suggestion, coder)
-            self.store.remove_pending(coder, [item.id for item in todo])
+                    self._suggester.reject_suggestion(item.suggestion, coder)
+            self._ctx.store.remove_pending(coder, [item.id for item in todo])
         return len(todo)
 
     def suggested_codings(
@@ -129,14 +156,14 @@ class ReviewActions(SuggestActions):
         ``min_score`` (more likely right than not, with calibrated scores). Each source is
         scored by a model that learned from every other source's codings and feedback,
         never from its own, which would flatter the machine."""
-        book = self.codebook()
-        questions = self.codes_questions()
+        book = self._ctx.codebook()
+        questions = self._suggester.codes_questions()
         out: list[tuple[int, int, int, int]] = []
         for source_id in source_ids:
-            model = self._training(book, exclude_source=source_id)()
-            src = self.source(source_id)
-            spans = self._answers(src, self._units(src, "sentence"), questions)
-            for row in self._rank(model, src, spans, [], top, min_score):
+            model = self._suggester.training(book, exclude_source=source_id)()
+            src = self._ctx.source(source_id)
+            spans = self._suggester.answers(src, self._themes.units(src, "sentence"), questions)
+            for row in self._suggester.rank(model, src, spans, [], top, min_score):
                 out.extend((s.source_id, s.code_id, s.start, s.end) for s in row if s.code_id)
         return out
 

@@ -10,21 +10,21 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.files import DEFAULT_MAX_SIZE
+from qualcode.ingest import content_hash
 from qualcode.model import (
     NewCoding,
     utc_now,
 )
 from qualcode.project.base import (
     CONTEXT_SETTING,
-    ProjectBase,
     _check_kind,
-    content_hash,
     did_you_mean,
 )
 from qualcode.store.sources import NewSource, spill
 
 if TYPE_CHECKING:
     from qualcode.ingest.types import Document
+    from qualcode.project.base import ProjectContext
 
 Progress = Callable[[float], None]
 
@@ -92,7 +92,12 @@ def _close(read: Sequence[_Read]) -> None:
             r.source.long_text.close()
 
 
-class SourcingActions(ProjectBase):
+class SourceFiles:
+    """Transcripts, sheets of attributes and survey responses read into a project."""
+
+    def __init__(self, ctx: ProjectContext) -> None:
+        self._ctx = ctx
+
     def import_files(
         self,
         paths: Iterable[str | Path],
@@ -127,10 +132,10 @@ class SourcingActions(ProjectBase):
         now = utc_now()
         new: list[_Read] = []
         notes: list[str] = []
-        folder = Path(self.path).parent if self.path is not None else None
+        folder = Path(self._ctx.path).parent if self._ctx.path is not None else None
         for i, path in enumerate(files):
             if cancel is not None and cancel.is_set():
-                raise ProjectError("import cancelled; nothing was imported", file=self.label)
+                raise ProjectError("import cancelled; nothing was imported", file=self._ctx.label)
             try:
                 new.append(
                     _read_transcript(
@@ -152,11 +157,11 @@ class SourcingActions(ProjectBase):
                 progress((i + 1) / len(files) * 0.9)
         try:
             attrs = ingest.read_attributes(Path(attributes), notes=notes) if attributes else {}
-            with self.store.atomic():  # the sources and their attributes: all or nothing
+            with self._ctx.store.atomic():  # the sources and their attributes: all or nothing
                 report = self._write_sources([r.source for r in new], replace=replace)
                 report.notes.extend(notes)
                 if attrs:
-                    report.attributes_set = self._apply_attributes(attrs, report)
+                    report.attributes_set = self.apply_attributes(attrs, report)
         finally:
             _close(new)
         if progress is not None:
@@ -174,7 +179,7 @@ class SourcingActions(ProjectBase):
             (t.start, min(t.end, len(head)), t.speaker) for t in doc.turns if t.start < len(head)
         ]
         spoken = spoken_text(head, turns) if turns else head
-        return detect_language(spoken, self.language)
+        return detect_language(spoken, self._ctx.language)
 
     def _write_sources(
         self,
@@ -194,9 +199,9 @@ class SourcingActions(ProjectBase):
                     f"two {unit}s would both be named {n.name!r} ({seen[key]} and {n.origin})"
                 )
             seen[key] = n.origin
-        existing = {name.casefold(): (name, i) for name, i in self.store.source_ids().items()}
-        by_hash = self.store.source_ids_by_hash()
-        names_by_id = {i: name for name, i in self.store.source_ids().items()}
+        existing = {name.casefold(): (name, i) for name, i in self._ctx.store.source_ids().items()}
+        by_hash = self._ctx.store.source_ids_by_hash()
+        names_by_id = {i: name for name, i in self._ctx.store.source_ids().items()}
         doomed: list[int] = []
         for n in new:
             hit = existing.get(n.name.casefold())
@@ -204,7 +209,7 @@ class SourcingActions(ProjectBase):
                 if not replace:
                     raise ProjectError(
                         f"{n.name!r} is already in the project; use --replace to replace it",
-                        file=n.origin or self.label,
+                        file=n.origin or self._ctx.label,
                     )
                 doomed.append(hit[1])
                 report.replaced.append(n.name)
@@ -214,9 +219,9 @@ class SourcingActions(ProjectBase):
                 raise ProjectError(
                     f"has the same text as source {names_by_id[same]!r}, already in the "
                     "project; use --replace to import it anyway",
-                    file=n.origin or self.label,
+                    file=n.origin or self._ctx.label,
                 )
-        with self.store.atomic() as store:
+        with self._ctx.store.atomic() as store:
             for source_id in doomed:
                 report.codings_dropped += len(store.list_codings(source_id=source_id))
                 store.delete_source(source_id)
@@ -228,13 +233,13 @@ class SourcingActions(ProjectBase):
         """Set case attributes (cohort, role, site ...) from a CSV/XLSX sheet."""
         from qualcode import ingest
 
-        return self._apply_attributes(ingest.read_attributes(Path(sheet)), ImportReport())
+        return self.apply_attributes(ingest.read_attributes(Path(sheet)), ImportReport())
 
-    def _apply_attributes(self, attrs: dict[str, dict[str, str]], report: ImportReport) -> int:
+    def apply_attributes(self, attrs: dict[str, dict[str, str]], report: ImportReport) -> int:
         """Set the attributes of the sources the sheet's rows name; a row naming no source
         is listed in the report (with the closest names). A sheet none of whose rows names
         a source is refused: it is the wrong sheet, or the sources are not imported yet."""
-        names = self.store.source_ids()
+        names = self._ctx.store.source_ids()
         ids = {n.casefold(): i for n, i in names.items()}
         values: dict[int, dict[str, str]] = {}
         unknown: list[str] = []
@@ -250,13 +255,13 @@ class SourcingActions(ProjectBase):
             raise ProjectError(
                 f"no row of the attributes sheet names a source of the project: rows name "
                 f"{shown}{did_you_mean(unknown[0], names)}; sources: {some}; nothing was set",
-                file=self.label,
+                file=self._ctx.label,
             )
         for name in unknown:
             report.notes.append(
                 f"attributes for {name!r}: no such source{did_you_mean(name, names)}, skipped"
             )
-        self.store.set_attributes(values)
+        self._ctx.store.set_attributes(values)
         return len(values)
 
     def import_responses(
@@ -292,7 +297,7 @@ class SourcingActions(ProjectBase):
             sep=sep,
             notes=notes,
         )
-        now, lang = utc_now(), self.language
+        now, lang = utc_now(), self._ctx.language
         new: list[NewSource] = []
         for r in responses:
             text = ingest.normalise(r.text)
@@ -311,12 +316,12 @@ class SourcingActions(ProjectBase):
             )
         # Two respondents may well give the same short answer ("no time"): for responses,
         # only names must be unique.
-        with self.store.atomic():  # sources and their codings: all or nothing
+        with self._ctx.store.atomic():  # sources and their codings: all or nothing
             report = self._write_sources(new, replace=replace, unit="row", same_text_ok=True)
             report.notes.extend(notes)
             if codes_column:
                 lengths = {n.name: len(n.text) for n in new}
-                self._import_response_codes(responses, lengths, coder or self.coder, report)
+                self._import_response_codes(responses, lengths, coder or self._ctx.coder, report)
             if question_column and responses:
                 self._set_context(responses[0].attributes, question_column, report)
         return report
@@ -326,12 +331,12 @@ class SourcingActions(ProjectBase):
     ) -> None:
         """Record the attribute ``column`` (as the sheet spells it) as the passages' context."""
         name = next(k for k in attributes if k.strip().casefold() == column.strip().casefold())
-        before = self.settings().get(CONTEXT_SETTING)
+        before = self._ctx.settings().get(CONTEXT_SETTING)
         if before and before != name:
             report.notes.append(
                 f"the suggester's context is now the attribute {name!r}, not {before!r}"
             )
-        self.set_setting(CONTEXT_SETTING, name)
+        self._ctx.set_setting(CONTEXT_SETTING, name)
 
     def _import_response_codes(
         self,
@@ -340,9 +345,9 @@ class SourcingActions(ProjectBase):
         coder: str,
         report: ImportReport,
     ) -> None:
-        ids = self.store.source_ids()
+        ids = self._ctx.store.source_ids()
         now = utc_now()
-        with self.store.atomic() as store:
+        with self._ctx.store.atomic() as store:
             coder_id = store.coder_id(coder)
             code_ids: dict[str, int] = {}
             rows: list[NewCoding] = []
@@ -350,7 +355,7 @@ class SourcingActions(ProjectBase):
                 source_id = ids[r.id]
                 for name in dict.fromkeys(r.codes):
                     if name not in code_ids:
-                        code_ids[name], created = self._ensure_code(name)
+                        code_ids[name], created = self._ctx.ensure_code(name)
                         if created:
                             report.codes_created.append(name)
                     # The whole response: 0 to the length of the stored, normalised text.

@@ -25,7 +25,9 @@ from qualcode.project.review import SUGGESTED
 
 if TYPE_CHECKING:
     from qualcode.analysis.study_report import StudyInputs
-    from qualcode.project import Project
+    from qualcode.project.agreement import Agreement
+    from qualcode.project.analysis import Reports
+    from qualcode.project.base import ProjectContext
 
 STUDY_SUFFIXES = (".html", ".docx", ".pdf")
 AGREEMENT_UNIT = "sentence"
@@ -58,49 +60,51 @@ def study_target(path: str | Path) -> Path:
     return check_output(target)
 
 
-def human_coders(project: Project) -> list[str]:
+def human_coders(ctx: ProjectContext, reports: Reports) -> list[str]:
     """The coders who coded something, without the agreed coder and the suggester."""
-    coded = {c for s in project.sources() for c in s.coders}
-    machine = {AGREED, SUGGESTED, project.agreed_coder()}
-    return [c for c in project.coders() if c in coded and c not in machine]
+    coded = {c for s in ctx.store.source_summaries() for c in s.coders}
+    machine = {AGREED, SUGGESTED, reports.agreed_coder()}
+    return [c for c in ctx.coders() if c in coded and c not in machine]
 
 
-def study_inputs(project: Project, **filters: Any) -> StudyInputs:
+def study_inputs(
+    ctx: ProjectContext, reports: Reports, agreement: Agreement, **filters: Any
+) -> StudyInputs:
     """Every table of the report, computed by the facade as the CLI computes it."""
     from qualcode.analysis.study_report import StudyInputs
 
-    freq = project.frequencies(**filters)
-    by_kind = project.frequencies(by="kind", zeros=True, **filters)
-    wanted = set(project.study_data(**filters).sources["source_id"].tolist())
-    coders = human_coders(project)
-    agreement, note = None, ""
+    freq = reports.frequencies(**filters)
+    by_kind = reports.frequencies(by="kind", zeros=True, **filters)
+    wanted = set(reports.study_data(**filters).sources["source_id"].tolist())
+    coders = human_coders(ctx, reports)
+    agreed, note = None, ""
     if len(coders) < 2:
         who = f"one coder ({coders[0]})" if coders else "no coder yet"
         note = f"The project has {who}: there is no agreement between coders to report."
     else:
         try:
-            agreement = project.agreement(coders, unit=AGREEMENT_UNIT)
+            agreed = agreement.agreement(coders, unit=AGREEMENT_UNIT)
         except QualcodeError as exc:
             note = f"Agreement between {', '.join(coders)} could not be computed: {exc.message}"
-        if agreement is not None and not agreement.sources:
-            agreement = None
+        if agreed is not None and not agreed.sources:
+            agreed = None
             note = f"No source was coded by all of {', '.join(coders)}: no agreement to report."
-    settings = project.settings()
-    book = project.codebook()
-    title = settings.get("name") or book.name or (project.path.stem if project.path else "")
+    settings = ctx.settings()
+    book = ctx.codebook()
+    title = settings.get("name") or book.name or (ctx.path.stem if ctx.path else "")
     return StudyInputs(
         title=title or "Study",
         codebook_name=settings.get("codebook_name") or book.name or title,
-        language=project.language,
-        sources=[s for s in project.sources() if s.id in wanted],
+        language=ctx.language,
+        sources=[s for s in ctx.store.source_summaries() if s.id in wanted],
         codebook=book,
         frequencies=freq,
         by_kind=by_kind[by_kind["code_id"].isin(freq["code_id"])].reset_index(drop=True),
-        quotes=project.quotes(**filters),
-        cooccurrence=project.cooccurrence(**filters),
-        grid=project.matrix(by="source", **filters),
+        quotes=reports.quotes(**filters),
+        cooccurrence=reports.cooccurrence(**filters),
+        grid=reports.matrix(by="source", **filters),
         coders=coders,
-        agreement=agreement,
+        agreement=agreed,
         agreement_note=note,
         coder_filter=_names(filters.get("coder")),
         software=software(),
@@ -114,14 +118,16 @@ def _names(value: Any) -> list[str] | None:
     return [str(value)] if isinstance(value, str | int) else [str(v) for v in value]
 
 
-def write_study_report(project: Project, path: str | Path, **filters: Any) -> Path:
+def write_study_report(
+    ctx: ProjectContext, reports: Reports, agreement: Agreement, path: str | Path, **filters: Any
+) -> Path:
     """Write the study report to ``path`` (.html, .docx, .pdf); returns the file."""
     from qualcode.analysis.study_docx import write_docx
     from qualcode.analysis.study_html import write_html, write_pdf
     from qualcode.analysis.study_report import build_study
 
     target = study_target(path)  # refused before the tables are made
-    given = study_inputs(project, **filters)
+    given = study_inputs(ctx, reports, agreement, **filters)
     suffix = target.suffix.lower()
     report = build_study(given, chart_format="png" if suffix == ".docx" else "svg")
     with writing(target):

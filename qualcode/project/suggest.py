@@ -16,16 +16,19 @@ import hashlib
 import re
 import threading
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Codebook, Coding, Source, Suggestion, utc_now
 from qualcode.project.base import CONTEXT_SETTING
-from qualcode.project.coding import ApplyResult, CodingActions
-from qualcode.project.themes import INTERVIEWERS, ThemeActions, Unit
+from qualcode.project.coding import ApplyResult
+from qualcode.project.themes import INTERVIEWERS, Unit
 
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
     from qualcode.nlp.engine import CombinedSuggesterV3
+    from qualcode.project.base import ProjectContext
+    from qualcode.project.coding import Codings
+    from qualcode.project.themes import Themes
 
 # The suggester fitted, looked up by this name in qualcode.nlp.registry, and what the
 # project records it used (the setting ``nlp.suggesters``). The name is a record, not a pin:
@@ -39,34 +42,39 @@ SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v2 + qualcode.learned.v3)"
 ASKED_CODED_SHARE = 0.05
 
 
-class SuggestActions(ThemeActions):
-    """Suggest codes for passages, learn from the coder's decisions, find themes
-    (:class:`ThemeActions`)."""
+class Suggester:
+    """The suggester of a project: fitted on the codings and feedback, it suggests codes for
+    passages and learns from the coder's decisions."""
+
+    def __init__(self, ctx: ProjectContext, themes: Themes, codings: Codings) -> None:
+        self._ctx = ctx
+        self._themes = themes
+        self._codings = codings
 
     # -- the model -----------------------------------------------------------------------
 
-    def _suggester(self, *, wait: bool = True) -> CombinedSuggesterV3:
+    def model(self, *, wait: bool = True) -> CombinedSuggesterV3:
         """The fitted model for the current codings, codes and feedback.
 
         With ``wait`` False and only codings or feedback changed since the last fit, the last
         model is returned at once and the new one is fitted in a background thread (about a
         second for hundreds of coded passages), so the passage under the cursor never waits.
         """
-        book = self.codebook()
-        context = self.settings().get(CONTEXT_SETTING, "")
-        book_key = "\n".join([repr(book.codes), self.nlp_model or "", context])
+        book = self._ctx.codebook()
+        context = self._ctx.settings().get(CONTEXT_SETTING, "")
+        book_key = "\n".join([repr(book.codes), self._themes.nlp_model or "", context])
         key = hashlib.sha256(
-            "\n".join([self.store.coding_fingerprint(), book_key]).encode()
+            "\n".join([self._ctx.store.coding_fingerprint(), book_key]).encode()
         ).hexdigest()
 
         def prepare() -> Callable[[], CombinedSuggesterV3]:
-            fit = self._training(book)  # reads the store here, in the caller's thread
-            self.note_setting("nlp.suggesters", SUGGESTERS)
+            fit = self.training(book)  # reads the store here, in the caller's thread
+            self._ctx.note_setting("nlp.suggesters", SUGGESTERS)
             return fit
 
-        return self._nlp.model(key, book_key, prepare, wait=wait)
+        return self._ctx.nlp.model(key, book_key, prepare, wait=wait)
 
-    def _training(
+    def training(
         self, book: Codebook, *, exclude_source: int | None = None
     ) -> Callable[[], CombinedSuggesterV3]:
         """Gather what the model learns from, and return the fit to run (store-free);
@@ -75,15 +83,15 @@ class SuggestActions(ThemeActions):
         from qualcode.nlp.codebook import CodeDescription
 
         suggester: type[CombinedSuggesterV3] = registry.get(SUGGESTER)
-        sources = {s.id: s for s in self.store.list_sources()}
+        sources = {s.id: s for s in self._ctx.store.list_sources()}
         passages: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
-        for c in self.store.list_codings():
+        for c in self._ctx.store.list_codings():
             if c.source_id == exclude_source:
                 continue
             passages.setdefault((c.source_id, c.start, c.end), (set(), set()))[0].add(
                 book.path(c.code_id)
             )
-        for f in self.store.list_feedback(accepted=False):
+        for f in self._ctx.store.list_feedback(accepted=False):
             if f.code_id is not None and f.source_id in sources and f.source_id != exclude_source:
                 passages.setdefault((f.source_id, f.start, f.end), (set(), set()))[1].add(
                     book.path(f.code_id)
@@ -96,7 +104,7 @@ class SuggestActions(ThemeActions):
             for c in book
         ]
         model = suggester(
-            self.language, self.nlp_model, vectorizer=self._vectorizer(codes, sources)
+            self._ctx.language, self._themes.nlp_model, vectorizer=self._vectorizer(codes, sources)
         )
         examples = [sources[sid].text[a:b] for sid, a, b in keys]
         labels = [passages[k][0] for k in keys]
@@ -130,7 +138,7 @@ class SuggestActions(ThemeActions):
         for sid, a, b in coded:
             by_source.setdefault(sid, []).append((a, b))
         for sid, spans in by_source.items():
-            turns = self._units(sources[sid], "turn")
+            turns = self._themes.units(sources[sid], "turn")
             for (a, b), covered in zip(spans, overlapped(turns, spans), strict=True):
                 start, end = (turns[covered[0]][0], turns[covered[-1]][1]) if covered else (a, b)
                 held.setdefault((sid, start, end), set()).update(coded[(sid, a, b)])
@@ -141,14 +149,14 @@ class SuggestActions(ThemeActions):
     def _contexts(self, sources: Sequence[Source]) -> list[str] | None:
         """What each of these sources answers (the attribute the setting ``nlp.context``
         names, from ``import --question-column``), or None when the project has no context."""
-        name = self.settings().get(CONTEXT_SETTING)
+        name = self._ctx.settings().get(CONTEXT_SETTING)
         if not name:
             return None
         return [src.attributes.get(name, "") for src in sources]
 
     def wait_for_model(self, timeout: float | None = None) -> None:
         """Wait for a background refit (see :meth:`suggest`) to finish."""
-        self._nlp.wait(timeout)
+        self._ctx.nlp.wait(timeout)
 
     def _vectorizer(self, codes: Sequence[CodeDescription], sources: dict[int, Source]) -> Any:
         """The shared TF-IDF features, refitted only when the sources or the codebook
@@ -160,20 +168,20 @@ class SuggestActions(ThemeActions):
                 [
                     *sorted(s.content_hash for s in sources.values()),
                     repr(codes),
-                    self.nlp_model or "",
+                    self._themes.nlp_model or "",
                 ]
             ).encode()
         ).hexdigest()
 
         def build() -> Any:
             corpus = [
-                self._analysis(src).lemma_text(start, end)
+                self._themes.analysis(src).lemma_text(start, end)
                 for src in sources.values()
-                for start, end in self._units(src, "turn")
+                for start, end in self._themes.units(src, "turn")
             ]
-            return fit_vectorizer(codes, corpus, self.language, self.nlp_model)
+            return fit_vectorizer(codes, corpus, self._ctx.language, self._themes.nlp_model)
 
-        return self._nlp.vectorizer(key, build)
+        return self._ctx.nlp.vectorizer(key, build)
 
     # -- who asks ------------------------------------------------------------------------
 
@@ -183,10 +191,10 @@ class SuggestActions(ThemeActions):
         starts in, as in the reports). If not, their sentences get no suggestions."""
         import numpy as np
 
-        codings = self.store.codings_frame()  # kept between calls while nothing changes
+        codings = self._ctx.store.codings_frame()  # kept between calls while nothing changes
         if codings.empty:
             return False
-        frame = self.store.turns_frame()  # ordered by source and turn
+        frame = self._ctx.store.turns_frame()  # ordered by source and turn
         asking = re.compile(INTERVIEWERS, re.IGNORECASE)
         names = {n for n in frame["speaker"].dropna().unique() if asking.fullmatch(n.strip())}
         if not names:
@@ -206,7 +214,7 @@ class SuggestActions(ThemeActions):
         asked = int((inside & (sources[found] == coded_in) & asks[found]).sum())
         return asked >= ASKED_CODED_SHARE * len(codings)
 
-    def _answers(
+    def answers(
         self, src: Source, spans: Sequence[tuple[int, int]], codes_questions: bool
     ) -> list[tuple[int, int]]:
         """``spans`` without those in interviewers' or moderators' turns (unless the
@@ -221,7 +229,7 @@ class SuggestActions(ThemeActions):
         asking = re.compile(INTERVIEWERS, re.IGNORECASE)
         return [
             (t.start, t.end)
-            for t in self.store.turns(src.id)
+            for t in self._ctx.store.turns(src.id)
             if t.speaker and asking.fullmatch(t.speaker.strip())
         ]
 
@@ -246,16 +254,16 @@ class SuggestActions(ThemeActions):
         A passage in an interviewer's or moderator's turn gets none, unless the project codes
         such turns (:meth:`codes_questions`).
         """
-        src = self.source(source)
-        self._check_span(src.id, start, end)
+        src = self._ctx.source(source)
+        self._ctx.check_span(src.id, start, end)
         # Whether the project codes questions is asked only for a question: an answer, the
         # passage under the cursor mostly, pays nothing for it.
         asked = any(s <= start and end <= e for s, e in self._questions(src))
         if asked and not self.codes_questions():
             return []
-        model = self._suggester(wait=fresh)
-        codings = self.store.list_codings(source_id=src.id, start=start, end=end)
-        return self._rank(model, src, [(start, end)], codings, top, min_score)[0]
+        model = self.model(wait=fresh)
+        codings = self._ctx.store.list_codings(source_id=src.id, start=start, end=end)
+        return self.rank(model, src, [(start, end)], codings, top, min_score)[0]
 
     def suggest_source(
         self,
@@ -273,22 +281,24 @@ class SuggestActions(ThemeActions):
         suggestions for the sources done so far are returned. Interviewers' and moderators'
         turns get none unless the project codes them (:meth:`codes_questions`).
         """
-        model = self._suggester()
-        sources = [self.source(source)] if source is not None else self.store.list_sources()
+        model = self.model()
+        sources = (
+            [self._ctx.source(source)] if source is not None else self._ctx.store.list_sources()
+        )
         questions = self.codes_questions()
         out: list[Suggestion] = []
         for i, src in enumerate(sources, 1):
             if cancel is not None and cancel.is_set():
                 break
-            spans = self._answers(src, self._units(src, unit), questions)
-            codings = self.store.list_codings(source_id=src.id)
-            for found in self._rank(model, src, spans, codings, top, min_score):
+            spans = self.answers(src, self._themes.units(src, unit), questions)
+            codings = self._ctx.store.list_codings(source_id=src.id)
+            for found in self.rank(model, src, spans, codings, top, min_score):
                 out.extend(found)
             if progress is not None:
                 progress(i / len(sources))
         return out
 
-    def _rank(
+    def rank(
         self,
         model: CombinedSuggesterV3,
         src: Source,
@@ -302,8 +312,8 @@ class SuggestActions(ThemeActions):
 
         if not spans:
             return []
-        analysis = self._analysis(src)
-        book = self.codebook()
+        analysis = self._themes.analysis(src)
+        book = self._ctx.codebook()
         by_path = {book.path(c): c.id for c in book}
         done = _covering(spans, codings)
         passages = Parts.of(analysis, spans)
@@ -330,7 +340,7 @@ class SuggestActions(ThemeActions):
     def accept_suggestion(self, s: Suggestion, coder: str | None = None) -> ApplyResult:
         """Apply the suggested code (a theme's label becomes a new code) and record it."""
         code: str | int = s.code_id if s.code_id is not None else s.label
-        result = cast(CodingActions, self).apply_code(
+        result = self._codings.apply(
             s.source_id, s.start, s.end, code, coder=coder, new=s.code_id is None
         )
         self._feedback(s, True, coder, result.code.id)
@@ -341,7 +351,7 @@ class SuggestActions(ThemeActions):
         self._feedback(s, False, coder, s.code_id)
 
     def _feedback(self, s: Suggestion, accepted: bool, coder: str | None, code_id: Any) -> None:
-        with self.store.atomic() as store:
+        with self._ctx.store.atomic() as store:
             store.add_feedback(
                 {
                     "source_id": s.source_id,
@@ -352,7 +362,7 @@ class SuggestActions(ThemeActions):
                     "suggester": s.suggester,
                     "score": float(s.score),
                     "accepted": accepted,
-                    "coder_id": store.coder_id(coder or self.coder),
+                    "coder_id": store.coder_id(coder or self._ctx.coder),
                     "created_at": utc_now(),
                 },
             )
@@ -360,7 +370,7 @@ class SuggestActions(ThemeActions):
     def suggestion_precision(self) -> dict[str, dict[str, float]]:
         """Per suggester: suggestions decided, accepted, and the share accepted."""
         out: dict[str, dict[str, float]] = {}
-        for f in self.store.list_feedback():
+        for f in self._ctx.store.list_feedback():
             row = out.setdefault(f.suggester, {"decided": 0, "accepted": 0, "precision": 0.0})
             row["decided"] += 1
             row["accepted"] += int(f.accepted)

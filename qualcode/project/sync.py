@@ -44,7 +44,7 @@ from qualcode.project import Project
 from qualcode.project import sync_rules as rules
 from qualcode.project.sync_rules import count
 from qualcode.project.sync_state import Base, Snapshot, agreed, agreed_memos, snapshot
-from qualcode.project.syncing import CodingKey
+from qualcode.project.team import CodingKey
 from qualcode.store.server import display_url, is_server_url
 
 ORIGIN = "sync.origin"
@@ -114,26 +114,26 @@ def clone(origin: str, local: str | Path, *, coder: str | None = None) -> SyncRe
     if is_server_url(origin):
         origin = display_url(origin)  # a password in the URL is never stored or printed
     with Project.open(url) as server:
-        on_server = server.on_server
-        if coder and on_server and coder != server.coder:
+        on_server = server.team.on_server
+        if coder and on_server and coder != server.context.coder:
             raise ProjectError(
-                f"on a server you code as the role you connect as ({server.coder!r}); "
+                f"on a server you code as the role you connect as ({server.context.coder!r}); "
                 f"connect as {coder!r} to clone their work",
                 file=origin,
             )
         there = snapshot(server)
-        coder, language = coder or server.coder, server.language
+        coder, language = coder or server.context.coder, server.context.language
     report = SyncReport("clone", origin, coder)
-    with Project.open_or_build(local, coder=coder) as project, project.transaction():
-        merged = project.merge_refi(there.refi, origin)
-        project.set_setting("language", language)
-        project.set_setting(ORIGIN, origin)
-        project.set_setting(CODER, coder)
-        project.set_setting(CLONED_AT, utc_now())
+    with Project.open_or_build(local, coder=coder) as project, project.team.transaction():
+        merged = project.exchange.merge_refi(there.refi, origin)
+        project.context.set_setting("language", language)
+        project.context.set_setting(ORIGIN, origin)
+        project.context.set_setting(CODER, coder)
+        project.context.set_setting(CLONED_AT, utc_now())
         memos = {k: there.memo(k) for k in there.codings}
         base = Base(set(there.codings), set(there.memos), there.codebook)
         base.coding_memos = agreed_memos(base, set(there.codings), memos, memos)
-        project.set_sync_base(base.dump())
+        project.team.set_sync_base(base.dump())
     report.codings_added, report.memos_added = merged.codings_added, merged.memos_added
     report.conflicts.extend(merged.conflicts)
     return report
@@ -161,8 +161,8 @@ def push(local: str | Path, url: str | None = None) -> SyncReport:
             edits = rules.memo_edits_to_push(here, there, base, mine_here & mine_there, report)
             rules.unsent(here, there, base, me, gone, report)
             refi = rules.push_refi(here, there, new, memos)
-            with server.transaction():
-                merged = server.merge_refi(refi, str(local))
+            with server.team.transaction():
+                merged = server.exchange.merge_refi(refi, str(local))
                 removals, edited = _write(server, removed, edits, coder=coder)
         report.codings_added, report.memos_added = merged.codings_added, merged.memos_added
         report.codings_removed, report.memos_edited = removals, edited
@@ -175,9 +175,9 @@ def push(local: str | Path, url: str | None = None) -> SyncReport:
         } | agreed_memos(base, mine_next, {k: here.memo(k) for k in mine_here}, there_memos)
         base.codings = {k for k in base.codings if k[2] != me} | mine_next
         base.memos |= {m for m in here.memos if m[2] == me and m in there.memos} | set(memos)
-        with project.transaction():
-            project.set_sync_base(base.dump())
-            project.set_setting("sync.pushed_at", utc_now())
+        with project.team.transaction():
+            project.team.set_sync_base(base.dump())
+            project.context.set_setting("sync.pushed_at", utc_now())
     return report
 
 
@@ -212,13 +212,13 @@ def pull(local: str | Path, url: str | None = None) -> SyncReport:
             codings=[c for c in refi.codings if id(c) in wanted or c.guid in coding_refs],
             notes=[there.memos[k] for k in sorted(memos)],
         )
-        with project.transaction():
-            book = project.codebook()
+        with project.team.transaction():
+            book = project.codebook.book()
             ids = {book.path(c).casefold(): c.id for c in book}
             for folded, fields, line in updates:
-                project.update_code(ids[folded], **fields)
+                project.codebook.update_code(ids[folded], **fields)
                 report.notes.append(line)
-            merged = project.merge_refi(sub, origin)
+            merged = project.exchange.merge_refi(sub, origin)
             report.notes.extend(f"code {p!r} added from the server" for p in merged.codes_added)
             report.codings_removed, report.memos_edited = _write(project, gone, edits, coder=None)
             _drop_codes(project, rules.codes_removed_there(here, there, base), here, report)
@@ -229,8 +229,8 @@ def pull(local: str | Path, url: str | None = None) -> SyncReport:
             base.coding_memos = agreed_memos(base, base.codings, here_memos, there_memos)
             base.memos = agreed(base.memos, set(here.memos) | memos, set(there.memos))
             base.codebook = there.codebook
-            project.set_sync_base(base.dump())
-            project.set_setting("sync.pulled_at", utc_now())
+            project.team.set_sync_base(base.dump())
+            project.context.set_setting("sync.pulled_at", utc_now())
         report.codings_added, report.memos_added = merged.codings_added, merged.memos_added
         report.conflicts.extend(merged.conflicts)
         report.notes.extend(merged.notes)
@@ -239,14 +239,14 @@ def pull(local: str | Path, url: str | None = None) -> SyncReport:
 
 def _clone_state(project: Project, url: str | None) -> tuple[str, str, Base]:
     """The clone's origin (or ``url``), coder and base; refused for a project not cloned."""
-    settings = project.settings()
+    settings = project.context.settings()
     origin, coder = settings.get(ORIGIN), settings.get(CODER)
     if origin is None or coder is None:
         raise ProjectError(
             "is not a copy of a server project; make one with 'qualcode clone URL FILE'",
-            file=project.label,
+            file=project.context.label,
         )
-    return url or origin, coder, Base.load(project.sync_base(), project.label)
+    return url or origin, coder, Base.load(project.team.sync_base(), project.context.label)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -265,12 +265,12 @@ def _write(
     history. Returns how many codings were removed and memos written."""
     if not removed and not edits:
         return 0, 0
-    ids = project.coding_ids()
-    removals = project.remove_codings([ids[k] for k in removed if k in ids], coder=coder)
+    ids = project.team.coding_ids()
+    removals = project.team.remove_codings([ids[k] for k in removed if k in ids], coder=coder)
     written = 0
     for key, memo in sorted(edits.items()):
         if key in ids:
-            project.set_coding_memo(ids[key], memo)
+            project.coding.set_coding_memo(ids[key], memo)
             written += 1
     return removals, written
 
@@ -281,8 +281,8 @@ def _drop_codes(project: Project, paths: list[str], here: Snapshot, report: Sync
     each said in one line."""
     if not paths:
         return
-    used = [k[1] for k in project.coding_ids()]
-    book = project.codebook()
+    used = [k[1] for k in project.team.coding_ids()]
+    book = project.codebook.book()
     by_path = {book.path(c).casefold(): c for c in book}
     going = set(paths)
     for path in paths:
@@ -303,7 +303,7 @@ def _drop_codes(project: Project, paths: list[str], here: Snapshot, report: Sync
                 f"made here ({', '.join(repr(rules.path_of(here, p)) for p in sorted(kept))})"
             )
         else:
-            project.delete_code(code.id)
+            project.codebook.delete_code(code.id)
             report.notes.append(f"code {name!r} was removed on the server: removed here too")
             continue
         going.discard(path)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.model import PATH_SEPARATOR
 from qualcode.project.sync_state import Base, MemoKey, Snapshot
-from qualcode.project.syncing import CodingKey
+from qualcode.project.team import CodingKey
 from qualcode.segments import shorten
 
 if TYPE_CHECKING:

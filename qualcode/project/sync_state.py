@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from qualcode.errors import ProjectError
+from qualcode.ingest import content_hash
 from qualcode.model import Codebook
-from qualcode.project import content_hash
-from qualcode.project.syncing import CodingKey
+from qualcode.project.team import CodingKey
 
 if TYPE_CHECKING:
     from qualcode.interop.refi import RefiCoding, RefiNote, RefiProject
@@ -57,7 +57,7 @@ class Snapshot:
 
 def snapshot(project: Project) -> Snapshot:
     """Read ``project`` whole, by content (it is not written to)."""
-    refi = project.read_whole()
+    refi = project.team.read_whole()
     snap = Snapshot(refi, users={u.guid: u.name for u in refi.users})
     book = Codebook(tuple(refi.codes))
     for code in refi.codes:

@@ -67,7 +67,7 @@ class QualcodeApp(Workbench):
     def __init__(self, project: Project, *, source: str | None = None) -> None:
         super().__init__(project)
         self.start_source = source
-        self.sub_title = project.label
+        self.sub_title = project.context.label
         self.live = LiveFeed(self, project)
 
     def on_mount(self) -> None:
@@ -82,7 +82,7 @@ class QualcodeApp(Workbench):
 
     def on_others_coded(self, message: OthersCoded) -> None:
         """Someone else coded on the server: show it now."""
-        said = describe(message.change, self.project.coder)
+        said = describe(message.change, self.project.context.coder)
         if said is None:
             return
         reload = getattr(self.screen, "reload", None)
@@ -93,7 +93,7 @@ class QualcodeApp(Workbench):
     def on_coders_online(self, message: CodersOnline) -> None:
         """Someone opened or closed the project: the status line says who is online."""
         self.online = message.coders
-        self.sub_title = f"{self.project.label} · online: {', '.join(message.coders)}"
+        self.sub_title = f"{self.project.context.label} · online: {', '.join(message.coders)}"
         self.reload_screen()
 
     def on_key(self, event: events.Key) -> None:

@@ -89,7 +89,7 @@ class Workbench(App[None]):
         waits in a thread (up to the busy timeout), so the screen stays responsive; ``then``
         runs when it is done."""
         try:
-            with self.project.without_waiting():
+            with self.project.context.without_waiting():
                 result = func(*args, **kwargs)
         except ProjectBusy:
             say = getattr(self.screen, "say", None)
@@ -153,14 +153,14 @@ class Workbench(App[None]):
             if not name:
                 return
             try:
-                self.project.set_coder(name)
+                self.project.context.set_coder(name)
             except QualcodeError as exc:
                 self.show_error(exc)
                 return
-            self.notify(f"Coding as {self.project.coder}.", timeout=3)
+            self.notify(f"Coding as {self.project.context.coder}.", timeout=3)
             self.reload_screen()
 
-        self.push_screen(TextPrompt("Coder name", self.project.coder), chosen)
+        self.push_screen(TextPrompt("Coder name", self.project.context.coder), chosen)
 
 
 class ShowsWorkerErrors:

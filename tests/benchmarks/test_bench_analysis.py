@@ -51,7 +51,7 @@ def build_big(path: Path) -> Project:
     """The benchmark project, built with bulk inserts through the store."""
     rng = np.random.default_rng(5)
     p = Project.create(path, coder="anna")
-    store = p.store
+    store = p.context.store
     started = time.perf_counter()
     now = utc_now()
     templates = [_text(rng, 40) for _ in range(50)]
@@ -112,7 +112,7 @@ def timed(label: str, func, results: dict[str, float]):
 
 def test_report_tables_on_a_million_codings(big: Project, bench):
     results: dict[str, float] = {}
-    store = big.store
+    store = big.context.store
 
     def group_by():
         with store.reading() as conn:
@@ -123,35 +123,37 @@ def test_report_tables_on_a_million_codings(big: Project, bench):
 
     baseline = timed("SQL GROUP BY code_id (count, distinct sources)", group_by, results)
     assert sum(r[1] for r in baseline) > 990_000
-    assert big.path is not None
-    with Project.open(big.path) as cold:  # a new store: nothing read yet
+    assert big.context.path is not None
+    with Project.open(big.context.path) as cold:  # a new store: nothing read yet
         start = time.perf_counter()
-        cold.frequencies()
+        cold.reports.frequencies()
         results["frequencies, cold (first table: reads every coding)"] = time.perf_counter() - start
-    timed("read the frames (study_data)", big.study_data, results)
-    freq = timed("frequencies", big.frequencies, results)
-    timed("frequencies --no-rollup", lambda: big.frequencies(rollup=False), results)
-    timed("frequencies --by kind", lambda: big.frequencies(by="kind"), results)
-    timed("frequencies --by cohort", lambda: big.frequencies(by="cohort"), results)
-    timed("frequencies --by speaker", lambda: big.frequencies(by="speaker"), results)
-    timed("frequencies --by coder", lambda: big.frequencies(by="coder"), results)
-    timed("frequencies --coder ben", lambda: big.frequencies(coder="ben"), results)
-    timed("cooccurrence --unit overlap", big.cooccurrence, results)
-    timed("cooccurrence --unit turn", lambda: big.cooccurrence(unit="turn"), results)
-    timed("cooccurrence --unit sentence", lambda: big.cooccurrence(unit="sentence"), results)
-    timed("matrix (code x source)", big.matrix, results)
-    timed("crosstab --by cohort", lambda: big.crosstab("cohort"), results)
-    timed("quotes --code 'Theme 3'", lambda: big.quotes(code="Theme 3"), results)
+    timed("read the frames (study_data)", big.reports.study_data, results)
+    freq = timed("frequencies", big.reports.frequencies, results)
+    timed("frequencies --no-rollup", lambda: big.reports.frequencies(rollup=False), results)
+    timed("frequencies --by kind", lambda: big.reports.frequencies(by="kind"), results)
+    timed("frequencies --by cohort", lambda: big.reports.frequencies(by="cohort"), results)
+    timed("frequencies --by speaker", lambda: big.reports.frequencies(by="speaker"), results)
+    timed("frequencies --by coder", lambda: big.reports.frequencies(by="coder"), results)
+    timed("frequencies --coder ben", lambda: big.reports.frequencies(coder="ben"), results)
+    timed("cooccurrence --unit overlap", big.reports.cooccurrence, results)
+    timed("cooccurrence --unit turn", lambda: big.reports.cooccurrence(unit="turn"), results)
+    timed(
+        "cooccurrence --unit sentence", lambda: big.reports.cooccurrence(unit="sentence"), results
+    )
+    timed("matrix (code x source)", big.reports.matrix, results)
+    timed("crosstab --by cohort", lambda: big.reports.crosstab("cohort"), results)
+    timed("quotes --code 'Theme 3'", lambda: big.reports.quotes(code="Theme 3"), results)
     floor = results["SQL GROUP BY code_id (count, distinct sources)"]
     print("\n[benchmark] report tables, 1,000,000 codings / 2,000 sources / 200 codes")
     for label, seconds in results.items():
         print(f"[benchmark]   {label:<48} {seconds:6.3f} s   x{seconds / floor:5.1f}")
     with bench("frequencies, timed once more by the shared fixture"):
-        big.frequencies()
+        big.reports.frequencies()
     assert len(freq) == CODES
     # Both counts of a code agree with the database's own.
     counts = {int(r[0]): (int(r[1]), int(r[2])) for r in baseline}
-    no_rollup = big.frequencies(rollup=False).set_index("code_id")
+    no_rollup = big.reports.frequencies(rollup=False).set_index("code_id")
     for code_id, (n, sources) in list(counts.items())[:20]:
         assert no_rollup.loc[code_id, "codings"] == n
         assert no_rollup.loc[code_id, "sources"] == sources

@@ -46,10 +46,10 @@ def write_corpus(folder: Path, files: int, words: int, seed: int = 1) -> list[Pa
 def test_import_200_transcripts_of_5000_words(tmp_path: Path, bench):
     paths = write_corpus(tmp_path, 200, 5000)
     with Project.create(tmp_path / "big.qcdb") as p, bench("import 200 x 5,000 words"):
-        report = p.import_files(paths)
+        report = p.sources.import_files(paths)
     assert len(report.added) == 200
     with Project.open(tmp_path / "big.qcdb") as p, bench("sources listing, 1M words"):
-        assert sum(s.words for s in p.sources()) >= 1_000_000
+        assert sum(s.words for s in p.sources.all()) >= 1_000_000
 
 
 def test_import_10000_survey_answers(tmp_path: Path, bench):
@@ -61,7 +61,7 @@ def test_import_10000_survey_answers(tmp_path: Path, bench):
         rows.append(f'r{i},"{_turn(rng, rng.randint(5, 60))}",{2018 + i % 6},{codes}')
     sheet.write_text("\n".join(rows), encoding="utf-8")
     with Project.create(tmp_path / "survey.qcdb") as p, bench("import 10,000 survey answers"):
-        report = p.import_responses(
+        report = p.sources.import_responses(
             sheet, text_column="answer", id_column="id", codes_column="codes", coder="rater"
         )
     assert len(report.added) == 10_000 and report.codings_added == 20_000

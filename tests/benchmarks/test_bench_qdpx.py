@@ -17,13 +17,13 @@ def _coded_project(tmp_path: Path) -> Path:
     path = tmp_path / "big.qcdb"
     rng = random.Random(3)
     with Project.create(path) as p:
-        p.import_files(write_corpus(tmp_path, 200, 2000))
-        codes = [p.add_code(f"Code {i}").id for i in range(20)]
-        lengths = {s.id: s.characters for s in p.sources()}
+        p.sources.import_files(write_corpus(tmp_path, 200, 2000))
+        codes = [p.codebook.add_code(f"Code {i}").id for i in range(20)]
+        lengths = {s.id: s.characters for s in p.sources.all()}
         ids = list(lengths)
         rows, seen = [], set()
         now = utc_now()
-        with p.store.atomic() as store:
+        with p.context.store.atomic() as store:
             coders = [store.coder_id(name) for name in ("anna", "ben")]
             while len(rows) < CODINGS:
                 sid = rng.choice(ids)
@@ -47,21 +47,21 @@ def test_qdpx_export_and_import_of_100000_codings(tmp_path: Path, bench):
     path = _coded_project(tmp_path)
     out = tmp_path / "big.qdpx"
     with Project.open(path) as p, bench("export .qdpx, 100,000 codings (first: GUIDs assigned)"):
-        p.export_qdpx(out)
+        p.exchange.export_qdpx(out)
     with Project.open(path) as p, bench("export .qdpx, 100,000 codings (again)"):
-        p.export_qdpx(out)
+        p.exchange.export_qdpx(out)
     print(f"\n[benchmark] .qdpx size: {out.stat().st_size / 2**20:.1f} MB")
     with Project.create(tmp_path / "back.qcdb") as q, bench("import .qdpx, 100,000 codings"):
-        report = q.import_qdpx(out)
+        report = q.exchange.import_qdpx(out)
     assert report.codings_added == CODINGS
     with Project.open(tmp_path / "back.qcdb") as q, bench("import the same .qdpx again (no-op)"):
-        again = q.import_qdpx(out)
+        again = q.exchange.import_qdpx(out)
     assert again.codings_present == CODINGS and not again.changed
     with (
         Project.open(tmp_path / "back.qcdb") as q,
         bench("agreement, 2 coders, 20 codes, sentences"),
     ):
-        report2 = q.agreement(["anna", "ben"], unit="sentence")
+        report2 = q.team.agreement(["anna", "ben"], unit="sentence")
     assert len(report2.codes) == 20
 
 
@@ -72,12 +72,12 @@ def test_qdpx_wall_time_without_memory_tracing(tmp_path: Path):
     out = tmp_path / "big.qdpx"
     with Project.open(path) as p:
         t = time.perf_counter()
-        p.export_qdpx(out)
+        p.exchange.export_qdpx(out)
         seconds = time.perf_counter() - t
         print(f"\n[benchmark] export .qdpx, 100,000 codings, wall time: {seconds:.2f} s")
     with Project.create(tmp_path / "back.qcdb") as q:
         t = time.perf_counter()
-        report = q.import_qdpx(out)
+        report = q.exchange.import_qdpx(out)
         print(
             f"[benchmark] import .qdpx, 100,000 codings, wall time: {time.perf_counter() - t:.2f} s"
         )

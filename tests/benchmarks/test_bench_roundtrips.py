@@ -25,25 +25,25 @@ def test_round_trips_of_one_coding_on_the_server(
     text = tmp_path / "long.txt"
     text.write_text("STUDENT: " + "word " * 400 + "\n", encoding="utf-8")
     with Project.create(pg_url) as lead:
-        lead.import_files([text])
-        lead.add_code("Shared")
+        lead.sources.import_files([text])
+        lead.codebook.add_code("Shared")
     trace = tmp_path / "trace"
     statements: list[str] = []
     fd = os.open(trace, os.O_WRONLY | os.O_CREAT, 0o600)
     try:
         with Project.open(add_coder(postgres, pg_database, "coder0")) as p:
-            event.listen(p.store.engine, "connect", lambda dbapi, _: dbapi.pgconn.trace(fd))
+            event.listen(p.context.store.engine, "connect", lambda dbapi, _: dbapi.pgconn.trace(fd))
             event.listen(
-                p.store.engine,
+                p.context.store.engine,
                 "before_cursor_execute",
                 lambda _c, _cur, statement, *_: statements.append(statement),
             )
-            p.store.engine.dispose()  # new connections, traced
-            p.apply_code("long", 0, 1, "Shared")  # adds the coder: the catalog version moves
-            p.apply_code("long", 1, 2, "Shared")
+            p.context.store.engine.dispose()  # new connections, traced
+            p.coding.apply("long", 0, 1, "Shared")  # adds the coder: the catalog version moves
+            p.coding.apply("long", 1, 2, "Shared")
             before, seen = trace.stat().st_size, len(statements)
-            p.apply_code("long", 2, 3, "Shared")
-            p.store.engine.dispose()
+            p.coding.apply("long", 2, 3, "Shared")
+            p.context.store.engine.dispose()
     finally:
         os.close(fd)
     round_trips = trace.read_bytes()[before:].decode().count("\tReadyForQuery")

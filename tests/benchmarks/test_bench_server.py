@@ -42,7 +42,7 @@ with Project.open(url) as p:
         time.sleep(0.001)
     for i in range(n):
         t = time.perf_counter()
-        p.apply_code("long", i, i + 1, "Shared")
+        p.coding.apply("long", i, i + 1, "Shared")
         took.append(time.perf_counter() - t)
 print(json.dumps(took))
 """
@@ -52,8 +52,8 @@ def test_eight_coders_at_once(postgres: PostgresServer, pg_database: str, pg_url
     text = tmp_path / "long.txt"
     text.write_text("STUDENT: " + "word " * 400 + "\n", encoding="utf-8")
     with Project.create(pg_url) as lead:
-        lead.import_files([text])
-        lead.add_code("Shared")
+        lead.sources.import_files([text])
+        lead.codebook.add_code("Shared")
     urls = [add_coder(postgres, pg_database, f"coder{k}") for k in range(CODERS)]
     go = tmp_path / "go"
     procs = [
@@ -73,8 +73,8 @@ def test_eight_coders_at_once(postgres: PostgresServer, pg_database: str, pg_url
     assert all(p.returncode == 0 for p in procs)
     took = sorted(t for out in outs for t in json.loads(out))
     with Project.open(pg_url) as lead:
-        per_coder = {c: 0 for c in lead.coders()}
-        for seg in lead.codings():
+        per_coder = {c: 0 for c in lead.context.coders()}
+        for seg in lead.coding.codings():
             per_coder[seg.coding.coder] += 1
     lost = sum(EACH - per_coder.get(f"coder{k}", 0) for k in range(CODERS))
     p50 = statistics.median(took)
@@ -147,7 +147,7 @@ def test_frequencies_on_a_million_codings_server_against_sqlite(
     with Project.open(pg_url) as server, Project.open(big_sqlite) as local:
 
         def group_by() -> list[object]:
-            with server.store.reading() as conn:
+            with server.context.store.reading() as conn:
                 sql = (
                     "SELECT code_id, COUNT(*), COUNT(DISTINCT source_id) FROM codings "
                     "GROUP BY code_id"
@@ -155,8 +155,8 @@ def test_frequencies_on_a_million_codings_server_against_sqlite(
                 return list(conn.exec_driver_sql(sql).all())
 
         floor = timed("bare GROUP BY on the server", group_by, results)
-        on_server = timed("frequencies on PostgreSQL", server.frequencies, results)
-        on_file = timed("frequencies on SQLite", local.frequencies, results)
+        on_server = timed("frequencies on PostgreSQL", server.reports.frequencies, results)
+        on_file = timed("frequencies on SQLite", local.reports.frequencies, results)
     base = results["bare GROUP BY on the server"]
     print("[benchmark] report frequencies, 1,000,000 codings (best of 3)")
     for label, seconds in results.items():

@@ -20,8 +20,8 @@ from tests.benchmarks.test_bench_import import write_corpus
 async def test_coding_screen_on_a_50000_word_transcript(tmp_path: Path):
     [path] = write_corpus(tmp_path, 1, 50_000)
     with Project.create(tmp_path / "big.qcdb", coder="anna") as project:
-        project.import_files([path])
-        project.add_code("Time", hotkey="t")
+        project.sources.import_files([path])
+        project.codebook.add_code("Time", hotkey="t")
         app = QualcodeApp(project, source=path.stem)
         start = time.perf_counter()
         async with app.run_test(size=(120, 40)) as pilot:
@@ -48,7 +48,7 @@ async def test_coding_screen_on_a_50000_word_transcript(tmp_path: Path):
                 await pilot.pause()
             per_apply = (time.perf_counter() - start) / applies
             cpu_apply = (time.process_time() - cpu) / applies
-        assert len(project.codings()) == applies
+        assert len(project.coding.codings()) == applies
     print(
         f"\n[benchmark] 50,000-word transcript: first paint {first_paint:.2f} s, "
         f"cursor move {per_move * 1000:.0f} ms ({cpu_move * 1000:.0f} ms CPU), "

@@ -87,11 +87,11 @@ def spans(project: Project, lines: list[Line]) -> list[tuple[str, int, int, str,
     turns: dict[str, list] = {}
     for line in lines:
         if line.source not in turns:
-            turns[line.source] = project.turns(line.source)
+            turns[line.source] = project.sources.turns(line.source)
         turn = turns[line.source][line.turn]
         start, end = turn.start, turn.end
         if line.quote is not None:
-            said = project.source(line.source).text[start:end]
+            said = project.sources.get(line.source).text[start:end]
             at = said.find(line.quote)
             if at < 0:
                 raise ValueError(f"line {line.lineno}: quote not in turn {line.turn}")
@@ -103,13 +103,13 @@ def spans(project: Project, lines: list[Line]) -> list[tuple[str, int, int, str,
 
 def code_as(project: Project, coder: str, lines: list[Line]) -> int:
     """Apply one coder's codings from ``lines`` to ``project``; returns how many."""
-    book = project.codebook()
+    book = project.codebook.book()
     ids = {path: book.find(path)[0].id for path in CODES.values()}
     done = 0
-    with project.store.atomic():
+    with project.context.store.atomic():
         for source, start, end, code, who in spans(project, lines):
             if who == coder:
-                project.apply_code(source, start, end, ids[code], coder=coder)
+                project.coding.apply(source, start, end, ids[code], coder=coder)
                 done += 1
     return done
 
@@ -122,9 +122,9 @@ def build(out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="qualcode-demo-") as tmp:
         for coder in CODERS:
             with build_demo(Path(tmp) / f"{coder}.qcdb", coded=False) as project:
-                project.set_coder(coder)
+                project.context.set_coder(coder)
                 code_as(project, coder, lines)
-                written.append(project.export_qdpx(out / f"{coder}.qdpx"))
+                written.append(project.exchange.export_qdpx(out / f"{coder}.qdpx"))
     return written
 
 

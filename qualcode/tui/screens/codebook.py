@@ -113,8 +113,8 @@ class CodebookScreen(Screen[None]):
 
     def reload(self) -> None:
         project = self.app.project
-        book = project.codebook()
-        self.code_tree.load(book, project.code_counts(), code_colors(book))
+        book = project.codebook.book()
+        self.code_tree.load(book, project.codebook.code_counts(), code_colors(book))
         if self.pending_code is not None:
             self.code_tree.call_after_refresh(self.code_tree.select_code, self.pending_code)
         self.query_one("#codebook-status", StatusLine).update(
@@ -137,7 +137,7 @@ class CodebookScreen(Screen[None]):
         if code is None:
             details.update("No codes yet: press a to add one.")
             return
-        book = self.app.project.codebook()
+        book = self.app.project.codebook.book()
         try:
             code = book.get(code.id)
         except KeyError:
@@ -160,7 +160,7 @@ class CodebookScreen(Screen[None]):
                 text.append(f"{title}: ", style="bold")
                 text.append(body + "\n")
         details.update(text)
-        self.passages = self.app.project.codings(code=code.id)
+        self.passages = self.app.project.coding.codings(code=code.id)
         for seg in self.passages:
             # Text, not markup: a quote keeps the researcher's [brackets].
             quote = Text(" ".join(seg.text.split())[:120])
@@ -184,7 +184,7 @@ class CodebookScreen(Screen[None]):
 
         def add(name: str | None) -> None:
             if name:
-                self._edit(self.app.project.add_code, name, parent.id if parent else None)
+                self._edit(self.app.project.codebook.add_code, name, parent.id if parent else None)
 
         self.app.push_screen(TextPrompt(f"New code{where}", placeholder="name"), add)
 
@@ -194,7 +194,9 @@ class CodebookScreen(Screen[None]):
             self.app.push_screen(
                 TextPrompt(f"Rename {code.name}", code.name),
                 lambda name: (
-                    self._edit(self.app.project.rename_code, code.id, name) if name else None
+                    self._edit(self.app.project.codebook.rename_code, code.id, name)
+                    if name
+                    else None
                 ),
             )
 
@@ -205,12 +207,12 @@ class CodebookScreen(Screen[None]):
 
         def move(target: Code | str | None) -> None:
             if target == "":
-                self._edit(self.app.project.move_code, code.id, None)
+                self._edit(self.app.project.codebook.move_code, code.id, None)
             elif isinstance(target, Code):
-                self._edit(self.app.project.move_code, code.id, target.id)
+                self._edit(self.app.project.codebook.move_code, code.id, target.id)
 
         finder = CodeFinder(
-            self.app.project.codebook(),
+            self.app.project.codebook.book(),
             f"Move {code.name} under",
             create=False,
             extra="(top level)",
@@ -224,13 +226,15 @@ class CodebookScreen(Screen[None]):
 
         def merge(target: Code | str | None) -> None:
             if isinstance(target, Code):
-                moved = self.app.attempt(self.app.project.merge_codes, code.id, target.id)
+                moved = self.app.attempt(self.app.project.codebook.merge_codes, code.id, target.id)
                 if moved is not None:
                     self.notify(f"Merged {code.name} into {target.name} ({moved} codings).")
                     self.reload()
                     self.code_tree.select_code(target.id)
 
-        finder = CodeFinder(self.app.project.codebook(), f"Merge {code.name} into", create=False)
+        finder = CodeFinder(
+            self.app.project.codebook.book(), f"Merge {code.name} into", create=False
+        )
         self.app.push_screen(finder, merge)
 
     def action_edit(self) -> None:
@@ -239,18 +243,20 @@ class CodebookScreen(Screen[None]):
             self.app.push_screen(
                 CodeForm(code),
                 lambda fields: (
-                    self._edit(self.app.project.update_code, code.id, **fields) if fields else None
+                    self._edit(self.app.project.codebook.update_code, code.id, **fields)
+                    if fields
+                    else None
                 ),
             )
 
     def action_recolour(self) -> None:
         code = self.code_tree.code
         if code is not None:
-            suggestion = next_color(self.app.project.codebook())
+            suggestion = next_color(self.app.project.codebook.book())
             self.app.push_screen(
                 TextPrompt(f"Colour of {code.name} (#rrggbb or a name)", code.color or suggestion),
                 lambda color: (
-                    self._edit(self.app.project.update_code, code.id, color=color)
+                    self._edit(self.app.project.codebook.update_code, code.id, color=color)
                     if color
                     else None
                 ),
@@ -262,7 +268,7 @@ class CodebookScreen(Screen[None]):
             self.app.push_screen(
                 TextPrompt(f"Hotkey of {code.name} (a letter or digit)", code.hotkey or ""),
                 lambda key: (
-                    self._edit(self.app.project.update_code, code.id, hotkey=key)
+                    self._edit(self.app.project.codebook.update_code, code.id, hotkey=key)
                     if key is not None
                     else None
                 ),
@@ -273,7 +279,9 @@ class CodebookScreen(Screen[None]):
         if code is not None:
             self.app.push_screen(
                 Confirm(f"Delete {code.name} and the codes below it?"),
-                lambda yes: self._edit(self.app.project.delete_code, code.id) if yes else None,
+                lambda yes: (
+                    self._edit(self.app.project.codebook.delete_code, code.id) if yes else None
+                ),
             )
 
     def action_themes(self) -> None:
@@ -282,7 +290,7 @@ class CodebookScreen(Screen[None]):
         def promote(theme: Theme | None) -> None:
             if theme is None:
                 return
-            code = self.app.attempt(self.app.project.promote_theme, theme)
+            code = self.app.attempt(self.app.project.suggestions.promote_theme, theme)
             if code is not None:
                 self.notify(f"Made the theme a code: {code.name}.", timeout=4)
                 self.pending_code = code.id

@@ -111,12 +111,12 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
 
     def open_source(self, ref: str | int) -> None:
         """Show a source from its first sentence."""
-        source = self.app.attempt(self.project.source, ref)
+        source = self.app.attempt(self.project.sources.get, ref)
         if source is None:
             return
         self.source = source
-        self.turns = self.project.turns(source.id)
-        self.sentences = self.project.sentences(source.id)
+        self.turns = self.project.sources.turns(source.id)
+        self.sentences = self.project.sources.sentences(source.id)
         self.filter_code = self.filter_speaker = None
         self.hits = []
         self.view.set_hits([])
@@ -129,14 +129,14 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
     def reload(self) -> None:
         """Read the codebook and this source's codings again (after any change, or another
         window's)."""
-        self.coder = self.project.coder  # read once per change, not once per key press
-        book = self.book = self.project.codebook()
+        self.coder = self.project.context.coder  # read once per change, not once per key press
+        book = self.book = self.project.codebook.book()
         self.tints = code_colors(book)
-        self.query_one(CodeTree).load(book, self.project.code_counts(), self.tints)
+        self.query_one(CodeTree).load(book, self.project.codebook.code_counts(), self.tints)
         self.query_one(SuggestionPanel).set_codebook(book, self.tints)
         if self.source is None:
             return
-        self.coded = self.project.codings(source=self.source.id)
+        self.coded = self.project.coding.codings(source=self.source.id)
         self.view.set_codings([seg.coding for seg in self.coded], self.tints)
         self._update_panel(self.view.selection)
 
@@ -148,7 +148,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             if span is not None:
                 self._select(span)
         elif self.source is None:
-            first = self.project.sources()
+            first = self.project.sources.all()
             if first:
                 self.open_source(first[0].id)
         else:
@@ -254,7 +254,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         # A name (not a Code) comes only from the finder's explicit "+ new code" choice.
         ref, new = (code.id, False) if isinstance(code, Code) else (code, True)
         self.app.write(
-            self.project.apply_code, self.source.id, s, e, ref, new=new, then=self._applied
+            self.project.coding.apply, self.source.id, s, e, ref, new=new, then=self._applied
         )
 
     def _applied(self, result: ApplyResult) -> None:
@@ -267,7 +267,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.reload()
 
     def action_find_code(self) -> None:
-        self.app.push_screen(CodeFinder(self.project.codebook()), self._found)
+        self.app.push_screen(CodeFinder(self.project.codebook.book()), self._found)
 
     def _found(self, choice: Code | str | None) -> None:
         if choice:
@@ -285,10 +285,10 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             for seg in self.coded
             if seg.coding.start < e
             and seg.coding.end > s
-            and seg.coding.coder == self.project.coder
+            and seg.coding.coder == self.project.context.coder
         ]
         if not mine:
-            self.say(f"no coding of {self.project.coder} here")
+            self.say(f"no coding of {self.project.context.coder} here")
             return
         exact = [seg for seg in mine if (seg.coding.start, seg.coding.end) == (s, e)]
         if len(exact) == 1 or len(mine) == 1:
@@ -305,16 +305,18 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             self.say(f"removed {self.book.get(seg.coding.code_id).name}")
             self.reload()
 
-        self.app.write(self.project.remove_coding, seg.coding.id, then=removed)
+        self.app.write(self.project.coding.remove_coding, seg.coding.id, then=removed)
 
     def action_undo(self) -> None:
         self.app.write(
-            self.project.undo_step, then=lambda step: self._step(step, "undid", "nothing to undo")
+            self.project.coding.undo_step,
+            then=lambda step: self._step(step, "undid", "nothing to undo"),
         )
 
     def action_redo(self) -> None:
         self.app.write(
-            self.project.redo_step, then=lambda step: self._step(step, "redid", "nothing to redo")
+            self.project.coding.redo_step,
+            then=lambda step: self._step(step, "redid", "nothing to redo"),
         )
 
     def _step(self, step: Step | None, verb: str, nothing: str) -> None:
@@ -360,16 +362,18 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
 
             if index < len(here):
                 coding_id = here[index].coding.id
-                self.app.write(self.project.set_coding_memo, coding_id, memo, then=saved)
+                self.app.write(self.project.coding.set_coding_memo, coding_id, memo, then=saved)
             else:
-                self.app.write(self.project.add_memo, memo, source=self.source.id, then=saved)
+                self.app.write(
+                    self.project.coding.add_memo, memo, source=self.source.id, then=saved
+                )
 
         self.app.push_screen(MemoDialog(targets, text), save)
 
     # -- search, filters, coder --------------------------------------------------------------
 
     def action_open_source(self) -> None:
-        sources = self.project.sources()
+        sources = self.project.sources.all()
         self.app.push_screen(
             ChoiceDialog("Open source", [s.name for s in sources]),
             lambda i: self.open_source(sources[i].id) if i is not None else None,

@@ -128,7 +128,7 @@ class Navigation(CodingParts):
     def _search(self, query: str | None) -> None:
         if query is None or self.source is None:
             return
-        hits = self.app.attempt(self.project.search, self.source.id, query)
+        hits = self.app.attempt(self.project.sources.search, self.source.id, query)
         self.hits = hits or []
         self.view.set_hits(self.hits)
         if not self.hits:
@@ -150,10 +150,10 @@ class Navigation(CodingParts):
             return
         # Within the speaker shown (S), so an interview is coded one respondent turn after
         # another without stopping at every question of the interviewer.
-        turn = self.project.next_uncoded_turn(
+        turn = self.project.sources.next_uncoded_turn(
             self.source.id,
             self.view.selection[0],
-            coder=self.project.coder,
+            coder=self.project.context.coder,
             speaker=self.filter_speaker,
         )
         if turn is None:
@@ -165,7 +165,7 @@ class Navigation(CodingParts):
 
     def action_filter_code(self) -> None:
         self.app.push_screen(
-            CodeFinder(self.project.codebook(), "Show only turns with code", create=False),
+            CodeFinder(self.project.codebook.book(), "Show only turns with code", create=False),
             self._set_filter_code,
         )
 
@@ -177,7 +177,7 @@ class Navigation(CodingParts):
     def action_filter_speaker(self) -> None:
         if self.source is None:
             return
-        speakers = self.project.speakers(self.source.id)
+        speakers = self.project.sources.speakers(self.source.id)
 
         def chosen(i: int | None) -> None:
             if i is not None:
@@ -190,7 +190,7 @@ class Navigation(CodingParts):
         if self.source is None:  # an empty project: nothing to act on
             return
         turns = self.app.attempt(
-            self.project.filter_turns,
+            self.project.sources.filter_turns,
             self.source.id,
             code=self.filter_code.id if self.filter_code else None,
             speaker=self.filter_speaker,

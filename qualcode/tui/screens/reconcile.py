@@ -4,12 +4,12 @@ At the top, the agreement per code (percentage, Cohen's kappa for two coders,
 Krippendorff's alpha) on the sources every compared coder coded; below, each passage
 where they differ on a code. A key settles the highlighted one (``a`` takes the first
 coder's version, ``b`` the second's, ``p`` the whole passage, ``n`` none) through
-:meth:`Project.reconcile`, which records the decision and writes it as codings of the coder
+``project.team.reconcile``, which records the decision and writes it as codings of the coder
 ``agreed``; ``A`` takes one coder's version of every disagreement not yet decided. A passage
 already decided asks before its decision is replaced. Comparing parses sentences, so it runs
 in a worker.
 
-What is settled is read from the project's decision log (:meth:`Project.reconciled`) after
+What is settled is read from the project's decision log (``project.team.reconciled``) after
 every decision, so the marks and the count of open disagreements are the project's, at once.
 """
 
@@ -123,15 +123,15 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         project = self.app.project
         if len(coders) < 2:
             # The two who coded most, the agreed coding itself left out.
-            counts = Counter(seg.coding.coder for seg in project.codings())
+            counts = Counter(seg.coding.coder for seg in project.coding.codings())
             counts.pop(AGREED, None)
             coders = [c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:2]
-        book = project.codebook()
+        book = project.codebook.book()
         if len(coders) < 2:
             self.app.call_from_thread(self._show, coders, book, None, [], {})
             return
-        report, found = project.compare_coders(coders, unit=unit)
-        done = project.reconciled(found)
+        report, found = project.team.compare_coders(coders, unit=unit)
+        done = project.team.reconciled(found)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, coders, book, report, found, done)
 
@@ -188,7 +188,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
 
     def refresh_settled(self) -> None:
         """Read what is settled from the decision log again; update the marks and counts."""
-        done = self.app.project.reconciled(self.disagreements)
+        done = self.app.project.team.reconciled(self.disagreements)
         self.settled = {k: d.choice for k, d in done.items()}
         for row, d in enumerate(self.disagreements):
             self.table.update_cell_at(Coordinate(row, 0), self._cells(d)[0])
@@ -289,7 +289,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
                 self.table.move_cursor(row=row + 1)
 
         self.app.write(
-            self.app.project.reconcile,
+            self.app.project.team.reconcile,
             d.id,
             choice,
             coders=self.coders,
@@ -317,7 +317,11 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
                 self.refresh_settled()
 
             self.app.write(
-                self.app.project.reconcile_all, self.coders, accept, unit=self.unit, then=copied
+                self.app.project.team.reconcile_all,
+                self.coders,
+                accept,
+                unit=self.unit,
+                then=copied,
             )
 
         self.app.push_screen(ChoiceDialog("Accept whose version everywhere?", self.coders), chosen)
@@ -325,7 +329,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
     # -- what is compared --------------------------------------------------------------------
 
     def action_choose_coders(self) -> None:
-        known = [c for c in self.app.project.coders() if c != AGREED]
+        known = [c for c in self.app.project.context.coders() if c != AGREED]
 
         def chosen(text: str | None) -> None:
             if text is None:

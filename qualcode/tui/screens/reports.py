@@ -1,4 +1,4 @@
-"""The reports screen: the frequency table of :meth:`Project.frequencies`, its charts, and
+"""The reports screen: the frequency table of ``project.reports.frequencies``, its charts, and
 an export of every table to one file.
 
 The tables are computed by the analysis module (pandas) in a worker, so the screen shows at
@@ -103,14 +103,14 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         # codebook. Broken down, each code applied anywhere gets a row for every group, a
         # group without codings of it too ("0 of 4 (0%)"): a breakdown that left those out
         # would hide exactly the groups that differ.
-        table = project.frequencies(by=by, zeros=True, coder=coder)
-        overall = table if by is None else project.frequencies(coder=coder)
+        table = project.reports.frequencies(by=by, zeros=True, coder=coder)
+        overall = table if by is None else project.reports.frequencies(coder=coder)
         if by is not None:
             table = table[table["code_id"].isin(overall["code_id"])].reset_index(drop=True)
-        pairs = project.cooccurrence(coder=coder)
-        attributes = project.study_data().attributes
-        self.coded_by = project.coded_by()
-        book = project.codebook()
+        pairs = project.reports.cooccurrence(coder=coder)
+        attributes = project.reports.study_data().attributes
+        self.coded_by = project.reports.coded_by()
+        book = project.codebook.book()
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, by, table, overall, pairs, attributes, book)
 
@@ -182,7 +182,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         self._ask_target(
             "Export every table to (.xlsx .docx .md .csv .json ...)",
             "tables.xlsx",
-            self.app.project.table_target,
+            self.app.project.reports.table_target,
             start,
         )
 
@@ -192,8 +192,8 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         """Ask for a file to write (``STEM-NAME`` beside the project by default); a name
         ``check`` refuses is refused now, not after the work, else ``then(path)``."""
         project = self.app.project
-        folder = Path(project.path).parent if project.path else Path.cwd()
-        stem = Path(project.path).stem if project.path else "qualcode"
+        folder = Path(project.context.path).parent if project.context.path else Path.cwd()
+        stem = Path(project.context.path).stem if project.context.path else "qualcode"
 
         def chosen(path: str | None) -> None:
             if path and path.strip():
@@ -209,9 +209,9 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         bar = self.query_one(ProgressBar)
         tables: dict[str, pd.DataFrame] = {}
         for name in TABLES:  # one at a time, so the bar moves per table
-            tables.update(project.report_tables([name], by=by, coder=coder))
+            tables.update(project.reports.report_tables([name], by=by, coder=coder))
             self.app.call_from_thread(bar.advance, 1)
-        written = project.export_tables(path, tables)
+        written = project.reports.export_tables(path, tables)
         self.app.call_from_thread(bar.advance, 1)
         return written
 
@@ -225,13 +225,13 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         self._ask_target(
             "Write the study report to (.html .docx .pdf)",
             "study.html",
-            self.app.project.study_target,
+            self.app.project.reports.study_target,
             start,
         )
 
     @work(thread=True, exclusive=True, group="study", exit_on_error=False)
     def _study(self, path: Path, coder: str | None) -> Path:
-        return self.app.project.study_report(path, coder=coder)
+        return self.app.project.reports.study_report(path, coder=coder)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:

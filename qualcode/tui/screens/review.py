@@ -60,10 +60,10 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
     def reload(self) -> None:
         """Read the queue again, keeping the cursor's place."""
         project = self.app.project
-        self.queue = project.pending()
-        self.book = project.codebook()
-        names = {s.id: s.name for s in project.sources()}
-        texts = project.texts(sorted({p.suggestion.source_id for p in self.queue}))
+        self.queue = project.suggestions.pending()
+        self.book = project.codebook.book()
+        names = {s.id: s.name for s in project.sources.all()}
+        texts = project.sources.texts(sorted({p.suggestion.source_id for p in self.queue}))
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -99,7 +99,7 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, group="review-fill", exit_on_error=False)
     def _fill(self) -> None:
         worker = get_current_worker()
-        queued = self.app.project.queue_suggestions(min_precision=MIN_PRECISION)
+        queued = self.app.project.suggestions.queue_suggestions(min_precision=MIN_PRECISION)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._filled, queued.describe(MIN_PRECISION))
 
@@ -148,7 +148,9 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
             self.say(f"{verb} {n} × {name} · {self._summary()}")
 
         project = self.app.project
-        self.app.write(project.decide_pending, ids, accept, coder=project.coder, then=done)
+        self.app.write(
+            project.suggestions.decide_pending, ids, accept, coder=project.context.coder, then=done
+        )
 
     def action_open(self) -> None:
         """Show the highlighted passage on the coding screen."""

@@ -2,7 +2,7 @@
 
 Enter opens a source on the coding screen; ``i`` imports files in a worker, with a progress
 bar, so a large import never freezes the screen. The files are routed as the CLI's ``import``
-routes them (:meth:`Project.import_paths`: transcripts, a codebook, a sheet, a REFI-QDA
+routes them (``project.sources.import_paths``: transcripts, a codebook, a sheet, a REFI-QDA
 project, a folder or a study), the kind is asked for only when there are transcripts, and
 what was done is shown in the CLI's words.
 """
@@ -64,7 +64,7 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
 
     def reload(self) -> None:
         project = self.app.project
-        rows = self.rows = project.sources()
+        rows = self.rows = project.sources.all()
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -81,7 +81,7 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
         info = project.summary()
-        who = self.app.coder_label(project.coder)
+        who = self.app.coder_label(project.context.coder)
         self.query_one("#sources-status", StatusLine).update(
             f"{who} · {info['sources']} sources · {info['words']:,} words · "
             f"{info['codes']} codes · {info['codings']} codings · Enter opens a source"
@@ -119,7 +119,7 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         for part in value.split():
             expanded = str(Path(part).expanduser())
             paths.extend(sorted(glob.glob(expanded)) or [expanded])
-        transcripts = self.app.attempt(self.app.project.transcript_paths, paths)
+        transcripts = self.app.attempt(self.app.project.sources.transcript_paths, paths)
         if transcripts is None:
             return
         if not transcripts:  # a codebook, a REFI-QDA project ...: no kind to ask for
@@ -148,7 +148,7 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         def progress(share: float) -> None:
             self.app.call_from_thread(bar.update, progress=share * 100)
 
-        report = self.app.project.import_paths(paths, kind=kind, progress=progress)
+        report = self.app.project.sources.import_paths(paths, kind=kind, progress=progress)
         return report_lines(report)
 
     @on(Worker.StateChanged)

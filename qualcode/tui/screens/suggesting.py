@@ -55,7 +55,7 @@ class Suggesting(CodingParts):
             if get_current_worker().is_cancelled:
                 return
             # A few more than shown: those already on the passage are left out below.
-            found = self.project.suggest(source_id, span[0], span[1], top=2 * SHOWN)
+            found = self.project.suggestions.suggest(source_id, span[0], span[1], top=2 * SHOWN)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_suggestions, span, found)
 
@@ -108,15 +108,20 @@ class Suggesting(CodingParts):
             self.say(f"already coded {name} here" if result.coding is None else f"coded {name}")
             self.reload()
 
-        self.app.write(self.project.accept_suggestion, s, coder=self.project.coder, then=accepted)
+        self.app.write(
+            self.project.suggestions.accept_suggestion,
+            s,
+            coder=self.project.context.coder,
+            then=accepted,
+        )
 
     def reject(self, s: Suggestion) -> None:
         """Turn a suggestion down; recorded, so the passage becomes a negative example."""
         panel = self._panel()
         panel.drop(s)
         self.app.write(
-            self.project.reject_suggestion,
+            self.project.suggestions.reject_suggestion,
             s,
-            coder=self.project.coder,
+            coder=self.project.context.coder,
             then=lambda _: self.say(f"rejected {panel.code_name(s.code_id, s.label)}"),
         )

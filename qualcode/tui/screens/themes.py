@@ -3,7 +3,7 @@
 Finding themes parses every source and clusters the uncoded sentences (seconds on a real
 study), so it runs in a worker while the dialog shows a loading indicator; Escape closes it
 at any time. Enter returns the highlighted theme; the codebook screen promotes it with
-:meth:`Project.promote_theme` (terms as keywords, quotes as examples).
+``project.suggestions.promote_theme`` (terms as keywords, quotes as examples).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ class ThemesDialog(ShowsWorkerErrors, Dialog[Theme]):
 
     @work(thread=True, exclusive=True, group="themes", exit_on_error=False)
     def _find(self) -> None:
-        themes = self.app.project.themes(self.count)
+        themes = self.app.project.suggestions.themes(self.count)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, themes)
 

@@ -17,7 +17,7 @@ from qualcode.model import (
     Codebook,
     Source,
 )
-from qualcode.project.cache import SuggesterCache
+from qualcode.project.cache import Recent, SuggesterCache
 from qualcode.store import Store
 from qualcode.store.settings import SettingKey, Settings
 
@@ -43,8 +43,8 @@ class ProjectContext:
         self.path = path  # the project file, if the project was opened from one
         # The fitted suggestion model, its background refit, and what the NLP reuses.
         self.nlp: SuggesterCache[CombinedSuggesterV3] = SuggesterCache()
-        # Each source's sentence units for the reports (see Reports.sentences).
-        self.sentence_frames: dict[tuple[int, str], pd.DataFrame] = {}
+        # The sentence units of the sources read last, for the reports (Reports._sentences).
+        self.sentence_frames: Recent[tuple[int, str], pd.DataFrame] = Recent()
 
     @property
     def label(self) -> str:

@@ -10,6 +10,7 @@ import pytest
 from qualcode.analysis.frequencies import share_texts
 from qualcode.errors import ProjectError
 from qualcode.project import Project
+from qualcode.project.cache import Recent
 from tests.analysis_study import build_study
 
 # The columns as the README's "Table columns" promises them, written out: a table whose
@@ -189,6 +190,18 @@ def test_cooccurrence_by_sentence(study: Project):
     # Time is in 3; they share "I have no time at all." only.
     assert rows(c, "code_a", "code_b", "count") == [("Awareness", "Barriers/Time", 1)]
     assert c["jaccard"].iloc[0] == pytest.approx(1 / 6)
+
+
+def test_cooccurrence_by_sentence_keeps_the_sentences_of_the_sources_read_last(study: Project):
+    kept, study.context.sentence_frames = study.context.sentence_frames, Recent(2)
+    try:
+        for _ in range(2):  # split anew, then partly from what is kept: the same counts
+            c = study.reports.cooccurrence(unit="sentence")  # four sources, two kept
+            assert rows(c, "code_a", "code_b", "count") == [("Awareness", "Barriers/Time", 1)]
+            assert c["jaccard"].iloc[0] == pytest.approx(1 / 6)
+            assert len(study.context.sentence_frames) == 2
+    finally:
+        study.context.sentence_frames = kept
 
 
 def test_matrix_of_passages_per_source(study: Project):

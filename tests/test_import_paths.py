@@ -36,7 +36,7 @@ def test_a_study_folder_imports_codebook_kinds_languages_and_attributes(empty: P
         assert sources["interview_05"].language == "en"
         assert dict(p.sources.get("interview_01").attributes)["cohort"] == "2023"
         assert p.codebook.code("Awareness").name == "Awareness"
-        assert p.context.settings()["name"] == "Mentoring programme needs analysis"
+        assert p.context.settings().name == "Mentoring programme needs analysis"
 
 
 def test_the_manifest_itself_imports_the_study_as_the_folder_does(empty: Path):
@@ -161,7 +161,7 @@ def test_question_column_keeps_each_answers_question_for_the_suggester(empty: Pa
     out = run("import", empty, sheet, *args, "--question-column", "Question").output
     assert "Imported 14 response(s)." in out
     with Project.open(empty) as p:
-        assert p.context.settings()["nlp.context"] == "question"
+        assert p.context.settings().nlp_context == "question"
         assert dict(p.sources.get("Mx").attributes)["question"] == "Did it remind you of anything?"
         best = {}
         for name in ("Mx", "Lx"):  # the same answer, "Yes, so much.", to each question

@@ -95,7 +95,7 @@ def test_a_killed_merge_into_a_new_project_leaves_no_project_and_no_copy(
     assert names(Path(env["TMPDIR"])) == []
     with Project.open(merged) as p:
         assert [c.text for c in p.coding.codings()] == ["never heard of it"]
-        assert p.context.settings()["name"] == "team"
+        assert p.context.settings().name == "team"
 
 
 def test_a_killed_qdpx_import_into_a_new_project_leaves_nothing_behind_it(

@@ -175,8 +175,8 @@ def test_disagreements_and_reconciliation(tmp_path, coders):
         assert {s.text for s in p.coding.codings(coder="final")} == {
             f"Honestly, no. {AWARE[1]}"
         } | (ben - {"Honestly, no.", AWARE[1]})
-        assert p.context.settings()["reconcile.into"] == "final"
-        assert p.context.settings()["reconcile.coders"] == "anna,ben"
+        assert p.context.settings().reconcile_into == "final"
+        assert p.context.settings().reconcile_coders == ("anna", "ben")
 
 
 def test_merge_into_a_new_project_that_fails_leaves_no_file(tmp_path, coders):

@@ -112,8 +112,8 @@ def test_a_decision_keeps_its_neighbours_and_a_repeat_needs_change(demo: str):
     assert listed[0]["count"] > 0 and listed[1]["start"] == a.start
     with Project.open(demo) as p:
         assert covered(p, a) == []
-        assert p.context.settings()["reconcile.into"] == "agreed"
-        assert p.context.settings()["reconcile.coders"] == "anna,ben"
+        assert p.context.settings().reconcile_into == "agreed"
+        assert p.context.settings().reconcile_coders == ("anna", "ben")
 
 
 def test_accept_keeps_earlier_decisions(demo: str):

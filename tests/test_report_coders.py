@@ -89,7 +89,7 @@ def test_the_agreed_coder_is_the_one_reconcile_wrote_into(coded_demo_project: Pr
     p = coded_demo_project
     assert p.reports.agreed_coder() is None  # nothing reconciled yet
     p.team.reconcile_all(["anna", "ben"], "ben", into="consensus")
-    assert p.context.settings()["reconcile.into"] == "consensus"  # reconcile names it
+    assert p.context.settings().reconcile_into == "consensus"  # reconcile names it
     assert p.reports.agreed_coder() == "consensus"
     counted = p.reports.counted()
     assert (counted.coders, counted.mode) == (("consensus",), "agreed")

@@ -19,7 +19,7 @@ def test_init_sets_up_an_empty_database_and_open_finds_it(pg_url: str, transcrip
         p.sources.import_files([transcripts["int1"]], kind="interview")
     with Project.open(pg_url) as p:
         assert p.context.language == "de"
-        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings().schema_version == schema.SCHEMA_VERSION
         assert [s.name for s in p.sources.all()] == ["int1"]
         assert p.context.coders() == ["postgres"]
 
@@ -124,9 +124,9 @@ def test_an_older_project_is_upgraded_by_a_lead_and_its_new_table_fenced(
     ):
         Project.open(anna)
     with Project.open(lead_url) as p:
-        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings().schema_version == schema.SCHEMA_VERSION
     with Project.open(anna) as p:
-        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings().schema_version == schema.SCHEMA_VERSION
     with psycopg.connect(anna) as conn:
         assert conn.execute("SELECT count(*) FROM reviews").fetchone() == (0,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

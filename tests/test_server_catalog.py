@@ -11,6 +11,7 @@ import pytest
 from qualcode.errors import CodebookError, QualcodeError
 from qualcode.project import Project
 from qualcode.store import server
+from qualcode.store.settings import SettingKey
 from tests.conftest import INTERVIEW, span
 from tests.server_team import Team
 
@@ -74,7 +75,7 @@ def test_a_replaced_source_is_checked_against_its_new_text(team: Team, anna: Pro
 def test_the_codebook_name_the_lead_sets_is_read(team: Team, anna: Project):
     assert anna.codebook.book().name == ""
     with Project.open(team.url("lena")) as lena:
-        lena.context.set_setting("codebook_name", "Mentoring v2")
+        lena.context.set_setting(SettingKey.CODEBOOK_NAME, "Mentoring v2")
     assert anna.codebook.book().name == "Mentoring v2"
 
 
@@ -124,7 +125,7 @@ def test_a_project_set_up_before_the_catalog_version_is_coded_and_then_upgraded(
     with Project.open(team.url("bob")) as bob:  # a coder may not install it: nothing kept
         bob.coding.apply("int1", *HONESTLY, "Awareness")
         with Project.open(team.url("lena")) as lena:  # the owner opening it installs it
-            assert server.CATALOG_KEY in lena.context.settings()
+            assert lena.context.settings().server_catalog_version is not None
             lena.codebook.rename_code("Awareness", "Knowing of it")
         assert bob.coding.apply("int1", *TIME, "Knowing of it").coding is not None
     with pytest.raises(CodebookError, match="no code 'Awareness'"):

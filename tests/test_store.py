@@ -14,6 +14,7 @@ from qualcode.project import Project
 from qualcode.store import Store, schema
 from qualcode.store.dialect import Dialect
 from qualcode.store.server import is_server_url
+from qualcode.store.settings import SettingKey
 from tests.conftest import dump
 
 
@@ -35,7 +36,28 @@ def test_create_then_open_keeps_settings(tmp_path: Path):
     with Project.open(path) as p:
         assert p.context.language == "de"
         assert p.context.coder == "ben"
-        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings().schema_version == schema.SCHEMA_VERSION
+
+
+def test_settings_are_typed_and_an_unknown_key_is_refused(tmp_path: Path):
+    path = tmp_path / "a.qcdb"
+    Project.create(path, language="de").close()
+    with sqlite3.connect(path) as db:  # a row a newer qualcode or another tool wrote
+        db.execute("INSERT INTO meta (key, value) VALUES ('future.key', 'x')")
+    with Project.open(path) as p:
+        p.context.set_setting(SettingKey.RECONCILE_CODERS, "anna, ben")
+        settings = p.context.settings()
+        assert settings.reconcile_coders == ("anna", "ben") and settings.nlp_model is None
+        assert "future.key" not in {k.value for k in settings.stored}
+        with pytest.raises(
+            ProjectError, match=r"unknown setting 'nlp\.modle' \(known: .*nlp\.model"
+        ):
+            p.context.set_setting("nlp.modle", "en_core_web_sm")  # type: ignore[arg-type]
+        assert p.context.settings() == settings  # nothing written
+    with sqlite3.connect(path) as db:  # the stored format is unchanged: one row a key
+        rows = dict(db.execute("SELECT key, value FROM meta"))
+    assert rows["reconcile.coders"] == "anna, ben" and rows["language"] == "de"
+    assert rows["future.key"] == "x" and "nlp.modle" not in rows
 
 
 def test_create_refuses_to_overwrite(tmp_path: Path):
@@ -101,7 +123,7 @@ def test_an_older_project_is_upgraded_step_by_step(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION - 1, add_column)
     with Project.open(path) as p:
-        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings().schema_version == schema.SCHEMA_VERSION
     columns = [r[1] for r in sqlite3.connect(path).execute("PRAGMA table_info(sources)")]
     assert "reviewed" in columns
 
@@ -166,7 +188,7 @@ def test_a_version_1_project_is_upgraded_to_the_current_schema(tmp_path: Path):
     conn.commit()
     conn.close()
     with Project.open(path) as p:
-        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings().schema_version == schema.SCHEMA_VERSION
         p.codebook.add_code("Works")
     tables = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master")}
     assert {"suggestion_feedback", "pending_suggestions"} <= tables

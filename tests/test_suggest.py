@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from qualcode.cli import app
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
+from qualcode.store.settings import SettingKey
 from tests.conftest import span
 
 runner = CliRunner()
@@ -35,18 +36,18 @@ def test_suggestions_from_the_codebook_before_any_coding(coded: Project):
     assert first.evidence == ("matched: never hear",)
     assert first.code_id == coded.codebook.code("Awareness").id
     assert all(0.0 <= s.score <= first.score for s in rest)
-    assert coded.context.settings()["nlp.suggesters"].startswith("qualcode.combined.v3")
+    assert coded.context.settings().nlp_suggesters.startswith("qualcode.combined.v3")
 
 
 def test_a_project_that_recorded_v1_gets_v3_and_says_so(coded: Project, project_path: Path):
     old = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
-    coded.context.set_setting("nlp.suggesters", old)
+    coded.context.set_setting(SettingKey.NLP_SUGGESTERS, old)
     coded.coding.apply("int1", *span(coded.sources.get("int1").text, "Time, mostly."), "Time")
     coded.close()
     with Project.open(project_path) as p:  # the name is a record, not a pin
         text = p.sources.get("int1").text
         assert p.suggestions.suggest("int1", *span(text, "I have no time at all."), fresh=True)
-        recorded = p.context.settings()["nlp.suggesters"]
+        recorded = p.context.settings().nlp_suggesters
     assert recorded == "qualcode.combined.v3 (qualcode.codebook.v2 + qualcode.learned.v3)"
 
 
@@ -176,7 +177,7 @@ def test_themes_come_from_uncoded_text_and_promote_to_a_code(coded: Project):
     assert coded.codebook.book().path(code) == "Awareness/Publicity"
     assert code.keywords == found[0].terms[:5]
     assert code.examples == found[0].quotes[:3]
-    assert coded.context.settings()["nlp.themes"] == "qualcode.themes.v1"
+    assert coded.context.settings().nlp_themes == "qualcode.themes.v1"
 
 
 def test_coded_sentences_are_not_themes(coded: Project):
@@ -201,7 +202,7 @@ def test_sentence_suggestions_and_themes_are_the_workbenchs_sentences(coded: Pro
 
 
 def test_an_unknown_nlp_model_setting_is_a_clear_error(coded: Project):
-    coded.context.set_setting("nlp.model", "xx_not_installed")
+    coded.context.set_setting(SettingKey.NLP_MODEL, "xx_not_installed")
     with pytest.raises(QualcodeError, match="not installed"):
         coded.suggestions.suggest("int1", 0, 10)
 
@@ -290,7 +291,7 @@ def test_an_installed_pipeline_named_in_the_settings_is_used(coded: Project, tmp
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.to_disk(tmp_path / "my_pipeline")
-    coded.context.set_setting("nlp.model", str(tmp_path / "my_pipeline"))
+    coded.context.set_setting(SettingKey.NLP_MODEL, str(tmp_path / "my_pipeline"))
     text = coded.sources.get("int1").text
     start, end = span(text, "Honestly, no. I had never heard of it before you called.")
     # Without a lemmatizer "heard" stays "heard": the keyword matches as written.

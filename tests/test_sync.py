@@ -68,8 +68,8 @@ def test_clone_copies_everything_and_remembers_its_origin(origin: Path, tmp_path
     assert _quotes(local) == _quotes(origin)
     with Project.open(local) as p, Project.open(origin) as o:
         settings = p.context.settings()
-        assert settings["sync.origin"] == str(origin) and settings["sync.coder"] == "anna"
-        assert settings["sync.cloned_at"] and p.context.coder == "anna"
+        assert settings.sync_origin == str(origin) and settings.sync_coder == "anna"
+        assert settings.sync_cloned_at and p.context.coder == "anna"
         assert [s.name for s in p.sources.all()] == [s.name for s in o.sources.all()]
         assert p.sources.get("int1").text == o.sources.get("int1").text
         assert [m.text for m in p.coding.memos()] == ["lead's note on awareness"]

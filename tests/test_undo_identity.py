@@ -89,7 +89,7 @@ def test_a_version_2_project_keeps_every_row_and_id_when_upgraded(tmp_path: Path
     }
     conn.close()
     with Project.open(path) as p:
-        assert p.context.settings()["schema_version"] == str(schema.SCHEMA_VERSION)
+        assert p.context.settings().schema_version == schema.SCHEMA_VERSION
     conn = sqlite3.connect(path)
     after = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in before}
     ddl = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'codings'").fetchone()[0]

@@ -54,6 +54,7 @@ from qualcode.project.team import Team
 from qualcode.project.themes import Themes
 from qualcode.store import Store
 from qualcode.store.server import is_server_url
+from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
@@ -101,15 +102,15 @@ class Project:
             raise ProjectError(f"language must be a code such as 'en' or 'de', not {language!r}")
         if is_server_url(path):
             database = str(path).split("?")[0].rsplit("/", 1)[-1]
-            settings = {"language": language, "name": name or database, "created_at": utc_now()}
+            settings = _new_settings(language, name or database)
             store = Store.create_on_server(
                 str(path), settings, coder=coder, busy_timeout=busy_timeout
             )
             return cls(store)
         path = Path(path)
-        settings = {"language": language, "name": name or path.stem, "created_at": utc_now()}
+        settings = _new_settings(language, name or path.stem)
         if coder:
-            settings["coder"] = coder
+            settings[SettingKey.CODER] = coder
         return cls(Store.create(path, settings, busy_timeout=busy_timeout), path)
 
     @classmethod
@@ -258,3 +259,8 @@ __all__ = [
     "is_server_url",
     "merge_projects",
 ]
+
+
+def _new_settings(language: str, name: str) -> dict[str, str]:
+    """The settings a new project starts with."""
+    return {SettingKey.LANGUAGE: language, SettingKey.NAME: name, SettingKey.CREATED_AT: utc_now()}

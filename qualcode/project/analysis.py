@@ -43,10 +43,6 @@ class Reports:
         self.counted = counting.counted
         self._agreement = agreement
 
-    # Each source's sentence units, by id and content hash (see _sentences); set by
-    # Project.__init__.
-    _sentence_frames: dict[tuple[int, str], pd.DataFrame]
-
     # -- the filtered study --------------------------------------------------------------
 
     def study_data(
@@ -154,8 +150,9 @@ class Reports:
 
     def _sentences(self, source_ids: list[int]) -> pd.DataFrame:
         """The sentence units of the sources. Splitting is the slow part of sentence
-        co-occurrence and a source's text never changes after import, so each source's
-        sentences are kept, keyed by id and content hash (a replaced source is split anew)."""
+        co-occurrence and a source's text never changes after import, so the sentences of the
+        sources read last are kept, keyed by id and content hash (a replaced source is split
+        anew)."""
         import pandas as pd
 
         from qualcode.analysis.units import UNIT_COLUMNS, sentence_frame
@@ -163,15 +160,17 @@ class Reports:
         cache = self._ctx.sentence_frames
         hashes = {i: h for h, i in self._ctx.store.source_ids_by_hash().items()}
         keys = [(i, hashes.get(i, "")) for i in source_ids]
-        missing = [i for i, h in keys if (i, h) not in cache]
+        found = {k: cache.get(k) for k in keys}  # read here: more sources than kept may come
+        missing = [i for i, h in keys if found[(i, h)] is None]
         if missing:
             split = sentence_frame(
                 self._ctx.store.texts_frame(missing), self._ctx.store.turns_frame(missing)
             )
             parts = dict(tuple(split.groupby("source_id", sort=False)))
             for i in missing:
-                cache[(i, hashes.get(i, ""))] = parts.get(i, split.iloc[:0])
-        frames = [cache[k] for k in keys]
+                key = (i, hashes.get(i, ""))
+                found[key] = cache.put(key, parts.get(i, split.iloc[:0]))
+        frames = [found[k] for k in keys]
         return (
             pd.concat(frames, ignore_index=True)
             if frames

@@ -17,8 +17,9 @@ from qualcode.model import (
     Codebook,
     Source,
 )
-from qualcode.project.cache import SuggesterCache
+from qualcode.project.cache import Recent, SuggesterCache
 from qualcode.store import Store
+from qualcode.store.settings import SettingKey, Settings
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 LANGUAGE_CODE = r"[a-z]{2,3}([_-][A-Za-z]{2,4})?"  # en, de, pt-BR, zh_Hans
 # The setting naming the case attribute that holds what each source answers (a survey
 # sheet's question column, ``import --question-column``): the suggester's context.
-CONTEXT_SETTING = "nlp.context"
+CONTEXT_SETTING = SettingKey.NLP_CONTEXT
 
 
 class ProjectContext:
@@ -42,8 +43,8 @@ class ProjectContext:
         self.path = path  # the project file, if the project was opened from one
         # The fitted suggestion model, its background refit, and what the NLP reuses.
         self.nlp: SuggesterCache[CombinedSuggesterV3] = SuggesterCache()
-        # Each source's sentence units for the reports (see Reports.sentences).
-        self.sentence_frames: dict[tuple[int, str], pd.DataFrame] = {}
+        # The sentence units of the sources read last, for the reports (Reports._sentences).
+        self.sentence_frames: Recent[tuple[int, str], pd.DataFrame] = Recent()
 
     @property
     def label(self) -> str:
@@ -57,22 +58,24 @@ class ProjectContext:
 
     # -- settings ------------------------------------------------------------------------
 
-    def settings(self) -> dict[str, str]:
+    def settings(self) -> Settings:
+        """The project's settings, typed."""
         return self.store.settings()
 
-    def set_setting(self, key: str, value: str) -> None:
+    def set_setting(self, key: SettingKey, value: str) -> None:
+        """Set one setting; a key qualcode does not know is refused, naming the known."""
         self.store.set_setting(key, value)
 
-    def note_setting(self, key: str, value: str) -> None:
+    def note_setting(self, key: SettingKey, value: str) -> None:
         """Record which registered component the project used (``nlp.suggesters``), where
         the coder may change settings. On a server only a lead may: a coder's suggestions
         must not fail for the record, which the lead's next use writes."""
-        if self.settings().get(key) != value and self.store.may_change_settings():
+        if self.settings().value(key) != value and self.store.may_change_settings():
             self.set_setting(key, value)
 
     @property
     def language(self) -> str:
-        return self.settings().get("language", "en")
+        return self.settings().language
 
     @property
     def coder(self) -> str:
@@ -80,7 +83,7 @@ class ProjectContext:
         the role that connects: nobody codes there under another's name."""
         if self.store.role is not None:
             return self.store.role
-        name = self.settings().get("coder")
+        name = self.settings().coder
         if name:
             return name
         try:
@@ -97,7 +100,7 @@ class ProjectContext:
                 f"to code as {name.strip()}, connect as that role",
                 file=self.label,
             )
-        self.set_setting("coder", name.strip())
+        self.set_setting(SettingKey.CODER, name.strip())
 
     def coders(self) -> list[str]:
         return self.store.coders()

@@ -1,11 +1,12 @@
 """What the suggesters keep between calls, and the thread that refits their model.
 
 One object owns it all: the fitted model with the key it was fitted for, the background
-refit, the shared TF-IDF features, and the spoken text of each source the NLP reads. Every
-field is read and written under one lock, so deciding "is this model current, is a refit
-for it running, start one" is one step: a refit finishing in its thread, or a second caller
-(a TUI worker, the main thread), never sees that decision half made, and one change of the
-codings starts one refit, not one per caller.
+refit, the shared TF-IDF features, and the spoken text of the sources the NLP read last
+(a :class:`Recent` with a lock of its own). The rest is read and written under one lock,
+so deciding "is this model current, is a refit for it running, start one" is one step: a
+refit finishing in its thread, or a second caller (a TUI worker, the main thread), never
+sees that decision half made, and one change of the codings starts one refit, not one per
+caller.
 
 The work itself (reading the store, fitting) runs outside the lock; only the bookkeeping is
 inside it.
@@ -14,12 +15,53 @@ inside it.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 M = TypeVar("M")
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+# Sources whose sentence units (or spoken text) a project keeps: a study of a few hundred
+# interviews reads each from memory, a survey of thousands of answers does not grow without
+# end (the least recently used are split again when read).
+KEPT_SOURCES = 512
+
+
+class Recent(Generic[K, V]):
+    """The ``size`` values used last, by key (least recently used dropped first), safe to
+    share between the threads of one project (the TUI's workers and its main thread)."""
+
+    def __init__(self, size: int = KEPT_SOURCES) -> None:
+        if size < 1:
+            raise ValueError(f"a cache keeps at least one value, not {size}")
+        self.size = size
+        self._lock = threading.Lock()
+        self._values: OrderedDict[K, V] = OrderedDict()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._values)
+
+    def get(self, key: K) -> V | None:
+        """The value kept for ``key`` (now the most recently used), or None."""
+        with self._lock:
+            if key not in self._values:
+                return None
+            self._values.move_to_end(key)
+            return self._values[key]
+
+    def put(self, key: K, value: V) -> V:
+        """Keep ``value`` for ``key`` unless one is kept already; the kept one is returned."""
+        with self._lock:
+            kept = self._values.setdefault(key, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+            return kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +88,7 @@ class SuggesterCache(Generic[M]):
         self._started = 0  # the number of the last fit started
         self._refit: _Refit | None = None
         self._vectorizer: tuple[str, Any] | None = None
-        self._spoken: dict[Hashable, str] = {}
+        self._spoken: Recent[Hashable, str] = Recent()
 
     # -- the model -----------------------------------------------------------------------
 
@@ -126,10 +168,5 @@ class SuggesterCache(Generic[M]):
 
     def spoken_text(self, key: Hashable, build: Callable[[], str]) -> str:
         """The text the NLP reads for ``key`` (a source and its content hash), kept."""
-        with self._lock:
-            kept = self._spoken.get(key)
-        if kept is not None:
-            return kept
-        built = build()
-        with self._lock:
-            return self._spoken.setdefault(key, built)
+        kept = self._spoken.get(key)
+        return kept if kept is not None else self._spoken.put(key, build())

@@ -15,6 +15,7 @@ from qualcode.errors import CodebookError
 from qualcode.model import CODE_FIELDS, Code, Codebook
 from qualcode.outputs import check_output
 from qualcode.project.sourcing import ImportReport
+from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
     from qualcode.project.base import ProjectContext
@@ -114,8 +115,8 @@ class Codes:
     def merge_codebook(self, book: Codebook) -> ImportReport:
         report = ImportReport()
         with self._ctx.store.atomic() as store:
-            if book.name and not self._ctx.settings().get("codebook_name"):
-                store.set_setting("codebook_name", book.name)
+            if book.name and not self._ctx.settings().codebook_name:
+                store.set_setting(SettingKey.CODEBOOK_NAME, book.name)
             for code in book:  # parents come before children
                 path = book.path(code)
                 code_id, created = self._ctx.ensure_code(path)

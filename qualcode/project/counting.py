@@ -28,8 +28,6 @@ Where = Mapping[str, str | Sequence[str]] | None
 
 # The settings ``reconcile`` writes: the coder holding the agreed coding (its ``--into``)
 # and the coders it was reconciled from, comma-separated.
-AGREED_SETTING = "reconcile.into"
-RECONCILED_SETTING = "reconcile.coders"
 AGREED_NAME = "agreed"  # reconcile's default --into, taken as agreed before any setting says so
 ALL_CODERS = "all"
 SHOWN_VALUES = 12  # values listed in a refusal; an attribute may have hundreds
@@ -55,7 +53,7 @@ class Counting:
         went into (on a server a coder who may not write settings still logs decisions),
         else a coder named ``agreed``. Reports count it by default."""
         coded = self.coded_by()
-        named = self._ctx.settings().get(AGREED_SETTING, "").strip()
+        named = self._ctx.settings().reconcile_into
         for name in (named, self._last_decided()[0], AGREED_NAME):
             if name and name in coded:
                 return name
@@ -108,11 +106,10 @@ class Counting:
 
     def _reconciled_from(self, agreed: str) -> tuple[str, ...]:
         settings = self._ctx.settings()
-        if settings.get(AGREED_SETTING, "").strip() != agreed:
+        if settings.reconcile_into != agreed:
             into, compared = self._last_decided()
             return compared if into == agreed else ()
-        coders = settings.get(RECONCILED_SETTING, "").split(",")
-        return tuple(c.strip() for c in coders if c.strip())
+        return settings.reconcile_coders
 
     def counted_ids(self, counted: Counted, coders: pd.DataFrame) -> list[int] | None:
         """The coder ids a table reads for ``counted`` (None: every coder's codings)."""

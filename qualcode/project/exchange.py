@@ -16,6 +16,7 @@ from qualcode.errors import ExchangeError, ProjectError
 from qualcode.files import read_regular
 from qualcode.outputs import os_reason, pause_point, temporary_folder, writing
 from qualcode.store.server import display_url, is_server_url
+from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
@@ -49,9 +50,7 @@ class Exchange:
         from qualcode.interop.convert import project_to_refi
         from qualcode.interop.qdpx import write_qdpx
 
-        name = self._ctx.settings().get("name") or (
-            self._ctx.path.stem if self._ctx.path else "qualcode"
-        )
+        name = self._ctx.settings().name or (self._ctx.path.stem if self._ctx.path else "qualcode")
         with writing(path, ExchangeError) as out, self._ctx.store.atomic():
             refi = project_to_refi(self._ctx.store, name=name, assign=True)
             return write_qdpx(refi, out, target=target)
@@ -169,7 +168,7 @@ class Exchange:
                     raise ExchangeError(exc.message, file=path) from None
                 try:
                     pause_point("merge-copy")
-                    name = store.settings().get("name", path.stem)
+                    name = store.settings().name or path.stem
                     return project_to_refi(store, name=name, assign=False)
                 finally:
                     store.close()
@@ -202,8 +201,8 @@ class Exchange:
             report=report,
         )
         with self._ctx.store.atomic() as store:
-            if refi.name and not self._ctx.settings().get("name"):
-                store.set_setting("name", refi.name)
+            if refi.name and not self._ctx.settings().name:
+                store.set_setting(SettingKey.NAME, refi.name)
             merger.apply(refi)
             pause_point("merged")
         return report

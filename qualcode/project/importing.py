@@ -25,6 +25,7 @@ from qualcode.errors import ImportFormatError, ProjectError
 from qualcode.files import DEFAULT_MAX_SIZE
 from qualcode.project.base import LANGUAGE_CODE
 from qualcode.project.sourcing import ImportReport
+from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
     from qualcode.interop.merge import MergeReport
@@ -185,9 +186,11 @@ class Imports:
         study = read_study(manifest)
         if not self._ctx.store.source_ids():  # a new project takes the study's name and language
             if study.name:
-                self._ctx.set_setting("name", study.name)
+                self._ctx.set_setting(SettingKey.NAME, study.name)
             if study.language:
-                self._ctx.set_setting("language", _check_language(study.language, manifest))
+                self._ctx.set_setting(
+                    SettingKey.LANGUAGE, _check_language(study.language, manifest)
+                )
         if study.codebook is not None:
             if study.codebook.suffix.lower() == ".qdc":
                 report.exchanges.append(

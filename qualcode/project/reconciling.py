@@ -26,6 +26,7 @@ from qualcode.analysis.reconciling import Span, decided, joined
 from qualcode.errors import ProjectError
 from qualcode.model import Coding, Decision, NewCoding, NewDecision, utc_now
 from qualcode.store import Store
+from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement import Alike, Disagreement
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 AGREED = "agreed"
 CHOICES_EXTRA = ("passage", "none")
 AGREEMENTS = "agreements"
-INTO_SETTING, CODERS_SETTING = "reconcile.into", "reconcile.coders"
+INTO_SETTING, CODERS_SETTING = SettingKey.RECONCILE_INTO, SettingKey.RECONCILE_CODERS
 Place = tuple[int, int]  # source id, code id
 
 

@@ -331,7 +331,7 @@ class SourceFiles:
     ) -> None:
         """Record the attribute ``column`` (as the sheet spells it) as the passages' context."""
         name = next(k for k in attributes if k.strip().casefold() == column.strip().casefold())
-        before = self._ctx.settings().get(CONTEXT_SETTING)
+        before = self._ctx.settings().nlp_context
         if before and before != name:
             report.notes.append(
                 f"the suggester's context is now the attribute {name!r}, not {before!r}"

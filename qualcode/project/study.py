@@ -91,10 +91,10 @@ def study_inputs(
             note = f"No source was coded by all of {', '.join(coders)}: no agreement to report."
     settings = ctx.settings()
     book = ctx.codebook()
-    title = settings.get("name") or book.name or (ctx.path.stem if ctx.path else "")
+    title = settings.name or book.name or (ctx.path.stem if ctx.path else "")
     return StudyInputs(
         title=title or "Study",
-        codebook_name=settings.get("codebook_name") or book.name or title,
+        codebook_name=settings.codebook_name or book.name or title,
         language=ctx.language,
         sources=[s for s in ctx.store.source_summaries() if s.id in wanted],
         codebook=book,

@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Codebook, Coding, Source, Suggestion, utc_now
-from qualcode.project.base import CONTEXT_SETTING
 from qualcode.project.coding import ApplyResult
 from qualcode.project.themes import INTERVIEWERS, Unit
+from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
@@ -61,7 +61,7 @@ class Suggester:
         second for hundreds of coded passages), so the passage under the cursor never waits.
         """
         book = self._ctx.codebook()
-        context = self._ctx.settings().get(CONTEXT_SETTING, "")
+        context = self._ctx.settings().nlp_context or ""
         book_key = "\n".join([repr(book.codes), self._themes.nlp_model or "", context])
         key = hashlib.sha256(
             "\n".join([self._ctx.store.coding_fingerprint(), book_key]).encode()
@@ -69,7 +69,7 @@ class Suggester:
 
         def prepare() -> Callable[[], CombinedSuggesterV3]:
             fit = self.training(book)  # reads the store here, in the caller's thread
-            self._ctx.note_setting("nlp.suggesters", SUGGESTERS)
+            self._ctx.note_setting(SettingKey.NLP_SUGGESTERS, SUGGESTERS)
             return fit
 
         return self._ctx.nlp.model(key, book_key, prepare, wait=wait)
@@ -149,7 +149,7 @@ class Suggester:
     def _contexts(self, sources: Sequence[Source]) -> list[str] | None:
         """What each of these sources answers (the attribute the setting ``nlp.context``
         names, from ``import --question-column``), or None when the project has no context."""
-        name = self._ctx.settings().get(CONTEXT_SETTING)
+        name = self._ctx.settings().nlp_context
         if not name:
             return None
         return [src.attributes.get(name, "") for src in sources]

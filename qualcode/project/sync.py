@@ -46,10 +46,11 @@ from qualcode.project.sync_rules import count
 from qualcode.project.sync_state import Base, Snapshot, agreed, agreed_memos, snapshot
 from qualcode.project.team import CodingKey
 from qualcode.store.server import display_url, is_server_url
+from qualcode.store.settings import SettingKey
 
-ORIGIN = "sync.origin"
-CODER = "sync.coder"
-CLONED_AT = "sync.cloned_at"
+ORIGIN = SettingKey.SYNC_ORIGIN
+CODER = SettingKey.SYNC_CODER
+CLONED_AT = SettingKey.SYNC_CLONED_AT
 
 
 @dataclass(slots=True)
@@ -126,7 +127,7 @@ def clone(origin: str, local: str | Path, *, coder: str | None = None) -> SyncRe
     report = SyncReport("clone", origin, coder)
     with Project.open_or_build(local, coder=coder) as project, project.team.transaction():
         merged = project.exchange.merge_refi(there.refi, origin)
-        project.context.set_setting("language", language)
+        project.context.set_setting(SettingKey.LANGUAGE, language)
         project.context.set_setting(ORIGIN, origin)
         project.context.set_setting(CODER, coder)
         project.context.set_setting(CLONED_AT, utc_now())
@@ -177,7 +178,7 @@ def push(local: str | Path, url: str | None = None) -> SyncReport:
         base.memos |= {m for m in here.memos if m[2] == me and m in there.memos} | set(memos)
         with project.team.transaction():
             project.team.set_sync_base(base.dump())
-            project.context.set_setting("sync.pushed_at", utc_now())
+            project.context.set_setting(SettingKey.SYNC_PUSHED_AT, utc_now())
     return report
 
 
@@ -230,7 +231,7 @@ def pull(local: str | Path, url: str | None = None) -> SyncReport:
             base.memos = agreed(base.memos, set(here.memos) | memos, set(there.memos))
             base.codebook = there.codebook
             project.team.set_sync_base(base.dump())
-            project.context.set_setting("sync.pulled_at", utc_now())
+            project.context.set_setting(SettingKey.SYNC_PULLED_AT, utc_now())
         report.codings_added, report.memos_added = merged.codings_added, merged.memos_added
         report.conflicts.extend(merged.conflicts)
         report.notes.extend(merged.notes)
@@ -240,7 +241,7 @@ def pull(local: str | Path, url: str | None = None) -> SyncReport:
 def _clone_state(project: Project, url: str | None) -> tuple[str, str, Base]:
     """The clone's origin (or ``url``), coder and base; refused for a project not cloned."""
     settings = project.context.settings()
-    origin, coder = settings.get(ORIGIN), settings.get(CODER)
+    origin, coder = settings.sync_origin, settings.sync_coder
     if origin is None or coder is None:
         raise ProjectError(
             "is not a copy of a server project; make one with 'qualcode clone URL FILE'",

@@ -68,9 +68,7 @@ class Team:
         no REFI-QDA GUID gets a local key (see :func:`qualcode.interop.convert.project_to_refi`)."""
         from qualcode.interop.convert import project_to_refi
 
-        return project_to_refi(
-            self._ctx.store, name=self._ctx.settings().get("name", ""), assign=False
-        )
+        return project_to_refi(self._ctx.store, name=self._ctx.settings().name, assign=False)
 
     def coding_ids(self) -> dict[CodingKey, int]:
         """Every coding's id by its content: source text hash, case-folded code path,

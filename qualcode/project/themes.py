@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from qualcode.errors import ProjectError
 from qualcode.model import Code, Source, Theme
+from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
     from qualcode.nlp.engine import CombinedSuggesterV3
@@ -39,7 +40,7 @@ class Themes:
     @property
     def nlp_model(self) -> str | None:
         """The installed spaCy pipeline named by the setting ``nlp.model``, if any."""
-        return self._ctx.settings().get("nlp.model") or None
+        return self._ctx.settings().nlp_model or None
 
     def analysis(self, source: Source) -> Analysis:
         # Deferred: spaCy loads only when a suggestion is asked for.
@@ -118,7 +119,7 @@ class Themes:
                     spans.append((src, a, b))
                     texts.append(lemma_text)
         found = finder(n, terms, quotes, self._ctx.language).fit(texts)
-        self._ctx.note_setting("nlp.themes", THEMES)
+        self._ctx.note_setting(SettingKey.NLP_THEMES, THEMES)
         return [
             Theme(
                 label=t.label,

@@ -23,6 +23,7 @@ from qualcode.store import schema as s
 from qualcode.store import server
 from qualcode.store.catalog import Catalog
 from qualcode.store.dialect import dialect_for
+from qualcode.store.settings import SettingKey, Settings, setting_key
 
 T = TypeVar("T")
 _UNREAD = object()  # the catalog version, not yet read in this transaction
@@ -203,14 +204,18 @@ class StoreBase:
 
     # -- settings ------------------------------------------------------------------------
 
-    def settings(self) -> dict[str, str]:
+    def settings(self) -> Settings:
+        """The project's settings, typed (the rows of ``meta`` qualcode knows)."""
         with self.reading() as conn:
-            return {k: v for k, v in conn.execute(select(s.meta.c.key, s.meta.c.value))}
+            rows = conn.execute(select(s.meta.c.key, s.meta.c.value))
+            return Settings.from_rows({k: v for k, v in rows})
 
-    def set_setting(self, key: str, value: str) -> None:
-        """Set one project setting (a row of ``meta``), added if new."""
+    def set_setting(self, key: SettingKey, value: str) -> None:
+        """Set one project setting (a row of ``meta``), added if new; a key qualcode does
+        not know is refused (see :class:`qualcode.store.settings.SettingKey`)."""
+        known = setting_key(key)
         with self.writing() as conn:
-            _set_meta(conn, key, value)
+            _set_meta(conn, known.value, value)
 
     def may_change_settings(self) -> bool:
         """Whether the connecting coder may change the project's settings: in a project

@@ -16,6 +16,7 @@ from qualcode.errors import CodebookError, ProjectError
 from qualcode.model import CODE_FIELDS, Code, Codebook
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase, new_id
+from qualcode.store.settings import SettingKey
 
 EDITABLE = ("name", *CODE_FIELDS)
 # The longest code name, in characters: what the ``codes.name`` column holds on a server.
@@ -92,7 +93,9 @@ class CodesMixin(StoreBase):
     def _read_codebook(self, conn: Connection) -> Codebook:
         rows = conn.execute(select(s.codes).order_by(s.codes.c.position, s.codes.c.id))
         codes = [_code(r, self.label) for r in rows]
-        name = conn.execute(select(s.meta.c.value).where(s.meta.c.key == "codebook_name"))
+        name = conn.execute(
+            select(s.meta.c.value).where(s.meta.c.key == SettingKey.CODEBOOK_NAME.value)
+        )
         return Codebook(tuple(_order(codes)), name=name.scalar() or "")
 
     def _check_name(

@@ -20,6 +20,7 @@ from qualcode.store.dialect import file_url
 from qualcode.store.exchange import ExchangeMixin
 from qualcode.store.feedback import FeedbackMixin
 from qualcode.store.pending import PendingMixin
+from qualcode.store.settings import SettingKey, setting_key
 from qualcode.store.sources import SourcesMixin
 from qualcode.store.sync import SyncMixin
 from qualcode.store.team import TeamMixin
@@ -163,7 +164,8 @@ class Store(
         with self.writing() as conn:
             self.dialect.mark_ours(conn)
             s.metadata.create_all(conn)
-            rows = {"schema_version": str(s.SCHEMA_VERSION), **settings}
+            given = {setting_key(k).value: v for k, v in settings.items()}
+            rows = {SettingKey.SCHEMA_VERSION.value: str(s.SCHEMA_VERSION), **given}
             conn.execute(s.meta.insert(), [{"key": k, "value": v} for k, v in rows.items()])
 
     def _check_and_upgrade(self) -> None:
@@ -182,7 +184,7 @@ class Store(
                     while version < s.SCHEMA_VERSION:
                         s.MIGRATIONS[version](conn)
                         version += 1
-                        self.set_setting("schema_version", str(version))
+                        self.set_setting(SettingKey.SCHEMA_VERSION, str(version))
                     if self.role is not None:
                         server.secure(conn)  # a new table gets the team's privileges too
         except self.dialect.database_errors as exc:
@@ -213,7 +215,7 @@ class Store(
         if not self.dialect.is_ours(conn):
             raise not_ours
         version_text = conn.execute(
-            select(s.meta.c.value).where(s.meta.c.key == "schema_version")
+            select(s.meta.c.value).where(s.meta.c.key == SettingKey.SCHEMA_VERSION.value)
         ).scalar()
         if version_text is None:
             raise not_ours

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from qualcode.store import schema as s
 from qualcode.store.base import StoreBase
+from qualcode.store.settings import SettingKey
 
 # The setting holding a project's own namespace for the GUIDs its exports mint.
-REFI_NAMESPACE = "refi.namespace"
+REFI_NAMESPACE = SettingKey.REFI_NAMESPACE
 
 
 class ExchangeMixin(StoreBase):
@@ -25,13 +26,13 @@ class ExchangeMixin(StoreBase):
         one, else one made of what every member of a team reads alike and no other project
         shares: the database's name (on a server) or the project's, and when it was made."""
         settings = self.settings()
-        found = settings.get(REFI_NAMESPACE)
+        found = settings.refi_namespace
         if found is None:
-            name = settings.get("name", "")
+            name = settings.name
             if self.role is not None:
                 with self.reading() as conn:
                     name = str(conn.exec_driver_sql("SELECT current_database()").scalar())
-            found = f"qualcode:{name}:{settings.get('created_at', '')}"
+            found = f"qualcode:{name}:{settings.created_at}"
         try:
             return uuid.UUID(found)
         except ValueError:

@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.store import fences
+from qualcode.store.settings import SettingKey
 
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 DRIVER = "postgresql+psycopg"
@@ -36,10 +37,10 @@ OWN_ROWS = ("codings", "memos", "history", "suggestion_feedback", "pending_sugge
 # The reconcile decisions, fenced to the role that decided (``decided_by``).
 DECISIONS = "decisions"
 # Settings rows naming the team's group roles.
-CODERS_KEY = "server.coders_role"
-LEADS_KEY = "server.leads_role"
+CODERS_KEY = SettingKey.SERVER_CODERS_ROLE.value
+LEADS_KEY = SettingKey.SERVER_LEADS_ROLE.value
 # The settings row that changes whenever the codebook, the sources or the coders do.
-CATALOG_KEY = "server.catalog_version"
+CATALOG_KEY = SettingKey.SERVER_CATALOG_VERSION.value
 CATALOG_TABLES = ("codes", "sources", "coders")
 _NAME_LIMIT = 63  # PostgreSQL's longest identifier, in bytes
 
@@ -303,12 +304,12 @@ def catalog_token(conn: Connection) -> tuple[str, str] | None:
     version."""
     rows: dict[str, str] = dict(
         conn.exec_driver_sql(
-            "SELECT key, value FROM meta WHERE key IN (%(v)s, 'codebook_name')",
-            {"v": CATALOG_KEY},
+            "SELECT key, value FROM meta WHERE key IN (%(v)s, %(n)s)",
+            {"v": CATALOG_KEY, "n": SettingKey.CODEBOOK_NAME.value},
         ).all()
     )
     version = rows.get(CATALOG_KEY)
-    return None if version is None else (version, rows.get("codebook_name", ""))
+    return None if version is None else (version, rows.get(SettingKey.CODEBOOK_NAME.value, ""))
 
 
 # -- errors ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 
 TEXTS = {
     "a": (
@@ -69,8 +69,8 @@ def build_study(folder: Path, *, coded: bool = True) -> Project:
     sheet = folder / "attributes.csv"
     sheet.write_text("source,cohort\na,2019\nb,2020\nd,2019\n", encoding="utf-8")
     p = Project.create(folder / "study.qcdb", coder="anna")
-    p.sources.import_files([folder / f"{n}.txt" for n in "abd"], kind="interview")
-    p.sources.import_files([folder / "c.txt"], kind="expert_panel")
+    p.sources.import_files([folder / f"{n}.txt" for n in "abd"], ImportOptions(kind="interview"))
+    p.sources.import_files([folder / "c.txt"], ImportOptions(kind="expert_panel"))
     p.sources.import_attributes(sheet)
     for name, parent in [
         ("Awareness", None),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from qualcode.examples import CODERS, CODINGS, build_demo, examples_root
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.store.server import is_server_url
 
 # The session's PostgreSQL server and a fresh database per test (tests/postgres.py), and a
@@ -109,8 +109,8 @@ def project_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def project(project_path: Path, transcripts: dict[str, Path]):
     p = Project.create(project_path, language="en", coder="anna")
-    p.sources.import_files([transcripts["int1"]], kind="interview")
-    p.sources.import_files([transcripts["panel1"]], kind="expert_panel")
+    p.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
+    p.sources.import_files([transcripts["panel1"]], ImportOptions(kind="expert_panel"))
     yield p
     p.close()
 

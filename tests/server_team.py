@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from qualcode.project import ImportOptions
 from tests.postgres import PostgresServer
 
 
@@ -39,7 +40,7 @@ def team(
 
     t = Team(postgres, pg_database)
     with Project.create(lead_url) as p:
-        p.sources.import_files([transcripts["int1"]], kind="interview")
+        p.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
         p.team.add_coder("anna")
         p.team.add_coder("bob")
         start, end = span(INTERVIEW, "I had never heard of it")

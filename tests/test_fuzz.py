@@ -31,7 +31,7 @@ import pytest
 
 from qualcode.codebook import load_codebook, save_codebook
 from qualcode.errors import QualcodeError
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from tests.conftest import INTERVIEW, dump
 from tests.refi_helpers import SOURCE, make_qdpx, selection, simple_qde
 
@@ -57,7 +57,7 @@ def _codebook(p: Project, path: Path) -> object:
 
 
 def _survey(p: Project, path: Path) -> object:
-    return p.sources.import_responses(path, text_column="role", id_column="source")
+    return p.sources.import_responses(path, ImportOptions(text_column="role", id_column="source"))
 
 
 def _qdpx(p: Project, path: Path) -> object:

@@ -53,10 +53,7 @@ LAYERS: list[str | set[str]] = [
 ]
 
 # Cycles between modules of one package that are known and planned away, by the issue.
-KNOWN_INSIDE = {
-    "qualcode.project": "issue 21: the facade becomes services; sync <-> sync_rules "
-    "(SyncReport, count) and the package's __init__ <-> its action modules",
-}
+KNOWN_INSIDE: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +150,5 @@ def test_no_import_cycle_between_modules_but_the_known_ones(graph: grimp.ImportG
     assert unknown == []
 
 
-@pytest.mark.xfail(reason=KNOWN_INSIDE["qualcode.project"], strict=False)
 def test_no_import_cycle_inside_the_project_package(graph: grimp.ImportGraph):
     assert [g for g in _module_cycles(graph) if _package(g[0]) == "qualcode.project"] == []

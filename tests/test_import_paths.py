@@ -4,12 +4,13 @@ thing. Checked through the CLI (what a user types) and the facade (what it store
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from qualcode.errors import ImportFormatError, ProjectError
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from tests.conftest import dump
 from tests.test_cli import run
 
@@ -185,3 +186,28 @@ def test_question_column_is_checked_before_anything_is_written(empty: Path, tmp_
     )
     assert "column 'answer' cannot be the question and the answer, id or codes" in result.output
     assert dump(empty) == before
+
+
+def test_the_options_given_once_reach_every_transcript_of_a_folder(tmp_path: Path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "one.txt").write_text("MOD: Hallo zusammen.\nP1: Hallo.\n", encoding="utf-8")
+    (folder / "two.txt").write_text("MOD: Noch eine Runde.\nP2: Gut.\n", encoding="utf-8")
+    options = ImportOptions(kind="focus_group", language="de")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        p.sources.import_paths([folder], options)
+        got = {s.name: (s.kind, s.language) for s in map(p.sources.get, ("one", "two"))}
+        assert got == {"one": ("focus_group", "de"), "two": ("focus_group", "de")}
+        (folder / "one.txt").write_text("MOD: Neu.\nP1: Ja.\n", encoding="utf-8")
+        with pytest.raises(ProjectError, match="--replace"):
+            p.sources.import_paths([folder / "one.txt"], options)
+        report = p.sources.import_paths([folder / "one.txt"], replace(options, replace=True))
+        assert report.replaced == ["one"]
+
+
+def test_a_dry_run_of_anything_but_refi_files_is_refused_and_writes_nothing(tmp_path: Path):
+    (tmp_path / "one.txt").write_text("I: Hello.\nR: Hi.\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.qcdb") as p:
+        with pytest.raises(ProjectError, match="--dry-run is for REFI-QDA files"):
+            p.sources.import_paths([tmp_path / "one.txt"], ImportOptions(dry_run=True))
+        assert p.sources.all() == []

@@ -11,7 +11,7 @@ from qualcode.codebook import load_codebook
 from qualcode.decoding import decode_bytes
 from qualcode.errors import ImportFormatError
 from qualcode.ingest import decode, normalise, read_document
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 
 
 def test_normalise_makes_newlines_and_composition_uniform_and_keeps_the_rest():
@@ -157,7 +157,9 @@ def test_a_survey_sheet_gets_the_same_decoding(tmp_path):
     sheet = tmp_path / "answers.csv"
     sheet.write_bytes(b"id,answer\n1,f\xc3\xbcr mich\n2,gr\xc3\xb6\xc3\x9fer\xff\x01\n")
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.sources.import_responses(sheet, text_column="answer", id_column="id")
+        report = p.sources.import_responses(
+            sheet, ImportOptions(text_column="answer", id_column="id")
+        )
         assert [p.sources.get(n).text for n in ("1", "2")] == ["für mich", "größer\ufffd"]
     assert report.notes == report_notes(sheet, 3, 9, controls=1)
 
@@ -233,7 +235,9 @@ def test_a_survey_sheet_with_a_curly_quote_and_a_stray_byte_stays_utf8(tmp_path)
     sheet = tmp_path / "answers.csv"
     sheet.write_bytes("id,answer\n1,I don’t know\n".encode() + b"2,fine \x92 ok\n")
     with Project.create(tmp_path / "p.qcdb") as p:
-        report = p.sources.import_responses(sheet, text_column="answer", id_column="id")
+        report = p.sources.import_responses(
+            sheet, ImportOptions(text_column="answer", id_column="id")
+        )
         assert [p.sources.get(n).text for n in ("1", "2")] == ["I don’t know", "fine \ufffd ok"]
     assert "read as utf-8; 1 byte sequence" in report.notes[0]
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.project.live import live_listener
 from qualcode.store.live import WAIT
 from qualcode.tui.app import QualcodeApp
@@ -26,7 +26,7 @@ SIZE = (100, 30)
 @pytest.fixture
 def team(postgres: PostgresServer, pg_database: str, pg_url: str, transcripts) -> dict[str, str]:
     with Project.create(pg_url) as lead:
-        lead.sources.import_files([transcripts["int1"]], kind="interview")
+        lead.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
         lead.codebook.add_code("Awareness")
     return {name: add_coder(postgres, pg_database, name) for name in ("anna", "ben")}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import CodebookError, ImportFormatError, ProjectError, QualcodeError
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from tests.conftest import dump, span
 
 
@@ -68,7 +68,7 @@ def test_replace_swaps_the_text_and_says_what_codings_went(project: Project, tra
     text = project.sources.get("int1").text
     project.coding.apply("int1", *span(text, "never heard of it"), "Awareness", new=True)
     transcripts["int1"].write_text("INTERVIEWER: New version.\nSTUDENT: Yes.\n")
-    report = project.sources.import_files([transcripts["int1"]], replace=True)
+    report = project.sources.import_files([transcripts["int1"]], ImportOptions(replace=True))
     assert report.replaced == ["int1"]
     assert report.codings_dropped == 1
     assert project.sources.get("int1").text == "INTERVIEWER: New version.\nSTUDENT: Yes.\n"
@@ -323,7 +323,10 @@ def test_survey_answers_import_with_their_codes(tmp_path: Path):
     )
     with Project.create(tmp_path / "survey.qcdb") as p:
         report = p.sources.import_responses(
-            sheet, text_column="answer", id_column="id", codes_column="codes", coder="rater1"
+            sheet,
+            ImportOptions(
+                text_column="answer", id_column="id", codes_column="codes", coder="rater1"
+            ),
         )
         assert report.added == ["s1", "s2", "s3"]
         assert sorted(report.codes_created) == ["awareness", "exams", "time"]
@@ -334,7 +337,7 @@ def test_survey_answers_import_with_their_codes(tmp_path: Path):
         assert sorted(s.code for s in segs) == ["exams", "time"]
         assert all(s.text == "No time during exams" and s.coding.coder == "rater1" for s in segs)
         with pytest.raises(QualcodeError, match="already in the project"):
-            p.sources.import_responses(sheet, text_column="answer", id_column="id")
+            p.sources.import_responses(sheet, ImportOptions(text_column="answer", id_column="id"))
 
 
 def test_a_german_project_keeps_its_language(tmp_path: Path):

@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 from qualcode.ingest.notes import is_transcriber_note
 from qualcode.ingest.spoken import spoken_quote
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.widgets.code_tree import CodeTree
@@ -50,7 +50,9 @@ def study(tmp_path: Path) -> Project:
     (tmp_path / "int12.txt").write_text(TRANSCRIPT, encoding="utf-8")
     (tmp_path / "int_de.txt").write_text(GERMAN, encoding="utf-8")
     p = Project.create(tmp_path / "q.qcdb", language="en", coder="anna")
-    p.sources.import_files([tmp_path / "int12.txt", tmp_path / "int_de.txt"], kind="interview")
+    p.sources.import_files(
+        [tmp_path / "int12.txt", tmp_path / "int_de.txt"], ImportOptions(kind="interview")
+    )
     yield p
     p.close()
 

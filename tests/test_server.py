@@ -8,7 +8,7 @@ import pytest
 
 from qualcode.errors import ProjectError
 from qualcode.examples import CODINGS, MANIFEST, examples_root
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.store import schema
 from tests.postgres import PostgresServer
 
@@ -16,7 +16,7 @@ from tests.postgres import PostgresServer
 def test_init_sets_up_an_empty_database_and_open_finds_it(pg_url: str, transcripts):
     with Project.create(pg_url, language="de") as p:
         assert p.context.coder == "postgres"  # the connecting role is the lead and the coder
-        p.sources.import_files([transcripts["int1"]], kind="interview")
+        p.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
     with Project.open(pg_url) as p:
         assert p.context.language == "de"
         assert p.context.settings().schema_version == schema.SCHEMA_VERSION

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from qualcode.errors import CodebookError, QualcodeError
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.store import server
 from qualcode.store.settings import SettingKey
 from tests.conftest import INTERVIEW, span
@@ -64,7 +64,7 @@ def test_a_replaced_source_is_checked_against_its_new_text(team: Team, anna: Pro
     shorter = tmp_path / "int1.txt"
     shorter.write_text("STUDENT: Yes.\n", encoding="utf-8")
     with Project.open(team.url("lena")) as lena:
-        lena.sources.import_files([shorter], kind="interview", replace=True)
+        lena.sources.import_files([shorter], ImportOptions(kind="interview", replace=True))
         new_id = lena.sources.get("int1").id
     with pytest.raises(QualcodeError, match=r"outside source 'int1' \(its text is 0\.\.14\)"):
         anna.coding.apply("int1", *TIME, "Awareness")

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from qualcode.errors import ProjectBusy
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from tests.concurrent_coder import start
 from tests.postgres import PostgresServer
 
@@ -23,7 +23,7 @@ def test_coders_at_once_lose_nothing_and_undo_only_their_own(
 ):
     names = [f"coder{i}" for i in range(coders)]
     with Project.create(postgres.url(pg_database)) as lead:
-        lead.sources.import_files([transcripts["int1"]], kind="interview")
+        lead.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
         lead.codebook.add_code("Shared")
         for name in names:
             lead.team.add_coder(name)
@@ -42,7 +42,7 @@ def test_one_coder_in_two_windows_makes_each_coding_once(
     postgres: PostgresServer, pg_database: str, transcripts
 ):
     with Project.create(postgres.url(pg_database)) as lead:
-        lead.sources.import_files([transcripts["int1"]], kind="interview")
+        lead.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
         lead.codebook.add_code("Shared")
         lead.team.add_coder("anna")
     n = 40
@@ -74,7 +74,9 @@ def held_history(postgres: PostgresServer, pg_database: str, transcripts):
     URL and the row counts before."""
     url = postgres.url(pg_database)
     with Project.create(url) as p:
-        p.sources.import_files([transcripts["int1"], transcripts["panel1"]], kind="interview")
+        p.sources.import_files(
+            [transcripts["int1"], transcripts["panel1"]], ImportOptions(kind="interview")
+        )
         p.codebook.add_code("Time")
         before = p.context.store.counts()
     with postgres.admin(pg_database) as other:
@@ -165,7 +167,7 @@ def test_an_open_project_outlives_a_connection_the_server_closed(
     postgres: PostgresServer, pg_database: str, pg_url: str, transcripts
 ):
     with Project.create(pg_url) as p:  # as a workbench left open
-        p.sources.import_files([transcripts["int1"]], kind="interview")
+        p.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
         with postgres.admin(pg_database) as conn:
             conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

@@ -13,7 +13,7 @@ import pytest
 from qualcode.errors import ProjectError
 from qualcode.examples import CODINGS, examples_root
 from qualcode.model import Suggestion
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from tests.conftest import INTERVIEW, dump, span
 from tests.server_team import Team
 
@@ -51,7 +51,7 @@ def _queue(team: Team, role: str, qualcode) -> int:
 def queued(team: Team, transcripts) -> Team:
     """The team with codes a suggester can suggest, on two sources."""
     with Project.open(team.url("lena")) as lead:
-        lead.sources.import_files([transcripts["panel1"]], kind="expert_panel")
+        lead.sources.import_files([transcripts["panel1"]], ImportOptions(kind="expert_panel"))
         lead.codebook.add_code("Time", definition="Lack of time", keywords=("time",))
         lead.codebook.update_code("Awareness", keywords=("never heard", "know the programme"))
     return team

@@ -4,7 +4,7 @@ refuses is an error notification, with the project unchanged."""
 from __future__ import annotations
 
 from qualcode.examples import MANIFEST, examples_root
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.widgets.code_tree import CodeTree
@@ -45,7 +45,7 @@ async def test_the_coding_screen_says_it_waits_for_a_lock_on_the_server(
     postgres: PostgresServer, pg_database: str, pg_url: str, transcripts
 ):
     with Project.create(pg_url) as p:
-        p.sources.import_files([transcripts["int1"]], kind="interview")
+        p.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
         p.codebook.add_code("Awareness", hotkey="a")
         app = QualcodeApp(p, source="int1")
         async with app.run_test(size=SIZE) as pilot:

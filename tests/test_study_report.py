@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import app
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.tui.app import QualcodeApp
 from tests.conftest import copy_project, span, wait_for, wait_for_toast
 
@@ -169,7 +169,7 @@ def bracketed(project: Project, tmp_path: Path) -> Project:
     """The small study with a quote holding <, & and the researcher's [brackets]."""
     file = tmp_path / "int2.txt"
     file.write_text(f"INTERVIEWER: And management?\nSTUDENT: {QUOTED}\n", encoding="utf-8")
-    project.sources.import_files([file], kind="interview")
+    project.sources.import_files([file], ImportOptions(kind="interview"))
     text = project.sources.get("int2").text
     project.codebook.add_code("Attitudes", definition=DEFINED)
     project.coding.apply("int2", *span(text, QUOTED), "Attitudes")

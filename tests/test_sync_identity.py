@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.project.sync import clone, pull, push
 from qualcode.store.server import group_names
 from tests.conftest import INTERVIEW, span
@@ -88,7 +88,7 @@ def test_a_project_file_keeps_coders_apart_that_differ_only_in_case(
     for name in (first, first.swapcase()[0] + first[1:]):
         path = tmp_path / f"{name}-{len(files)}.qcdb"
         with Project.create(path, coder=name) as p:
-            p.sources.import_files([transcripts["int1"]], kind="interview")
+            p.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
             p.coding.apply("int1", *span(INTERVIEW, NEVER), "Awareness", new=True)
             p.coding.add_memo(f"{name}'s memo", coding=p.coding.codings()[0].coding.id)
         files.append(tmp_path / f"{name}.qdpx")

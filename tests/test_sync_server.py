@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, event
 from typer.testing import CliRunner
 
 from qualcode.cli import app
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 from qualcode.project.sync import clone, pull, push
 from qualcode.store.schema import SCHEMA_VERSION
 from qualcode.store.server import group_names
@@ -43,7 +43,7 @@ def add_coder(postgres: PostgresServer, database: str, name: str) -> str:
 def team(postgres: PostgresServer, pg_database: str, pg_url: str, transcripts) -> dict[str, str]:
     """A server project set up by its lead, with coders anna and ben; their URLs."""
     with Project.create(pg_url) as lead:
-        lead.sources.import_files([transcripts["int1"]], kind="interview")
+        lead.sources.import_files([transcripts["int1"]], ImportOptions(kind="interview"))
         lead.codebook.add_code("Awareness", definition="Knowing the programme exists.")
         lead.codebook.add_code("Time constraints")
     urls = {"lead": pg_url}

@@ -105,33 +105,36 @@ def import_(
     codebook (.yaml .csv .qdc), REFI-QDA projects (.qdpx .qde), or survey answers (.csv
     .xlsx with --text-column). Each file is taken for what it is; all or nothing."""
     from qualcode.ingest.formats import REFI_PROJECT_SUFFIXES, file_kind, listed
+    from qualcode.project.options import ImportOptions
 
+    options = ImportOptions(
+        kind=kind,
+        language=language,
+        attributes=attributes,
+        replace=replace,
+        speaker_pattern=speaker_pattern,
+        max_size=parse_size(max_size),
+        text_column=text_column,
+        id_column=id_column,
+        codes_column=codes_column,
+        question_column=question_column,
+        coder=coder,
+        sep=sep,
+        offsets=offsets,
+        dry_run=dry_run,
+    )
     files = files or []
     if files and all(file_kind(f) == "refi" for f in files):
         from qualcode.cli.exchange import import_refi
 
-        import_refi(project, files, offsets=offsets, dry_run=dry_run)  # may create the project
+        # may create the project
+        import_refi(project, files, offsets=options.offsets, dry_run=options.dry_run)
         return
-    if offsets or dry_run:
+    if options.offsets or options.dry_run:
         fail(f"--offsets and --dry-run are for REFI-QDA files ({listed(REFI_PROJECT_SUFFIXES)})")
-    limit = parse_size(max_size)
     with opened(project) as p:
-        report = p.sources.import_paths(
-            files,
-            kind=kind,
-            attributes=attributes,
-            replace=replace,
-            language=language,
-            speaker_pattern=speaker_pattern,
-            max_size=limit,
-            text_column=text_column,
-            id_column=id_column,
-            codes_column=codes_column,
-            question_column=question_column,
-            coder=coder,
-            sep=sep,
-        )
-    _print_report(report, "response" if text_column else "source")
+        report = p.sources.import_paths(files, options)
+    _print_report(report, "response" if options.text_column else "source")
 
 
 def _print_report(report: ImportReport, unit: str) -> None:

@@ -46,6 +46,7 @@ from qualcode.project.coding import ApplyResult, Codings, Place, Step
 from qualcode.project.counting import Counting
 from qualcode.project.exchange import Exchange
 from qualcode.project.importing import Imports
+from qualcode.project.options import ImportOptions
 from qualcode.project.reconciling import AGREED, Reconciled, Reconciling
 from qualcode.project.review import Queued, Suggestions
 from qualcode.project.sourcing import ImportReport, SourceFiles
@@ -243,6 +244,7 @@ __all__ = [
     "Codes",
     "Codings",
     "Exchange",
+    "ImportOptions",
     "ImportReport",
     "Place",
     "Project",

@@ -18,13 +18,14 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ImportFormatError, ProjectError
-from qualcode.files import DEFAULT_MAX_SIZE
 from qualcode.project.base import LANGUAGE_CODE
-from qualcode.project.sourcing import ImportReport
+from qualcode.project.options import ImportOptions
+from qualcode.project.sourcing import DEFAULTS, ImportReport
 from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
@@ -49,19 +50,8 @@ class Imports:
     def import_paths(
         self,
         paths: Iterable[str | Path],
+        options: ImportOptions = DEFAULTS,
         *,
-        kind: str | None = None,
-        attributes: str | Path | None = None,
-        replace: bool = False,
-        language: str | None = None,
-        speaker_pattern: str | None = None,
-        text_column: str | None = None,
-        id_column: str | None = None,
-        codes_column: str | None = None,
-        question_column: str | None = None,
-        coder: str | None = None,
-        sep: str = ";",
-        max_size: int | None = DEFAULT_MAX_SIZE,
         progress: Callable[[float], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportReport:
@@ -69,74 +59,63 @@ class Imports:
 
         Args:
             paths: transcripts, codebooks, REFI-QDA files, a survey sheet (with
-                ``text_column``), folders of transcripts, study folders or manifests.
-            kind, replace, language, speaker_pattern: for the transcripts, as in
-                :meth:`import_files` (a study's manifest gives kinds and languages itself).
-            attributes: a sheet of case attributes, set after everything else is in; given
-                alone (no paths), it sets the attributes of sources already imported.
-            text_column, id_column, codes_column, question_column, coder, sep: for a
-                survey sheet, as in
-                :meth:`import_responses`.
-            max_size: refuse a transcript larger than this many bytes (None: no limit).
+                ``options.text_column``), folders of transcripts, study folders or manifests.
+            options: how to read them. ``kind``, ``replace``, ``language``,
+                ``speaker_pattern`` and ``max_size`` are for the transcripts, as in
+                :meth:`~qualcode.project.sourcing.SourceFiles.import_files` (a study's
+                manifest gives kinds and languages itself); ``attributes`` is set after
+                everything else is in, and given alone (no paths) sets the attributes of
+                sources already imported; the survey sheet's are as in
+                :meth:`~qualcode.project.sourcing.SourceFiles.import_responses`;
+                ``offsets`` is for REFI-QDA files. ``dry_run`` is refused here: a dry run
+                is for REFI-QDA files alone (:meth:`Exchange.import_refi_files`).
+            progress: called with the share done, from 0 to 1.
+            cancel: set to stop before anything is written.
 
         Raises:
             ImportFormatError: a file that is not what it is given as, with what to do.
         """
+        if options.dry_run:
+            raise ProjectError("--dry-run is for REFI-QDA files (.qdpx .qde) on their own")
         given = [Path(p) for p in paths]
-        if not given and attributes is None:
+        if not given and options.attributes is None:
             raise ProjectError("nothing to import: give files or folders (or --attributes SHEET)")
         report = ImportReport()
         routes = _route(given, report)
         studies, codebooks, refi = routes["study"], routes["codebook"], routes["refi"]
         sheets, transcripts = routes["sheet"], routes["transcript"]
-        if text_column is not None and (len(sheets) != 1 or len(given) != 1):
+        if options.text_column is not None and (len(sheets) != 1 or len(given) != 1):
             raise ProjectError("--text-column imports one survey sheet (.csv or .xlsx) on its own")
-        if question_column is not None and text_column is None:
+        if options.question_column is not None and options.text_column is None:
             raise ProjectError("--question-column is for a survey sheet: give --text-column too")
-        if text_column is None:
+        if options.text_column is None:
             codebooks += [s for s in sheets if self._sheet_is_codebook(s)]
         with self._ctx.store.atomic():
             for manifest in studies:
-                self._import_study(
-                    manifest, report, replace=replace, max_size=max_size, progress=progress
-                )
+                self._import_study(manifest, report, options, progress=progress)
             for book in codebooks:
                 done = self._codes.import_codebook(book)
                 report.codes_created += done.codes_created
                 report.codes_updated += done.codes_updated
             for path in refi:
-                report.exchanges.append((str(path), self._exchange.import_refi(path)))
-            if text_column is not None:
-                _add(
-                    report,
-                    self._files.import_responses(
-                        sheets[0],
-                        text_column=text_column,
-                        id_column=id_column,
-                        codes_column=codes_column,
-                        question_column=question_column,
-                        coder=coder,
-                        sep=sep,
-                        replace=replace,
-                    ),
+                report.exchanges.append(
+                    (str(path), self._exchange.import_refi(path, offsets=options.offsets))
                 )
+            if options.text_column is not None:
+                _add(report, self._files.import_responses(sheets[0], options))
             if transcripts:
                 _add(
                     report,
                     self._files.import_files(
                         transcripts,
-                        kind=kind,
-                        replace=replace,
-                        language=language,
-                        speaker_pattern=speaker_pattern,
-                        max_size=max_size,
+                        replace(options, attributes=None),
                         progress=progress,
                         cancel=cancel,
                     ),
                 )
-            if attributes is not None:
+            if options.attributes is not None:
                 report.attributes_set += self._files.apply_attributes(
-                    _read_attributes(Path(attributes)), report
+                    _read_attributes(Path(options.attributes)), report
                 )
         return report
 
@@ -175,9 +154,8 @@ class Imports:
         self,
         manifest: Path,
         report: ImportReport,
+        options: ImportOptions,
         *,
-        replace: bool,
-        max_size: int | None,
         progress: Callable[[float], None] | None,
     ) -> None:
         """A study manifest's codebook, sources (by kind and language) and attributes."""
@@ -209,7 +187,13 @@ class Imports:
             _add(
                 report,
                 self._files.import_files(
-                    files, kind=kind, language=language, replace=replace, max_size=max_size
+                    files,
+                    ImportOptions(
+                        kind=kind,
+                        language=language,
+                        replace=options.replace,
+                        max_size=options.max_size,
+                    ),
                 ),
             )
             done_files += len(files)

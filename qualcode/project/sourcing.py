@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ImportFormatError, ProjectError
-from qualcode.files import DEFAULT_MAX_SIZE
 from qualcode.ingest import content_hash
 from qualcode.model import (
     NewCoding,
@@ -20,6 +19,7 @@ from qualcode.project.base import (
     _check_kind,
     did_you_mean,
 )
+from qualcode.project.options import ImportOptions
 from qualcode.store.sources import NewSource, spill
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from qualcode.project.base import ProjectContext
 
 Progress = Callable[[float], None]
+DEFAULTS = ImportOptions()  # the CLI's defaults, for a call that gives no options
 
 
 @dataclass(slots=True)
@@ -101,13 +102,8 @@ class SourceFiles:
     def import_files(
         self,
         paths: Iterable[str | Path],
+        options: ImportOptions = DEFAULTS,
         *,
-        kind: str | None = None,
-        attributes: str | Path | None = None,
-        replace: bool = False,
-        language: str | None = None,
-        speaker_pattern: str | None = None,
-        max_size: int | None = DEFAULT_MAX_SIZE,
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportReport:
@@ -115,17 +111,20 @@ class SourceFiles:
 
         Args:
             paths: transcript files (.txt .md .docx .odt .rtf .pdf .vtt .srt).
-            kind: interview, expert_panel, focus_group or document (default interview).
-            attributes: a CSV/XLSX sheet of case attributes keyed by source name.
-            replace: replace sources of the same name (their codings are dropped).
-            language: the sources' language; by default each source's is detected
-                (the project's language when the text is too short to tell).
-            speaker_pattern: a regex with a ``(?P<speaker>...)`` group for unusual labels.
-            max_size: refuse a transcript larger than this many bytes (None: no limit).
+            options: what this reads of them: ``kind`` (interview, expert_panel,
+                focus_group or document; default interview), ``attributes`` (a CSV/XLSX
+                sheet of case attributes keyed by source name), ``replace`` (replace
+                sources of the same name, dropping their codings), ``language`` (by
+                default each source's is detected, the project's when the text is too
+                short to tell), ``speaker_pattern`` (a regex with a ``(?P<speaker>...)``
+                group for unusual labels) and ``max_size`` (refuse a larger transcript;
+                None: no limit).
+            progress: called with the share done, from 0 to 1.
+            cancel: set to stop before anything is written.
         """
         from qualcode import ingest  # the readers pull in docx/pdf libraries: load on use
 
-        kind = _check_kind(kind or "interview")
+        kind = _check_kind(options.kind or "interview")
         files = [Path(p) for p in paths]
         if not files:
             raise ProjectError("no files to import")
@@ -141,10 +140,10 @@ class SourceFiles:
                     _read_transcript(
                         path,
                         kind,
-                        language,
+                        options.language,
                         now,
-                        speaker_pattern,
-                        max_size,
+                        options.speaker_pattern,
+                        options.max_size,
                         folder,
                         self._detect_language,
                     )
@@ -156,9 +155,10 @@ class SourceFiles:
             if progress is not None:
                 progress((i + 1) / len(files) * 0.9)
         try:
-            attrs = ingest.read_attributes(Path(attributes), notes=notes) if attributes else {}
+            sheet = options.attributes
+            attrs = ingest.read_attributes(Path(sheet), notes=notes) if sheet else {}
             with self._ctx.store.atomic():  # the sources and their attributes: all or nothing
-                report = self._write_sources([r.source for r in new], replace=replace)
+                report = self._write_sources([r.source for r in new], replace=options.replace)
                 report.notes.extend(notes)
                 if attrs:
                     report.attributes_set = self.apply_attributes(attrs, report)
@@ -267,34 +267,34 @@ class SourceFiles:
     def import_responses(
         self,
         path: str | Path,
-        *,
-        text_column: str,
-        id_column: str | None = None,
-        codes_column: str | None = None,
-        question_column: str | None = None,
-        coder: str | None = None,
-        sep: str = ";",
-        replace: bool = False,
+        options: ImportOptions,
     ) -> ImportReport:
         """Import open-ended survey answers, one source (kind ``response``) per row.
 
-        Other columns become case attributes; ``codes_column`` holds codes a person already
-        applied (``sep``-separated), imported as ``coder``'s codings of the whole response.
-        ``question_column`` holds what each answer answers: kept as an attribute, and named
-        in the setting ``nlp.context``, so the suggester learns which codes go with which
-        question.
+        ``options.text_column`` holds the answers (required), ``id_column`` the respondents'
+        ids; other columns become case attributes; ``codes_column`` holds codes a person
+        already applied (``sep``-separated), imported as ``coder``'s codings of the whole
+        response. ``question_column`` holds what each answer answers: kept as an attribute,
+        and named in the setting ``nlp.context``, so the suggester learns which codes go
+        with which question. ``replace`` replaces responses of the same id.
+
+        Raises:
+            ProjectError: no ``text_column`` given.
         """
         from qualcode import ingest
 
+        if options.text_column is None:
+            raise ProjectError("a survey sheet is read by its answer column: give --text-column")
         path = Path(path)
+        codes_column, question_column = options.codes_column, options.question_column
         notes: list[str] = []
         responses = ingest.read_responses(
             path,
-            text_column=text_column,
-            id_column=id_column,
+            text_column=options.text_column,
+            id_column=options.id_column,
             codes_column=codes_column,
             question_column=question_column,
-            sep=sep,
+            sep=options.sep,
             notes=notes,
         )
         now, lang = utc_now(), self._ctx.language
@@ -317,11 +317,15 @@ class SourceFiles:
         # Two respondents may well give the same short answer ("no time"): for responses,
         # only names must be unique.
         with self._ctx.store.atomic():  # sources and their codings: all or nothing
-            report = self._write_sources(new, replace=replace, unit="row", same_text_ok=True)
+            report = self._write_sources(
+                new, replace=options.replace, unit="row", same_text_ok=True
+            )
             report.notes.extend(notes)
             if codes_column:
                 lengths = {n.name: len(n.text) for n in new}
-                self._import_response_codes(responses, lengths, coder or self._ctx.coder, report)
+                self._import_response_codes(
+                    responses, lengths, options.coder or self._ctx.coder, report
+                )
             if question_column and responses:
                 self._set_context(responses[0].attributes, question_column, report)
         return report

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.outputs import check_output, writing
@@ -24,10 +24,25 @@ from qualcode.project.reconciling import AGREED
 from qualcode.project.review import SUGGESTED
 
 if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.analysis.data import StudyData
     from qualcode.analysis.study_report import StudyInputs
     from qualcode.project.agreement import Agreement
-    from qualcode.project.analysis import Reports
     from qualcode.project.base import ProjectContext
+
+
+class Reports(Protocol):
+    """The tables the report is made of, as :class:`qualcode.project.analysis.Reports`
+    computes them (which calls this module, so it is named by what it offers)."""
+
+    def agreed_coder(self) -> str | None: ...
+    def study_data(self, *args: Any, **kwargs: Any) -> StudyData: ...
+    def frequencies(self, *args: Any, **kwargs: Any) -> pd.DataFrame: ...
+    def quotes(self, *args: Any, **kwargs: Any) -> pd.DataFrame: ...
+    def cooccurrence(self, *args: Any, **kwargs: Any) -> pd.DataFrame: ...
+    def matrix(self, *args: Any, **kwargs: Any) -> pd.DataFrame: ...
+
 
 STUDY_SUFFIXES = (".html", ".docx", ".pdf")
 AGREEMENT_UNIT = "sentence"

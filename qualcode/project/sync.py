@@ -35,14 +35,13 @@ run again: both are idempotent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from qualcode.errors import ProjectError
 from qualcode.model import PATH_SEPARATOR, utc_now
 from qualcode.project import Project
 from qualcode.project import sync_rules as rules
-from qualcode.project.sync_rules import count
+from qualcode.project.sync_report import SyncReport, count
 from qualcode.project.sync_state import Base, Snapshot, agreed, agreed_memos, snapshot
 from qualcode.project.team import CodingKey
 from qualcode.store.server import display_url, is_server_url
@@ -51,47 +50,6 @@ from qualcode.store.settings import SettingKey
 ORIGIN = SettingKey.SYNC_ORIGIN
 CODER = SettingKey.SYNC_CODER
 CLONED_AT = SettingKey.SYNC_CLONED_AT
-
-
-@dataclass(slots=True)
-class SyncReport:
-    """What a clone, push or pull did, in counts, and what the user must look at."""
-
-    action: str  # clone | push | pull
-    origin: str
-    coder: str
-    codings_added: int = 0
-    codings_removed: int = 0
-    memos_added: int = 0
-    memos_edited: int = 0  # memos of codings changed
-    conflicts: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return bool(
-            self.codings_added or self.codings_removed or self.memos_added or self.memos_edited
-        )
-
-    def summary(self) -> str:
-        """One line: ``pushed 12 new codings, 3 removals, 1 memo, 2 edited memos; 2
-        conflicts:`` (edited memos only when there are some)."""
-        if self.action == "clone":
-            line = (
-                f"cloned {self.origin} for {self.coder}: "
-                f"{count(self.codings_added, 'coding')}, {count(self.memos_added, 'memo')}"
-            )
-        else:
-            verb = "pushed" if self.action == "push" else "pulled"
-            line = (
-                f"{verb} {count(self.codings_added, 'new coding')}, "
-                f"{count(self.codings_removed, 'removal')}, {count(self.memos_added, 'memo')}"
-            )
-            if self.memos_edited:
-                line += f", {count(self.memos_edited, 'edited memo')}"
-        if self.conflicts:
-            line += f"; {count(len(self.conflicts), 'conflict')}:"
-        return line
 
 
 # -- clone, push, pull -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from qualcode.model import PATH_SEPARATOR
+from qualcode.project.sync_report import SyncReport, count
 from qualcode.project.sync_state import Base, MemoKey, Snapshot
 from qualcode.project.team import CodingKey
 from qualcode.segments import shorten
@@ -19,7 +20,6 @@ from qualcode.segments import shorten
 if TYPE_CHECKING:
     from qualcode.interop.refi import RefiCoding, RefiNote, RefiProject, RefiSource, RefiUser
     from qualcode.model import Code
-    from qualcode.project.sync import SyncReport
 
 QUOTE = 40  # characters of a quote shown in a conflict or note
 # What a pull makes of a code both ends have: the server's (the lead's) values. The hotkey
@@ -324,10 +324,6 @@ def codes_removed_there(here: Snapshot, there: Snapshot, base: Base) -> list[str
 
 
 # -- wording -----------------------------------------------------------------------------------
-
-
-def count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def stay(n: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from qualcode.project import Project
+from qualcode.project import ImportOptions, Project
 
 WORDS = (
     "mentoring programme student time exam faculty heard never really think know semester "
@@ -62,6 +62,9 @@ def test_import_10000_survey_answers(tmp_path: Path, bench):
     sheet.write_text("\n".join(rows), encoding="utf-8")
     with Project.create(tmp_path / "survey.qcdb") as p, bench("import 10,000 survey answers"):
         report = p.sources.import_responses(
-            sheet, text_column="answer", id_column="id", codes_column="codes", coder="rater"
+            sheet,
+            ImportOptions(
+                text_column="answer", id_column="id", codes_column="codes", coder="rater"
+            ),
         )
     assert len(report.added) == 10_000 and report.codings_added == 20_000

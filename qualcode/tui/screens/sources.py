@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from qualcode.model import SOURCE_KINDS, SourceSummary
 from qualcode.project.importing import report_lines
+from qualcode.project.options import ImportOptions
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
@@ -123,32 +124,32 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         if transcripts is None:
             return
         if not transcripts:  # a codebook, a REFI-QDA project ...: no kind to ask for
-            self._start_import(paths, None)
+            self._start_import(paths, ImportOptions())
             return
 
         def kind_chosen(index: int | None) -> None:
             if index is not None:
-                self._start_import(paths, FILE_KINDS[index])
+                self._start_import(paths, ImportOptions(kind=FILE_KINDS[index]))
 
         kinds = [k.replace("_", " ") for k in FILE_KINDS]
         self.app.push_screen(
             ChoiceDialog(f"{len(transcripts)} transcript(s): what kind?", kinds), kind_chosen
         )
 
-    def _start_import(self, paths: list[str], kind: str | None) -> None:
+    def _start_import(self, paths: list[str], options: ImportOptions) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=100, progress=0)
         bar.display = True
-        self._import(paths, kind)
+        self._import(paths, options)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _import(self, paths: list[str], kind: str | None) -> list[str]:
+    def _import(self, paths: list[str], options: ImportOptions) -> list[str]:
         bar = self.query_one(ProgressBar)
 
         def progress(share: float) -> None:
             self.app.call_from_thread(bar.update, progress=share * 100)
 
-        report = self.app.project.sources.import_paths(paths, kind=kind, progress=progress)
+        report = self.app.project.sources.import_paths(paths, options, progress=progress)
         return report_lines(report)
 
     @on(Worker.StateChanged)

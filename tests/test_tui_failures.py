@@ -74,3 +74,27 @@ async def test_a_refused_read_is_shown_and_the_screen_keeps_its_data(
         assert not toasts(app, "error")
         assert what_is_shown(app) == before
         assert app.is_running
+
+
+@pytest.mark.parametrize(
+    ("screen", "key"),
+    [("f3", "space"), ("f3", "F"), ("f3", "S"), ("f4", "m"), ("f4", "g"), ("f4", "c"), ("f6", "c")],
+)
+async def test_a_key_whose_read_is_refused_says_so_and_opens_nothing(
+    coded_demo_project: Project, monkeypatch: pytest.MonkeyPatch, screen: str, key: str
+):
+    project = coded_demo_project
+    app = QualcodeApp(project)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press(screen)
+        if screen == "f3":
+            await coding_screen(pilot)
+        await read_again(app, pilot)
+        shown = app.screen
+        monkeypatch.setattr(project.codebook, "book", refuse)
+        monkeypatch.setattr(project.sources, "speakers", refuse)
+        monkeypatch.setattr(project.context, "coders", refuse)
+        await pilot.press(key)
+        await wait_for_toast(pilot, REFUSED, "error")
+        assert app.is_running and app.return_code is None
+        assert app.screen is shown  # no dialog opened on what could not be read

@@ -224,13 +224,10 @@ class CodebookScreen(Screen[None]):
             elif isinstance(target, Code):
                 self._edit(self.app.project.codebook.move_code, code.id, target.id)
 
-        finder = CodeFinder(
-            self.app.project.codebook.book(),
-            f"Move {code.name} under",
-            create=False,
-            extra="(top level)",
-        )
-        self.app.push_screen(finder, move)
+        book = self.app.attempt(self.app.project.codebook.book)
+        if book is not None:
+            finder = CodeFinder(book, f"Move {code.name} under", create=False, extra="(top level)")
+            self.app.push_screen(finder, move)
 
     def action_merge(self) -> None:
         code = self.code_tree.code
@@ -245,10 +242,9 @@ class CodebookScreen(Screen[None]):
                     self.reload()
                     self.code_tree.select_code(target.id)
 
-        finder = CodeFinder(
-            self.app.project.codebook.book(), f"Merge {code.name} into", create=False
-        )
-        self.app.push_screen(finder, merge)
+        book = self.app.attempt(self.app.project.codebook.book)
+        if book is not None:
+            self.app.push_screen(CodeFinder(book, f"Merge {code.name} into", create=False), merge)
 
     def action_edit(self) -> None:
         code = self.code_tree.code
@@ -264,8 +260,9 @@ class CodebookScreen(Screen[None]):
 
     def action_recolour(self) -> None:
         code = self.code_tree.code
-        if code is not None:
-            suggestion = next_color(self.app.project.codebook.book())
+        book = None if code is None else self.app.attempt(self.app.project.codebook.book)
+        if code is not None and book is not None:
+            suggestion = next_color(book)
             self.app.push_screen(
                 TextPrompt(f"Colour of {code.name} (#rrggbb or a name)", code.color or suggestion),
                 lambda color: (

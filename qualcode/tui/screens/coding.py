@@ -283,7 +283,9 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.reload()
 
     def action_find_code(self) -> None:
-        self.app.push_screen(CodeFinder(self.project.codebook.book()), self._found)
+        book = self.app.attempt(self.project.codebook.book)
+        if book is not None:
+            self.app.push_screen(CodeFinder(book), self._found)
 
     def _found(self, choice: Code | str | None) -> None:
         if choice:

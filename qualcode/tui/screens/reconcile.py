@@ -331,7 +331,10 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
     # -- what is compared --------------------------------------------------------------------
 
     def action_choose_coders(self) -> None:
-        known = [c for c in self.app.project.context.coders() if c != AGREED]
+        coders = self.app.attempt(self.app.project.context.coders)
+        if coders is None:
+            return
+        known = [c for c in coders if c != AGREED]
 
         def chosen(text: str | None) -> None:
             if text is None:

@@ -40,6 +40,14 @@ async def read_again(app: QualcodeApp, pilot) -> None:
     )
 
 
+async def on_screen(app: QualcodeApp, pilot, key: str) -> None:
+    """Switch to the screen of ``key`` (F2..F7) and wait until it shows the project."""
+    await pilot.press(key)
+    if key == "f3":
+        await coding_screen(pilot)
+    await read_again(app, pilot)
+
+
 @pytest.mark.parametrize("key", ["f3", "f2", "f4", "f5", "f6", "f7"])
 async def test_a_refused_read_is_shown_and_the_screen_keeps_its_data(
     coded_demo_project: Project, monkeypatch: pytest.MonkeyPatch, key: str
@@ -49,10 +57,7 @@ async def test_a_refused_read_is_shown_and_the_screen_keeps_its_data(
         assert project.suggestions.queue_suggestions(min_precision=0.4).suggestions > 0
     app = QualcodeApp(project)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.press(key)
-        if key == "f3":
-            await coding_screen(pilot)
-        await read_again(app, pilot)
+        await on_screen(app, pilot, key)
         before = what_is_shown(app)
         assert any(before[0]) or any(before[1])  # the screen shows some of the project
         app.clear_notifications()
@@ -86,10 +91,7 @@ async def test_a_key_whose_read_is_refused_says_so_and_opens_nothing(
     project = coded_demo_project
     app = QualcodeApp(project)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await pilot.press(screen)
-        if screen == "f3":
-            await coding_screen(pilot)
-        await read_again(app, pilot)
+        await on_screen(app, pilot, screen)
         shown = app.screen
         monkeypatch.setattr(project.codebook, "book", refuse)
         monkeypatch.setattr(project.sources, "speakers", refuse)

@@ -83,7 +83,16 @@ async def test_a_refused_read_is_shown_and_the_screen_keeps_its_data(
 
 @pytest.mark.parametrize(
     ("screen", "key"),
-    [("f3", "space"), ("f3", "F"), ("f3", "S"), ("f4", "m"), ("f4", "g"), ("f4", "c"), ("f6", "c")],
+    [
+        ("f3", "space"),
+        ("f3", "F"),
+        ("f3", "S"),
+        ("f3", "O"),
+        ("f4", "m"),
+        ("f4", "g"),
+        ("f4", "c"),
+        ("f6", "c"),
+    ],
 )
 async def test_a_key_whose_read_is_refused_says_so_and_opens_nothing(
     coded_demo_project: Project, monkeypatch: pytest.MonkeyPatch, screen: str, key: str
@@ -95,6 +104,7 @@ async def test_a_key_whose_read_is_refused_says_so_and_opens_nothing(
         shown = app.screen
         monkeypatch.setattr(project.codebook, "book", refuse)
         monkeypatch.setattr(project.sources, "speakers", refuse)
+        monkeypatch.setattr(project.sources, "all", refuse)
         monkeypatch.setattr(project.context, "coders", refuse)
         await pilot.press(key)
         await wait_for_toast(pilot, REFUSED, "error")

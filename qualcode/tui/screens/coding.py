@@ -391,7 +391,9 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
     # -- search, filters, coder --------------------------------------------------------------
 
     def action_open_source(self) -> None:
-        sources = self.project.sources.all()
+        sources = self.app.attempt(self.project.sources.all)
+        if sources is None:
+            return
         self.app.push_screen(
             ChoiceDialog("Open source", [s.name for s in sources]),
             lambda i: self.open_source(sources[i].id) if i is not None else None,

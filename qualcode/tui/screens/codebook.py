@@ -112,9 +112,13 @@ class CodebookScreen(Screen[None]):
         return self.query_one(CodeTree)
 
     def reload(self) -> None:
-        project = self.app.project
-        book = project.codebook.book()
-        self.code_tree.load(book, project.codebook.code_counts(), code_colors(book))
+        """Read the codebook again; a read that fails is shown and the tree stays as it was."""
+        codebook = self.app.project.codebook
+        read = self.app.attempt(lambda: (codebook.book(), codebook.code_counts()))
+        if read is None:
+            return
+        book, counts = read
+        self.code_tree.load(book, counts, code_colors(book))
         if self.pending_code is not None:
             self.code_tree.call_after_refresh(self.code_tree.select_code, self.pending_code)
         self.query_one("#codebook-status", StatusLine).update(
@@ -132,16 +136,25 @@ class CodebookScreen(Screen[None]):
     def _show(self, code: Code | None) -> None:
         details = self.query_one("#code-text", Static)
         table = self.query_one(DataTable)
-        table.clear()
-        self.passages = []
         if code is None:
+            table.clear()
+            self.passages = []
             details.update("No codes yet: press a to add one.")
             return
-        book = self.app.project.codebook.book()
+        project = self.app.project
+        book = self.app.attempt(project.codebook.book)
+        if book is None:
+            return
         try:
             code = book.get(code.id)
         except KeyError:
+            table.clear()
+            self.passages = []
             return
+        passages = self.app.attempt(project.coding.codings, code=code.id)
+        if passages is None:
+            return
+        table.clear()
         text = Text()
         text.append(book.path(code) + "\n", style="bold")
         meta = [
@@ -160,7 +173,7 @@ class CodebookScreen(Screen[None]):
                 text.append(f"{title}: ", style="bold")
                 text.append(body + "\n")
         details.update(text)
-        self.passages = self.app.project.coding.codings(code=code.id)
+        self.passages = passages
         for seg in self.passages:
             # Text, not markup: a quote keeps the researcher's [brackets].
             quote = Text(" ".join(seg.text.split())[:120])
@@ -211,13 +224,10 @@ class CodebookScreen(Screen[None]):
             elif isinstance(target, Code):
                 self._edit(self.app.project.codebook.move_code, code.id, target.id)
 
-        finder = CodeFinder(
-            self.app.project.codebook.book(),
-            f"Move {code.name} under",
-            create=False,
-            extra="(top level)",
-        )
-        self.app.push_screen(finder, move)
+        book = self.app.attempt(self.app.project.codebook.book)
+        if book is not None:
+            finder = CodeFinder(book, f"Move {code.name} under", create=False, extra="(top level)")
+            self.app.push_screen(finder, move)
 
     def action_merge(self) -> None:
         code = self.code_tree.code
@@ -232,10 +242,9 @@ class CodebookScreen(Screen[None]):
                     self.reload()
                     self.code_tree.select_code(target.id)
 
-        finder = CodeFinder(
-            self.app.project.codebook.book(), f"Merge {code.name} into", create=False
-        )
-        self.app.push_screen(finder, merge)
+        book = self.app.attempt(self.app.project.codebook.book)
+        if book is not None:
+            self.app.push_screen(CodeFinder(book, f"Merge {code.name} into", create=False), merge)
 
     def action_edit(self) -> None:
         code = self.code_tree.code
@@ -251,8 +260,9 @@ class CodebookScreen(Screen[None]):
 
     def action_recolour(self) -> None:
         code = self.code_tree.code
-        if code is not None:
-            suggestion = next_color(self.app.project.codebook.book())
+        book = None if code is None else self.app.attempt(self.app.project.codebook.book)
+        if code is not None and book is not None:
+            suggestion = next_color(book)
             self.app.push_screen(
                 TextPrompt(f"Colour of {code.name} (#rrggbb or a name)", code.color or suggestion),
                 lambda color: (

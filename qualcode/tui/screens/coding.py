@@ -114,9 +114,12 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         source = self.app.attempt(self.project.sources.get, ref)
         if source is None:
             return
+        sources = self.project.sources
+        read = self.app.attempt(lambda: (sources.turns(source.id), sources.sentences(source.id)))
+        if read is None:
+            return
         self.source = source
-        self.turns = self.project.sources.turns(source.id)
-        self.sentences = self.project.sources.sentences(source.id)
+        self.turns, self.sentences = read
         self.filter_code = self.filter_speaker = None
         self.hits = []
         self.view.set_hits([])
@@ -128,17 +131,30 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
 
     def reload(self) -> None:
         """Read the codebook and this source's codings again (after any change, or another
-        window's)."""
-        self.coder = self.project.context.coder  # read once per change, not once per key press
-        book = self.book = self.project.codebook.book()
-        self.tints = code_colors(book)
-        self.query_one(CodeTree).load(book, self.project.codebook.code_counts(), self.tints)
-        self.query_one(SuggestionPanel).set_codebook(book, self.tints)
-        if self.source is None:
+        window's). A read that fails is shown and the screen keeps what it showed."""
+        read = self.app.attempt(self._read)
+        if read is None:
             return
-        self.coded = self.project.coding.codings(source=self.source.id)
+        self.coder, book, counts, coded = read  # the coder read once per change, not per key
+        self.book = book
+        self.tints = code_colors(book)
+        self.query_one(CodeTree).load(book, counts, self.tints)
+        self.query_one(SuggestionPanel).set_codebook(book, self.tints)
+        if coded is None:
+            return
+        self.coded = coded
         self.view.set_codings([seg.coding for seg in self.coded], self.tints)
         self._update_panel(self.view.selection)
+
+    def _read(self) -> tuple[str, Codebook, dict[int, int], list[CodedSegment] | None]:
+        """What :meth:`reload` shows: the coder, the codebook, its counts and this source's
+        codings (None without a source)."""
+        project = self.project
+        coder, book = project.context.coder, project.codebook.book()
+        counts = project.codebook.code_counts()
+        if self.source is None:
+            return coder, book, counts, None
+        return coder, book, counts, project.coding.codings(source=self.source.id)
 
     def on_screen_resume(self) -> None:
         if self.app.pending_source is not None:
@@ -148,7 +164,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             if span is not None:
                 self._select(span)
         elif self.source is None:
-            first = self.project.sources.all()
+            first = self.app.attempt(self.project.sources.all)
             if first:
                 self.open_source(first[0].id)
         else:
@@ -267,7 +283,9 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.reload()
 
     def action_find_code(self) -> None:
-        self.app.push_screen(CodeFinder(self.project.codebook.book()), self._found)
+        book = self.app.attempt(self.project.codebook.book)
+        if book is not None:
+            self.app.push_screen(CodeFinder(book), self._found)
 
     def _found(self, choice: Code | str | None) -> None:
         if choice:
@@ -373,7 +391,9 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
     # -- search, filters, coder --------------------------------------------------------------
 
     def action_open_source(self) -> None:
-        sources = self.project.sources.all()
+        sources = self.app.attempt(self.project.sources.all)
+        if sources is None:
+            return
         self.app.push_screen(
             ChoiceDialog("Open source", [s.name for s in sources]),
             lambda i: self.open_source(sources[i].id) if i is not None else None,

@@ -150,12 +150,14 @@ class Navigation(CodingParts):
             return
         # Within the speaker shown (S), so an interview is coded one respondent turn after
         # another without stopping at every question of the interviewer.
-        turn = self.project.sources.next_uncoded_turn(
-            self.source.id,
-            self.view.selection[0],
-            coder=self.project.context.coder,
-            speaker=self.filter_speaker,
+        source, at, speaker = self.source.id, self.view.selection[0], self.filter_speaker
+        sources, context = self.project.sources, self.project.context
+        found = self.app.attempt(
+            lambda: [sources.next_uncoded_turn(source, at, coder=context.coder, speaker=speaker)]
         )
+        if found is None:  # the read failed, and is shown
+            return
+        turn = found[0]
         if turn is None:
             self.say("every turn has a code")
             return
@@ -164,10 +166,10 @@ class Navigation(CodingParts):
         self._select((turn.start, turn.end))
 
     def action_filter_code(self) -> None:
-        self.app.push_screen(
-            CodeFinder(self.project.codebook.book(), "Show only turns with code", create=False),
-            self._set_filter_code,
-        )
+        book = self.app.attempt(self.project.codebook.book)
+        if book is not None:
+            finder = CodeFinder(book, "Show only turns with code", create=False)
+            self.app.push_screen(finder, self._set_filter_code)
 
     def _set_filter_code(self, code: Code | str | None) -> None:
         if isinstance(code, Code):
@@ -177,7 +179,9 @@ class Navigation(CodingParts):
     def action_filter_speaker(self) -> None:
         if self.source is None:
             return
-        speakers = self.project.sources.speakers(self.source.id)
+        speakers = self.app.attempt(self.project.sources.speakers, self.source.id)
+        if speakers is None:
+            return
 
         def chosen(i: int | None) -> None:
             if i is not None:

@@ -188,7 +188,9 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
 
     def refresh_settled(self) -> None:
         """Read what is settled from the decision log again; update the marks and counts."""
-        done = self.app.project.team.reconciled(self.disagreements)
+        done = self.app.attempt(self.app.project.team.reconciled, self.disagreements)
+        if done is None:
+            return
         self.settled = {k: d.choice for k, d in done.items()}
         for row, d in enumerate(self.disagreements):
             self.table.update_cell_at(Coordinate(row, 0), self._cells(d)[0])
@@ -329,7 +331,10 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
     # -- what is compared --------------------------------------------------------------------
 
     def action_choose_coders(self) -> None:
-        known = [c for c in self.app.project.context.coders() if c != AGREED]
+        coders = self.app.attempt(self.app.project.context.coders)
+        if coders is None:
+            return
+        known = [c for c in coders if c != AGREED]
 
         def chosen(text: str | None) -> None:
             if text is None:

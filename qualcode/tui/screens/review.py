@@ -58,12 +58,12 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        """Read the queue again, keeping the cursor's place."""
-        project = self.app.project
-        self.queue = project.suggestions.pending()
-        self.book = project.codebook.book()
-        names = {s.id: s.name for s in project.sources.all()}
-        texts = project.sources.texts(sorted({p.suggestion.source_id for p in self.queue}))
+        """Read the queue again, keeping the cursor's place; a read that fails is shown and
+        the queue stays as it was."""
+        read = self.app.attempt(self._read)
+        if read is None:
+            return
+        self.queue, self.book, names, texts = read
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -76,6 +76,17 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         if self.queue:
             table.move_cursor(row=min(max(row, 0), len(self.queue) - 1))
         self.say(self._summary())
+
+    def _read(
+        self,
+    ) -> tuple[list[PendingSuggestion], Codebook, dict[int, str], dict[int, str]]:
+        """What :meth:`reload` shows: the queue, the codebook, source names and texts."""
+        project = self.app.project
+        queue = project.suggestions.pending()
+        book = project.codebook.book()
+        names = {s.id: s.name for s in project.sources.all()}
+        texts = project.sources.texts(sorted({p.suggestion.source_id for p in queue}))
+        return queue, book, names, texts
 
     def _summary(self) -> str:
         if not self.queue:

@@ -64,8 +64,15 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         self.reload()
 
     def reload(self) -> None:
+        """Read the sources again; a read that fails is shown and the table stays as it was."""
         project = self.app.project
-        rows = self.rows = project.sources.all()
+        read = self.app.attempt(
+            lambda: (project.sources.all(), project.summary(), project.context.coder)
+        )
+        if read is None:
+            return
+        rows, info, coder = read
+        self.rows = rows
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -81,8 +88,7 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
             )
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
-        info = project.summary()
-        who = self.app.coder_label(project.context.coder)
+        who = self.app.coder_label(coder)
         self.query_one("#sources-status", StatusLine).update(
             f"{who} · {info['sources']} sources · {info['words']:,} words · "
             f"{info['codes']} codes · {info['codings']} codings · Enter opens a source"

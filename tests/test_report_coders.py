@@ -174,3 +174,25 @@ def test_an_attributes_sheet_that_names_no_source_is_refused(demo: Path, tmp_pat
     assert "Case attributes set for 1 source(s)." in out
     assert "attributes for 'nobody': no such source, skipped" in out
     assert frequencies(demo, "--where", "phase=clinical")["rows"]  # interview_01 is coded
+
+
+def test_without_the_setting_the_newest_standing_decision_names_the_agreed_coder(
+    demo: Path,
+):
+    # On a server a coder reconciling into their own name may not write the project's
+    # settings: the decision log alone must still make the reports count the agreed coding.
+    import sqlite3
+
+    with Project.open(demo) as p:
+        p.team.reconcile_all(["anna", "ben"], "ben", into="consensus")
+    with sqlite3.connect(demo) as conn:
+        conn.execute("DELETE FROM meta WHERE key LIKE 'reconcile.%'")
+    with Project.open(demo) as p:
+        assert not p.context.settings().reconcile_into
+        assert p.reports.agreed_coder() == "consensus"
+        counted = p.reports.counted()
+        assert counted.reconciled_from == ("anna", "ben")
+        while p.coding.undo(coder="consensus"):  # every decision undone: none stands
+            pass
+        assert not [d for d in p.team.decisions() if not d.undone]
+        assert p.reports.agreed_coder() is None

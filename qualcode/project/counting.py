@@ -54,22 +54,22 @@ class Counting:
         else a coder named ``agreed``. Reports count it by default."""
         coded = self.coded_by()
         named = self._ctx.settings().reconcile_into
-        for name in (named, self._last_decided()[0], AGREED_NAME):
+        if named and named in coded:
+            return named
+        last = self._ctx.store.last_decision()
+        for name in (last[0] if last else None, AGREED_NAME):
             if name and name in coded:
                 return name
         return None
 
-    def _last_decided(self) -> tuple[str, tuple[str, ...]]:
-        """``into`` and the coders compared of the newest standing reconcile decision."""
-        standing = [d for d in self._ctx.store.list_decisions() if not d.undone]
-        return (standing[-1].into, standing[-1].coders) if standing else ("", ())
-
     def coded_by(self) -> list[str]:
         """The coders with at least one coding, in the project's order."""
+        import numpy as np  # deferred: see qualcode.project.analysis
+
         coders = self._ctx.store.coders_frame()
-        used = set(self._ctx.store.codings_frame()["coder_id"].tolist())
+        used = np.unique(self._ctx.store.codings_frame()["coder_id"].to_numpy())
         pairs = zip(coders["coder_id"].tolist(), coders["coder"].tolist(), strict=True)
-        return [str(name) for i, name in pairs if int(i) in used]
+        return [str(name) for i, name in pairs if i in used]
 
     def counted(self, coder: Refs = None, *, by: str | None = None) -> Counted:
         """Whose codings a table with these filters counts (see the module docstring).
@@ -106,10 +106,10 @@ class Counting:
 
     def _reconciled_from(self, agreed: str) -> tuple[str, ...]:
         settings = self._ctx.settings()
-        if settings.reconcile_into != agreed:
-            into, compared = self._last_decided()
-            return compared if into == agreed else ()
-        return settings.reconcile_coders
+        if settings.reconcile_into == agreed:
+            return settings.reconcile_coders
+        last = self._ctx.store.last_decision()
+        return last[1] if last is not None and last[0] == agreed else ()
 
     def counted_ids(self, counted: Counted, coders: pd.DataFrame) -> list[int] | None:
         """The coder ids a table reads for ``counted`` (None: every coder's codings)."""

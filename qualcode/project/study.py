@@ -37,6 +37,7 @@ class Reports(Protocol):
     computes them (which calls this module, so it is named by what it offers)."""
 
     def agreed_coder(self) -> str | None: ...
+    def coded_by(self) -> list[str]: ...
     def study_data(self, *args: Any, **kwargs: Any) -> StudyData: ...
     def frequencies(self, *args: Any, **kwargs: Any) -> pd.DataFrame: ...
     def quotes(self, *args: Any, **kwargs: Any) -> pd.DataFrame: ...
@@ -75,11 +76,10 @@ def study_target(path: str | Path) -> Path:
     return check_output(target)
 
 
-def human_coders(ctx: ProjectContext, reports: Reports) -> list[str]:
+def human_coders(reports: Reports) -> list[str]:
     """The coders who coded something, without the agreed coder and the suggester."""
-    coded = {c for s in ctx.store.source_summaries() for c in s.coders}
     machine = {AGREED, SUGGESTED, reports.agreed_coder()}
-    return [c for c in ctx.coders() if c in coded and c not in machine]
+    return [c for c in reports.coded_by() if c not in machine]
 
 
 def study_inputs(
@@ -91,7 +91,7 @@ def study_inputs(
     freq = reports.frequencies(**filters)
     by_kind = reports.frequencies(by="kind", zeros=True, **filters)
     wanted = set(reports.study_data(**filters).sources["source_id"].tolist())
-    coders = human_coders(ctx, reports)
+    coders = human_coders(reports)
     agreed, note = None, ""
     if len(coders) < 2:
         who = f"one coder ({coders[0]})" if coders else "no coder yet"

@@ -60,6 +60,23 @@ class DecisionsMixin(CodingsMixin):
                 for r in conn.execute(q)
             ]
 
+    def last_decision(self) -> tuple[str, tuple[str, ...]] | None:
+        """``into`` and the coders compared of the newest decision not undone, or None: one
+        row, however long the log (every report asks, to find the agreed coder)."""
+        d, into_ = s.decisions, s.coders.alias("into")
+        q = (
+            select(into_.c.name, d.c.coders)
+            .join(into_, into_.c.id == d.c.into_id)
+            .where(d.c.undone.is_(False))
+            .order_by(d.c.id.desc())
+            .limit(1)
+        )
+        with self.reading() as conn:
+            row = conn.execute(q).first()
+        if row is None:
+            return None
+        return str(row[0]), tuple(c for c in str(row[1]).split(",") if c)
+
     def write_decisions(
         self,
         *,

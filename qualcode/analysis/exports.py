@@ -21,7 +21,6 @@ and lines above the tables in Markdown and Word (:mod:`qualcode.analysis.present
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from qualcode.analysis.people_files import (
     write_markdown_people,
     write_xlsx_people,
 )
-from qualcode.analysis.presentation import about
+from qualcode.analysis.presentation import about, missing
 
 Tables = Mapping[str, pd.DataFrame]
 Exporter = Callable[[Tables, Path], list[Path]]
@@ -75,7 +74,7 @@ def _parquet(tables: Tables, path: Path, *, keep_attrs: bool) -> list[Path]:
             clean.attrs = {}
         for col in clean.columns:
             if clean[col].dtype == object:
-                clean[col] = clean[col].map(lambda v: None if _missing(v) else str(v))
+                clean[col] = clean[col].map(lambda v: None if missing(v) else str(v))
         clean.columns = [str(c) for c in clean.columns]
         clean.to_parquet(target, index=False)
         out.append(target)
@@ -84,13 +83,9 @@ def _parquet(tables: Tables, path: Path, *, keep_attrs: bool) -> list[Path]:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
-        {str(k): None if _missing(v) else _plain(v) for k, v in row.items()}
+        {str(k): None if missing(v) else _plain(v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
     ]
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
 def _plain(value: Any) -> Any:
@@ -112,7 +107,7 @@ def markdown(frame: pd.DataFrame) -> str:
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
 
     def cell(value: Any) -> str:
-        if _missing(value):
+        if missing(value):
             return ""
         if isinstance(value, float):
             return f"{value:.4g}" if not value.is_integer() else f"{value:.0f}"

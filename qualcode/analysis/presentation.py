@@ -203,12 +203,17 @@ def about_lines(frames: Sequence[pd.DataFrame]) -> list[str]:
     return lines
 
 
+def software() -> str:
+    """``qualcode 0.1.0``: what a file for people names as the software that wrote it."""
+    from qualcode import __version__
+
+    return f"qualcode {__version__}"
+
+
 def provenance_lines(frames: Sequence[pd.DataFrame]) -> list[tuple[str, str]]:
     """(field, value) lines saying whose codings the tables count, how they were chosen,
     when and by which qualcode: for a workbook's "about" sheet."""
     from datetime import datetime
-
-    from qualcode import __version__
 
     said = about(frames)
     return [
@@ -216,7 +221,7 @@ def provenance_lines(frames: Sequence[pd.DataFrame]) -> list[tuple[str, str]]:
         ("coders", ", ".join(said["coders"])),
         ("filters", said["filters"] or "none"),
         ("written", datetime.now().astimezone().isoformat(timespec="seconds")),
-        ("software", f"qualcode {__version__}"),
+        ("software", software()),
     ]
 
 
@@ -255,7 +260,7 @@ def _cells(column: pd.Series, name: str) -> pd.Series:
         return pd.Series([int(v) for v in values], index=column.index, dtype=object)
     if pd.api.types.is_float_dtype(column.dtype):
         return pd.Series([_fraction(v, name) for v in values], index=column.index, dtype=object)
-    return pd.Series(["" if _missing(v) else str(v) for v in values], index=column.index)
+    return pd.Series(["" if missing(v) else str(v) for v in values], index=column.index)
 
 
 def _fraction(value: float, name: str) -> Any:
@@ -268,7 +273,8 @@ def _fraction(value: float, name: str) -> Any:
     return f"{value:.2f}"
 
 
-def _missing(value: Any) -> bool:
+def missing(value: Any) -> bool:
+    """Whether a cell holds no value (None, NaN, pandas' NA)."""
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 

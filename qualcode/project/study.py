@@ -14,7 +14,6 @@ reconcile, nor the suggester's), on sentences as ``qualcode agreement`` does by 
 from __future__ import annotations
 
 import datetime as dt
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -49,14 +48,6 @@ STUDY_SUFFIXES = (".html", ".docx", ".pdf")
 AGREEMENT_UNIT = "sentence"
 
 
-def software() -> str:
-    """``qualcode 0.1.0``: the version installed."""
-    try:
-        return f"qualcode {version('qualcode')}"
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "qualcode (version unknown)"
-
-
 def study_target(path: str | Path) -> Path:
     """``path`` if a study report can be written to it (.html, .docx, or .pdf where
     WeasyPrint is installed, into a folder that exists), else a one-line ProjectError that
@@ -86,6 +77,7 @@ def study_inputs(
     ctx: ProjectContext, reports: Reports, agreement: Agreement, **filters: Any
 ) -> StudyInputs:
     """Every table of the report, computed by the facade as the CLI computes it."""
+    from qualcode.analysis.presentation import software
     from qualcode.analysis.study_report import StudyInputs
 
     freq = reports.frequencies(**filters)

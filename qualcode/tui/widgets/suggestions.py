@@ -61,6 +61,7 @@ class SuggestionPanel(Vertical):
         self.book = Codebook()
         self.tints: dict[int, str] = {}
         self._stale = True  # the codings list needs drawing even if the codings are the same
+        self._none = ""  # what the suggestions list says while it holds none
 
     def compose(self) -> ComposeResult:
         yield Label("On this passage", classes="panel-title")
@@ -105,12 +106,17 @@ class SuggestionPanel(Vertical):
         if not coded:
             options.add_option(Option(Text("not coded yet", style="dim"), disabled=True))
 
-    def show_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
-        """Ranked suggestions for the passage: score, code, suggester and evidence."""
+    def show_suggestions(
+        self, suggestions: Sequence[Suggestion], reason: str | None = None
+    ) -> None:
+        """Ranked suggestions for the passage: score, code, suggester and evidence; with
+        none, ``reason`` says why (else "none yet")."""
         options = self.query_one("#suggestions", OptionList)
-        if not suggestions and not self.suggestions and options.option_count:
+        none = reason or "none yet"
+        if not suggestions and not self.suggestions and none == self._none:
             return  # still none: a move between passages costs no repaint
         self.suggestions = list(suggestions)
+        self._none = none
         options.clear_options()
         for s in suggestions:
             evidence = "; ".join(s.evidence[:2])
@@ -123,7 +129,7 @@ class SuggestionPanel(Vertical):
                 )
             )
         if not suggestions:
-            options.add_option(Option(Text("none yet", style="dim"), disabled=True))
+            options.add_option(Option(Text(none, style="dim"), disabled=True))
         else:
             options.highlighted = 0
 

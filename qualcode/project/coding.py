@@ -65,6 +65,21 @@ class Step:
     added: bool
     places: tuple[Place, ...]
 
+    @property
+    def codes(self) -> str:
+        """The names of the codes it put back or took away, sorted, comma-separated."""
+        return ", ".join(sorted({p.code_name for p in self.places})) or "nothing"
+
+    def describe(self) -> str:
+        """What it did, in words: "removed Awareness from interview_01, characters
+        120–245" or "put back Awareness, Time on 3 passages in 2 sources"."""
+        action = f"put back {self.codes} on" if self.added else f"removed {self.codes} from"
+        if len(self.places) == 1:
+            place = self.places[0]
+            return f"{action} {place.source}, characters {place.start}–{place.end}"
+        sources = len({p.source_id for p in self.places})
+        return f"{action} {len(self.places)} passages in {sources} source{'s' * (sources != 1)}"
+
 
 class Codings:
     """Coding of a project: codes applied to passages, removed, undone and redone, and memos."""
@@ -232,7 +247,8 @@ class Codings:
             )
             for c in codings
         )
-        return Step(op, (op == "apply") == forward, places)
+        # A reconcile adds codings like an apply: undoing it takes them away.
+        return Step(op, (op != "remove") == forward, places)
 
     def codings(
         self,

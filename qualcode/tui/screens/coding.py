@@ -224,7 +224,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if self.filter_speaker is not None:
             parts.append(f"only {self.filter_speaker}")
         if self.hits:
-            parts.append(f"{len(self.hits)} hits")
+            parts.append(f"{len(self.hits)} hit{'s' * (len(self.hits) != 1)}")
         self.query_one("#coding-status", StatusLine).update(" · ".join(p for p in parts if p))
 
     def say(self, message: str) -> None:
@@ -344,21 +344,16 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if step is None:
             self.say(nothing)
             return
-        what = ", ".join(sorted({p.code_name for p in step.places})) or "nothing"
-        action = f"{verb}: put back {what} on" if step.added else f"{verb}: removed {what} from"
         here = [p for p in step.places if self.source is not None and p.source_id == self.source.id]
         if len(step.places) == 1 and here:
             start, end = here[0].start, here[0].end
             turn = self._turn_at(start)
             self._select((start, end))
+            action = f"put back {step.codes} on" if step.added else f"removed {step.codes} from"
             where = f"turn {turn.index}, {start}–{end}" if turn else f"{start}–{end}"
-        elif len(step.places) == 1:
-            place = step.places[0]
-            where = f"{place.source} {place.start}–{place.end}"
-        else:
-            sources = {p.source for p in step.places}
-            where = f"{len(step.places)} passages in {len(sources)} source(s)"
-        self.say(f"{action} {where}")
+            self.say(f"{verb}: {action} {where}")
+            return
+        self.say(f"{verb}: {step.describe()}")
 
     def action_memo(self) -> None:
         if self.source is None:

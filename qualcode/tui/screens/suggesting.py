@@ -51,6 +51,13 @@ class Suggesting(CodingParts):
         # One at a time: a thread cannot be stopped, so threads of moves already passed
         # would otherwise all compute at once on a held arrow key. Each waits its turn and
         # gives up if a newer move has cancelled it meanwhile.
+        # What gets none is said at once, not after the suggester's first fit, which the
+        # lock below may be waiting for.
+        reason = self.project.suggestions.why_none(source_id, span[0], span[1])
+        if reason is not None:
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show_suggestions, span, [], reason)
+            return
         with self._suggesting:
             if get_current_worker().is_cancelled:
                 return
@@ -59,10 +66,12 @@ class Suggesting(CodingParts):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_suggestions, span, found)
 
-    def _show_suggestions(self, span: Span, found: list[Suggestion]) -> None:
+    def _show_suggestions(
+        self, span: Span, found: list[Suggestion], reason: str | None = None
+    ) -> None:
         if self.view.selection == span:  # the selection moved on while it ran
             self._panel().set_pending(False)
-            self._panel().show_suggestions(self._new_codes(found, span)[:SHOWN])
+            self._panel().show_suggestions(self._new_codes(found, span)[:SHOWN], reason)
 
     def _new_codes(self, found: list[Suggestion], span: Span) -> list[Suggestion]:
         """The suggestions whose code is not already on the passage: not one of the codes

@@ -61,6 +61,7 @@ class SuggestionPanel(Vertical):
         self.book = Codebook()
         self.tints: dict[int, str] = {}
         self._stale = True  # the codings list needs drawing even if the codings are the same
+        self._none = ""  # what the suggestions list says while it holds none
 
     def compose(self) -> ComposeResult:
         yield Label("On this passage", classes="panel-title")
@@ -106,12 +107,17 @@ class SuggestionPanel(Vertical):
         # One replacement, in a list of fixed height: no layout pass of the screen per move.
         self.query_one("#on-passage", OptionList).set_options(shown)
 
-    def show_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
-        """Ranked suggestions for the passage: score, code, suggester and evidence."""
+    def show_suggestions(
+        self, suggestions: Sequence[Suggestion], reason: str | None = None
+    ) -> None:
+        """Ranked suggestions for the passage: score, code, suggester and evidence; with
+        none, ``reason`` says why (else "none yet")."""
         options = self.query_one("#suggestions", OptionList)
-        if not suggestions and not self.suggestions and options.option_count:
+        none = reason or "none yet"
+        if not suggestions and not self.suggestions and none == self._none:
             return  # still none: a move between passages costs no repaint
         self.suggestions = list(suggestions)
+        self._none = none
         shown: list[Text | Option] = [
             Text.assemble(
                 (f"{s.score:.2f} ", "bold"),
@@ -122,7 +128,7 @@ class SuggestionPanel(Vertical):
             for s in suggestions
         ]
         if not suggestions:
-            shown.append(Option(Text("none yet", style="dim"), disabled=True))
+            shown.append(Option(Text(none, style="dim"), disabled=True))
         options.set_options(shown)
         if suggestions:
             options.highlighted = 0

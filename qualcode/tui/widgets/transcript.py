@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qualcode.model import Coding, Turn
+from qualcode.model import Coding, Turn, clock
 
 Span = tuple[int, int]
 GUTTER = 12  # speaker name or timestamp, then a space (in a transcript under 70 columns)
@@ -92,18 +92,13 @@ def wrap_turns(text: str, turns: Sequence[Turn], width: int, gutter: int = GUTTE
         speaker = abbreviate(turn.speaker or "", gutter - 1)
         lines[first] = Line(ti, lines[first].start, lines[first].end, speaker, "speaker")
         if turn.timestamp is not None:
-            stamp = _clock(turn.timestamp)
+            stamp = clock(turn.timestamp)
             if first + 1 < len(lines):
                 ln = lines[first + 1]
                 lines[first + 1] = Line(ti, ln.start, ln.end, stamp, "time")
             else:
                 lines.append(Line(ti, turn.end, turn.end, stamp, "time"))
     return lines
-
-
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def coverage(codings: Sequence[Coding]) -> tuple[list[int], list[tuple[int, ...]]]:

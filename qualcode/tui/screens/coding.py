@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
@@ -89,6 +90,8 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.book = Codebook()
         self.coder = ""
         self._suggesting = threading.Lock()
+        self._settling: Timer | None = None
+        self.answered: Span | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -190,13 +193,12 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         # would have its own message cleared then).
         self.message = ""
         self.view.select(span)
-
-    @on(TranscriptView.SelectionChanged)
-    def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
-        self._update_panel(event.span)
+        # The status line and panel follow in the same handler, so a move is painted in one
+        # frame with the transcript's lines (a message would paint them a frame later).
+        self._update_panel(span)
         # The last passage's suggestions would be wrong here: cleared until the new ones come.
         self.query_one(SuggestionPanel).show_suggestions([])
-        self._suggest(event.span)
+        self._suggest(span)
 
     def _update_panel(self, span: Span) -> None:
         """Show the codes on the passage; the last action's message stays until a move."""

@@ -139,6 +139,17 @@ class Turn:
     speaker: str | None = None
     timestamp: float | None = None  # seconds from the start of the recording
 
+    @property
+    def clock(self) -> str | None:
+        """The timestamp as a transcript shows it (``00:01:06``), or None without one."""
+        return None if self.timestamp is None else clock(self.timestamp)
+
+
+def clock(seconds: float) -> str:
+    """Seconds from the start of a recording as ``hh:mm:ss`` (fractions dropped)."""
+    hours, rest = divmod(max(int(seconds), 0), 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+
 
 @dataclass(frozen=True, slots=True)
 class Source:

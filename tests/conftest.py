@@ -228,6 +228,10 @@ async def suggestions_shown(pilot: Pilot, screen: CodingScreen) -> None:
     """Wait until the suggester has answered for the passage selected."""
     from textual.widgets import Label
 
-    await pilot.app.workers.wait_for_complete()
     title = screen.query_one("#suggestions-title", Label)
-    await wait_for(pilot, lambda: str(title.render()) == "Suggestions", "the suggestions")
+    # Asked for once the cursor rests (SETTLE), then answered by a worker.
+    await wait_for(
+        pilot,
+        lambda: screen.answered == screen.view.selection and str(title.render()) == "Suggestions",
+        "the suggestions",
+    )

@@ -251,8 +251,12 @@ async def test_the_panel_says_when_suggestions_are_being_worked_out(blank: Proje
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await coding_screen(pilot)
         title = screen.query_one("#suggestions-title", Label)
-        await app.workers.wait_for_complete()  # the first passage's suggestions
+        await suggestions_shown(pilot, screen)  # the first passage's suggestions
         screen._suggest(screen.view.selection)
+        assert str(title.render()) == "Suggestions"  # asked once the cursor rests
+        assert screen._settling is not None
+        screen._settling.stop()
+        screen._ask(screen.view.selection)  # the cursor has rested: asked
         assert str(title.render()) == "Suggestions (working…)"
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: str(title.render()) == "Suggestions", "the title")

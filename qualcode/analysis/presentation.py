@@ -116,8 +116,11 @@ def people_table(name: str, frame: pd.DataFrame) -> PeopleTable:
         shown = code_tree(out["code"].astype(str).tolist())
         out["code"] = [s for s, _ in shown]
         indent = [level for _, level in shown]
+    # A pivot's cells hold the value it was asked for (``sources_pct`` gives percentages in
+    # every group's column, whose names are the groups').
+    value = str(frame.attrs.get("value", "")) if pivot else ""
     for col in keep:
-        out[col] = _cells(out[col], col)
+        out[col] = _cells(out[col], value if value and col != "code" else col)
     headers = [_header(c, pivot, frame.attrs) for c in keep]
     numeric = [_is_figures(out[c]) for c in keep]
     out.columns = headers

@@ -285,8 +285,9 @@ def undo(project: ProjectArg, coder: CoderOpt = None) -> None:
     """Undo the coder's last coding operation (for the agreed coder, --coder agreed, its
     last reconcile: codings and log)."""
     with opened(project) as p:
-        done = p.coding.undo(coder)
-    say(f"Undid the last {done}." if done else "Nothing to undo.")
+        step = p.coding.undo_step(coder)
+        who = coder or p.context.coder
+    say(f"Undid the last {step.op} of {who}: {step.describe()}." if step else "Nothing to undo.")
 
 
 @app.command()
@@ -294,8 +295,9 @@ def undo(project: ProjectArg, coder: CoderOpt = None) -> None:
 def redo(project: ProjectArg, coder: CoderOpt = None) -> None:
     """Redo the coder's last undone coding operation."""
     with opened(project) as p:
-        done = p.coding.redo(coder)
-    say(f"Redid the {done}." if done else "Nothing to redo.")
+        step = p.coding.redo_step(coder)
+        who = coder or p.context.coder
+    say(f"Redid the {step.op} of {who}: {step.describe()}." if step else "Nothing to redo.")
 
 
 @app.command()

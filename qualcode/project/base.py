@@ -16,6 +16,7 @@ from qualcode.model import (
     Code,
     Codebook,
     Source,
+    Turn,
 )
 from qualcode.project.cache import Recent, SuggesterCache
 from qualcode.store import Store
@@ -45,6 +46,9 @@ class ProjectContext:
         self.nlp: SuggesterCache[CombinedSuggesterV3] = SuggesterCache()
         # The sentence units of the sources read last, for the reports (Reports._sentences).
         self.sentence_frames: Recent[tuple[int, str], pd.DataFrame] = Recent()
+        # The turns of the sources read last, by source and import (the coding screen asks
+        # for a source's codings, and so its turns, after every change).
+        self._turns: Recent[tuple[int, str, str], tuple[Turn, ...]] = Recent()
 
     @property
     def label(self) -> str:
@@ -130,6 +134,15 @@ class ProjectContext:
         raise ProjectError(
             f"no source {text!r} in the project{did_you_mean(text, ids)} (see 'qualcode sources')",
             file=self.label,
+        )
+
+    def turns(self, source: Source) -> tuple[Turn, ...]:
+        """A source's turns, read once per import of it (a source's turns never change
+        after import; a source imported again is another import)."""
+        key = (source.id, source.content_hash, source.imported_at)
+        kept = self._turns.get(key)
+        return (
+            kept if kept is not None else self._turns.put(key, tuple(self.store.turns(source.id)))
         )
 
     def texts(self, source_ids: Sequence[int]) -> dict[int, str]:

@@ -65,6 +65,21 @@ class Step:
     added: bool
     places: tuple[Place, ...]
 
+    @property
+    def codes(self) -> str:
+        """The names of the codes it put back or took away, sorted, comma-separated."""
+        return ", ".join(sorted({p.code_name for p in self.places})) or "nothing"
+
+    def describe(self) -> str:
+        """What it did, in words: "removed Awareness from interview_01, characters
+        120–245" or "put back Awareness, Time on 3 passages in 2 sources"."""
+        action = f"put back {self.codes} on" if self.added else f"removed {self.codes} from"
+        if len(self.places) == 1:
+            place = self.places[0]
+            return f"{action} {place.source}, characters {place.start}–{place.end}"
+        sources = len({p.source_id for p in self.places})
+        return f"{action} {len(self.places)} passages in {sources} source{'s' * (sources != 1)}"
+
 
 class Codings:
     """Coding of a project: codes applied to passages, removed, undone and redone, and memos."""
@@ -232,7 +247,8 @@ class Codings:
             )
             for c in codings
         )
-        return Step(op, (op == "apply") == forward, places)
+        # A reconcile adds codings like an apply: undoing it takes them away.
+        return Step(op, (op != "remove") == forward, places)
 
     def codings(
         self,
@@ -261,17 +277,19 @@ class Codings:
         found = self._ctx.store.list_codings(
             source_id=source_id, code_ids=code_ids, coder=coder, start=start, end=end
         )
-        texts = self._ctx.texts(sorted({c.source_id for c in found}))
+        sources = [self._ctx.store.get_source(i) for i in sorted({c.source_id for c in found})]
+        texts = {src.id: src.text for src in sources if src is not None}
         names = {i: n for n, i in self._ctx.store.source_ids().items()}
-        turns = {sid: self._ctx.store.turns(sid) for sid in texts}
+        turns = {src.id: self._ctx.turns(src) for src in sources if src is not None}
         spans = {sid: [(t.start, t.end, t.speaker) for t in ts] for sid, ts in turns.items()}
+        ends = {sid: [t.end for t in ts] for sid, ts in turns.items()}
         return [
             CodedSegment(
                 coding=c,
                 source=names[c.source_id],
                 code=book.path(c.code_id),
                 text=spoken_quote(texts[c.source_id], c.start, c.end, spans[c.source_id]),
-                speaker=_speaker_at(turns[c.source_id], c.start),
+                speaker=_speaker_at(turns[c.source_id], ends[c.source_id], c.start),
                 verbatim=texts[c.source_id][c.start : c.end],
             )
             for c in found
@@ -327,7 +345,8 @@ class Codings:
         return sorted(found, key=lambda m: m.created_at)
 
 
-def _speaker_at(turns: Sequence[Turn], offset: int) -> str | None:
-    """The speaker of the turn an offset falls in (a label belongs to the turn it opens)."""
-    i = bisect.bisect_right([t.end for t in turns], offset)
+def _speaker_at(turns: Sequence[Turn], ends: Sequence[int], offset: int) -> str | None:
+    """The speaker of the turn an offset falls in (a label belongs to the turn it opens);
+    ``ends`` are the turns' ends."""
+    i = bisect.bisect_right(ends, offset)
     return turns[i].speaker if i < len(turns) else None

@@ -256,14 +256,23 @@ class Suggester:
         """
         src = self._ctx.source(source)
         self._ctx.check_span(src.id, start, end)
-        # Whether the project codes questions is asked only for a question: an answer, the
-        # passage under the cursor mostly, pays nothing for it.
-        asked = any(s <= start and end <= e for s, e in self._questions(src))
-        if asked and not self.codes_questions():
+        if self.why_none(src.id, start, end) is not None:
             return []
         model = self.model(wait=fresh)
         codings = self._ctx.store.list_codings(source_id=src.id, start=start, end=end)
         return self.rank(model, src, [(start, end)], codings, top, min_score)[0]
+
+    def why_none(self, source: str | int, start: int, end: int) -> str | None:
+        """Why ``[start, end)`` of a source gets no suggestions, when that is known without
+        the suggester (so a screen can say so at once, not after the first fit): a passage
+        in an interviewer's or moderator's turn in a project that does not code those."""
+        src = self._ctx.source(source)
+        # Whether the project codes questions is asked only for a question: an answer, the
+        # passage under the cursor mostly, pays nothing for it.
+        asked = any(s <= start and end <= e for s, e in self._questions(src))
+        if asked and not self.codes_questions():
+            return "none for an interviewer's or moderator's turn"
+        return None
 
     def suggest_source(
         self,

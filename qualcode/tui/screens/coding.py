@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
@@ -89,6 +90,8 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.book = Codebook()
         self.coder = ""
         self._suggesting = threading.Lock()
+        self._settling: Timer | None = None
+        self.answered: Span | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -190,13 +193,12 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         # would have its own message cleared then).
         self.message = ""
         self.view.select(span)
-
-    @on(TranscriptView.SelectionChanged)
-    def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
-        self._update_panel(event.span)
+        # The status line and panel follow in the same handler, so a move is painted in one
+        # frame with the transcript's lines (a message would paint them a frame later).
+        self._update_panel(span)
         # The last passage's suggestions would be wrong here: cleared until the new ones come.
         self.query_one(SuggestionPanel).show_suggestions([])
-        self._suggest(event.span)
+        self._suggest(span)
 
     def _update_panel(self, span: Span) -> None:
         """Show the codes on the passage; the last action's message stays until a move."""
@@ -224,7 +226,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if self.filter_speaker is not None:
             parts.append(f"only {self.filter_speaker}")
         if self.hits:
-            parts.append(f"{len(self.hits)} hits")
+            parts.append(f"{len(self.hits)} hit{'s' * (len(self.hits) != 1)}")
         self.query_one("#coding-status", StatusLine).update(" · ".join(p for p in parts if p))
 
     def say(self, message: str) -> None:
@@ -344,21 +346,16 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if step is None:
             self.say(nothing)
             return
-        what = ", ".join(sorted({p.code_name for p in step.places})) or "nothing"
-        action = f"{verb}: put back {what} on" if step.added else f"{verb}: removed {what} from"
         here = [p for p in step.places if self.source is not None and p.source_id == self.source.id]
         if len(step.places) == 1 and here:
             start, end = here[0].start, here[0].end
             turn = self._turn_at(start)
             self._select((start, end))
+            action = f"put back {step.codes} on" if step.added else f"removed {step.codes} from"
             where = f"turn {turn.index}, {start}–{end}" if turn else f"{start}–{end}"
-        elif len(step.places) == 1:
-            place = step.places[0]
-            where = f"{place.source} {place.start}–{place.end}"
-        else:
-            sources = {p.source for p in step.places}
-            where = f"{len(step.places)} passages in {len(sources)} source(s)"
-        self.say(f"{action} {where}")
+            self.say(f"{verb}: {action} {where}")
+            return
+        self.say(f"{verb}: {step.describe()}")
 
     def action_memo(self) -> None:
         if self.source is None:

@@ -19,6 +19,7 @@ from qualcode.cli.base import (
     say,
 )
 from qualcode.cli.render import Format, render
+from qualcode.errors import quoted
 
 
 class MatchUnit(StrEnum):
@@ -90,7 +91,7 @@ def add_code(
         code = p.codebook.add_code(
             name, parent, definition=definition, keywords=kws, color=color, hotkey=hotkey
         )
-        say(f"Added code {p.codebook.book().path(code)!r} (id {code.id}).")
+        say(f"Added code {quoted(p.codebook.book().path(code))} (id {code.id}).")
 
 
 @app.command("rename-code")
@@ -101,7 +102,7 @@ def rename_code(
     """Rename a code; its codings stay."""
     with opened(project) as p:
         renamed = p.codebook.rename_code(code, new_name)
-        say(f"Renamed to {p.codebook.book().path(renamed)!r}.")
+        say(f"Renamed to {quoted(p.codebook.book().path(renamed))}.")
 
 
 @app.command("move-code")
@@ -116,7 +117,7 @@ def move_code(
     """Move a code (with its children) under another code, or to the top level."""
     with opened(project) as p:
         moved = p.codebook.move_code(code, parent)
-        say(f"Moved to {p.codebook.book().path(moved)!r}.")
+        say(f"Moved to {quoted(p.codebook.book().path(moved))}.")
 
 
 @app.command("merge-codes")
@@ -194,14 +195,14 @@ def code(
             fail("give SOURCE START END CODE (or SOURCE CODE --match REGEX)")
         start, end = _offset(args[0]), _offset(args[1])
         result = p.coding.apply(source, start, end, args[2], coder=coder, memo=memo, new=new)
-        path = p.codebook.book().path(result.code)
+        path = quoted(p.codebook.book().path(result.code))
         if result.code_created:
-            say(f"New code {path!r} added to the codebook.")
+            say(f"New code {path} added to the codebook.")
         if result.coding is None:
-            say(f"Already coded {path!r} at {start}..{end}; nothing changed.")
+            say(f"Already coded {path} at {start}..{end}; nothing changed.")
         else:
             say(
-                f"Coded {start}..{end} of {source!r} with {path!r} "
+                f"Coded {start}..{end} of {source!r} with {path} "
                 f"(coding {result.coding.id}, coder {result.coding.coder})."
             )
 

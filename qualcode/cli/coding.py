@@ -318,27 +318,25 @@ def memo(
 @app.command()
 @reports_errors
 def memos(project: ProjectArg, fmt: FormatOpt = Format.table) -> None:
-    """List the memos."""
+    """List the memos, each with what it is on: a source, a code path or a coded passage."""
     with opened(project) as p:
+        memos = p.coding.memos()
         rows = [
             {
                 "id": m.id,
+                "on": on,
                 "target": m.target,
                 "target_id": m.target_id,
                 "coder": m.coder,
                 "created_at": m.created_at,
                 "text": m.text,
             }
-            for m in p.coding.memos()
+            for m, on in zip(memos, p.coding.memo_places(memos), strict=True)
         ]
-    say(
-        render(
-            rows,
-            fmt,
-            columns=["id", "target", "target_id", "coder", "created_at", "text"],
-            widths={"text": 60},
-        )
-    )
+    columns = ["id", "on", "coder", "created_at", "text"]
+    if fmt is not Format.table:  # scripts get the ids too
+        columns[2:2] = ["target", "target_id"]
+    say(render(rows, fmt, columns=columns, widths={"text": 60}))
 
 
 @app.command()

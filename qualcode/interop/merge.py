@@ -21,7 +21,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -56,6 +56,11 @@ def _numbered(name: str, free: Callable[[str], bool]) -> str:
     while not free(f"{name} ({n})"):
         n += 1
     return f"{name} ({n})"
+
+
+def _free_under(prefix: str, taken: Container[str]) -> Callable[[str], bool]:
+    """Whether a name is free under the code whose path (with its ``/``) is ``prefix``."""
+    return lambda name: (prefix + join_path([name])).casefold() not in taken
 
 
 def real_guid(value: str | None) -> str | None:
@@ -199,9 +204,7 @@ class Merger:
                 hit = by_path.get((prefix + join_path([name])).casefold())
                 if hit is not None and hit in claimed and claimed[hit] != code.guid:
                     # Two codes of one input share a path: qualcode needs unique siblings.
-                    free = _numbered(
-                        name, lambda n, at=prefix: (at + join_path([n])).casefold() not in by_path
-                    )
+                    free = _numbered(name, _free_under(prefix, by_path))
                     self.report.conflicts.append(
                         f"two codes named {prefix + join_path([name])!r} in {self.origin}; "
                         f"the second is added as {free!r}"

@@ -127,6 +127,20 @@ def test_code_new_with_an_escaped_path_makes_one_code_not_two(cli_project: Path)
         assert [(c.name, c.parent_id) for c in p.codebook.book()] == [(SLASH, None)]
 
 
+def test_rename_and_move_take_and_keep_names_with_a_slash(cli_project: Path):
+    run("add-code", cli_project, "Advocacy")
+    run("add-code", cli_project, "Social")
+    out = run("rename-code", cli_project, "Social", SLASH).output
+    assert "Renamed to 'Social\\/Political Advocacy'." in out
+    out = run("move-code", cli_project, "Social\\/Political Advocacy", "Advocacy").output
+    assert "Moved to 'Advocacy/Social\\/Political Advocacy'." in out
+    with Project.open(cli_project) as p:
+        assert [(c.name, c.parent_id) for c in p.codebook.book()] == [
+            ("Advocacy", None),
+            (SLASH, p.codebook.code("Advocacy").id),
+        ]
+
+
 # -- codebook files -----------------------------------------------------------------------------
 
 

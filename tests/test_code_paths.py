@@ -71,14 +71,15 @@ def test_find_reads_a_ref_as_an_escaped_path_then_as_a_name():
 
 
 @pytest.fixture
-def cli_project(tmp_path: Path, transcripts) -> Path:
-    path = tmp_path / "study.qcdb"
+def cli_project(any_project_path: Path | str, transcripts) -> Path | str:
+    """A project made through the command line, once a file and once on the server."""
+    path = any_project_path
     run("init", path, "--coder", "anna")
     run("import", path, transcripts["int1"])
     return path
 
 
-def test_add_code_keeps_a_slash_and_code_takes_the_escaped_path(cli_project: Path):
+def test_add_code_keeps_a_slash_and_code_takes_the_escaped_path(cli_project: Path | str):
     run("add-code", cli_project, "Advocacy")
     out = run("add-code", cli_project, SLASH, "--parent", "Advocacy").output
     assert "Added code 'Advocacy/Social\\/Political Advocacy'" in out
@@ -101,7 +102,7 @@ def test_add_code_keeps_a_slash_and_code_takes_the_escaped_path(cli_project: Pat
     )
 
 
-def test_an_unescaped_slash_is_a_path_and_the_error_shows_the_escaped_name(cli_project: Path):
+def test_an_unescaped_slash_is_a_path_and_the_error_shows_the_escaped_name(cli_project: Path | str):
     run("add-code", cli_project, SLASH)
     before = dump(cli_project)
     result = run("code", cli_project, "int1", 0, 29, SLASH, ok=False)
@@ -110,7 +111,7 @@ def test_an_unescaped_slash_is_a_path_and_the_error_shows_the_escaped_name(cli_p
     assert dump(cli_project) == before
 
 
-def test_a_name_with_a_backslash(cli_project: Path):
+def test_a_name_with_a_backslash(cli_project: Path | str):
     out = run("add-code", cli_project, BACKSLASH).output
     assert "Added code 'Either\\\\or'" in out
     run("code", cli_project, "int1", 0, 29, "Either\\\\or")
@@ -121,13 +122,13 @@ def test_a_name_with_a_backslash(cli_project: Path):
         assert [c.name for c in p.codebook.book()] == [BACKSLASH]
 
 
-def test_code_new_with_an_escaped_path_makes_one_code_not_two(cli_project: Path):
+def test_code_new_with_an_escaped_path_makes_one_code_not_two(cli_project: Path | str):
     run("code", cli_project, "int1", 0, 29, "Social\\/Political Advocacy", "--new")
     with Project.open(cli_project) as p:
         assert [(c.name, c.parent_id) for c in p.codebook.book()] == [(SLASH, None)]
 
 
-def test_rename_and_move_take_and_keep_names_with_a_slash(cli_project: Path):
+def test_rename_and_move_take_and_keep_names_with_a_slash(cli_project: Path | str):
     run("add-code", cli_project, "Advocacy")
     run("add-code", cli_project, "Social")
     out = run("rename-code", cli_project, "Social", SLASH).output

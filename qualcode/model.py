@@ -25,10 +25,13 @@ def join_path(names: Iterable[str]) -> str:
     ``/`` is written ``\\/`` and its ``\\`` as ``\\\\``, so that ``split_path`` gives the
     names back: ``join_path(["Parent", "Social/Political"])`` is ``Parent/Social\\/Political``.
     """
-    return PATH_SEPARATOR.join(
-        n.replace(_ESCAPE, _ESCAPE * 2).replace(PATH_SEPARATOR, _ESCAPE + PATH_SEPARATOR)
-        for n in names
-    )
+    return PATH_SEPARATOR.join([_escaped(n) for n in names])
+
+
+def _escaped(name: str) -> str:
+    if PATH_SEPARATOR not in name and _ESCAPE not in name:  # nearly every name: no copy
+        return name
+    return name.replace(_ESCAPE, _ESCAPE * 2).replace(PATH_SEPARATOR, _ESCAPE + PATH_SEPARATOR)
 
 
 def split_path(path: str) -> list[str]:
@@ -155,7 +158,13 @@ class Codebook:
     def path(self, code: Code | int) -> str:
         """``Parent/Child`` path of a code, the name users see and type; a ``/`` in a name is
         escaped (:func:`join_path`)."""
-        return join_path(self.names(code))
+        names = self.names(code)
+        path = PATH_SEPARATOR.join(names)
+        # Nearly no name has '/' or '\\': then the plain join is the path, and it is cheaper
+        # (paths are made once per row of large tables).
+        if _ESCAPE in path or path.count(PATH_SEPARATOR) != len(names) - 1:
+            path = join_path(names)
+        return path
 
     def depth(self, code: Code) -> int:
         return len(self.names(code)) - 1

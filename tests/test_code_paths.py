@@ -142,6 +142,29 @@ def test_rename_and_move_take_and_keep_names_with_a_slash(cli_project: Path | st
         ]
 
 
+def test_reports_show_the_escaped_path_to_machines_and_the_name_to_people(
+    cli_project: Path | str, tmp_path: Path
+):
+    run("add-code", cli_project, "Advocacy")
+    run("add-code", cli_project, SLASH, "--parent", "Advocacy")
+    run("code", cli_project, "int1", 0, 29, "Advocacy/Social\\/Political Advocacy")
+    rows = json.loads(
+        run(
+            "report", cli_project, "frequencies", "--code", "Advocacy/Social\\/Political Advocacy",
+            "-f", "json",
+        ).output
+    )["rows"]  # fmt: skip
+    assert [(r["code"], r["parent"], r["codings"]) for r in rows] == [
+        ("Advocacy/Social\\/Political Advocacy", "Advocacy", 1)
+    ]
+    people = tmp_path / "freq.md"
+    run("report", cli_project, "frequencies", "-o", people)
+    lines = people.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("| Advocacy ") for line in lines)
+    [row] = [line for line in lines if SLASH in line]
+    assert "\\" not in row  # the name as written, indented under its parent
+
+
 # -- codebook files -----------------------------------------------------------------------------
 
 

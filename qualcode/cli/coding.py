@@ -31,7 +31,13 @@ class MatchUnit(StrEnum):
 
 
 SourceArg = Annotated[str, typer.Argument(help="Source name or id.", show_default=False)]
-CodeArg = Annotated[str, typer.Argument(help="Code name or Parent/Child path.", show_default=False)]
+CodeArg = Annotated[
+    str,
+    typer.Argument(
+        help="Code name or Parent/Child path (a '/' within a name is written '\\/').",
+        show_default=False,
+    ),
+]
 
 
 # -- codebook --------------------------------------------------------------------------------
@@ -78,7 +84,9 @@ def codebook(
 @reports_errors
 def add_code(
     project: ProjectArg,
-    name: Annotated[str, typer.Argument(help="The new code's name.", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(help="The new code's name, as written ('/' too).", show_default=False)
+    ],
     parent: Annotated[str | None, typer.Option(help="Parent code (name or path).")] = None,
     definition: Annotated[str, typer.Option(help="What the code means.")] = "",
     keywords: Annotated[str, typer.Option(help="Keywords, ';'-separated.")] = "",

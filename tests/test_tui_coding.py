@@ -357,7 +357,7 @@ async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
         assert not toasts(app, "error")
     [code] = [c for c in demo.codebook.book() if c.id not in before]
     assert selected is not None and selected.id == code.id  # shown in the tree at once
-    assert code.parent_id is None and code.name == theme.label.replace("/", "-")
+    assert code.parent_id is None and code.name == theme.label  # "a / b" kept as written
     assert code.keywords == theme.terms[:5] and code.examples == theme.quotes[:3]
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qualcode.model import PATH_SEPARATOR
+from qualcode.model import join_path, split_path
 
 INDENT = "\u2003"  # an em space per level: Markdown and HTML keep it, unlike spaces
 
@@ -137,25 +137,21 @@ def code_tree(paths: Sequence[str]) -> list[tuple[str, int]]:
     """Per row, the code's shown name and its indent level: its own name one level under
     the nearest ancestor shown in an earlier row, else its whole path at level 0.
 
-    >>> code_tree(["A", "A/B", "A/B/C", "X/Y"])
-    [('A', 0), ('B', 1), ('C', 2), ('X/Y', 0)]
+    >>> code_tree(["A", "A/B", "A/B/C", "X/Y", r"A/B\\/D"])
+    [('A', 0), ('B', 1), ('C', 2), ('X/Y', 0), ('B/D', 1)]
+
+    A shown name is a name as written (its ``/`` not escaped); a shown path stays escaped.
     """
     level_of: dict[str, int] = {}
     out: list[tuple[str, int]] = []
     for path in paths:
-        parts = path.split(PATH_SEPARATOR)
-        above = next(
-            (
-                PATH_SEPARATOR.join(parts[:k])
-                for k in range(len(parts) - 1, 0, -1)
-                if PATH_SEPARATOR.join(parts[:k]) in level_of
-            ),
-            None,
-        )
-        if above is None:
-            shown, level = path, 0
-        else:
-            shown, level = path[len(above) + 1 :], level_of[above] + 1
+        parts = split_path(path)
+        k = next((k for k in range(len(parts) - 1, 0, -1) if join_path(parts[:k]) in level_of), 0)
+        above = join_path(parts[:k])
+        # A code right under one shown, or at the top, shows its name as written; one whose
+        # parent is not shown, the rest of its path.
+        shown = parts[-1] if k == len(parts) - 1 else path[len(above) + 1 if k else 0 :]
+        level = level_of[above] + 1 if k else 0
         level_of.setdefault(path, level)
         out.append((shown, level))
     return out

@@ -9,14 +9,15 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import CodebookError, ProjectError
+from qualcode.errors import CodebookError, ProjectError, quoted
 from qualcode.model import (
-    PATH_SEPARATOR,
     SOURCE_KINDS,
     Code,
     Codebook,
     Source,
     Turn,
+    join_path,
+    split_path,
 )
 from qualcode.project.cache import Recent, SuggesterCache
 from qualcode.store import Store
@@ -168,12 +169,14 @@ class ProjectContext:
         found = book.find(str(ref))
         if not found:
             raise CodebookError(
-                f"no code {ref!r} in the codebook{_did_you_mean(book, str(ref))}",
+                f"no code {quoted(str(ref))} in the codebook{_did_you_mean(book, str(ref))}",
                 file=self.label,
             )
         if len(found) > 1:
             paths = ", ".join(book.path(c) for c in found)
-            raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
+            raise CodebookError(
+                f"{quoted(str(ref))} is ambiguous: {paths}; give the path", file=self.label
+            )
         return found[0]
 
     def code_id(self, ref: str | int, *, new: bool) -> tuple[int, bool]:
@@ -200,11 +203,14 @@ class ProjectContext:
             return found[0].id, False
         if len(found) > 1:
             paths = ", ".join(book.path(c) for c in found)
-            raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
+            raise CodebookError(
+                f"{quoted(ref)} is ambiguous: {paths}; give the path", file=self.label
+            )
         parent: int | None = None
         created = False
-        for depth, name in enumerate(p.strip() for p in ref.split(PATH_SEPARATOR)):
-            prefix = PATH_SEPARATOR.join(ref.split(PATH_SEPARATOR)[: depth + 1])
+        names = [name.strip() for name in split_path(ref.strip())]
+        for depth, name in enumerate(names):
+            prefix = join_path(names[: depth + 1])
             hit = [c for c in self.store.codebook().find(prefix) if c.parent_id == parent]
             if hit:
                 parent = hit[0].id
@@ -235,7 +241,8 @@ class ProjectContext:
 
 def _did_you_mean(book: Codebook, ref: str) -> str:
     """`` (did you mean 'Awareness'?)`` for the names and paths closest to ``ref``."""
-    return did_you_mean(ref, [c.name for c in book] + [book.path(c) for c in book])
+    # Names as a path writes them: a name with '/' is suggested with it escaped.
+    return did_you_mean(ref, [join_path([c.name]) for c in book] + [book.path(c) for c in book])
 
 
 def did_you_mean(ref: str, choices: Iterable[str]) -> str:
@@ -247,7 +254,7 @@ def did_you_mean(ref: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(ref.strip().casefold(), list(names), n=3, cutoff=0.6)
     if not close:
         return ""
-    return " (did you mean " + " or ".join(repr(names[c]) for c in close) + "?)"
+    return " (did you mean " + " or ".join(quoted(names[c]) for c in close) + "?)"
 
 
 def _check_kind(kind: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -12,6 +12,7 @@ from qualcode.analysis.units import Span, overlapped, text_units
 from qualcode.errors import ProjectError
 from qualcode.model import (
     Code,
+    Codebook,
     CodedSegment,
     Coding,
     Memo,
@@ -343,6 +344,49 @@ class Codings:
                 Memo(0, "coding", c.id, c.memo, c.coder, c.created_at) for c in codings if c.memo
             ]
         return sorted(found, key=lambda m: m.created_at)
+
+    def memo_places(self, memos: Sequence[Memo]) -> list[str]:
+        """What each memo is on, in words (see :func:`memo_places`), in the order given."""
+        ids = sorted({m.target_id for m in memos if m.target == "coding" and m.target_id})
+        codings = self._ctx.store.list_codings(ids=ids) if ids else []
+        sources = {i: n for n, i in self._ctx.store.source_ids().items()}
+        return memo_places(memos, self._ctx.codebook(), sources, codings)
+
+
+def memo_places(
+    memos: Sequence[Memo], book: Codebook, sources: Mapping[int, str], codings: Sequence[Coding]
+) -> list[str]:
+    """What each memo is on, as a person reads it: ``project``, ``source interview_03``,
+    ``code Awareness and publicity/Awareness`` or ``coding of <code path> in <source> at
+    264..309``; a target deleted since is said to be gone, with its id.
+
+    Args:
+        memos: the memos, in the order wanted.
+        book: the codebook, for code paths.
+        sources: source names by id.
+        codings: the codings the memos on a coding are on (others are ignored).
+    """
+    by_id = {c.id: c for c in codings}
+    known = {c.id for c in book}
+
+    def code(code_id: int) -> str:
+        return book.path(code_id) if code_id in known else f"a deleted code (id {code_id})"
+
+    def place(memo: Memo) -> str:
+        target = memo.target_id
+        if memo.target == "project" or target is None:
+            return "project"
+        if memo.target == "source":
+            return f"source {sources.get(target, f'(deleted, id {target})')}"
+        if memo.target == "code":
+            return f"code {code(target)}"
+        coding = by_id.get(target)
+        if coding is None:
+            return f"a removed coding (id {target})"
+        source = sources.get(coding.source_id, f"a deleted source (id {coding.source_id})")
+        return f"coding of {code(coding.code_id)} in {source} at {coding.start}..{coding.end}"
+
+    return [place(m) for m in memos]
 
 
 def _speaker_at(turns: Sequence[Turn], ends: Sequence[int], offset: int) -> str | None:

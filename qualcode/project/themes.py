@@ -140,7 +140,7 @@ class Themes:
     ) -> Code:
         """Make a theme a code in one step: its terms become keywords, its quotes examples."""
         return self._codes.add_code(
-            (name or theme.label).replace("/", "-").strip(),
+            (name or theme.label).strip(),
             parent,
             definition=f"Emergent theme: {', '.join(theme.terms)}.",
             keywords=theme.terms[:5],

@@ -15,6 +15,8 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
+from qualcode.model import split_path
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -23,7 +25,7 @@ MAX_LABEL = 24  # code names are cut to this in axis labels; a terminal is narro
 
 def short(path: str) -> str:
     """The last part of a code path, cut to :data:`MAX_LABEL` characters."""
-    name = path.rsplit("/", 1)[-1]
+    name = split_path(path)[-1]
     return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
 
 

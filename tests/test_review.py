@@ -238,13 +238,14 @@ def test_questions_get_no_suggestions_unless_the_project_codes_them(coded: Proje
         _in(asked, p.suggestion.source_id, p.suggestion.start, p.suggestion.end)
         for p in coded.suggestions.pending()
     )
-    # A project that codes its questions (here 2 of 3 codings) gets suggestions for them.
-    coded.coding.apply("int1", *question, "Awareness")
+    # A project that codes its questions (here 2 of 3 codings) gets suggestions for them
+    # (for those that say something: "Have you heard of the mentoring programme?").
+    asks = span(INTERVIEW, "What would stop you from taking part?")
+    coded.coding.apply("int1", *asks, "Time")
     coded.coding.apply("panel1", *span(PANEL, "Let us start with publicity."), "Awareness")
     coded.coding.apply("int1", *span(INTERVIEW, "Time, mostly."), "Time")
     assert coded.suggestions.codes_questions() is True
-    asks = span(INTERVIEW, "What would stop you from taking part?")
-    assert coded.suggestions.suggest("int1", *asks, fresh=True) != []
+    assert coded.suggestions.suggest("int1", *question, fresh=True) != []
     again = coded.suggestions.queue_suggestions(min_precision=0.01)
     assert again.questions == 0
     assert any(

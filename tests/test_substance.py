@@ -234,3 +234,14 @@ def test_suggest_and_themes_say_what_they_left_out(demo_file: Path, tmp_path: Pa
     out = runner.invoke(app, ["themes", str(path), "--n", "3"])
     assert out.exit_code == 0, out.output
     assert "of interviewers or moderators" in out.output.splitlines()[-1]
+
+
+def test_a_survey_answer_or_a_document_keeps_its_short_passages_but_not_its_headers():
+    from qualcode.project.eligible import substantive
+
+    text = "Date: 12 March 2024\nYes, very much.\nMaybe."
+    spans = [(0, 19), (20, 35), (36, 42)]
+    left = LeftOut()
+    assert substantive(text, "en", spans, 0, left, spoken_by=False) == spans[1:]
+    assert left.counts() == {"short": 0, "courtesy": 0, "header": 1, "interviewer": 0}
+    assert substantive(text, "en", spans, 0, spoken_by=True) == []

@@ -55,6 +55,7 @@ _DATE = re.compile(
 )
 _TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b")
 _SENTENCE_END = re.compile(r"[.!?…]['\"”’)\]]*\s*$")
+_MORE_SENTENCES = re.compile(r"[.!?…]\s+\S")  # a courtesy opens a sentence, not a turn
 _DATED_LINE_WORDS = 12  # a dated line longer than this is taken for speech
 
 
@@ -105,7 +106,8 @@ def judge(text: str, language: str) -> Verdict:
         content.append("not")
     found = tuple(content)
     courtesy = talk.COURTESY.get(lang)
-    if courtesy is not None and courtesy.match(text.strip()):
+    said = text.strip()
+    if courtesy is not None and courtesy.match(said) and not _MORE_SENTENCES.search(said):
         return Verdict("courtesy", found)
     if len(found) < MIN_CONTENT_WORDS:
         return Verdict("courtesy" if any(talking) and not found else "short", found)

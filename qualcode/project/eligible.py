@@ -69,6 +69,8 @@ def substantive(
     spans: Sequence[Span],
     heading_end: int,
     left_out: LeftOut | None = None,
+    *,
+    spoken_by: bool = True,
 ) -> list[Span]:
     """The spans of a source that say something (see :func:`qualcode.nlp.substance.judge`);
     a span that ends by ``heading_end`` is a header line.
@@ -79,12 +81,17 @@ def substantive(
         spans: passages of the source, ``[start, end)``.
         heading_end: where the source's heading ends (see :func:`heading_end`).
         left_out: counts the spans left out, by reason, if given.
+        spoken_by: whether the source is a conversation (it has speakers). Only there are
+            short passages and courtesies left out: a survey's answer or a document has no
+            backchannels, and "Yes, very much." answers its question.
     """
     from qualcode.nlp.substance import judge
 
     kept: list[Span] = []
     for a, b in spans:
         reason = "header" if b <= heading_end else judge(spoken[a:b], language).reason
+        if reason is not None and reason != "header" and not spoken_by:
+            reason = None
         if reason is None:
             kept.append((a, b))
         elif left_out is not None:

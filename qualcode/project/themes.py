@@ -76,13 +76,16 @@ class Themes:
         self, source: Source, spans: Sequence[tuple[int, int]], left_out: LeftOut | None = None
     ) -> list[tuple[int, int]]:
         """The ``spans`` of a source that say something a code could be about: no header
-        line, courtesy or passage of fewer than three content words (see
-        :mod:`qualcode.project.eligible`); ``left_out`` counts the others by reason."""
+        line, and in a conversation no courtesy or passage of fewer than three content
+        words (see :mod:`qualcode.project.eligible`); ``left_out`` counts the others by
+        reason."""
         from qualcode.project.eligible import heading_end, substantive
 
         language = source.language or self._ctx.language
-        start = heading_end(self._ctx.store.turns(source.id))
-        return substantive(self.spoken(source), language, spans, start, left_out)
+        turns = self._ctx.store.turns(source.id)
+        spoken = self.spoken(source)
+        talked = any(t.speaker for t in turns)
+        return substantive(spoken, language, spans, heading_end(turns), left_out, spoken_by=talked)
 
     def asking(self, source: Source, pattern: str = INTERVIEWERS) -> list[tuple[int, int]]:
         """The turns of a source's interviewers and moderators: the speakers ``pattern``

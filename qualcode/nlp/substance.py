@@ -18,9 +18,9 @@ A content word is a word (letters, at least two) that is not a stop word of the 
 language (spaCy's list for that language), not a number, and not a word of talk
 (:mod:`qualcode.nlp.talk`: backchannels, courtesies, fillers, hedges such as "a bit"). A
 negation counts as one content word however many there are ("I had never heard of it
-before you called." has three). The tokenizer is ``spacy.blank(language)``'s, so words are
-cut as the suggesters cut them; a language spaCy does not know is cut by its
-multi-language tokenizer and has no stop words.
+before you called." has three). The tokenizer is that of the language's blank pipeline
+(:func:`qualcode.nlp.pipeline.pipeline`), so words are cut as the suggesters cut them; a
+language spaCy does not know is cut by its multi-language tokenizer and has no stop words.
 
 The rule is applied by the project before the versioned suggesters and the theme finder see
 any passage, so they keep their outputs (tests/test_nlp_versions.py).
@@ -33,6 +33,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from qualcode.errors import QualcodeError
 from qualcode.nlp import talk
 
 if TYPE_CHECKING:
@@ -195,11 +196,15 @@ class _Lexicon:
 
 @functools.cache
 def _lexicon(language: str) -> _Lexicon:
-    # spaCy is imported here: the command line starts without it (tests/test_startup.py).
-    import spacy
+    # The language's blank pipeline, which the analysis of its sources has built already
+    # (building one takes a tenth of a second); spaCy is imported only here, so the command
+    # line starts without it (tests/test_startup.py).
+    from qualcode.nlp.pipeline import pipeline
 
     try:
-        nlp = spacy.blank(language)
-    except (ImportError, KeyError, ValueError):
+        nlp = pipeline(language)
+    except QualcodeError:  # a language spaCy does not know: its multi-language tokenizer
+        import spacy
+
         nlp = spacy.blank("xx")
     return _Lexicon(nlp, language)

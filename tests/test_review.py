@@ -203,6 +203,7 @@ async def test_the_review_screen_fills_its_own_queue(coded_demo_project: Project
         await pilot.press("f")
         await wait_for(pilot, lambda: bool(screen.queue), "the queue filled", timeout=180)
         assert status.text.startswith("Queued ")
+        assert "Left out " in status.text and "header or metadata lines" in status.text
         assert [p.id for p in coded_demo_project.suggestions.pending()] == [
             p.id for p in screen.queue
         ]

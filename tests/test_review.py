@@ -203,6 +203,7 @@ async def test_the_review_screen_fills_its_own_queue(coded_demo_project: Project
         await pilot.press("f")
         await wait_for(pilot, lambda: bool(screen.queue), "the queue filled", timeout=180)
         assert status.text.startswith("Queued ")
+        assert "Left out " in status.text and "header or metadata lines" in status.text
         assert [p.id for p in coded_demo_project.suggestions.pending()] == [
             p.id for p in screen.queue
         ]
@@ -238,13 +239,14 @@ def test_questions_get_no_suggestions_unless_the_project_codes_them(coded: Proje
         _in(asked, p.suggestion.source_id, p.suggestion.start, p.suggestion.end)
         for p in coded.suggestions.pending()
     )
-    # A project that codes its questions (here 2 of 3 codings) gets suggestions for them.
-    coded.coding.apply("int1", *question, "Awareness")
+    # A project that codes its questions (here 2 of 3 codings) gets suggestions for them
+    # (for those that say something: "Have you heard of the mentoring programme?").
+    asks = span(INTERVIEW, "What would stop you from taking part?")
+    coded.coding.apply("int1", *asks, "Time")
     coded.coding.apply("panel1", *span(PANEL, "Let us start with publicity."), "Awareness")
     coded.coding.apply("int1", *span(INTERVIEW, "Time, mostly."), "Time")
     assert coded.suggestions.codes_questions() is True
-    asks = span(INTERVIEW, "What would stop you from taking part?")
-    assert coded.suggestions.suggest("int1", *asks, fresh=True) != []
+    assert coded.suggestions.suggest("int1", *question, fresh=True) != []
     again = coded.suggestions.queue_suggestions(min_precision=0.01)
     assert again.questions == 0
     assert any(

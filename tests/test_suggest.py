@@ -46,7 +46,8 @@ def test_a_project_that_recorded_v1_gets_v3_and_says_so(coded: Project, project_
     coded.close()
     with Project.open(project_path) as p:  # the name is a record, not a pin
         text = p.sources.get("int1").text
-        assert p.suggestions.suggest("int1", *span(text, "I have no time at all."), fresh=True)
+        passage = span(text, "During the exam period I have no time at all.")
+        assert p.suggestions.suggest("int1", *passage, fresh=True)
         recorded = p.context.settings().nlp_suggesters
     assert recorded == "qualcode.combined.v3 (qualcode.codebook.v2 + qualcode.learned.v3)"
 
@@ -235,15 +236,15 @@ def run(*args: object, ok: bool = True):
 
 def test_cli_suggest_themes_and_promote(coded: Project, project_path: Path):
     coded.close()
-    rows = json.loads(
+    rows = json.loads(  # what was left out, and why, is said on stderr
         run(
             "suggest", project_path, "int1", "--top", "1", "--min-score", "0.4", "-f", "json"
-        ).output
+        ).stdout
     )
     assert rows and {r["source"] for r in rows} == {"int1"}
     [student] = [r for r in rows if "never heard" in r["text"]]
     assert (student["code"], student["evidence"]) == ("Awareness", ["matched: never hear"])
-    themes = json.loads(run("themes", project_path, "--n", "2", "-f", "json").output)
+    themes = json.loads(run("themes", project_path, "--n", "2", "-f", "json").stdout)
     assert [t["n"] for t in themes] == list(range(1, len(themes) + 1))
     out = run("promote-theme", project_path, "1", "--name", "Emergent").output
     assert "is now the code 'Emergent'" in out

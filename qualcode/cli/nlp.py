@@ -17,6 +17,7 @@ from qualcode.cli.render import Format, render
 if TYPE_CHECKING:
     from qualcode.model import Theme
     from qualcode.project import Project
+    from qualcode.project.eligible import LeftOut
 
 
 class UnitChoice(StrEnum):
@@ -65,8 +66,13 @@ def suggest(
             fail("--all scores every source; leave out the SOURCE")
         _queue(project, top, min_precision, fmt)
         return
+    from qualcode.project.eligible import LeftOut  # deferred: it loads the project package
+
+    left_out = LeftOut()
     with opened(project) as p:
-        found = p.suggestions.suggest_source(source, top=top, min_score=min_score, unit=unit.value)
+        found = p.suggestions.suggest_source(
+            source, top=top, min_score=min_score, unit=unit.value, left_out=left_out
+        )
         names = {s.id: s.name for s in p.sources.all()}
         texts = p.sources.texts(sorted({s.source_id for s in found}))
         rows = [
@@ -86,6 +92,15 @@ def suggest(
     if fmt is Format.table:
         columns = ["source", "start", "end", "code", "score", "text", "evidence"]
     say(render(rows, fmt, columns=columns, widths={"text": 50, "evidence": 70}))
+    _left_out(left_out, f"{unit.value}s", fmt)
+
+
+def _left_out(left_out: LeftOut, units: str, fmt: Format) -> None:
+    """What was never suggested, in one line: below a table, on stderr beside JSON or CSV
+    (whose stdout stays what programs read)."""
+    said = left_out.describe(units)
+    if said:
+        typer.echo(said, err=fmt is not Format.table)
 
 
 def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> None:
@@ -98,6 +113,11 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
             "threshold": queued.threshold,
             "expected_precision": queued.precision,
             "questions_skipped": queued.questions,
+            **{
+                f"left_out_{k}": n
+                for k, n in queued.left_out.counts().items()
+                if k != "interviewer"
+            },
         }
         say(render([row], fmt))
         return
@@ -110,6 +130,7 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
             f"{queued.questions} uncoded sentences of interviewers or moderators were not "
             "scored: this project does not code their turns."
         )
+    _left_out(queued.left_out, "uncoded sentences", fmt)
 
 
 @app.command()
@@ -126,8 +147,11 @@ def themes(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Emergent themes in uncoded text: label, top terms, example quotes."""
+    from qualcode.project.eligible import LeftOut  # deferred: it loads the project package
+
+    left_out = LeftOut()
     with opened(project) as p:
-        found = p.suggestions.themes(n, source=source)
+        found = p.suggestions.themes(n, source=source, left_out=left_out)
         if promote is not None:
             _promote(p, found, promote, name, parent)
             return
@@ -143,6 +167,7 @@ def themes(
         for i, t in enumerate(found, 1)
     ]
     say(render(rows, fmt, widths={"terms": 50, "quotes": 80}))
+    _left_out(left_out, "uncoded sentences", fmt)
 
 
 @app.command("promote-theme")

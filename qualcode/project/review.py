@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.analysis.units import overlapped
 from qualcode.errors import ProjectError
 from qualcode.model import PendingSuggestion, Suggestion, utc_now
+from qualcode.project.eligible import LeftOut
 
 if TYPE_CHECKING:
     from qualcode.project.base import ProjectContext
@@ -41,6 +42,8 @@ class Queued:
     threshold: float  # lowest score kept
     precision: float  # expected of the queue: the mean of its scores
     questions: int = 0  # uncoded sentences of interviewers or moderators, not scored
+    # uncoded sentences with nothing to code (headers, courtesies, too short), not scored
+    left_out: LeftOut = field(default_factory=LeftOut)
 
     def describe(self, min_precision: float) -> str:
         """What was queued, in one sentence (the command line and the Review screen)."""
@@ -103,6 +106,7 @@ class Suggestions:
         model = self._suggester.model()
         found: list[Suggestion] = []
         scored = questions = 0
+        left_out = LeftOut()
         codes_questions = self._suggester.codes_questions()
         sources = self._ctx.store.list_sources()
         for i, src in enumerate(sources, 1):
@@ -115,8 +119,9 @@ class Suggestions:
             }
             uncoded = [u for i, u in enumerate(units) if i not in coded]
             free = self._suggester.answers(src, uncoded, codes_questions)
-            scored += len(free)
             questions += len(uncoded) - len(free)
+            free = self._themes.substantive(src, free, left_out)
+            scored += len(free)
             for row in self._suggester.rank(model, src, free, codings, top, 0.0):
                 found.extend(row)
             if progress is not None:
@@ -124,7 +129,7 @@ class Suggestions:
         kept, threshold = keep_for_precision(found, min_precision)
         precision = round(sum(s.score for s in kept) / len(kept), 4) if kept else 0.0
         self._ctx.store.replace_pending(coder or self._ctx.coder, kept, precision, utc_now())
-        return Queued(len(kept), scored, threshold, precision, questions)
+        return Queued(len(kept), scored, threshold, precision, questions, left_out)
 
     def pending(
         self, code: str | int | None = None, coder: str | None = None
@@ -164,6 +169,7 @@ class Suggestions:
             model = self._suggester.training(book, exclude_source=source_id)()
             src = self._ctx.source(source_id)
             spans = self._suggester.answers(src, self._themes.units(src, "sentence"), questions)
+            spans = self._themes.substantive(src, spans)
             for row in self._suggester.rank(model, src, spans, [], top, min_score):
                 out.extend((s.source_id, s.code_id, s.start, s.end) for s in row if s.code_id)
         return out

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from qualcode.nlp.engine import CombinedSuggesterV3
     from qualcode.project.base import ProjectContext
     from qualcode.project.coding import Codings
+    from qualcode.project.eligible import LeftOut
     from qualcode.project.themes import Themes
 
 # The suggester fitted, looked up by this name in qualcode.nlp.registry, and what the
@@ -215,23 +216,26 @@ class Suggester:
         return asked >= ASKED_CODED_SHARE * len(codings)
 
     def answers(
-        self, src: Source, spans: Sequence[tuple[int, int]], codes_questions: bool
+        self,
+        src: Source,
+        spans: Sequence[tuple[int, int]],
+        codes_questions: bool,
+        left_out: LeftOut | None = None,
     ) -> list[tuple[int, int]]:
         """``spans`` without those in interviewers' or moderators' turns (unless the
-        project codes them, see :meth:`codes_questions`)."""
+        project codes them, see :meth:`codes_questions`); ``left_out`` counts those."""
         if codes_questions:
             return list(spans)
         asked = self._questions(src)
-        return [(a, b) for a, b in spans if not any(s <= a and b <= e for s, e in asked)]
+        kept = [(a, b) for a, b in spans if not any(s <= a and b <= e for s, e in asked)]
+        if left_out is not None:
+            left_out.add("interviewer", len(spans) - len(kept))
+        return kept
 
     def _questions(self, src: Source) -> list[tuple[int, int]]:
-        """The spans of the interviewers' and moderators' turns of a source."""
-        asking = re.compile(INTERVIEWERS, re.IGNORECASE)
-        return [
-            (t.start, t.end)
-            for t in self._ctx.store.turns(src.id)
-            if t.speaker and asking.fullmatch(t.speaker.strip())
-        ]
+        """The spans of the interviewers' and moderators' turns of a source (or of the
+        speaker who clearly asks, where none is named so)."""
+        return self._themes.asking(src)
 
     # -- suggestions ---------------------------------------------------------------------
 
@@ -252,13 +256,16 @@ class Suggester:
         one answers meanwhile, so this stays fast while coding goes on; ``fresh`` waits for
         a model of the current codings instead (as :meth:`suggest_source` always does).
         A passage in an interviewer's or moderator's turn gets none, unless the project codes
-        such turns (:meth:`codes_questions`).
+        such turns (:meth:`codes_questions`); nor does a header line, a courtesy or a
+        passage of fewer than three content words (:meth:`Themes.substantive`).
         """
         src = self._ctx.source(source)
         self._ctx.check_span(src.id, start, end)
         if self.why_none(src.id, start, end) is not None:
             return []
         model = self.model(wait=fresh)
+        if not self._themes.substantive(src, [(start, end)]):
+            return []  # a header line, a courtesy, fewer than three content words
         codings = self._ctx.store.list_codings(source_id=src.id, start=start, end=end)
         return self.rank(model, src, [(start, end)], codings, top, min_score)[0]
 
@@ -283,12 +290,15 @@ class Suggester:
         unit: Unit = "turn",
         progress: Callable[[float], None] | None = None,
         cancel: threading.Event | None = None,
+        left_out: LeftOut | None = None,
     ) -> list[Suggestion]:
         """Suggestions for every turn (or sentence) of one source, or of all, in one batch.
 
         ``progress`` is called with the share of sources done; when ``cancel`` is set, the
         suggestions for the sources done so far are returned. Interviewers' and moderators'
-        turns get none unless the project codes them (:meth:`codes_questions`).
+        turns get none unless the project codes them (:meth:`codes_questions`), nor do
+        header lines, courtesies and passages of fewer than three content words;
+        ``left_out`` counts the passages left out, by reason.
         """
         model = self.model()
         sources = (
@@ -299,7 +309,8 @@ class Suggester:
         for i, src in enumerate(sources, 1):
             if cancel is not None and cancel.is_set():
                 break
-            spans = self.answers(src, self._themes.units(src, unit), questions)
+            spans = self.answers(src, self._themes.units(src, unit), questions, left_out)
+            spans = self._themes.substantive(src, spans, left_out)
             codings = self._ctx.store.list_codings(source_id=src.id)
             for found in self.rank(model, src, spans, codings, top, min_score):
                 out.extend(found)

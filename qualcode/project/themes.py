@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from qualcode.errors import ProjectError
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from qualcode.project.base import ProjectContext
     from qualcode.project.cache import SuggesterCache
     from qualcode.project.codes import Codes
+    from qualcode.project.eligible import LeftOut
 
 Unit = Literal["turn", "sentence"]
 
@@ -71,6 +72,30 @@ class Themes:
         except ValueError as exc:
             raise ProjectError(str(exc)) from None
 
+    def substantive(
+        self, source: Source, spans: Sequence[tuple[int, int]], left_out: LeftOut | None = None
+    ) -> list[tuple[int, int]]:
+        """The ``spans`` of a source that say something a code could be about: no header
+        line, and in a conversation no courtesy or passage of fewer than three content
+        words (see :mod:`qualcode.project.eligible`); ``left_out`` counts the others by
+        reason."""
+        from qualcode.project.eligible import heading_end, substantive
+
+        language = source.language or self._ctx.language
+        turns = self._ctx.store.turns(source.id)
+        spoken = self.spoken(source)
+        talked = any(t.speaker for t in turns)
+        return substantive(spoken, language, spans, heading_end(turns), left_out, spoken_by=talked)
+
+    def asking(self, source: Source, pattern: str = INTERVIEWERS) -> list[tuple[int, int]]:
+        """The turns of a source's interviewers and moderators: the speakers ``pattern``
+        names, or, when none is named, the one who clearly asks the questions."""
+        from qualcode.project.eligible import asking_speakers
+
+        turns = self._ctx.store.turns(source.id)
+        asks = asking_speakers(turns, source.text, pattern)
+        return [(t.start, t.end) for t in turns if t.speaker in asks]
+
     # -- themes --------------------------------------------------------------------------
 
     def themes(
@@ -81,6 +106,7 @@ class Themes:
         quotes: int = 4,
         terms: int = 8,
         skip_speakers: str | None = INTERVIEWERS,
+        left_out: LeftOut | None = None,
     ) -> list[Theme]:
         """Candidate themes in the sentences no coding touches, largest first.
 
@@ -91,49 +117,75 @@ class Themes:
             terms: top terms per theme.
             skip_speakers: a regular expression (case-insensitive, whole name) for speakers
                 whose turns are not searched: by default interviewers and moderators, whose
-                questions are not what a study's themes are about. None searches every turn.
+                questions are not what a study's themes are about (when none is named so,
+                the speaker who clearly asks). None searches every turn.
+            left_out: counts the uncoded sentences left out, by reason, if given: header
+                lines, courtesies, passages of fewer than three content words, questions.
         """
         from qualcode.nlp import registry
 
         finder: type[ThemeFinder] = registry.get(THEMES)
-        skip = re.compile(skip_speakers, re.IGNORECASE) if skip_speakers else None
         sources = (
             [self._ctx.source(source)] if source is not None else self._ctx.store.list_sources()
         )
-        spans: list[tuple[Source, int, int]] = []
-        texts: list[str] = []
+        # Each language's sentences are factorised apart, with that language's fillers and
+        # general word frequencies: an interview in German among English ones neither
+        # forms a theme of its own words nor lends them to an English one.
+        by_language: dict[str, tuple[list[tuple[Source, int, int]], list[str]]] = {}
         for src in sources:
-            analysis = self.analysis(src)
-            coded = [(c.start, c.end) for c in self._ctx.store.list_codings(source_id=src.id)]
-            turns = self._ctx.store.turns(src.id)
-            asked = [
-                (t.start, t.end)
-                for t in turns
-                if skip is not None and t.speaker and skip.fullmatch(t.speaker.strip())
-            ]
-            for a, b in self.units(src, "sentence"):
-                if any(s < b and e > a for s, e in [*coded, *asked]):
-                    continue
-                lemma_text = analysis.lemma_text(a, b)
-                if len(lemma_text.split()) >= 3:
-                    spans.append((src, a, b))
-                    texts.append(lemma_text)
-        found = finder(n, terms, quotes, self._ctx.language).fit(texts)
-        self._ctx.note_setting(SettingKey.NLP_THEMES, THEMES)
-        return [
-            Theme(
-                label=t.label,
-                terms=t.terms,
-                quotes=tuple(
-                    " ".join(self.spoken(spans[i][0])[spans[i][1] : spans[i][2]].split())
-                    for i in t.quotes
-                ),
-                spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
-                size=len(t.members),
-                weight=t.weight,
+            language = src.language or self._ctx.language
+            spans, texts = by_language.setdefault(language, ([], []))
+            for a, b, text in self._theme_texts(src, skip_speakers, left_out):
+                spans.append((src, a, b))
+                texts.append(text)
+        total = sum(len(texts) for _, texts in by_language.values()) or 1
+        found: list[Theme] = []
+        for language, (spans, texts) in by_language.items():
+            share = len(texts) / total
+            fitted = finder(max(1, round(n * share)), terms, quotes, language).fit(texts)
+            found.extend(
+                Theme(
+                    label=t.label,
+                    terms=t.terms,
+                    quotes=tuple(
+                        " ".join(self.spoken(spans[i][0])[spans[i][1] : spans[i][2]].split())
+                        for i in t.quotes
+                    ),
+                    spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
+                    size=len(t.members),
+                    weight=t.weight if share == 1 else round(t.weight * share, 4),
+                )
+                for t in fitted.themes_
             )
-            for t in found.themes_
+        self._ctx.note_setting(SettingKey.NLP_THEMES, THEMES)
+        return sorted(found, key=lambda t: -t.weight)[:n]
+
+    def _theme_texts(
+        self, src: Source, skip_speakers: str | None, left_out: LeftOut | None
+    ) -> list[tuple[int, int, str]]:
+        """The sentences of a source themes are looked for in, each with the lemmas of its
+        words of topic: no coding touches it, no interviewer said it (``skip_speakers``),
+        it says something (:meth:`substantive`), and it keeps three words without talk."""
+        from qualcode.project.eligible import topic_text
+
+        language = src.language or self._ctx.language
+        analysis = self.analysis(src)
+        coded = [(c.start, c.end) for c in self._ctx.store.list_codings(source_id=src.id)]
+        asked = self.asking(src, skip_speakers) if skip_speakers else []
+        free = [
+            (a, b)
+            for a, b in self.units(src, "sentence")
+            if not any(s < b and e > a for s, e in coded)
         ]
+        answers = [(a, b) for a, b in free if not any(s < b and e > a for s, e in asked)]
+        if left_out is not None:
+            left_out.add("interviewer", len(free) - len(answers))
+        out = []
+        for a, b in self.substantive(src, answers, left_out):
+            text = topic_text(analysis, self.spoken(src), a, b, language)
+            if len(text.split()) >= 3:
+                out.append((a, b, text))
+        return out
 
     def promote_theme(
         self, theme: Theme, name: str | None = None, parent: str | int | None = None

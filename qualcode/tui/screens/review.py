@@ -112,7 +112,9 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         worker = get_current_worker()
         queued = self.app.project.suggestions.queue_suggestions(min_precision=MIN_PRECISION)
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._filled, queued.describe(MIN_PRECISION))
+            left_out = queued.left_out.describe("uncoded sentences")  # headers, courtesies...
+            said = f"{queued.describe(MIN_PRECISION)} {left_out}".strip()
+            self.app.call_from_thread(self._filled, said)
 
     def _filled(self, message: str) -> None:
         self.reload()

@@ -128,3 +128,25 @@ async def test_an_interviewer_turn_says_at_once_it_gets_no_suggestions(demo_proj
             assert str(title.render()) == "Suggestions"
         finally:
             busy.release()
+
+
+def test_a_passage_that_says_nothing_says_why_it_gets_no_suggestions(demo_project: Project):
+    """The panel's reason comes from the project: courtesies, too short, headers."""
+    src = demo_project.sources.get("interview_01")
+    turns = demo_project.sources.turns(src.id)
+    short = next(
+        t for t in turns if t.speaker == "STUDENT" and len(src.text[t.start : t.end].split()) <= 2
+    )
+    assert demo_project.suggestions.why_none(src.id, short.start, short.end) in (
+        "none for a courtesy or backchannel",
+        "none: fewer than 3 content words",
+    )
+    assert demo_project.suggestions.suggest(src.id, short.start, short.end) == []
+    header = src.text.index("\n")  # the title line before the first speaker
+    assert demo_project.suggestions.why_none(src.id, 0, header) == (
+        "none for a header or metadata line"
+    )
+    long_enough = next(
+        t for t in turns if t.speaker == "STUDENT" and len(src.text[t.start : t.end].split()) > 20
+    )
+    assert demo_project.suggestions.why_none(src.id, long_enough.start, long_enough.end) is None

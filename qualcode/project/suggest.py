@@ -23,6 +23,13 @@ from qualcode.project.coding import ApplyResult
 from qualcode.project.themes import INTERVIEWERS, Unit
 from qualcode.store.settings import SettingKey
 
+# What the coding screen's panel says for a passage that gets no suggestions, by reason.
+NOTHING_SAID = {
+    "short": "none: fewer than 3 content words",
+    "courtesy": "none for a courtesy or backchannel",
+    "header": "none for a header or metadata line",
+}
+
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
     from qualcode.nlp.engine import CombinedSuggesterV3
@@ -261,10 +268,10 @@ class Suggester:
         """
         src = self._ctx.source(source)
         self._ctx.check_span(src.id, start, end)
-        if self.why_none(src.id, start, end) is not None:
+        if self._asked(src, start, end):
             return []
         model = self.model(wait=fresh)
-        if not self._themes.substantive(src, [(start, end)]):
+        if self._says_nothing(src, start, end) is not None:
             return []  # a header line, a courtesy, fewer than three content words
         codings = self._ctx.store.list_codings(source_id=src.id, start=start, end=end)
         return self.rank(model, src, [(start, end)], codings, top, min_score)[0]
@@ -272,14 +279,30 @@ class Suggester:
     def why_none(self, source: str | int, start: int, end: int) -> str | None:
         """Why ``[start, end)`` of a source gets no suggestions, when that is known without
         the suggester (so a screen can say so at once, not after the first fit): a passage
-        in an interviewer's or moderator's turn in a project that does not code those."""
+        in an interviewer's or moderator's turn in a project that does not code those, a
+        header line, a courtesy, fewer than three content words."""
         src = self._ctx.source(source)
+        if self._asked(src, start, end):
+            return "none for an interviewer's or moderator's turn"
+        return self._says_nothing(src, start, end)
+
+    def _asked(self, src: Source, start: int, end: int) -> bool:
+        """Whether the passage is in an interviewer's or moderator's turn of a project that
+        does not code those."""
         # Whether the project codes questions is asked only for a question: an answer, the
         # passage under the cursor mostly, pays nothing for it.
         asked = any(s <= start and end <= e for s, e in self._questions(src))
-        if asked and not self.codes_questions():
-            return "none for an interviewer's or moderator's turn"
-        return None
+        return asked and not self.codes_questions()
+
+    def _says_nothing(self, src: Source, start: int, end: int) -> str | None:
+        """Why the passage says nothing a code could be about, or None if it does."""
+        from qualcode.project.eligible import LeftOut
+
+        left_out = LeftOut()
+        if self._themes.substantive(src, [(start, end)], left_out):
+            return None
+        reason = next((r for r, n in left_out.counts().items() if n), "")
+        return NOTHING_SAID.get(reason, "none for a passage that says nothing to code")
 
     def suggest_source(
         self,

@@ -8,6 +8,13 @@ from typing import TYPE_CHECKING, Literal
 
 from qualcode.errors import ProjectError
 from qualcode.model import Code, Source, Theme
+from qualcode.project.theme_list import (
+    Listed,
+    found_themes,
+    inputs_key,
+    listed,
+    remember_listing,
+)
 from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
@@ -93,6 +100,20 @@ class Themes:
                 whose turns are not searched: by default interviewers and moderators, whose
                 questions are not what a study's themes are about. None searches every turn.
         """
+        return self._themes(n, source, quotes, terms, skip_speakers)[0]
+
+    def _themes(
+        self,
+        n: int,
+        source: str | int | None,
+        quotes: int,
+        terms: int,
+        skip_speakers: str | None,
+        *,
+        only_key: bool = False,
+    ) -> tuple[list[Theme], str]:
+        """:meth:`themes`, and the key of what they were found in (see
+        :func:`qualcode.project.theme_list.inputs_key`); with ``only_key``, no themes."""
         from qualcode.nlp import registry
 
         finder: type[ThemeFinder] = registry.get(THEMES)
@@ -118,22 +139,34 @@ class Themes:
                 if len(lemma_text.split()) >= 3:
                     spans.append((src, a, b))
                     texts.append(lemma_text)
-        found = finder(n, terms, quotes, self._ctx.language).fit(texts)
-        self._ctx.note_setting(SettingKey.NLP_THEMES, THEMES)
-        return [
-            Theme(
-                label=t.label,
-                terms=t.terms,
-                quotes=tuple(
-                    " ".join(self.spoken(spans[i][0])[spans[i][1] : spans[i][2]].split())
-                    for i in t.quotes
-                ),
-                spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
-                size=len(t.members),
-                weight=t.weight,
-            )
-            for t in found.themes_
+        fingerprints = self._ctx.store.turn_fingerprints()
+        read = [
+            (src.id, src.content_hash, fingerprints.get(src.id, ""), a, b) for src, a, b in spans
         ]
+        key = inputs_key(THEMES, [n, terms, quotes, self._ctx.language, texts, read])
+        if only_key:
+            return [], key
+
+        def find() -> list[Theme]:
+            found = finder(n, terms, quotes, self._ctx.language).fit(texts)
+            return [
+                Theme(
+                    label=t.label,
+                    terms=t.terms,
+                    quotes=tuple(
+                        " ".join(self.spoken(spans[i][0])[spans[i][1] : spans[i][2]].split())
+                        for i in t.quotes
+                    ),
+                    spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
+                    size=len(t.members),
+                    weight=t.weight,
+                )
+                for t in found.themes_
+            ]
+
+        self._ctx.note_setting(SettingKey.NLP_THEMES, THEMES)
+        # The same texts found the same themes before: read them (no NMF, no scikit-learn).
+        return found_themes(key, find), key
 
     def promote_theme(
         self, theme: Theme, name: str | None = None, parent: str | int | None = None
@@ -146,3 +179,56 @@ class Themes:
             keywords=theme.terms[:5],
             examples=theme.quotes[:3],
         )
+
+    # -- the list shown ------------------------------------------------------------------
+
+    def list_themes(self, n: int = 8, *, source: str | int | None = None) -> list[Theme]:
+        """:meth:`themes`, remembered as the list shown for this project, which
+        :meth:`promote_listed` promotes from."""
+        source_id = None if source is None else self._ctx.source(source).id
+        found, key = self._themes(n, source_id, 4, 8, INTERVIEWERS)
+        remember_listing(self._identity(), Listed(found, n, source_id, key))
+        return found
+
+    def promote_listed(
+        self,
+        number: int,
+        *,
+        n: int | None = None,
+        source: str | int | None = None,
+        name: str | None = None,
+        parent: str | int | None = None,
+    ) -> tuple[Code, str]:
+        """Promote theme ``number`` (from 1) of the list :meth:`list_themes` showed last,
+        while the uncoded text is as it was then; without such a list (or for another
+        ``n`` or ``source`` than it had), of the themes found now.
+
+        Returns:
+            The new code, and a sentence saying which list the theme came from.
+
+        Raises:
+            ProjectError: the uncoded text changed since the list was shown (its N-th
+                theme may not be the one read), or the list has no theme ``number``.
+        """
+        source_id = None if source is None else self._ctx.source(source).id
+        last = listed(self._identity())
+        if last is not None and n in (None, last.n) and source_id in (None, last.source):
+            _, key = self._themes(last.n, last.source, 4, 8, INTERVIEWERS, only_key=True)
+            if key != last.key:
+                raise ProjectError(
+                    "the uncoded text changed since `qualcode themes` listed the themes (a "
+                    "coding or an import since), so theme numbers may have moved; list them "
+                    "again, then promote one",
+                    file=self._ctx.label,
+                )
+            found, note = last.themes, "of the list `qualcode themes` showed"
+        else:
+            found = self.themes(n or 8, source=source_id)
+            note = "of the themes found now (no list was shown for these settings)"
+        if not 1 <= number <= len(found):
+            raise ProjectError(f"there is no theme {number}; the list has 1..{len(found)}")
+        return self.promote_theme(found[number - 1], name=name, parent=parent), note
+
+    def _identity(self) -> str:
+        """The project as the remembered list is filed under: its file or its URL."""
+        return str(self._ctx.path.resolve()) if self._ctx.path is not None else self._ctx.label

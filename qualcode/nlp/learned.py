@@ -305,9 +305,12 @@ def one_blas_thread() -> Any:
     """A block in which BLAS runs on one thread: the regressions' solver multiplies a
     passages-by-passages matrix by a vector a few hundred times per code, work too small to
     share, and OpenBLAS's threads wait on each other for it: on two busy cores a fit took six
-    times the CPU time it takes on one thread (the music data with ``--excerpt``: 7 minutes).
-    Each product's sums run in the same order either way, so the coefficients are the same
-    to the last bit."""
+    times the CPU time it takes on one thread, and the eigendecomposition of :func:`row_space`
+    several times too (the music data with ``--excerpt``: 7 minutes, now 72 s of CPU). Each
+    matrix-vector product sums in the same order either way (the coefficients are the same to
+    the last bit); the eigenvectors may differ in their last bits, which moves no figure: the
+    evaluator's JSON output on the music data with ``--excerpt`` is the same with one thread
+    or two, and the games data's figures are the README's."""
     # threadpoolctl comes with scikit-learn, which a fit has loaded already.
     from threadpoolctl import threadpool_limits
 
@@ -340,7 +343,8 @@ def row_space(X: Any, max_rows: int = 4000) -> tuple[Any, Any]:
     if n == 0 or n >= d or n > max_rows:
         return X, lambda coef: coef
     gram = np.asarray((X @ X.T).todense(), dtype=np.float64)
-    values, vectors = np.linalg.eigh(gram)
+    with one_blas_thread():  # see there: on busy cores, threads cost more than they save
+        values, vectors = np.linalg.eigh(gram)
     keep = values > max(float(values.max()), 1e-12) * 1e-9
     root = np.sqrt(values[keep])
     Z = vectors[:, keep] * root

@@ -184,11 +184,10 @@ class Suggester:
         key = kept.digest(corpus, repr(codes), self._themes.nlp_model or "")
 
         def build() -> Any:
-            texts = [
-                self._themes.analysis(src).lemma_text(start, end)
-                for src in sources.values()
-                for start, end in self._themes.units(src, "turn")
-            ]
+            texts: list[str] = []
+            for src in sources.values():  # one analysis per source, not one per turn
+                analysis = self._themes.analysis(src)
+                texts.extend(analysis.lemma_text(a, b) for a, b in self._themes.units(src, "turn"))
             return fit_vectorizer(codes, texts, self._ctx.language, self._themes.nlp_model)
 
         return self._ctx.nlp.vectorizer(key, build)

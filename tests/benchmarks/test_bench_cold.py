@@ -59,7 +59,7 @@ def test_suggest_themes_and_promote_from_cold(coded_demo_file: Path, tmp_path: P
     _, again, out_again = run("suggest interview_01, kept", "suggest", demo, "interview_01")
     assert out_again == out and "interview_01" in out
     assert again < 2.0 < first
-    _, themes_first, listed = run("themes (the analyses kept)", "themes", demo)
+    _, _, listed = run("themes (the analyses kept)", "themes", demo)
     _, themes_again, listed_again = run("themes, kept", "themes", demo)
     assert listed_again == listed
     assert themes_again < 3.0

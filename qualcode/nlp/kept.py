@@ -45,7 +45,7 @@ OFF = ("off", "none", "0", "no")
 # Small entries (analyses, theme lists) live in one SQLite file, dropped oldest first above
 # this size; models are files of their own, the newest MODELS kept.
 VALUES_BYTES = 256 * 2**20
-MODELS = 12
+MODELS = 8
 _LOCK = threading.Lock()
 
 

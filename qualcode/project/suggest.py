@@ -125,6 +125,8 @@ class Suggester:
             model = suggester(language, nlp_model, vectorizer=vectorizer)
             return model.fit(codes, **learns)
 
+        if exclude_source is not None:  # one of many held-out fits: not worth a place on disk
+            return fit
         # A new process gets the model fitted on the same inputs before, from disk.
         return kept.fitted(SUGGESTER, [language, nlp_model, corpus, codes, learns], fit)
 

@@ -8,10 +8,12 @@ content and of the code that made it:
 * the analysis of a text (:mod:`qualcode.nlp.pipeline`), by the text's hash and the pipeline
   (spaCy and lookup-table versions, installed pipeline named);
 * a fitted suggestion model, by the suggester's name and a hash of everything it learned from;
-* a list of themes as ``qualcode themes`` showed it, by a hash of the texts it was found in.
+* a list of themes, by a hash of the texts it was found in; and the list ``qualcode themes``
+  showed last for a project (its file or URL), with that hash.
 
-A key never names a project: two projects with the same texts and codings share the entry,
-and a changed input is a new key, so nothing is ever stale; old entries are dropped by size.
+Apart from that last one, a key never names a project: two projects with the same texts and
+codings share the entry, and a changed input is a new key, so nothing is ever stale; old
+entries are dropped by size.
 Every key includes :func:`code_version` (the NLP's source files and the libraries' versions),
 so a new qualcode or scikit-learn never reads what an older one kept.
 

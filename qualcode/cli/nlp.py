@@ -151,7 +151,7 @@ def themes(
 
     left_out = LeftOut()
     with opened(project) as p:
-        found = p.suggestions.themes(n, source=source, left_out=left_out)
+        found = p.suggestions.list_themes(n, source=source, left_out=left_out)
         if promote is not None:
             _promote(p, found, promote, name, parent)
             return
@@ -179,12 +179,26 @@ def promote_theme(
         str | None, typer.Option(help="The new code's name (default: its label).")
     ] = None,
     parent: Annotated[str | None, typer.Option(help="Parent code (name or path).")] = None,
-    n: ThemesOpt = 8,
-    source: Annotated[str | None, typer.Option(help="Themes of this source only.")] = None,
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n", "-n", help="How many themes were looked for [default: as last listed, or 8]."
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(help="Themes of this source only [default: as last listed]."),
+    ] = None,
 ) -> None:
-    """Make an emergent theme a code: its terms become keywords, its quotes examples."""
+    """Make an emergent theme a code: its terms become keywords, its quotes examples.
+
+    The theme is the N-th of the list `qualcode themes` showed last, as long as the uncoded
+    text is as it was then (else it refuses: list them again)."""
     with opened(project) as p:
-        _promote(p, p.suggestions.themes(n, source=source), number, name, parent)
+        code, note = p.suggestions.promote_listed(
+            number, n=n, source=source, name=name, parent=parent
+        )
+        say(f"Theme {number} {note} is now the code {p.codebook.book().path(code)!r}.")
 
 
 def _promote(

@@ -80,7 +80,9 @@ class Suggestions:
         self.wait_for_model = suggester.wait_for_model
         self.codes_questions = suggester.codes_questions
         self.themes = themes.themes
+        self.list_themes = themes.list_themes
         self.promote_theme = themes.promote_theme
+        self.promote_listed = themes.promote_listed
 
     def queue_suggestions(
         self,

@@ -6,8 +6,11 @@ weights. Two things are kept in memory: the TF-IDF features, fitted on every pas
 refitted only when the sources or the codebook change, and the per-code models, refitted
 (milliseconds per code) when a fingerprint of the codings, codes and feedback changes. The
 NLP analysis of each source is cached by its content hash (:mod:`qualcode.nlp.pipeline`),
-so a transcript is parsed once per process. Which suggesters a project used is recorded in
-the setting ``nlp.suggesters``.
+so a transcript is parsed once per process. Both are kept on disk too
+(:mod:`qualcode.nlp.kept`): a new process (each command of the command line) reads the
+model fitted on the same inputs, by the suggester's name and a hash of all it learns from,
+instead of parsing every source and fitting again. Which suggesters a project used is
+recorded in the setting ``nlp.suggesters``.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Codebook, Coding, Source, Suggestion, utc_now
+from qualcode.nlp import kept
 from qualcode.project.coding import ApplyResult
 from qualcode.project.themes import INTERVIEWERS, Unit
 from qualcode.store.settings import SettingKey
@@ -111,26 +115,28 @@ class Suggester:
             )
             for c in book
         ]
-        model = suggester(
-            self._ctx.language, self._themes.nlp_model, vectorizer=self._vectorizer(codes, sources)
-        )
-        examples = [sources[sid].text[a:b] for sid, a, b in keys]
-        labels = [passages[k][0] for k in keys]
-        rejected = [passages[k][1] for k in keys]
-        contexts = self._contexts([sources[sid] for sid, _, _ in keys])
         held = self._holding_units(sources, {k: passages[k][0] for k in keys if passages[k][0]})
-        units = [sources[sid].text[a:b] for sid, a, b in held]
-        unit_contexts = self._contexts([sources[sid] for sid, _, _ in held])
-        return lambda: model.fit(
-            codes,
-            examples,
-            labels,
-            rejected=rejected,
-            contexts=contexts,
-            units=units,
-            unit_labels=list(held.values()),
-            unit_contexts=unit_contexts,
-        )
+        learns: dict[str, Any] = {
+            "examples": [sources[sid].text[a:b] for sid, a, b in keys],
+            "labels": [passages[k][0] for k in keys],
+            "rejected": [passages[k][1] for k in keys],
+            "contexts": self._contexts([sources[sid] for sid, _, _ in keys]),
+            "units": [sources[sid].text[a:b] for sid, a, b in held],
+            "unit_labels": list(held.values()),
+            "unit_contexts": self._contexts([sources[sid] for sid, _, _ in held]),
+        }
+        language, nlp_model = self._ctx.language, self._themes.nlp_model
+        corpus = self._corpus_key(sources)
+
+        def fit() -> CombinedSuggesterV3:
+            vectorizer = self._vectorizer(codes, sources, corpus)
+            model = suggester(language, nlp_model, vectorizer=vectorizer)
+            return model.fit(codes, **learns)
+
+        if exclude_source is not None:  # one of many held-out fits: not worth a place on disk
+            return fit
+        # A new process gets the model fitted on the same inputs before, from disk.
+        return kept.fitted(SUGGESTER, [language, nlp_model, corpus, codes, learns], fit)
 
     def _holding_units(
         self, sources: dict[int, Source], coded: dict[tuple[int, int, int], set[str]]
@@ -166,28 +172,33 @@ class Suggester:
         """Wait for a background refit (see :meth:`suggest`) to finish."""
         self._ctx.nlp.wait(timeout)
 
-    def _vectorizer(self, codes: Sequence[CodeDescription], sources: dict[int, Source]) -> Any:
-        """The shared TF-IDF features, refitted only when the sources or the codebook
-        change (the expensive part: every passage of the project), not after each coding."""
+    def _corpus_key(self, sources: dict[int, Source]) -> str:
+        """A hash of what the shared TF-IDF features read of the sources: their texts,
+        languages and turns (one query, whatever the number of sources)."""
+        turns = self._ctx.store.turn_fingerprints()
+        return kept.digest(
+            [
+                (sid, src.content_hash, src.language, turns.get(sid, ""))
+                for sid, src in sorted(sources.items())
+            ]
+        )
+
+    def _vectorizer(
+        self, codes: Sequence[CodeDescription], sources: dict[int, Source], corpus: str
+    ) -> Any:
+        """The shared TF-IDF features, refitted only when the sources (``corpus``, their
+        :meth:`_corpus_key`) or the codebook change (the expensive part: every passage of the
+        project), not after each coding."""
         from qualcode.nlp.engine import fit_vectorizer
 
-        key = hashlib.sha256(
-            "\n".join(
-                [
-                    *sorted(s.content_hash for s in sources.values()),
-                    repr(codes),
-                    self._themes.nlp_model or "",
-                ]
-            ).encode()
-        ).hexdigest()
+        key = kept.digest(corpus, repr(codes), self._themes.nlp_model or "")
 
         def build() -> Any:
-            corpus = [
-                self._themes.analysis(src).lemma_text(start, end)
-                for src in sources.values()
-                for start, end in self._themes.units(src, "turn")
-            ]
-            return fit_vectorizer(codes, corpus, self._ctx.language, self._themes.nlp_model)
+            texts: list[str] = []
+            for src in sources.values():  # one analysis per source, not one per turn
+                analysis = self._themes.analysis(src)
+                texts.extend(analysis.lemma_text(a, b) for a, b in self._themes.units(src, "turn"))
+            return fit_vectorizer(codes, texts, self._ctx.language, self._themes.nlp_model)
 
         return self._ctx.nlp.vectorizer(key, build)
 

@@ -8,6 +8,13 @@ from typing import TYPE_CHECKING, Literal
 
 from qualcode.errors import ProjectError
 from qualcode.model import Code, Source, Theme
+from qualcode.project.theme_list import (
+    Listed,
+    found_themes,
+    inputs_key,
+    listed,
+    remember_listing,
+)
 from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
@@ -122,6 +129,21 @@ class Themes:
             left_out: counts the uncoded sentences left out, by reason, if given: header
                 lines, courtesies, passages of fewer than three content words, questions.
         """
+        return self._themes(n, source, quotes, terms, skip_speakers, left_out)[0]
+
+    def _themes(
+        self,
+        n: int,
+        source: str | int | None,
+        quotes: int,
+        terms: int,
+        skip_speakers: str | None,
+        left_out: LeftOut | None = None,
+        *,
+        only_key: bool = False,
+    ) -> tuple[list[Theme], str]:
+        """:meth:`themes`, and the key of what they were found in (see
+        :func:`qualcode.project.theme_list.inputs_key`); with ``only_key``, no themes."""
         from qualcode.nlp import registry
 
         finder: type[ThemeFinder] = registry.get(THEMES)
@@ -138,27 +160,41 @@ class Themes:
             for a, b, text in self._theme_texts(src, skip_speakers, left_out):
                 spans.append((src, a, b))
                 texts.append(text)
-        total = sum(len(texts) for _, texts in by_language.values()) or 1
-        found: list[Theme] = []
-        for language, (spans, texts) in by_language.items():
-            share = len(texts) / total
-            fitted = finder(max(1, round(n * share)), terms, quotes, language).fit(texts)
-            found.extend(
-                Theme(
-                    label=t.label,
-                    terms=t.terms,
-                    quotes=tuple(
-                        " ".join(self.spoken(spans[i][0])[spans[i][1] : spans[i][2]].split())
-                        for i in t.quotes
-                    ),
-                    spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
-                    size=len(t.members),
-                    weight=t.weight if share == 1 else round(t.weight * share, 4),
+        fingerprints = self._ctx.store.turn_fingerprints()
+        read = [
+            (language, [(s.id, s.content_hash, fingerprints.get(s.id, ""), a, b) for s, a, b in sp])
+            for language, (sp, _) in sorted(by_language.items())
+        ]
+        texts_read = [texts for _, (_, texts) in sorted(by_language.items())]
+        key = inputs_key(THEMES, [n, terms, quotes, self._ctx.language, texts_read, read])
+        if only_key:
+            return [], key
+
+        def find() -> list[Theme]:
+            total = sum(len(texts) for _, texts in by_language.values()) or 1
+            found: list[Theme] = []
+            for language, (spans, texts) in by_language.items():
+                share = len(texts) / total
+                fitted = finder(max(1, round(n * share)), terms, quotes, language).fit(texts)
+                found.extend(
+                    Theme(
+                        label=t.label,
+                        terms=t.terms,
+                        quotes=tuple(
+                            " ".join(self.spoken(spans[i][0])[spans[i][1] : spans[i][2]].split())
+                            for i in t.quotes
+                        ),
+                        spans=tuple((spans[i][0].id, spans[i][1], spans[i][2]) for i in t.quotes),
+                        size=len(t.members),
+                        weight=t.weight if share == 1 else round(t.weight * share, 4),
+                    )
+                    for t in fitted.themes_
                 )
-                for t in fitted.themes_
-            )
+            return sorted(found, key=lambda t: -t.weight)[:n]
+
         self._ctx.note_setting(SettingKey.NLP_THEMES, THEMES)
-        return sorted(found, key=lambda t: -t.weight)[:n]
+        # The same texts found the same themes before: read them (no NMF, no scikit-learn).
+        return found_themes(key, find), key
 
     def _theme_texts(
         self, src: Source, skip_speakers: str | None, left_out: LeftOut | None
@@ -198,3 +234,58 @@ class Themes:
             keywords=theme.terms[:5],
             examples=theme.quotes[:3],
         )
+
+    # -- the list shown ------------------------------------------------------------------
+
+    def list_themes(
+        self, n: int = 8, *, source: str | int | None = None, left_out: LeftOut | None = None
+    ) -> list[Theme]:
+        """:meth:`themes`, remembered as the list shown for this project, which
+        :meth:`promote_listed` promotes from; ``left_out`` as for :meth:`themes`."""
+        source_id = None if source is None else self._ctx.source(source).id
+        found, key = self._themes(n, source_id, 4, 8, INTERVIEWERS, left_out)
+        remember_listing(self._identity(), Listed(found, n, source_id, key))
+        return found
+
+    def promote_listed(
+        self,
+        number: int,
+        *,
+        n: int | None = None,
+        source: str | int | None = None,
+        name: str | None = None,
+        parent: str | int | None = None,
+    ) -> tuple[Code, str]:
+        """Promote theme ``number`` (from 1) of the list :meth:`list_themes` showed last,
+        while the uncoded text is as it was then; without such a list (or for another
+        ``n`` or ``source`` than it had), of the themes found now.
+
+        Returns:
+            The new code, and a sentence saying which list the theme came from.
+
+        Raises:
+            ProjectError: the uncoded text changed since the list was shown (its N-th
+                theme may not be the one read), or the list has no theme ``number``.
+        """
+        source_id = None if source is None else self._ctx.source(source).id
+        last = listed(self._identity())
+        if last is not None and n in (None, last.n) and source_id in (None, last.source):
+            _, key = self._themes(last.n, last.source, 4, 8, INTERVIEWERS, only_key=True)
+            if key != last.key:
+                raise ProjectError(
+                    "the uncoded text changed since `qualcode themes` listed the themes (a "
+                    "coding or an import since), so theme numbers may have moved; list them "
+                    "again, then promote one",
+                    file=self._ctx.label,
+                )
+            found, note = last.themes, "of the list `qualcode themes` showed"
+        else:
+            found = self.themes(n or 8, source=source_id)
+            note = "of the themes found now (no list was shown for these settings)"
+        if not 1 <= number <= len(found):
+            raise ProjectError(f"there is no theme {number}; the list has 1..{len(found)}")
+        return self.promote_theme(found[number - 1], name=name, parent=parent), note
+
+    def _identity(self) -> str:
+        """The project as the remembered list is filed under: its file or its URL."""
+        return str(self._ctx.path.resolve()) if self._ctx.path is not None else self._ctx.label

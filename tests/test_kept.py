@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qualcode.cli import app
+from qualcode.model import join_path
 from qualcode.nlp import kept, pipeline
 from qualcode.nlp.engine import CombinedSuggesterV3
 from qualcode.project import Project
@@ -108,11 +109,11 @@ def _run(*args: Any, ok: bool = True) -> Any:
 
 def test_promote_theme_promotes_the_theme_the_list_showed(coded: Project, project_path: Path):
     coded.close()
-    listed = json.loads(_run("themes", project_path, "--n", "2", "-f", "json").output)
+    listed = json.loads(_run("themes", project_path, "--n", "2", "-f", "json").stdout)
     out = _run("promote-theme", project_path, "2").output
     assert "Theme 2 of the list `qualcode themes` showed" in out
     with Project.open(project_path) as p:
-        [code] = p.codebook.book().find(listed[1]["label"].replace("/", "-").strip())
+        [code] = p.codebook.book().find(join_path([listed[1]["label"]]))
         assert list(code.keywords) == listed[1]["terms"][:5]
 
 

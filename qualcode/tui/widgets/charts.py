@@ -90,8 +90,14 @@ class FrequencyChart(Widget):
         top = int(max(self.values))
         names = ["  " * d + label for d, label in zip(self.depths, self.labels, strict=True)]
         tail = len(str(top)) + 2  # " 132" and a space to spare
-        # Names whole where the width allows a bar of MIN_BAR beside them, else wrapped.
-        left = max(min(max(len(n) for n in names) + 1, width - tail - MIN_BAR), MIN_NAME)
+        # Names whole where the width allows a bar of MIN_BAR beside them, else wrapped
+        # (at words: the column keeps the longest word, on a wrapped line's indent).
+        words = max(
+            len(f"{'  ' * d}  {w} ")
+            for d, label in zip(self.depths, self.labels, strict=True)
+            for w in label.split() or [""]
+        )
+        left = max(min(max(len(n) for n in names) + 1, width - tail - MIN_BAR), MIN_NAME, words)
         room = max(width - left - tail, MIN_BAR)
         rows: list[tuple[str, int, float | None]] = []
         for depth, label, v in zip(self.depths, self.labels, self.values, strict=True):
@@ -249,7 +255,8 @@ class CooccurrenceHeatMap(Static):
         longest = max(len(n) for n in names)
         # Names whole where the grid still fits beside them, else wrapped (the grid then
         # scrolls sideways at the least width a name column keeps).
-        fit = max(min(longest, room - grid - 4), min(longest, MIN_NAME))
+        word = max(len(w) for n in names for w in n.split() or [""])
+        fit = max(min(longest, room - grid - 4), min(longest, MIN_NAME), word)
         label = fit + 4
         out = Text(title + "\n", style="bold")
         out.append(" " * label + "".join(f"{k + 1:>{width}}" for k in range(len(self.codes))))

@@ -17,7 +17,7 @@ from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
 from qualcode.tui.widgets.code_tree import CodeTree
 from qualcode.tui.widgets.status import StatusLine
-from tests.conftest import copy_project, coding_screen, wait_for
+from tests.conftest import coding_screen, copy_project, wait_for
 from tests.test_tui_reports import reports_screen
 
 SMALL, LARGE = (80, 24), (200, 50)

@@ -80,8 +80,10 @@ async def reports(pilot: Pilot) -> None:
     await pilot.press("f5")
     await wait_for(
         pilot,
-        lambda: isinstance(app.screen, ReportsScreen)
-        and bool(app.screen.query_one(FrequencyChart).labels),
+        lambda: (
+            isinstance(app.screen, ReportsScreen)
+            and bool(app.screen.query_one(FrequencyChart).labels)
+        ),
         "the reports",
     )
     await settled(pilot)

@@ -69,7 +69,7 @@ class CodeTree(Tree[Code]):
     def render_label(self, node: TreeNode[Code], base_style: Style, style: Style) -> Text:
         """The node's label, its name shortened at a word (count kept) if the line is too
         narrow for it whole."""
-        label = node.label.copy()
+        label = _text(node).copy()
         code = node.data
         if code is not None:
             room = self.scrollable_content_region.width - self._indent(node)
@@ -93,7 +93,7 @@ class CodeTree(Tree[Code]):
         """The width that shows every label whole: the widest, its guides and icon, and the
         scroll bar."""
         widest = max(
-            (self._indent(n) + n.label.cell_len for n in _walk(self.root) if n.data is not None),
+            (self._indent(n) + _text(n).cell_len for n in _walk(self.root) if n.data is not None),
             default=0,
         )
         return widest + self.styles.scrollbar_size_vertical
@@ -153,3 +153,9 @@ def _walk(node: TreeNode[Code]) -> list[TreeNode[Code]]:
     for child in node.children:
         out.extend(_walk(child))
     return out
+
+
+def _text(node: TreeNode[Code]) -> Text:
+    """A node's label as Text (the tree keeps it so; its type says it may be a string)."""
+    label = node.label
+    return label if isinstance(label, Text) else Text(label)

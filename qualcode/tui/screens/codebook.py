@@ -165,9 +165,12 @@ class CodebookScreen(Screen[None]):
         table.clear()
         text = Text()
         text.append(book.path(code) + "\n", style="bold")
-        count = self.code_tree.counts.get(code.id, 0)
+        counts = self.code_tree.counts
+        count = counts.get(code.id, 0)
+        below = count + sum(counts.get(c.id, 0) for c in book.descendants(code.id))
         meta = [
-            f"{count} coding{'s' * (count != 1)}",
+            f"{count} coding{'s' * (count != 1)}"
+            + (f" ({below} with the codes below it)" if below != count else ""),
             f"colour {code.color}" if code.color else "",
             f"key {code.hotkey}" if code.hotkey else "",
         ]

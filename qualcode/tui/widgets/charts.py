@@ -43,6 +43,8 @@ class FrequencyChart(Widget):
         value: the column to draw: ``passages`` (default), ``sources``, ``codings`` ...
     """
 
+    DEFAULT_CSS = "FrequencyChart { height: auto; }"
+
     def __init__(
         self,
         table: pd.DataFrame | None = None,
@@ -58,8 +60,6 @@ class FrequencyChart(Widget):
         self.depths: list[int] = []
         self.values: list[float] = []
         self._load(table)
-
-    DEFAULT_CSS = "FrequencyChart { height: auto; }"
 
     def show_table(self, table: pd.DataFrame, *, value: str | None = None) -> None:
         """Draw ``table``, optionally another of its columns."""

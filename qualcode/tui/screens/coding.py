@@ -30,7 +30,7 @@ from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
 from qualcode.tui.screens.suggesting import Suggesting
 from qualcode.tui.widgets.code_tree import CodeTree
-from qualcode.tui.widgets.status import StatusLine
+from qualcode.tui.widgets.status import StatusLine, turn_place
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
 from qualcode.tui.workbench import ShowsWorkerErrors
@@ -142,6 +142,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.book = book
         self.tints = code_colors(book)
         self.query_one(CodeTree).load(book, counts, self.tints)
+        self.fit_side()
         self.query_one(SuggestionPanel).set_codebook(book, self.tints)
         if coded is None:
             return
@@ -158,6 +159,15 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if self.source is None:
             return coder, book, counts, None
         return coder, book, counts, project.coding.codings(source=self.source.id)
+
+    def fit_side(self) -> None:
+        """The codebook column as wide as its names need (to half the screen), else its
+        usual 30% (28 to 48 columns)."""
+        usual = min(max(round(self.app.size.width * 0.3), 28), 48)
+        self.query_one(CodeTree).fit(self.query_one("#coding-side"), usual)
+
+    def on_resize(self) -> None:
+        self.fit_side()
 
     def on_screen_resume(self) -> None:
         if self.app.pending_source is not None:
@@ -213,14 +223,11 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             self.query_one("#coding-status", StatusLine).update("No sources: import some first.")
             return
         s, e = self.view.selection
-        turn = self._turn_at(s)
-        who = f"{turn.speaker or '—'}" if turn else ""
         # The last action's message first: the line is cut at the terminal's width.
-        parts = [f"✓ {self.message}" if self.message else ""]
-        # Numbered as `qualcode turns` numbers them, so a turn is found by the same number.
+        parts = [f"✓ {self.message}" if self.message else "", self.source.name]
         last = self.turns[-1].index if self.turns else 0
-        where = f"turn {turn.index} (0–{last})" if turn else ""
-        parts += [self.source.name, where, who, self.app.coder_label(self.coder), f"{s}–{e}"]
+        *where, chars = turn_place(self._turn_at(s), last, (s, e))
+        parts += [*where, self.app.coder_label(self.coder), chars]
         if self.filter_code is not None:
             parts.append(f"only code {self.filter_code.name}")
         if self.filter_speaker is not None:

@@ -50,6 +50,7 @@ from typing import Any
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodeDescription
+from qualcode.nlp.kappa import MIN_PRECISION, code_kappas, kappa_lines, pooled
 
 CURVE = (5, 10, 20, 50)
 SEEDS = (0, 1, 2)
@@ -215,11 +216,13 @@ def evaluate(
     seeds: Sequence[int] = SEEDS,
     curve: Sequence[int] = (),
     ablation: bool | Sequence[str] = INPUTS,
+    min_precision: float = MIN_PRECISION,
 ) -> dict[str, Any]:
     """Every figure of the module docstring for these passages: the mean over ``seeds``
-    (one split each) with its spread, and the gain of each feature named in ``ablation``
+    (one split each) with its spread, the gain of each feature named in ``ablation``
     that is in use (True: every feature; by default the columns given, context and
-    excerpts)."""
+    excerpts), and per code the kappa at the threshold of a review queue held at
+    ``min_precision``."""
     from qualcode.nlp.pipeline import lemmatise
 
     corpus = lemmatise([p.text for p in passages], language)
@@ -229,7 +232,9 @@ def evaluate(
     named = FEATURES if ablation is True else () if ablation is False else ablation
     measured = [f for f in features if f in named]
     runs = [
-        _evaluate_split(passages, corpus, codebook, language, seed, curve, features, measured)
+        _evaluate_split(
+            passages, corpus, codebook, language, seed, curve, features, measured, min_precision
+        )
         for seed in seeds
     ]
     result: dict[str, Any] = {
@@ -256,6 +261,7 @@ def evaluate(
         }
     hits = [h for r in runs for h in r["hits"]]
     result["calibration"] = calibration([h[0] for h in hits], [h[1] for h in hits])
+    result["kappa"] = pooled([r["kappa"] for r in runs], min_precision)
     result["curve"] = [
         {
             "examples_per_code": n,
@@ -279,6 +285,7 @@ def _evaluate_split(
     curve: Sequence[int],
     features: Sequence[str],
     measured: Sequence[str],
+    min_precision: float = MIN_PRECISION,
 ) -> dict[str, Any]:
     """The figures of one split (``seed``)."""
     from qualcode.nlp.engine import CombinedSuggesterV3, fit_vectorizer
@@ -344,6 +351,12 @@ def _evaluate_split(
         **run(train),
         **{f"baseline_{k}": v for k, v in baseline.items()},
         "hits": hits,
+        "kappa": code_kappas(
+            [[(r.label, r.score) for r in row] for row, _ in hits],
+            truth,
+            [c.label for c in codes],
+            min_precision=min_precision,
+        ),
     }
     if measured:
         result["without"] = {f: run(train, off=f) for f in measured}
@@ -395,7 +408,7 @@ def load_descriptions(path: Path) -> list[CodeDescription]:
 
 
 def _table(result: dict[str, Any]) -> str:
-    skip = ("curve", "calibration", "spread", "gain", "per_seed")
+    skip = ("curve", "calibration", "spread", "gain", "per_seed", "kappa")
     lines = []
     for k, v in result.items():
         if k in skip:
@@ -409,9 +422,7 @@ def _table(result: dict[str, Any]) -> str:
             f"{'gain of ' + name:>24}: p@3 {gain['p_at_3']:+.3f} "
             f"({gain['without']['p_at_3']:.3f} without, {gain['with']['p_at_3']:.3f} with)"
         )
-    lines.append("share right by score (top 5 suggestions): band, suggestions, right")
-    for row in result["calibration"]:
-        lines.append(f"{row['scores']:>24}: {row['suggestions']:>5}  {row['right']}")
+    lines.extend(calibration_lines(result))
     if result["curve"]:
         lines.append("learning curve (examples per code: train passages, p@1, p@3, r@3)")
     for row in result["curve"]:
@@ -420,6 +431,14 @@ def _table(result: dict[str, Any]) -> str:
             f"{row['p_at_3']:.3f}  {row['r_at_3']:.3f}"
         )
     return "\n".join(lines)
+
+
+def calibration_lines(result: dict[str, Any]) -> list[str]:
+    """The calibration table and, beside it, the kappa per code, for people."""
+    lines = ["share right by score (top 5 suggestions): band, suggestions, right"]
+    for row in result["calibration"]:
+        lines.append(f"{row['scores']:>24}: {row['suggestions']:>5}  {row['right']}")
+    return [*lines, *kappa_lines(result["kappa"])]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -449,8 +468,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     gains.add_argument(
         "--no-ablation", action="store_true", help="measure no gain, not even the columns'"
     )
+    parser.add_argument(
+        "--min-precision",
+        type=float,
+        default=MIN_PRECISION,
+        help="the review queue's expected precision: kappa is measured at its threshold",
+    )
+    parser.add_argument(
+        "--deductive",
+        action="store_true",
+        help="score with the codebook alone (needs --codebook): no learning, no split",
+    )
+    parser.add_argument(
+        "--scorer",
+        default="qualcode.codebook.v3",
+        help="with --deductive: the codebook suggester (qualcode.codebook.v1, .v2, .v3)",
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
+    if not 0.0 < args.min_precision <= 1.0:
+        parser.error(f"--min-precision must be in (0, 1], not {args.min_precision}")
     try:
         passages = read_passages(
             args.data,
@@ -463,18 +500,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             excerpt=args.excerpt,
         )
         codebook = load_descriptions(args.codebook) if args.codebook else []
-        result = evaluate(
-            passages,
-            codebook=codebook,
-            language=args.language,
-            seeds=range(args.seed, args.seed + args.seeds),
-            curve=CURVE if args.curve else (),
-            ablation=True if args.gains else () if args.no_ablation else INPUTS,
-        )
+        if args.deductive:
+            from qualcode.nlp.evaluate_deductive import deductive_table, evaluate_deductive
+
+            result = evaluate_deductive(
+                passages,
+                codebook,
+                language=args.language,
+                scorer=args.scorer,
+                min_precision=args.min_precision,
+            )
+            table = deductive_table
+        else:
+            result = evaluate(
+                passages,
+                codebook=codebook,
+                language=args.language,
+                seeds=range(args.seed, args.seed + args.seeds),
+                curve=CURVE if args.curve else (),
+                ablation=True if args.gains else () if args.no_ablation else INPUTS,
+                min_precision=args.min_precision,
+            )
+            table = _table
     except (QualcodeError, OSError) as exc:
         print(f"qualcode: error: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(result, indent=2) if args.format == "json" else _table(result))
+    print(json.dumps(result, indent=2) if args.format == "json" else table(result))
     return 0
 
 

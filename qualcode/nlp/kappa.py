@@ -69,9 +69,10 @@ def code_kappas(
         top: suggestions per passage the queue considers.
 
     Returns:
-        ``threshold``, ``queued`` (suggestions at or above it), ``passages_coded`` (passages
-        with any), and ``codes``: per label ``human`` and ``suggested`` passage counts and
-        ``kappa`` (None where undefined).
+        ``threshold``, ``queued`` (suggestions at or above it), ``queued_right`` (the share
+        of them a person coded too), ``passages_coded`` (passages with any), and ``codes``:
+        per label ``human`` and ``suggested`` passage counts and ``kappa`` (None where
+        undefined).
     """
     best = [list(row[:top]) for row in suggested]
     threshold = queue_threshold([s for row in best for _, s in row], min_precision)
@@ -89,9 +90,12 @@ def code_kappas(
                 "kappa": None if kappa is None else round(kappa, 4),
             }
         )
+    queued = sum(map(len, chosen))
+    right = sum(len(c & set(t)) for c, t in zip(chosen, truth, strict=True))
     return {
         "threshold": round(threshold, 4),
-        "queued": sum(map(len, chosen)),
+        "queued": queued,
+        "queued_right": round(right / queued, 4) if queued else None,
         "passages_coded": sum(1 for c in chosen if c),
         "codes": rows,
     }
@@ -99,8 +103,7 @@ def code_kappas(
 
 def mean_kappa(rows: Sequence[dict[str, Any]]) -> float | None:
     """The mean kappa of the codes where it is defined (None if nowhere)."""
-    found = [r["kappa"] for r in rows if r["kappa"] is not None]
-    return round(statistics.mean(found), 4) if found else None
+    return _mean([r["kappa"] for r in rows])
 
 
 def pooled(runs: Sequence[dict[str, Any]], min_precision: float) -> dict[str, Any]:
@@ -113,13 +116,12 @@ def pooled(runs: Sequence[dict[str, Any]], min_precision: float) -> dict[str, An
             by_code.setdefault(row["code"], []).append(row)
     codes = []
     for label, rows in by_code.items():
-        kappas = [r["kappa"] for r in rows if r["kappa"] is not None]
         codes.append(
             {
                 "code": label,
                 "human": round(statistics.mean(r["human"] for r in rows), 1),
                 "suggested": round(statistics.mean(r["suggested"] for r in rows), 1),
-                "kappa": round(statistics.mean(kappas), 4) if kappas else None,
+                "kappa": _mean([r["kappa"] for r in rows]),
             }
         )
     codes.sort(key=lambda r: (-r["human"], r["code"]))
@@ -127,10 +129,21 @@ def pooled(runs: Sequence[dict[str, Any]], min_precision: float) -> dict[str, An
         "min_precision": min_precision,
         "threshold": round(statistics.mean(r["threshold"] for r in runs), 4),
         "queued": round(statistics.mean(r["queued"] for r in runs), 1),
+        "queued_right": _mean([r["queued_right"] for r in runs]),
         "passages_coded": round(statistics.mean(r["passages_coded"] for r in runs), 1),
         "mean": mean_kappa(codes),
         "codes": codes,
     }
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    """The mean of the values that are not None, to 4 decimals (None if none is)."""
+    found = [v for v in values if v is not None]
+    return round(statistics.mean(found), 4) if found else None
+
+
+def _percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
 
 
 def kappa_lines(result: dict[str, Any]) -> list[str]:
@@ -138,7 +151,8 @@ def kappa_lines(result: dict[str, Any]) -> list[str]:
     head = (
         f"kappa per code at the queue's threshold {result['threshold']:.2f} "
         f"(--min-precision {result['min_precision']}: {result['queued']} suggestions queued, "
-        f"{result['passages_coded']} passages get a code): code, human, suggested, kappa"
+        f"{_percent(result['queued_right'])} right; {result['passages_coded']} passages get a "
+        "code): code, human, suggested, kappa"
     )
     lines = [head]
     for row in result["codes"]:

@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import itertools
 import json
 import random
 import statistics
@@ -50,7 +49,9 @@ from typing import Any
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodeDescription
-from qualcode.nlp.kappa import MIN_PRECISION, code_kappas, kappa_lines, pooled
+from qualcode.nlp.kappa import MIN_PRECISION, code_kappas, pooled
+from qualcode.nlp.measures import calibration, calibration_lines, precision_recall
+from qualcode.nlp.measures import label_key as _key
 
 CURVE = (5, 10, 20, 50)
 SEEDS = (0, 1, 2)
@@ -147,39 +148,6 @@ def split(passages: Sequence[Passage], seed: int = 0) -> tuple[list[Passage], li
     train = [p for p in passages if p.group in train_groups]
     test = [p for p in passages if p.group not in train_groups]
     return train, test
-
-
-def precision_recall(ranked: Sequence[Sequence[str]], truth: Sequence[Collection[str]]) -> dict:
-    """Mean p@1, p@3 and r@3 of ranked label lists against the true label sets."""
-    n = len(truth) or 1
-    p1 = sum(len(set(r[:1]) & set(t)) for r, t in zip(ranked, truth, strict=True)) / n
-    p3 = sum(len(set(r[:3]) & set(t)) / 3 for r, t in zip(ranked, truth, strict=True)) / n
-    r3 = sum(len(set(r[:3]) & set(t)) / len(t) for r, t in zip(ranked, truth, strict=True)) / n
-    return {"p_at_1": round(p1, 4), "p_at_3": round(p3, 4), "r_at_3": round(r3, 4)}
-
-
-def calibration(
-    ranked: Sequence[Sequence[Any]], truth: Sequence[Collection[str]]
-) -> list[dict[str, Any]]:
-    """Share of suggestions (top 5) that are right, by score band: scores mean something
-    if the share rises with the score."""
-    edges = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
-    out = []
-    for lo, hi in itertools.pairwise(edges):
-        hits = [
-            r.label in t
-            for row, t in zip(ranked, truth, strict=True)
-            for r in row
-            if lo <= r.score < hi
-        ]
-        out.append(
-            {
-                "scores": f"{lo:.1f}-{min(hi, 1.0):.1f}",
-                "suggestions": len(hits),
-                "right": round(sum(hits) / len(hits), 3) if hits else None,
-            }
-        )
-    return out
 
 
 def cap_per_code(train: Sequence[Passage], n: int, seed: int = 0) -> list[Passage]:
@@ -395,10 +363,6 @@ def _spread(values: Sequence[float]) -> dict[str, float]:
     return {"sd": round(sd, 4), "min": round(min(values), 4), "max": round(max(values), 4)}
 
 
-def _key(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
-
-
 def load_descriptions(path: Path) -> list[CodeDescription]:
     """The codes of a codebook file (YAML, CSV or .qdc) as descriptions."""
     from qualcode.codebook import load_codebook
@@ -431,14 +395,6 @@ def _table(result: dict[str, Any]) -> str:
             f"{row['p_at_3']:.3f}  {row['r_at_3']:.3f}"
         )
     return "\n".join(lines)
-
-
-def calibration_lines(result: dict[str, Any]) -> list[str]:
-    """The calibration table and, beside it, the kappa per code, for people."""
-    lines = ["share right by score (top 5 suggestions): band, suggestions, right"]
-    for row in result["calibration"]:
-        lines.append(f"{row['scores']:>24}: {row['suggestions']:>5}  {row['right']}")
-    return [*lines, *kappa_lines(result["kappa"])]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -19,35 +19,40 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodeDescription
-from qualcode.nlp.evaluate import (
-    Passage,
-    _key,
-    calibration,
-    calibration_lines,
-    precision_recall,
-)
 from qualcode.nlp.kappa import MIN_PRECISION, code_kappas, pooled
+from qualcode.nlp.measures import calibration, calibration_lines, label_key, precision_recall
+
+
+class Coded(Protocol):
+    """A passage and the codes people gave it (:class:`qualcode.nlp.evaluate.Passage`)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def codes(self) -> frozenset[str]: ...
+
 
 DEFAULT_SCORER = "qualcode.codebook.v3"
 
 
 def codebook_codes(
-    passages: Sequence[Passage], codebook: Sequence[CodeDescription]
+    passages: Sequence[Coded], codebook: Sequence[CodeDescription]
 ) -> list[CodeDescription]:
     """The codebook's codes, each labelled as the data set names it where it does."""
-    labels = {_key(c): c for p in passages for c in p.codes}
+    labels = {label_key(c): c for p in passages for c in p.codes}
     return [
-        replace(d, label=labels.get(_key(d.label)) or labels.get(_key(d.name)) or d.name)
+        replace(d, label=labels.get(label_key(d.label)) or labels.get(label_key(d.name)) or d.name)
         for d in codebook
     ]
 
 
 def evaluate_deductive(
-    passages: Sequence[Passage],
+    passages: Sequence[Coded],
     codebook: Sequence[CodeDescription],
     *,
     language: str = "en",

@@ -28,9 +28,9 @@ weighs every part of a code's entry, and then calibrates:
   like several codes at once, or like none of them plainly); a strong second code is not
   drowned by a stronger first; a passage with no evidence scores 0. Measured on three data sets with
   ``python -m qualcode.nlp.evaluate ... --deductive`` (see the README): the review queue's
-  threshold falls at 0.56-0.61 and gives 26-40% of the passages a code, where ``.v2``'s
+  threshold falls at 0.54-0.61 and gives 26-39% of the passages a code, where ``.v2``'s
   gives none a code on two of them; without the competition it gives more, but fewer are
-  right (40% against 61% on the example study).
+  right (44% against 63% on the example study).
 
 The interface is ``.v2``'s (``fit(codes, corpus)``, ``score(lemma_texts, lemmas, X)``,
 ``vectorizer_``, ``labels_``), so a blend can take it as its codebook part. Without a corpus
@@ -47,7 +47,7 @@ from typing import Any, Self
 from qualcode.nlp.codebook import CodeDescription, description_texts
 from qualcode.nlp.features import find_phrases, fit_texts, name_phrases, word_specificity
 from qualcode.nlp.params import Estimator
-from qualcode.nlp.pipeline import analyse
+from qualcode.nlp.pipeline import analyse, pipeline
 
 NAME = "qualcode.codebook.v3"
 
@@ -162,11 +162,18 @@ class CodebookSuggesterV3(Estimator):
             parts.extend((j, "example", e) for e in c.examples if e)
             parts.extend((j, "exclusion", p) for p in split_phrases(c.exclusion))
         analysed = analyse([p for _, _, p in parts], self.language, self.nlp_model)
+        # A passage is matched on all its lemmas, so a lemma that is a stop word elsewhere
+        # ("have" of "not having") would match nearly every passage.
+        stops = pipeline(self.language, self.nlp_model).Defaults.stop_words
         bags: list[dict[str, float]] = [{} for _ in codes]
         against: list[set[str]] = [set() for _ in codes]
         phrases: list[list[tuple[str, ...]]] = [[] for _ in codes]
         for (j, kind, _), a in zip(parts, analysed, strict=True):
-            content = [lem for lem, word in zip(a.lemmas, a.content, strict=True) if word]
+            content = [
+                lem
+                for lem, word in zip(a.lemmas, a.content, strict=True)
+                if word and lem not in stops
+            ]
             if kind == "exclusion":
                 against[j].update(content)
                 continue

@@ -2,7 +2,8 @@
 
     python -m qualcode.nlp.evaluate DATA.csv --text COL --codes COL [--sep ';'] [--group COL]
         [--context COL] [--encoding ENC] [--codebook FILE] [--seed N] [--seeds 3] [--curve]
-        [--excerpt COL] [--gains | --no-ablation] [--format json]
+        [--excerpt COL] [--gains | --no-ablation] [--min-precision 0.8] [--format json]
+    python -m qualcode.nlp.evaluate DATA.csv ... --codebook FILE --deductive [--scorer NAME]
 
 Rows with the same text (within the same group and context) are one passage; its codes are
 the union of the ``--sep``-separated codes of its rows, so both "one row per passage" and
@@ -29,7 +30,12 @@ Definitions, per test passage with true codes T and ranked suggestions S, then a
 * ``codebook_*`` (with ``--codebook``): the codebook suggester alone, before any learning;
 * ``curve`` (with ``--curve``): the figures when each code has at most 5, 10, 20, 50
   training passages;
-* ``calibration``: of the top-5 suggestions in each score band, the share that is right.
+* ``calibration``: of the top-5 suggestions in each score band, the share that is right;
+* ``kappa``: per code, Cohen's kappa between the human coding and the suggestions the review
+  queue would hold at ``--min-precision`` (see :mod:`qualcode.nlp.kappa`), and their mean.
+
+``--deductive`` measures the codebook suggester alone, with no learning and no split (see
+:mod:`qualcode.nlp.evaluate_deductive`).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from qualcode.nlp.evaluate import (
     Passage,
     cap_per_code,
     evaluate,
+    load_descriptions,
     main,
     precision_recall,
     read_passages,
@@ -240,3 +242,110 @@ def test_the_coded_excerpts_are_learned_from_as_a_project_learns(tmp_path: Path,
     assert main([*argv, "--excerpt", "words"]) == 1
     err = capsys.readouterr().err
     assert "no column 'words'; the columns are pid, answer, code, excerpt" in err
+
+
+def test_the_queue_threshold_and_kappa_by_hand():
+    import random
+
+    from qualcode.model import Suggestion
+    from qualcode.nlp.kappa import binary_kappa, queue_threshold
+    from qualcode.project.review import keep_for_precision
+
+    # Means best first: 0.9, 0.875, 0.817, 0.763: the queue keeps three, down to 0.7.
+    assert queue_threshold([0.3, 0.9, 0.6, 0.85, 0.7]) == 0.7
+    assert queue_threshold([0.5, 0.4]) == 1.0  # nothing kept
+    # The same threshold as the project's review queue, on any scores.
+    rng = random.Random(3)
+    for _ in range(20):
+        scores = [round(rng.random(), 4) for _ in range(rng.randint(1, 40))]
+        found = [Suggestion(1, i, i + 1, "c", s, "x") for i, s in enumerate(scores)]
+        assert queue_threshold(scores, 0.7) == keep_for_precision(found, 0.7)[1]
+    # 10 units: both yes on 3, both no on 5, one each on 1: po 0.8, pe 0.4² + 0.6² = 0.52,
+    # kappa 0.28 / 0.48.
+    human = [True] * 4 + [False] * 6
+    machine = [True] * 3 + [False] * 6 + [True]
+    assert binary_kappa(human, machine) == pytest.approx(0.28 / 0.48)
+    assert binary_kappa([False] * 4, [False] * 4) is None
+
+
+def test_kappa_per_code_is_printed_beside_the_calibration(tmp_path: Path, capsys):
+    path = tmp_path / "small.csv"
+    _small_csv(path)
+    argv = [str(path), "--text", "text", "--codes", "codes", "--group", "participant"]
+    assert main([*argv, "--seeds", "2", "--format", "json"]) == 0
+    kappa = json.loads(capsys.readouterr().out)["kappa"]
+    assert kappa["min_precision"] == 0.8
+    assert {row["code"] for row in kappa["codes"]} == {"Time", "Awareness", "Mentor"}
+    # Each code is on 6 of a split's 18 test passages; what the queue holds is right, and
+    # most of each code's passages are in it.
+    assert [row["human"] for row in kappa["codes"]] == [6, 6, 6]
+    assert all(row["kappa"] >= 0.7 for row in kappa["codes"])
+    assert kappa["queued_right"] == 1.0
+    kappas = [row["kappa"] for row in kappa["codes"]]
+    assert kappa["mean"] == pytest.approx(sum(kappas) / 3, abs=1e-4)
+    assert main([*argv, "--seeds", "2", "--min-precision", "0.9"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("share right by score") < out.index("kappa per code at the queue's")
+    assert re.search(r"\(--min-precision 0\.9: [\d.]+ suggestions queued, 100% right;", out)
+    for code in ("Time", "Awareness", "Mentor"):
+        assert re.search(rf"{code}: +6 +[\d.]+ +\d\.\d\d\d\n", out)
+    assert re.search(r"mean kappa: \d\.\d\d\d", out)
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--min-precision", "1.5"])
+    assert exited.value.code == 2
+    assert "--min-precision must be in (0, 1], not 1.5" in capsys.readouterr().err
+
+
+def test_the_codebook_alone_is_measured_with_deductive(tmp_path: Path, capsys):
+    """Codes named and defined in a line each, nothing learned: every passage is scored by
+    the codebook, and kappa says how far the queue's suggestions agree with the people."""
+    path = tmp_path / "small.csv"
+    _small_csv(path)
+    book = tmp_path / "book.yaml"
+    book.write_text(
+        "codes:\n"
+        "  - name: Time\n    definition: Having no time, being too busy with exams or work.\n"
+        "  - name: Awareness\n    definition: Whether the student had heard of the offer.\n"
+        "  - name: Mentor\n    definition: What the mentor did, said or advised.\n"
+        "  - name: Money\n    definition: Fees, costs and paying for things.\n",
+        encoding="utf-8",
+    )
+    argv = [str(path), "--text", "text", "--codes", "codes", "--codebook", str(book)]
+    assert main([*argv, "--deductive", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["scorer"] == "qualcode.codebook.v3"
+    assert (result["passages"], result["codes"], result["codes_in_data"]) == (36, 4, 3)
+    rows = {row["code"]: row for row in result["kappa"]["codes"]}
+    assert rows["Money"] == {"code": "Money", "human": 0, "suggested": 0, "kappa": None}
+    # "no time during exams", "too busy with work": all 12 and nothing else.
+    assert rows["Time"] == {"code": "Time", "human": 12, "suggested": 12, "kappa": 1.0}
+    assert [rows[c]["human"] for c in ("Awareness", "Mentor")] == [12, 12]
+    assert result["kappa"]["queued_right"] == 1.0
+    assert main([*argv, "--deductive", "--scorer", "qualcode.codebook.v2"]) == 0
+    out = capsys.readouterr().out
+    assert "scorer: qualcode.codebook.v2" in out and "mean kappa: " in out
+    assert main([*argv[:-2], "--deductive"]) == 1
+    assert "--deductive needs a codebook" in capsys.readouterr().err
+
+
+@needs_data
+def test_one_line_definitions_of_the_music_codes_reach_the_queue():
+    """A codebook of the 15 most frequent music codes, each defined in one line written
+    from its name: ``.v2``'s scores never reach the queue's threshold; ``.v3``'s do for
+    every code, and about three in four of the queued suggestions are right."""
+    from qualcode.nlp.evaluate_deductive import evaluate_deductive
+
+    passages = read_passages(
+        DATA / "music_listening_coded.csv",
+        "full_response_text",
+        "code_level3",
+        group="participant_id",
+    )
+    book = load_descriptions(ROOT / "tests" / "fixtures" / "codebooks" / "music_short.yaml")
+    before = evaluate_deductive(passages, book, scorer="qualcode.codebook.v2")["kappa"]
+    after = evaluate_deductive(passages, book)["kappa"]
+    assert before["passages_coded"] == 0
+    assert after["passages_coded"] >= 150
+    assert after["queued_right"] >= 0.7
+    assert after["mean"] >= 0.08
+    assert all(row["suggested"] > 0 for row in after["codes"])

@@ -11,7 +11,9 @@ suggestion's code, its score and the part that gave most of it.
 
 ``qualcode.combined.v2`` gained the nearest passages' vote in 1413d39, fifteen minutes after
 it was registered in c4ecaad; it is pinned with the vote, which it has computed ever since
-and which the README's measured figures for ``.v2`` include.
+and which the README's measured figures for ``.v2`` include. ``qualcode.codebook.v3`` (the
+deductive suggester that reads the whole codebook and calibrates over the project) is pinned
+as it computed when registered.
 """
 
 from __future__ import annotations
@@ -143,6 +145,14 @@ EXPECTED: dict[str, Any] = {
         [("Friends", 0.75), ("Money", 0.0317), ("Stress", 0.0231)],
         [("Family", 0.0), ("Money", 0.0), ("Stress", 0.0)],
         [("Music", 0.4684), ("Family", 0.0), ("Money", 0.0)],
+    ],
+    "qualcode.codebook.v3": [
+        [("Money", 0.9812), ("Family", 0.4951), ("Friends", 0.0509)],
+        [("Stress", 0.9339), ("Family", 0.2152), ("Money", 0.0)],
+        [("Music", 0.9862), ("Family", 0.0354), ("Money", 0.0)],
+        [("Friends", 0.9617), ("Stress", 0.0476), ("Money", 0.0428)],
+        [("Family", 0.0), ("Money", 0.0), ("Stress", 0.0)],
+        [("Music", 0.9787), ("Family", 0.0), ("Money", 0.0)],
     ],
     "qualcode.combined.v1": {
         "spans": [

@@ -262,3 +262,21 @@ def test_suggest_all_says_how_many_questions_it_left(coded: Project, project_pat
         cli, ["suggest", str(project_path), "--all", "--min-precision", "0.01", "--format", "json"]
     )
     assert json.loads(result.output)[0]["questions_skipped"] == 5
+
+
+async def test_enter_opens_the_queued_passage_on_the_coding_screen(coded: Project):
+    from qualcode.tui.screens.coding import CodingScreen
+
+    coded.suggestions.queue_suggestions(min_precision=0.4)
+    first, second = coded.suggestions.pending()[:2]
+    app = QualcodeApp(coded)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the Review screen")
+        await pilot.press("s", "enter")  # the second queued suggestion
+        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen), "the Coding screen")
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        s = second.suggestion
+        assert screen.source is not None and screen.source.id == s.source_id
+        assert screen.view.selection == (s.start, s.end)

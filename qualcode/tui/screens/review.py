@@ -11,7 +11,7 @@ feedback (what the learned suggester trains on) and takes it out of the queue.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -35,6 +35,8 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         Binding("s", "skip", "Skip", id="review.skip"),
         Binding("A", "decide_code(True)", "Accept code", id="review.accept_code"),
         Binding("R", "decide_code(False)", "Reject code", id="review.reject_code"),
+        # Enter reaches the table first (its own binding selects the row): the row's
+        # RowSelected opens the passage, the binding only shows the key in the footer.
         Binding("enter", "open", "Open", id="review.open"),
         Binding("f", "fill", "Fill queue", id="review.fill"),
     ]
@@ -162,6 +164,12 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         self.app.write(
             project.suggestions.decide_pending, ids, accept, coder=project.context.coder, then=done
         )
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a queued suggestion opens its passage on the coding screen."""
+        event.stop()
+        self.action_open()
 
     def action_open(self) -> None:
         """Show the highlighted passage on the coding screen."""

@@ -282,7 +282,7 @@ async def test_enter_opens_the_queued_passage_on_the_coding_screen(coded: Projec
     from qualcode.tui.screens.coding import CodingScreen
 
     coded.suggestions.queue_suggestions(min_precision=0.4)
-    first, second = coded.suggestions.pending()[:2]
+    second = coded.suggestions.pending()[1]
     app = QualcodeApp(coded)
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("f7")

@@ -60,6 +60,11 @@ def test_the_queue_never_promises_more_than_was_measured():
     measured, right = cal.kept(0.8)
     assert (kept.measured_on, kept.precision) == (measured, right / measured) == (50, 0.9)
     assert all(cal.precision(s.code_id, s.score) >= 0.8 for s in kept.suggestions)
+    # The table of what was measured: each bin with its count, pooled over the codes.
+    assert [(r["scores"], r["suggested"], r["right"]) for r in cal.rows()] == [
+        ("0.8-0.9", 40, 20),
+        ("0.9-1.0", 100, 55),
+    ]
     # Asked for more than any bin reached: nothing is kept, nothing promised above it.
     nothing = keep_measured(found, cal, 0.95)
     assert nothing.suggestions == [] and nothing.precision < 0.95

@@ -248,14 +248,15 @@ def cross_fit(
         for (a, b), hit in zip(answers, overlapped(turns, answers), strict=True):
             if hit:
                 units.append((hit[0] % folds, src.id, a, b))
-    k = min(folds, len(sources) if over == "sources" else folds)
+    used = sorted({f for f, _, _, _ in units})  # few coded turns may fill fewer folds
+    k = len(used)
     ids = tuple(src.id for src in sources)
     if k < 2 or not units:
         return CrossFit(Calibration(0, over, len(units), 0, source_ids=ids))
     pooled, by_code = Counts(), dict[int, Counts]()
     uncoded: dict[int, list[Suggestion]] = {}
     sentences = coded = 0
-    for fold in range(k):
+    for fold in used:
         if cancel is not None and cancel.is_set():
             break
         held = [(sid, a, b) for f, sid, a, b in units if f == fold]

@@ -164,7 +164,8 @@ class Suggestions:
                 progress(i / len(sources))
         if calibration.enough:
             measured = keep_measured(found, calibration, min_precision)
-            kept, precision = measured.suggestions, measured.precision
+            kept = measured.suggestions
+            precision = measured.precision if kept else 0.0  # an empty queue promises nothing
             measured_on = measured.measured_on
         else:  # not measured: each suggestion's own score, and a promise of nothing
             kept = sorted((s for s in found if s.score >= min_precision), key=lambda s: -s.score)

@@ -53,7 +53,9 @@ def suggest(
     min_precision: Annotated[
         float,
         typer.Option(
-            "--min-precision", help="With --all: the share of queued suggestions expected right."
+            "--min-precision",
+            help="With --all: the share of queued suggestions right, as measured on the "
+            "project's own codings (each coded source held out in turn).",
         ),
     ] = 0.8,
     fmt: FormatOpt = Format.table,
@@ -107,11 +109,16 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
     with opened(project) as p:
         queued = p.suggestions.queue_suggestions(min_precision=min_precision, top=top)
     if fmt is not Format.table:
+        cal = queued.calibration
         row = {
             "queued": queued.suggestions,
             "sentences": queued.sentences,
             "threshold": queued.threshold,
-            "expected_precision": queued.precision,
+            "expected_precision": queued.precision,  # measured on held-out codings; 0: not
+            "measured": queued.measured,
+            "measured_on": queued.measured_on,  # held-out suggestions the rule kept
+            "coded_sentences_held_out": cal.coded if cal is not None else 0,
+            "folds": cal.folds if cal is not None else 0,
             "questions_skipped": queued.questions,
             **{
                 f"left_out_{k}": n

@@ -87,24 +87,36 @@ class Suggester:
         return self._ctx.nlp.model(key, book_key, prepare, wait=wait)
 
     def training(
-        self, book: Codebook, *, exclude_source: int | None = None
+        self,
+        book: Codebook,
+        *,
+        exclude_source: int | None = None,
+        leave_out: Callable[[int, int, int], bool] | None = None,
     ) -> Callable[[], CombinedSuggesterV3]:
         """Gather what the model learns from, and return the fit to run (store-free);
-        ``exclude_source``'s codings and feedback are left out (to test on that source)."""
+        ``exclude_source``'s codings and feedback are left out (to test on that source), and
+        those ``leave_out(source_id, start, end)`` is true of (a cross-fit's held-out fold)."""
         from qualcode.nlp import registry
         from qualcode.nlp.codebook import CodeDescription
+
+        def left(sid: int, a: int, b: int) -> bool:
+            return sid == exclude_source or (leave_out is not None and leave_out(sid, a, b))
 
         suggester: type[CombinedSuggesterV3] = registry.get(SUGGESTER)
         sources = {s.id: s for s in self._ctx.store.list_sources()}
         passages: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
         for c in self._ctx.store.list_codings():
-            if c.source_id == exclude_source:
+            if left(c.source_id, c.start, c.end):
                 continue
             passages.setdefault((c.source_id, c.start, c.end), (set(), set()))[0].add(
                 book.path(c.code_id)
             )
         for f in self._ctx.store.list_feedback(accepted=False):
-            if f.code_id is not None and f.source_id in sources and f.source_id != exclude_source:
+            if (
+                f.code_id is not None
+                and f.source_id in sources
+                and not left(f.source_id, f.start, f.end)
+            ):
                 passages.setdefault((f.source_id, f.start, f.end), (set(), set()))[1].add(
                     book.path(f.code_id)
                 )

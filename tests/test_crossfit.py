@@ -111,3 +111,21 @@ def test_suggest_all_says_what_its_precision_was_measured_on(anna_only: Path, tm
     promised = pending[0].precision
     assert f"precision {promised:.2f} measured on {measured} held-out suggestions" in result.output
     assert 0.5 <= promised == pytest.approx(right / measured, abs=1e-4)
+    # anna coded every source: what is left lies in text she read and left uncoded, where
+    # the figure measured on text nobody had coded is optimistic, and the line says so.
+    read = sum(
+        1
+        for item in pending
+        if any(
+            c.coding.end >= item.suggestion.end for c in codings_of(path, item.suggestion.source_id)
+        )
+    )
+    assert read > 0
+    assert f"{read} of them lie before their source's last coding" in " ".join(
+        result.output.split()
+    )
+
+
+def codings_of(path: Path, source_id: int) -> list:
+    with Project.open(path) as p:
+        return p.coding.codings(source=source_id)

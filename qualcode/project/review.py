@@ -56,6 +56,9 @@ class Queued:
     left_out: LeftOut = field(default_factory=LeftOut)
     calibration: Calibration | None = None  # what was measured (None: not asked)
     measured_on: int = 0  # held-out suggestions the queue's rule kept, ``precision`` of them
+    # queued suggestions before their source's last coding: text a coder read and left
+    # uncoded, where the precision measured on text nobody had coded is optimistic
+    read: int = 0
 
     @property
     def measured(self) -> bool:
@@ -87,10 +90,17 @@ class Queued:
                 f"measured right {min_precision:.0%} of the time on this project's codings "
                 f"({cal.basis()}); lower --min-precision or code more."
             )
-        return (
+        said = (
             f"Queued {self.suggestions} suggestions for {self.sentences} uncoded sentences "
             f"(scores from {self.threshold:.2f}; {measured})."
         )
+        if self.read:
+            said += (
+                f" {self.read} of them lie before their source's last coding, in text a coder "
+                "read and left uncoded: the precision was measured on text nobody had coded, "
+                "so expect fewer right there."
+            )
+        return said
 
 
 class Suggestions:
@@ -147,12 +157,14 @@ class Suggestions:
         found: list[Suggestion] = []
         scored = questions = 0
         left_out = LeftOut()
+        last_coded: dict[int, int] = {}
         codes_questions = self._suggester.codes_questions()
         sources = self._ctx.store.list_sources()
         for i, src in enumerate(sources, 1):
             if cancel is not None and cancel.is_set():
                 break
             codings = self._ctx.store.list_codings(source_id=src.id)
+            last_coded[src.id] = max((c.end for c in codings), default=0)
             units = self._themes.units(src, "sentence")
             coded = {
                 i for hit in overlapped(units, ((c.start, c.end) for c in codings)) for i in hit
@@ -182,8 +194,17 @@ class Suggestions:
             precision, measured_on = 0.0, 0
         threshold = round(kept[-1].score, 4) if kept else 1.0
         self._ctx.store.replace_pending(coder or self._ctx.coder, kept, precision, utc_now())
+        read = sum(1 for s in kept if s.end <= last_coded.get(s.source_id, 0))
         return Queued(
-            len(kept), scored, threshold, precision, questions, left_out, calibration, measured_on
+            len(kept),
+            scored,
+            threshold,
+            precision,
+            questions,
+            left_out,
+            calibration,
+            measured_on,
+            read,
         )
 
     def crossfit(

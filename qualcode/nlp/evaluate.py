@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import itertools
 import json
@@ -43,7 +44,7 @@ import random
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ CURVE = (5, 10, 20, 50)
 SEEDS = (0, 1, 2)
 FIGURES = ("p_at_1", "p_at_3", "r_at_3")
 METRICS = (*FIGURES, *(f"baseline_{k}" for k in FIGURES))
+# The suggester measured unless another is named (``--suggester``): the one a project fits.
+SUGGESTER = "qualcode.combined.v4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,11 +218,14 @@ def evaluate(
     seeds: Sequence[int] = SEEDS,
     curve: Sequence[int] = (),
     ablation: bool | Sequence[str] = INPUTS,
+    suggester: str = SUGGESTER,
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every figure of the module docstring for these passages: the mean over ``seeds``
     (one split each) with its spread, and the gain of each feature named in ``ablation``
     that is in use (True: every feature; by default the columns given, context and
-    excerpts)."""
+    excerpts), for the suggester registered as ``suggester`` (``qualcode.combined.v3`` or
+    later) with ``params`` beside the features'."""
     from qualcode.nlp.pipeline import lemmatise
 
     corpus = lemmatise([p.text for p in passages], language)
@@ -228,11 +234,13 @@ def evaluate(
     features = [f for f in FEATURES if given.get(f, True)]
     named = FEATURES if ablation is True else () if ablation is False else ablation
     measured = [f for f in features if f in named]
+    make = _suggester(suggester, params or {})
     runs = [
-        _evaluate_split(passages, corpus, codebook, language, seed, curve, features, measured)
+        _evaluate_split(passages, corpus, codebook, language, seed, curve, features, measured, make)
         for seed in seeds
     ]
     result: dict[str, Any] = {
+        "suggester": suggester,
         "passages": len(passages),
         "seeds": list(seeds),
         "features": features,
@@ -279,9 +287,10 @@ def _evaluate_split(
     curve: Sequence[int],
     features: Sequence[str],
     measured: Sequence[str],
+    make: Callable[..., Any],
 ) -> dict[str, Any]:
-    """The figures of one split (``seed``)."""
-    from qualcode.nlp.engine import CombinedSuggesterV3, fit_vectorizer
+    """The figures of one split (``seed``), of the suggesters ``make`` makes."""
+    from qualcode.nlp.engine import fit_vectorizer
 
     train, test = split(passages, seed)
     test = [p for p in test if p.codes]
@@ -296,7 +305,7 @@ def _evaluate_split(
 
     def run(sample: Sequence[Passage], off: str | None = None) -> dict:
         on = {f: f in features and f != off for f in FEATURES}
-        model = CombinedSuggesterV3(
+        model = make(
             language,
             vectorizer=vectorizer,
             function_words=on["function_words"],
@@ -354,6 +363,19 @@ def _evaluate_split(
         {"train_passages": len(s), **run(s)} for n in curve for s in [cap_per_code(train, n, seed)]
     ]
     return result
+
+
+def _suggester(name: str, params: Mapping[str, Any]) -> Callable[..., Any]:
+    """The suggester class registered as ``name``, with ``params``; refused unless it takes
+    the parameters the features are switched by (``qualcode.combined.v3`` and later)."""
+    from qualcode.nlp import registry
+    from qualcode.nlp.engine import CombinedSuggesterV3
+
+    found = registry.get(name)
+    if not issubclass(found, CombinedSuggesterV3):
+        known = [n for n, c in registry.REGISTRY.items() if issubclass(c, CombinedSuggesterV3)]
+        raise QualcodeError(f"the evaluator measures {', '.join(sorted(known))}, not {name!r}")
+    return functools.partial(found, **params)
 
 
 def _descriptions(
@@ -439,6 +461,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--excerpt", help="column with the exact words a row's codes were applied to"
     )
+    parser.add_argument(
+        "--suggester",
+        default=SUGGESTER,
+        help=f"the registered suggester to measure (default {SUGGESTER})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first split")
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="splits to average over")
     parser.add_argument("--curve", action="store_true", help="the learning curve too")
@@ -470,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seeds=range(args.seed, args.seed + args.seeds),
             curve=CURVE if args.curve else (),
             ablation=True if args.gains else () if args.no_ablation else INPUTS,
+            suggester=args.suggester,
         )
     except (QualcodeError, OSError) as exc:
         print(f"qualcode: error: {exc}", file=sys.stderr)

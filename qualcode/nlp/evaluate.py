@@ -2,18 +2,22 @@
 
     python -m qualcode.nlp.evaluate DATA.csv --text COL --codes COL [--sep ';'] [--group COL]
         [--context COL] [--encoding ENC] [--codebook FILE] [--seed N] [--seeds 3] [--curve]
-        [--excerpt COL] [--gains | --no-ablation] [--format json]
+        [--excerpt COL] [--gains | --no-ablation] [--suggester NAME] [--format json]
 
 Rows with the same text (within the same group and context) are one passage; its codes are
 the union of the ``--sep``-separated codes of its rows, so both "one row per passage" and
 "one row per code" files work. ``--context`` names the column with what a passage answers
-(a survey sheet's question column). ``--excerpt`` names the column with the exact words a
-row's codes were applied to: the suggester then learns as a project does, from the coded
-words and from the passages that hold them, and is still measured on whole passages.
+(a survey sheet's question column), read as the suggester reads it (``qualcode.combined.v4``:
+ids and few values as a category, numbers as a number, else text). ``--excerpt`` names the
+column with the exact words a row's codes were applied to: the suggester then learns as a
+project does, from the coded words and from the passages that hold them, and is still
+measured on whole passages.
 Passages are split by ``--group`` (the participant: none
 of a person's answers is both learned from and tested on) into halves, once per seed
 (``--seeds`` splits from ``--seed``); the suggesters learn from one half and are measured on
 the passages of the other that carry any code. Every figure is the mean over the splits.
+The suggester measured is ``qualcode.combined.v4``, the project's, unless ``--suggester``
+names another registered one (``qualcode.combined.v3``).
 
 Definitions, per test passage with true codes T and ranked suggestions S, then averaged:
 
@@ -21,11 +25,11 @@ Definitions, per test passage with true codes T and ranked suggestions S, then a
 * ``r_at_3`` = |S[:3] ∩ T| / |T|;
 * ``baseline_*``: the same for always suggesting the training half's most frequent codes;
 * ``spread``: per figure, the standard deviation over the splits, the lowest and highest;
-* ``gain``: per feature of ``qualcode.combined.v3``, the figures with every feature and
-  without that one, and the p@3 gain: by default for the columns given (``context``,
-  ``excerpts``), with ``--gains`` for every feature (function words, the nearest passages'
-  vote for rare codes, name shares, the rare codes' discount, the best sentence, and the
-  columns), a model each;
+* ``gain``: per feature of the suggester (``qualcode.combined.v3`` or later), the figures
+  with every feature and without that one, and the p@3 gain: by default for the columns
+  given (``context``, ``excerpts``), with ``--gains`` for every feature (function words,
+  the nearest passages' vote for rare codes, name shares, the rare codes' discount, the
+  best sentence, and the columns), a model each;
 * ``codebook_*`` (with ``--codebook``): the codebook suggester alone, before any learning;
 * ``curve`` (with ``--curve``): the figures when each code has at most 5, 10, 20, 50
   training passages;

@@ -19,7 +19,15 @@ from collections.abc import Collection, Sequence
 from typing import Any, Self
 
 from qualcode.nlp.codebook import CodebookSuggester, CodebookSuggesterV2, CodeDescription
-from qualcode.nlp.context import CATEGORY, TEXT, Kind, category_token, context_kind, encoder
+from qualcode.nlp.context import (
+    CATEGORY,
+    TEXT,
+    Kind,
+    category_token,
+    context_kind,
+    encoder,
+    held_out_lift,
+)
 from qualcode.nlp.context import priors as context_priors
 from qualcode.nlp.engine import CombinedSuggesterV3, Parts, Scores
 from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV3
@@ -66,7 +74,10 @@ class CombinedSuggesterV4(CombinedSuggesterV3):
         context_prior: for a category, the weight of its prior of the codes: each code's
             score moves by this times the log of how much more often the code was coded
             in the passage's category than overall (on the log-odds scale, so a score stays
-            in [0, 1]); 0 turns it off.
+            in [0, 1]); 0 turns it off. The prior is used only where the category tells
+            the codes of the passages learned from better than their overall rates, each
+            counted without the passage itself (see
+            :func:`~qualcode.nlp.context.held_out_lift`).
         context_smoothing: passages at a code's overall rate added to each category's, so a
             category coded a few times moves the scores little.
         params: the parameters of :class:`CombinedSuggesterV3`.
@@ -149,12 +160,14 @@ class CombinedSuggesterV4(CombinedSuggesterV3):
         asked, coded = (unit_contexts, unit_labels) if units else (contexts, labels)
         if self.context_kind_ == CATEGORY and asked is not None and self.context_prior > 0:
             index = {label: j for j, label in enumerate(self.labels_)}
-            self.priors_ = context_priors(
-                self._contexts(asked) or [],
-                [[index[c] for c in found if c in index] for found in coded],
-                len(self.labels_),
-                self.context_smoothing,
-            )
+            tokens = self._contexts(asked) or []
+            found = [[index[c] for c in codes if c in index] for codes in coded]
+            # Only a category that tells the codes apart moves the scores (not two tracks
+            # coded alike, whose differences are noise).
+            if held_out_lift(tokens, found, self.context_smoothing) > 0:
+                self.priors_ = context_priors(
+                    tokens, found, len(self.labels_), self.context_smoothing
+                )
         return self
 
     def _units_params(self) -> dict[str, Any]:

@@ -7,10 +7,10 @@ tests.survey_sheet --demo OUT.csv`` makes one from the example study as coded by
 coders: each speaker turn, the turn of another speaker before it (the interviewer's question)
 and the codes of the codings that touch it, grouped by source; ``--demo-answers`` the same
 with speaker-aware units: only the answers, each with the last interviewer's or moderator's
-turn before it. ``python -m tests.survey_sheet --questions OUT.csv`` makes a survey of its
-own (no data needed): 14 questions named by id ("Q1" ... "Q14"), each with its own codes,
-whose answers use the same words from one question to the next, so that only the question
-tells which code a word is evidence of. Then
+turn before it. ``python -m tests.survey_sheet --questions OUT.csv [N]`` makes a survey of
+its own (no data needed): 14 questions named by id ("Q1" ... "Q14"), each with N codes of
+its own (5), whose answers use the same words from one question to the next, so that only
+the question tells which code a word is evidence of. Then
 
     python -m qualcode.nlp.evaluate OUT.csv --text answer --codes codes \\
         --group participant --context question
@@ -155,8 +155,8 @@ def write_questions(out: Path, **params: int) -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--questions":
-        write_questions(Path(sys.argv[2]))
+    if sys.argv[1] == "--questions":  # --questions OUT.csv [CODES_PER_QUESTION]
+        write_questions(Path(sys.argv[2]), codes_per_question=int((sys.argv[3:] or [5])[0]))
     elif sys.argv[1] in ("--demo", "--demo-answers"):
         write_demo(Path(sys.argv[2]), answers_only=sys.argv[1] == "--demo-answers")
     else:

@@ -7,7 +7,14 @@ import pytest
 
 from qualcode.nlp.codebook import CodeDescription
 from qualcode.nlp.combined_v4 import CombinedSuggesterV4
-from qualcode.nlp.context import OneHot, Scaled, category_token, context_kind, priors
+from qualcode.nlp.context import (
+    OneHot,
+    Scaled,
+    category_token,
+    context_kind,
+    held_out_lift,
+    priors,
+)
 from qualcode.nlp.evaluate import Passage, evaluate
 from tests.survey_sheet import question_answers
 
@@ -83,3 +90,20 @@ def test_v4_fits_the_units_blend_with_the_kind_it_read():
     assert model.context_kind_ == "category"
     assert model.units_ is not None and model.units_.context_kind_ == "category"
     assert model.priors_ is not None and set(model.priors_[0]) == {"q1", "q2", "q3"}
+
+
+def test_a_category_that_does_not_tell_the_codes_apart_is_left_out():
+    # Two tracks coded alike: the track's one-hot and prior would be noise.
+    texts = ["I love the beat of it.", "It reminds me of my sister.", "Nothing at all."] * 8
+    codes = [{"Beat"}, {"Family"}, {"None"}] * 8
+    tracks = ["a", "b"] * 12
+    labels = [CodeDescription(c, c) for c in ("Beat", "Family", "None")]
+    model = CombinedSuggesterV4(random_state=0).fit(labels, texts, codes, contexts=tracks)
+    bare = CombinedSuggesterV4(random_state=0).fit(labels, texts, codes)
+    assert (model.context_kind_, model.context_used_, model.priors_) == ("category", False, None)
+    query = ["The beat, and my sister."]
+    assert model.suggest_texts(query, contexts=["a"]) == bare.suggest_texts(query)
+    rows = question_answers(questions=3, participants=10, answered=2)
+    asked, found = [category_token(q) for _, q, _, _ in rows], [c for *_, c in rows]
+    assert held_out_lift(asked, found, 5.0) > 0.5  # 3 questions: up to log 3
+    assert held_out_lift(tracks, [list(c) for c in codes], 5.0) <= 0.0

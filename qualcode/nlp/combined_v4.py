@@ -7,7 +7,8 @@ fits: a category is one-hot in each code's regression (``qualcode.learned.v4``) 
 every code's score by how much more or less often the code was coded in that category
 (a per-category prior of the codes, which reaches the codes too rarely coded for a
 regression); a number is one scaled feature; text is read as ``.v3`` reads it. Without a
-context ``.v4`` is ``.v3``.
+context, or with a category that does not tell the codes apart, ``.v4`` is ``.v3`` without
+a context.
 
 The deductive part is named once, :attr:`CombinedSuggesterV4.codebook_class`, so another
 codebook suggester is one line away.
@@ -74,10 +75,11 @@ class CombinedSuggesterV4(CombinedSuggesterV3):
         context_prior: for a category, the weight of its prior of the codes: each code's
             score moves by this times the log of how much more often the code was coded
             in the passage's category than overall (on the log-odds scale, so a score stays
-            in [0, 1]); 0 turns it off. The prior is used only where the category tells
-            the codes of the passages learned from better than their overall rates, each
-            counted without the passage itself (see
-            :func:`~qualcode.nlp.context.held_out_lift`).
+            in [0, 1]); 0 turns it off. A category is used (one-hot and prior) only where
+            it tells the codes of the passages learned from better than their overall
+            rates, each counted without the passage itself (see
+            :func:`~qualcode.nlp.context.held_out_lift`); else ``.v4`` is ``.v3`` without
+            a context.
         context_smoothing: passages at a code's overall rate added to each category's, so a
             category coded a few times moves the scores little.
         params: the parameters of :class:`CombinedSuggesterV3`.
@@ -141,10 +143,24 @@ class CombinedSuggesterV4(CombinedSuggesterV3):
         unit_contexts: Sequence[str] | None = None,
     ) -> Self:
         """:meth:`CombinedSuggesterV3.fit`, with the contexts' kind read first
-        (``context_kind_``) and, for a category, its prior of the codes (``priors_``), from
-        the units if given (the answers holding the codings), else the coded passages."""
+        (``context_kind_``), whether they are used (``context_used_``: a category that
+        tells the codes apart) and, for a category, its prior of the codes (``priors_``),
+        from the units if given (the answers holding the codings), else the coded passages."""
         given = [*(contexts or ()), *(unit_contexts or ())]
         self.context_kind_: Kind = self.context_kind or context_kind(given)
+        by_unit = bool(units) and unit_contexts is not None
+        asked, coded = (unit_contexts, unit_labels) if by_unit else (contexts, labels)
+        # A category that does not tell the codes apart (two tracks coded alike) is left
+        # out: its one-hot and its prior would only move the scores at random.
+        self.context_used_ = asked is not None and (
+            self.context_kind_ != CATEGORY
+            or held_out_lift(
+                [category_token(t or "") for t in asked],
+                [list(codes) for codes in coded],
+                self.context_smoothing,
+            )
+            > 0
+        )
         super().fit(
             codes,
             examples,
@@ -157,17 +173,14 @@ class CombinedSuggesterV4(CombinedSuggesterV3):
             unit_contexts=unit_contexts,
         )
         self.priors_: tuple[dict[str, int], Any] | None = None
-        asked, coded = (unit_contexts, unit_labels) if units else (contexts, labels)
-        if self.context_kind_ == CATEGORY and asked is not None and self.context_prior > 0:
+        if self.context_kind_ == CATEGORY and self.context_used_ and self.context_prior > 0:
             index = {label: j for j, label in enumerate(self.labels_)}
-            tokens = self._contexts(asked) or []
-            found = [[index[c] for c in codes if c in index] for codes in coded]
-            # Only a category that tells the codes apart moves the scores (not two tracks
-            # coded alike, whose differences are noise).
-            if held_out_lift(tokens, found, self.context_smoothing) > 0:
-                self.priors_ = context_priors(
-                    tokens, found, len(self.labels_), self.context_smoothing
-                )
+            self.priors_ = context_priors(
+                self._contexts(asked) or [],
+                [[index[c] for c in codes if c in index] for codes in coded],
+                len(self.labels_),
+                self.context_smoothing,
+            )
         return self
 
     def _units_params(self) -> dict[str, Any]:
@@ -195,7 +208,9 @@ class CombinedSuggesterV4(CombinedSuggesterV3):
     def _contexts(self, texts: Sequence[str] | None) -> list[str] | None:
         """Raw contexts as the learned part reads them: a category as one token, a number
         as it is, text as ``.v3``'s lemma texts."""
-        if texts is None or self.context_kind_ == TEXT:
+        if texts is None or not self.context_used_:
+            return None
+        if self.context_kind_ == TEXT:
             return super()._contexts(texts)
         if self.context_kind_ == CATEGORY:
             return [category_token(t or "") for t in texts]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any, Literal
 
 Kind = Literal["category", "number", "text"]
@@ -162,14 +162,16 @@ def priors(
     return rows, np.log(np.maximum(lift, 1e-3)).astype(np.float32)
 
 
-def held_out_lift(tokens: Sequence[str], labels: Sequence[Sequence[int]], strength: float) -> float:
+def held_out_lift(
+    tokens: Sequence[str], labels: Sequence[Sequence[Hashable]], strength: float
+) -> float:
     """The mean log lift (see :func:`priors`) of the codes each passage carries in its
     category, counted without that passage (leave-one-out): above 0 if the category tells
-    a passage's codes better than their overall rates, below if it is noise (two tracks
-    the same codes are coded for), when the prior would move scores at random."""
+    a passage's codes better than their overall rates, at or below 0 if it is noise (two
+    tracks the same codes are coded for), when it would move the scores at random."""
     sizes: Counter[str] = Counter()
-    coded: Counter[int] = Counter()
-    together: Counter[tuple[str, int]] = Counter()
+    coded: Counter[Hashable] = Counter()
+    together: Counter[tuple[str, Hashable]] = Counter()
     for t, codes in zip(tokens, labels, strict=True):
         if t:
             sizes[t] += 1

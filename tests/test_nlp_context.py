@@ -107,3 +107,17 @@ def test_a_category_that_does_not_tell_the_codes_apart_is_left_out():
     asked, found = [category_token(q) for _, q, _, _ in rows], [c for *_, c in rows]
     assert held_out_lift(asked, found, 5.0) > 0.5  # 3 questions: up to log 3
     assert held_out_lift(tracks, [list(c) for c in codes], 5.0) <= 0.0
+
+
+def test_a_number_context_is_one_feature_of_the_regressions():
+    texts = ["I love the beat of it.", "It reminds me of my sister.", "Nothing at all."] * 8
+    codes = [{"Beat"}, {"Family"}, {"None"}] * 8
+    ages = [str(18 + 2 * i) for i in range(24)]
+    labels = [CodeDescription(c, c) for c in ("Beat", "Family", "None")]
+    model = CombinedSuggesterV4(random_state=0).fit(labels, texts, codes, contexts=ages)
+    assert (model.context_kind_, model.context_used_, model.priors_) == ("number", True, None)
+    assert model.learned_ is not None
+    [context] = [vec for name, vec in model.learned_.blocks_ if name == "context"]
+    assert isinstance(context, Scaled) and context.median_ == 41.0
+    [[first, *_]] = model.suggest_texts(["The beat!"], contexts=["30"])
+    assert first.label == "Beat"

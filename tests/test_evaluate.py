@@ -100,6 +100,20 @@ def test_the_command_on_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "no column 'nope'" in capsys.readouterr().err
 
 
+def test_the_suggester_measured_is_named_and_can_be_the_earlier_one(tmp_path: Path, capsys):
+    path = tmp_path / "small.csv"
+    _small_csv(path)
+    argv = [str(path), "--text", "text", "--codes", "codes", "--group", "participant"]
+    assert main([*argv, "--seeds", "1"]) == 0
+    assert "suggester: qualcode.combined.v4" in capsys.readouterr().out
+    assert main([*argv, "--seeds", "1", "--suggester", "qualcode.combined.v3"]) == 0
+    assert "suggester: qualcode.combined.v3" in capsys.readouterr().out
+    assert main([*argv, "--suggester", "qualcode.combined.v1"]) == 1
+    assert "measures qualcode.combined.v3, qualcode.combined.v4, not 'qualcode.combined.v1'" in (
+        capsys.readouterr().err
+    )
+
+
 needs_data = pytest.mark.skipif(
     not (DATA / "music_listening_coded.csv").is_file(), reason="../shared/data is not here"
 )

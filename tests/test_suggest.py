@@ -36,11 +36,13 @@ def test_suggestions_from_the_codebook_before_any_coding(coded: Project):
     assert first.evidence == ("matched: never hear",)
     assert first.code_id == coded.codebook.code("Awareness").id
     assert all(0.0 <= s.score <= first.score for s in rest)
-    assert coded.context.settings().nlp_suggesters.startswith("qualcode.combined.v3")
+    assert coded.context.settings().nlp_suggesters.startswith("qualcode.combined.v4")
 
 
-def test_a_project_that_recorded_v1_gets_v3_and_says_so(coded: Project, project_path: Path):
-    old = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
+def test_a_project_that_recorded_an_earlier_version_gets_v4_and_says_so(
+    coded: Project, project_path: Path
+):
+    old = "qualcode.combined.v3 (qualcode.codebook.v2 + qualcode.learned.v3)"
     coded.context.set_setting(SettingKey.NLP_SUGGESTERS, old)
     coded.coding.apply("int1", *span(coded.sources.get("int1").text, "Time, mostly."), "Time")
     coded.close()
@@ -49,7 +51,7 @@ def test_a_project_that_recorded_v1_gets_v3_and_says_so(coded: Project, project_
         passage = span(text, "During the exam period I have no time at all.")
         assert p.suggestions.suggest("int1", *passage, fresh=True)
         recorded = p.context.settings().nlp_suggesters
-    assert recorded == "qualcode.combined.v3 (qualcode.codebook.v2 + qualcode.learned.v3)"
+    assert recorded == "qualcode.combined.v4 (qualcode.codebook.v2 + qualcode.learned.v4)"
 
 
 def test_the_model_learns_from_the_turns_that_hold_the_codings(coded: Project):

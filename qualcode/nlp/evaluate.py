@@ -2,19 +2,24 @@
 
     python -m qualcode.nlp.evaluate DATA.csv --text COL --codes COL [--sep ';'] [--group COL]
         [--context COL] [--encoding ENC] [--codebook FILE] [--seed N] [--seeds 3] [--curve]
-        [--excerpt COL] [--gains | --no-ablation] [--min-precision 0.8] [--format json]
+        [--excerpt COL] [--gains | --no-ablation] [--suggester NAME] [--min-precision 0.8]
+        [--format json]
     python -m qualcode.nlp.evaluate DATA.csv ... --codebook FILE --deductive [--scorer NAME]
 
 Rows with the same text (within the same group and context) are one passage; its codes are
 the union of the ``--sep``-separated codes of its rows, so both "one row per passage" and
 "one row per code" files work. ``--context`` names the column with what a passage answers
-(a survey sheet's question column). ``--excerpt`` names the column with the exact words a
-row's codes were applied to: the suggester then learns as a project does, from the coded
-words and from the passages that hold them, and is still measured on whole passages.
+(a survey sheet's question column), read as the suggester reads it (``qualcode.combined.v4``:
+ids and few values as a category, numbers as a number, else text). ``--excerpt`` names the
+column with the exact words a row's codes were applied to: the suggester then learns as a
+project does, from the coded words and from the passages that hold them, and is still
+measured on whole passages.
 Passages are split by ``--group`` (the participant: none
 of a person's answers is both learned from and tested on) into halves, once per seed
 (``--seeds`` splits from ``--seed``); the suggesters learn from one half and are measured on
 the passages of the other that carry any code. Every figure is the mean over the splits.
+The suggester measured is ``qualcode.combined.v4``, the project's, unless ``--suggester``
+names another registered one (``qualcode.combined.v3``).
 
 Definitions, per test passage with true codes T and ranked suggestions S, then averaged:
 
@@ -22,11 +27,11 @@ Definitions, per test passage with true codes T and ranked suggestions S, then a
 * ``r_at_3`` = |S[:3] ∩ T| / |T|;
 * ``baseline_*``: the same for always suggesting the training half's most frequent codes;
 * ``spread``: per figure, the standard deviation over the splits, the lowest and highest;
-* ``gain``: per feature of ``qualcode.combined.v3``, the figures with every feature and
-  without that one, and the p@3 gain: by default for the columns given (``context``,
-  ``excerpts``), with ``--gains`` for every feature (function words, the nearest passages'
-  vote for rare codes, name shares, the rare codes' discount, the best sentence, and the
-  columns), a model each;
+* ``gain``: per feature of the suggester (``qualcode.combined.v3`` or later), the figures
+  with every feature and without that one, and the p@3 gain: by default for the columns
+  given (``context``, ``excerpts``), with ``--gains`` for every feature (function words,
+  the nearest passages' vote for rare codes, name shares, the rare codes' discount, the
+  best sentence, and the columns), a model each;
 * ``codebook_*`` (with ``--codebook``): the codebook suggester alone, before any learning;
 * ``curve`` (with ``--curve``): the figures when each code has at most 5, 10, 20, 50
   training passages;
@@ -42,13 +47,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
 import json
 import random
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -63,6 +69,8 @@ CURVE = (5, 10, 20, 50)
 SEEDS = (0, 1, 2)
 FIGURES = ("p_at_1", "p_at_3", "r_at_3")
 METRICS = (*FIGURES, *(f"baseline_{k}" for k in FIGURES))
+# The suggester measured unless another is named (``--suggester``): the one a project fits.
+SUGGESTER = "qualcode.combined.v4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +199,15 @@ def evaluate(
     curve: Sequence[int] = (),
     ablation: bool | Sequence[str] = INPUTS,
     min_precision: float = MIN_PRECISION,
+    suggester: str = SUGGESTER,
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every figure of the module docstring for these passages: the mean over ``seeds``
     (one split each) with its spread, the gain of each feature named in ``ablation``
     that is in use (True: every feature; by default the columns given, context and
     excerpts), and per code the kappa at the threshold of a review queue held at
-    ``min_precision``."""
+    ``min_precision``, for the suggester registered as ``suggester``
+    (``qualcode.combined.v3`` or later) with ``params`` beside the features'."""
     from qualcode.nlp.pipeline import lemmatise
 
     corpus = lemmatise([p.text for p in passages], language)
@@ -205,13 +216,24 @@ def evaluate(
     features = [f for f in FEATURES if given.get(f, True)]
     named = FEATURES if ablation is True else () if ablation is False else ablation
     measured = [f for f in features if f in named]
+    make = _suggester(suggester, params or {})
     runs = [
         _evaluate_split(
-            passages, corpus, codebook, language, seed, curve, features, measured, min_precision
+            passages,
+            corpus,
+            codebook,
+            language,
+            seed,
+            curve,
+            features,
+            measured,
+            make,
+            min_precision,
         )
         for seed in seeds
     ]
     result: dict[str, Any] = {
+        "suggester": suggester,
         "passages": len(passages),
         "seeds": list(seeds),
         "features": features,
@@ -259,10 +281,11 @@ def _evaluate_split(
     curve: Sequence[int],
     features: Sequence[str],
     measured: Sequence[str],
+    make: Callable[..., Any],
     min_precision: float = MIN_PRECISION,
 ) -> dict[str, Any]:
-    """The figures of one split (``seed``)."""
-    from qualcode.nlp.engine import CombinedSuggesterV3, fit_vectorizer
+    """The figures of one split (``seed``), of the suggesters ``make`` makes."""
+    from qualcode.nlp.engine import fit_vectorizer
 
     train, test = split(passages, seed)
     test = [p for p in test if p.codes]
@@ -277,7 +300,7 @@ def _evaluate_split(
 
     def run(sample: Sequence[Passage], off: str | None = None) -> dict:
         on = {f: f in features and f != off for f in FEATURES}
-        model = CombinedSuggesterV3(
+        model = make(
             language,
             vectorizer=vectorizer,
             function_words=on["function_words"],
@@ -341,6 +364,19 @@ def _evaluate_split(
         {"train_passages": len(s), **run(s)} for n in curve for s in [cap_per_code(train, n, seed)]
     ]
     return result
+
+
+def _suggester(name: str, params: Mapping[str, Any]) -> Callable[..., Any]:
+    """The suggester class registered as ``name``, with ``params``; refused unless it takes
+    the parameters the features are switched by (``qualcode.combined.v3`` and later)."""
+    from qualcode.nlp import registry
+    from qualcode.nlp.engine import CombinedSuggesterV3
+
+    found = registry.get(name)
+    if not issubclass(found, CombinedSuggesterV3):
+        known = [n for n, c in registry.REGISTRY.items() if issubclass(c, CombinedSuggesterV3)]
+        raise QualcodeError(f"the evaluator measures {', '.join(sorted(known))}, not {name!r}")
+    return functools.partial(found, **params)
 
 
 def _descriptions(
@@ -420,6 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--excerpt", help="column with the exact words a row's codes were applied to"
     )
+    parser.add_argument(
+        "--suggester",
+        default=SUGGESTER,
+        help=f"the registered suggester to measure (default {SUGGESTER})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first split")
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="splits to average over")
     parser.add_argument("--curve", action="store_true", help="the learning curve too")
@@ -482,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 curve=CURVE if args.curve else (),
                 ablation=True if args.gains else () if args.no_ablation else INPUTS,
                 min_precision=args.min_precision,
+                suggester=args.suggester,
             )
             table = _table
     except (QualcodeError, OSError) as exc:

@@ -26,7 +26,7 @@ from qualcode.store.settings import SettingKey, Settings
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.nlp.engine import CombinedSuggesterV3
+    from qualcode.nlp.combined_v4 import CombinedSuggesterV4
 
 LANGUAGE_CODE = r"[a-z]{2,3}([_-][A-Za-z]{2,4})?"  # en, de, pt-BR, zh_Hans
 # The setting naming the case attribute that holds what each source answers (a survey
@@ -44,7 +44,7 @@ class ProjectContext:
         self.store = store
         self.path = path  # the project file, if the project was opened from one
         # The fitted suggestion model, its background refit, and what the NLP reuses.
-        self.nlp: SuggesterCache[CombinedSuggesterV3] = SuggesterCache()
+        self.nlp: SuggesterCache[CombinedSuggesterV4] = SuggesterCache()
         # The sentence units of the sources read last, for the reports (Reports._sentences).
         self.sentence_frames: Recent[tuple[int, str], pd.DataFrame] = Recent()
         # The turns of the sources read last, by source and import (the coding screen asks

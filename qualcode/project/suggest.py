@@ -36,22 +36,32 @@ NOTHING_SAID = {
 
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
-    from qualcode.nlp.engine import CombinedSuggesterV3
+    from qualcode.nlp.combined_v4 import CombinedSuggesterV4
     from qualcode.project.base import ProjectContext
     from qualcode.project.coding import Codings
     from qualcode.project.eligible import LeftOut
     from qualcode.project.themes import Themes
 
 # The suggester fitted, looked up by this name in qualcode.nlp.registry, and what the
-# project records it used (the setting ``nlp.suggesters``). The name is a record, not a pin:
-# a project that recorded an earlier version gets this one's suggestions from its next fit
-# on, and the setting says so (models are fitted afresh from the codings, never stored).
-SUGGESTER = "qualcode.combined.v3"
-SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v2 + qualcode.learned.v3)"
+# project records it used (the setting ``nlp.suggesters``, with its parts' names). The name
+# is a record, not a pin: a project that recorded an earlier version gets this one's
+# suggestions from its next fit on, and the setting says so (models are fitted afresh from
+# the codings, never stored).
+SUGGESTER = "qualcode.combined.v4"
 # Interviewers' and moderators' turns are questions, not answers: they get no suggestions
 # unless the project codes them, which it does when at least this share of its codings
 # starts in one (a stray coding there does not make every question a candidate).
 ASKED_CODED_SHARE = 0.05
+
+
+def suggesters() -> str:
+    """What the project records it used: the suggester's name and its parts' (the
+    deductive and the learned one), e.g. ``qualcode.combined.v4 (qualcode.codebook.v2 +
+    qualcode.learned.v4)``."""
+    from qualcode.nlp import registry
+
+    combined: type[CombinedSuggesterV4] = registry.get(SUGGESTER)
+    return f"{SUGGESTER} ({combined.codebook_class.name} + {combined.learned_class.name})"
 
 
 class Suggester:
@@ -65,7 +75,7 @@ class Suggester:
 
     # -- the model -----------------------------------------------------------------------
 
-    def model(self, *, wait: bool = True) -> CombinedSuggesterV3:
+    def model(self, *, wait: bool = True) -> CombinedSuggesterV4:
         """The fitted model for the current codings, codes and feedback.
 
         With ``wait`` False and only codings or feedback changed since the last fit, the last
@@ -79,9 +89,9 @@ class Suggester:
             "\n".join([self._ctx.store.coding_fingerprint(), book_key]).encode()
         ).hexdigest()
 
-        def prepare() -> Callable[[], CombinedSuggesterV3]:
+        def prepare() -> Callable[[], CombinedSuggesterV4]:
             fit = self.training(book)  # reads the store here, in the caller's thread
-            self._ctx.note_setting(SettingKey.NLP_SUGGESTERS, SUGGESTERS)
+            self._ctx.note_setting(SettingKey.NLP_SUGGESTERS, suggesters())
             return fit
 
         return self._ctx.nlp.model(key, book_key, prepare, wait=wait)
@@ -92,7 +102,7 @@ class Suggester:
         *,
         exclude_source: int | None = None,
         leave_out: Callable[[int, int, int], bool] | None = None,
-    ) -> Callable[[], CombinedSuggesterV3]:
+    ) -> Callable[[], CombinedSuggesterV4]:
         """Gather what the model learns from, and return the fit to run (store-free);
         ``exclude_source``'s codings and feedback are left out (to test on that source), and
         those ``leave_out(source_id, start, end)`` is true of (a cross-fit's held-out fold)."""
@@ -102,7 +112,7 @@ class Suggester:
         def left(sid: int, a: int, b: int) -> bool:
             return sid == exclude_source or (leave_out is not None and leave_out(sid, a, b))
 
-        suggester: type[CombinedSuggesterV3] = registry.get(SUGGESTER)
+        suggester: type[CombinedSuggesterV4] = registry.get(SUGGESTER)
         sources = {s.id: s for s in self._ctx.store.list_sources()}
         passages: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
         for c in self._ctx.store.list_codings():
@@ -140,7 +150,7 @@ class Suggester:
         language, nlp_model = self._ctx.language, self._themes.nlp_model
         corpus = self._corpus_key(sources)
 
-        def fit() -> CombinedSuggesterV3:
+        def fit() -> CombinedSuggesterV4:
             vectorizer = self._vectorizer(codes, sources, corpus)
             model = suggester(language, nlp_model, vectorizer=vectorizer)
             return model.fit(codes, **learns)
@@ -366,7 +376,7 @@ class Suggester:
 
     def rank(
         self,
-        model: CombinedSuggesterV3,
+        model: CombinedSuggesterV4,
         src: Source,
         spans: Sequence[tuple[int, int]],
         codings: Sequence[Coding],

@@ -18,7 +18,7 @@ from qualcode.project.theme_list import (
 from qualcode.store.settings import SettingKey
 
 if TYPE_CHECKING:
-    from qualcode.nlp.engine import CombinedSuggesterV3
+    from qualcode.nlp.combined_v4 import CombinedSuggesterV4
     from qualcode.nlp.pipeline import Analysis
     from qualcode.nlp.themes import ThemeFinder
     from qualcode.project.base import ProjectContext
@@ -43,7 +43,7 @@ class Themes:
         self._ctx = ctx
         self._codes = codes
 
-    _nlp: SuggesterCache[CombinedSuggesterV3]  # set by Project.__init__
+    _nlp: SuggesterCache[CombinedSuggesterV4]  # set by Project.__init__
 
     @property
     def nlp_model(self) -> str | None:

@@ -259,21 +259,19 @@ def test_the_coded_excerpts_are_learned_from_as_a_project_learns(tmp_path: Path,
 
 
 def test_the_queue_threshold_and_kappa_by_hand():
-    import random
+    from qualcode.nlp.calibration import measured_threshold
+    from qualcode.nlp.kappa import binary_kappa
 
-    from qualcode.model import Suggestion
-    from qualcode.nlp.kappa import binary_kappa, queue_threshold
-    from qualcode.project.review import keep_for_precision
-
-    # Means best first: 0.9, 0.875, 0.817, 0.763: the queue keeps three, down to 0.7.
-    assert queue_threshold([0.3, 0.9, 0.6, 0.85, 0.7]) == 0.7
-    assert queue_threshold([0.5, 0.4]) == 1.0  # nothing kept
-    # The same threshold as the project's review queue, on any scores.
-    rng = random.Random(3)
-    for _ in range(20):
-        scores = [round(rng.random(), 4) for _ in range(rng.randint(1, 40))]
-        found = [Suggestion(1, i, i + 1, "c", s, "x") for i, s in enumerate(scores)]
-        assert queue_threshold(scores, 0.7) == keep_for_precision(found, 0.7)[1]
+    # Measured right: 0.9s 3 of 3, 0.8s 4 of 5, 0.7s 1 of 4, 0.3s 0 of 2. Made
+    # non-decreasing, the 0.8 bin reads 0.8 and is the lowest to reach it.
+    scored = [(0.95, True)] * 3 + [(0.85, True)] * 4 + [(0.82, False)]
+    scored += [(0.75, True)] + [(0.71, False)] * 3 + [(0.3, False)] * 2
+    assert measured_threshold(scored, 0.8) == 0.8
+    assert measured_threshold(scored, 0.95) == 0.9
+    assert measured_threshold([(0.99, False), (0.5, False)], 0.8) == 1.0  # nothing kept
+    # A bin right more often below one right less often is pooled with it: never a higher
+    # score read as less likely right.
+    assert measured_threshold([(0.65, True)] * 4 + [(0.75, False)] * 1, 0.8) == 0.6
     # 10 units: both yes on 3, both no on 5, one each on 1: po 0.8, pe 0.4² + 0.6² = 0.52,
     # kappa 0.28 / 0.48.
     human = [True] * 4 + [False] * 6
@@ -345,8 +343,9 @@ def test_the_codebook_alone_is_measured_with_deductive(tmp_path: Path, capsys):
 @needs_data
 def test_one_line_definitions_of_the_music_codes_reach_the_queue():
     """A codebook of the 15 most frequent music codes, each defined in one line written
-    from its name: ``.v2``'s scores never reach the queue's threshold; ``.v3``'s do for
-    every code, and about three in four of the queued suggestions are right."""
+    from its name: at the queue's measured threshold ``.v2``'s suggestions code hundreds of
+    answers and are right more than 80% of the time; whatever a scorer's queue holds is
+    right at least as often as the queue asks."""
     from qualcode.nlp.evaluate_deductive import evaluate_deductive
 
     passages = read_passages(
@@ -356,10 +355,9 @@ def test_one_line_definitions_of_the_music_codes_reach_the_queue():
         group="participant_id",
     )
     book = load_descriptions(ROOT / "tests" / "fixtures" / "codebooks" / "music_short.yaml")
-    before = evaluate_deductive(passages, book, scorer="qualcode.codebook.v2")["kappa"]
-    after = evaluate_deductive(passages, book)["kappa"]
-    assert before["passages_coded"] == 0
-    assert after["passages_coded"] >= 150
-    assert after["queued_right"] >= 0.7
-    assert after["mean"] >= 0.08
-    assert all(row["suggested"] > 0 for row in after["codes"])
+    v2 = evaluate_deductive(passages, book, scorer="qualcode.codebook.v2")["kappa"]
+    v3 = evaluate_deductive(passages, book)["kappa"]
+    assert v2["passages_coded"] >= 300
+    assert v2["queued_right"] >= 0.8
+    assert v2["mean"] >= 0.15
+    assert v3["queued"] == 0 or v3["queued_right"] >= 0.8

@@ -1,13 +1,13 @@
 """Per-code Cohen's kappa between human coding and suggestions, at the review queue's threshold.
 
 Ranking figures (p@k) say whether the right code is near the top; they do not say whether a
-score means anything on its own. What a coder meets is the review queue: it keeps the
-best-scored suggestions (the top few of each sentence) as long as their mean score, read as
-the precision expected of them, stays at ``--min-precision`` (0.8 by default), so every
-suggestion scored at least the lowest one kept is queued. This module finds that threshold the
-same way (see ``qualcode.project.review.keep_for_precision``, whose rule :func:`queue_threshold`
-is) and measures, code by code, how far "suggested at or above it" agrees with the human
-coding: Cohen's kappa, 0 for chance and 1 for the same decisions.
+score means anything on its own. What a coder meets is the review queue: it keeps a
+suggestion (of the top few of each sentence) where the precision measured at its score reaches
+``--min-precision`` (0.8 by default; :mod:`qualcode.project.crossfit` measures it on the
+project's own codings). This module finds that threshold the same way on the held-out
+passages (:func:`qualcode.nlp.calibration.measured_threshold`) and measures, code by code, how
+far "suggested at or above it" agrees with the human coding: Cohen's kappa, 0 for chance and 1
+for the same decisions.
 
 Plain lists in, plain dicts out: the evaluator uses it on any data set.
 """
@@ -18,21 +18,10 @@ import statistics
 from collections.abc import Collection, Sequence
 from typing import Any
 
+from qualcode.nlp.calibration import measured_threshold
+
 MIN_PRECISION = 0.8  # the review queue's default (``suggest --all --min-precision``)
 TOP = 3  # suggestions per sentence the queue considers (``suggest --all --top``)
-
-
-def queue_threshold(scores: Sequence[float], min_precision: float = MIN_PRECISION) -> float:
-    """The lowest score the review queue keeps of suggestions scored ``scores``: the queue
-    keeps the longest best-first run whose mean score is at least ``min_precision``; 1.0
-    (nothing kept, as a score of 1.0 is not above it) when none is."""
-    ranked = sorted((s for s in scores if s > 0.0), reverse=True)
-    lowest, total = 1.0, 0.0
-    for n, score in enumerate(ranked, 1):
-        total += score
-        if total / n >= min_precision:
-            lowest = score
-    return lowest
 
 
 def binary_kappa(human: Sequence[bool], machine: Sequence[bool]) -> float | None:
@@ -75,7 +64,8 @@ def code_kappas(
         undefined).
     """
     best = [list(row[:top]) for row in suggested]
-    threshold = queue_threshold([s for row in best for _, s in row], min_precision)
+    scored = [(s, label in t) for row, t in zip(best, truth, strict=True) for label, s in row]
+    threshold = measured_threshold(scored, min_precision)
     chosen = [{label for label, s in row if s >= threshold and s > 0.0} for row in best]
     rows = []
     for label in labels:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.analysis.units import overlapped
+from qualcode.nlp.calibration import BINS, monotone, score_bin
 
 if TYPE_CHECKING:
     from qualcode.model import Suggestion
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
     from qualcode.project.themes import Themes
 
 FOLDS = 5
-BINS = 10  # score bins of width 0.1
 PRIOR = 10.0  # a code's bin is shrunk towards the pooled bin by this many suggestions
 # Too little to measure: fewer coded sentences held out than this, or fewer held-out
 # suggestions than this among those the queue would keep.
@@ -49,29 +49,6 @@ MIN_CODED = 40
 MIN_KEPT = 10
 # Cross-fit over sources when at least this many are coded, else over coded turns.
 MIN_SOURCES = 3
-
-
-def score_bin(score: float) -> int:
-    """The bin of a score: 0 for [0, 0.1), ..., 9 for [0.9, 1.0]."""
-    return min(BINS - 1, max(0, int(score * BINS)))
-
-
-def monotone(values: Sequence[float], weights: Sequence[float]) -> list[float]:
-    """``values`` made non-decreasing by pooling adjacent violators (weighted means), the
-    least-squares fit that keeps the weighted total."""
-    blocks: list[list[float]] = []  # [mean, weight, length]
-    for v, w in zip(values, weights, strict=True):
-        blocks.append([v, w, 1])
-        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
-            v2, w2, n2 = blocks.pop()
-            v1, w1, n1 = blocks.pop()
-            total = w1 + w2
-            mean = (v1 * w1 + v2 * w2) / total if total else (v1 + v2) / 2
-            blocks.append([mean, total, n1 + n2])
-    out: list[float] = []
-    for mean, _, n in blocks:
-        out.extend([mean] * int(n))
-    return out
 
 
 @dataclass(frozen=True, slots=True)

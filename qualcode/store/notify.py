@@ -93,6 +93,8 @@ def install(conn: Connection) -> None:
     run = conn.exec_driver_sql
     for statement in (_CODINGS_FUNCTION, *_CODINGS_TRIGGERS, _CATALOG_FUNCTION, *_CATALOG_TRIGGERS):
         run(statement)
+    for function in ("qualcode_notify_codings()", "qualcode_notify_catalog()"):
+        run(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")  # as the fences do for every one
     row = {"k": VERSION_KEY, "v": str(VERSION)}
     run("DELETE FROM meta WHERE key = %(k)s", row)
     run("INSERT INTO meta (key, value) VALUES (%(k)s, %(v)s)", row)

@@ -3,19 +3,19 @@ run beside it (``import``, ``code``), a ``pull`` into a clone.
 
 SQLite has no notifications. Each connection has a ``PRAGMA data_version`` that changes when
 any other connection commits to the file, and reading it costs no disk read (it is in the
-shared memory of write-ahead logging). A :class:`FileWatcher` holds one connection of its
-own, which never writes, and reads it twice a second; a change it sees is reported as
-:class:`~qualcode.store.live.Edited` (``parts=("project",)``: a file says no more about what
-changed). The window's own writes change it too: they are told apart by the store's count of
-write transactions begun (``StoreBase.writes_begun``), which moves before a write commits.
-A change of another process in the same half second as one of the window's own is taken as
-the window's, and shows with the next change, on focus or on ctrl+r.
+shared memory of write-ahead logging), so a window can look at it twice a second on its own
+thread without a wait. A :class:`FileWatcher` holds one connection of its own, which never
+writes; :meth:`FileWatcher.look` reports a change as :class:`~qualcode.store.live.Edited`
+(``parts=("project",)``: a file says no more about what changed). The window's own writes
+change the version too: they are told apart by the store's count of write transactions
+begun (``StoreBase.writes_begun``), which moves before a write commits. A change of another
+process in the same look as one of the window's own is taken as the window's, and shows
+with the next change, on focus or on ctrl+r.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,33 +38,33 @@ class FileWatcher:
         self.path = path
         self.own = own
         self.label = label or path.name
+        self._conn: sqlite3.Connection | None = None
+        self._seen: tuple[int, int] | None = None  # the version and own writes at the last look
 
-    def run(self, on_edit: Callable[[Edited], object], cancel: threading.Event) -> None:
-        """Call ``on_edit`` each time the file changes, until ``cancel`` is set. Runs in a
-        thread of its own; a file that cannot be read raises :class:`ProjectError`."""
+    def look(self) -> Edited | None:
+        """What changed since the last look (the first look only takes note); None if
+        nothing did. A file that can no longer be read raises :class:`ProjectError`."""
         try:
-            conn = sqlite3.connect(self.path, check_same_thread=False)
-        except sqlite3.Error as exc:
-            raise ProjectError(
-                f"cannot watch the project for changes ({exc})", file=self.label
-            ) from None
-        try:
-            seen, mine = self._version(conn), self.own()
-            while not cancel.wait(WAIT):
-                now = self._version(conn)
-                if now != seen:
-                    written = self.own()
-                    on_edit(Edited(("project",), mine=written != mine))
-                    seen, mine = now, written
-        finally:
-            conn.close()
-
-    def _version(self, conn: sqlite3.Connection) -> int:
-        try:
-            return int(conn.execute("PRAGMA data_version").fetchone()[0])
+            if self._conn is None:
+                self._conn = sqlite3.connect(self.path, check_same_thread=False)
+            version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         except sqlite3.Error as exc:
             raise ProjectError(
                 f"stopped watching the project for changes ({exc}); what others change "
                 "shows on ctrl+r",
                 file=self.label,
             ) from None
+        now = (version, self.own())
+        if self._seen is None:
+            self._seen = now
+            return None
+        if version == self._seen[0]:
+            return None  # own writes are counted from the last change seen
+        mine = now[1] != self._seen[1]
+        self._seen = now
+        return Edited(("project",), mine=mine)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

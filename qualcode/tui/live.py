@@ -1,11 +1,12 @@
 """The live feed in the TUI: what others change appears without a key press, and on a
 server the title says who is online.
 
-A thread worker runs :meth:`qualcode.store.live.Listener.run` for a server project (it waits
-on the server's LISTEN/NOTIFY, it does not poll) or :meth:`qualcode.store.watch.FileWatcher.run`
-for a project file (it reads the file's change counter twice a second), and posts a message
-to the app for each change; the app has the screen read the project again and says what
-happened.
+On a server a thread worker runs :meth:`qualcode.store.live.Listener.run` (it waits on the
+server's LISTEN/NOTIFY, it does not poll); a project file is looked at twice a second by a
+timer (:meth:`qualcode.store.watch.FileWatcher.look` reads a counter in shared memory: no
+worker, so a test that waits for the workers to finish does not wait for it). Either posts
+a message to the app for each change; the app has the screen read the project again and
+says what happened.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ import threading
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.app import App
 from textual.message import Message
+from textual.timer import Timer
 
+from qualcode.errors import QualcodeError
 from qualcode.project.live import file_watcher, live_listener
+from qualcode.store.watch import WAIT
+from qualcode.tui.workbench import WORKER_TITLES, Workbench
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -51,36 +55,56 @@ class CodersOnline(Message):
 
 
 class LiveFeed:
-    """Owns the listener's or the watcher's thread: started once by the app, stopped when
-    it closes."""
+    """Owns the listener's thread or the watcher's timer: started once by the app, stopped
+    when it closes."""
 
-    def __init__(self, app: App[None], project: Project) -> None:
+    def __init__(self, app: Workbench, project: Project) -> None:
         self.app = app
         self.listener = live_listener(project)
         self.watcher = file_watcher(project) if self.listener is None else None
         self.cancel = threading.Event()
         self.online: list[str] = []
+        self.timer: Timer | None = None
 
     def start(self) -> None:
         post = self.app.post_message  # thread-safe
-        if self.listener is not None:
-            run = partial(
+        if self.watcher is not None:
+            self._look_at_file()  # the first look takes note of where the file is now
+            self.timer = self.app.set_interval(WAIT, self._look_at_file)
+        if self.listener is None:
+            return
+        self.app.run_worker(
+            partial(
                 self.listener.run,
                 lambda change: post(OthersCoded(change)),
                 lambda coders: post(CodersOnline(coders)),
                 self.cancel,
                 lambda edit: post(ProjectEdited(edit)),
-            )
-        elif self.watcher is not None:
-            run = partial(self.watcher.run, lambda edit: post(ProjectEdited(edit)), self.cancel)
-        else:
-            return
-        self.app.run_worker(
-            run, thread=True, exclusive=True, group=GROUP, name="live feed", exit_on_error=False
+            ),
+            thread=True,
+            exclusive=True,
+            group=GROUP,
+            name="live feed",
+            exit_on_error=False,
         )
+
+    def _look_at_file(self) -> None:
+        assert self.watcher is not None
+        try:
+            edit = self.watcher.look()
+        except QualcodeError as exc:
+            self.stop()
+            self.app.show_error(exc, WORKER_TITLES[GROUP])
+            return
+        if edit is not None:
+            self.app.post_message(ProjectEdited(edit))
 
     def stop(self) -> None:
         self.cancel.set()
+        if self.timer is not None:
+            self.timer.stop()
+        if self.watcher is not None:
+            self.watcher.close()
 
 
 def describe(change: Change, me: str) -> str | None:

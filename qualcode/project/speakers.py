@@ -3,9 +3,9 @@ ask (an interviewer, a moderator) and which answer.
 
 A researcher codes what the participants say; the interviewer's or moderator's questions
 ("You said the tutors seem busy?") repeat the participants' words and would be counted as
-their data. The speakers that ask are known by their labels (the ``INTERVIEWERS`` pattern
-that suggestions and themes already skip), so ``code --match`` leaves their turns out by
-default and an import without a kind tells a group discussion from an interview by how
+their data. The speakers that ask are known by their labels (:data:`INTERVIEWERS`, whose
+turns suggestions and themes skip too), so ``code --match`` leaves their turns out by
+default, and an import without a kind tells a group discussion from an interview by how
 many others speak.
 """
 
@@ -15,8 +15,11 @@ import re
 from collections.abc import Iterable
 
 from qualcode.ingest.labels import speaker_key
-from qualcode.project.themes import INTERVIEWERS
 
+# Speakers whose turns are questions, not data, by their labels.
+INTERVIEWERS = (
+    r"(the )?(interviewer|moderator|facilitator|interviewerin|moderatorin|int|i|q|mod)\d*"
+)
 _ASKING = re.compile(INTERVIEWERS, re.IGNORECASE)
 # What each label that asks is called in a report line.
 _ROLES = {

@@ -80,7 +80,8 @@ async def test_a_code_the_lead_adds_appears_in_every_open_window(
             await until(anna_pilot, lambda: "Recognised" in tree_names(tree), seconds=5)
             await lead_pilot.pause(1.0)
             assert not any(CHANGED_ON_SERVER in t for t in toasts(lead_app))  # its own edits
-    assert waited < 2.0, f"the code appeared after {waited:.2f} s"
+    # 0.5-0.7 s from the lead's Enter on this shared machine under load; the bound leaves room
+    assert waited < 3.0, f"the code appeared after {waited:.2f} s"
 
 
 async def test_a_push_from_a_clone_shows_in_the_pushers_own_server_window(

@@ -72,3 +72,11 @@ class ProjectBusy(ProjectError):
     """Another writer held the project longer than this one was willing to wait."""
 
     title = "Project busy"
+
+
+def quoted(text: str) -> str:
+    """``'text'``, as a message shows a name or a code path the user may type back: like
+    ``repr``, but a backslash shows as itself (a path's ``\\/`` is not doubled to ``\\\\/``).
+    """
+    mark = '"' if "'" in text and '"' not in text else "'"
+    return f"{mark}{text}{mark}"

@@ -7,7 +7,7 @@ the project database; objects built from a file before they are stored carry fil
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -15,6 +15,50 @@ from typing import Literal
 SOURCE_KINDS: tuple[str, ...] = ("interview", "expert_panel", "focus_group", "document", "response")
 
 PATH_SEPARATOR = "/"
+_ESCAPE = "\\"
+
+
+def join_path(names: Iterable[str]) -> str:
+    """The path of a code from its ancestors' names and its own, top first.
+
+    A name is kept as written, ``/`` included ("Social/Political Advocacy"); in a path its
+    ``/`` is written ``\\/`` and its ``\\`` as ``\\\\``, so that ``split_path`` gives the
+    names back: ``join_path(["Parent", "Social/Political"])`` is ``Parent/Social\\/Political``.
+    """
+    return PATH_SEPARATOR.join([_escaped(n) for n in names])
+
+
+def _escaped(name: str) -> str:
+    if PATH_SEPARATOR not in name and _ESCAPE not in name:  # nearly every name: no copy
+        return name
+    return name.replace(_ESCAPE, _ESCAPE * 2).replace(PATH_SEPARATOR, _ESCAPE + PATH_SEPARATOR)
+
+
+def split_path(path: str) -> list[str]:
+    """The names in a code path, top first: the inverse of :func:`join_path`.
+
+    ``\\/`` is a ``/`` within a name and ``\\\\`` a backslash; any other backslash is kept as
+    typed (``a\\b`` is the name ``a\\b``), so that only a name with ``/`` needs escaping.
+    Names are not stripped: callers compare them as they need.
+    """
+    names: list[str] = []
+    current: list[str] = []
+    i = 0
+    while i < len(path):
+        char = path[i]
+        if char == _ESCAPE and path[i + 1 : i + 2] in (_ESCAPE, PATH_SEPARATOR):
+            current.append(path[i + 1])
+            i += 2
+            continue
+        if char == PATH_SEPARATOR:
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    names.append("".join(current))
+    return names
+
 
 # What a memo is attached to.
 MemoTarget = Literal["project", "source", "code", "coding"]
@@ -98,8 +142,8 @@ class Codebook:
             out.extend(self.descendants(child.id))
         return out
 
-    def path(self, code: Code | int) -> str:
-        """``Parent/Child`` path of a code, the name users see and type."""
+    def names(self, code: Code | int) -> list[str]:
+        """The names from the top of the tree down to the code (its own last)."""
         node = self.get(code) if isinstance(code, int) else code
         names = [node.name]
         seen = {node.id}
@@ -109,22 +153,39 @@ class Codebook:
                 break
             seen.add(node.id)
             names.append(node.name)
-        return PATH_SEPARATOR.join(reversed(names))
+        return names[::-1]
+
+    def path(self, code: Code | int) -> str:
+        """``Parent/Child`` path of a code, the name users see and type; a ``/`` in a name is
+        escaped (:func:`join_path`)."""
+        names = self.names(code)
+        path = PATH_SEPARATOR.join(names)
+        # Nearly no name has '/' or '\\': then the plain join is the path, and it is cheaper
+        # (paths are made once per row of large tables).
+        if _ESCAPE in path or path.count(PATH_SEPARATOR) != len(names) - 1:
+            path = join_path(names)
+        return path
 
     def depth(self, code: Code) -> int:
-        return self.path(code).count(PATH_SEPARATOR)
+        return len(self.names(code)) - 1
 
     def find(self, ref: str) -> list[Code]:
         """Codes matching a name or a ``Parent/Child`` path, case-insensitively.
 
-        An exact path match wins over name matches; a bare name may match several codes
-        in different branches, and the caller decides what that means.
+        ``ref`` is read as a path (:func:`split_path`: ``\\/`` is a ``/`` within a name). An
+        exact path match wins over name matches; a bare name may match several codes in
+        different branches, and the caller decides what that means.
         """
-        wanted = ref.strip().casefold()
-        by_path = [c for c in self.codes if self.path(c).casefold() == wanted]
-        if by_path:
+        wanted = [name.strip().casefold() for name in split_path(ref.strip())]
+        by_path = [
+            c
+            for c in self.codes
+            if c.name.strip().casefold() == wanted[-1]
+            and [n.strip().casefold() for n in self.names(c)] == wanted
+        ]
+        if by_path or len(wanted) > 1:
             return by_path
-        return [c for c in self.codes if c.name.casefold() == wanted]
+        return [c for c in self.codes if c.name.strip().casefold() == wanted[0]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +199,17 @@ class Turn:
     end: int
     speaker: str | None = None
     timestamp: float | None = None  # seconds from the start of the recording
+
+    @property
+    def clock(self) -> str | None:
+        """The timestamp as a transcript shows it (``00:01:06``), or None without one."""
+        return None if self.timestamp is None else clock(self.timestamp)
+
+
+def clock(seconds: float) -> str:
+    """Seconds from the start of a recording as ``hh:mm:ss`` (fractions dropped)."""
+    hours, rest = divmod(max(int(seconds), 0), 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 @dataclass(frozen=True, slots=True)

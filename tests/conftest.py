@@ -47,6 +47,16 @@ Dr. Weber: And mentors need recognition for their time.
 """
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kept_nlp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the NLP keeps on disk (qualcode.nlp.kept) goes to a folder of the test run, not
+    the user's cache: a run starts from nothing and leaves nothing behind. Subprocesses
+    inherit it."""
+    folder = tmp_path_factory.mktemp("kept")
+    os.environ["QUALCODE_CACHE_DIR"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def transcripts(tmp_path: Path) -> dict[str, Path]:
     folder = tmp_path / "transcripts"
@@ -228,6 +238,10 @@ async def suggestions_shown(pilot: Pilot, screen: CodingScreen) -> None:
     """Wait until the suggester has answered for the passage selected."""
     from textual.widgets import Label
 
-    await pilot.app.workers.wait_for_complete()
     title = screen.query_one("#suggestions-title", Label)
-    await wait_for(pilot, lambda: str(title.render()) == "Suggestions", "the suggestions")
+    # Asked for once the cursor rests (SETTLE), then answered by a worker.
+    await wait_for(
+        pilot,
+        lambda: screen.answered == screen.view.selection and str(title.render()) == "Suggestions",
+        "the suggestions",
+    )

@@ -83,9 +83,12 @@ def test_uncode_and_undo_restore_the_previous_state(cli_project: Path):
     after = dump(cli_project)
     run("uncode", cli_project, "int1", "0", "9", "Context")
     assert json.loads(run("codings", cli_project, "-f", "json").output) == []
-    assert "Undid the last remove" in run("undo", cli_project).output
+    undone = run("undo", cli_project).output
+    # Says whose operation, which code and where, not only "the last remove".
+    assert "Undid the last remove of " in undone
+    assert "put back Context on int1, characters 0–9." in undone
     assert len(json.loads(run("codings", cli_project, "-f", "json").output)) == 1
-    assert "Undid the last apply" in run("undo", cli_project).output
+    assert "removed Context from int1, characters 0–9." in run("undo", cli_project).output
     assert json.loads(run("codings", cli_project, "-f", "json").output) == []
     assert "Nothing to undo" in run("undo", cli_project).output
     assert len(after) > len(before)

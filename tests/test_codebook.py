@@ -341,7 +341,12 @@ YAML_ERRORS = [
     ("duplicate key", "codes:\n  - name: A\n    name: B\n", 3, "duplicate key 'name'"),
     ("empty name", "codes:\n  - name: A\n  - name: ''\n", 3, "a code has no name"),
     ("no name", "codes:\n  - definition: x\n", 2, "a code needs a 'name'"),
-    ("slash in name", "codes:\n  - name: A/B\n", 2, "code name 'A/B' contains '/'"),
+    (
+        "unescaped slash in a parent path",
+        "codes:\n  - name: A/B\n  - name: C\n    parent: A/B\n",
+        3,
+        "parent 'A/B' of 'C' does not exist; did you mean 'A\\/B'?",
+    ),
     (
         "nested with parent",
         "codes:\n  - name: G\n    children:\n      - name: A\n        parent: G\n",
@@ -415,7 +420,12 @@ CSV_ERRORS = [
     ("twice a column", "name,color,Color\n", 1, "column 'color' twice"),
     ("too many fields", "name,color\nA,red,extra\n", 2, "a value in a column without a header"),
     ("value under no header", "name,,color\nA,x,red\n", 2, "a value in a column without"),
-    ("slash in name", "name\n\nGroup/Sub\n", 3, "code name 'Group/Sub' contains '/'"),
+    (
+        "unescaped slash in a parent path",
+        "name,parent\nGroup/Sub,\nC,Group/Sub\n",
+        3,
+        "parent 'Group/Sub' of 'C' does not exist; did you mean 'Group\\/Sub'?",
+    ),
 ]
 
 

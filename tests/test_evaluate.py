@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from qualcode.nlp.evaluate import (
     Passage,
     cap_per_code,
     evaluate,
+    load_descriptions,
     main,
     precision_recall,
     read_passages,
@@ -96,6 +98,20 @@ def test_the_command_on_a_small_csv(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert [c["examples_per_code"] for c in result["curve"]] == [5, 10, 20, 50]
     assert main([*argv, "--codes", "nope"]) == 1
     assert "no column 'nope'" in capsys.readouterr().err
+
+
+def test_the_suggester_measured_is_named_and_can_be_the_earlier_one(tmp_path: Path, capsys):
+    path = tmp_path / "small.csv"
+    _small_csv(path)
+    argv = [str(path), "--text", "text", "--codes", "codes", "--group", "participant"]
+    assert main([*argv, "--seeds", "1"]) == 0
+    assert "suggester: qualcode.combined.v4" in capsys.readouterr().out
+    assert main([*argv, "--seeds", "1", "--suggester", "qualcode.combined.v3"]) == 0
+    assert "suggester: qualcode.combined.v3" in capsys.readouterr().out
+    assert main([*argv, "--suggester", "qualcode.combined.v1"]) == 1
+    assert "measures qualcode.combined.v3, qualcode.combined.v4, not 'qualcode.combined.v1'" in (
+        capsys.readouterr().err
+    )
 
 
 needs_data = pytest.mark.skipif(
@@ -240,3 +256,108 @@ def test_the_coded_excerpts_are_learned_from_as_a_project_learns(tmp_path: Path,
     assert main([*argv, "--excerpt", "words"]) == 1
     err = capsys.readouterr().err
     assert "no column 'words'; the columns are pid, answer, code, excerpt" in err
+
+
+def test_the_queue_threshold_and_kappa_by_hand():
+    from qualcode.nlp.calibration import measured_threshold
+    from qualcode.nlp.kappa import binary_kappa
+
+    # Measured right: 0.9s 3 of 3, 0.8s 4 of 5, 0.7s 1 of 4, 0.3s 0 of 2. Made
+    # non-decreasing, the 0.8 bin reads 0.8 and is the lowest to reach it.
+    scored = [(0.95, True)] * 3 + [(0.85, True)] * 4 + [(0.82, False)]
+    scored += [(0.75, True)] + [(0.71, False)] * 3 + [(0.3, False)] * 2
+    assert measured_threshold(scored, 0.8) == 0.8
+    assert measured_threshold(scored, 0.95) == 0.9
+    assert measured_threshold([(0.99, False), (0.5, False)], 0.8) == 1.0  # nothing kept
+    # A bin right more often below one right less often is pooled with it: never a higher
+    # score read as less likely right.
+    assert measured_threshold([(0.65, True)] * 4 + [(0.75, False)] * 1, 0.8) == 0.6
+    # 10 units: both yes on 3, both no on 5, one each on 1: po 0.8, pe 0.4² + 0.6² = 0.52,
+    # kappa 0.28 / 0.48.
+    human = [True] * 4 + [False] * 6
+    machine = [True] * 3 + [False] * 6 + [True]
+    assert binary_kappa(human, machine) == pytest.approx(0.28 / 0.48)
+    assert binary_kappa([False] * 4, [False] * 4) is None
+
+
+def test_kappa_per_code_is_printed_beside_the_calibration(tmp_path: Path, capsys):
+    path = tmp_path / "small.csv"
+    _small_csv(path)
+    argv = [str(path), "--text", "text", "--codes", "codes", "--group", "participant"]
+    assert main([*argv, "--seeds", "2", "--format", "json"]) == 0
+    kappa = json.loads(capsys.readouterr().out)["kappa"]
+    assert kappa["min_precision"] == 0.8
+    assert {row["code"] for row in kappa["codes"]} == {"Time", "Awareness", "Mentor"}
+    # Each code is on 6 of a split's 18 test passages; what the queue holds is right, and
+    # most of each code's passages are in it.
+    assert [row["human"] for row in kappa["codes"]] == [6, 6, 6]
+    assert all(row["kappa"] >= 0.7 for row in kappa["codes"])
+    assert kappa["queued_right"] == 1.0
+    kappas = [row["kappa"] for row in kappa["codes"]]
+    assert kappa["mean"] == pytest.approx(sum(kappas) / 3, abs=1e-4)
+    assert main([*argv, "--seeds", "2", "--min-precision", "0.9"]) == 0
+    out = capsys.readouterr().out
+    assert out.index("share right by score") < out.index("kappa per code at the queue's")
+    assert re.search(r"\(--min-precision 0\.9: [\d.]+ suggestions queued, 100% right;", out)
+    for code in ("Time", "Awareness", "Mentor"):
+        assert re.search(rf"{code}: +6 +[\d.]+ +\d\.\d\d\d\n", out)
+    assert re.search(r"mean kappa: \d\.\d\d\d", out)
+    with pytest.raises(SystemExit) as exited:
+        main([*argv, "--min-precision", "1.5"])
+    assert exited.value.code == 2
+    assert "--min-precision must be in (0, 1], not 1.5" in capsys.readouterr().err
+
+
+def test_the_codebook_alone_is_measured_with_deductive(tmp_path: Path, capsys):
+    """Codes named and defined in a line each, nothing learned: every passage is scored by
+    the codebook, and kappa says how far the queue's suggestions agree with the people."""
+    path = tmp_path / "small.csv"
+    _small_csv(path)
+    book = tmp_path / "book.yaml"
+    book.write_text(
+        "codes:\n"
+        "  - name: Time\n    definition: Having no time, being too busy with exams or work.\n"
+        "  - name: Awareness\n    definition: Whether the student had heard of the offer.\n"
+        "  - name: Mentor\n    definition: What the mentor did, said or advised.\n"
+        "  - name: Money\n    definition: Fees, costs and paying for things.\n",
+        encoding="utf-8",
+    )
+    argv = [str(path), "--text", "text", "--codes", "codes", "--codebook", str(book)]
+    assert main([*argv, "--deductive", "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["scorer"] == "qualcode.codebook.v3"
+    assert (result["passages"], result["codes"], result["codes_in_data"]) == (36, 4, 3)
+    rows = {row["code"]: row for row in result["kappa"]["codes"]}
+    assert rows["Money"] == {"code": "Money", "human": 0, "suggested": 0, "kappa": None}
+    # "no time during exams", "too busy with work": all 12 and nothing else.
+    assert rows["Time"] == {"code": "Time", "human": 12, "suggested": 12, "kappa": 1.0}
+    assert [rows[c]["human"] for c in ("Awareness", "Mentor")] == [12, 12]
+    assert result["kappa"]["queued_right"] == 1.0
+    assert main([*argv, "--deductive", "--scorer", "qualcode.codebook.v2"]) == 0
+    out = capsys.readouterr().out
+    assert "scorer: qualcode.codebook.v2" in out and "mean kappa: " in out
+    assert main([*argv[:-2], "--deductive"]) == 1
+    assert "--deductive needs a codebook" in capsys.readouterr().err
+
+
+@needs_data
+def test_one_line_definitions_of_the_music_codes_reach_the_queue():
+    """A codebook of the 15 most frequent music codes, each defined in one line written
+    from its name: at the queue's measured threshold ``.v2``'s suggestions code hundreds of
+    answers and are right more than 80% of the time; whatever a scorer's queue holds is
+    right at least as often as the queue asks."""
+    from qualcode.nlp.evaluate_deductive import evaluate_deductive
+
+    passages = read_passages(
+        DATA / "music_listening_coded.csv",
+        "full_response_text",
+        "code_level3",
+        group="participant_id",
+    )
+    book = load_descriptions(ROOT / "tests" / "fixtures" / "codebooks" / "music_short.yaml")
+    v2 = evaluate_deductive(passages, book, scorer="qualcode.codebook.v2")["kappa"]
+    v3 = evaluate_deductive(passages, book)["kappa"]
+    assert v2["passages_coded"] >= 300
+    assert v2["queued_right"] >= 0.8
+    assert v2["mean"] >= 0.15
+    assert v3["queued"] == 0 or v3["queued_right"] >= 0.8

@@ -146,10 +146,12 @@ ANSWERS = ["Yes, very much.", "Yes, a lot.", "Oh yes, quite a bit.", "Yes, I wou
            "Very much, yes.", "A lot, really."]  # fmt: skip
 
 
-def _two_questions(path: Path) -> Path:
+def _two_questions(
+    path: Path, questions: tuple[str, str] = ("Did it remind you of anything?", "Did you like it?")
+) -> Path:
     """A long survey sheet: the same kinds of answer to two questions, coded by question."""
     lines = ["respondent,question,answer,codes"]
-    for q, code in (("Did it remind you of anything?", "Memory"), ("Did you like it?", "Liking")):
+    for q, code in zip(questions, ("Memory", "Liking"), strict=True):
         lines += [f'{code[0]}{i},{q},"{a}",{code}' for i, a in enumerate(ANSWERS)]
         lines.append(f'{code[0]}x,{q},"Yes, so much.",')
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -169,6 +171,27 @@ def test_question_column_keeps_each_answers_question_for_the_suggester(empty: Pa
             text = p.sources.get(name).text
             best[name] = p.suggestions.suggest(name, 0, len(text), top=1, fresh=True)[0].label
     assert best == {"Mx": "Memory", "Lx": "Liking"}
+
+
+def test_a_question_column_of_ids_decides_the_suggestions_as_its_wording_does(
+    empty: Path, tmp_path: Path
+):
+    # Survey exports name their questions by id far more often than by wording: "Q1" is no
+    # word, but a category of its own.
+    sheet = _two_questions(tmp_path / "survey.csv", ("Q1", "N3"))
+    args = ["--text-column", "answer", "--id-column", "respondent", "--codes-column", "codes"]
+    run("import", empty, sheet, *args, "--question-column", "question")
+    with Project.open(empty) as p:
+        assert dict(p.sources.get("Lx").attributes)["question"] == "N3"
+        best = {}
+        for name in ("Mx", "Lx"):  # the same answer, "Yes, so much.", to each question
+            text = p.sources.get(name).text
+            [first] = p.suggestions.suggest(name, 0, len(text), top=1, fresh=True)
+            best[name] = first.label, first.score
+        recorded = p.context.settings().nlp_suggesters
+    assert {name: label for name, (label, _) in best.items()} == {"Mx": "Memory", "Lx": "Liking"}
+    assert all(score > 0.5 for _, score in best.values())
+    assert recorded.startswith("qualcode.combined.v4 ")
 
 
 def test_question_column_is_checked_before_anything_is_written(empty: Path, tmp_path: Path):

@@ -241,12 +241,14 @@ def test_liberal_reading_of_vendor_quirks(tmp_path: Path):
     with Project.create(tmp_path / "p.qcdb", coder="lead") as p:
         report = p.exchange.import_qdpx(qdpx)
         book = p.codebook.book()
-        assert sorted(book.path(c) for c in book) == ["Parent∕Group", "Parent∕Group/Child"]
-        assert p.codebook.code("Parent∕Group").color == "#ff00aa"
+        # The name with '/' is kept as written; its path escapes it.
+        assert [c.name for c in book] == ["Parent/Group", "Child"]
+        assert sorted(book.path(c) for c in book) == ["Parent\\/Group", "Parent\\/Group/Child"]
+        assert p.codebook.code("Parent\\/Group").color == "#ff00aa"
         segs = {(s.text, s.code, s.coding.coder) for s in p.coding.codings()}
         assert segs == {
-            ("world", "Parent∕Group/Child", "lead"),
-            ("Hello world, I never heard of it.", "Parent∕Group", "user aaaaaaaa"),
+            ("world", "Parent\\/Group/Child", "lead"),
+            ("Hello world, I never heard of it.", "Parent\\/Group", "user aaaaaaaa"),
         }
         assert p.sources.get("inline").attributes == {"case": "Student 7", "cohort": "2019"}
         [memo] = p.coding.memos()

@@ -11,7 +11,13 @@ suggestion's code, its score and the part that gave most of it.
 
 ``qualcode.combined.v2`` gained the nearest passages' vote in 1413d39, fifteen minutes after
 it was registered in c4ecaad; it is pinned with the vote, which it has computed ever since
-and which the README's measured figures for ``.v2`` include.
+and which the README's measured figures for ``.v2`` include. ``qualcode.codebook.v3`` (the
+deductive suggester that reads the whole codebook and calibrates over the project) is pinned
+as it computed when registered.
+
+``qualcode.combined.v4`` and ``qualcode.learned.v4`` (the context read for what it is) are
+pinned as registered; ``combined.v3``'s pin with question ids as the context was added then,
+as it computed it (the ids dropped).
 """
 
 from __future__ import annotations
@@ -74,6 +80,10 @@ UNITS = [
     EXAMPLES[9][0] + " " + EXAMPLES[10][0],
 ]
 UNIT_LABELS = [{"Family"}, {"Money", "Stress"}, {"Music", "Friends"}]
+# What each passage answers, by question id (a survey's question column): read from
+# combined.v4 on, dropped (as no word) before.
+CONTEXTS = ["Q1"] * 5 + ["Q2"] * 4 + ["Q3"] * 3
+QUERY_CONTEXTS = ["Q2", "Q2", "Q3", "Q3", "Q1", "Q3"]
 
 
 def _top(scores: Any, labels: Sequence[str], n: int = 3) -> list[list[tuple[str, float]]]:
@@ -85,8 +95,8 @@ def _top(scores: Any, labels: Sequence[str], n: int = 3) -> list[list[tuple[str,
     return out
 
 
-def _suggested(model: Any) -> list[list[tuple[str, float, str]]]:
-    found = model.suggest_texts(QUERIES, top=3, evidence=False)
+def _suggested(model: Any, contexts: Any = None) -> list[list[tuple[str, float, str]]]:
+    found = model.suggest_texts(QUERIES, top=3, evidence=False, contexts=contexts)
     return [[(r.label, r.score, r.suggester) for r in row] for row in found]
 
 
@@ -103,15 +113,20 @@ def outputs(name: str) -> Any:
         book = suggester(random_state=0).fit(CODES, [a.lemma_text() for a in fitted])
         return _top(book.score(lemma_texts, [list(a.lemmas) for a in asked])[0], book.labels_)
     if ".learned." in name:
-        learned = suggester(random_state=0).fit(
+        # From learned.v4 on, with the question ids as a category.
+        ids = name not in ("qualcode.learned.v1", "qualcode.learned.v2", "qualcode.learned.v3")
+        learned = suggester(random_state=0, **({"context_kind": "category"} if ids else {}))
+        learned.fit(
             [a.lemma_text() for a in fitted],
             labels,
             [c.label for c in CODES],
             rejected=REJECTED,
             words=[a.word_text() for a in fitted],
+            contexts=[q.lower() for q in CONTEXTS] if ids else None,
         )
         X = learned.vectorizer_.transform(lemma_texts)
-        return _top(learned.score(X, [a.word_text() for a in asked]), learned.classes_)
+        asked_ids = [q.lower() for q in QUERY_CONTEXTS] if ids else None
+        return _top(learned.score(X, [a.word_text() for a in asked], asked_ids), learned.classes_)
     if ".themes." in name:
         finder = suggester(n_themes=3, random_state=0).fit(
             [a.lemma_text() for a in analyse(texts + QUERIES)]
@@ -124,6 +139,10 @@ def outputs(name: str) -> Any:
             CODES, texts, labels, rejected=REJECTED, units=UNITS, unit_labels=UNIT_LABELS
         )
         out["units"] = _suggested(with_units)
+        asked_ids = suggester(random_state=0).fit(
+            CODES, texts, labels, rejected=REJECTED, contexts=CONTEXTS
+        )
+        out["context"] = _suggested(asked_ids, QUERY_CONTEXTS)
     return out
 
 
@@ -143,6 +162,14 @@ EXPECTED: dict[str, Any] = {
         [("Friends", 0.75), ("Money", 0.0317), ("Stress", 0.0231)],
         [("Family", 0.0), ("Money", 0.0), ("Stress", 0.0)],
         [("Music", 0.4684), ("Family", 0.0), ("Money", 0.0)],
+    ],
+    "qualcode.codebook.v3": [
+        [("Money", 0.9812), ("Family", 0.4951), ("Friends", 0.0509)],
+        [("Stress", 0.9339), ("Family", 0.2152), ("Money", 0.0)],
+        [("Music", 0.9862), ("Family", 0.0354), ("Money", 0.0)],
+        [("Friends", 0.9617), ("Stress", 0.0476), ("Money", 0.0428)],
+        [("Family", 0.0), ("Money", 0.0), ("Stress", 0.0)],
+        [("Music", 0.9787), ("Family", 0.0), ("Money", 0.0)],
     ],
     "qualcode.combined.v1": {
         "spans": [
@@ -265,6 +292,124 @@ EXPECTED: dict[str, Any] = {
                 ("Family", 0.1035, "qualcode.learned.v3"),
             ],
         ],
+        "context": [
+            [
+                ("Money", 0.6108, "qualcode.learned.v3"),
+                ("Family", 0.5805, "qualcode.learned.v3"),
+                ("Stress", 0.3966, "qualcode.learned.v3"),
+            ],
+            [
+                ("Stress", 0.6354, "qualcode.learned.v3"),
+                ("Family", 0.3116, "qualcode.learned.v3"),
+                ("Friends", 0.0854, "qualcode.learned.v3"),
+            ],
+            [
+                ("Stress", 0.376, "qualcode.learned.v3"),
+                ("Family", 0.2489, "qualcode.learned.v3"),
+                ("Music", 0.0938, "qualcode.codebook.v2"),
+            ],
+            [
+                ("Friends", 0.4712, "qualcode.learned.v3"),
+                ("Family", 0.1545, "qualcode.learned.v3"),
+                ("Money", 0.0377, "qualcode.learned.v3"),
+            ],
+            [("Stress", 0.5218, "qualcode.learned.v3"), ("Family", 0.291, "qualcode.learned.v3")],
+            [
+                ("Friends", 0.2735, "qualcode.learned.v3"),
+                ("Family", 0.2038, "qualcode.learned.v3"),
+                ("Music", 0.0474, "qualcode.codebook.v2"),
+            ],
+        ],
+    },
+    "qualcode.combined.v4": {
+        "context": [
+            [
+                ("Money", 0.6939, "qualcode.learned.v4"),
+                ("Stress", 0.5055, "qualcode.learned.v4"),
+                ("Family", 0.2296, "qualcode.codebook.v2"),
+            ],
+            [
+                ("Stress", 0.7305, "qualcode.learned.v4"),
+                ("Family", 0.088, "qualcode.learned.v4"),
+                ("Friends", 0.0493, "qualcode.learned.v4"),
+            ],
+            [
+                ("Stress", 0.2736, "qualcode.learned.v4"),
+                ("Music", 0.1802, "qualcode.codebook.v2"),
+                ("Family", 0.0668, "qualcode.learned.v4"),
+            ],
+            [
+                ("Friends", 0.6544, "qualcode.learned.v4"),
+                ("Family", 0.0468, "qualcode.learned.v4"),
+                ("Money", 0.0239, "qualcode.learned.v4"),
+            ],
+            [("Family", 0.6423, "qualcode.learned.v4"), ("Stress", 0.4661, "qualcode.learned.v4")],
+            [
+                ("Friends", 0.4444, "qualcode.learned.v4"),
+                ("Music", 0.0956, "qualcode.codebook.v2"),
+                ("Family", 0.0559, "qualcode.learned.v4"),
+            ],
+        ],
+        "spans": [
+            [
+                ("Money", 0.6108, "qualcode.learned.v4"),
+                ("Family", 0.5805, "qualcode.learned.v4"),
+                ("Stress", 0.3966, "qualcode.learned.v4"),
+            ],
+            [
+                ("Stress", 0.6354, "qualcode.learned.v4"),
+                ("Family", 0.3116, "qualcode.learned.v4"),
+                ("Friends", 0.0854, "qualcode.learned.v4"),
+            ],
+            [
+                ("Stress", 0.376, "qualcode.learned.v4"),
+                ("Family", 0.2489, "qualcode.learned.v4"),
+                ("Music", 0.0938, "qualcode.codebook.v2"),
+            ],
+            [
+                ("Friends", 0.4712, "qualcode.learned.v4"),
+                ("Family", 0.1545, "qualcode.learned.v4"),
+                ("Money", 0.0377, "qualcode.learned.v4"),
+            ],
+            [("Stress", 0.5218, "qualcode.learned.v4"), ("Family", 0.291, "qualcode.learned.v4")],
+            [
+                ("Friends", 0.2735, "qualcode.learned.v4"),
+                ("Family", 0.2038, "qualcode.learned.v4"),
+                ("Music", 0.0474, "qualcode.codebook.v2"),
+            ],
+        ],
+        "units": [
+            [
+                ("Money", 0.6603, "qualcode.learned.v4"),
+                ("Family", 0.5515, "qualcode.learned.v4"),
+                ("Stress", 0.2825, "qualcode.learned.v4"),
+            ],
+            [
+                ("Stress", 0.5526, "qualcode.learned.v4"),
+                ("Family", 0.2436, "qualcode.learned.v4"),
+                ("Friends", 0.0469, "qualcode.learned.v4"),
+            ],
+            [
+                ("Stress", 0.188, "qualcode.learned.v4"),
+                ("Music", 0.1406, "qualcode.codebook.v2"),
+                ("Family", 0.1301, "qualcode.learned.v4"),
+            ],
+            [
+                ("Friends", 0.4033, "qualcode.learned.v4"),
+                ("Family", 0.0876, "qualcode.learned.v4"),
+                ("Money", 0.0358, "qualcode.learned.v4"),
+            ],
+            [
+                ("Stress", 0.276, "qualcode.learned.v4"),
+                ("Family", 0.1455, "qualcode.learned.v4"),
+                ("Money", 0.015, "qualcode.codebook.v2"),
+            ],
+            [
+                ("Friends", 0.1367, "qualcode.learned.v4"),
+                ("Music", 0.1115, "qualcode.codebook.v2"),
+                ("Family", 0.1035, "qualcode.learned.v4"),
+            ],
+        ],
     },
     "qualcode.learned.v1": [
         [("Money", 0.5007), ("Family", 0.4912), ("Stress", 0.1789)],
@@ -289,6 +434,14 @@ EXPECTED: dict[str, Any] = {
         [("Friends", 0.8233), ("Family", 0.2416), ("Money", 0.0332)],
         [("Family", 0.4667), ("Stress", 0.0723), ("Money", 0.0)],
         [("Friends", 0.4165), ("Family", 0.3161), ("Stress", 0.0211)],
+    ],
+    "qualcode.learned.v4": [
+        [("Money", 0.5007), ("Stress", 0.1789), ("Family", 0.1595)],
+        [("Stress", 0.6805), ("Family", 0.1012), ("Friends", 0.0606)],
+        [("Stress", 0.1726), ("Family", 0.1623), ("Money", 0.0)],
+        [("Friends", 0.8233), ("Family", 0.115), ("Money", 0.0332)],
+        [("Family", 0.8222), ("Stress", 0.0723), ("Money", 0.0)],
+        [("Friends", 0.4165), ("Family", 0.1356), ("Stress", 0.0211)],
     ],
     "qualcode.themes.v1": [
         (
@@ -331,8 +484,22 @@ def test_the_versions_pinned_differ_where_they_should():
         ("qualcode.learned.v2", "qualcode.learned.v3"),
         ("qualcode.combined.v1", "qualcode.combined.v2"),
         ("qualcode.combined.v2", "qualcode.combined.v3"),
+        ("qualcode.learned.v3", "qualcode.learned.v4"),
     ]:
         before, after = EXPECTED[old], EXPECTED[new]
         if isinstance(before, dict):
             before, after = before["spans"], after["spans"]
         assert before != after, (old, new)
+
+
+def test_question_ids_move_v4_where_v3_dropped_them():
+    # v3 read the context as words only, so "Q1" was no feature; v4 reads it as a category
+    # and, without a context, suggests what v3 suggests.
+    v3, v4 = EXPECTED["qualcode.combined.v3"], EXPECTED["qualcode.combined.v4"]
+    assert v3["context"] == v3["spans"]
+    assert v4["context"] != v4["spans"]
+    renamed = [
+        [(code, score, who.replace("learned.v4", "learned.v3")) for code, score, who in row]
+        for row in v4["spans"]
+    ]
+    assert renamed == v3["spans"]

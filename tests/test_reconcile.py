@@ -176,12 +176,18 @@ def test_undo_takes_a_decision_back_codings_and_log(demo: str):
     qualcode("reconcile", demo, *BOTH, "--pick", f"{b.id}=passage")
     with Project.open(demo) as p:
         assert covered(p, b) != []
-    assert "Undid the last reconcile." in qualcode("undo", demo, "--coder", "agreed").output
+    assert (
+        "Undid the last reconcile of agreed: removed"
+        in qualcode("undo", demo, "--coder", "agreed").output
+    )
     with Project.open(demo) as p:
         assert agreed_spans(p) == before
         assert [d.status for d in p.team.decisions()] == ["", "", "undone"]
         assert b.id not in p.team.reconciled([a, b])
-    assert "Redid the reconcile." in qualcode("redo", demo, "--coder", "agreed").output
+    assert (
+        "Redid the reconcile of agreed: put back"
+        in qualcode("redo", demo, "--coder", "agreed").output
+    )
     with Project.open(demo) as p:
         assert [d.status for d in p.team.decisions()] == ["", "", ""]
         assert covered(p, b) != []

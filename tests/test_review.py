@@ -43,18 +43,22 @@ def _codings(path: Path) -> list[tuple[str, str, int, int]]:
         ).fetchall()
 
 
-def test_the_queue_holds_uncoded_sentences_at_the_precision_asked(coded: Project):
+def test_with_little_coded_data_the_queue_promises_nothing(coded: Project):
     coded.coding.apply("int1", *span(INTERVIEW, "Time, mostly."), "Time")
     queued = coded.suggestions.queue_suggestions(min_precision=0.6)
     pending = coded.suggestions.pending()
     assert queued.suggestions == len(pending) > 0
     scores = [p.suggestion.score for p in pending]
     assert scores == sorted(scores, reverse=True)
-    # The expected precision is the mean score of what was kept, at least the one asked.
-    assert queued.precision == pytest.approx(sum(scores) / len(scores), abs=1e-3)
-    assert queued.precision >= 0.6
+    # One coded sentence is too little to measure a precision: the queue holds what scored
+    # at least the minimum, and promises no precision.
+    assert not queued.measured
+    assert queued.precision == 0.0
+    assert min(scores) >= 0.6
     assert queued.threshold == pytest.approx(min(scores), abs=1e-3)
-    assert all(p.precision == queued.precision for p in pending)
+    assert all(p.precision == 0.0 for p in pending)
+    assert queued.describe(0.6).startswith("Too little coded data to measure precision")
+    assert "not measured" in queued.describe(0.6)
     coded_span = span(INTERVIEW, "Time, mostly.")
     assert all(
         p.suggestion.end <= coded_span[0] or p.suggestion.start >= coded_span[1]
@@ -87,11 +91,15 @@ def test_suggest_all_on_the_command_line(coded: Project, project_path: Path):
     coded.close()
     result = runner.invoke(cli, ["suggest", str(project_path), "--all", "--min-precision", "0.5"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Queued ")
-    assert "expected precision" in result.output
+    assert result.output.startswith("Too little coded data to measure precision (0 coded")
+    assert "not measured" in result.output
     result = runner.invoke(cli, ["suggest", str(project_path), "--all", "--format", "json"])
     [row] = json.loads(result.output)
-    assert row["expected_precision"] >= 0.8 or row["queued"] == 0
+    assert (row["measured"], row["expected_precision"], row["coded_sentences_held_out"]) == (
+        False,
+        0.0,
+        0,
+    )
     result = runner.invoke(cli, ["suggest", str(project_path), "int1", "--all"])
     assert result.exit_code == 1
     assert "--all scores every source" in result.output
@@ -201,8 +209,15 @@ async def test_the_review_screen_fills_its_own_queue(coded_demo_project: Project
         status = screen.query_one("#review-status", StatusLine)
         assert "f fills it" in status.text
         await pilot.press("f")
-        await wait_for(pilot, lambda: bool(screen.queue), "the queue filled", timeout=180)
-        assert status.text.startswith("Queued ")
+        await wait_for(pilot, lambda: screen.queued is not None, "the queue filled", timeout=900)
+        queued = screen.queued
+        assert queued is not None and queued.measured and queued.calibration is not None
+        # The status says what the precision was measured on, whether or not anything
+        # reached it, and what was left out as saying nothing to code.
+        basis = queued.calibration.basis()
+        assert "5 folds over sources" in basis
+        assert basis in status.text
+        assert "Left out " in status.text and "header or metadata lines" in status.text
         assert [p.id for p in coded_demo_project.suggestions.pending()] == [
             p.id for p in screen.queue
         ]
@@ -238,13 +253,14 @@ def test_questions_get_no_suggestions_unless_the_project_codes_them(coded: Proje
         _in(asked, p.suggestion.source_id, p.suggestion.start, p.suggestion.end)
         for p in coded.suggestions.pending()
     )
-    # A project that codes its questions (here 2 of 3 codings) gets suggestions for them.
-    coded.coding.apply("int1", *question, "Awareness")
+    # A project that codes its questions (here 2 of 3 codings) gets suggestions for them
+    # (for those that say something: "Have you heard of the mentoring programme?").
+    asks = span(INTERVIEW, "What would stop you from taking part?")
+    coded.coding.apply("int1", *asks, "Time")
     coded.coding.apply("panel1", *span(PANEL, "Let us start with publicity."), "Awareness")
     coded.coding.apply("int1", *span(INTERVIEW, "Time, mostly."), "Time")
     assert coded.suggestions.codes_questions() is True
-    asks = span(INTERVIEW, "What would stop you from taking part?")
-    assert coded.suggestions.suggest("int1", *asks, fresh=True) != []
+    assert coded.suggestions.suggest("int1", *question, fresh=True) != []
     again = coded.suggestions.queue_suggestions(min_precision=0.01)
     assert again.questions == 0
     assert any(
@@ -262,3 +278,21 @@ def test_suggest_all_says_how_many_questions_it_left(coded: Project, project_pat
         cli, ["suggest", str(project_path), "--all", "--min-precision", "0.01", "--format", "json"]
     )
     assert json.loads(result.output)[0]["questions_skipped"] == 5
+
+
+async def test_enter_opens_the_queued_passage_on_the_coding_screen(coded: Project):
+    from qualcode.tui.screens.coding import CodingScreen
+
+    coded.suggestions.queue_suggestions(min_precision=0.4)
+    second = coded.suggestions.pending()[1]
+    app = QualcodeApp(coded)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), "the Review screen")
+        await pilot.press("s", "enter")  # the second queued suggestion
+        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen), "the Coding screen")
+        screen = app.screen
+        assert isinstance(screen, CodingScreen)
+        s = second.suggestion
+        assert screen.source is not None and screen.source.id == s.source_id
+        assert screen.view.selection == (s.start, s.end)

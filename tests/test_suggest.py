@@ -36,19 +36,22 @@ def test_suggestions_from_the_codebook_before_any_coding(coded: Project):
     assert first.evidence == ("matched: never hear",)
     assert first.code_id == coded.codebook.code("Awareness").id
     assert all(0.0 <= s.score <= first.score for s in rest)
-    assert coded.context.settings().nlp_suggesters.startswith("qualcode.combined.v3")
+    assert coded.context.settings().nlp_suggesters.startswith("qualcode.combined.v4")
 
 
-def test_a_project_that_recorded_v1_gets_v3_and_says_so(coded: Project, project_path: Path):
-    old = "qualcode.combined.v1 (qualcode.codebook.v1 + qualcode.learned.v1)"
+def test_a_project_that_recorded_an_earlier_version_gets_v4_and_says_so(
+    coded: Project, project_path: Path
+):
+    old = "qualcode.combined.v3 (qualcode.codebook.v2 + qualcode.learned.v3)"
     coded.context.set_setting(SettingKey.NLP_SUGGESTERS, old)
     coded.coding.apply("int1", *span(coded.sources.get("int1").text, "Time, mostly."), "Time")
     coded.close()
     with Project.open(project_path) as p:  # the name is a record, not a pin
         text = p.sources.get("int1").text
-        assert p.suggestions.suggest("int1", *span(text, "I have no time at all."), fresh=True)
+        passage = span(text, "During the exam period I have no time at all.")
+        assert p.suggestions.suggest("int1", *passage, fresh=True)
         recorded = p.context.settings().nlp_suggesters
-    assert recorded == "qualcode.combined.v3 (qualcode.codebook.v2 + qualcode.learned.v3)"
+    assert recorded == "qualcode.combined.v4 (qualcode.codebook.v2 + qualcode.learned.v4)"
 
 
 def test_the_model_learns_from_the_turns_that_hold_the_codings(coded: Project):
@@ -235,15 +238,15 @@ def run(*args: object, ok: bool = True):
 
 def test_cli_suggest_themes_and_promote(coded: Project, project_path: Path):
     coded.close()
-    rows = json.loads(
+    rows = json.loads(  # what was left out, and why, is said on stderr
         run(
             "suggest", project_path, "int1", "--top", "1", "--min-score", "0.4", "-f", "json"
-        ).output
+        ).stdout
     )
     assert rows and {r["source"] for r in rows} == {"int1"}
     [student] = [r for r in rows if "never heard" in r["text"]]
     assert (student["code"], student["evidence"]) == ("Awareness", ["matched: never hear"])
-    themes = json.loads(run("themes", project_path, "--n", "2", "-f", "json").output)
+    themes = json.loads(run("themes", project_path, "--n", "2", "-f", "json").stdout)
     assert [t["n"] for t in themes] == list(range(1, len(themes) + 1))
     out = run("promote-theme", project_path, "1", "--name", "Emergent").output
     assert "is now the code 'Emergent'" in out

@@ -12,8 +12,8 @@ from qualcode.tui.widgets.charts import (
     CooccurrenceHeatMap,
     FrequencyChart,
     count_ticks,
-    short,
 )
+from qualcode.tui.widgets.labels import shorten_name, wrap_name
 from tests.analysis_study import build_study
 from tests.conftest import wait_for
 
@@ -92,9 +92,12 @@ def test_count_ticks_are_whole_numbers_ending_at_the_largest():
     assert count_ticks(1) == [0, 1]
 
 
-def test_short_labels():
-    assert short("Barriers/Time") == "Time"
-    assert short("x" * 40).endswith("…") and len(short("x" * 40)) == 24
+def test_names_wrap_at_words_and_shorten_at_words():
+    assert wrap_name("Confidentiality and hierarchy", 20) == ["Confidentiality and", "hierarchy"]
+    assert wrap_name("Time", 20) == ["Time"]
+    assert "".join(wrap_name("x" * 30, 12)) == "x" * 30  # one long word: carried on, not lost
+    assert shorten_name("Confidentiality and hierarchy", 22) == "Confidentiality and…"
+    assert shorten_name("Time constraints", 16) == "Time constraints"
 
 
 def test_the_widget_module_is_inside_the_tui_package():

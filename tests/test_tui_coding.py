@@ -8,6 +8,7 @@ from textual import events
 from textual.widgets import Input
 
 from qualcode.model import Suggestion
+from qualcode.nlp.substance import is_substantive
 from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
@@ -34,17 +35,19 @@ def status(screen: CodingScreen) -> str:
 
 async def first_uncoded_answer(pilot, screen: CodingScreen, project: Project) -> None:
     """Select the first uncoded turn that is not the interviewer's (whose questions get no
-    suggestions in a project that does not code them): ``N``, then ``]`` past questions."""
+    suggestions in a project that does not code them) and says something ("Yes, that's
+    fine." gets none either): ``N``, then ``]`` past the others."""
     await pilot.press("N")
     view = screen.query_one(TranscriptView)
-    for _ in range(5):
+    text = project.sources.get("interview_03").text
+    for _ in range(8):
         start = view.selection[0]
         turn = next(t for t in project.sources.turns("interview_03") if t.end > start)
-        if turn.speaker != "Interviewer":
+        if turn.speaker != "Interviewer" and is_substantive(text[turn.start : turn.end], "en"):
             return
         await pilot.press("right_square_bracket")
         await wait_for(pilot, lambda was=start: view.selection[0] != was, "the next turn")
-    raise AssertionError("no answer after five turns")
+    raise AssertionError("no answer after eight turns")
 
 
 async def test_code_undo_recode_memo_and_merge(demo: Project):
@@ -357,7 +360,7 @@ async def test_a_theme_found_in_the_uncoded_text_becomes_a_code(demo: Project):
         assert not toasts(app, "error")
     [code] = [c for c in demo.codebook.book() if c.id not in before]
     assert selected is not None and selected.id == code.id  # shown in the tree at once
-    assert code.parent_id is None and code.name == theme.label.replace("/", "-")
+    assert code.parent_id is None and code.name == theme.label  # "a / b" kept as written
     assert code.keywords == theme.terms[:5] and code.examples == theme.quotes[:3]
 
 
@@ -368,11 +371,18 @@ async def test_moves_are_not_held_up_by_suggestions_and_only_the_last_passage_sh
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await coding_screen(pilot)
         # The first suggestion fits the features on every passage (seconds): the moves
-        # are taken meanwhile.
-        await pilot.press("down", "down", "down")
+        # are taken meanwhile, to the first answer that says something.
         sentences = demo.sources.sentences("interview_03")
-        assert screen.view.selection == sentences[3]
+        text = demo.sources.get("interview_03").text
+        asked = [t for t in demo.sources.turns("interview_03") if t.speaker == "Interviewer"]
+        answer = next(
+            i
+            for i, (a, b) in enumerate(sentences)
+            if is_substantive(text[a:b], "en") and not any(t.start <= a < t.end for t in asked)
+        )
+        await pilot.press(*["down"] * answer)
+        assert screen.view.selection == sentences[answer]
         await suggestions_shown(pilot, screen)
         panel = screen.query_one(SuggestionPanel)
         assert panel.suggestions
-        assert {(s.start, s.end) for s in panel.suggestions} == {sentences[3]}
+        assert {(s.start, s.end) for s in panel.suggestions} == {sentences[answer]}

@@ -15,6 +15,8 @@ from typing import Any
 # so `qualcode --help` never loads them.
 import pandas as pd
 
+from qualcode.model import split_path
+
 CHART_SUFFIXES = (".png", ".svg")
 
 
@@ -87,7 +89,7 @@ def bar_chart(
 def _names(paths: list[str]) -> list[str]:
     """Each code's own name (the last part of its path); the whole path where two codes
     share a name."""
-    own = [p.rsplit("/", 1)[-1] for p in paths]
+    own = [split_path(p)[-1] for p in paths]
     paths_of: dict[str, set[str]] = {}
     for path, name in zip(paths, own, strict=True):
         paths_of.setdefault(name, set()).add(path)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from qualcode.model import PATH_SEPARATOR
+from qualcode.model import join_path, split_path
 
 INDENT = "\u2003"  # an em space per level: Markdown and HTML keep it, unlike spaces
 
@@ -116,8 +116,11 @@ def people_table(name: str, frame: pd.DataFrame) -> PeopleTable:
         shown = code_tree(out["code"].astype(str).tolist())
         out["code"] = [s for s, _ in shown]
         indent = [level for _, level in shown]
+    # A pivot's cells hold the value it was asked for (``sources_pct`` gives percentages in
+    # every group's column, whose names are the groups').
+    value = str(frame.attrs.get("value", "")) if pivot else ""
     for col in keep:
-        out[col] = _cells(out[col], col)
+        out[col] = _cells(out[col], value if value and col != "code" else col)
     headers = [_header(c, pivot, frame.attrs) for c in keep]
     numeric = [_is_figures(out[c]) for c in keep]
     out.columns = headers
@@ -134,25 +137,21 @@ def code_tree(paths: Sequence[str]) -> list[tuple[str, int]]:
     """Per row, the code's shown name and its indent level: its own name one level under
     the nearest ancestor shown in an earlier row, else its whole path at level 0.
 
-    >>> code_tree(["A", "A/B", "A/B/C", "X/Y"])
-    [('A', 0), ('B', 1), ('C', 2), ('X/Y', 0)]
+    >>> code_tree(["A", "A/B", "A/B/C", "X/Y", r"A/B\\/D"])
+    [('A', 0), ('B', 1), ('C', 2), ('X/Y', 0), ('B/D', 1)]
+
+    A shown name is a name as written (its ``/`` not escaped); a shown path stays escaped.
     """
     level_of: dict[str, int] = {}
     out: list[tuple[str, int]] = []
     for path in paths:
-        parts = path.split(PATH_SEPARATOR)
-        above = next(
-            (
-                PATH_SEPARATOR.join(parts[:k])
-                for k in range(len(parts) - 1, 0, -1)
-                if PATH_SEPARATOR.join(parts[:k]) in level_of
-            ),
-            None,
-        )
-        if above is None:
-            shown, level = path, 0
-        else:
-            shown, level = path[len(above) + 1 :], level_of[above] + 1
+        parts = split_path(path)
+        k = next((k for k in range(len(parts) - 1, 0, -1) if join_path(parts[:k]) in level_of), 0)
+        above = join_path(parts[:k])
+        # A code right under one shown, or at the top, shows its name as written; one whose
+        # parent is not shown, the rest of its path.
+        shown = parts[-1] if k == len(parts) - 1 else path[len(above) + 1 if k else 0 :]
+        level = level_of[above] + 1 if k else 0
         level_of.setdefault(path, level)
         out.append((shown, level))
     return out

@@ -23,7 +23,7 @@ import pandas as pd
 from qualcode.analysis.agreement import AgreementReport
 from qualcode.analysis.study_charts import Chart, bar_chart, heat_map
 from qualcode.analysis.study_coreq import coreq_items, derivation, plural
-from qualcode.model import Codebook, SourceSummary
+from qualcode.model import Codebook, SourceSummary, split_path
 
 QUOTES_PER_CODE = 3
 TOP_PAIRS = 15  # co-occurring pairs listed under the heat map
@@ -250,7 +250,7 @@ def _codebook(book: Codebook) -> list[CodeEntry]:
 
 
 def _own_name(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
+    return split_path(path)[-1]
 
 
 def _frequencies(freq: pd.DataFrame, by_kind: pd.DataFrame, book: Codebook) -> Table:

@@ -19,6 +19,7 @@ from qualcode.cli.base import (
     say,
 )
 from qualcode.cli.render import Format, render
+from qualcode.errors import quoted
 
 
 class MatchUnit(StrEnum):
@@ -30,7 +31,13 @@ class MatchUnit(StrEnum):
 
 
 SourceArg = Annotated[str, typer.Argument(help="Source name or id.", show_default=False)]
-CodeArg = Annotated[str, typer.Argument(help="Code name or Parent/Child path.", show_default=False)]
+CodeArg = Annotated[
+    str,
+    typer.Argument(
+        help="Code name or Parent/Child path (a '/' within a name is written '\\/').",
+        show_default=False,
+    ),
+]
 
 
 # -- codebook --------------------------------------------------------------------------------
@@ -77,7 +84,9 @@ def codebook(
 @reports_errors
 def add_code(
     project: ProjectArg,
-    name: Annotated[str, typer.Argument(help="The new code's name.", show_default=False)],
+    name: Annotated[
+        str, typer.Argument(help="The new code's name, as written ('/' too).", show_default=False)
+    ],
     parent: Annotated[str | None, typer.Option(help="Parent code (name or path).")] = None,
     definition: Annotated[str, typer.Option(help="What the code means.")] = "",
     keywords: Annotated[str, typer.Option(help="Keywords, ';'-separated.")] = "",
@@ -90,7 +99,7 @@ def add_code(
         code = p.codebook.add_code(
             name, parent, definition=definition, keywords=kws, color=color, hotkey=hotkey
         )
-        say(f"Added code {p.codebook.book().path(code)!r} (id {code.id}).")
+        say(f"Added code {quoted(p.codebook.book().path(code))} (id {code.id}).")
 
 
 @app.command("rename-code")
@@ -101,7 +110,7 @@ def rename_code(
     """Rename a code; its codings stay."""
     with opened(project) as p:
         renamed = p.codebook.rename_code(code, new_name)
-        say(f"Renamed to {p.codebook.book().path(renamed)!r}.")
+        say(f"Renamed to {quoted(p.codebook.book().path(renamed))}.")
 
 
 @app.command("move-code")
@@ -116,7 +125,7 @@ def move_code(
     """Move a code (with its children) under another code, or to the top level."""
     with opened(project) as p:
         moved = p.codebook.move_code(code, parent)
-        say(f"Moved to {p.codebook.book().path(moved)!r}.")
+        say(f"Moved to {quoted(p.codebook.book().path(moved))}.")
 
 
 @app.command("merge-codes")
@@ -204,14 +213,14 @@ def code(
             fail("give SOURCE START END CODE (or SOURCE CODE --match REGEX)")
         start, end = _offset(args[0]), _offset(args[1])
         result = p.coding.apply(source, start, end, args[2], coder=coder, memo=memo, new=new)
-        path = p.codebook.book().path(result.code)
+        path = quoted(p.codebook.book().path(result.code))
         if result.code_created:
-            say(f"New code {path!r} added to the codebook.")
+            say(f"New code {path} added to the codebook.")
         if result.coding is None:
-            say(f"Already coded {path!r} at {start}..{end}; nothing changed.")
+            say(f"Already coded {path} at {start}..{end}; nothing changed.")
         else:
             say(
-                f"Coded {start}..{end} of {source!r} with {path!r} "
+                f"Coded {start}..{end} of {source!r} with {path} "
                 f"(coding {result.coding.id}, coder {result.coding.coder})."
             )
 
@@ -295,8 +304,9 @@ def undo(project: ProjectArg, coder: CoderOpt = None) -> None:
     """Undo the coder's last coding operation (for the agreed coder, --coder agreed, its
     last reconcile: codings and log)."""
     with opened(project) as p:
-        done = p.coding.undo(coder)
-    say(f"Undid the last {done}." if done else "Nothing to undo.")
+        step = p.coding.undo_step(coder)
+        who = coder or p.context.coder
+    say(f"Undid the last {step.op} of {who}: {step.describe()}." if step else "Nothing to undo.")
 
 
 @app.command()
@@ -304,8 +314,9 @@ def undo(project: ProjectArg, coder: CoderOpt = None) -> None:
 def redo(project: ProjectArg, coder: CoderOpt = None) -> None:
     """Redo the coder's last undone coding operation."""
     with opened(project) as p:
-        done = p.coding.redo(coder)
-    say(f"Redid the {done}." if done else "Nothing to redo.")
+        step = p.coding.redo_step(coder)
+        who = coder or p.context.coder
+    say(f"Redid the {step.op} of {who}: {step.describe()}." if step else "Nothing to redo.")
 
 
 @app.command()
@@ -327,27 +338,25 @@ def memo(
 @app.command()
 @reports_errors
 def memos(project: ProjectArg, fmt: FormatOpt = Format.table) -> None:
-    """List the memos."""
+    """List the memos, each with what it is on: a source, a code path or a coded passage."""
     with opened(project) as p:
+        memos = p.coding.memos()
         rows = [
             {
                 "id": m.id,
+                "on": on,
                 "target": m.target,
                 "target_id": m.target_id,
                 "coder": m.coder,
                 "created_at": m.created_at,
                 "text": m.text,
             }
-            for m in p.coding.memos()
+            for m, on in zip(memos, p.coding.memo_places(memos), strict=True)
         ]
-    say(
-        render(
-            rows,
-            fmt,
-            columns=["id", "target", "target_id", "coder", "created_at", "text"],
-            widths={"text": 60},
-        )
-    )
+    columns = ["id", "on", "coder", "created_at", "text"]
+    if fmt is not Format.table:  # scripts get the ids too
+        columns[2:2] = ["target", "target_id"]
+    say(render(rows, fmt, columns=columns, widths={"text": 60}))
 
 
 @app.command()

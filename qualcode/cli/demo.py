@@ -56,12 +56,25 @@ def demo(
         coders = "" if blank else f", coded by {' and '.join(CODERS)}"
         say(f"Built the demo project {project} from the example study{coders}.")
     with p:
+        notice = _whose(p)
+        say(notice)
         if tui and sys.stdout.isatty():
             from qualcode.cli.tui import run_tui
 
-            run_tui(p)
+            run_tui(p, notice=notice)
         else:
             _print_summary(p)
+
+
+def _whose(p: Project) -> str:
+    """Whose codings the user's are: a coder of their own, beside the study's coders, so
+    the reports count them apart (or pooled, as they say)."""
+    me = p.context.coder
+    others = [c for c in p.context.coders() if c != me]
+    beside = f", beside {' and '.join(others)}" if others else ""
+    return (
+        f"You code as {me}{beside}; `qualcode coder {p.context.path} NAME` codes as another name."
+    )
 
 
 def _print_summary(p: Project) -> None:

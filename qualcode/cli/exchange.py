@@ -167,7 +167,7 @@ def agreement(
         rows = [{**r, "percent": _pct(r["percent"])} for r in rows]
     else:
         typer.echo(f"{report.about}.", err=True)  # the CSV on stdout stays one table
-    say(render(rows, fmt, widths={"code": 40}))
+    say(render(rows, fmt))  # code paths whole, or wrapped in a narrow terminal
 
 
 @app.command(context_settings=EXTRA)
@@ -191,7 +191,7 @@ def disagreements(
         say(f"{len(rows)} disagreement(s) written to {output}.")
         return
     columns = ["id", "source", "start", "end", "code", "coded_by", "not_coded_by", "text"]
-    say(render(rows, fmt, columns=columns, widths={"text": 50, "code": 30}))
+    say(render(rows, fmt, columns=columns, widths={"text": 50}))
 
 
 @app.command(context_settings=EXTRA)
@@ -234,7 +234,7 @@ def reconcile(
             fail("--log lists the decisions; give it without --accept and --pick")
         with opened(project) as p:
             rows = [_decision_row(d) for d in p.team.decisions(into=into)]
-        say(render(rows, fmt, columns=LOG_COLUMNS, widths={"code": 30, "source": 20}))
+        say(render(rows, fmt, columns=LOG_COLUMNS, widths={"source": 20}))
         return
     names = _coders(ctx, coders or [])
     if not accept and not pick:

@@ -17,6 +17,7 @@ from qualcode.cli.render import Format, render
 if TYPE_CHECKING:
     from qualcode.model import Theme
     from qualcode.project import Project
+    from qualcode.project.eligible import LeftOut
 
 
 class UnitChoice(StrEnum):
@@ -52,7 +53,9 @@ def suggest(
     min_precision: Annotated[
         float,
         typer.Option(
-            "--min-precision", help="With --all: the share of queued suggestions expected right."
+            "--min-precision",
+            help="With --all: the share of queued suggestions right, as measured on the "
+            "project's own codings (each coded source held out in turn).",
         ),
     ] = 0.8,
     fmt: FormatOpt = Format.table,
@@ -65,8 +68,13 @@ def suggest(
             fail("--all scores every source; leave out the SOURCE")
         _queue(project, top, min_precision, fmt)
         return
+    from qualcode.project.eligible import LeftOut  # deferred: it loads the project package
+
+    left_out = LeftOut()
     with opened(project) as p:
-        found = p.suggestions.suggest_source(source, top=top, min_score=min_score, unit=unit.value)
+        found = p.suggestions.suggest_source(
+            source, top=top, min_score=min_score, unit=unit.value, left_out=left_out
+        )
         names = {s.id: s.name for s in p.sources.all()}
         texts = p.sources.texts(sorted({s.source_id for s in found}))
         rows = [
@@ -86,18 +94,37 @@ def suggest(
     if fmt is Format.table:
         columns = ["source", "start", "end", "code", "score", "text", "evidence"]
     say(render(rows, fmt, columns=columns, widths={"text": 50, "evidence": 70}))
+    _left_out(left_out, f"{unit.value}s", fmt)
+
+
+def _left_out(left_out: LeftOut, units: str, fmt: Format) -> None:
+    """What was never suggested, in one line: below a table, on stderr beside JSON or CSV
+    (whose stdout stays what programs read)."""
+    said = left_out.describe(units)
+    if said:
+        typer.echo(said, err=fmt is not Format.table)
 
 
 def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> None:
     with opened(project) as p:
         queued = p.suggestions.queue_suggestions(min_precision=min_precision, top=top)
     if fmt is not Format.table:
+        cal = queued.calibration
         row = {
             "queued": queued.suggestions,
             "sentences": queued.sentences,
             "threshold": queued.threshold,
-            "expected_precision": queued.precision,
+            "expected_precision": queued.precision,  # measured on held-out codings; 0: not
+            "measured": queued.measured,
+            "measured_on": queued.measured_on,  # held-out suggestions the rule kept
+            "coded_sentences_held_out": cal.coded if cal is not None else 0,
+            "folds": cal.folds if cal is not None else 0,
             "questions_skipped": queued.questions,
+            **{
+                f"left_out_{k}": n
+                for k, n in queued.left_out.counts().items()
+                if k != "interviewer"
+            },
         }
         say(render([row], fmt))
         return
@@ -110,6 +137,7 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
             f"{queued.questions} uncoded sentences of interviewers or moderators were not "
             "scored: this project does not code their turns."
         )
+    _left_out(queued.left_out, "uncoded sentences", fmt)
 
 
 @app.command()
@@ -126,8 +154,11 @@ def themes(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Emergent themes in uncoded text: label, top terms, example quotes."""
+    from qualcode.project.eligible import LeftOut  # deferred: it loads the project package
+
+    left_out = LeftOut()
     with opened(project) as p:
-        found = p.suggestions.themes(n, source=source)
+        found = p.suggestions.list_themes(n, source=source, left_out=left_out)
         if promote is not None:
             _promote(p, found, promote, name, parent)
             return
@@ -143,6 +174,7 @@ def themes(
         for i, t in enumerate(found, 1)
     ]
     say(render(rows, fmt, widths={"terms": 50, "quotes": 80}))
+    _left_out(left_out, "uncoded sentences", fmt)
 
 
 @app.command("promote-theme")
@@ -154,12 +186,26 @@ def promote_theme(
         str | None, typer.Option(help="The new code's name (default: its label).")
     ] = None,
     parent: Annotated[str | None, typer.Option(help="Parent code (name or path).")] = None,
-    n: ThemesOpt = 8,
-    source: Annotated[str | None, typer.Option(help="Themes of this source only.")] = None,
+    n: Annotated[
+        int | None,
+        typer.Option(
+            "--n", "-n", help="How many themes were looked for [default: as last listed, or 8]."
+        ),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(help="Themes of this source only [default: as last listed]."),
+    ] = None,
 ) -> None:
-    """Make an emergent theme a code: its terms become keywords, its quotes examples."""
+    """Make an emergent theme a code: its terms become keywords, its quotes examples.
+
+    The theme is the N-th of the list `qualcode themes` showed last, as long as the uncoded
+    text is as it was then (else it refuses: list them again)."""
     with opened(project) as p:
-        _promote(p, p.suggestions.themes(n, source=source), number, name, parent)
+        code, note = p.suggestions.promote_listed(
+            number, n=n, source=source, name=name, parent=parent
+        )
+        say(f"Theme {number} {note} is now the code {p.codebook.book().path(code)!r}.")
 
 
 def _promote(

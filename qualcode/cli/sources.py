@@ -201,6 +201,7 @@ def turns(
                 "speaker": t.speaker,
                 "start": t.start,
                 "end": t.end,
+                "time": t.clock,
                 "timestamp": t.timestamp,
                 "text": src.text[t.start : t.end],
             }
@@ -210,7 +211,10 @@ def turns(
         render(
             rows,
             fmt,
-            columns=["turn", "speaker", "start", "end", "timestamp", "text"],
+            # People read hh:mm:ss; scripts keep the seconds (json, csv, as before).
+            columns=["turn", "speaker", "start", "end", "time", "text"]
+            if fmt is Format.table
+            else ["turn", "speaker", "start", "end", "timestamp", "text"],
             widths={"text": 70, "speaker": 24},
         )
     )

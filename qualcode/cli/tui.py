@@ -27,12 +27,12 @@ def open_project(
         run_tui(p, source=source)
 
 
-def run_tui(project: Project, *, source: str | None = None) -> None:
-    """Run the TUI on an open project until the user quits."""
+def run_tui(project: Project, *, source: str | None = None, notice: str | None = None) -> None:
+    """Run the TUI on an open project until the user quits; ``notice`` is shown on opening."""
     # Textual is imported here, not at the top: every other command stays fast to start.
     from qualcode.tui.app import QualcodeApp
 
-    QualcodeApp(project, source=source).run()
+    QualcodeApp(project, source=source, notice=notice).run()
 
 
 __all__ = ["open_project", "run_tui"]

@@ -25,17 +25,20 @@ YAML (``codebooks/mentoring.yaml``)::
 
 A flat list works too: a top-level item may say ``parent: Group/Sub`` (a path, or the
 suffix of one, down to a bare name) instead of being nested; a parent may come after its
-children. Keys other than those above are errors, since a typo would otherwise vanish.
-The file is composed, never constructed, with the safe loader: every scalar is read as the
-text written (``hotkey: y`` is ``"y"``, not ``True``) and tags beyond YAML's plain types are
-refused.
+children. A ``name`` is kept as written, ``/`` included; in a ``parent`` path a name's ``/``
+is written ``\\/`` and its ``\\`` as ``\\\\`` (``parent: Advocacy/Social\\/Political``), as
+``qualcode.model.join_path`` writes it. Keys other than those above are errors, since a
+typo would otherwise vanish. The file is composed, never constructed, with the safe loader:
+every scalar is read as the text written (``hotkey: y`` is ``"y"``, not ``True``) and tags
+beyond YAML's plain types are refused.
 
 CSV: a header row with ``name`` and any of ``parent, definition, inclusion, exclusion,
 keywords, examples, color, hotkey, guid`` (case-insensitive); one row per code; ``parent``
-as in YAML; ``keywords``/``examples`` separated by ``;`` (``\\;`` is a literal ``;`` and
-``\\\\`` a literal backslash, so quotes survive a round trip). Commas delimit, unless the
-header uses ``;`` or tabs (as European spreadsheets save). Lines count from the header
-(line 1) and a row's line is where it starts, quoted multi-line fields included.
+as in YAML (a path, escaped so); ``keywords``/``examples`` separated by ``;`` (``\\;`` is a
+literal ``;`` and ``\\\\`` a literal backslash, so quotes survive a round trip). Commas
+delimit, unless the header uses ``;`` or tabs (as European spreadsheets save). Lines count
+from the header (line 1) and a row's line is where it starts, quoted multi-line fields
+included.
 
 Files are UTF-8 with or without a BOM, else Windows-1252; CSV is saved with a BOM so that
 spreadsheets detect UTF-8. Names, ids and order follow ``qualcode.model``.

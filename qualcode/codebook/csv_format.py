@@ -18,7 +18,7 @@ from qualcode.codebook.rules import (
     validate,
 )
 from qualcode.errors import CodebookError
-from qualcode.model import PATH_SEPARATOR, Codebook
+from qualcode.model import PATH_SEPARATOR, Codebook, join_path
 
 
 def parse_csv(text: str, file: str) -> Codebook:
@@ -86,7 +86,7 @@ def _paths(codebook: Codebook) -> dict[int, str]:
             chain.append(by_id[chain[-1].parent_id])
         prefix = "" if chain[-1].parent_id is None else paths[chain[-1].parent_id] + PATH_SEPARATOR
         for node in reversed(chain):
-            paths[node.id] = prefix + node.name
+            paths[node.id] = prefix + join_path([node.name])
             prefix = paths[node.id] + PATH_SEPARATOR
     return paths
 

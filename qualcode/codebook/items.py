@@ -18,8 +18,8 @@ from qualcode.codebook.rules import (
     _name_problem,
     normalize_color,
 )
-from qualcode.errors import CodebookError
-from qualcode.model import PATH_SEPARATOR, Code, Codebook
+from qualcode.errors import CodebookError, quoted
+from qualcode.model import Code, Codebook, join_path, split_path
 
 # Reading: both formats turn their rows or nodes into _Items, and _build makes the tree.
 
@@ -126,7 +126,8 @@ def _resolve_parents(items: list[_Item], file: str) -> list[int | None]:
         return node
 
     def resolve(item: _Item, ref: str) -> int:
-        segments = [s.strip().casefold() for s in ref.split(PATH_SEPARATOR)]
+        names = split_path(ref)
+        segments = [s.strip().casefold() for s in names]
         if not all(segments):
             raise fail(f"parent path {ref!r} of {item.name!r} has an empty part", item)
         found = [
@@ -135,10 +136,13 @@ def _resolve_parents(items: list[_Item], file: str) -> list[int | None]:
             if (top := ends_with(i, segments)) is not None
         ]
         if not found:
-            names = [it.name for it in items]
-            close = difflib.get_close_matches(ref.split(PATH_SEPARATOR)[-1].strip(), names, 1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise fail(f"parent {ref!r} of {item.name!r} does not exist{hint}", item)
+            # Names as a path writes them: an unescaped "A/B" is close to the name 'A\/B'.
+            escaped = [join_path([it.name]) for it in items]
+            close = difflib.get_close_matches(ref.strip(), escaped, 1) or difflib.get_close_matches(
+                join_path([names[-1].strip()]), escaped, 1
+            )
+            hint = f"; did you mean {quoted(close[0])}?" if close else ""
+            raise fail(f"parent {quoted(ref)} of {item.name!r} does not exist{hint}", item)
         if len(found) > 1:  # a full path from the top wins over a mere suffix
             found = [(i, top) for i, top in found if parent_of(top) is None] or found
         if len(found) > 1:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from qualcode.errors import CodebookError
-from qualcode.model import PATH_SEPARATOR, Code, Codebook
+from qualcode.model import Code, Codebook
 
 SUPPORTED_SUFFIXES = (".yaml", ".yml", ".csv")
 # The header dump_csv writes; only "name" is required when reading.
@@ -58,12 +58,7 @@ def normalize_color(value: str) -> str:
 def _name_problem(name: str) -> str | None:
     if not name.strip():
         return "a code has no name"
-    if PATH_SEPARATOR in name:
-        return (
-            f"code name {name!r} contains {PATH_SEPARATOR!r}, the path separator; "
-            "nest the code under its parent instead"
-        )
-    return None
+    return None  # a name with '/' is kept as written; a path escapes it
 
 
 def _hotkey_problem(name: str, hotkey: str | None) -> str | None:
@@ -90,7 +85,7 @@ def validate(codebook: Codebook, file: str | Path | None = None) -> None:
 
     Raises:
         CodebookError: for a duplicate id, a parent that does not exist, a parent cycle, an
-            empty name or one containing ``/``, a bad colour or hotkey, two siblings with the
+            empty name, a bad colour or hotkey, two siblings with the
             same name (case-insensitively: paths are matched so) or a hotkey used twice
             (case-sensitively: ``a`` and ``A`` are different keys).
     """

@@ -26,6 +26,7 @@ from qualcode.errors import ImportFormatError
 from qualcode.ingest.common import build_document, library_errors, read_bytes
 from qualcode.ingest.text import normalise
 from qualcode.ingest.types import Document
+from qualcode.model import clock
 
 VTT_READER = "qualcode.reader.vtt.v1"
 SRT_READER = "qualcode.reader.srt.v1"
@@ -82,9 +83,7 @@ def cue_line(start_seconds: int, text: str, voice: str | None = None) -> str | N
     said = " ".join(text.split())
     if not said:
         return None
-    hours, rest = divmod(max(start_seconds, 0), 3600)
-    minutes, seconds = divmod(rest, 60)
-    stamp = f"[{hours:02d}:{minutes:02d}:{seconds:02d}]"
+    stamp = f"[{clock(start_seconds)}]"
     # A colon inside the name would end the label early; brackets confuse the timestamp.
     name = " ".join((voice or "").translate(str.maketrans(":[]*", "    ")).split())
     return f"{stamp} {name}: {said}" if name else f"{stamp} {said}"

@@ -34,6 +34,13 @@ REFI_PROJECT_SUFFIXES: tuple[str, ...] = (".qdpx", ".qde")
 """A REFI-QDA project: the zip of ``project.qde`` and its sources, or the bare XML."""
 REFI_CODEBOOK_SUFFIXES: tuple[str, ...] = (".qdc",)
 REFI_SUFFIXES: tuple[str, ...] = REFI_PROJECT_SUFFIXES + REFI_CODEBOOK_SUFFIXES
+FILE_KIND_WORDS: Mapping[FileKind, str] = {
+    "refi": "a REFI-QDA file",
+    "sheet": "a sheet",
+    "codebook": "a codebook",
+    "transcript": "a transcript",
+}
+"""What each kind of file is called in a message ("pilot.qdpx: is a REFI-QDA file ...")."""
 
 
 def suffix_of(path: str | Path) -> str:

@@ -36,6 +36,8 @@ from qualcode.model import (
     MemoTarget,
     NewCoding,
     NewMemo,
+    join_path,
+    split_path,
     utc_now,
 )
 from qualcode.segments import shorten
@@ -48,13 +50,17 @@ QUOTE = 60  # characters of a quote shown in a conflict
 NEAR = 0.85  # name similarity (difflib ratio) above which two codes may be the same
 
 
-def _numbered(name: str, taken: Container[str], prefix: str = "") -> str:
-    """``name (2)``, ``name (3)`` ...: the first whose ``prefix + name``, case-folded, is
-    not in ``taken``."""
+def _numbered(name: str, free: Callable[[str], bool]) -> str:
+    """``name (2)``, ``name (3)`` ...: the first that is ``free``."""
     n = 2
-    while f"{prefix}{name} ({n})".casefold() in taken:
+    while not free(f"{name} ({n})"):
         n += 1
     return f"{name} ({n})"
+
+
+def _free_under(prefix: str, taken: Container[str]) -> Callable[[str], bool]:
+    """Whether a name is free under the code whose path (with its ``/``) is ``prefix``."""
+    return lambda name: (prefix + join_path([name])).casefold() not in taken
 
 
 def real_guid(value: str | None) -> str | None:
@@ -187,22 +193,24 @@ class Merger:
         claimed: dict[int, str | None] = {}  # code id -> the incoming code that took it
         placed: dict[int, int] = {}  # the file's code id -> the project's
         for code in codes:
-            name = unicodedata.normalize("NFC", code.name).replace(PATH_SEPARATOR, "∕").strip()
+            # A name is kept as written, '/' included (another tool's "Social/Political"):
+            # only the path escapes it.
+            name = unicodedata.normalize("NFC", code.name).strip()
             parent_id = placed.get(code.parent_id) if code.parent_id is not None else None
             prefix = paths[parent_id] + PATH_SEPARATOR if parent_id else ""
             guid = real_guid(code.guid)
             hit = by_guid.get(guid) if guid else None
             if hit is None:
-                hit = by_path.get((prefix + name).casefold())
+                hit = by_path.get((prefix + join_path([name])).casefold())
                 if hit is not None and hit in claimed and claimed[hit] != code.guid:
                     # Two codes of one input share a path: qualcode needs unique siblings.
-                    free = _numbered(name, by_path, prefix)
+                    free = _numbered(name, _free_under(prefix, by_path))
                     self.report.conflicts.append(
-                        f"two codes named {prefix + name!r} in {self.origin}; the second is "
-                        f"added as {free!r}"
+                        f"two codes named {prefix + join_path([name])!r} in {self.origin}; "
+                        f"the second is added as {free!r}"
                     )
                     name, hit = free, None
-            path = prefix + name
+            path = prefix + join_path([name])
             if hit is None:
                 hit = by_path.get(path.casefold())
                 if hit is not None and guid and existing[hit].guid is None:
@@ -254,7 +262,7 @@ class Merger:
     def _near(self, path: str, name: str, existing: list[str]) -> None:
         folded = name.casefold()
         for other in existing:
-            other_name = other.rsplit(PATH_SEPARATOR, 1)[-1].casefold()
+            other_name = split_path(other)[-1].casefold()
             m = difflib.SequenceMatcher(None, folded, other_name)
             # The cheap upper bounds first: a large codebook has many codes to compare.
             if folded == other_name or (
@@ -298,7 +306,7 @@ class Merger:
                 )
                 continue
             if name.casefold() in names:
-                free = _numbered(name, names)
+                free = _numbered(name, lambda n: n.casefold() not in names)
                 self.report.conflicts.append(
                     f"source {name!r} in {self.origin} has other text than the project's "
                     f"source of that name; added as {free!r}"

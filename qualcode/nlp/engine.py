@@ -160,13 +160,7 @@ class CombinedSuggester:
         self.codebook_ = self._codebook_part(vectorizer).fit(self.codes_)
         self.learned_: LearnedSuggester | None = None
         if examples:
-            self.learned_ = self.learned_class(
-                min_examples=self.min_examples,
-                class_weight=self.class_weight,
-                vectorizer=vectorizer,
-                function_words=self.function_words,
-                random_state=self.random_state,
-            ).fit(
+            self.learned_ = self._learned_part(vectorizer).fit(
                 lemma_texts,
                 labels,
                 self.labels_,
@@ -175,6 +169,16 @@ class CombinedSuggester:
                 contexts=self._contexts(contexts),
             )
         return self
+
+    def _learned_part(self, vectorizer: Any) -> LearnedSuggester:
+        """The learned suggester this blend fits (of ``learned_class``), not yet fitted."""
+        return self.learned_class(
+            min_examples=self.min_examples,
+            class_weight=self.class_weight,
+            vectorizer=vectorizer,
+            function_words=self.function_words,
+            random_state=self.random_state,
+        )
 
     def _codebook_part(self, vectorizer: Any) -> CodebookSuggester:
         """The codebook suggester this blend fits (``qualcode.codebook.v1``)."""
@@ -508,9 +512,13 @@ class CombinedSuggesterV3(Estimator, CombinedSuggesterV2):
         super().fit(codes, examples, labels, rejected=rejected, corpus=corpus, contexts=contexts)
         self.units_: CombinedSuggesterV3 | None = None
         if units:
-            same = {**self.get_params(deep=False), "vectorizer": self.codebook_.vectorizer_}
+            same = self._units_params()
             self.units_ = type(self)(**same).fit(codes, units, unit_labels, contexts=unit_contexts)
         return self
+
+    def _units_params(self) -> dict[str, Any]:
+        """The parameters of the units' blend: this one's, with its fitted features."""
+        return {**self.get_params(deep=False), "vectorizer": self.codebook_.vectorizer_}
 
     def _codebook_part(self, vectorizer: Any) -> CodebookSuggester:
         """``qualcode.codebook.v2``, or ``.v1`` without ``name_shares``."""

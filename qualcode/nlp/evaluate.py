@@ -2,18 +2,24 @@
 
     python -m qualcode.nlp.evaluate DATA.csv --text COL --codes COL [--sep ';'] [--group COL]
         [--context COL] [--encoding ENC] [--codebook FILE] [--seed N] [--seeds 3] [--curve]
-        [--excerpt COL] [--gains | --no-ablation] [--format json]
+        [--excerpt COL] [--gains | --no-ablation] [--suggester NAME] [--min-precision 0.8]
+        [--format json]
+    python -m qualcode.nlp.evaluate DATA.csv ... --codebook FILE --deductive [--scorer NAME]
 
 Rows with the same text (within the same group and context) are one passage; its codes are
 the union of the ``--sep``-separated codes of its rows, so both "one row per passage" and
 "one row per code" files work. ``--context`` names the column with what a passage answers
-(a survey sheet's question column). ``--excerpt`` names the column with the exact words a
-row's codes were applied to: the suggester then learns as a project does, from the coded
-words and from the passages that hold them, and is still measured on whole passages.
+(a survey sheet's question column), read as the suggester reads it (``qualcode.combined.v4``:
+ids and few values as a category, numbers as a number, else text). ``--excerpt`` names the
+column with the exact words a row's codes were applied to: the suggester then learns as a
+project does, from the coded words and from the passages that hold them, and is still
+measured on whole passages.
 Passages are split by ``--group`` (the participant: none
 of a person's answers is both learned from and tested on) into halves, once per seed
 (``--seeds`` splits from ``--seed``); the suggesters learn from one half and are measured on
 the passages of the other that carry any code. Every figure is the mean over the splits.
+The suggester measured is ``qualcode.combined.v4``, the project's, unless ``--suggester``
+names another registered one (``qualcode.combined.v3``).
 
 Definitions, per test passage with true codes T and ranked suggestions S, then averaged:
 
@@ -21,40 +27,50 @@ Definitions, per test passage with true codes T and ranked suggestions S, then a
 * ``r_at_3`` = |S[:3] ∩ T| / |T|;
 * ``baseline_*``: the same for always suggesting the training half's most frequent codes;
 * ``spread``: per figure, the standard deviation over the splits, the lowest and highest;
-* ``gain``: per feature of ``qualcode.combined.v3``, the figures with every feature and
-  without that one, and the p@3 gain: by default for the columns given (``context``,
-  ``excerpts``), with ``--gains`` for every feature (function words, the nearest passages'
-  vote for rare codes, name shares, the rare codes' discount, the best sentence, and the
-  columns), a model each;
+* ``gain``: per feature of the suggester (``qualcode.combined.v3`` or later), the figures
+  with every feature and without that one, and the p@3 gain: by default for the columns
+  given (``context``, ``excerpts``), with ``--gains`` for every feature (function words,
+  the nearest passages' vote for rare codes, name shares, the rare codes' discount, the
+  best sentence, and the columns), a model each;
 * ``codebook_*`` (with ``--codebook``): the codebook suggester alone, before any learning;
 * ``curve`` (with ``--curve``): the figures when each code has at most 5, 10, 20, 50
   training passages;
-* ``calibration``: of the top-5 suggestions in each score band, the share that is right.
+* ``calibration``: of the top-5 suggestions in each score band, the share that is right;
+* ``kappa``: per code, Cohen's kappa between the human coding and the suggestions the review
+  queue would hold at ``--min-precision`` (see :mod:`qualcode.nlp.kappa`), and their mean.
+
+``--deductive`` measures the codebook suggester alone, with no learning and no split (see
+:mod:`qualcode.nlp.evaluate_deductive`).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import io
-import itertools
 import json
 import random
 import statistics
 import sys
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodeDescription
+from qualcode.nlp.kappa import MIN_PRECISION, code_kappas, pooled
+from qualcode.nlp.measures import calibration, calibration_lines, precision_recall
+from qualcode.nlp.measures import label_key as _key
 
 CURVE = (5, 10, 20, 50)
 SEEDS = (0, 1, 2)
 FIGURES = ("p_at_1", "p_at_3", "r_at_3")
 METRICS = (*FIGURES, *(f"baseline_{k}" for k in FIGURES))
+# The suggester measured unless another is named (``--suggester``): the one a project fits.
+SUGGESTER = "qualcode.combined.v4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,39 +164,6 @@ def split(passages: Sequence[Passage], seed: int = 0) -> tuple[list[Passage], li
     return train, test
 
 
-def precision_recall(ranked: Sequence[Sequence[str]], truth: Sequence[Collection[str]]) -> dict:
-    """Mean p@1, p@3 and r@3 of ranked label lists against the true label sets."""
-    n = len(truth) or 1
-    p1 = sum(len(set(r[:1]) & set(t)) for r, t in zip(ranked, truth, strict=True)) / n
-    p3 = sum(len(set(r[:3]) & set(t)) / 3 for r, t in zip(ranked, truth, strict=True)) / n
-    r3 = sum(len(set(r[:3]) & set(t)) / len(t) for r, t in zip(ranked, truth, strict=True)) / n
-    return {"p_at_1": round(p1, 4), "p_at_3": round(p3, 4), "r_at_3": round(r3, 4)}
-
-
-def calibration(
-    ranked: Sequence[Sequence[Any]], truth: Sequence[Collection[str]]
-) -> list[dict[str, Any]]:
-    """Share of suggestions (top 5) that are right, by score band: scores mean something
-    if the share rises with the score."""
-    edges = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
-    out = []
-    for lo, hi in itertools.pairwise(edges):
-        hits = [
-            r.label in t
-            for row, t in zip(ranked, truth, strict=True)
-            for r in row
-            if lo <= r.score < hi
-        ]
-        out.append(
-            {
-                "scores": f"{lo:.1f}-{min(hi, 1.0):.1f}",
-                "suggestions": len(hits),
-                "right": round(sum(hits) / len(hits), 3) if hits else None,
-            }
-        )
-    return out
-
-
 def cap_per_code(train: Sequence[Passage], n: int, seed: int = 0) -> list[Passage]:
     """Training passages chosen so each code has at most about ``n`` examples."""
     order = list(train)
@@ -215,11 +198,16 @@ def evaluate(
     seeds: Sequence[int] = SEEDS,
     curve: Sequence[int] = (),
     ablation: bool | Sequence[str] = INPUTS,
+    min_precision: float = MIN_PRECISION,
+    suggester: str = SUGGESTER,
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Every figure of the module docstring for these passages: the mean over ``seeds``
-    (one split each) with its spread, and the gain of each feature named in ``ablation``
+    (one split each) with its spread, the gain of each feature named in ``ablation``
     that is in use (True: every feature; by default the columns given, context and
-    excerpts)."""
+    excerpts), and per code the kappa at the threshold of a review queue held at
+    ``min_precision``, for the suggester registered as ``suggester``
+    (``qualcode.combined.v3`` or later) with ``params`` beside the features'."""
     from qualcode.nlp.pipeline import lemmatise
 
     corpus = lemmatise([p.text for p in passages], language)
@@ -228,11 +216,24 @@ def evaluate(
     features = [f for f in FEATURES if given.get(f, True)]
     named = FEATURES if ablation is True else () if ablation is False else ablation
     measured = [f for f in features if f in named]
+    make = _suggester(suggester, params or {})
     runs = [
-        _evaluate_split(passages, corpus, codebook, language, seed, curve, features, measured)
+        _evaluate_split(
+            passages,
+            corpus,
+            codebook,
+            language,
+            seed,
+            curve,
+            features,
+            measured,
+            make,
+            min_precision,
+        )
         for seed in seeds
     ]
     result: dict[str, Any] = {
+        "suggester": suggester,
         "passages": len(passages),
         "seeds": list(seeds),
         "features": features,
@@ -256,6 +257,7 @@ def evaluate(
         }
     hits = [h for r in runs for h in r["hits"]]
     result["calibration"] = calibration([h[0] for h in hits], [h[1] for h in hits])
+    result["kappa"] = pooled([r["kappa"] for r in runs], min_precision)
     result["curve"] = [
         {
             "examples_per_code": n,
@@ -279,9 +281,11 @@ def _evaluate_split(
     curve: Sequence[int],
     features: Sequence[str],
     measured: Sequence[str],
+    make: Callable[..., Any],
+    min_precision: float = MIN_PRECISION,
 ) -> dict[str, Any]:
-    """The figures of one split (``seed``)."""
-    from qualcode.nlp.engine import CombinedSuggesterV3, fit_vectorizer
+    """The figures of one split (``seed``), of the suggesters ``make`` makes."""
+    from qualcode.nlp.engine import fit_vectorizer
 
     train, test = split(passages, seed)
     test = [p for p in test if p.codes]
@@ -296,7 +300,7 @@ def _evaluate_split(
 
     def run(sample: Sequence[Passage], off: str | None = None) -> dict:
         on = {f: f in features and f != off for f in FEATURES}
-        model = CombinedSuggesterV3(
+        model = make(
             language,
             vectorizer=vectorizer,
             function_words=on["function_words"],
@@ -344,6 +348,12 @@ def _evaluate_split(
         **run(train),
         **{f"baseline_{k}": v for k, v in baseline.items()},
         "hits": hits,
+        "kappa": code_kappas(
+            [[(r.label, r.score) for r in row] for row, _ in hits],
+            truth,
+            [c.label for c in codes],
+            min_precision=min_precision,
+        ),
     }
     if measured:
         result["without"] = {f: run(train, off=f) for f in measured}
@@ -354,6 +364,19 @@ def _evaluate_split(
         {"train_passages": len(s), **run(s)} for n in curve for s in [cap_per_code(train, n, seed)]
     ]
     return result
+
+
+def _suggester(name: str, params: Mapping[str, Any]) -> Callable[..., Any]:
+    """The suggester class registered as ``name``, with ``params``; refused unless it takes
+    the parameters the features are switched by (``qualcode.combined.v3`` and later)."""
+    from qualcode.nlp import registry
+    from qualcode.nlp.engine import CombinedSuggesterV3
+
+    found = registry.get(name)
+    if not issubclass(found, CombinedSuggesterV3):
+        known = [n for n, c in registry.REGISTRY.items() if issubclass(c, CombinedSuggesterV3)]
+        raise QualcodeError(f"the evaluator measures {', '.join(sorted(known))}, not {name!r}")
+    return functools.partial(found, **params)
 
 
 def _descriptions(
@@ -382,10 +405,6 @@ def _spread(values: Sequence[float]) -> dict[str, float]:
     return {"sd": round(sd, 4), "min": round(min(values), 4), "max": round(max(values), 4)}
 
 
-def _key(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
-
-
 def load_descriptions(path: Path) -> list[CodeDescription]:
     """The codes of a codebook file (YAML, CSV or .qdc) as descriptions."""
     from qualcode.codebook import load_codebook
@@ -395,7 +414,7 @@ def load_descriptions(path: Path) -> list[CodeDescription]:
 
 
 def _table(result: dict[str, Any]) -> str:
-    skip = ("curve", "calibration", "spread", "gain", "per_seed")
+    skip = ("curve", "calibration", "spread", "gain", "per_seed", "kappa")
     lines = []
     for k, v in result.items():
         if k in skip:
@@ -409,9 +428,7 @@ def _table(result: dict[str, Any]) -> str:
             f"{'gain of ' + name:>24}: p@3 {gain['p_at_3']:+.3f} "
             f"({gain['without']['p_at_3']:.3f} without, {gain['with']['p_at_3']:.3f} with)"
         )
-    lines.append("share right by score (top 5 suggestions): band, suggestions, right")
-    for row in result["calibration"]:
-        lines.append(f"{row['scores']:>24}: {row['suggestions']:>5}  {row['right']}")
+    lines.extend(calibration_lines(result))
     if result["curve"]:
         lines.append("learning curve (examples per code: train passages, p@1, p@3, r@3)")
     for row in result["curve"]:
@@ -439,6 +456,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--excerpt", help="column with the exact words a row's codes were applied to"
     )
+    parser.add_argument(
+        "--suggester",
+        default=SUGGESTER,
+        help=f"the registered suggester to measure (default {SUGGESTER})",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the first split")
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="splits to average over")
     parser.add_argument("--curve", action="store_true", help="the learning curve too")
@@ -449,8 +471,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     gains.add_argument(
         "--no-ablation", action="store_true", help="measure no gain, not even the columns'"
     )
+    parser.add_argument(
+        "--min-precision",
+        type=float,
+        default=MIN_PRECISION,
+        help="the review queue's expected precision: kappa is measured at its threshold",
+    )
+    parser.add_argument(
+        "--deductive",
+        action="store_true",
+        help="score with the codebook alone (needs --codebook): no learning, no split",
+    )
+    parser.add_argument(
+        "--scorer",
+        default="qualcode.codebook.v3",
+        help="with --deductive: the codebook suggester (qualcode.codebook.v1, .v2, .v3)",
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table")
     args = parser.parse_args(argv)
+    if not 0.0 < args.min_precision <= 1.0:
+        parser.error(f"--min-precision must be in (0, 1], not {args.min_precision}")
     try:
         passages = read_passages(
             args.data,
@@ -463,18 +503,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             excerpt=args.excerpt,
         )
         codebook = load_descriptions(args.codebook) if args.codebook else []
-        result = evaluate(
-            passages,
-            codebook=codebook,
-            language=args.language,
-            seeds=range(args.seed, args.seed + args.seeds),
-            curve=CURVE if args.curve else (),
-            ablation=True if args.gains else () if args.no_ablation else INPUTS,
-        )
+        if args.deductive:
+            from qualcode.nlp.evaluate_deductive import deductive_table, evaluate_deductive
+
+            result = evaluate_deductive(
+                passages,
+                codebook,
+                language=args.language,
+                scorer=args.scorer,
+                min_precision=args.min_precision,
+            )
+            table = deductive_table
+        else:
+            result = evaluate(
+                passages,
+                codebook=codebook,
+                language=args.language,
+                seeds=range(args.seed, args.seed + args.seeds),
+                curve=CURVE if args.curve else (),
+                ablation=True if args.gains else () if args.no_ablation else INPUTS,
+                min_precision=args.min_precision,
+                suggester=args.suggester,
+            )
+            table = _table
     except (QualcodeError, OSError) as exc:
         print(f"qualcode: error: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps(result, indent=2) if args.format == "json" else _table(result))
+    print(json.dumps(result, indent=2) if args.format == "json" else table(result))
     return 0
 
 

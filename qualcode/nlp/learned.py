@@ -122,18 +122,7 @@ class LearnedSuggester:
         self.blocks_ = self._fit_blocks(n, words, contexts)
         features = self._features(X, words, contexts)
         Z, to_words = row_space(features)
-        fitted: list[tuple[int, Any, float, float, float]] = []
-        for j in range(k):
-            pos = Y[:, j] == 1
-            if R[:, j].any():
-                self.negatives_[j] = _unit(np.asarray(X[R[:, j]].mean(axis=0)).ravel())
-            if not pos.any():
-                continue
-            if self.counts_[j] >= self.min_examples and (~pos).sum() >= self.min_examples:
-                fitted.append((j, *self._regression(Z, Y[:, j], np.where(R[:, j], 2.0, 1.0))))
-                self.negatives_[j] = 0.0  # the regression has learned from the rejections
-            else:
-                self.centroids_[j] = _unit(np.asarray(X[pos].mean(axis=0)).ravel())
+        fitted = self._fit_codes(X, Y, R, Z)
         # The regressions side by side, so scoring every code is one matrix product.
         self.regressed_ = np.array([f[0] for f in fitted], dtype=np.int64)
         coef = np.zeros((Z.shape[1], len(fitted)), dtype=np.float64)
@@ -146,6 +135,30 @@ class LearnedSuggester:
         self.platt_ = np.array([[f[3], f[4]] for f in fitted], dtype=np.float32).reshape(-1, 2)
         self.terms_ = self._top_terms(X, Y)
         return self
+
+    def _fit_codes(
+        self, X: Any, Y: Any, R: Any, Z: Any
+    ) -> list[tuple[int, Any, float, float, float]]:
+        """Each code's centroid, or its regression (returned, by column ``j``), and the
+        centroid of the passages where it was rejected."""
+        import numpy as np
+
+        regressed = []
+        for j in range(Y.shape[1]):
+            pos = Y[:, j] == 1
+            if R[:, j].any():
+                self.negatives_[j] = _unit(np.asarray(X[R[:, j]].mean(axis=0)).ravel())
+            if not pos.any():
+                continue
+            if self.counts_[j] >= self.min_examples and (~pos).sum() >= self.min_examples:
+                regressed.append(j)
+                self.negatives_[j] = 0.0  # the regression has learned from the rejections
+            else:
+                self.centroids_[j] = _unit(np.asarray(X[pos].mean(axis=0)).ravel())
+        with one_blas_thread():
+            return [
+                (j, *self._regression(Z, Y[:, j], np.where(R[:, j], 2.0, 1.0))) for j in regressed
+            ]
 
     def _regression(self, X: Any, y: Any, weight: Any) -> tuple[Any, float, float, float]:
         """A logistic regression for one code: coefficients, intercept, and the Platt scaling
@@ -288,6 +301,22 @@ class LearnedSuggesterV3(LearnedSuggesterV2):
         self.solver = solver
 
 
+def one_blas_thread() -> Any:
+    """A block in which BLAS runs on one thread: the regressions' solver multiplies a
+    passages-by-passages matrix by a vector a few hundred times per code, work too small to
+    share, and OpenBLAS's threads wait on each other for it: on two busy cores a fit took six
+    times the CPU time it takes on one thread, and the eigendecomposition of :func:`row_space`
+    several times too (the music data with ``--excerpt``: 7 minutes, now 72 s of CPU). Each
+    matrix-vector product sums in the same order either way (the coefficients are the same to
+    the last bit); the eigenvectors may differ in their last bits, which moves no figure: the
+    evaluator's JSON output on the music data with ``--excerpt`` is the same with one thread
+    or two, and the games data's figures are the README's."""
+    # threadpoolctl comes with scikit-learn, which a fit has loaded already.
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
+
+
 def _unit(v: Any) -> Any:
     import numpy as np
 
@@ -314,7 +343,8 @@ def row_space(X: Any, max_rows: int = 4000) -> tuple[Any, Any]:
     if n == 0 or n >= d or n > max_rows:
         return X, lambda coef: coef
     gram = np.asarray((X @ X.T).todense(), dtype=np.float64)
-    values, vectors = np.linalg.eigh(gram)
+    with one_blas_thread():  # see there: on busy cores, threads cost more than they save
+        values, vectors = np.linalg.eigh(gram)
     keep = values > max(float(values.max()), 1e-12) * 1e-9
     root = np.sqrt(values[keep])
     Z = vectors[:, keep] * root

@@ -7,7 +7,9 @@ trained pipeline in the setting ``nlp.model``. Nothing is downloaded.
 An :class:`Analysis` keeps what the suggesters need from a spaCy ``Doc`` (token offsets,
 lower-cased lemmas, sentence bounds) as plain lists, so it is cheap to keep and to slice by
 character offsets. Analyses are cached by the hash of the text and the pipeline name: a
-transcript is parsed once per process, however often its passages are asked about.
+transcript is parsed once per process, however often its passages are asked about, and once
+per machine, as they are kept on disk too (:mod:`qualcode.nlp.kept`): a later process reads
+them without loading spaCy.
 """
 
 from __future__ import annotations
@@ -144,6 +146,7 @@ def analyse(
     name = f"{language}:{model or 'blank'}"
     out: list[Analysis | None] = []
     todo: dict[str, str] = {}
+    done: dict[str, Analysis] = {}
     keys = [text_key(t) for t in texts]
     with _LOCK:
         for key, text in zip(keys, texts, strict=True):
@@ -154,11 +157,17 @@ def analyse(
                 _CACHE.move_to_end((name, key))
             out.append(found)
     if todo:
+        done = _kept(name, model, list(todo))
+        todo = {k: t for k, t in todo.items() if k not in done}
+    if todo:
         nlp = pipeline(language, model)
-        done = {
+        parsed = {
             key: _from_doc(doc)
             for key, doc in zip(todo, nlp.pipe(todo.values(), batch_size=batch_size), strict=True)
         }
+        _keep(name, model, parsed)
+        done.update(parsed)
+    if done:
         with _LOCK:
             for key, analysis in done.items():
                 _CACHE[(name, key)] = analysis
@@ -166,6 +175,70 @@ def analyse(
                 _CACHE.popitem(last=False)
         out = [a if a is not None else done[k] for a, k in zip(out, keys, strict=True)]
     return [a for a in out if a is not None]
+
+
+def _kept_kind(name: str, model: str | None) -> str:
+    """The kind analyses of this pipeline are kept under (see :mod:`qualcode.nlp.kept`)."""
+    from qualcode.nlp import kept
+
+    return f"analysis:{name}:{_model_version(model)}:{kept.code_version()}"
+
+
+def _model_version(model: str | None) -> str:
+    """The installed version of a named pipeline (a package, or a folder's meta.json)."""
+    if not model:
+        return ""
+    from importlib import metadata
+    from pathlib import Path
+
+    try:
+        return metadata.version(model)
+    except (metadata.PackageNotFoundError, ValueError):
+        meta = Path(model) / "meta.json"
+        try:
+            return text_key(meta.read_text(encoding="utf-8")) + str(meta.stat().st_mtime_ns)
+        except OSError:
+            return "unknown"
+
+
+def _kept(name: str, model: str | None, keys: list[str]) -> dict[str, Analysis]:
+    """The analyses kept on disk for these text keys."""
+    import json
+
+    from qualcode.nlp import kept
+
+    out = {}
+    for key, raw in kept.get_values(_kept_kind(name, model), keys).items():
+        try:
+            starts, ends, lemmas, content, sentences = json.loads(raw)
+            out[key] = Analysis(
+                tuple(starts),
+                tuple(ends),
+                tuple(lemmas),
+                tuple(bool(c) for c in content),
+                tuple((a, b) for a, b in sentences),
+            )
+        except (ValueError, TypeError):
+            continue
+    return out
+
+
+def _keep(name: str, model: str | None, done: dict[str, Analysis]) -> None:
+    import json
+
+    from qualcode.nlp import kept
+
+    kept.put_values(
+        _kept_kind(name, model),
+        {
+            key: json.dumps(
+                [a.starts, a.ends, a.lemmas, [int(c) for c in a.content], a.sentences],
+                ensure_ascii=False,
+                separators=(",", ":"),
+            ).encode("utf-8")
+            for key, a in done.items()
+        },
+    )
 
 
 def _from_doc(doc: Any) -> Analysis:

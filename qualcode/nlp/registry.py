@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp.codebook import CodebookSuggester, CodebookSuggesterV2
+from qualcode.nlp.combined_v4 import CombinedSuggesterV4, LearnedSuggesterV4
+from qualcode.nlp.deductive import CodebookSuggesterV3
 from qualcode.nlp.engine import CombinedSuggester, CombinedSuggesterV2, CombinedSuggesterV3
 from qualcode.nlp.learned import LearnedSuggester, LearnedSuggesterV2, LearnedSuggesterV3
 from qualcode.nlp.themes import ThemeFinder
@@ -19,12 +21,15 @@ from qualcode.nlp.themes import ThemeFinder
 REGISTRY: dict[str, type] = {
     CodebookSuggester.name: CodebookSuggester,
     CodebookSuggesterV2.name: CodebookSuggesterV2,
+    CodebookSuggesterV3.name: CodebookSuggesterV3,
     LearnedSuggester.name: LearnedSuggester,
     LearnedSuggesterV2.name: LearnedSuggesterV2,
     LearnedSuggesterV3.name: LearnedSuggesterV3,
+    LearnedSuggesterV4.name: LearnedSuggesterV4,
     CombinedSuggester.name: CombinedSuggester,
     CombinedSuggesterV2.name: CombinedSuggesterV2,
     CombinedSuggesterV3.name: CombinedSuggesterV3,
+    CombinedSuggesterV4.name: CombinedSuggesterV4,
     ThemeFinder.name: ThemeFinder,
 }
 

@@ -152,10 +152,20 @@ def _keyness(word: str, share: float, language: str) -> float:
 
 @functools.cache
 def _general_probs(language: str) -> Any:
-    """The language's word log-probabilities from spacy-lookups-data (None if it has none)."""
-    try:
-        from spacy.lookups import load_lookups
+    """The language's word log-probabilities from spacy-lookups-data (None if it has none),
+    as a plain dict kept on disk (:func:`qualcode.nlp.kept.word_table`): spaCy's lookup
+    table took 3.5 s of CPU to build, for the few thousand words a list of themes asks."""
+    from qualcode.nlp import kept
 
-        return load_lookups(language, ["lexeme_prob"]).get_table("lexeme_prob")
+    def load() -> dict[str, Any]:
+        from spacy.util import load_language_data, registry
+
+        if language not in registry.lookups:
+            raise KeyError(language)
+        data = registry.lookups.get(language)
+        return dict(load_language_data(data["lexeme_prob"]))
+
+    try:
+        return kept.word_table(f"lexeme_prob-{language}", load)
     except (ValueError, KeyError, OSError, ImportError):
         return None

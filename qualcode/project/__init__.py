@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import ProjectError, QualcodeError
 from qualcode.ingest import content_hash
+from qualcode.ingest.formats import FILE_KIND_WORDS, TRANSCRIPT_SUFFIXES, file_kind, suffix_of
 from qualcode.model import utc_now
 from qualcode.outputs import check_output, part_path, remove_database, remove_stale_parts
 from qualcode.project.agreement import Agreement
@@ -128,7 +129,11 @@ class Project:
             return cls(Store.open(str(path), busy_timeout=busy_timeout))
         path = Path(path)
         remove_stale_parts(path)
-        return cls(Store.open(path, busy_timeout=busy_timeout), path)
+        try:
+            store = Store.open(path, busy_timeout=busy_timeout)
+        except ProjectError as exc:
+            raise _importable_instead(path) or exc from None
+        return cls(store, path)
 
     @classmethod
     @contextmanager
@@ -266,3 +271,17 @@ __all__ = [
 def _new_settings(language: str, name: str) -> dict[str, str]:
     """The settings a new project starts with."""
     return {SettingKey.LANGUAGE: language, SettingKey.NAME: name, SettingKey.CREATED_AT: utc_now()}
+
+
+def _importable_instead(path: Path) -> ProjectError | None:
+    """For a file opened as a project that is one qualcode imports (a .qdpx, a transcript,
+    a sheet, a codebook): the error that says so and how to bring it in, else None."""
+    kind = file_kind(path)
+    if kind == "transcript" and suffix_of(path) not in TRANSCRIPT_SUFFIXES:
+        return None
+    return ProjectError(
+        f"is {FILE_KIND_WORDS[kind]}, not a qualcode project; "
+        f"`qualcode import study.qcdb {path.name}` brings it into a project (a new one is "
+        "made if study.qcdb does not exist)",
+        file=str(path),
+    )

@@ -9,13 +9,15 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import CodebookError, ProjectError
+from qualcode.errors import CodebookError, ProjectError, quoted
 from qualcode.model import (
-    PATH_SEPARATOR,
     SOURCE_KINDS,
     Code,
     Codebook,
     Source,
+    Turn,
+    join_path,
+    split_path,
 )
 from qualcode.project.cache import Recent, SuggesterCache
 from qualcode.store import Store
@@ -24,7 +26,7 @@ from qualcode.store.settings import SettingKey, Settings
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.nlp.engine import CombinedSuggesterV3
+    from qualcode.nlp.combined_v4 import CombinedSuggesterV4
 
 LANGUAGE_CODE = r"[a-z]{2,3}([_-][A-Za-z]{2,4})?"  # en, de, pt-BR, zh_Hans
 # The setting naming the case attribute that holds what each source answers (a survey
@@ -42,9 +44,12 @@ class ProjectContext:
         self.store = store
         self.path = path  # the project file, if the project was opened from one
         # The fitted suggestion model, its background refit, and what the NLP reuses.
-        self.nlp: SuggesterCache[CombinedSuggesterV3] = SuggesterCache()
+        self.nlp: SuggesterCache[CombinedSuggesterV4] = SuggesterCache()
         # The sentence units of the sources read last, for the reports (Reports._sentences).
         self.sentence_frames: Recent[tuple[int, str], pd.DataFrame] = Recent()
+        # The turns of the sources read last, by source and import (the coding screen asks
+        # for a source's codings, and so its turns, after every change).
+        self._turns: Recent[tuple[int, str, str], tuple[Turn, ...]] = Recent()
 
     @property
     def label(self) -> str:
@@ -132,6 +137,15 @@ class ProjectContext:
             file=self.label,
         )
 
+    def turns(self, source: Source) -> tuple[Turn, ...]:
+        """A source's turns, read once per import of it (a source's turns never change
+        after import; a source imported again is another import)."""
+        key = (source.id, source.content_hash, source.imported_at)
+        kept = self._turns.get(key)
+        return (
+            kept if kept is not None else self._turns.put(key, tuple(self.store.turns(source.id)))
+        )
+
     def texts(self, source_ids: Sequence[int]) -> dict[int, str]:
         """The texts of these sources by id (for quoting what a listing points into)."""
         # One source at a time: the coding screen asks for one source's codings on every
@@ -155,12 +169,14 @@ class ProjectContext:
         found = book.find(str(ref))
         if not found:
             raise CodebookError(
-                f"no code {ref!r} in the codebook{_did_you_mean(book, str(ref))}",
+                f"no code {quoted(str(ref))} in the codebook{_did_you_mean(book, str(ref))}",
                 file=self.label,
             )
         if len(found) > 1:
             paths = ", ".join(book.path(c) for c in found)
-            raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
+            raise CodebookError(
+                f"{quoted(str(ref))} is ambiguous: {paths}; give the path", file=self.label
+            )
         return found[0]
 
     def code_id(self, ref: str | int, *, new: bool) -> tuple[int, bool]:
@@ -187,11 +203,14 @@ class ProjectContext:
             return found[0].id, False
         if len(found) > 1:
             paths = ", ".join(book.path(c) for c in found)
-            raise CodebookError(f"{ref!r} is ambiguous: {paths}; give the path", file=self.label)
+            raise CodebookError(
+                f"{quoted(ref)} is ambiguous: {paths}; give the path", file=self.label
+            )
         parent: int | None = None
         created = False
-        for depth, name in enumerate(p.strip() for p in ref.split(PATH_SEPARATOR)):
-            prefix = PATH_SEPARATOR.join(ref.split(PATH_SEPARATOR)[: depth + 1])
+        names = [name.strip() for name in split_path(ref.strip())]
+        for depth, name in enumerate(names):
+            prefix = join_path(names[: depth + 1])
             hit = [c for c in self.store.codebook().find(prefix) if c.parent_id == parent]
             if hit:
                 parent = hit[0].id
@@ -222,7 +241,8 @@ class ProjectContext:
 
 def _did_you_mean(book: Codebook, ref: str) -> str:
     """`` (did you mean 'Awareness'?)`` for the names and paths closest to ``ref``."""
-    return did_you_mean(ref, [c.name for c in book] + [book.path(c) for c in book])
+    # Names as a path writes them: a name with '/' is suggested with it escaped.
+    return did_you_mean(ref, [join_path([c.name]) for c in book] + [book.path(c) for c in book])
 
 
 def did_you_mean(ref: str, choices: Iterable[str]) -> str:
@@ -234,7 +254,7 @@ def did_you_mean(ref: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(ref.strip().casefold(), list(names), n=3, cutoff=0.6)
     if not close:
         return ""
-    return " (did you mean " + " or ".join(repr(names[c]) for c in close) + "?)"
+    return " (did you mean " + " or ".join(quoted(names[c]) for c in close) + "?)"
 
 
 def _check_kind(kind: str) -> str:

@@ -45,7 +45,7 @@ class Sources:
         return self._ctx.source(ref)
 
     def turns(self, ref: str | int) -> list[Turn]:
-        return self._ctx.store.turns(self._ctx.source_id(ref))
+        return list(self._ctx.turns(self._ctx.source(ref)))
 
     def texts(self, source_ids: Sequence[int]) -> dict[int, str]:
         """The texts of these sources by id (for quoting what a listing points into)."""
@@ -57,13 +57,13 @@ class Sources:
         from qualcode.analysis.units import sentence_units
 
         src = self._ctx.source(source)
-        turns = self._ctx.store.turns(src.id)
+        turns = self._ctx.turns(src)
         return sentence_units(src.text, [(t.start, t.end) for t in turns])
 
     def search(self, source: str | int, query: str, *, regex: bool = False) -> list[Span]:
         """Case-insensitive hits of ``query`` in what was said (turns, not labels)."""
         src = self._ctx.source(source)
-        turns = [(t.start, t.end) for t in self._ctx.store.turns(src.id)]
+        turns = [(t.start, t.end) for t in self._ctx.turns(src)]
         try:
             return segments.find_all(src.text, query, turns, regex=regex)
         except re.error as exc:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from qualcode.errors import ProjectError
 from qualcode.model import (
     Code,
+    Codebook,
     CodedSegment,
     Coding,
     Memo,
@@ -63,6 +64,21 @@ class Step:
     op: str
     added: bool
     places: tuple[Place, ...]
+
+    @property
+    def codes(self) -> str:
+        """The names of the codes it put back or took away, sorted, comma-separated."""
+        return ", ".join(sorted({p.code_name for p in self.places})) or "nothing"
+
+    def describe(self) -> str:
+        """What it did, in words: "removed Awareness from interview_01, characters
+        120–245" or "put back Awareness, Time on 3 passages in 2 sources"."""
+        action = f"put back {self.codes} on" if self.added else f"removed {self.codes} from"
+        if len(self.places) == 1:
+            place = self.places[0]
+            return f"{action} {place.source}, characters {place.start}–{place.end}"
+        sources = len({p.source_id for p in self.places})
+        return f"{action} {len(self.places)} passages in {sources} source{'s' * (sources != 1)}"
 
 
 class Codings:
@@ -234,7 +250,8 @@ class Codings:
             )
             for c in codings
         )
-        return Step(op, (op == "apply") == forward, places)
+        # A reconcile adds codings like an apply: undoing it takes them away.
+        return Step(op, (op != "remove") == forward, places)
 
     def codings(
         self,
@@ -263,17 +280,19 @@ class Codings:
         found = self._ctx.store.list_codings(
             source_id=source_id, code_ids=code_ids, coder=coder, start=start, end=end
         )
-        texts = self._ctx.texts(sorted({c.source_id for c in found}))
+        sources = [self._ctx.store.get_source(i) for i in sorted({c.source_id for c in found})]
+        texts = {src.id: src.text for src in sources if src is not None}
         names = {i: n for n, i in self._ctx.store.source_ids().items()}
-        turns = {sid: self._ctx.store.turns(sid) for sid in texts}
+        turns = {src.id: self._ctx.turns(src) for src in sources if src is not None}
         spans = {sid: [(t.start, t.end, t.speaker) for t in ts] for sid, ts in turns.items()}
+        ends = {sid: [t.end for t in ts] for sid, ts in turns.items()}
         return [
             CodedSegment(
                 coding=c,
                 source=names[c.source_id],
                 code=book.path(c.code_id),
                 text=spoken_quote(texts[c.source_id], c.start, c.end, spans[c.source_id]),
-                speaker=_speaker_at(turns[c.source_id], c.start),
+                speaker=_speaker_at(turns[c.source_id], ends[c.source_id], c.start),
                 verbatim=texts[c.source_id][c.start : c.end],
             )
             for c in found
@@ -328,8 +347,52 @@ class Codings:
             ]
         return sorted(found, key=lambda m: m.created_at)
 
+    def memo_places(self, memos: Sequence[Memo]) -> list[str]:
+        """What each memo is on, in words (see :func:`memo_places`), in the order given."""
+        ids = sorted({m.target_id for m in memos if m.target == "coding" and m.target_id})
+        codings = self._ctx.store.list_codings(ids=ids) if ids else []
+        sources = {i: n for n, i in self._ctx.store.source_ids().items()}
+        return memo_places(memos, self._ctx.codebook(), sources, codings)
 
-def _speaker_at(turns: Sequence[Turn], offset: int) -> str | None:
-    """The speaker of the turn an offset falls in (a label belongs to the turn it opens)."""
-    i = bisect.bisect_right([t.end for t in turns], offset)
+
+def memo_places(
+    memos: Sequence[Memo], book: Codebook, sources: Mapping[int, str], codings: Sequence[Coding]
+) -> list[str]:
+    """What each memo is on, as a person reads it: ``project``, ``source interview_03``,
+    ``code Awareness and publicity/Awareness`` or ``coding of <code path> in <source> at
+    264..309``; a target deleted since is said to be gone, with its id.
+
+    Args:
+        memos: the memos, in the order wanted.
+        book: the codebook, for code paths.
+        sources: source names by id.
+        codings: the codings the memos on a coding are on (others are ignored).
+    """
+    by_id = {c.id: c for c in codings}
+    known = {c.id for c in book}
+
+    def code(code_id: int) -> str:
+        return book.path(code_id) if code_id in known else f"a deleted code (id {code_id})"
+
+    def place(memo: Memo) -> str:
+        target = memo.target_id
+        if memo.target == "project" or target is None:
+            return "project"
+        if memo.target == "source":
+            return f"source {sources.get(target, f'(deleted, id {target})')}"
+        if memo.target == "code":
+            return f"code {code(target)}"
+        coding = by_id.get(target)
+        if coding is None:
+            return f"a removed coding (id {target})"
+        source = sources.get(coding.source_id, f"a deleted source (id {coding.source_id})")
+        return f"coding of {code(coding.code_id)} in {source} at {coding.start}..{coding.end}"
+
+    return [place(m) for m in memos]
+
+
+def _speaker_at(turns: Sequence[Turn], ends: Sequence[int], offset: int) -> str | None:
+    """The speaker of the turn an offset falls in (a label belongs to the turn it opens);
+    ``ends`` are the turns' ends."""
+    i = bisect.bisect_right(ends, offset)
     return turns[i].speaker if i < len(turns) else None

@@ -6,8 +6,11 @@ weights. Two things are kept in memory: the TF-IDF features, fitted on every pas
 refitted only when the sources or the codebook change, and the per-code models, refitted
 (milliseconds per code) when a fingerprint of the codings, codes and feedback changes. The
 NLP analysis of each source is cached by its content hash (:mod:`qualcode.nlp.pipeline`),
-so a transcript is parsed once per process. Which suggesters a project used is recorded in
-the setting ``nlp.suggesters``.
+so a transcript is parsed once per process. Both are kept on disk too
+(:mod:`qualcode.nlp.kept`): a new process (each command of the command line) reads the
+model fitted on the same inputs, by the suggester's name and a hash of all it learns from,
+instead of parsing every source and fitting again. Which suggesters a project used is
+recorded in the setting ``nlp.suggesters``.
 """
 
 from __future__ import annotations
@@ -19,27 +22,46 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Codebook, Coding, Source, Suggestion, utc_now
+from qualcode.nlp import kept
 from qualcode.project.coding import ApplyResult
 from qualcode.project.themes import INTERVIEWERS, Unit
 from qualcode.store.settings import SettingKey
 
+# What the coding screen's panel says for a passage that gets no suggestions, by reason.
+NOTHING_SAID = {
+    "short": "none: fewer than 3 content words",
+    "courtesy": "none for a courtesy or backchannel",
+    "header": "none for a header or metadata line",
+}
+
 if TYPE_CHECKING:
     from qualcode.nlp.codebook import CodeDescription
-    from qualcode.nlp.engine import CombinedSuggesterV3
+    from qualcode.nlp.combined_v4 import CombinedSuggesterV4
     from qualcode.project.base import ProjectContext
     from qualcode.project.coding import Codings
+    from qualcode.project.eligible import LeftOut
     from qualcode.project.themes import Themes
 
 # The suggester fitted, looked up by this name in qualcode.nlp.registry, and what the
-# project records it used (the setting ``nlp.suggesters``). The name is a record, not a pin:
-# a project that recorded an earlier version gets this one's suggestions from its next fit
-# on, and the setting says so (models are fitted afresh from the codings, never stored).
-SUGGESTER = "qualcode.combined.v3"
-SUGGESTERS = f"{SUGGESTER} (qualcode.codebook.v2 + qualcode.learned.v3)"
+# project records it used (the setting ``nlp.suggesters``, with its parts' names). The name
+# is a record, not a pin: a project that recorded an earlier version gets this one's
+# suggestions from its next fit on, and the setting says so (models are fitted afresh from
+# the codings, never stored).
+SUGGESTER = "qualcode.combined.v4"
 # Interviewers' and moderators' turns are questions, not answers: they get no suggestions
 # unless the project codes them, which it does when at least this share of its codings
 # starts in one (a stray coding there does not make every question a candidate).
 ASKED_CODED_SHARE = 0.05
+
+
+def suggesters() -> str:
+    """What the project records it used: the suggester's name and its parts' (the
+    deductive and the learned one), e.g. ``qualcode.combined.v4 (qualcode.codebook.v2 +
+    qualcode.learned.v4)``."""
+    from qualcode.nlp import registry
+
+    combined: type[CombinedSuggesterV4] = registry.get(SUGGESTER)
+    return f"{SUGGESTER} ({combined.codebook_class.name} + {combined.learned_class.name})"
 
 
 class Suggester:
@@ -53,7 +75,7 @@ class Suggester:
 
     # -- the model -----------------------------------------------------------------------
 
-    def model(self, *, wait: bool = True) -> CombinedSuggesterV3:
+    def model(self, *, wait: bool = True) -> CombinedSuggesterV4:
         """The fitted model for the current codings, codes and feedback.
 
         With ``wait`` False and only codings or feedback changed since the last fit, the last
@@ -67,32 +89,44 @@ class Suggester:
             "\n".join([self._ctx.store.coding_fingerprint(), book_key]).encode()
         ).hexdigest()
 
-        def prepare() -> Callable[[], CombinedSuggesterV3]:
+        def prepare() -> Callable[[], CombinedSuggesterV4]:
             fit = self.training(book)  # reads the store here, in the caller's thread
-            self._ctx.note_setting(SettingKey.NLP_SUGGESTERS, SUGGESTERS)
+            self._ctx.note_setting(SettingKey.NLP_SUGGESTERS, suggesters())
             return fit
 
         return self._ctx.nlp.model(key, book_key, prepare, wait=wait)
 
     def training(
-        self, book: Codebook, *, exclude_source: int | None = None
-    ) -> Callable[[], CombinedSuggesterV3]:
+        self,
+        book: Codebook,
+        *,
+        exclude_source: int | None = None,
+        leave_out: Callable[[int, int, int], bool] | None = None,
+    ) -> Callable[[], CombinedSuggesterV4]:
         """Gather what the model learns from, and return the fit to run (store-free);
-        ``exclude_source``'s codings and feedback are left out (to test on that source)."""
+        ``exclude_source``'s codings and feedback are left out (to test on that source), and
+        those ``leave_out(source_id, start, end)`` is true of (a cross-fit's held-out fold)."""
         from qualcode.nlp import registry
         from qualcode.nlp.codebook import CodeDescription
 
-        suggester: type[CombinedSuggesterV3] = registry.get(SUGGESTER)
+        def left(sid: int, a: int, b: int) -> bool:
+            return sid == exclude_source or (leave_out is not None and leave_out(sid, a, b))
+
+        suggester: type[CombinedSuggesterV4] = registry.get(SUGGESTER)
         sources = {s.id: s for s in self._ctx.store.list_sources()}
         passages: dict[tuple[int, int, int], tuple[set[str], set[str]]] = {}
         for c in self._ctx.store.list_codings():
-            if c.source_id == exclude_source:
+            if left(c.source_id, c.start, c.end):
                 continue
             passages.setdefault((c.source_id, c.start, c.end), (set(), set()))[0].add(
                 book.path(c.code_id)
             )
         for f in self._ctx.store.list_feedback(accepted=False):
-            if f.code_id is not None and f.source_id in sources and f.source_id != exclude_source:
+            if (
+                f.code_id is not None
+                and f.source_id in sources
+                and not left(f.source_id, f.start, f.end)
+            ):
                 passages.setdefault((f.source_id, f.start, f.end), (set(), set()))[1].add(
                     book.path(f.code_id)
                 )
@@ -103,26 +137,28 @@ class Suggester:
             )
             for c in book
         ]
-        model = suggester(
-            self._ctx.language, self._themes.nlp_model, vectorizer=self._vectorizer(codes, sources)
-        )
-        examples = [sources[sid].text[a:b] for sid, a, b in keys]
-        labels = [passages[k][0] for k in keys]
-        rejected = [passages[k][1] for k in keys]
-        contexts = self._contexts([sources[sid] for sid, _, _ in keys])
         held = self._holding_units(sources, {k: passages[k][0] for k in keys if passages[k][0]})
-        units = [sources[sid].text[a:b] for sid, a, b in held]
-        unit_contexts = self._contexts([sources[sid] for sid, _, _ in held])
-        return lambda: model.fit(
-            codes,
-            examples,
-            labels,
-            rejected=rejected,
-            contexts=contexts,
-            units=units,
-            unit_labels=list(held.values()),
-            unit_contexts=unit_contexts,
-        )
+        learns: dict[str, Any] = {
+            "examples": [sources[sid].text[a:b] for sid, a, b in keys],
+            "labels": [passages[k][0] for k in keys],
+            "rejected": [passages[k][1] for k in keys],
+            "contexts": self._contexts([sources[sid] for sid, _, _ in keys]),
+            "units": [sources[sid].text[a:b] for sid, a, b in held],
+            "unit_labels": list(held.values()),
+            "unit_contexts": self._contexts([sources[sid] for sid, _, _ in held]),
+        }
+        language, nlp_model = self._ctx.language, self._themes.nlp_model
+        corpus = self._corpus_key(sources)
+
+        def fit() -> CombinedSuggesterV4:
+            vectorizer = self._vectorizer(codes, sources, corpus)
+            model = suggester(language, nlp_model, vectorizer=vectorizer)
+            return model.fit(codes, **learns)
+
+        if exclude_source is not None:  # one of many held-out fits: not worth a place on disk
+            return fit
+        # A new process gets the model fitted on the same inputs before, from disk.
+        return kept.fitted(SUGGESTER, [language, nlp_model, corpus, codes, learns], fit)
 
     def _holding_units(
         self, sources: dict[int, Source], coded: dict[tuple[int, int, int], set[str]]
@@ -158,28 +194,33 @@ class Suggester:
         """Wait for a background refit (see :meth:`suggest`) to finish."""
         self._ctx.nlp.wait(timeout)
 
-    def _vectorizer(self, codes: Sequence[CodeDescription], sources: dict[int, Source]) -> Any:
-        """The shared TF-IDF features, refitted only when the sources or the codebook
-        change (the expensive part: every passage of the project), not after each coding."""
+    def _corpus_key(self, sources: dict[int, Source]) -> str:
+        """A hash of what the shared TF-IDF features read of the sources: their texts,
+        languages and turns (one query, whatever the number of sources)."""
+        turns = self._ctx.store.turn_fingerprints()
+        return kept.digest(
+            [
+                (sid, src.content_hash, src.language, turns.get(sid, ""))
+                for sid, src in sorted(sources.items())
+            ]
+        )
+
+    def _vectorizer(
+        self, codes: Sequence[CodeDescription], sources: dict[int, Source], corpus: str
+    ) -> Any:
+        """The shared TF-IDF features, refitted only when the sources (``corpus``, their
+        :meth:`_corpus_key`) or the codebook change (the expensive part: every passage of the
+        project), not after each coding."""
         from qualcode.nlp.engine import fit_vectorizer
 
-        key = hashlib.sha256(
-            "\n".join(
-                [
-                    *sorted(s.content_hash for s in sources.values()),
-                    repr(codes),
-                    self._themes.nlp_model or "",
-                ]
-            ).encode()
-        ).hexdigest()
+        key = kept.digest(corpus, repr(codes), self._themes.nlp_model or "")
 
         def build() -> Any:
-            corpus = [
-                self._themes.analysis(src).lemma_text(start, end)
-                for src in sources.values()
-                for start, end in self._themes.units(src, "turn")
-            ]
-            return fit_vectorizer(codes, corpus, self._ctx.language, self._themes.nlp_model)
+            texts: list[str] = []
+            for src in sources.values():  # one analysis per source, not one per turn
+                analysis = self._themes.analysis(src)
+                texts.extend(analysis.lemma_text(a, b) for a, b in self._themes.units(src, "turn"))
+            return fit_vectorizer(codes, texts, self._ctx.language, self._themes.nlp_model)
 
         return self._ctx.nlp.vectorizer(key, build)
 
@@ -215,23 +256,26 @@ class Suggester:
         return asked >= ASKED_CODED_SHARE * len(codings)
 
     def answers(
-        self, src: Source, spans: Sequence[tuple[int, int]], codes_questions: bool
+        self,
+        src: Source,
+        spans: Sequence[tuple[int, int]],
+        codes_questions: bool,
+        left_out: LeftOut | None = None,
     ) -> list[tuple[int, int]]:
         """``spans`` without those in interviewers' or moderators' turns (unless the
-        project codes them, see :meth:`codes_questions`)."""
+        project codes them, see :meth:`codes_questions`); ``left_out`` counts those."""
         if codes_questions:
             return list(spans)
         asked = self._questions(src)
-        return [(a, b) for a, b in spans if not any(s <= a and b <= e for s, e in asked)]
+        kept = [(a, b) for a, b in spans if not any(s <= a and b <= e for s, e in asked)]
+        if left_out is not None:
+            left_out.add("interviewer", len(spans) - len(kept))
+        return kept
 
     def _questions(self, src: Source) -> list[tuple[int, int]]:
-        """The spans of the interviewers' and moderators' turns of a source."""
-        asking = re.compile(INTERVIEWERS, re.IGNORECASE)
-        return [
-            (t.start, t.end)
-            for t in self._ctx.store.turns(src.id)
-            if t.speaker and asking.fullmatch(t.speaker.strip())
-        ]
+        """The spans of the interviewers' and moderators' turns of a source (or of the
+        speaker who clearly asks, where none is named so)."""
+        return self._themes.asking(src)
 
     # -- suggestions ---------------------------------------------------------------------
 
@@ -252,18 +296,46 @@ class Suggester:
         one answers meanwhile, so this stays fast while coding goes on; ``fresh`` waits for
         a model of the current codings instead (as :meth:`suggest_source` always does).
         A passage in an interviewer's or moderator's turn gets none, unless the project codes
-        such turns (:meth:`codes_questions`).
+        such turns (:meth:`codes_questions`); nor does a header line, a courtesy or a
+        passage of fewer than three content words (:meth:`Themes.substantive`).
         """
         src = self._ctx.source(source)
         self._ctx.check_span(src.id, start, end)
+        if self._asked(src, start, end):
+            return []
+        model = self.model(wait=fresh)
+        if self._says_nothing(src, start, end) is not None:
+            return []  # a header line, a courtesy, fewer than three content words
+        codings = self._ctx.store.list_codings(source_id=src.id, start=start, end=end)
+        return self.rank(model, src, [(start, end)], codings, top, min_score)[0]
+
+    def why_none(self, source: str | int, start: int, end: int) -> str | None:
+        """Why ``[start, end)`` of a source gets no suggestions, when that is known without
+        the suggester (so a screen can say so at once, not after the first fit): a passage
+        in an interviewer's or moderator's turn in a project that does not code those, a
+        header line, a courtesy, fewer than three content words."""
+        src = self._ctx.source(source)
+        if self._asked(src, start, end):
+            return "none for an interviewer's or moderator's turn"
+        return self._says_nothing(src, start, end)
+
+    def _asked(self, src: Source, start: int, end: int) -> bool:
+        """Whether the passage is in an interviewer's or moderator's turn of a project that
+        does not code those."""
         # Whether the project codes questions is asked only for a question: an answer, the
         # passage under the cursor mostly, pays nothing for it.
         asked = any(s <= start and end <= e for s, e in self._questions(src))
-        if asked and not self.codes_questions():
-            return []
-        model = self.model(wait=fresh)
-        codings = self._ctx.store.list_codings(source_id=src.id, start=start, end=end)
-        return self.rank(model, src, [(start, end)], codings, top, min_score)[0]
+        return asked and not self.codes_questions()
+
+    def _says_nothing(self, src: Source, start: int, end: int) -> str | None:
+        """Why the passage says nothing a code could be about, or None if it does."""
+        from qualcode.project.eligible import LeftOut
+
+        left_out = LeftOut()
+        if self._themes.substantive(src, [(start, end)], left_out):
+            return None
+        reason = next((r for r, n in left_out.counts().items() if n), "")
+        return NOTHING_SAID.get(reason, "none for a passage that says nothing to code")
 
     def suggest_source(
         self,
@@ -274,12 +346,15 @@ class Suggester:
         unit: Unit = "turn",
         progress: Callable[[float], None] | None = None,
         cancel: threading.Event | None = None,
+        left_out: LeftOut | None = None,
     ) -> list[Suggestion]:
         """Suggestions for every turn (or sentence) of one source, or of all, in one batch.
 
         ``progress`` is called with the share of sources done; when ``cancel`` is set, the
         suggestions for the sources done so far are returned. Interviewers' and moderators'
-        turns get none unless the project codes them (:meth:`codes_questions`).
+        turns get none unless the project codes them (:meth:`codes_questions`), nor do
+        header lines, courtesies and passages of fewer than three content words;
+        ``left_out`` counts the passages left out, by reason.
         """
         model = self.model()
         sources = (
@@ -290,7 +365,8 @@ class Suggester:
         for i, src in enumerate(sources, 1):
             if cancel is not None and cancel.is_set():
                 break
-            spans = self.answers(src, self._themes.units(src, unit), questions)
+            spans = self.answers(src, self._themes.units(src, unit), questions, left_out)
+            spans = self._themes.substantive(src, spans, left_out)
             codings = self._ctx.store.list_codings(source_id=src.id)
             for found in self.rank(model, src, spans, codings, top, min_score):
                 out.extend(found)
@@ -300,7 +376,7 @@ class Suggester:
 
     def rank(
         self,
-        model: CombinedSuggesterV3,
+        model: CombinedSuggesterV4,
         src: Source,
         spans: Sequence[tuple[int, int]],
         codings: Sequence[Coding],

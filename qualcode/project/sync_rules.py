@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from qualcode.model import PATH_SEPARATOR
+from qualcode.model import split_path
 from qualcode.project.sync_report import SyncReport, count
 from qualcode.project.sync_state import Base, MemoKey, Snapshot
 from qualcode.project.team import CodingKey
@@ -320,7 +320,7 @@ def codes_removed_there(here: Snapshot, there: Snapshot, base: Base) -> list[str
     has, children before their parents."""
     was = {p.casefold() for p in base.codebook}
     gone = (was & here.folded_paths) - there.folded_paths
-    return sorted(gone, key=lambda p: (-p.count(PATH_SEPARATOR), p))
+    return sorted(gone, key=lambda p: (-len(split_path(p)), p))
 
 
 # -- wording -----------------------------------------------------------------------------------

@@ -101,10 +101,8 @@ class CodesMixin(StoreBase):
     def _check_name(
         self, conn: Connection, name: str, parent_id: int | None, own_id: int | None
     ) -> None:
-        if not name.strip() or "/" in name:
-            raise CodebookError(
-                f"a code name must be non-empty and without '/': {name!r}", file=self.label
-            )
+        if not name.strip():  # '/' is welcome: a path escapes it (qualcode.model.join_path)
+            raise CodebookError(f"a code name must not be empty: {name!r}", file=self.label)
         if len(name) > CODE_NAME_LIMIT:  # the server's column holds no more: nor does a file
             raise CodebookError(
                 f"a code name has at most {CODE_NAME_LIMIT} characters; {name[:40]!r}... has "

@@ -7,6 +7,7 @@ read in chunks (SQLite's incremental blob reading), one chunk in memory at a tim
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
 import tempfile
@@ -14,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
@@ -227,6 +229,21 @@ class SourcesMixin(StoreBase):
                 select(s.turns).where(s.turns.c.source_id == source_id).order_by(s.turns.c.idx)
             )
             return [Turn(r.source_id, r.idx, r.start, r.end, r.speaker, r.timestamp) for r in rows]
+
+    def turn_fingerprints(self) -> dict[int, str]:
+        """Per source, a hash of its turns (spans and speakers) in one query: with the text's
+        hash, what the NLP reads of a source (the key of what it keeps)."""
+        t = s.turns
+        found: dict[int, Any] = {}
+        with self.reading() as conn:
+            q = select(t.c.source_id, t.c.start, t.c.end, t.c.speaker).order_by(
+                t.c.source_id, t.c.idx
+            )
+            for sid, a, b, who in conn.execute(q):
+                found.setdefault(sid, hashlib.blake2b(digest_size=16)).update(
+                    f"{a},{b},{who}\n".encode()
+                )
+        return {sid: h.hexdigest() for sid, h in found.items()}
 
     def source_summaries(self) -> list[SourceSummary]:
         """Name, kind, speakers, turns, words and coded share of every source."""

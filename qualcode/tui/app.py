@@ -71,9 +71,12 @@ class QualcodeApp(Workbench):
         Binding("ctrl+r", "refresh_project", "Refresh", show=False, id="app.refresh"),
     ]
 
-    def __init__(self, project: Project, *, source: str | None = None) -> None:
+    def __init__(
+        self, project: Project, *, source: str | None = None, notice: str | None = None
+    ) -> None:
         super().__init__(project)
         self.start_source = source
+        self.notice = notice
         self.sub_title = project.context.label
         self.live = LiveFeed(self, project)
 
@@ -82,6 +85,8 @@ class QualcodeApp(Workbench):
             self.open_source(self.start_source)
         else:
             self.switch_mode("sources")
+        if self.notice:
+            self.notify(self.notice, timeout=12)
         self.live.start()
 
     def on_unmount(self) -> None:

@@ -109,9 +109,11 @@ def test_suggestions_for_a_200000_word_project(tmp_path: Path, bench):
     p.close()
 
 
-def test_batch_from_cold_for_a_200000_word_project(tmp_path: Path, bench):
-    # A fresh process: no cached analyses, no fitted model.
+def test_batch_from_cold_for_a_200000_word_project(tmp_path: Path, bench, monkeypatch):
+    # A fresh process: no cached analyses, no fitted model, nothing kept on disk.
     from qualcode.nlp import pipeline
+
+    monkeypatch.setenv("QUALCODE_CACHE_DIR", str(tmp_path / "kept"))
 
     paths = _write_corpus(tmp_path)
     with Project.create(tmp_path / "cold.qcdb", coder="anna") as p:

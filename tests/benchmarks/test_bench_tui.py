@@ -3,7 +3,9 @@
 Driven through ``App.run_test()`` like a user at the keyboard; each figure includes the
 screen update that follows the key press (``pilot.pause()`` waits for it). Wall time includes
 Textual's refresh timer (the screen repaints at most 60 times a second), so the CPU time per
-key press is printed too: that is what decides whether typing ahead ever lags.
+key press is printed too: that is what decides whether typing ahead ever lags. Two figures:
+the UI thread's (what a key press costs before the next can be handled) and the whole
+process's, which adds the suggester fitting in a background thread since the source opened.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ async def test_coding_screen_on_a_50000_word_transcript(tmp_path: Path):
             first_paint = time.perf_counter() - start
             assert isinstance(app.screen, CodingScreen)
             moves = 200
-            start, cpu = time.perf_counter(), time.process_time()
+            start, cpu, ui = time.perf_counter(), time.process_time(), time.thread_time()
             for _ in range(moves):
                 await pilot.press("down")
                 await pilot.pause()
             per_move = (time.perf_counter() - start) / moves
             cpu_move = (time.process_time() - cpu) / moves
+            ui_move = (time.thread_time() - ui) / moves
             pages = 50
             start = time.perf_counter()
             for _ in range(pages):
@@ -42,16 +45,18 @@ async def test_coding_screen_on_a_50000_word_transcript(tmp_path: Path):
                 await pilot.pause()
             per_page = (time.perf_counter() - start) / pages
             applies = 30
-            start, cpu = time.perf_counter(), time.process_time()
+            start, cpu, ui = time.perf_counter(), time.process_time(), time.thread_time()
             for _ in range(applies):
                 await pilot.press("down", "t")
                 await pilot.pause()
             per_apply = (time.perf_counter() - start) / applies
             cpu_apply = (time.process_time() - cpu) / applies
+            ui_apply = (time.thread_time() - ui) / applies
         assert len(project.coding.codings()) == applies
     print(
         f"\n[benchmark] 50,000-word transcript: first paint {first_paint:.2f} s, "
-        f"cursor move {per_move * 1000:.0f} ms ({cpu_move * 1000:.0f} ms CPU), "
-        f"page down {per_page * 1000:.0f} ms, "
-        f"move + code applied {per_apply * 1000:.0f} ms ({cpu_apply * 1000:.0f} ms CPU)"
+        f"cursor move {per_move * 1000:.0f} ms ({ui_move * 1000:.0f} ms CPU in the UI thread, "
+        f"{cpu_move * 1000:.0f} ms in the process), page down {per_page * 1000:.0f} ms, "
+        f"move + code applied {per_apply * 1000:.0f} ms ({ui_apply * 1000:.0f} ms CPU in the "
+        f"UI thread, {cpu_apply * 1000:.0f} ms in the process)"
     )

@@ -119,6 +119,7 @@ class CodebookScreen(Screen[None]):
             return
         book, counts = read
         self.code_tree.load(book, counts, code_colors(book))
+        self.fit_tree()
         if self.pending_code is not None:
             self.code_tree.call_after_refresh(self.code_tree.select_code, self.pending_code)
         self.query_one("#codebook-status", StatusLine).update(
@@ -126,6 +127,13 @@ class CodebookScreen(Screen[None]):
             " · t themes"
         )
         self._show(self.code_tree.code)
+
+    def fit_tree(self) -> None:
+        """The tree as wide as its names need (to half the screen), else its usual 40%."""
+        self.code_tree.fit(self.code_tree, round(self.app.size.width * 0.4))
+
+    def on_resize(self) -> None:
+        self.fit_tree()
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted[Code]) -> None:
@@ -157,7 +165,12 @@ class CodebookScreen(Screen[None]):
         table.clear()
         text = Text()
         text.append(book.path(code) + "\n", style="bold")
+        counts = self.code_tree.counts
+        count = counts.get(code.id, 0)
+        below = count + sum(counts.get(c.id, 0) for c in book.descendants(code.id))
         meta = [
+            f"{count} coding{'s' * (count != 1)}"
+            + (f" ({below} with the codes below it)" if below != count else ""),
             f"colour {code.color}" if code.color else "",
             f"key {code.hotkey}" if code.hotkey else "",
         ]

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
@@ -29,7 +30,7 @@ from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
 from qualcode.tui.screens.suggesting import Suggesting
 from qualcode.tui.widgets.code_tree import CodeTree
-from qualcode.tui.widgets.status import StatusLine
+from qualcode.tui.widgets.status import StatusLine, turn_place
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
 from qualcode.tui.workbench import ShowsWorkerErrors
@@ -89,6 +90,8 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.book = Codebook()
         self.coder = ""
         self._suggesting = threading.Lock()
+        self._settling: Timer | None = None
+        self.answered: Span | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -139,6 +142,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.book = book
         self.tints = code_colors(book)
         self.query_one(CodeTree).load(book, counts, self.tints)
+        self.fit_side()
         self.query_one(SuggestionPanel).set_codebook(book, self.tints)
         if coded is None:
             return
@@ -155,6 +159,15 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if self.source is None:
             return coder, book, counts, None
         return coder, book, counts, project.coding.codings(source=self.source.id)
+
+    def fit_side(self) -> None:
+        """The codebook column as wide as its names need (to half the screen), else its
+        usual 30% (28 to 48 columns)."""
+        usual = min(max(round(self.app.size.width * 0.3), 28), 48)
+        self.query_one(CodeTree).fit(self.query_one("#coding-side"), usual)
+
+    def on_resize(self) -> None:
+        self.fit_side()
 
     def on_screen_resume(self) -> None:
         if self.app.pending_source is not None:
@@ -190,13 +203,12 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         # would have its own message cleared then).
         self.message = ""
         self.view.select(span)
-
-    @on(TranscriptView.SelectionChanged)
-    def _selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
-        self._update_panel(event.span)
+        # The status line and panel follow in the same handler, so a move is painted in one
+        # frame with the transcript's lines (a message would paint them a frame later).
+        self._update_panel(span)
         # The last passage's suggestions would be wrong here: cleared until the new ones come.
         self.query_one(SuggestionPanel).show_suggestions([])
-        self._suggest(event.span)
+        self._suggest(span)
 
     def _update_panel(self, span: Span) -> None:
         """Show the codes on the passage; the last action's message stays until a move."""
@@ -211,20 +223,17 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             self.query_one("#coding-status", StatusLine).update("No sources: import some first.")
             return
         s, e = self.view.selection
-        turn = self._turn_at(s)
-        who = f"{turn.speaker or '—'}" if turn else ""
         # The last action's message first: the line is cut at the terminal's width.
-        parts = [f"✓ {self.message}" if self.message else ""]
-        # Numbered as `qualcode turns` numbers them, so a turn is found by the same number.
+        parts = [f"✓ {self.message}" if self.message else "", self.source.name]
         last = self.turns[-1].index if self.turns else 0
-        where = f"turn {turn.index} (0–{last})" if turn else ""
-        parts += [self.source.name, where, who, self.app.coder_label(self.coder), f"{s}–{e}"]
+        *where, chars = turn_place(self._turn_at(s), last, (s, e))
+        parts += [*where, self.app.coder_label(self.coder), chars]
         if self.filter_code is not None:
             parts.append(f"only code {self.filter_code.name}")
         if self.filter_speaker is not None:
             parts.append(f"only {self.filter_speaker}")
         if self.hits:
-            parts.append(f"{len(self.hits)} hits")
+            parts.append(f"{len(self.hits)} hit{'s' * (len(self.hits) != 1)}")
         self.query_one("#coding-status", StatusLine).update(" · ".join(p for p in parts if p))
 
     def say(self, message: str) -> None:
@@ -344,21 +353,16 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if step is None:
             self.say(nothing)
             return
-        what = ", ".join(sorted({p.code_name for p in step.places})) or "nothing"
-        action = f"{verb}: put back {what} on" if step.added else f"{verb}: removed {what} from"
         here = [p for p in step.places if self.source is not None and p.source_id == self.source.id]
         if len(step.places) == 1 and here:
             start, end = here[0].start, here[0].end
             turn = self._turn_at(start)
             self._select((start, end))
+            action = f"put back {step.codes} on" if step.added else f"removed {step.codes} from"
             where = f"turn {turn.index}, {start}–{end}" if turn else f"{start}–{end}"
-        elif len(step.places) == 1:
-            place = step.places[0]
-            where = f"{place.source} {place.start}–{place.end}"
-        else:
-            sources = {p.source for p in step.places}
-            where = f"{len(step.places)} passages in {len(sources)} source(s)"
-        self.say(f"{action} {where}")
+            self.say(f"{verb}: {action} {where}")
+            return
+        self.say(f"{verb}: {step.describe()}")
 
     def action_memo(self) -> None:
         if self.source is None:

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
-from qualcode.model import Code, Codebook
+from qualcode.model import Code, Codebook, join_path, split_path
 
 ResultT = TypeVar("ResultT")
 
@@ -148,23 +148,12 @@ class CodeFinder(Dialog[Code | str]):
     def _fill(self, query: str) -> None:
         query = query.strip()
         codes = list(self.book)
-        ranked: list[tuple[float, int, Code]] = []
-        if query.isdigit() and 1 <= int(query) <= len(codes):
-            ranked.append((2.0, 0, codes[int(query) - 1]))
-        if query:
-            matcher = Matcher(query)
-            for i, code in enumerate(codes):
-                score = matcher.match(self.book.path(code))
-                if score > 0:
-                    ranked.append((score, -i, code))
-            ranked.sort(key=lambda r: (-r[0], -r[1]))
-        else:
-            ranked = [(1.0, 0, c) for c in codes]
+        ranked = ranked_codes(self.book, query) if query else codes
         # The extra choice ("(top level)") leads an empty query; once something is typed the
         # matches lead, so Enter takes the first match, and the extra follows if it matches.
         extra = bool(self.extra) and (not query or Matcher(query).match(self.extra) > 0)
         self.shown = [""] if extra and not query else []
-        self.shown += list(dict.fromkeys(code for _, _, code in ranked))
+        self.shown += ranked
         if extra and query:
             self.shown.append("")
         if self.create and query and not self.book.find(query) and not query.isdigit():
@@ -183,7 +172,9 @@ class CodeFinder(Dialog[Code | str]):
             elif item == "":
                 options.add_option(Option(Text(self.extra, style="italic")))
             else:
-                options.add_option(Option(Text(f"+ new code '{item}'", style="bold")))
+                *above, name = (n.strip() for n in split_path(item))
+                under = f" under '{join_path(above)}'" if above else ""
+                options.add_option(Option(Text(f"+ new code '{name}'{under}", style="bold")))
         if self.shown:
             options.highlighted = 0
         else:
@@ -208,6 +199,36 @@ class CodeFinder(Dialog[Code | str]):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.shown[event.option_index])
+
+
+def ranked_codes(book: Codebook, query: str) -> list[Code]:
+    """The codes matching what was typed in the finder, best first: the code numbered so
+    (``7``), then an exact name or path (case aside), then names that begin with it
+    (the shorter first: "aware" is "Awareness" before "Awareness and publicity"), then
+    paths that begin with it, then fuzzy matches of the path; ties in codebook order."""
+    codes = list(book)
+    folded = query.casefold()
+    exact = {c.id for c in book.find(query)} | {c.id for c in codes if c.name.casefold() == folded}
+    matcher = Matcher(query)
+    ranked: list[tuple[int, int, float, int, Code]] = []
+    for i, code in enumerate(codes):
+        path = book.path(code)
+        score = matcher.match(path)
+        name = code.name.casefold()
+        if code.id in exact:
+            tier = 4
+        elif name.startswith(folded):
+            tier = 3
+        elif path.casefold().startswith(folded):
+            tier = 2
+        elif score > 0:
+            tier = 1
+        else:
+            continue
+        ranked.append((tier, len(name) if tier == 3 else 0, score, i, code))
+    ranked.sort(key=lambda r: (-r[0], r[1], -r[2], r[3]))
+    numbered = [codes[int(query) - 1]] if query.isdigit() and 1 <= int(query) <= len(codes) else []
+    return list(dict.fromkeys([*numbered, *(r[-1] for r in ranked)]))
 
 
 class ChoiceDialog(Dialog[int]):

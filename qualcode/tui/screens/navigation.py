@@ -34,8 +34,7 @@ class Navigation(CodingParts):
         def _update_status(self) -> None: ...
 
     def _turn_at(self, offset: int) -> Turn | None:
-        starts = [t.start for t in self.turns]
-        i = bisect.bisect_right(starts, offset) - 1
+        i = bisect.bisect_right(self.turns, offset, key=_start) - 1
         return self.turns[i] if i >= 0 else None
 
     def _sentence_index(self, offset: int) -> int:
@@ -46,11 +45,11 @@ class Navigation(CodingParts):
             return
         s, e = self.view.selection
         if step > 0:
-            i = bisect.bisect_left([a for a, _ in self.shown], e)
+            i = bisect.bisect_left(self.shown, e, key=_first)
             if i >= len(self.shown):
                 return
         else:
-            i = bisect.bisect_left([a for a, _ in self.shown], s) - 1
+            i = bisect.bisect_left(self.shown, s, key=_first) - 1
             if i < 0:
                 return
         self._select(self.shown[i])
@@ -217,3 +216,11 @@ class Navigation(CodingParts):
             self._show_turns(self.turns)
             self._select(selection)
         self._update_status()
+
+
+def _start(turn: Turn) -> int:
+    return turn.start
+
+
+def _first(span: Span) -> int:
+    return span[0]

@@ -11,6 +11,8 @@ in a worker.
 
 What is settled is read from the project's decision log (``project.team.reconciled``) after
 every decision, so the marks and the count of open disagreements are the project's, at once.
+With fewer than two coders the tables give way to a note saying why, and how a second
+coder's codings come in.
 """
 
 from __future__ import annotations
@@ -46,6 +48,22 @@ def _number(value: float | None, percent: bool = False) -> str:
     if value is None:
         return "—"
     return f"{value:.0%}" if percent else f"{value:.2f}"
+
+
+def nothing_to_compare(coded: dict[str, int]) -> str:
+    """Why there is nothing to reconcile (``coded``: codings per coder, fewer than two
+    coders), and how a second coder's codings come in."""
+    if not coded:
+        who = "Nobody has coded yet."
+    else:
+        (name, count), *_ = coded.items()
+        who = f"Only {name} has coded so far ({count:,} coding{'s' * (count != 1)})."
+    return (
+        f"{who} Agreement and disagreements need the codings of two coders on the same "
+        "sources. Bring a colleague's in: merge their project into this one (qualcode merge "
+        "OUT.qcdb THIS.qcdb THEIRS.qcdb, or their .qdpx), or pull from the team server "
+        "(qualcode pull); or press c to name the coders to compare."
+    )
 
 
 class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
@@ -92,6 +110,8 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         # The passage in full: the table can only show its start, and a lead coder has to
         # read what they settle.
         yield Static(id="disagreement-passage")
+        # Shown instead of the tables when there are no two coders to compare.
+        yield Static(id="reconcile-empty", classes="placeholder")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -121,6 +141,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, group="reconcile", exit_on_error=False)
     def _compare(self, coders: list[str], unit: str) -> None:
         project = self.app.project
+        counts: Counter[str] = Counter()
         if len(coders) < 2:
             # The two who coded most, the agreed coding itself left out.
             counts = Counter(seg.coding.coder for seg in project.coding.codings())
@@ -128,7 +149,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
             coders = [c for c, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:2]
         book = project.codebook.book()
         if len(coders) < 2:
-            self.app.call_from_thread(self._show, coders, book, None, [], {})
+            self.app.call_from_thread(self._show_nothing, dict(counts))
             return
         report, found = project.team.compare_coders(coders, unit=unit)
         done = project.team.reconciled(found)
@@ -139,7 +160,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         self,
         coders: list[str],
         book: Codebook,
-        report: AgreementReport | None,
+        report: AgreementReport,
         found: list[Disagreement],
         done: dict[str, Decision],
     ) -> None:
@@ -153,10 +174,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         table.clear()
         for t in (summary, table):
             t.loading = False
-        status = self.query_one("#reconcile-status", StatusLine)
-        if report is None:
-            status.update("Comparing needs codings of two coders (merge their projects first).")
-            return
+        self._show_panes(True)
         # Codes by their own names (whole paths where two share one), so that kappa and
         # alpha are in view in 80 columns.
         own = [book.get(c.code_id).name for c in report.codes if c.code_id is not None]
@@ -173,6 +191,24 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
             table.move_cursor(row=min(row, len(found) - 1))
         self.show_passage()
         self._show_status()
+
+    def _show_nothing(self, coded: dict[str, int]) -> None:
+        """No two coders to compare: say why the screen is empty, and what fills it."""
+        self.coders, self.disagreements, self.report, self.settled = [], [], None, {}
+        for table in self.query(DataTable):
+            table.clear()
+            table.loading = False
+        self._show_panes(False)
+        self.query_one("#reconcile-status", StatusLine).update(
+            "Nothing to compare: agreement needs the codings of two coders."
+        )
+        self.query_one("#reconcile-empty", Static).update(nothing_to_compare(coded))
+
+    def _show_panes(self, shown: bool) -> None:
+        """The tables and the passage, or (``shown`` False) the note saying why not."""
+        for pane in self.query("#agreement, #disagreements, #disagreement-passage"):
+            pane.display = shown
+        self.query_one("#reconcile-empty").display = not shown
 
     def _show_status(self) -> None:
         report, coders, found = self.report, self.coders, self.disagreements

@@ -31,6 +31,7 @@ from qualcode.project.analysis import TABLES
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
+from qualcode.tui.widgets.labels import wrap_name
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
 
@@ -40,13 +41,18 @@ if TYPE_CHECKING:
     from qualcode.tui.workbench import Workbench
 
 NO_BREAKDOWN = "no breakdown"
-NAME_WIDTH = 36
+NAME_WIDTH = 36  # a longer name wraps: the counts must fit beside it in 80 columns
 
 
-def short_name(code: Code) -> str:
-    """A code's own name, cut to :data:`NAME_WIDTH` characters."""
-    name = code.name
-    return name if len(name) <= NAME_WIDTH else name[: NAME_WIDTH - 1] + "…"
+def name_cell(code: Code, depth: int, color: str) -> Text:
+    """A code's own name, indented under its parent, with its colour; wrapped at words
+    onto more lines (never cut) when it is longer than :data:`NAME_WIDTH`."""
+    indent = "  " * depth
+    parts = wrap_name(code.name, NAME_WIDTH)
+    cell = Text.assemble(indent, ("■ ", color), parts[0])
+    for part in parts[1:]:
+        cell.append(f"\n{indent}  {part}")
+    return cell
 
 
 class ReportsScreen(ShowsWorkerErrors, Screen[None]):
@@ -135,14 +141,11 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
         for group, row in zip(cut, table.itertuples(index=False), strict=True):
             row_: Any = row
             # Indented names, not whole paths: the counts must fit beside them in 80 columns.
-            code = Text.assemble(
-                "  " * int(row_.depth),
-                ("■ ", colors.get(int(row_.code_id), "")),
-                short_name(book.get(int(row_.code_id))),
-            )
+            code_id = int(row_.code_id)
+            code = name_cell(book.get(code_id), int(row_.depth), colors.get(code_id, ""))
             cells: list[str | Text] = [group] if by else []
             cells += [code, str(row_.passages), str(row_.codings), str(row_.sources_text)]
-            view.add_row(*cells, str(row_.speakers))
+            view.add_row(*cells, str(row_.speakers), height=len(code.plain.splitlines()))
         self.query_one(FrequencyChart).show_table(overall[overall["codings"] > 0])
         self.query_one(CooccurrenceHeatMap).show_table(pairs)
         coded = int((overall["codings"] > 0).sum())

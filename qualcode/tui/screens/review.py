@@ -11,7 +11,7 @@ feedback (what the learned suggester trains on) and takes it out of the queue.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer
 from textual.worker import get_current_worker
 
 from qualcode.model import Codebook, PendingSuggestion
+from qualcode.project.review import Queued
 from qualcode.segments import shorten
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors, Workbench
@@ -35,6 +36,8 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         Binding("s", "skip", "Skip", id="review.skip"),
         Binding("A", "decide_code(True)", "Accept code", id="review.accept_code"),
         Binding("R", "decide_code(False)", "Reject code", id="review.reject_code"),
+        # Enter reaches the table first (its own binding selects the row): the row's
+        # RowSelected opens the passage, the binding only shows the key in the footer.
         Binding("enter", "open", "Open", id="review.open"),
         Binding("f", "fill", "Fill queue", id="review.fill"),
     ]
@@ -44,6 +47,7 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.queue: list[PendingSuggestion] = []
+        self.queued: Queued | None = None  # what ``f`` queued here last, with its measure
         self.book = Codebook()  # read with the queue
 
     def compose(self) -> ComposeResult:
@@ -94,16 +98,31 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
                 "The queue is empty: f fills it with suggestions for every uncoded sentence "
                 "(or `qualcode suggest PROJECT --all`)."
             )
-        precision = self.queue[0].precision
         return (
-            f"{len(self.queue)} suggestions to review (expected precision {precision:.0%} "
-            "when queued) · a accept · r reject · s skip · A/R the whole code"
+            f"{len(self.queue)} suggestions to review ({self._promise()}) · a accept · "
+            "r reject · s skip · A/R the whole code"
         )
+
+    def _promise(self) -> str:
+        """What the queue promises and what that was measured on (see
+        :mod:`qualcode.project.crossfit`)."""
+        precision = self.queue[0].precision
+        if not precision:
+            return "precision not measured: too little coded data when queued"
+        if self.queued is not None and self.queued.measured:
+            cal = self.queued.calibration
+            assert cal is not None
+            return (
+                f"precision {precision:.2f} measured on {self.queued.measured_on} held-out "
+                f"suggestions, {cal.basis()}"
+            )
+        return f"precision {precision:.2f} measured on held-out codings when queued"
 
     def action_fill(self) -> None:
         """Score every uncoded sentence and queue the suggestions worth reviewing."""
         self.say(
-            f"Scoring every uncoded sentence (suggestions right {MIN_PRECISION:.0%} of the time)…"
+            "Measuring precision on the coded sources (each held out in turn), then scoring "
+            f"every uncoded sentence (suggestions measured right {MIN_PRECISION:.0%} of the time)…"
         )
         self._fill()
 
@@ -112,9 +131,12 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         worker = get_current_worker()
         queued = self.app.project.suggestions.queue_suggestions(min_precision=MIN_PRECISION)
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._filled, queued.describe(MIN_PRECISION))
+            self.app.call_from_thread(self._filled, queued)
 
-    def _filled(self, message: str) -> None:
+    def _filled(self, queued: Queued) -> None:
+        self.queued = queued
+        left_out = queued.left_out.describe("uncoded sentences")  # headers, courtesies...
+        message = f"{queued.describe(MIN_PRECISION)} {left_out}".strip()
         self.reload()
         self.say(message if not self.queue else f"{message} · {self._summary()}")
 
@@ -162,6 +184,12 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
         self.app.write(
             project.suggestions.decide_pending, ids, accept, coder=project.context.coder, then=done
         )
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a queued suggestion opens its passage on the coding screen."""
+        event.stop()
+        self.action_open()
 
     def action_open(self) -> None:
         """Show the highlighted passage on the coding screen."""

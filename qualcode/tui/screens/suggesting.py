@@ -12,6 +12,7 @@ import threading
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from qualcode.model import CodedSegment, Suggestion
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from qualcode.project import ApplyResult
 
 SHOWN = 5  # suggestions in the panel
+SETTLE = 0.12  # seconds the cursor rests on a passage before its suggestions are asked for
 
 
 class Suggesting(CodingParts):
@@ -29,6 +31,8 @@ class Suggesting(CodingParts):
 
     coded: list[CodedSegment]
     _suggesting: threading.Lock
+    _settling: Timer | None  # the wait before asking for the passage under the cursor
+    answered: Span | None  # the passage whose suggestions the panel shows
 
     def _panel(self) -> SuggestionPanel:
         screen: Any = self  # the screen this mixes into
@@ -39,7 +43,19 @@ class Suggesting(CodingParts):
         def reload(self) -> None: ...
 
     def _suggest(self, span: Span) -> None:
+        """Ask for the suggestions of ``span`` once the cursor has rested on it for
+        :data:`SETTLE` seconds: a held arrow key passing a hundred passages asks for none of
+        them (and costs no suggester work), the passage it stops on gets its list."""
+        if self._settling is not None:
+            self._settling.stop()
+            self._settling = None
         if self.source is not None and span[1] > span[0]:
+            screen: Any = self  # the screen this mixes into
+            self._settling = screen.set_timer(SETTLE, lambda: self._ask(span))
+
+    def _ask(self, span: Span) -> None:
+        self._settling = None
+        if self.source is not None and self.view.selection == span:
             self._panel().set_pending(True)
             self._run_suggester(self.source.id, span)
 
@@ -51,6 +67,13 @@ class Suggesting(CodingParts):
         # One at a time: a thread cannot be stopped, so threads of moves already passed
         # would otherwise all compute at once on a held arrow key. Each waits its turn and
         # gives up if a newer move has cancelled it meanwhile.
+        # What gets none is said at once, not after the suggester's first fit, which the
+        # lock below may be waiting for.
+        reason = self.project.suggestions.why_none(source_id, span[0], span[1])
+        if reason is not None:
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self._show_suggestions, span, [], reason)
+            return
         with self._suggesting:
             if get_current_worker().is_cancelled:
                 return
@@ -59,10 +82,13 @@ class Suggesting(CodingParts):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_suggestions, span, found)
 
-    def _show_suggestions(self, span: Span, found: list[Suggestion]) -> None:
+    def _show_suggestions(
+        self, span: Span, found: list[Suggestion], reason: str | None = None
+    ) -> None:
         if self.view.selection == span:  # the selection moved on while it ran
+            self.answered = span
             self._panel().set_pending(False)
-            self._panel().show_suggestions(self._new_codes(found, span)[:SHOWN])
+            self._panel().show_suggestions(self._new_codes(found, span)[:SHOWN], reason)
 
     def _new_codes(self, found: list[Suggestion], span: Span) -> list[Suggestion]:
         """The suggestions whose code is not already on the passage: not one of the codes

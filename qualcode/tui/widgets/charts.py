@@ -5,6 +5,9 @@ the DataFrames of :mod:`qualcode.analysis` (the ``frequencies`` and ``cooccurren
 tables): the parent calls :meth:`FrequencyChart.show_table` or
 :meth:`CooccurrenceHeatMap.show_table`, and the widget redraws. They read column values
 only, so pandas is never imported here (the TUI starts without it).
+
+Code names are never cut: a name too long for the width the chart has wraps onto a second
+line (:mod:`qualcode.tui.widgets.labels`), so the charts are as tall as their wrapped labels.
 """
 
 from __future__ import annotations
@@ -12,34 +15,35 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Static
+
+from qualcode.tui.widgets.labels import own_name, wrap_name
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MAX_LABEL = 24  # code names are cut to this in axis labels; a terminal is narrow
-
-
-def short(path: str) -> str:
-    """The last part of a code path, cut to :data:`MAX_LABEL` characters."""
-    name = path.rsplit("/", 1)[-1]
-    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1] + "…"
+MIN_BAR = 10  # the room for the longest bar, at the least: names wrap to leave it
+MIN_NAME = 14  # the name column, at the least, however narrow the chart
 
 
 class FrequencyChart(Widget):
-    """Horizontal bars, one line per code, of a frequency table's ``value`` column.
+    """Horizontal bars, one per code, of a frequency table's ``value`` column.
 
     Drawn as text, not as a plot: a plot squeezes more bars than it has lines into the
-    lines it has, dropping labels and misplacing bars. Here each code has its line, a
-    child indented under its parent, its count at the end of its bar; the axis counts in
-    whole numbers and ends at the largest value. The widget is as tall as its bars and is
-    meant to sit in a scrolling container, so every code is reachable.
+    lines it has, dropping labels and misplacing bars. Here each code has its line (two
+    if its name wraps), a child indented under its parent, its count at the end of its
+    bar; the axis counts in whole numbers and ends at the largest value. The widget is as
+    tall as its bars and is meant to sit in a scrolling container, so every code is
+    reachable.
 
     Args:
         table: a ``frequencies`` DataFrame (optional; see :meth:`show_table`).
         value: the column to draw: ``passages`` (default), ``sources``, ``codings`` ...
     """
+
+    DEFAULT_CSS = "FrequencyChart { height: auto; }"
 
     def __init__(
         self,
@@ -68,25 +72,54 @@ class FrequencyChart(Widget):
         if table is None:
             self.labels, self.depths, self.values = [], [], []
         else:
-            self.labels = [short(str(c)) for c in table["code"].tolist()]
+            self.labels = [own_name(str(c)) for c in table["code"].tolist()]
             depths = table["depth"].tolist() if "depth" in table else [0] * len(table)
             self.depths = [int(d) for d in depths]
             self.values = [float(v) for v in table[self.value].tolist()]
-        # A line per bar, plus the title and the axis (a line and its numbers).
-        self.styles.height = len(self.labels) + 3 if self.labels else 1
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """A line per bar and per wrapped line of a name, the title and the axis (two)."""
+        if not self.labels:
+            return 1
+        return len(self._rows(width)[0]) + 3
+
+    def _rows(self, width: int) -> tuple[list[tuple[str, int, float | None]], int, int]:
+        """The lines beside the axis, each ``(name part, depth, value or None)`` (a value on
+        the first line of a name, None on the lines its name wraps onto), the width of the
+        name column, and the room for the longest bar."""
+        top = int(max(self.values))
+        names = ["  " * d + label for d, label in zip(self.depths, self.labels, strict=True)]
+        tail = len(str(top)) + 2  # " 132" and a space to spare
+        # Names whole where the width allows a bar of MIN_BAR beside them, else wrapped
+        # (at words: the column keeps the longest word, on a wrapped line's indent).
+        words = max(
+            len(f"{'  ' * d}  {w} ")
+            for d, label in zip(self.depths, self.labels, strict=True)
+            for w in label.split() or [""]
+        )
+        left = max(min(max(len(n) for n in names) + 1, width - tail - MIN_BAR), MIN_NAME, words)
+        room = max(width - left - tail, MIN_BAR)
+        rows: list[tuple[str, int, float | None]] = []
+        for depth, label, v in zip(self.depths, self.labels, self.values, strict=True):
+            indent = "  " * depth
+            parts = wrap_name(label, left - 1 - len(indent))
+            rows.append((indent + parts[0], depth, v))
+            rows.extend((indent + "  " + part, depth, None) for part in parts[1:])
+        return rows, left, room
 
     def render(self) -> Text:
         title = f"{self.value} per code"
         if not self.labels:
             return Text(f"{title}: nothing coded", style="bold")
         top = int(max(self.values))
-        names = ["  " * d + label for d, label in zip(self.depths, self.labels, strict=True)]
-        left = max(len(n) for n in names) + 1
-        room = max(self.size.width - left - len(str(top)) - 2, 10)
+        rows, left, room = self._rows(self.size.width)
         out = Text(title + "\n", style="bold")
-        for name, depth, v in zip(names, self.depths, self.values, strict=True):
-            length = round(room * v / top) if top else 0
+        for name, depth, v in rows:
             out.append(f"{name:<{left}}", style="" if depth else "bold")
+            if v is None:
+                out.append("\n")
+                continue
+            length = round(room * v / top) if top else 0
             out.append("█" * length, style="dim" if not depth else "")
             out.append(f" {int(v)}\n")
         ticks = count_ticks(top)
@@ -132,8 +165,9 @@ class CooccurrenceHeatMap(Static):
 
     Drawn as text, not as a plot: a terminal has room for a number in each cell, and a
     reader needs the number, with the shade (by ``jaccard``) only to find the large ones.
-    Rows are the codes in the most pairs, numbered; columns carry the same numbers. It is
-    as large as its grid and is meant to sit in a scrolling container.
+    Rows are the codes in the most pairs, numbered; columns carry the same numbers; a name
+    too long to leave the grid in view wraps under itself. It is as large as its grid and
+    is meant to sit in a scrolling container.
 
     Args:
         table: a ``cooccurrence`` DataFrame (optional; see :meth:`show_table`).
@@ -192,10 +226,21 @@ class CooccurrenceHeatMap(Static):
                     cells[i][k] = cells[k][i] = float(v)
                     shares[i][k] = shares[k][i] = float(j)
             self.codes, self.cells, self.shares = codes, cells, shares
-        self.update(self.render_grid())
+        self.refresh(layout=True)
 
-    def render_grid(self) -> Text:
-        """The title, a header of column numbers, and a row per code."""
+    def render(self) -> Text:
+        return self.render_grid()
+
+    def _room(self) -> int:
+        """The width the grid has: its scrolling container's (its own is its content's)."""
+        parent = self.parent
+        if isinstance(parent, Widget) and parent.size.width:
+            return parent.scrollable_content_region.width
+        return self.app.size.width if self.is_attached else 80
+
+    def render_grid(self, room: int | None = None) -> Text:
+        """The title, a header of column numbers, and a row per code, its name wrapped to
+        leave the grid ``room`` cells (by default the container's width) where it can."""
         title = "co-occurrence: passages where two codes overlap (count)"
         if self.value != "count":
             title = f"co-occurrence: {self.value} (%, 0-100)"
@@ -204,11 +249,20 @@ class CooccurrenceHeatMap(Static):
         top = max((v for row in self.shares for v in row), default=0.0) or 1.0
         width = max(len(self._cell(v)) for row in self.cells for v in row) + 1
         width = max(width, len(str(len(self.codes))) + 1, 3)
-        label = max(len(short(c)) for c in self.codes) + 4
+        names = [own_name(c) for c in self.codes]
+        grid = width * len(self.codes)
+        room = self._room() if room is None else room
+        longest = max(len(n) for n in names)
+        # Names whole where the grid still fits beside them, else wrapped (the grid then
+        # scrolls sideways at the least width a name column keeps).
+        word = max(len(w) for n in names for w in n.split() or [""])
+        fit = max(min(longest, room - grid - 4), min(longest, MIN_NAME), word)
+        label = fit + 4
         out = Text(title + "\n", style="bold")
         out.append(" " * label + "".join(f"{k + 1:>{width}}" for k in range(len(self.codes))))
-        for i, code in enumerate(self.codes):
-            out.append(f"\n{i + 1:>2} {short(code):<{label - 3}}")
+        for i, name in enumerate(names):
+            parts = wrap_name(name, fit)
+            out.append(f"\n{i + 1:>2} {parts[0]:<{label - 3}}")
             for k, v in enumerate(self.cells[i]):
                 if i == k:
                     out.append(f"{'·':>{width}}", style="dim")
@@ -216,6 +270,8 @@ class CooccurrenceHeatMap(Static):
                 r, g, b = _shade(self.shares[i][k] / top)
                 ink = "black" if self.shares[i][k] / top < 0.5 else "white"
                 out.append(f"{self._cell(v):>{width}}", style=f"{ink} on rgb({r},{g},{b})")
+            for part in parts[1:]:
+                out.append(f"\n   {part}")
         self._scale(out, max((v for row in self.cells for v in row), default=0.0))
         return out
 

@@ -61,6 +61,7 @@ class SuggestionPanel(Vertical):
         self.book = Codebook()
         self.tints: dict[int, str] = {}
         self._stale = True  # the codings list needs drawing even if the codings are the same
+        self._none = ""  # what the suggestions list says while it holds none
 
     def compose(self) -> ComposeResult:
         yield Label("On this passage", classes="panel-title")
@@ -72,7 +73,9 @@ class SuggestionPanel(Vertical):
         """Say that suggestions for the passage are being computed (the first ones, while
         the suggester learns from the project's codings, can take a while)."""
         title = "Suggestions (working…)" if pending else "Suggestions"
-        self.query_one("#suggestions-title", Label).update(title)
+        label = self.query_one("#suggestions-title", Label)
+        if str(label.content) != title:  # the title's width is fixed: no layout pass
+            label.update(title, layout=False)
 
     def set_codebook(self, book: Codebook, colors: dict[int, str]) -> None:
         """The codes to name and colour the lists by (after the codebook was read)."""
@@ -90,41 +93,44 @@ class SuggestionPanel(Vertical):
             return  # unchanged: a cursor move within a passage costs no repaint
         self._stale = False
         self.coded = list(coded)
-        options = self.query_one("#on-passage", OptionList)
-        options.clear_options()
-        for seg in coded:
-            c = seg.coding
-            options.add_option(
-                Text.assemble(
-                    ("■ ", self.tints.get(c.code_id, "")),
-                    self.code_name(c.code_id, seg.code),
-                    (f"  {c.coder}", "dim"),
-                    ("  ✎" if c.memo else "", "bold"),
-                )
+        shown: list[Text | Option] = [
+            Text.assemble(
+                ("■ ", self.tints.get(seg.coding.code_id, "")),
+                self.code_name(seg.coding.code_id, seg.code),
+                (f"  {seg.coding.coder}", "dim"),
+                ("  ✎" if seg.coding.memo else "", "bold"),
             )
+            for seg in coded
+        ]
         if not coded:
-            options.add_option(Option(Text("not coded yet", style="dim"), disabled=True))
+            shown.append(Option(Text("not coded yet", style="dim"), disabled=True))
+        # One replacement, in a list of fixed height: no layout pass of the screen per move.
+        self.query_one("#on-passage", OptionList).set_options(shown)
 
-    def show_suggestions(self, suggestions: Sequence[Suggestion]) -> None:
-        """Ranked suggestions for the passage: score, code, suggester and evidence."""
+    def show_suggestions(
+        self, suggestions: Sequence[Suggestion], reason: str | None = None
+    ) -> None:
+        """Ranked suggestions for the passage: score, code, suggester and evidence; with
+        none, ``reason`` says why (else "none yet")."""
         options = self.query_one("#suggestions", OptionList)
-        if not suggestions and not self.suggestions and options.option_count:
+        none = reason or "none yet"
+        if not suggestions and not self.suggestions and none == self._none:
             return  # still none: a move between passages costs no repaint
         self.suggestions = list(suggestions)
-        options.clear_options()
-        for s in suggestions:
-            evidence = "; ".join(s.evidence[:2])
-            options.add_option(
-                Text.assemble(
-                    (f"{s.score:.2f} ", "bold"),
-                    self.code_name(s.code_id, s.label),
-                    (f"  {s.suggester}", "dim"),
-                    (f"\n  {evidence}" if evidence else "", "italic dim"),
-                )
+        self._none = none
+        shown: list[Text | Option] = [
+            Text.assemble(
+                (f"{s.score:.2f} ", "bold"),
+                self.code_name(s.code_id, s.label),
+                (f"  {s.suggester}", "dim"),
+                (f"\n  {'; '.join(s.evidence[:2])}" if s.evidence else "", "italic dim"),
             )
+            for s in suggestions
+        ]
         if not suggestions:
-            options.add_option(Option(Text("none yet", style="dim"), disabled=True))
-        else:
+            shown.append(Option(Text(none, style="dim"), disabled=True))
+        options.set_options(shown)
+        if suggestions:
             options.highlighted = 0
 
     def drop(self, suggestion: Suggestion) -> None:

@@ -22,12 +22,12 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.color import Color
-from textual.geometry import Region, Size, Spacing
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from qualcode.model import Coding, Turn
+from qualcode.model import Coding, Turn, clock
 
 Span = tuple[int, int]
 GUTTER = 12  # speaker name or timestamp, then a space (in a transcript under 70 columns)
@@ -92,18 +92,13 @@ def wrap_turns(text: str, turns: Sequence[Turn], width: int, gutter: int = GUTTE
         speaker = abbreviate(turn.speaker or "", gutter - 1)
         lines[first] = Line(ti, lines[first].start, lines[first].end, speaker, "speaker")
         if turn.timestamp is not None:
-            stamp = _clock(turn.timestamp)
+            stamp = clock(turn.timestamp)
             if first + 1 < len(lines):
                 ln = lines[first + 1]
                 lines[first + 1] = Line(ti, ln.start, ln.end, stamp, "time")
             else:
                 lines.append(Line(ti, turn.end, turn.end, stamp, "time"))
     return lines
-
-
-def _clock(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def coverage(codings: Sequence[Coding]) -> tuple[list[int], list[tuple[int, ...]]]:
@@ -154,13 +149,6 @@ class TranscriptView(ScrollView, can_focus=True):
         Binding("end", "screen.edge(-1)", "Last sentence", show=False),
     ]
 
-    class SelectionChanged(Message):
-        """The selection moved or changed size."""
-
-        def __init__(self, span: Span) -> None:
-            super().__init__()
-            self.span = span
-
     class Clicked(Message):
         """The user clicked at a text offset (the screen selects the sentence there)."""
 
@@ -192,7 +180,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self.text = text
         self.turns = list(turns)
         self._wrapped_width = None
-        self._layout()
+        if self.size.width:  # else wrapped once its width is known (on_resize)
+            self._layout()
         self.refresh()
 
     def set_codings(self, codings: Sequence[Coding], colors: dict[int, str]) -> None:
@@ -215,20 +204,23 @@ class TranscriptView(ScrollView, can_focus=True):
             self.refresh_lines(first, last - first + 1)
         if scroll:
             self.scroll_to_selection()
-        self.post_message(self.SelectionChanged(span))
 
     def scroll_to_selection(self) -> None:
+        """Bring the selection into view with a few lines of context. A selection already in
+        view does not scroll; one out of view goes a third of the way down the view, so a
+        held arrow key scrolls by pages, not a line per key press (each scroll repaints
+        every line shown), and the passages after it are in view."""
         first = self.line_of(self.selection[0])
         last = self.line_of(max(self.selection[0], self.selection[1] - 1))
-        # A few lines of context above and below, so the next passage is in view too.
-        context = 3 if self.size.height > 12 else 1
-        height = min(last - first + 1, max(self.size.height - 2 * context, 1))
-        self.scroll_to_region(
-            Region(0, first, 1, height),
-            animate=False,
-            spacing=Spacing(context, 0, context, 0),
-            immediate=True,
-        )
+        height = self.size.height
+        context = 3 if height > 12 else 1
+        top = self.scroll_offset.y
+        if first >= top + context and last < top + height - context:
+            return
+        target = first - height // 3
+        if last - target >= height - context:  # a long passage: its start near the top
+            target = first - context
+        self.scroll_to(y=max(target, 0), animate=False, immediate=True)
 
     def line_of(self, offset: int) -> int:
         """The screen line showing text offset ``offset`` (the nearest one if hidden)."""

@@ -64,3 +64,16 @@ def test_the_cli_takes_repeated_speakers_and_refuses_one_no_source_has(
     refused = run("code", project_path, "int1", "Group", "--match", "x", "--speaker", "Nobody",
                   ok=False)  # fmt: skip
     assert refused.exit_code == 1 and "no speaker 'Nobody'" in refused.output
+
+
+def test_the_speaker_who_clearly_asks_is_left_out_though_not_named_so(tmp_path: Path):
+    lines = []
+    for n in range(5):
+        lines += [f"Speaker 1: And were you busy in week {n}?", f"Speaker 2: Yes, busy with {n}."]
+    transcript = tmp_path / "tool.txt"
+    transcript.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.qcdb", coder="anna") as p:
+        p.sources.import_paths([transcript])
+        made = p.coding.code_matches(None, "busy", "Busy", new=True)
+        assert {s.speaker for s in p.coding.codings(code="Busy")} == {"Speaker 2"}
+    assert made.summary() == "5 sentences coded with 'Busy', 5 interviewer sentences left out."

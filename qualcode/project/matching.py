@@ -3,8 +3,10 @@ expression's matches give, and whose turns they are in.
 
 A match belongs to the turn it starts in (one in a speaker label, outside every turn, to
 the turn the label opens). By default the turns of interviewers and moderators are left out
-(:mod:`qualcode.project.speakers`): their questions echo the participants' words ("You
-said the tutors seem busy?") and are not the participants' data. ``speakers`` codes only
+(named so, :mod:`qualcode.project.speakers`, or else the one who clearly asks, as
+:func:`qualcode.project.eligible.asking_speakers` finds them for suggestions): their
+questions echo the participants' words ("You said the tutors seem busy?") and are not the
+participants' data. ``speakers`` codes only
 the named speakers' turns (an interviewer's too, if named), ``not_speakers`` leaves the
 named ones out; either replaces the default. What was left out is counted and said.
 """
@@ -22,7 +24,8 @@ from qualcode.errors import ProjectError
 from qualcode.ingest.labels import speaker_key
 from qualcode.model import Coding, Source, Turn
 from qualcode.project.base import did_you_mean
-from qualcode.project.speakers import asks, roles
+from qualcode.project.eligible import asking_speakers
+from qualcode.project.speakers import INTERVIEWERS, roles
 
 _NOUNS = {"match": ("match", "matches"), "sentence": ("sentence", "sentences"),
           "turn": ("turn", "turns")}  # fmt: skip
@@ -59,9 +62,11 @@ class SpeakerFilter:
                     file=label,
                 )
 
-    def keeps(self, speaker: str | None) -> bool:
+    def keeps(self, speaker: str | None, asking: set[str]) -> bool:
+        """Whether a match in ``speaker``'s turn is coded; ``asking``: the speakers of its
+        source who ask (left out by default)."""
         if self.by_default:
-            return not asks(speaker)
+            return speaker not in asking
         key = speaker_key(speaker) if speaker else None
         if self.speakers and key not in {speaker_key(s) for s in self.speakers}:
             return False
@@ -115,6 +120,9 @@ def match_spans(
     hits = [m.span() for m in regex.finditer(source.text) if m.end() > m.start()]
     if not hits:
         return []
+    # Named as interviewers or moderators, or else the one who clearly asks ("Speaker 1"):
+    # as suggestions and themes tell them.
+    asking = asking_speakers(turns, source.text, INTERVIEWERS) if speakers.by_default else set()
     spans = [(t.start, t.end) for t in turns]
     ends = [e for _, e in spans]
     units = text_units(source.text, spans, unit) if unit != "match" else []
@@ -126,7 +134,7 @@ def match_spans(
         places = [units[i] for i in touched] or [(a, b)]
         i = bisect.bisect_right(ends, a)  # the turn it starts in, or the one after a label
         speaker = turns[i].speaker if i < len(turns) else None
-        if speakers.keeps(speaker):
+        if speakers.keeps(speaker, asking):
             found.update(dict.fromkeys(places))
         else:
             dropped.update(dict.fromkeys(places, speaker or NO_SPEAKER))

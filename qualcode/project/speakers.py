@@ -46,8 +46,8 @@ def asks(speaker: str | None) -> bool:
 def role(speaker: str) -> str:
     """What an asking speaker is called in a sentence: interviewer, moderator or
     facilitator (``INT``, ``Moderatorin``, ``Q`` included)."""
-    found = _ASKING.fullmatch(speaker.strip())
-    return _ROLES.get(found.group(2).casefold(), "interviewer") if found else "speaker"
+    found = _ASKING.fullmatch(speaker.strip())  # one who asks without the name: interviewer
+    return _ROLES.get(found.group(2).casefold(), "interviewer") if found else "interviewer"
 
 
 def roles(speakers: Iterable[str]) -> str:

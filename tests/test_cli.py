@@ -96,7 +96,7 @@ def test_uncode_and_undo_restore_the_previous_state(cli_project: Path):
 
 def test_code_with_match(cli_project: Path):
     out = run("code", cli_project, "*", "Time", "--match", r"\btime\b", "--new").output
-    assert "Coded 3 sentence(s)" in out
+    assert out == "3 sentences coded with 'Time'.\n"
     quotes = [r["text"] for r in json.loads(run("codings", cli_project, "-f", "json").output)]
     assert "During the exam period I have no time at all." in quotes
     assert "And mentors need recognition for their time." in quotes

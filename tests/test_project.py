@@ -212,7 +212,7 @@ def test_remove_of_a_coding_that_is_not_there(project: Project):
 def test_code_every_match_of_a_pattern(project: Project):
     made = project.coding.code_matches(None, r"\btime\b", "Time", unit="match", new=True)
     quotes = sorted(s.text for s in project.coding.codings(code="Time"))
-    assert len(made) == 3
+    assert len(made.codings) == 3
     assert quotes == ["Time", "time", "time"]
     assert project.coding.undo() == "apply"
     assert project.coding.codings() == []

@@ -176,13 +176,22 @@ def code(
     new: Annotated[
         bool, typer.Option("--new", help="Add CODE to the codebook if no code has that name.")
     ] = False,
+    speaker: Annotated[
+        list[str] | None,
+        typer.Option(help="With --match, code only this speaker's turns (repeatable)."),
+    ] = None,
+    not_speaker: Annotated[
+        list[str] | None,
+        typer.Option(help="With --match, leave out this speaker's turns (repeatable)."),
+    ] = None,
     coder: CoderOpt = None,
     memo: Annotated[str, typer.Option(help="A memo on the coding.")] = "",
 ) -> None:
     """Apply CODE to [START, END) of SOURCE (offsets in characters of the source's text).
 
     A code name not in the codebook is refused with the closest names, unless --new adds
-    it. Use SOURCE '*' with --match to code matches in every source.
+    it. Use SOURCE '*' with --match to code matches in every source; --match leaves out
+    the turns of interviewers and moderators unless --speaker or --not-speaker says whose.
     """
     with opened(project) as p:
         if match is not None:
@@ -195,9 +204,10 @@ def code(
                 coder=coder,
                 unit=unit.value,
                 new=new,
+                speakers=speaker or (),
+                not_speakers=not_speaker or (),
             )
-            units = {"match": "match(es)", "sentence": "sentence(s)", "turn": "turn(s)"}
-            say(f"Coded {len(made)} {units[unit.value]} matching {match!r} with {args[0]!r}.")
+            say(made.summary())
             return
         if len(args) != 3:
             fail("give SOURCE START END CODE (or SOURCE CODE --match REGEX)")

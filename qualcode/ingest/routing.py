@@ -46,10 +46,11 @@ Route = Literal["study", "codebook", "refi", "sheet", "transcript"]
 
 @dataclass(frozen=True, slots=True)
 class StudyEntry:
-    """One transcript of a study, with its kind and (if the manifest gives one) language."""
+    """One transcript of a study, with (if the manifest gives them) its kind and language;
+    a transcript of no kind is given one by its speakers when imported."""
 
     file: Path
-    kind: str = "interview"
+    kind: str | None = None
     language: str | None = None
 
 
@@ -190,7 +191,7 @@ def _entry(raw: Any, number: int, folder: Path, manifest: Path) -> StudyEntry:
         )
     file = _existing(folder, raw["file"], manifest, place)
     assert file is not None
-    return StudyEntry(file, _text(raw.get("kind")) or "interview", _text(raw.get("language")))
+    return StudyEntry(file, _text(raw.get("kind")), _text(raw.get("language")))
 
 
 def _existing(folder: Path, value: Any, manifest: Path, place: str) -> Path | None:

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from qualcode.analysis.units import Span, overlapped, text_units
 from qualcode.errors import ProjectError
 from qualcode.model import (
     Code,
@@ -19,10 +18,10 @@ from qualcode.model import (
     MemoTarget,
     NewCoding,
     NewMemo,
-    Source,
     Turn,
     utc_now,
 )
+from qualcode.project.matching import MatchReport, SpeakerFilter, match_spans
 
 if TYPE_CHECKING:
     from qualcode.project.base import ProjectContext
@@ -131,7 +130,9 @@ class Codings:
         unit: MatchUnit = "sentence",
         new: bool = False,
         flags: int = re.IGNORECASE,
-    ) -> list[Coding]:
+        speakers: Sequence[str] = (),
+        not_speakers: Sequence[str] = (),
+    ) -> MatchReport:
         """Code every match of a regular expression, in one source or all, as one undo step.
 
         Args:
@@ -141,6 +142,13 @@ class Codings:
                 ``match`` (the matched characters only). Several matches in one unit code
                 it once.
             new: add ``code`` to the codebook if no code has that name.
+            speakers: code only matches in these speakers' turns.
+            not_speakers: leave out matches in these speakers' turns. With neither, the
+                turns of interviewers and moderators are left out (see
+                :mod:`qualcode.project.matching`).
+
+        Returns:
+            The codings made and what was left out, with a line that says so.
         """
         if unit not in MATCH_UNITS:
             raise ProjectError(f"unit must be one of {', '.join(MATCH_UNITS)}, not {unit!r}")
@@ -151,9 +159,14 @@ class Codings:
         sources = (
             [self._ctx.source(source)] if source is not None else self._ctx.store.list_sources()
         )
-        spans = {s.id: self._match_spans(s, regex, unit) for s in sources}
+        turns = {s.id: self._ctx.store.turns(s.id) for s in sources}
+        who = SpeakerFilter(tuple(speakers), tuple(not_speakers))
+        who.check([t for ts in turns.values() for t in ts], self._ctx.label)
+        report = MatchReport(unit, who)
+        spans = {s.id: match_spans(s, turns[s.id], regex, unit, who, report) for s in sources}
         with self._ctx.store.atomic() as store:
             code_id = self._ctx.code_id(code, new=new)[0]
+            report.code = self._ctx.codebook().path(code_id)
             coder_id = store.coder_id(coder or self._ctx.coder)
             now = utc_now()
             rows = [
@@ -162,22 +175,11 @@ class Codings:
                 for a, b in found
             ]
             ids = set(store.add_codings(rows, coder_id=coder_id))
-        return [c for c in self._ctx.store.list_codings(code_ids=[code_id]) if c.id in ids]
-
-    def _match_spans(self, source: Source, regex: re.Pattern[str], unit: str) -> list[Span]:
-        """The spans ``unit`` gives for the matches in a source, each once, in text order."""
-        hits = [m.span() for m in regex.finditer(source.text) if m.end() > m.start()]
-        if unit == "match" or not hits:
-            return hits
-        turns = [(t.start, t.end) for t in self._ctx.store.turns(source.id)]
-        units = text_units(source.text, turns, unit)
-        found: dict[Span, None] = {}
-        for (a, b), touched in zip(hits, overlapped(units, hits), strict=True):
-            # Every unit the match touches (a match across a sentence end codes both); a
-            # match in a speaker label, outside every turn, codes the match itself.
-            for u in [units[i] for i in touched] or [(a, b)]:
-                found[u] = None
-        return sorted(found)
+        report.codings = [
+            c for c in self._ctx.store.list_codings(code_ids=[code_id]) if c.id in ids
+        ]
+        report.already = len(rows) - len(report.codings)
+        return report
 
     def remove(
         self, source: str | int, start: int, end: int, code: str | int, *, coder: str | None = None

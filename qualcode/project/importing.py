@@ -178,7 +178,7 @@ class Imports:
                 done = self._codes.import_codebook(study.codebook)
                 report.codes_created += done.codes_created
                 report.codes_updated += done.codes_updated
-        groups: dict[tuple[str, str | None], list[Path]] = {}
+        groups: dict[tuple[str | None, str | None], list[Path]] = {}
         for entry in study.sources:
             key = (entry.kind, entry.language)  # no language: detected, as for any file
             groups.setdefault(key, []).append(entry.file)

@@ -1,8 +1,9 @@
-"""What others do on a server project, as it happens: the facade's side of the live feed.
+"""What others do to an open project, as it happens: the facade's side of the live feed.
 
-A project file has no one else on it (another window on the same file is seen on focus and
-ctrl+r); a server project tells each open window when codings are added or removed and who
-is online (:mod:`qualcode.store.live`).
+A server project tells each open window when codings are added or removed, when the
+codebook or the sources change, and who is online (:mod:`qualcode.store.live`); a project
+file is watched for commits of other processes, such as a ``pull`` into a clone or a
+command run beside the window (:mod:`qualcode.store.watch`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from qualcode.project import Project
     from qualcode.store.live import Listener
+    from qualcode.store.watch import FileWatcher
 
 
 def live_listener(project: Project) -> Listener | None:
@@ -20,5 +22,17 @@ def live_listener(project: Project) -> Listener | None:
 
     if not project.team.on_server:
         return None
-    url = project.context.store.engine.url.render_as_string(hide_password=False)
-    return Listener(url, label=project.context.label)
+    store = project.context.store
+    url = store.engine.url.render_as_string(hide_password=False)
+    return Listener(url, label=project.context.label, own=store.sessions)
+
+
+def file_watcher(project: Project) -> FileWatcher | None:
+    """A watcher of ``project``'s file if it is a file, else None."""
+    from qualcode.store.watch import FileWatcher
+
+    path = project.context.path
+    if project.team.on_server or path is None:
+        return None
+    store = project.context.store
+    return FileWatcher(path, lambda: store.writes_begun, label=project.context.label)

@@ -20,7 +20,8 @@ class ImportOptions:
 
     Attributes:
         kind: transcripts' kind: interview, expert_panel, focus_group or document
-            (None: interview).
+            (None: focus_group for three or more speakers besides the interviewer or
+            moderator, else interview; see :func:`qualcode.project.speakers.guess_kind`).
         language: the transcripts' language (None: detected for each).
         attributes: a CSV/XLSX sheet of case attributes keyed by source name.
         replace: replace sources of the same name (their codings are dropped).

@@ -20,6 +20,7 @@ from qualcode.project.base import (
     did_you_mean,
 )
 from qualcode.project.options import ImportOptions
+from qualcode.project.speakers import guess_kind
 from qualcode.store.sources import NewSource, spill
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 Progress = Callable[[float], None]
 DEFAULTS = ImportOptions()  # the CLI's defaults, for a call that gives no options
+DEFAULT_KIND = "interview"  # a transcript's kind when none is given and none is guessed
 
 
 @dataclass(slots=True)
@@ -58,7 +60,7 @@ class _Read:
 
 def _read_transcript(
     path: Path,
-    kind: str,
+    kind: str | None,
     language: str | None,
     now: str,
     speaker_pattern: str | None,
@@ -68,10 +70,17 @@ def _read_transcript(
 ) -> _Read:
     """Read one transcript; a long text is spilled to a file (see :class:`LongText`) and
     its string freed when this returns, before the import writes anything. Without a
-    ``language``, ``detect`` tells it from the text."""
+    ``language``, ``detect`` tells it from the text; without a ``kind``, its speakers do
+    (:func:`qualcode.project.speakers.guess_kind`), and the report says so."""
     from qualcode import ingest
 
     doc = ingest.read_document(path, speaker_pattern=speaker_pattern, max_size=max_size)
+    notes = doc.notes
+    if kind is None:
+        guessed, counted = guess_kind(t.speaker for t in doc.turns)
+        kind = guessed or DEFAULT_KIND
+        if guessed is not None:
+            notes = (*notes, f"{counted}, imported as {guessed} (say --kind to change)")
     long_text = spill(doc.text, folder)
     source = NewSource(
         name=path.stem,
@@ -84,7 +93,7 @@ def _read_transcript(
         turns=[(t.start, t.end, t.speaker, t.timestamp) for t in doc.turns],
         long_text=long_text,
     )
-    return _Read(source, doc.notes)
+    return _Read(source, tuple(notes))
 
 
 def _close(read: Sequence[_Read]) -> None:
@@ -112,8 +121,10 @@ class SourceFiles:
         Args:
             paths: transcript files (.txt .md .docx .odt .rtf .pdf .vtt .srt).
             options: what this reads of them: ``kind`` (interview, expert_panel,
-                focus_group or document; default interview), ``attributes`` (a CSV/XLSX
-                sheet of case attributes keyed by source name), ``replace`` (replace
+                focus_group or document; by default focus_group for a transcript with
+                three or more speakers besides its interviewers or moderators, else
+                interview), ``attributes`` (a CSV/XLSX sheet of case attributes keyed
+                by source name), ``replace`` (replace
                 sources of the same name, dropping their codings), ``language`` (by
                 default each source's is detected, the project's when the text is too
                 short to tell), ``speaker_pattern`` (a regex with a ``(?P<speaker>...)``
@@ -124,7 +135,7 @@ class SourceFiles:
         """
         from qualcode import ingest  # the readers pull in docx/pdf libraries: load on use
 
-        kind = _check_kind(options.kind or "interview")
+        kind = _check_kind(options.kind) if options.kind else None  # None: by its speakers
         files = [Path(p) for p in paths]
         if not files:
             raise ProjectError("no files to import")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 from qualcode.errors import ProjectError
 from qualcode.model import Code, Source, Theme
+from qualcode.project.speakers import INTERVIEWERS  # skipped when looking for themes
 from qualcode.project.theme_list import (
     Listed,
     found_themes,
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
 Unit = Literal["turn", "sentence"]
 
 THEMES = "qualcode.themes.v1"  # looked up in qualcode.nlp.registry, recorded as ``nlp.themes``
-# Speakers whose turns are questions, not data: skipped when looking for themes.
-INTERVIEWERS = (
-    r"(the )?(interviewer|moderator|facilitator|interviewerin|moderatorin|int|i|q|mod)\d*"
-)
 
 
 class Themes:

@@ -79,9 +79,17 @@ class StoreBase:
         # Reads of the codebook, the sources and the coders, kept while the server's catalog
         # version stays (see qualcode.store.catalog).
         self._catalog = Catalog()
+        # Write transactions begun here: a project file's watcher (qualcode.store.watch)
+        # tells its own window's changes from others' by whether this moved. Only ever
+        # incremented, and only whether it moved matters, so it needs no lock.
+        self.writes_begun = 0
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def sessions(self) -> frozenset[int]:
+        """The server process ids of this store's open connections (none for a file)."""
+        return self.dialect.sessions()
 
     # -- transactions --------------------------------------------------------------------
 
@@ -99,6 +107,7 @@ class StoreBase:
                 yield self
             return
         wait = 0.0 if getattr(self._local, "no_wait", False) else self.busy_timeout
+        self.writes_begun += 1  # before it can commit: see __init__
         with self._database_errors(wait), self.engine.connect() as conn:
             conn.execution_options(**self.dialect.write_options())
             if wait != self.busy_timeout:

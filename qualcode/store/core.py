@@ -8,7 +8,7 @@ from sqlalchemy import Connection, inspect, select
 
 from qualcode.errors import ProjectError
 from qualcode.outputs import check_output
-from qualcode.store import live, server
+from qualcode.store import notify, server
 from qualcode.store import schema as s
 from qualcode.store.analysis import AnalysisMixin
 from qualcode.store.base import first_line
@@ -129,7 +129,7 @@ class Store(
                 store._create_schema(settings)
                 database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
                 server.set_up(conn, database, label=store.label)
-                live.install_notify(conn)  # open windows show each other's codings
+                notify.install(conn)  # open windows show each other's changes
                 store.dialect.install_catalog_version(conn)
                 server.secure(conn)  # last: the fences cover every function made above
                 assert store.role is not None
@@ -173,9 +173,9 @@ class Store(
             # Read first: opening a project must not wait for a writer unless it upgrades.
             with self.reading() as conn:
                 version = self._version(conn)
-                versioned = self.role is None or self.dialect.catalog_token(conn) is not None
-            if not versioned:
-                self._keep_catalog_version()
+                current = self.role is None or self._server_parts_current(conn)
+            if not current:
+                self._keep_server_parts()
             if version < s.SCHEMA_VERSION:
                 with self.writing() as conn:
                     version = self._version(conn)  # another process may have upgraded it
@@ -192,13 +192,24 @@ class Store(
                 f"is not a qualcode project database ({first_line(exc)})", file=self.label
             ) from None
 
-    def _keep_catalog_version(self) -> None:
-        """Make a server project set up by an older qualcode keep its catalog version (see
-        :mod:`qualcode.store.catalog`), if the connecting role owns its tables; for the
-        others what they read is not kept until the owner has opened it once."""
+    def _server_parts_current(self, conn: Connection) -> bool:
+        """Whether a server project has what its owner makes beside the tables, as this
+        qualcode makes it: the catalog version (see :mod:`qualcode.store.catalog`) and the
+        triggers that tell open windows of changes (see :mod:`qualcode.store.notify`)."""
+        return self.dialect.catalog_token(conn) is not None and notify.is_current(conn)
+
+    def _keep_server_parts(self) -> None:
+        """Make a server project set up by an older qualcode keep its catalog version and
+        notify open windows of codebook and source changes, if the connecting role owns its
+        tables; for the others it works as it did until the owner has opened it once (an
+        older qualcode reads it as before: neither changes a table)."""
         with self.writing() as conn:
-            if self.dialect.catalog_token(conn) is None and server.may_alter(conn):
+            if not server.may_alter(conn):
+                return
+            if self.dialect.catalog_token(conn) is None:
                 self.dialect.install_catalog_version(conn)
+            if not notify.is_current(conn):
+                notify.install(conn)
 
     def _check_may_upgrade(self, conn: Connection, version: int) -> None:
         if not server.may_alter(conn):

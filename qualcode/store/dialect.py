@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import json
 import sqlite3
+import threading
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -122,6 +123,11 @@ class Dialect:
         """A value that changes whenever the database does, or None if there is none: a
         read may then be kept and reused while the token stays the same."""
         return None
+
+    def sessions(self) -> frozenset[int]:
+        """The server process ids of the engine's open connections (none on a file): a
+        notification one of them sent is the project's own."""
+        return frozenset()
 
     def catalog_token(self, conn: Connection) -> Hashable | None:
         """A value that changes whenever the codebook, the sources or the coders do (not
@@ -333,8 +339,28 @@ class PostgreSQLDialect(Dialect):
     name = "postgresql"
     skips_conflicts = True
 
+    def __init__(self, busy_timeout: float):
+        super().__init__(busy_timeout)
+        self._lock = threading.Lock()
+        self._sessions: set[int] = set()  # see sessions()
+
     def install(self, engine: Engine) -> None:
         event.listen(engine, "do_connect", self._on_connect)
+        event.listen(engine, "connect", self._on_connected)
+        event.listen(engine, "close", self._on_close)
+
+    def _on_connected(self, dbapi_conn: Any, record: Any) -> None:
+        pid = record.info["backend_pid"] = dbapi_conn.info.backend_pid
+        with self._lock:
+            self._sessions.add(pid)
+
+    def _on_close(self, _dbapi_conn: Any, record: Any) -> None:
+        with self._lock:
+            self._sessions.discard(record.info.pop("backend_pid", None))
+
+    def sessions(self) -> frozenset[int]:
+        with self._lock:
+            return frozenset(self._sessions)
 
     def _on_connect(self, _dialect: Any, _record: Any, _cargs: Any, cparams: dict) -> None:
         extra = server.connect_args(self.busy_timeout)

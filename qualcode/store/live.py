@@ -1,16 +1,16 @@
 """Live updates on a server: PostgreSQL LISTEN/NOTIFY, and who is online.
 
-Two statement-level triggers on ``codings`` send one notification per INSERT or DELETE
-statement on channel ``qualcode_codings`` (a bulk import of a million codings sends one,
-not a million), naming the operation, the number of rows, their coders and sources. They
-fire inside the writer's transaction, so PostgreSQL delivers the notification only when it
-commits, and never for a write rolled back.
+The server sends a notification when codings are added or removed (``qualcode_codings``)
+and when the codebook or the sources change (``qualcode_catalog``): the triggers of
+:mod:`qualcode.store.notify`, which fire in the writer's transaction, so a notification
+comes only when it commits.
 
 Any role may send anything on any channel (``SELECT pg_notify('qualcode_codings', ...)``),
 so a notification is only a hint to look: the listener then reads how many codings each
-coder has in each source, and what it reports is the difference from its last reading. A
-payload that is not the trigger's is logged (the first only: a flood of them is one line)
-and changes nothing; a forged count is never shown, as the count shown is the database's.
+coder has in each source, or a digest of the codebook and of the sources, and what it
+reports is the difference from its last reading. A payload that is not the trigger's is
+logged (the first only: a flood of them is one line) and changes nothing; a forged count
+is never shown, as the count shown is the database's.
 
 A :class:`Listener` holds one connection of its own (psycopg, autocommit) that LISTENs and
 waits. It holds a shared advisory lock too, which blocks nothing: a coder is online while
@@ -25,77 +25,55 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, make_url
+from sqlalchemy import make_url
 
 from qualcode.errors import ProjectError
+from qualcode.store.notify import CATALOG, CATALOG_TABLES, CODINGS
 
-CHANNEL = "qualcode_codings"
+CHANNEL = CODINGS
 PRESENCE = "qualcode_presence"
 APPLICATION = "qualcode live"
 PRESENT = (0x5143, 0x4C495645)  # the advisory lock of an open window: "QC", "LIVE"
 WAIT = 0.5  # seconds between looks at the cancel event while no notification comes
 
-MANY = 100  # more sources or coders than this in one statement: the list is left out (null)
 LOCK_WAIT = "2s"  # a count waits this long for a lock; then it is taken again later
 
 log = logging.getLogger(__name__)
 Tally = dict[tuple[str, int], int]  # (coder, source id) -> codings
+Digest = dict[str, str]  # "codebook" | "sources" -> a digest of what the windows show of it
 
-# One function for both triggers: each names its transition table ``changed``.
-_FUNCTION = f"""
-CREATE OR REPLACE FUNCTION qualcode_notify_codings() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    payload text;
-BEGIN
-    SELECT json_build_object(
-        'op', CASE TG_OP WHEN 'INSERT' THEN 'added' ELSE 'removed' END,
-        'count', count(*),
-        'coders', (SELECT CASE WHEN count(DISTINCT c.name) <= {MANY}
-                          THEN json_agg(DISTINCT c.name) END
-                   FROM changed r JOIN coders c ON c.id = r.coder_id),
-        'sources', CASE WHEN count(DISTINCT source_id) <= {MANY}
-                        THEN json_agg(DISTINCT source_id) END)::text
-    INTO payload FROM changed HAVING count(*) > 0;
-    IF payload IS NOT NULL THEN
-        PERFORM pg_notify('{CHANNEL}', payload);
-    END IF;
-    RETURN NULL;
-END $$
+# What a window shows of the codebook (every column) and of the sources (not their text).
+_DIGEST = """
+SELECT (SELECT md5(coalesce(string_agg(c::text, ',' ORDER BY c.id), '')) FROM codes c),
+       (SELECT md5(coalesce(string_agg(concat_ws('|', s.id, s.name, s.kind, s.language,
+                                                 s.content_hash), ',' ORDER BY s.id), ''))
+        FROM sources s)
 """
-_TRIGGERS = tuple(
-    statement
-    for name, event, table in (("added", "INSERT", "NEW"), ("removed", "DELETE", "OLD"))
-    for statement in (
-        f"DROP TRIGGER IF EXISTS qualcode_codings_{name} ON codings",
-        f"CREATE TRIGGER qualcode_codings_{name} AFTER {event} ON codings "
-        f"REFERENCING {table} TABLE AS changed FOR EACH STATEMENT "
-        "EXECUTE FUNCTION qualcode_notify_codings()",
-    )
-)
-
-
-def install_notify(conn: Connection) -> None:
-    """Create (or replace) the notifying triggers: part of setting up a server project,
-    run by its owner."""
-    conn.exec_driver_sql(_FUNCTION)
-    for statement in _TRIGGERS:
-        conn.exec_driver_sql(statement)
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
     """Codings added or removed by one committed statement. ``coders`` and ``source_ids``
-    are empty when more than :data:`MANY` were involved."""
+    are empty when more than :data:`qualcode.store.notify.MANY` were involved."""
 
     op: str  # added | removed
     count: int
     coders: tuple[str, ...]
     source_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Edited:
+    """What changed besides codings: on a server the ``codebook`` or the ``sources``, in a
+    project file the whole ``project`` (a file says no more). ``mine``: made by the window's
+    own connections only, so it shows it already."""
+
+    parts: tuple[str, ...]
+    mine: bool = False
 
 
 class Listener:
@@ -104,27 +82,40 @@ class Listener:
     Args:
         url: the project's SQLAlchemy URL (``postgresql+psycopg://...``).
         label: how to name the project in an error.
+        own: the server process ids of the window's own connections, asked when the
+            codebook or the sources change (an edit of its own is not news to it).
     """
 
-    def __init__(self, url: str, *, label: str | None = None):
+    def __init__(
+        self,
+        url: str,
+        *,
+        label: str | None = None,
+        own: Callable[[], Collection[int]] = frozenset,
+    ):
         self.conninfo = (
             make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
         )
         self.label = label or make_url(url).render_as_string(hide_password=True)
-        self.ignored = 0  # notifications on CHANNEL not sent by the trigger
+        self.ignored = 0  # notifications not sent by the triggers
         self._counted: Tally | None = None  # the codings at the last count
         self._stale = False  # a notification came and the count was not taken yet
+        self.own = own
+        self._digest: Digest | None = None  # the codebook and the sources at the last read
+        self._senders: set[int] | None = None  # who notified since then (None: no one)
 
     def run(
         self,
         on_change: Callable[[Change], object],
         on_online: Callable[[list[str]], object],
         cancel: threading.Event,
+        on_edit: Callable[[Edited], object] = repr,
     ) -> None:
-        """Call ``on_change`` for each change of the codings (read from the database when a
-        notification says there may be one) and ``on_online`` with the coders online (now,
-        and whenever one comes or goes), until ``cancel`` is set. Runs in a thread of its
-        own; a lost connection raises :class:`ProjectError`."""
+        """Call ``on_change`` for each change of the codings and ``on_edit`` for each of
+        the codebook or the sources (read from the database when a notification says there
+        may be one), and ``on_online`` with the coders online (now, and whenever one comes
+        or goes), until ``cancel`` is set. Runs in a thread of its own; a lost connection
+        raises :class:`ProjectError`."""
         import psycopg  # only a server project needs the driver
 
         try:
@@ -135,7 +126,9 @@ class Listener:
                 conn.execute("SELECT pg_advisory_lock_shared(%s, %s)", PRESENT)
                 self._counted = _tally(conn)  # before LISTEN: what commits meanwhile counts
                 self._stale = self._counted is None
+                self._digest = _digest(conn)
                 conn.execute(f"LISTEN {CHANNEL}")
+                conn.execute(f"LISTEN {CATALOG}")
                 conn.execute(f"LISTEN {PRESENCE}")
                 conn.execute("SELECT pg_notify(%s, 'joined')", (PRESENCE,))
                 on_online(_online(conn))
@@ -147,6 +140,7 @@ class Listener:
                     if notes:
                         notes += conn.notifies(timeout=0)
                     self._look(conn, notes, on_change, on_online)
+                    self._look_at_catalog(conn, notes, on_edit)
                 # "left PID": the pid for a window of an earlier version, which reads it
                 conn.execute(
                     "SELECT pg_notify(%s, %s)", (PRESENCE, f"left {conn.info.backend_pid}")
@@ -173,7 +167,7 @@ class Listener:
         me = conn.info.backend_pid
         for note in notes:
             if note.channel == CHANNEL:
-                self._check(note.payload)
+                self._check(note.channel, note.payload)
                 self._stale = True
         if self._stale:
             now = _tally(conn)
@@ -188,9 +182,28 @@ class Listener:
                 _online(conn, leaving=[n.pid for n in others if n.payload.startswith("left")])
             )
 
-    def _check(self, payload: str) -> None:
-        """Log the first payload on CHANNEL that the trigger did not send; count them all."""
-        if _from_trigger(payload):
+    def _look_at_catalog(
+        self, conn: Any, notes: list[Any], on_edit: Callable[[Edited], object]
+    ) -> None:
+        """Read the codebook's and the sources' digests again if ``notes`` say they may have
+        changed (or a lock kept them from being read last time), and say which did."""
+        for note in notes:
+            if note.channel == CATALOG:
+                self._check(note.channel, note.payload)
+                self._senders = (self._senders or set()) | {note.pid}
+        if self._senders is None:
+            return
+        now = _digest(conn)
+        if now is None:
+            return  # read again at the next look
+        parts = tuple(p for p in now if self._digest is None or now[p] != self._digest.get(p))
+        if parts:
+            on_edit(Edited(parts, mine=self._senders <= set(self.own())))
+        self._digest, self._senders = now, None
+
+    def _check(self, channel: str, payload: str) -> None:
+        """Log the first payload that the trigger did not send; count them all."""
+        if _from_trigger(payload) if channel == CHANNEL else payload in CATALOG_TABLES:
             return
         self.ignored += 1
         if self.ignored == 1:
@@ -198,7 +211,7 @@ class Listener:
                 "%s: ignored a notification on %s that qualcode's trigger did not send (%r); "
                 "what changed is read from the database, and further ones are not logged",
                 self.label,
-                CHANNEL,
+                channel,
                 payload[:80],
             )
 
@@ -228,6 +241,18 @@ def _tally(conn: Any) -> Tally | None:
         return {(str(name), int(source)): int(n) for name, source, n in rows}
     except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled):
         return None
+
+
+def _digest(conn: Any) -> Digest | None:
+    """The codebook's and the sources' digests; None if a lock held by another session kept
+    them from being read (they are read again on the next look)."""
+    import psycopg
+
+    try:
+        codebook, sources = conn.execute(_DIGEST).fetchone()
+    except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled):
+        return None
+    return {"codebook": str(codebook), "sources": str(sources)}
 
 
 def _changes(before: Tally, after: Tally) -> list[Change]:

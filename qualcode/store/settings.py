@@ -46,6 +46,8 @@ class SettingKey(StrEnum):
     SERVER_CODERS_ROLE = "server.coders_role"
     SERVER_LEADS_ROLE = "server.leads_role"
     SERVER_CATALOG_VERSION = "server.catalog_version"
+    # Which of the triggers that tell open windows of changes it has (qualcode.store.notify).
+    SERVER_LIVE_VERSION = "server.live_version"
 
 
 def setting_key(key: str) -> SettingKey:
@@ -83,6 +85,7 @@ class Settings:
     server_coders_role: str | None = None
     server_leads_role: str | None = None
     server_catalog_version: str | None = None
+    server_live_version: str | None = None
     # The stored text of every known key that is set, for comparing before a write.
     stored: Mapping[SettingKey, str] = field(default_factory=dict, repr=False, compare=False)
 

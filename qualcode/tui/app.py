@@ -2,8 +2,8 @@
 never finds a database itself, so tests hand it one in a temporary folder.
 
 Five screens are modes the user switches between with F2..F6; each reads the project again
-when it is shown, so a change made in another window appears on the next switch or on
-ctrl+r. What the screens share (calls into the project, the one place errors are shown) is
+when it is shown, when the live feed (:mod:`qualcode.tui.live`) says something changed,
+and on ctrl+r. What the screens share (calls into the project, the one place errors are shown) is
 :class:`qualcode.tui.workbench.Workbench`, which this app extends with its screens and keys.
 """
 
@@ -13,7 +13,14 @@ from textual import events
 from textual.binding import Binding
 
 from qualcode.project import Project
-from qualcode.tui.live import CodersOnline, LiveFeed, OthersCoded, describe
+from qualcode.tui.live import (
+    CodersOnline,
+    LiveFeed,
+    OthersCoded,
+    ProjectEdited,
+    describe,
+    describe_edit,
+)
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.screens.help import HelpScreen
@@ -86,13 +93,20 @@ class QualcodeApp(Workbench):
         self.live.stop()
 
     def on_others_coded(self, message: OthersCoded) -> None:
-        """Someone else coded on the server: show it now."""
+        """Codings were added or removed on the server: show them now. Those of this
+        coder too, without a word: they may come from a push of their clone."""
+        self.reload_screen()
         said = describe(message.change, self.project.context.coder)
+        if said is not None:
+            self.notify(said, timeout=3)
+
+    def on_project_edited(self, message: ProjectEdited) -> None:
+        """The codebook or the sources changed on the server, or the project file changed:
+        show it now and say so (a change this window made, it shows already)."""
+        said = describe_edit(message.edit)
         if said is None:
             return
-        reload = getattr(self.screen, "reload", None)
-        if reload is not None:
-            reload()
+        self.reload_screen()
         self.notify(said, timeout=3)
 
     def on_coders_online(self, message: CodersOnline) -> None:

@@ -61,9 +61,15 @@ def test_opening_a_file_to_import_says_how_to_import_it(demo_path: Path, tmp_pat
     assert result.exit_code == 1
     assert result.output.strip().splitlines()[-1] == (
         f"qualcode: error: {qdpx}: is a REFI-QDA file, not a qualcode project; "
-        "`qualcode import study.qcdb pilot.qdpx` brings it into a project (a new one is made "
-        "if study.qcdb does not exist)"
+        "`qualcode import study.qcdb pilot.qdpx` makes a project of it"
     )
+    # ... and the command it names does.
+    run("import", tmp_path / "study.qcdb", qdpx)
+    assert "interview_01" in run("sources", tmp_path / "study.qcdb")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Interviewer: How are you?\nAnna: Fine, thanks.\n", encoding="utf-8")
+    said = runner.invoke(cli, ["open", str(notes)]).output
+    assert "is a transcript, not a qualcode project; `qualcode init study.qcdb`, then" in said
     assert qdpx.read_bytes() == before
     garbage = tmp_path / "notes.qcdb"
     garbage.write_text("not a database at all, " * 100)

@@ -279,9 +279,12 @@ def _importable_instead(path: Path) -> ProjectError | None:
     kind = file_kind(path)
     if kind == "transcript" and suffix_of(path) not in TRANSCRIPT_SUFFIXES:
         return None
+    how = (
+        f"`qualcode import study.qcdb {path.name}` makes a project of it"
+        if kind == "refi"
+        else f"`qualcode init study.qcdb`, then `qualcode import study.qcdb {path.name}`, "
+        "brings it into a project"
+    )
     return ProjectError(
-        f"is {FILE_KIND_WORDS[kind]}, not a qualcode project; "
-        f"`qualcode import study.qcdb {path.name}` brings it into a project (a new one is "
-        "made if study.qcdb does not exist)",
-        file=str(path),
+        f"is {FILE_KIND_WORDS[kind]}, not a qualcode project; {how}", file=str(path)
     )

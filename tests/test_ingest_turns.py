@@ -358,3 +358,25 @@ def test_spoken_text_leaves_out_the_transcribers_notes():
     spoken = spoken_text(text, [(t.start, t.end, t.speaker) for t in turns])
     assert len(spoken) == len(text)
     assert spoken.split() == "Well for all students , I think (maybe not).".split()
+
+
+def test_a_lettered_speaker_who_speaks_once_is_one_of_the_series():
+    """A focus group of "Nurse A".."Nurse D": C and D speak once, A and B twice. Their words
+    are theirs, not the turn of the nurse before them."""
+    text = (
+        "Moderator: How does handover work on your ward?\n"
+        "Nurse A: It depends on who is in charge.\n"
+        "Nurse B: Yeah.\n"
+        "Nurse C: The verbal handover loses things at night.\n"
+        "Nurse D: Short staffed is every night.\n"
+        "Moderator: What would help?\n"
+        "Nurse B: A written checklist.\n"
+        "Nurse A: Exactly.\n"
+        "Step 1: a numbered line of someone's notes stays in the turn.\n"
+    )
+    speakers = [t.speaker for t in parse_turns(text)]
+    assert speakers == [
+        "Moderator", "Nurse A", "Nurse B", "Nurse C", "Nurse D", "Moderator", "Nurse B", "Nurse A",
+    ]  # fmt: skip
+    said = {t.speaker: text[t.start : t.end] for t in parse_turns(text)}
+    assert said["Nurse C"] == "The verbal handover loses things at night."

@@ -33,7 +33,10 @@ The rule (decided here, used by :func:`qualcode.ingest.turns.parse_turns`):
      timestamps only before speakers. Markdown bold is not evidence on its own, as
      ``**Background:**`` lead-ins show;
    - the same name (compared case-insensitively) labels at least two lines of the
-     document: a real speaker talks more than once, a ``Summary:`` line does not.
+     document: a real speaker talks more than once, a ``Summary:`` line does not;
+   - it is one of a lettered or numbered series whose other members are speakers by the
+     rules above (``Nurse C`` beside ``Nurse A`` and ``Nurse B`` who speak twice): in a
+     focus group some speak only once.
 
    Never a speaker, however often repeated: common headings such as ``Note``,
    ``Example``, ``Date``, ``Location``, ``Duration``, ``Comment``, ``Anmerkung``,
@@ -269,18 +272,35 @@ def find_label(line: str) -> LabelCandidate | None:
     return None
 
 
-def is_speaker(name: str, *, strong: bool, occurrences: int) -> bool:
+def is_speaker(
+    name: str, *, strong: bool, occurrences: int, series: frozenset[str] = frozenset()
+) -> bool:
     """Rule 3: whether a label whose name fits is a speaker.
 
     Args:
         name: the whitespace-normalised name.
         strong: the label has a timestamp.
         occurrences: how many lines of the document carry this name as a label.
+        series: the stems (:func:`series_stem`) of the document's speakers by the other
+            rules, so one more of a series counts too.
     """
     key = speaker_key(name)
     if key.rstrip(".") in _NOT_SPEAKERS:
         return False
-    return strong or occurrences >= 2 or is_role(name) or _is_titled(name)
+    if strong or occurrences >= 2 or is_role(name) or _is_titled(name):
+        return True
+    stem = series_stem(name)
+    return stem is not None and stem in series
+
+
+_SERIES = re.compile(r"(?P<stem>[^\W\d_][^\d]*?)[ \t]+(?:[A-Z]|\d{1,3})")
+
+
+def series_stem(name: str) -> str | None:
+    """The stem of a lettered or numbered name (``nurse`` of ``Nurse C``, ``teacher`` of
+    ``Teacher 3``), else None."""
+    found = _SERIES.fullmatch(name)
+    return speaker_key(found["stem"]) if found is not None else None
 
 
 def is_role(name: str) -> bool:

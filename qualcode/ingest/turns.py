@@ -37,6 +37,7 @@ from qualcode.ingest.labels import (
     find_label,
     is_speaker,
     parse_timestamp,
+    series_stem,
     speaker_key,
 )
 from qualcode.ingest.types import ParsedTurn
@@ -124,11 +125,23 @@ def _label_boundaries(lines: Iterable[tuple[int, str]]) -> list[_Boundary]:
         if candidate is not None:
             candidates.append((offset, candidate))
     occurrences = Counter(speaker_key(c.name) for _, c in candidates if c.name is not None)
+    # The stems of lettered or numbered speakers ("Nurse A", "Nurse B"), so a member of the
+    # series who speaks once ("Nurse C") is a speaker too.
+    series = frozenset(
+        stem
+        for _, c in candidates
+        if c.name is not None
+        and (stem := series_stem(c.name)) is not None
+        and is_speaker(c.name, strong=c.strong, occurrences=occurrences[speaker_key(c.name)])
+    )
     spellings: dict[str, str] = {}
     boundaries = []
     for offset, c in candidates:
         if c.name is not None and is_speaker(
-            c.name, strong=c.strong, occurrences=occurrences[speaker_key(c.name)]
+            c.name,
+            strong=c.strong,
+            occurrences=occurrences[speaker_key(c.name)],
+            series=series,
         ):
             speaker = spellings.setdefault(speaker_key(c.name), c.name)
             boundaries.append(_Boundary(offset, offset + c.end, speaker, c.timestamp))

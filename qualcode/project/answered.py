@@ -99,7 +99,16 @@ class Answers:
     def put(self, key: str, found: list[Suggestion], left_out: LeftOut) -> None:
         """Keep ``found`` and what was left out (the counts of this source alone)."""
         rows = [
-            [s.source_id, s.start, s.end, s.label, s.score, s.suggester, list(s.evidence), s.code_id]
+            [
+                s.source_id,
+                s.start,
+                s.end,
+                s.label,
+                s.score,
+                s.suggester,
+                list(s.evidence),
+                s.code_id,
+            ]
             for s in found
         ]
         kept.put_json(KIND, key, {"suggestions": rows, "left_out": left_out.counts()})

@@ -7,7 +7,8 @@ more than a second before the first line. What a source's suggestions depend on 
 the project's store and the code, so they are kept under a hash of all of it: the codebook
 (every field), every coding and rejected suggestion (what the model learns from, and which
 codes a turn already has), every source's text, language, turns and attributes (the shared
-word weights and the context), the project's settings the suggester reads, the question
+word weights and the context), the project's settings the suggester reads (and the installed
+version of a spaCy pipeline they name), the question
 (source, unit, top, lowest score), the suggester's name and the code that computes them. Any
 change to one of these is a new key, so a kept answer is never stale; it is exactly what was
 computed (``tests/test_suggest_answered.py`` compares them). ``QUALCODE_CACHE_DIR=off``
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Suggestion
 from qualcode.nlp import kept
+from qualcode.nlp.pipeline import model_version
 
 if TYPE_CHECKING:
     from qualcode.model import Source
@@ -74,6 +76,7 @@ class Answers:
             rejected,
             sources,
             [ctx.language, settings.nlp_model or "", settings.nlp_context or ""],
+            model_version(settings.nlp_model),  # a named pipeline installed anew
         )
 
     def key(self, src: Source, unit: str, top: int, min_score: float) -> str:

@@ -53,3 +53,16 @@ def build_demo(
             # sources and codes match the ones just imported, so only the codings are new.
             project.exchange.merge_from([root / CODINGS / f"{coder}.qdpx" for coder in CODERS])
     return Project.open(path)
+
+
+def prepare_demo(project: Project) -> None:
+    """Fit the suggester and find the themes once, as ``qualcode suggest`` and ``qualcode
+    themes`` ask for them by default, so that their first run in a new process reads what
+    this one kept (:mod:`qualcode.nlp.kept`, :mod:`qualcode.project.answered`) instead of
+    parsing every source and fitting. Nothing to do when keeping is off."""
+    from qualcode.nlp import kept
+
+    if kept.cache_dir() is None:
+        return
+    project.suggestions.suggest_source()
+    project.suggestions.themes()

@@ -48,7 +48,8 @@ def demo(
         from qualcode.outputs import remove_database
 
         remove_database(project)
-    if project.exists():
+    built = not project.exists()
+    if not built:
         p = Project.open(project)
         say(f"Opened the demo project {project}.")
     else:
@@ -63,7 +64,19 @@ def demo(
 
             run_tui(p, notice=notice)
         else:
+            _prepare(p, built)
             _print_summary(p)
+
+
+def _prepare(p: Project, built: bool) -> None:
+    """On a demo just built for the shell, fit the suggestions and find the themes, so the
+    first ``suggest`` and ``themes`` answer at once (the workbench fits its own as it opens)."""
+    from qualcode.examples import prepare_demo
+    from qualcode.nlp import kept
+
+    if built and kept.cache_dir() is not None:
+        say("Fitting the suggestions and finding the themes once (a few seconds)...")
+        prepare_demo(p)
 
 
 def _whose(p: Project) -> str:

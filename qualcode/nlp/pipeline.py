@@ -181,10 +181,10 @@ def _kept_kind(name: str, model: str | None) -> str:
     """The kind analyses of this pipeline are kept under (see :mod:`qualcode.nlp.kept`)."""
     from qualcode.nlp import kept
 
-    return f"analysis:{name}:{_model_version(model)}:{kept.code_version()}"
+    return f"analysis:{name}:{model_version(model)}:{kept.code_version()}"
 
 
-def _model_version(model: str | None) -> str:
+def model_version(model: str | None) -> str:
     """The installed version of a named pipeline (a package, or a folder's meta.json)."""
     if not model:
         return ""

@@ -29,9 +29,11 @@ any passage, so they keep their outputs (tests/test_nlp_versions.py).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from qualcode.errors import QualcodeError
 from qualcode.nlp import talk
@@ -208,3 +210,55 @@ def _lexicon(language: str) -> _Lexicon:
 
         nlp = spacy.blank("xx")
     return _Lexicon(nlp, language)
+
+
+def reasons(texts: Sequence[str], language: str) -> list[Reason | None]:
+    """:func:`judge`'s reason for each of ``texts``, kept (see :func:`_kept_each`)."""
+    found = _kept_each("reason", texts, language, lambda t: judge(t, language).reason or "")
+    return [
+        _REASONS[r] if r in _REASONS else judge(t, language).reason
+        for r, t in zip(found, texts, strict=True)
+    ]
+
+
+def talk_spans_of(texts: Sequence[str], language: str) -> list[list[Span]]:
+    """:func:`talk_spans` of each of ``texts``, kept (see :func:`_kept_each`)."""
+    found = _kept_each("talk", texts, language, lambda t: talk_spans(t, language))
+    return [[(int(a), int(b)) for a, b in spans] for spans in found]
+
+
+def _kept_each(
+    kind: str, texts: Sequence[str], language: str, compute: Callable[[str], Any]
+) -> list[Any]:
+    """``compute`` (JSON-able) of each of ``texts``, read from what an earlier process kept
+    (:mod:`qualcode.nlp.kept`, by the text, the language and the code) where it can be:
+    judging needs the language's tokenizer, and loading spaCy for it costs a command that
+    has everything else kept more than half a second."""
+    import json
+
+    from qualcode.nlp import kept
+
+    if kept.cache_dir() is None:
+        return [compute(t) for t in texts]
+    name = f"substance-{kind}:{kept.code_version()}"
+    keys = [hashlib.blake2b(f"{language}\0{t}".encode(), digest_size=20).hexdigest() for t in texts]
+    found = kept.get_values(name, keys)
+    out: list[Any] = []
+    new: dict[str, bytes] = {}
+    for key, text in zip(keys, texts, strict=True):
+        if key in found:
+            out.append(json.loads(found[key]))
+            continue
+        value = compute(text)
+        new[key] = json.dumps(value).encode()
+        out.append(value)
+    kept.put_values(name, new)
+    return out
+
+
+_REASONS: dict[str, Reason | None] = {
+    "": None,
+    "short": "short",
+    "courtesy": "courtesy",
+    "header": "header",
+}

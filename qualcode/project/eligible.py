@@ -85,11 +85,12 @@ def substantive(
             short passages and courtesies left out: a survey's answer or a document has no
             backchannels, and "Yes, very much." answers its question.
     """
-    from qualcode.nlp.substance import judge
+    from qualcode.nlp.substance import reasons
 
+    judged = iter(reasons([spoken[a:b] for a, b in spans if b > heading_end], language))
     kept: list[Span] = []
     for a, b in spans:
-        reason = "header" if b <= heading_end else judge(spoken[a:b], language).reason
+        reason = "header" if b <= heading_end else next(judged)
         if reason is not None and reason != "header" and not spoken_by:
             reason = None
         if reason is None:
@@ -134,17 +135,24 @@ def asking_speakers(turns: Sequence[Turn], text: str, pattern: str) -> set[str]:
     return {shares[0][1]}
 
 
-def topic_text(analysis: Analysis, spoken: str, start: int, end: int, language: str) -> str:
-    """The content lemmas of ``[start, end)`` without its words of talk ("sorry", "a bit"):
-    what themes are formed from, so that apologies and hedges, said in every interview,
-    do not make a theme ("bite / sorry", from the lemma of "a bit")."""
-    from qualcode.nlp.substance import talk_spans
+def topic_texts(analysis: Analysis, spoken: str, spans: Sequence[Span], language: str) -> list[str]:
+    """Per span ``[start, end)``, its content lemmas without its words of talk ("sorry", "a
+    bit"): what themes are formed from, so that apologies and hedges, said in every
+    interview, do not make a theme ("bite / sorry", from the lemma of "a bit")."""
+    from qualcode.nlp.substance import talk_spans_of
 
-    talk = [(start + a, start + b) for a, b in talk_spans(spoken[start:end], language)]
-    i, j = analysis.token_range(start, end)
-    return " ".join(
-        analysis.lemmas[k]
-        for k in range(i, j)
-        if analysis.content[k]
-        and not any(a <= analysis.starts[k] and analysis.ends[k] <= b for a, b in talk)
-    )
+    out = []
+    for (start, end), said in zip(
+        spans, talk_spans_of([spoken[a:b] for a, b in spans], language), strict=True
+    ):
+        talk = [(start + a, start + b) for a, b in said]
+        i, j = analysis.token_range(start, end)
+        out.append(
+            " ".join(
+                analysis.lemmas[k]
+                for k in range(i, j)
+                if analysis.content[k]
+                and not any(a <= analysis.starts[k] and analysis.ends[k] <= b for a, b in talk)
+            )
+        )
+    return out

@@ -356,23 +356,55 @@ class Suggester:
         header lines, courtesies and passages of fewer than three content words;
         ``left_out`` counts the passages left out, by reason.
         """
-        model = self.model()
+        from qualcode.project.answered import Answers
+        from qualcode.project.eligible import LeftOut
+
         sources = (
             [self._ctx.source(source)] if source is not None else self._ctx.store.list_sources()
         )
-        questions = self.codes_questions()
+        # A source asked the same of the same project state before answers from disk,
+        # without the model or the analyses (qualcode.project.answered).
+        answers = Answers(self._ctx, SUGGESTER) if kept.cache_dir() is not None else None
+        fitted: tuple[CombinedSuggesterV4, bool] | None = None
         out: list[Suggestion] = []
         for i, src in enumerate(sources, 1):
             if cancel is not None and cancel.is_set():
                 break
-            spans = self.answers(src, self._themes.units(src, unit), questions, left_out)
-            spans = self._themes.substantive(src, spans, left_out)
-            codings = self._ctx.store.list_codings(source_id=src.id)
-            for found in self.rank(model, src, spans, codings, top, min_score):
-                out.extend(found)
+            key = answers.key(src, unit, top, min_score) if answers is not None else ""
+            found = answers.get(key, left_out) if answers is not None else None
+            if found is None:
+                if fitted is None:
+                    fitted = (self.model(), self.codes_questions())
+                own = LeftOut()
+                found = self._suggest_in(src, fitted, unit, top, min_score, own)
+                if answers is not None:
+                    answers.put(key, found, own)
+                if left_out is not None:
+                    for reason, n in own.counts().items():
+                        left_out.add(reason, n)
+            out.extend(found)
             if progress is not None:
                 progress(i / len(sources))
+        if fitted is None and answers is not None:
+            self._ctx.note_setting(SettingKey.NLP_SUGGESTERS, suggesters())
         return out
+
+    def _suggest_in(
+        self,
+        src: Source,
+        fitted: tuple[CombinedSuggesterV4, bool],
+        unit: Unit,
+        top: int,
+        min_score: float,
+        left_out: LeftOut,
+    ) -> list[Suggestion]:
+        """:meth:`suggest_source` for one source, with the fitted model and whether the
+        project codes questions."""
+        model, questions = fitted
+        spans = self.answers(src, self._themes.units(src, unit), questions, left_out)
+        spans = self._themes.substantive(src, spans, left_out)
+        codings = self._ctx.store.list_codings(source_id=src.id)
+        return [s for found in self.rank(model, src, spans, codings, top, min_score) for s in found]
 
     def rank(
         self,

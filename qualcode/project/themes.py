@@ -199,7 +199,7 @@ class Themes:
         """The sentences of a source themes are looked for in, each with the lemmas of its
         words of topic: no coding touches it, no interviewer said it (``skip_speakers``),
         it says something (:meth:`substantive`), and it keeps three words without talk."""
-        from qualcode.project.eligible import topic_text
+        from qualcode.project.eligible import topic_texts
 
         language = src.language or self._ctx.language
         analysis = self.analysis(src)
@@ -213,12 +213,11 @@ class Themes:
         answers = [(a, b) for a, b in free if not any(s < b and e > a for s, e in asked)]
         if left_out is not None:
             left_out.add("interviewer", len(free) - len(answers))
-        out = []
-        for a, b in self.substantive(src, answers, left_out):
-            text = topic_text(analysis, self.spoken(src), a, b, language)
-            if len(text.split()) >= 3:
-                out.append((a, b, text))
-        return out
+        said = self.substantive(src, answers, left_out)
+        texts = topic_texts(analysis, self.spoken(src), said, language)
+        return [
+            (a, b, text) for (a, b), text in zip(said, texts, strict=True) if len(text.split()) >= 3
+        ]
 
     def promote_theme(
         self, theme: Theme, name: str | None = None, parent: str | int | None = None

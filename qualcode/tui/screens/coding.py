@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Tree
 from textual.worker import Worker, WorkerState
 
-from qualcode.model import Code, Codebook, CodedSegment, Source, Turn
+from qualcode.model import Code, Codebook, Coding, CodedSegment, Source, Turn
 from qualcode.project import ApplyResult, Project, Step
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.coding_parts import Span
@@ -289,7 +289,36 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             self.say(f"already coded {name} here")
         else:
             self.say(f"coded {name}" + (" (a new code)" if result.code_created else ""))
-        self.reload()
+        if result.coding is not None and not result.code_created:
+            self.add_coding(result.coding)
+        elif result.code_created:
+            self.reload()
+
+    def add_coding(self, coding: Coding) -> None:
+        """Show one coding just made here without reading the whole source again: its
+        segment (only its span's codings are read), the codebook's counts (read again, so
+        none is out of date) and the transcript lines it covers. A read that fails reloads."""
+        project = self.project
+
+        def read() -> tuple[list[CodedSegment], dict[int, int]]:
+            near = project.coding.codings(
+                source=coding.source_id, start=coding.start, end=coding.end
+            )
+            return [seg for seg in near if seg.coding.id == coding.id], (
+                project.codebook.code_counts()
+            )
+
+        got = self.app.attempt(read)
+        if got is None or not got[0] or self.source is None or coding.source_id != self.source.id:
+            self.reload()
+            return
+        [seg], counts = got
+        # In the order a full read gives (by start, end and id).
+        bisect.insort(self.coded, seg, key=lambda x: (x.coding.start, x.coding.end, x.coding.id))
+        if self.query_one(CodeTree).set_counts(counts):
+            self.fit_side()
+        self.view.set_codings([x.coding for x in self.coded], self.tints, span=(coding.start, coding.end))
+        self._update_panel(self.view.selection)
 
     def action_find_code(self) -> None:
         book = self.app.attempt(self.project.codebook.book)

@@ -19,10 +19,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.worker import Worker, WorkerState
 
-from qualcode.model import Code, Codebook, Coding, CodedSegment, Source, Turn
+from qualcode.model import Code, Codebook, CodedSegment, Coding, Source, Turn
 from qualcode.project import ApplyResult, Project, Step
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.coding_parts import Span
@@ -30,6 +30,7 @@ from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
 from qualcode.tui.screens.suggesting import Suggesting
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.footer import SteadyFooter
 from qualcode.tui.widgets.status import StatusLine, turn_place
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
@@ -100,7 +101,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             with Vertical(id="coding-side"):
                 yield CodeTree(id="coding-tree")
                 yield SuggestionPanel(id="panel")
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter()
 
     @property
     def view(self) -> TranscriptView:
@@ -317,7 +318,9 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         bisect.insort(self.coded, seg, key=lambda x: (x.coding.start, x.coding.end, x.coding.id))
         if self.query_one(CodeTree).set_counts(counts):
             self.fit_side()
-        self.view.set_codings([x.coding for x in self.coded], self.tints, span=(coding.start, coding.end))
+        self.view.set_codings(
+            [x.coding for x in self.coded], self.tints, span=(coding.start, coding.end)
+        )
         self._update_panel(self.view.selection)
 
     def action_find_code(self) -> None:

@@ -93,6 +93,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self._suggesting = threading.Lock()
         self._settling: Timer | None = None
         self.answered: Span | None = None
+        self._just_opened = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -132,6 +133,10 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.view.scroll_to(0, 0, animate=False)
         self._select(self.shown[0] if self.shown else (0, 0))
         self.view.focus()
+        # Textual resumes a mode's screen twice when it first shows it: the second resume,
+        # already queued, finds all read just now. Any later one reads the project again.
+        self._just_opened = True
+        self.call_later(setattr, self, "_just_opened", False)
 
     def reload(self) -> None:
         """Read the codebook and this source's codings again (after any change, or another
@@ -171,17 +176,18 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.fit_side()
 
     def on_screen_resume(self) -> None:
-        if self.app.pending_source is not None:
+        opened = self.app.pending_source is not None
+        if opened:
             ref, self.app.pending_source = self.app.pending_source, None
             self.open_source(ref)
             span, self.app.pending_span = self.app.pending_span, None
             if span is not None:
                 self._select(span)
-        elif self.source is None:
+        if self.source is None:  # none asked for, or the one asked for could not be read
             first = self.app.attempt(self.project.sources.all)
             if first:
                 self.open_source(first[0].id)
-        else:
+        elif not opened and not self._just_opened:
             self.reload()
 
     def _show_turns(self, turns: list[Turn]) -> None:
@@ -290,10 +296,15 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             self.say(f"already coded {name} here")
         else:
             self.say(f"coded {name}" + (" (a new code)" if result.code_created else ""))
-        if result.coding is not None and not result.code_created:
-            self.add_coding(result.coding)
-        elif result.code_created:
+        self.show_applied(result)
+
+    def show_applied(self, result: ApplyResult) -> None:
+        """Show what an apply changed: a new code needs the codebook read again; a coding
+        alone is added in place; nothing (already coded) changes nothing."""
+        if result.code_created:
             self.reload()
+        elif result.coding is not None:
+            self.add_coding(result.coding)
 
     def add_coding(self, coding: Coding) -> None:
         """Show one coding just made here without reading the whole source again: its
@@ -309,8 +320,12 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
                 project.codebook.code_counts()
             )
 
+        source = self.source
+        if source is None or coding.source_id != source.id or coding.code_id not in self.tints:
+            self.reload()  # not this source's, or a code this screen has not read yet
+            return
         got = self.app.attempt(read)
-        if got is None or not got[0] or self.source is None or coding.source_id != self.source.id:
+        if got is None or not got[0]:
             self.reload()
             return
         [seg], counts = got

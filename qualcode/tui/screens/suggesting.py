@@ -42,6 +42,8 @@ class Suggesting(CodingParts):
 
         def reload(self) -> None: ...
 
+        def show_applied(self, result: ApplyResult) -> None: ...
+
     def _suggest(self, span: Span) -> None:
         """Ask for the suggestions of ``span`` once the cursor has rested on it for
         :data:`SETTLE` seconds: a held arrow key passing a hundred passages asks for none of
@@ -132,7 +134,7 @@ class Suggesting(CodingParts):
             self._select((s.start, s.end))
             name = result.code.name
             self.say(f"already coded {name} here" if result.coding is None else f"coded {name}")
-            self.reload()
+            self.show_applied(result)
 
         self.app.write(
             self.project.suggestions.accept_suggestion,

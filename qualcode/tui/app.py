@@ -78,7 +78,8 @@ class QualcodeApp(Workbench):
             # Opened on a source: the coding screen is the first screen made (not a blank
             # one composed, laid out and then replaced by it); it opens the source when
             # it is first shown.
-            self.DEFAULT_MODE = "coding"
+            # (Textual reads the class variable through the instance, in App.__init__.)
+            self.DEFAULT_MODE = "coding"  # type: ignore[misc]
         super().__init__(project)
         self.start_source = source
         self.pending_source = source

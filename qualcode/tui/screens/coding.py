@@ -176,9 +176,10 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.fit_side()
 
     def on_screen_resume(self) -> None:
-        opened = self.app.pending_source is not None
-        if opened:
-            ref, self.app.pending_source = self.app.pending_source, None
+        ref = self.app.pending_source
+        opened = ref is not None
+        if ref is not None:
+            self.app.pending_source = None
             self.open_source(ref)
             span, self.app.pending_span = self.app.pending_span, None
             if span is not None:

@@ -223,7 +223,7 @@ async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Pr
             evidence=("heard of",),
             code_id=code.id,
         )
-        await app.workers.wait_for_complete()  # the real suggestions, replaced below
+        await suggestions_shown(pilot, screen)  # the real suggestions, replaced below
         panel = screen.query_one(SuggestionPanel)
         panel.show_suggestions([offer, offer])
         panel.query_one("#suggestions").focus()

@@ -132,6 +132,10 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.reload()
         self.view.scroll_to(0, 0, animate=False)
         self._select(self.shown[0] if self.shown else (0, 0))
+        # Its suggestions are asked once the source is painted: the suggester's first fit,
+        # in its thread, would otherwise take turns with the first paint.
+        self._settle_stop()
+        self.call_after_refresh(lambda: self._suggest(self.view.selection))
         self.view.focus()
         # Textual resumes a mode's screen twice when it first shows it: the second resume,
         # already queued, finds all read just now. Any later one reads the project again.
@@ -216,6 +220,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self._update_panel(span)
         # The last passage's suggestions would be wrong here: cleared until the new ones come.
         self.query_one(SuggestionPanel).show_suggestions([])
+        self.answered = None
         self._suggest(span)
 
     def _update_panel(self, span: Span) -> None:

@@ -48,12 +48,16 @@ class Suggesting(CodingParts):
         """Ask for the suggestions of ``span`` once the cursor has rested on it for
         :data:`SETTLE` seconds: a held arrow key passing a hundred passages asks for none of
         them (and costs no suggester work), the passage it stops on gets its list."""
-        if self._settling is not None:
-            self._settling.stop()
-            self._settling = None
+        self._settle_stop()
         if self.source is not None and span[1] > span[0]:
             screen: Any = self  # the screen this mixes into
             self._settling = screen.set_timer(SETTLE, lambda: self._ask(span))
+
+    def _settle_stop(self) -> None:
+        """Ask for no passage's suggestions after all (the one waited for is left)."""
+        if self._settling is not None:
+            self._settling.stop()
+            self._settling = None
 
     def _ask(self, span: Span) -> None:
         self._settling = None

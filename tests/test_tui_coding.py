@@ -223,7 +223,7 @@ async def test_the_panel_shows_suggestions_and_accepting_one_applies_it(demo: Pr
             evidence=("heard of",),
             code_id=code.id,
         )
-        await app.workers.wait_for_complete()  # the real suggestions, replaced below
+        await suggestions_shown(pilot, screen)  # the real suggestions, replaced below
         panel = screen.query_one(SuggestionPanel)
         panel.show_suggestions([offer, offer])
         panel.query_one("#suggestions").focus()
@@ -386,3 +386,46 @@ async def test_moves_are_not_held_up_by_suggestions_and_only_the_last_passage_sh
         panel = screen.query_one(SuggestionPanel)
         assert panel.suggestions
         assert {(s.start, s.end) for s in panel.suggestions} == {sentences[answer]}
+
+
+async def test_a_code_applied_shows_as_a_full_read_of_the_project_would(
+    coded_demo_project: Project,
+):
+    """Applying a code updates the screen in place (the one coding read, the counts read
+    again, the lines it covers painted): counts, panel and transcript must be what reading
+    everything again shows, with the other coders' codings on the passage too."""
+    demo = coded_demo_project
+    app = QualcodeApp(demo, source="interview_01")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
+        tree = screen.query_one(CodeTree)
+        before = dict(tree.counts)
+        await pilot.press("down", "down", "1")
+        await wait_for(pilot, lambda: status(screen).startswith("✓ coded"))
+        await pilot.press("2")
+        await wait_for(
+            pilot, lambda: status(screen).count("✓ coded") == 1 and tree.counts != before
+        )
+        await pilot.pause()
+
+        def shown() -> tuple[object, ...]:
+            nodes, labels = list(tree.root.children), []
+            while nodes:
+                node = nodes.pop(0)
+                labels.append(str(node.label))
+                nodes[:0] = node.children
+            lines = [list(screen.view.render_line(y)) for y in range(screen.view.size.height)]
+            panel = [(s.coding.id, s.code) for s in screen.query_one(SuggestionPanel).coded]
+            return labels, lines, panel, [s.coding.id for s in screen.coded], dict(tree.counts)
+
+        applied = shown()
+        screen.reload()
+        await pilot.pause()
+        assert shown() == applied
+    first, second = demo.codebook.book().codes[:2]
+    counts = demo.codebook.code_counts()
+    assert tree.counts == counts
+    assert (counts[first.id], counts[second.id]) == (
+        before.get(first.id, 0) + 1,
+        before.get(second.id, 0) + 1,
+    )

@@ -74,16 +74,21 @@ class QualcodeApp(Workbench):
     def __init__(
         self, project: Project, *, source: str | None = None, notice: str | None = None
     ) -> None:
+        if source is not None:
+            # Opened on a source: the coding screen is the first screen made (not a blank
+            # one composed, laid out and then replaced by it); it opens the source when
+            # it is first shown.
+            # (Textual reads the class variable through the instance, in App.__init__.)
+            self.DEFAULT_MODE = "coding"  # type: ignore[misc]
         super().__init__(project)
         self.start_source = source
+        self.pending_source = source
         self.notice = notice
         self.sub_title = project.context.label
         self.live = LiveFeed(self, project)
 
     def on_mount(self) -> None:
-        if self.start_source is not None:
-            self.open_source(self.start_source)
-        else:
+        if self.start_source is None:
             self.switch_mode("sources")
         if self.notice:
             self.notify(self.notice, timeout=12)

@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static, TextArea, Tree
+from textual.widgets import DataTable, Input, Label, Static, TextArea, Tree
 
 from qualcode.model import Code, CodedSegment, Theme
 from qualcode.tui.colors import code_colors, next_color
 from qualcode.tui.screens.dialogs import CodeFinder, Confirm, Dialog, TextPrompt
 from qualcode.tui.screens.themes import ThemesDialog
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.footer import SteadyFooter
 from qualcode.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class CodebookScreen(Screen[None]):
                 with VerticalScroll(id="code-details"):
                     yield Static("", id="code-text")
                 yield DataTable(id="code-passages", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

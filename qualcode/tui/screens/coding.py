@@ -19,10 +19,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Tree
+from textual.widgets import Tree
 from textual.worker import Worker, WorkerState
 
-from qualcode.model import Code, Codebook, CodedSegment, Source, Turn
+from qualcode.model import Code, Codebook, CodedSegment, Coding, Source, Turn
 from qualcode.project import ApplyResult, Project, Step
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.coding_parts import Span
@@ -30,6 +30,7 @@ from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
 from qualcode.tui.screens.suggesting import Suggesting
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.footer import SteadyFooter
 from qualcode.tui.widgets.status import StatusLine, turn_place
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
@@ -92,6 +93,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self._suggesting = threading.Lock()
         self._settling: Timer | None = None
         self.answered: Span | None = None
+        self._just_opened = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine(id="coding-status", classes="status")
@@ -100,7 +102,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             with Vertical(id="coding-side"):
                 yield CodeTree(id="coding-tree")
                 yield SuggestionPanel(id="panel")
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter()
 
     @property
     def view(self) -> TranscriptView:
@@ -130,7 +132,15 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.reload()
         self.view.scroll_to(0, 0, animate=False)
         self._select(self.shown[0] if self.shown else (0, 0))
+        # Its suggestions are asked once the source is painted: the suggester's first fit,
+        # in its thread, would otherwise take turns with the first paint.
+        self._settle_stop()
+        self.call_after_refresh(lambda: self._suggest(self.view.selection))
         self.view.focus()
+        # Textual resumes a mode's screen twice when it first shows it: the second resume,
+        # already queued, finds all read just now. Any later one reads the project again.
+        self._just_opened = True
+        self.call_later(setattr, self, "_just_opened", False)
 
     def reload(self) -> None:
         """Read the codebook and this source's codings again (after any change, or another
@@ -170,17 +180,19 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.fit_side()
 
     def on_screen_resume(self) -> None:
-        if self.app.pending_source is not None:
-            ref, self.app.pending_source = self.app.pending_source, None
+        ref = self.app.pending_source
+        opened = ref is not None
+        if ref is not None:
+            self.app.pending_source = None
             self.open_source(ref)
             span, self.app.pending_span = self.app.pending_span, None
             if span is not None:
                 self._select(span)
-        elif self.source is None:
+        if self.source is None:  # none asked for, or the one asked for could not be read
             first = self.app.attempt(self.project.sources.all)
             if first:
                 self.open_source(first[0].id)
-        else:
+        elif not opened and not self._just_opened:
             self.reload()
 
     def _show_turns(self, turns: list[Turn]) -> None:
@@ -208,6 +220,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self._update_panel(span)
         # The last passage's suggestions would be wrong here: cleared until the new ones come.
         self.query_one(SuggestionPanel).show_suggestions([])
+        self.answered = None
         self._suggest(span)
 
     def _update_panel(self, span: Span) -> None:
@@ -289,7 +302,47 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             self.say(f"already coded {name} here")
         else:
             self.say(f"coded {name}" + (" (a new code)" if result.code_created else ""))
-        self.reload()
+        self.show_applied(result)
+
+    def show_applied(self, result: ApplyResult) -> None:
+        """Show what an apply changed: a new code needs the codebook read again; a coding
+        alone is added in place; nothing (already coded) changes nothing."""
+        if result.code_created:
+            self.reload()
+        elif result.coding is not None:
+            self.add_coding(result.coding)
+
+    def add_coding(self, coding: Coding) -> None:
+        """Show one coding just made here without reading the whole source again: its
+        segment (only its span's codings are read), the codebook's counts (read again, so
+        none is out of date) and the transcript lines it covers. A read that fails reloads."""
+        project = self.project
+
+        def read() -> tuple[list[CodedSegment], dict[int, int]]:
+            near = project.coding.codings(
+                source=coding.source_id, start=coding.start, end=coding.end
+            )
+            return [seg for seg in near if seg.coding.id == coding.id], (
+                project.codebook.code_counts()
+            )
+
+        source = self.source
+        if source is None or coding.source_id != source.id or coding.code_id not in self.tints:
+            self.reload()  # not this source's, or a code this screen has not read yet
+            return
+        got = self.app.attempt(read)
+        if got is None or not got[0]:
+            self.reload()
+            return
+        [seg], counts = got
+        # In the order a full read gives (by start, end and id).
+        bisect.insort(self.coded, seg, key=lambda x: (x.coding.start, x.coding.end, x.coding.id))
+        if self.query_one(CodeTree).set_counts(counts):
+            self.fit_side()
+        self.view.set_codings(
+            [x.coding for x in self.coded], self.tints, span=(coding.start, coding.end)
+        )
+        self._update_panel(self.view.selection)
 
     def action_find_code(self) -> None:
         book = self.app.attempt(self.project.codebook.book)

@@ -26,12 +26,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.model import Codebook
 from qualcode.project.reconciling import AGREED
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
+from qualcode.tui.widgets.footer import SteadyFooter
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
 
@@ -112,7 +113,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         yield Static(id="disagreement-passage")
         # Shown instead of the tables when there are no two coders to compare.
         yield Static(id="reconcile-empty", classes="placeholder")
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#agreement", DataTable).add_columns(

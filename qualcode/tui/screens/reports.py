@@ -23,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, ScrollableContainer, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from qualcode.model import Code, Codebook
@@ -31,6 +31,7 @@ from qualcode.project.analysis import TABLES
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
+from qualcode.tui.widgets.footer import SteadyFooter
 from qualcode.tui.widgets.labels import wrap_name
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
@@ -87,7 +88,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
                 yield FrequencyChart(id="frequency-chart")
             with ScrollableContainer(id="cooccurrence-scroll"):
                 yield CooccurrenceHeatMap(id="cooccurrence-chart")
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False

@@ -15,12 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
 from qualcode.model import Codebook, PendingSuggestion
 from qualcode.project.review import Queued
 from qualcode.segments import shorten
+from qualcode.tui.widgets.footer import SteadyFooter
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors, Workbench
 
@@ -53,7 +54,7 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="review-status", classes="status")
         yield DataTable(id="review", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("code", "score", "source", "passage")

@@ -17,13 +17,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, ProgressBar
+from textual.widgets import DataTable, ProgressBar
 from textual.worker import Worker, WorkerState
 
 from qualcode.model import SOURCE_KINDS, SourceSummary
 from qualcode.project.importing import report_lines
 from qualcode.project.options import ImportOptions
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
+from qualcode.tui.widgets.footer import SteadyFooter
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
 
@@ -53,7 +54,7 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         yield StatusLine(id="sources-status", classes="status")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="import-progress", show_eta=False)
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -42,16 +42,22 @@ class Suggesting(CodingParts):
 
         def reload(self) -> None: ...
 
+        def show_applied(self, result: ApplyResult) -> None: ...
+
     def _suggest(self, span: Span) -> None:
         """Ask for the suggestions of ``span`` once the cursor has rested on it for
         :data:`SETTLE` seconds: a held arrow key passing a hundred passages asks for none of
         them (and costs no suggester work), the passage it stops on gets its list."""
-        if self._settling is not None:
-            self._settling.stop()
-            self._settling = None
+        self._settle_stop()
         if self.source is not None and span[1] > span[0]:
             screen: Any = self  # the screen this mixes into
             self._settling = screen.set_timer(SETTLE, lambda: self._ask(span))
+
+    def _settle_stop(self) -> None:
+        """Ask for no passage's suggestions after all (the one waited for is left)."""
+        if self._settling is not None:
+            self._settling.stop()
+            self._settling = None
 
     def _ask(self, span: Span) -> None:
         self._settling = None
@@ -132,7 +138,7 @@ class Suggesting(CodingParts):
             self._select((s.start, s.end))
             name = result.code.name
             self.say(f"already coded {name} here" if result.coding is None else f"coded {name}")
-            self.reload()
+            self.show_applied(result)
 
         self.app.write(
             self.project.suggestions.accept_suggestion,

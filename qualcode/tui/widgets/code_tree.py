@@ -52,6 +52,20 @@ class CodeTree(Tree[Code]):
         elif len(book):
             self.call_after_refresh(setattr, self, "cursor_line", 0)
 
+    def set_counts(self, counts: dict[int, int]) -> bool:
+        """Show new counts without rebuilding the tree: only the lines whose count changed
+        are labelled again. True if any changed (the widest label may have too)."""
+        old, self.counts = self.counts, counts
+        changed = False
+        for node in _walk(self.root):
+            code = node.data
+            if code is not None and old.get(code.id) != counts.get(code.id):
+                node.set_label(self.label_of(code, code.name))
+                changed = True
+        if changed:
+            self.tooltip = self.describe(self.code)
+        return changed
+
     def label_of(self, code: Code, name: str) -> Text:
         """A code's line: colour, hotkey, ``name`` and its count (none when 0)."""
         count = self.counts.get(code.id)

@@ -13,14 +13,29 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from qualcode.model import Codebook, CodedSegment, Suggestion
 
 
-class SuggestionList(OptionList):
+class FixedList(OptionList):
+    """An option list whose height the CSS fixes: new options repaint it and ask for no
+    layout pass of the whole screen.
+
+    Textual lays out the screen again whenever a widget's scrollable size changes, which
+    for these lists is on every passage whose codes or suggestions differ in number. Their
+    own size does not change then; only their scroll bar may appear or go, and that asks
+    for the layout pass itself (``show_vertical_scrollbar`` does).
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+
+class SuggestionList(FixedList):
     BINDINGS = [
         Binding("enter", "accept", "Accept", id="suggestion.accept"),
         Binding("x,delete", "reject", "Reject", id="suggestion.reject"),
@@ -65,7 +80,7 @@ class SuggestionPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("On this passage", classes="panel-title")
-        yield OptionList(id="on-passage")
+        yield FixedList(id="on-passage")
         yield Label("Suggestions", classes="panel-title", id="suggestions-title")
         yield SuggestionList(id="suggestions")
 

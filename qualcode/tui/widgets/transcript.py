@@ -184,11 +184,19 @@ class TranscriptView(ScrollView, can_focus=True):
             self._layout()
         self.refresh()
 
-    def set_codings(self, codings: Sequence[Coding], colors: dict[int, str]) -> None:
+    def set_codings(
+        self, codings: Sequence[Coding], colors: dict[int, str], *, span: Span | None = None
+    ) -> None:
+        """Show ``codings`` in ``colors``; with ``span`` (the one place that changed, the
+        colours the same) only the lines it covers are painted again."""
         self._cuts, self._covers = coverage(codings)
-        self.tints = colors
-        self._styles.clear()
-        self.refresh()
+        if span is None or colors != self.tints:
+            self.tints = colors
+            self._styles.clear()
+            self.refresh()
+            return
+        first, last = self.line_of(span[0]), self.line_of(max(span[0], span[1] - 1))
+        self.refresh_lines(first, last - first + 1)
 
     def set_hits(self, hits: Sequence[Span]) -> None:
         self.hits = list(hits)

@@ -14,6 +14,14 @@ from qualcode.project.cache import SuggesterCache
 from tests.conftest import span
 
 
+@pytest.fixture(autouse=True)
+def fits_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fit here runs: a model kept on disk by an earlier test of the same state
+    (qualcode.nlp.kept) would answer a refit at once, and the refit this module holds in
+    its thread would never be seen running."""
+    monkeypatch.setenv("QUALCODE_CACHE_DIR", "off")
+
+
 @pytest.fixture
 def coded(project: Project) -> Project:
     project.codebook.add_code("Awareness", keywords=("never heard", "know the programme"))

@@ -70,10 +70,15 @@ class Step:
         """The names of the codes it put back or took away, sorted, comma-separated."""
         return ", ".join(sorted({p.code_name for p in self.places})) or "nothing"
 
+    @property
+    def action(self) -> str:
+        """What it did to which codes, ready for a place: "removed Awareness from"."""
+        return f"put back {self.codes} on" if self.added else f"removed {self.codes} from"
+
     def describe(self) -> str:
         """What it did, in words: "removed Awareness from interview_01, characters
         120–245" or "put back Awareness, Time on 3 passages in 2 sources"."""
-        action = f"put back {self.codes} on" if self.added else f"removed {self.codes} from"
+        action = self.action
         if len(self.places) == 1:
             place = self.places[0]
             return f"{action} {place.source}, characters {place.start}–{place.end}"
@@ -159,7 +164,7 @@ class Codings:
         sources = (
             [self._ctx.source(source)] if source is not None else self._ctx.store.list_sources()
         )
-        turns = {s.id: self._ctx.store.turns(s.id) for s in sources}
+        turns = {s.id: list(self._ctx.turns(s)) for s in sources}
         who = SpeakerFilter(tuple(speakers), tuple(not_speakers))
         who.check([t for ts in turns.values() for t in ts], self._ctx.label)
         report = MatchReport(unit, who)

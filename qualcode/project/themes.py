@@ -60,7 +60,7 @@ class Themes:
         from qualcode import ingest
 
         def build() -> str:
-            turns = [(t.start, t.end, t.speaker) for t in self._ctx.store.turns(source.id)]
+            turns = [(t.start, t.end, t.speaker) for t in self._ctx.turns(source)]
             return ingest.spoken_text(source.text, turns) if turns else source.text
 
         return self._ctx.nlp.spoken_text((source.id, source.content_hash), build)
@@ -70,7 +70,7 @@ class Themes:
         :mod:`qualcode.analysis.units` cuts them for every other count."""
         from qualcode.analysis.units import text_units
 
-        turns = [(t.start, t.end) for t in self._ctx.store.turns(source.id)]
+        turns = [(t.start, t.end) for t in self._ctx.turns(source)]
         try:
             return text_units(source.text, turns, unit)
         except ValueError as exc:
@@ -86,7 +86,7 @@ class Themes:
         from qualcode.project.eligible import heading_end, substantive
 
         language = source.language or self._ctx.language
-        turns = self._ctx.store.turns(source.id)
+        turns = self._ctx.turns(source)
         spoken = self.spoken(source)
         talked = any(t.speaker for t in turns)
         return substantive(spoken, language, spans, heading_end(turns), left_out, spoken_by=talked)
@@ -96,7 +96,7 @@ class Themes:
         names, or, when none is named, the one who clearly asks the questions."""
         from qualcode.project.eligible import asking_speakers
 
-        turns = self._ctx.store.turns(source.id)
+        turns = self._ctx.turns(source)
         asks = asking_speakers(turns, source.text, pattern)
         return [(t.start, t.end) for t in turns if t.speaker in asks]
 

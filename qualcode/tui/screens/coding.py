@@ -411,9 +411,8 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             start, end = here[0].start, here[0].end
             turn = self._turn_at(start)
             self._select((start, end))
-            action = f"put back {step.codes} on" if step.added else f"removed {step.codes} from"
             where = f"turn {turn.index}, {start}–{end}" if turn else f"{start}–{end}"
-            self.say(f"{verb}: {action} {where}")
+            self.say(f"{verb}: {step.action} {where}")
             return
         self.say(f"{verb}: {step.describe()}")
 

@@ -195,8 +195,7 @@ class TranscriptView(ScrollView, can_focus=True):
             self._styles.clear()
             self.refresh()
             return
-        first, last = self.line_of(span[0]), self.line_of(max(span[0], span[1] - 1))
-        self.refresh_lines(first, last - first + 1)
+        self._refresh_span(span)
 
     def set_hits(self, hits: Sequence[Span]) -> None:
         self.hits = list(hits)
@@ -207,9 +206,8 @@ class TranscriptView(ScrollView, can_focus=True):
         """Select ``span``; repaint only the lines it and the old selection touch."""
         old = self.selection
         self.selection = span
-        for s, e in (old, span):
-            first, last = self.line_of(s), self.line_of(max(s, e - 1))
-            self.refresh_lines(first, last - first + 1)
+        self._refresh_span(old)
+        self._refresh_span(span)
         if scroll:
             self.scroll_to_selection()
 
@@ -218,8 +216,7 @@ class TranscriptView(ScrollView, can_focus=True):
         view does not scroll; one out of view goes a third of the way down the view, so a
         held arrow key scrolls by pages, not a line per key press (each scroll repaints
         every line shown), and the passages after it are in view."""
-        first = self.line_of(self.selection[0])
-        last = self.line_of(max(self.selection[0], self.selection[1] - 1))
+        first, last = self._lines_of(self.selection)
         height = self.size.height
         context = 3 if height > 12 else 1
         top = self.scroll_offset.y
@@ -229,6 +226,15 @@ class TranscriptView(ScrollView, can_focus=True):
         if last - target >= height - context:  # a long passage: its start near the top
             target = first - context
         self.scroll_to(y=max(target, 0), animate=False, immediate=True)
+
+    def _lines_of(self, span: Span) -> tuple[int, int]:
+        """The first and last screen lines showing ``span``."""
+        return self.line_of(span[0]), self.line_of(max(span[0], span[1] - 1))
+
+    def _refresh_span(self, span: Span) -> None:
+        """Paint again only the lines showing ``span``."""
+        first, last = self._lines_of(span)
+        self.refresh_lines(first, last - first + 1)
 
     def line_of(self, offset: int) -> int:
         """The screen line showing text offset ``offset`` (the nearest one if hidden)."""

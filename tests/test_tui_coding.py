@@ -391,9 +391,10 @@ async def test_moves_are_not_held_up_by_suggestions_and_only_the_last_passage_sh
 async def test_a_code_applied_shows_as_a_full_read_of_the_project_would(
     coded_demo_project: Project,
 ):
-    """Applying a code updates the screen in place (the one coding read, the counts read
-    again, the lines it covers painted): counts, panel and transcript must be what reading
-    everything again shows, with the other coders' codings on the passage too."""
+    """Applying a code updates the screen in place (nothing read again: the coding's quote
+    made from the source shown, its code's count one more, the lines it covers painted):
+    counts, panel, the segments and transcript must be what reading everything again
+    shows, with the other coders' codings on the passage too."""
     demo = coded_demo_project
     app = QualcodeApp(demo, source="interview_01")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -416,7 +417,7 @@ async def test_a_code_applied_shows_as_a_full_read_of_the_project_would(
                 nodes[:0] = node.children
             lines = [list(screen.view.render_line(y)) for y in range(screen.view.size.height)]
             panel = [(s.coding.id, s.code) for s in screen.query_one(SuggestionPanel).coded]
-            return labels, lines, panel, [s.coding.id for s in screen.coded], dict(tree.counts)
+            return labels, lines, panel, list(screen.coded), dict(tree.counts)
 
         applied = shown()
         screen.reload()

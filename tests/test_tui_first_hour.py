@@ -252,16 +252,32 @@ async def test_the_finder_filter_is_typed_into_its_input(blank: Project):
 
 
 async def test_the_panel_says_when_suggestions_are_being_worked_out(blank: Project):
+    """A slow answer (here, the suggester busy with another passage) is said to be
+    worked on; a quick one shows without the panel saying so first (two repaints saved)."""
     app = QualcodeApp(blank, source="interview_01")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await coding_screen(pilot)
         title = screen.query_one("#suggestions-title", Label)
         await suggestions_shown(pilot, screen)  # the first passage's suggestions
-        screen._suggest(screen.view.selection)
+        source = screen.source
+        assert source is not None
+        # A passage the suggester is asked about (not a header, courtesy or question).
+        span = next(s for s in screen.shown if blank.suggestions.why_none(source.id, *s) is None)
+        screen._select(span)
         assert str(title.render()) == "Suggestions"  # asked once the cursor rests
         assert screen._settling is not None
         screen._settling.stop()
-        screen._ask(screen.view.selection)  # the cursor has rested: asked
-        assert str(title.render()) == "Suggestions (working…)"
+        with screen._suggesting:  # busy: the answer waits
+            screen._ask(screen.view.selection)  # the cursor has rested: asked
+            assert str(title.render()) == "Suggestions"
+            await wait_for(
+                pilot, lambda: str(title.render()) == "Suggestions (working…)", "working"
+            )
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: str(title.render()) == "Suggestions", "the title")
+        titles = set()
+        screen._ask(screen.view.selection)  # not busy: answered at once
+        while screen.answered is None or screen.workers:
+            titles.add(str(title.render()))
+            await pilot.pause(0.01)
+        assert titles == {"Suggestions"}

@@ -18,6 +18,7 @@ passages), so the project refits whenever its codings change, in a background th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -311,10 +312,18 @@ def one_blas_thread() -> Any:
     the last bit); the eigenvectors may differ in their last bits, which moves no figure: the
     evaluator's JSON output on the music data with ``--excerpt`` is the same with one thread
     or two, and the games data's figures are the README's."""
-    # threadpoolctl comes with scikit-learn, which a fit has loaded already.
-    from threadpoolctl import threadpool_limits
+    return _blas().limit(limits=1, user_api="blas")
 
-    return threadpool_limits(1, user_api="blas")
+
+@functools.cache
+def _blas() -> Any:
+    """The process's thread pools, found once: finding them reads every loaded library's
+    symbols, a quarter of a small refit's time when done for each."""
+    # threadpoolctl comes with scikit-learn, which a fit has loaded already (and with it
+    # the BLAS library whose threads are limited).
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _unit(v: Any) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -18,6 +18,7 @@ from qualcode.model import (
     MemoTarget,
     NewCoding,
     NewMemo,
+    Source,
     Turn,
     utc_now,
 )
@@ -271,9 +272,6 @@ class Codings:
         """Coded segments with their quotes (what was said: repeated cue labels, caption
         timestamps and transcriber notes left out, other brackets kept) and their exact
         text, offsets as stored, filtered by code, source, coder and span."""
-        # Deferred: the ingest package loads the readers, which opening a project need not.
-        from qualcode.ingest.spoken import spoken_quote
-
         book = self._ctx.codebook()
         code_ids = None
         if code is not None:
@@ -286,22 +284,36 @@ class Codings:
             source_id=source_id, code_ids=code_ids, coder=coder, start=start, end=end
         )
         sources = [self._ctx.store.get_source(i) for i in sorted({c.source_id for c in found})]
-        texts = {src.id: src.text for src in sources if src is not None}
-        names = {i: n for n, i in self._ctx.store.source_ids().items()}
-        turns = {src.id: self._ctx.turns(src) for src in sources if src is not None}
-        spans = {sid: [(t.start, t.end, t.speaker) for t in ts] for sid, ts in turns.items()}
-        ends = {sid: [t.end for t in ts] for sid, ts in turns.items()}
-        return [
-            CodedSegment(
+        quoting = {src.id: self._quoting(src) for src in sources if src is not None}
+        return [quoting[c.source_id](c, book) for c in found]
+
+    def segment(self, coding: Coding, source: Source, book: Codebook) -> CodedSegment:
+        """``coding`` (of ``source``) with its quote, code path and speaker, as
+        :meth:`codings` lists it, from what the caller has read (the source's turns are the
+        context's, read once per import): an open window shows a coding it just made
+        without reading the source again."""
+        return self._quoting(source)(coding, book)
+
+    def _quoting(self, source: Source) -> Callable[[Coding, Codebook], CodedSegment]:
+        """What makes a coding of ``source`` a :class:`CodedSegment`."""
+        # Deferred: the ingest package loads the readers, which opening a project need not.
+        from qualcode.ingest.spoken import spoken_quote
+
+        turns = self._ctx.turns(source)
+        spans = [(t.start, t.end, t.speaker) for t in turns]
+        ends = [t.end for t in turns]
+
+        def quote(c: Coding, book: Codebook) -> CodedSegment:
+            return CodedSegment(
                 coding=c,
-                source=names[c.source_id],
+                source=source.name,
                 code=book.path(c.code_id),
-                text=spoken_quote(texts[c.source_id], c.start, c.end, spans[c.source_id]),
-                speaker=_speaker_at(turns[c.source_id], ends[c.source_id], c.start),
-                verbatim=texts[c.source_id][c.start : c.end],
+                text=spoken_quote(source.text, c.start, c.end, spans),
+                speaker=_speaker_at(turns, ends, c.start),
+                verbatim=source.text[c.start : c.end],
             )
-            for c in found
-        ]
+
+        return quote
 
     def set_coding_memo(self, coding_id: int, memo: str) -> None:
         self._ctx.store.set_coding_memo(coding_id, memo)

@@ -92,6 +92,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.coder = ""
         self._suggesting = threading.Lock()
         self._settling: Timer | None = None
+        self._working: Timer | None = None
         self.answered: Span | None = None
         self._just_opened = False
 
@@ -313,31 +314,23 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             self.add_coding(result.coding)
 
     def add_coding(self, coding: Coding) -> None:
-        """Show one coding just made here without reading the whole source again: its
-        segment (only its span's codings are read), the codebook's counts (read again, so
-        none is out of date) and the transcript lines it covers. A read that fails reloads."""
-        project = self.project
-
-        def read() -> tuple[list[CodedSegment], dict[int, int]]:
-            near = project.coding.codings(
-                source=coding.source_id, start=coding.start, end=coding.end
-            )
-            return [seg for seg in near if seg.coding.id == coding.id], (
-                project.codebook.code_counts()
-            )
-
+        """Show one coding just made here without reading anything again: its segment made
+        from the source and codebook shown, its code's count one more, and only the
+        transcript lines it covers painted again. Others' changes come by the live feed,
+        which reads the whole source again."""
         source = self.source
         if source is None or coding.source_id != source.id or coding.code_id not in self.tints:
             self.reload()  # not this source's, or a code this screen has not read yet
             return
-        got = self.app.attempt(read)
-        if got is None or not got[0]:
+        seg = self.app.attempt(self.project.coding.segment, coding, source, self.book)
+        if seg is None:
             self.reload()
             return
-        [seg], counts = got
         # In the order a full read gives (by start, end and id).
         bisect.insort(self.coded, seg, key=lambda x: (x.coding.start, x.coding.end, x.coding.id))
-        if self.query_one(CodeTree).set_counts(counts):
+        tree = self.query_one(CodeTree)
+        counts = {**tree.counts, coding.code_id: tree.counts.get(coding.code_id, 0) + 1}
+        if tree.set_counts(counts):
             self.fit_side()
         self.view.set_codings(
             [x.coding for x in self.coded], self.tints, span=(coding.start, coding.end)
@@ -464,7 +457,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
     def _worker_changed(self, event: Worker.StateChanged) -> None:
         """A failed suggester leaves the panel idle; the app shows the error."""
         if event.worker.group == "suggest" and event.state == WorkerState.ERROR:
-            self.query_one(SuggestionPanel).set_pending(False)
+            self._working_stop()
 
     @on(SuggestionPanel.Accepted)
     def _accepted(self, event: SuggestionPanel.Accepted) -> None:

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
 SHOWN = 5  # suggestions in the panel
 SETTLE = 0.12  # seconds the cursor rests on a passage before its suggestions are asked for
+# Seconds an ask runs before the panel says it is working: most answers come sooner, and
+# saying so and then taking it back would repaint the panel twice for nothing.
+SLOW = 0.25
 
 
 class Suggesting(CodingParts):
@@ -32,6 +35,7 @@ class Suggesting(CodingParts):
     coded: list[CodedSegment]
     _suggesting: threading.Lock
     _settling: Timer | None  # the wait before asking for the passage under the cursor
+    _working: Timer | None  # the wait before the panel says an ask is still running
     answered: Span | None  # the passage whose suggestions the panel shows
 
     def _panel(self) -> SuggestionPanel:
@@ -49,6 +53,7 @@ class Suggesting(CodingParts):
         :data:`SETTLE` seconds: a held arrow key passing a hundred passages asks for none of
         them (and costs no suggester work), the passage it stops on gets its list."""
         self._settle_stop()
+        self._working_stop()  # an earlier passage's ask may still run; this one waits
         if self.source is not None and span[1] > span[0]:
             screen: Any = self  # the screen this mixes into
             self._settling = screen.set_timer(SETTLE, lambda: self._ask(span))
@@ -62,8 +67,17 @@ class Suggesting(CodingParts):
     def _ask(self, span: Span) -> None:
         self._settling = None
         if self.source is not None and self.view.selection == span:
-            self._panel().set_pending(True)
+            self._working_stop()
+            screen: Any = self  # the screen this mixes into
+            self._working = screen.set_timer(SLOW, lambda: self._panel().set_pending(True))
             self._run_suggester(self.source.id, span)
+
+    def _working_stop(self) -> None:
+        """The answer came (or the ask failed): the panel is not working any more."""
+        if self._working is not None:
+            self._working.stop()
+            self._working = None
+        self._panel().set_pending(False)
 
     @work(thread=True, exclusive=True, group="suggest", exit_on_error=False)
     def _run_suggester(self, source_id: int, span: Span) -> None:
@@ -93,7 +107,7 @@ class Suggesting(CodingParts):
     ) -> None:
         if self.view.selection == span:  # the selection moved on while it ran
             self.answered = span
-            self._panel().set_pending(False)
+            self._working_stop()
             self._panel().show_suggestions(self._new_codes(found, span)[:SHOWN], reason)
 
     def _new_codes(self, found: list[Suggestion], span: Span) -> list[Suggestion]:

@@ -134,6 +134,22 @@ def test_a_coder_differing_only_in_case_is_refused(coded_demo_file: Path, tmp_pa
     assert "Anna" not in coders(path) and " anna " not in coders(path)
 
 
+def test_reconcile_into_a_name_differing_only_in_case_is_refused(
+    coded_demo_file: Path, tmp_path: Path
+):
+    path = copy_project(coded_demo_file, tmp_path)
+    run("reconcile", path, "--coders", "anna", "ben", "--accept", "anna")
+    before = dump(path)
+    result = run(
+        "reconcile", path, "--coders", "anna", "ben", "--accept", "ben", "--into", "Agreed",
+        ok=False,
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "coder 'Agreed' would be new beside 'agreed'" in result.output
+    assert "use --into agreed" in result.output
+    assert dump(path) == before
+
+
 def test_a_merge_that_adds_a_coder_differing_only_in_case_warns(
     project: Project, tmp_path: Path, transcripts: dict[str, Path]
 ):

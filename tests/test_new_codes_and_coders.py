@@ -134,6 +134,15 @@ def test_a_coder_differing_only_in_case_is_refused(coded_demo_file: Path, tmp_pa
     assert "Anna" not in coders(path) and " anna " not in coders(path)
 
 
+def test_a_clone_for_a_coder_differing_only_in_case_is_refused(
+    coded_demo_file: Path, tmp_path: Path
+):
+    path = copy_project(coded_demo_file, tmp_path)
+    result = run("clone", path, tmp_path / "mine.qcdb", "--coder", "Ben", ok=False)
+    assert result.exit_code == 1 and "use --coder ben" in result.output
+    assert not (tmp_path / "mine.qcdb").exists()
+
+
 def test_reconcile_into_a_name_differing_only_in_case_is_refused(
     coded_demo_file: Path, tmp_path: Path
 ):

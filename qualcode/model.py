@@ -60,6 +60,14 @@ def split_path(path: str) -> list[str]:
     return names
 
 
+def case_twins(name: str, names: Iterable[str]) -> list[str]:
+    """The ``names`` that are ``name`` but for case or surrounding spaces, not ``name``
+    itself, sorted: ``Anna`` beside ``anna`` reads as one person in every list, so a new
+    coder of such a name is refused where a user types it."""
+    folded = name.strip().casefold()
+    return sorted({n for n in names if n != name and n.strip().casefold() == folded})
+
+
 # What a memo is attached to.
 MemoTarget = Literal["project", "source", "code", "coding"]
 

@@ -96,7 +96,8 @@ def test_uncode_and_undo_restore_the_previous_state(cli_project: Path):
 
 def test_code_with_match(cli_project: Path):
     out = run("code", cli_project, "*", "Time", "--match", r"\btime\b", "--new").output
-    assert out == "3 sentences coded with 'Time'.\n"
+    # The code --new made is said, as a coding of one passage says it.
+    assert out == "New code 'Time' added to the codebook.\n3 sentences coded with 'Time'.\n"
     quotes = [r["text"] for r in json.loads(run("codings", cli_project, "-f", "json").output)]
     assert "During the exam period I have no time at all." in quotes
     assert "And mentors need recognition for their time." in quotes

@@ -26,9 +26,10 @@ def test_match_on_the_demo_codes_no_interviewer_or_moderator_sentence(
     assert coded and not [s.speaker for s in coded if (s.speaker or "").casefold() in asking]
     assert "You said the tutors seem busy?" not in texts
     assert "The tutors and assistants in anatomy, they seem really busy." in texts
-    assert out.strip() == (
-        f"{len(coded)} sentences coded with 'X', 3 interviewer sentences left out."
-    )
+    assert out.strip().splitlines() == [
+        "New code 'X' added to the codebook.",
+        f"{len(coded)} sentences coded with 'X', 3 interviewer sentences left out.",
+    ]
 
 
 def test_speaker_and_not_speaker_choose_whose_turns_are_coded(project: Project):

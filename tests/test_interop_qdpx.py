@@ -24,7 +24,9 @@ def _demo(tmp_path: Path) -> Project:
         "interview_01", *span(text, "never heard"), "Awareness", coder="anna", memo="m", new=True
     )
     p.coding.apply("interview_01", 0, 40, "Awareness", coder="ben", new=True)
-    p.coding.apply("panel_01", 5, 60, "Participation/Time constraints", coder="anna", new=True)
+    p.coding.apply(
+        "panel_01", 5, 60, "Participation/Time constraints", coder="anna", new=True, parents=True
+    )
     p.coding.add_memo("project memo", coder="anna")
     p.coding.add_memo("code memo", code="Awareness", coder="ben")
     p.coding.add_memo("source memo", source="panel_01", coder="anna")

@@ -122,7 +122,7 @@ def test_applying_the_same_code_twice_is_a_no_op(project: Project):
 
 def test_a_new_code_path_creates_its_parents(project: Project):
     start, end = span(project.sources.get("int1").text, "exam period")
-    project.coding.apply("int1", start, end, "Barriers/Time constraints", new=True)
+    project.coding.apply("int1", start, end, "Barriers/Time constraints", new=True, parents=True)
     book = project.codebook.book()
     assert [book.path(c) for c in book] == ["Barriers", "Barriers/Time constraints"]
     project.coding.apply("int1", start, end + 1, "Time constraints", new=True)  # by name now

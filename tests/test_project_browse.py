@@ -48,7 +48,9 @@ def test_filter_turns_by_speaker_and_code(project):
     assert [t.speaker for t in project.sources.filter_turns("int1", speaker="student")] == [
         "STUDENT"
     ] * 2
-    project.coding.apply("int1", *span(text, "no time at all"), "Barriers/Time", new=True)
+    project.coding.apply(
+        "int1", *span(text, "no time at all"), "Barriers/Time", new=True, parents=True
+    )
     [turn] = project.sources.filter_turns("int1", code="Barriers")
     assert "no time at all" in text[turn.start : turn.end]
     assert project.sources.speakers("int1") == ["INTERVIEWER", "STUDENT"]

@@ -176,6 +176,14 @@ def code(
     new: Annotated[
         bool, typer.Option("--new", help="Add CODE to the codebook if no code has that name.")
     ] = False,
+    parents: Annotated[
+        bool,
+        typer.Option(
+            "--parents",
+            help="With --new, also add the parents CODE's path names that no code is "
+            "(without it they are refused: a typo in a parent would fork the codebook).",
+        ),
+    ] = False,
     speaker: Annotated[
         list[str] | None,
         typer.Option(help="With --match, code only this speaker's turns (repeatable)."),
@@ -190,9 +198,13 @@ def code(
     """Apply CODE to [START, END) of SOURCE (offsets in characters of the source's text).
 
     A code name not in the codebook is refused with the closest names, unless --new adds
-    it. Use SOURCE '*' with --match to code matches in every source; --match leaves out
-    the turns of interviewers and moderators unless --speaker or --not-speaker says whose.
+    it, and a parent its path names that no code is, unless --parents adds it too ('/'
+    separates a parent from its child; 'A\\/B' is one code named A/B). Use SOURCE '*' with
+    --match to code matches in every source; --match leaves out the turns of interviewers
+    and moderators unless --speaker or --not-speaker says whose.
     """
+    if parents and not new:
+        fail("--parents goes with --new (it adds the parents a new code's path names)")
     with opened(project) as p:
         if match is not None:
             if len(args) != 1:
@@ -204,18 +216,23 @@ def code(
                 coder=coder,
                 unit=unit.value,
                 new=new,
+                parents=parents,
                 speakers=speaker or (),
                 not_speakers=not_speaker or (),
             )
+            if made.made:
+                say(made.made.describe())
             say(made.summary())
             return
         if len(args) != 3:
             fail("give SOURCE START END CODE (or SOURCE CODE --match REGEX)")
         start, end = _offset(args[0]), _offset(args[1])
-        result = p.coding.apply(source, start, end, args[2], coder=coder, memo=memo, new=new)
+        result = p.coding.apply(
+            source, start, end, args[2], coder=coder, memo=memo, new=new, parents=parents
+        )
         path = quoted(p.codebook.book().path(result.code))
-        if result.code_created:
-            say(f"New code {path} added to the codebook.")
+        if result.made:
+            say(result.made.describe())
         if result.coding is None:
             say(f"Already coded {path} at {start}..{end}; nothing changed.")
         else:

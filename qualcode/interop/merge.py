@@ -25,7 +25,7 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from qualcode.errors import ExchangeError
+from qualcode.errors import ExchangeError, quoted
 from qualcode.ingest.text import content_hash
 from qualcode.interop.anchor import Anchor, similar
 from qualcode.interop.refi import RefiProject
@@ -36,6 +36,7 @@ from qualcode.model import (
     MemoTarget,
     NewCoding,
     NewMemo,
+    case_twins,
     join_path,
     split_path,
     utc_now,
@@ -171,6 +172,7 @@ class Merger:
                     self._coder_by_guid[user] = found  # type: ignore[index]
             else:
                 self.store.check_writes_as(name or self.default_coder)
+                self._warn_case_twin(name or self.default_coder)
                 found = self.store.add_coder(name or self.default_coder, real_guid(user))
                 self._coder_by_name[key] = (found, real_guid(user))
                 self._coder_names[found] = name or self.default_coder
@@ -179,6 +181,16 @@ class Merger:
         self.store.check_writes_as(self._coder_names[found])
         self.coder_ids[user] = found
         return found
+
+    def _warn_case_twin(self, name: str) -> None:
+        """Say so when a coder added differs from one the project has only in case: they
+        stay two coders (a merge keeps names as spelt), which reads as one person."""
+        twins = case_twins(name, self._coder_names.values())
+        if twins:
+            self.report.warnings.append(
+                f"coder {quoted(name)} is new beside {quoted(twins[0])} (names differ only in "
+                "case); they are kept as two coders"
+            )
 
     # -- codes -------------------------------------------------------------------------------
 

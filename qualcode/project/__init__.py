@@ -47,6 +47,7 @@ from qualcode.project.coding import ApplyResult, Codings, Place, Step
 from qualcode.project.counting import Counting
 from qualcode.project.exchange import Exchange
 from qualcode.project.importing import Imports
+from qualcode.project.new_codes import NewCodes
 from qualcode.project.options import ImportOptions
 from qualcode.project.reconciling import AGREED, Reconciled, Reconciling
 from qualcode.project.review import Queued, Suggestions
@@ -251,6 +252,7 @@ __all__ = [
     "Exchange",
     "ImportOptions",
     "ImportReport",
+    "NewCodes",
     "Place",
     "Project",
     "ProjectContext",

@@ -16,10 +16,12 @@ from qualcode.model import (
     Codebook,
     Source,
     Turn,
+    case_twins,
     join_path,
     split_path,
 )
 from qualcode.project.cache import Recent, SuggesterCache
+from qualcode.project.new_codes import NewCodes, existing_part, one_name
 from qualcode.store import Store
 from qualcode.store.settings import SettingKey, Settings
 
@@ -97,6 +99,8 @@ class ProjectContext:
             return "coder"
 
     def set_coder(self, name: str) -> None:
+        """Make ``name`` the project's coder from now on; a name that differs from a
+        coder's only in case is refused (see :meth:`coder_as`)."""
         if not name.strip():
             raise ProjectError("a coder needs a name")
         if self.store.role is not None and name.strip() != self.store.role:
@@ -105,7 +109,38 @@ class ProjectContext:
                 f"to code as {name.strip()}, connect as that role",
                 file=self.label,
             )
-        self.set_setting(SettingKey.CODER, name.strip())
+        self.set_setting(SettingKey.CODER, self.coder_as(name, hint="code as {}"))
+
+    def coder_as(self, name: str | None = None, *, hint: str = "use --coder {}") -> str:
+        """The coder a write from the user is made as: ``name`` (spaces around it taken
+        off) or the project's coder.
+
+        Args:
+            name: the coder named, or None for the project's coder.
+            hint: what to do instead, ``{}`` the existing coder's name.
+
+        Raises:
+            ProjectError: it would be a new coder whose name differs from a coder's only
+                in case (or spaces around it): "Anna" beside "anna" reads as one person
+                in every list, and their codings would split in two without a word.
+        """
+        wanted = self.coder if name is None else name
+        if wanted == self.store.role:  # on a server, the role that connects: itself
+            return wanted
+        coders = self.store.coders()
+        if wanted in coders:
+            return wanted
+        wanted = wanted.strip()
+        if not wanted:
+            raise ProjectError("a coder needs a name")
+        twins = [] if wanted in coders else case_twins(wanted, coders)
+        if twins:
+            raise ProjectError(
+                f"coder {quoted(wanted)} would be new beside {quoted(twins[0])} (names differ "
+                f"only in case); {hint.format(twins[0])}",
+                file=self.label,
+            )
+        return wanted
 
     def coders(self) -> list[str]:
         return self.store.coders()
@@ -179,14 +214,14 @@ class ProjectContext:
             )
         return found[0]
 
-    def code_id(self, ref: str | int, *, new: bool) -> tuple[int, bool]:
-        """The id of code ``ref`` and whether it was made now: a name no code has is added
+    def code_id(self, ref: str | int, *, new: bool, parents: bool = False) -> tuple[int, NewCodes]:
+        """The id of code ``ref`` and the codes made now: a name no code has is added
         only when ``new`` (a typo must not become a code), else refused with the closest
-        names."""
+        names; a parent the path names that no code is, only with ``parents`` too."""
         if new and isinstance(ref, str):
-            return self.ensure_code(ref)
+            return self.ensure_code(ref, parents=parents)
         try:
-            return self.code(ref).id, False
+            return self.code(ref).id, NewCodes()
         except CodebookError as exc:
             if isinstance(ref, str) and not self.codebook().find(ref):
                 raise CodebookError(
@@ -195,30 +230,45 @@ class ProjectContext:
                 ) from None
             raise
 
-    def ensure_code(self, ref: str) -> tuple[int, bool]:
-        """The id of the code at name or path ``ref``, creating it (and parents) if new."""
+    def ensure_code(self, ref: str, *, parents: bool = True) -> tuple[int, NewCodes]:
+        """The id of the code at name or path ``ref``, made now if new, and the codes made
+        (see :mod:`qualcode.project.new_codes`).
+
+        Args:
+            ref: a code's name or ``Parent/Child`` path (``\\/`` is a slash within a name).
+            parents: make the parents the path names that no code is, each one said in
+                what is returned; without it a missing parent is refused, naming the
+                closest codes and the one-name reading of the path.
+
+        Raises:
+            CodebookError: ``ref`` is ambiguous, or a parent is missing without ``parents``.
+        """
         book = self.store.codebook()
         found = book.find(ref)
         if len(found) == 1:
-            return found[0].id, False
+            return found[0].id, NewCodes()
         if len(found) > 1:
             paths = ", ".join(book.path(c) for c in found)
             raise CodebookError(
                 f"{quoted(ref)} is ambiguous: {paths}; give the path", file=self.label
             )
-        parent: int | None = None
-        created = False
         names = [name.strip() for name in split_path(ref.strip())]
-        for depth, name in enumerate(names):
-            prefix = join_path(names[: depth + 1])
-            hit = [c for c in self.store.codebook().find(prefix) if c.parent_id == parent]
-            if hit:
-                parent = hit[0].id
-            else:
-                parent = self.store.add_code(name, parent)
-                created = True
+        parent, depth = existing_part(book, names)
+        missing = join_path(names[: depth + 1])
+        if depth < len(names) - 1 and not parents:
+            raise CodebookError(
+                f"no code {quoted(missing)} to put {quoted(join_path(names[depth + 1 :]))} "
+                f"under{_did_you_mean(book, missing)}; --parents adds {quoted(missing)} as a "
+                f"new code too (parents=True in Python), or {quoted(one_name(names, depth))} "
+                "names one code with a '/'",
+                file=self.label,
+            )
+        made: list[str] = []
+        for n in range(depth, len(names)):
+            parent = self.store.add_code(names[n], parent)
+            made.append(join_path(names[: n + 1]))
         assert parent is not None
-        return parent, created
+        return parent, NewCodes(tuple(made), one_name(names, depth))
 
     def check_span(self, source_id: int, start: int, end: int) -> None:
         """Refuse a span that is empty or reaches outside the source's text."""

@@ -119,11 +119,14 @@ class Codes:
                 store.set_setting(SettingKey.CODEBOOK_NAME, book.name)
             for code in book:  # parents come before children
                 path = book.path(code)
-                code_id, created = self._ctx.ensure_code(path)
+                code_id, made = self._ctx.ensure_code(path)
                 fields = {k: getattr(code, k) for k in CODE_FIELDS if getattr(code, k)}
                 if fields:
                     store.update_code(code_id, **fields)
-                (report.codes_created if created else report.codes_updated).append(path)
+                if made:
+                    report.codes_created.extend(made.paths)
+                else:
+                    report.codes_updated.append(path)
         return report
 
     def export_codebook(self, path: str | Path) -> Path:

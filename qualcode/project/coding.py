@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from qualcode.errors import ProjectError
@@ -23,6 +23,7 @@ from qualcode.model import (
     utc_now,
 )
 from qualcode.project.matching import MatchReport, SpeakerFilter, match_spans
+from qualcode.project.new_codes import NewCodes
 
 if TYPE_CHECKING:
     from qualcode.project.base import ProjectContext
@@ -33,11 +34,17 @@ MATCH_UNITS: tuple[str, ...] = ("match", "sentence", "turn")
 
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
-    """The coding made (None if the coder already had it) and whether the code was new."""
+    """The coding made (None if the coder already had it), its code, and the codes made
+    for it (the code and any parents its path named that no code was)."""
 
     coding: Coding | None
     code: Code
-    code_created: bool
+    made: NewCodes = field(default_factory=NewCodes)
+
+    @property
+    def code_created(self) -> bool:
+        """Whether the code was new."""
+        return bool(self.made)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,7 @@ class Codings:
         coder: str | None = None,
         memo: str = "",
         new: bool = False,
+        parents: bool = False,
     ) -> ApplyResult:
         """Code ``[start, end)`` of a source; the same coder applying the same code to the
         same span is a no-op.
@@ -112,6 +120,10 @@ class Codings:
             new: add ``code`` to the codebook if no code has that name; without it an
                 unknown name is refused with the closest names, so a typo never becomes a
                 code of its own.
+            parents: with ``new``, add the parents a ``Parent/Child`` path names that no
+                code is; without it such a path is refused (a typo in a parent's name would
+                fork the codebook), naming the closest codes. ``ApplyResult.made`` says
+                every code made.
         """
         # One transaction, and on a server what it reads of the source, the codebook and
         # the coder is kept from the last coding while none of them changed (see
@@ -119,12 +131,12 @@ class Codings:
         with self._ctx.store.atomic() as store:
             source_id = self._ctx.source_id(source)
             self._ctx.check_span(source_id, start, end)
-            code_id, created = self._ctx.code_id(code, new=new)
+            name = self._ctx.coder_as(coder or None)
+            code_id, made = self._ctx.code_id(code, new=new, parents=parents)
             target = self._ctx.codebook().get(code_id)
-            name = coder or self._ctx.coder
             row = NewCoding(source_id, code_id, store.coder_id(name), start, end, utc_now(), memo)
             coding = store.add_coding(row, coder=name)
-        return ApplyResult(coding, target, created)
+        return ApplyResult(coding, target, made)
 
     def code_matches(
         self,
@@ -135,6 +147,7 @@ class Codings:
         coder: str | None = None,
         unit: MatchUnit = "sentence",
         new: bool = False,
+        parents: bool = False,
         flags: int = re.IGNORECASE,
         speakers: Sequence[str] = (),
         not_speakers: Sequence[str] = (),
@@ -148,6 +161,8 @@ class Codings:
                 ``match`` (the matched characters only). Several matches in one unit code
                 it once.
             new: add ``code`` to the codebook if no code has that name.
+            parents: with ``new``, add the parents its path names that no code is (as
+                :meth:`apply`).
             speakers: code only matches in these speakers' turns.
             not_speakers: leave out matches in these speakers' turns. With neither, the
                 turns of interviewers and moderators are left out (see
@@ -171,9 +186,9 @@ class Codings:
         report = MatchReport(unit, who)
         spans = {s.id: match_spans(s, turns[s.id], regex, unit, who, report) for s in sources}
         with self._ctx.store.atomic() as store:
-            code_id = self._ctx.code_id(code, new=new)[0]
+            coder_id = store.coder_id(self._ctx.coder_as(coder or None))
+            code_id, report.made = self._ctx.code_id(code, new=new, parents=parents)
             report.code = self._ctx.codebook().path(code_id)
-            coder_id = store.coder_id(coder or self._ctx.coder)
             now = utc_now()
             rows = [
                 NewCoding(source_id, code_id, coder_id, a, b, now)
@@ -220,10 +235,10 @@ class Codings:
 
     def undo(self, coder: str | None = None) -> str | None:
         """Undo the coder's last coding operation; returns what was undone, or None."""
-        return self._ctx.store.undo(self._ctx.store.coder_id(coder or self._ctx.coder))
+        return self._ctx.store.undo(self._ctx.store.coder_id(self._ctx.coder_as(coder or None)))
 
     def redo(self, coder: str | None = None) -> str | None:
-        return self._ctx.store.redo(self._ctx.store.coder_id(coder or self._ctx.coder))
+        return self._ctx.store.redo(self._ctx.store.coder_id(self._ctx.coder_as(coder or None)))
 
     def undo_step(self, coder: str | None = None) -> Step | None:
         """Undo like :meth:`undo` and say which codes it removed (or put back), where."""
@@ -235,7 +250,7 @@ class Codings:
 
     def _take_step(self, coder: str | None, *, forward: bool) -> Step | None:
         with self._ctx.store.atomic() as store:
-            coder_id = store.coder_id(coder or self._ctx.coder)
+            coder_id = store.coder_id(self._ctx.coder_as(coder or None))
             step = store.next_step(coder_id, forward=forward)
             if step is None:
                 return None
@@ -345,7 +360,7 @@ class Codings:
                 raise ProjectError(f"no coding with id {coding}", file=self._ctx.label)
             target, target_id = "coding", coding
         with self._ctx.store.atomic() as store:
-            coder_id = store.coder_id(coder or self._ctx.coder)
+            coder_id = store.coder_id(self._ctx.coder_as(coder or None))
             memo = NewMemo(target, target_id, text, coder_id, utc_now())
             memo_id = store.add_memos([memo])[0]
         return next(m for m in self._ctx.store.list_memos() if m.id == memo_id)

@@ -25,6 +25,7 @@ from qualcode.ingest.labels import speaker_key
 from qualcode.model import Coding, Source, Turn
 from qualcode.project.base import did_you_mean
 from qualcode.project.eligible import asking_speakers
+from qualcode.project.new_codes import NewCodes
 from qualcode.project.speakers import INTERVIEWERS, roles
 
 _NOUNS = {"match": ("match", "matches"), "sentence": ("sentence", "sentences"),
@@ -81,12 +82,14 @@ class MatchReport:
     unit: str
     filter: SpeakerFilter
     code: str = ""  # its path, as the codebook shows it
+    made: NewCodes = field(default_factory=NewCodes)  # codes made for it, parents included
     codings: list[Coding] = field(default_factory=list)
     already: int = 0
     left_out: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
-        """One line: ``12 sentences coded with 'Time', 3 interviewer sentences left out.``"""
+        """One line: ``12 sentences coded with 'Time', 3 interviewer sentences left out.``
+        (the codes made for it are said by ``made.describe()``)."""
         line = f"{units_of(len(self.codings), self.unit)} coded with {self.code!r}"
         if self.already:
             line += f" ({self.already} already were)"

@@ -304,6 +304,8 @@ class Reconciling:
             )
         if unit not in UNITS:
             raise ProjectError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+        # "Agreed" beside "agreed" would start a second agreed coding without a word.
+        self._ctx.coder_as(into, hint="use --into {}")
 
     def _seeded(self, coders: Sequence[str], into: str) -> bool:
         return _seeded_in(self.decisions(into=into), coders)

@@ -151,6 +151,7 @@ class Suggestions:
         """
         if not 0.0 < min_precision <= 1.0:
             raise ProjectError(f"--min-precision must be in (0, 1], not {min_precision}")
+        coder = self._ctx.coder_as(coder or None)  # refused before the scoring, not after
         fitted = self.crossfit(top=top, cancel=cancel)
         assert fitted is not None  # made when not kept
         calibration = fitted.calibration
@@ -193,7 +194,7 @@ class Suggestions:
             kept = sorted((s for s in found if s.score >= min_precision), key=lambda s: -s.score)
             precision, measured_on = 0.0, 0
         threshold = round(kept[-1].score, 4) if kept else 1.0
-        self._ctx.store.replace_pending(coder or self._ctx.coder, kept, precision, utc_now())
+        self._ctx.store.replace_pending(coder, kept, precision, utc_now())
         read = sum(1 for s in kept if s.end <= last_coded.get(s.source_id, 0))
         return Queued(
             len(kept),

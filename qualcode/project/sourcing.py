@@ -335,7 +335,7 @@ class SourceFiles:
             if codes_column:
                 lengths = {n.name: len(n.text) for n in new}
                 self._import_response_codes(
-                    responses, lengths, options.coder or self._ctx.coder, report
+                    responses, lengths, self._ctx.coder_as(options.coder or None), report
                 )
             if question_column and responses:
                 self._set_context(responses[0].attributes, question_column, report)
@@ -370,9 +370,9 @@ class SourceFiles:
                 source_id = ids[r.id]
                 for name in dict.fromkeys(r.codes):
                     if name not in code_ids:
-                        code_ids[name], created = self._ctx.ensure_code(name)
-                        if created:
-                            report.codes_created.append(name)
+                        # Every code made is listed, a parent its path named too.
+                        code_ids[name], made = self._ctx.ensure_code(name)
+                        report.codes_created.extend(made.paths)
                     # The whole response: 0 to the length of the stored, normalised text.
                     rows.append(
                         NewCoding(source_id, code_ids[name], coder_id, 0, lengths[r.id], now)

@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from qualcode.model import Codebook, Coding, Source, Suggestion, utc_now
+from qualcode.model import Codebook, Coding, Source, Suggestion, join_path, utc_now
 from qualcode.nlp import kept
 from qualcode.project.coding import ApplyResult
 from qualcode.project.themes import INTERVIEWERS, Unit
@@ -446,8 +446,9 @@ class Suggester:
         return out
 
     def accept_suggestion(self, s: Suggestion, coder: str | None = None) -> ApplyResult:
-        """Apply the suggested code (a theme's label becomes a new code) and record it."""
-        code: str | int = s.code_id if s.code_id is not None else s.label
+        """Apply the suggested code (a theme's label becomes a new code of that name, its
+        " / " kept: no parent is made of its first word) and record it."""
+        code: str | int = s.code_id if s.code_id is not None else join_path([s.label])
         result = self._codings.apply(
             s.source_id, s.start, s.end, code, coder=coder, new=s.code_id is None
         )
@@ -470,7 +471,7 @@ class Suggester:
                     "suggester": s.suggester,
                     "score": float(s.score),
                     "accepted": accepted,
-                    "coder_id": store.coder_id(coder or self._ctx.coder),
+                    "coder_id": store.coder_id(self._ctx.coder_as(coder or None)),
                     "created_at": utc_now(),
                 },
             )

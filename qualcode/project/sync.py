@@ -81,7 +81,8 @@ def clone(origin: str, local: str | Path, *, coder: str | None = None) -> SyncRe
                 file=origin,
             )
         there = snapshot(server)
-        coder, language = coder or server.context.coder, server.context.language
+        # A name that differs from a coder's there only in case would push as a new coder.
+        coder, language = server.context.coder_as(coder or None), server.context.language
     report = SyncReport("clone", origin, coder)
     with Project.open_or_build(local, coder=coder) as project, project.team.transaction():
         merged = project.exchange.merge_refi(there.refi, origin)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from qualcode.errors import ProjectError
+from qualcode.model import case_twins
 from qualcode.store import server
 from qualcode.store.base import StoreBase
 
@@ -118,9 +119,7 @@ class TeamMixin(StoreBase):
     def _check_case_twin(self, name: str) -> None:
         """Refuse ``name`` if a team member or a coder of the project has it in another case:
         ``Anna`` next to ``anna`` would be two roles that look like one person in every list."""
-        folded = name.casefold()
-        names = {m.name for m in self.team()} | set(self.coders())
-        twins = sorted(n for n in names if n != name and n.casefold() == folded)
+        twins = case_twins(name, [*(m.name for m in self.team()), *self.coders()])
         if twins:
             raise ProjectError(
                 f"{name!r} differs from {twins[0]} only in case, a coder of this project: two "

@@ -23,7 +23,7 @@ from textual.widgets import Tree
 from textual.worker import Worker, WorkerState
 
 from qualcode.model import Code, Codebook, CodedSegment, Coding, Source, Turn
-from qualcode.project import ApplyResult, Project, Step
+from qualcode.project import ApplyResult, NewCodes, Project, Step
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.coding_parts import Span
 from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
@@ -290,10 +290,18 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if e <= s:
             self.say("select a passage first")
             return
-        # A name (not a Code) comes only from the finder's explicit "+ new code" choice.
+        # A name (not a Code) comes only from the finder's explicit "+ new code" choice,
+        # which says which parents it makes, if any: so they are made.
         ref, new = (code.id, False) if isinstance(code, Code) else (code, True)
         self.app.write(
-            self.project.coding.apply, self.source.id, s, e, ref, new=new, then=self._applied
+            self.project.coding.apply,
+            self.source.id,
+            s,
+            e,
+            ref,
+            new=new,
+            parents=new,
+            then=self._applied,
         )
 
     def _applied(self, result: ApplyResult) -> None:
@@ -302,7 +310,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         if result.coding is None:
             self.say(f"already coded {name} here")
         else:
-            self.say(f"coded {name}" + (" (a new code)" if result.code_created else ""))
+            self.say(f"coded {name}" + _made(result.made))
         self.show_applied(result)
 
     def show_applied(self, result: ApplyResult) -> None:
@@ -466,3 +474,11 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
     @on(SuggestionPanel.Rejected)
     def _rejected(self, event: SuggestionPanel.Rejected) -> None:
         self.reject(event.suggestion)
+
+
+def _made(made: NewCodes) -> str:
+    """What the status line adds for the codes an apply made: `` (a new code)``, or each
+    code made when a path made parents too."""
+    if len(made.paths) > 1:
+        return f". {made.describe()}"
+    return " (a new code)" if made else ""

@@ -19,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, TextArea
 from textual.widgets.option_list import Option
 
-from qualcode.model import Code, Codebook, join_path, split_path
+from qualcode.model import PATH_SEPARATOR, Code, Codebook, join_path, split_path
+from qualcode.project.new_codes import existing_part, one_name
 
 ResultT = TypeVar("ResultT")
 
@@ -156,8 +157,10 @@ class CodeFinder(Dialog[Code | str]):
         self.shown += ranked
         if extra and query:
             self.shown.append("")
+        made: dict[str, str] = {}
         if self.create and query and not self.book.find(query) and not query.isdigit():
-            self.shown.append(query)
+            made = dict(new_code_choices(self.book, query))
+            self.shown += list(made)
         options = self.query_one(OptionList)
         options.clear_options()
         for item in self.shown:
@@ -172,9 +175,7 @@ class CodeFinder(Dialog[Code | str]):
             elif item == "":
                 options.add_option(Option(Text(self.extra, style="italic")))
             else:
-                *above, name = (n.strip() for n in split_path(item))
-                under = f" under '{join_path(above)}'" if above else ""
-                options.add_option(Option(Text(f"+ new code '{name}'{under}", style="bold")))
+                options.add_option(Option(Text(made[item], style="bold")))
         if self.shown:
             options.highlighted = 0
         else:
@@ -199,6 +200,34 @@ class CodeFinder(Dialog[Code | str]):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.shown[event.option_index])
+
+
+def new_code_choices(book: Codebook, query: str) -> list[tuple[str, str]]:
+    """The new codes the finder offers for a name no code has, as (the path applied with
+    its parents made, the choice's label). A path whose parent is no code offers both
+    readings, each saying what it makes: the child with its new parents, and one code
+    whose name keeps the '/' (see :mod:`qualcode.project.new_codes`)."""
+    names = [n.strip() for n in split_path(query)]
+    *above, name = names
+    _, depth = existing_part(book, names)
+    if depth >= len(names) - 1:
+        under = f" under '{join_path(above)}'" if above else ""
+        return [(query, f"+ new code '{name}'{under}")]
+    missing = " and ".join(f"'{join_path(names[: n + 1])}'" for n in range(depth, len(above)))
+    plural = "s" if len(above) - depth > 1 else ""
+    kept = join_path(names[:depth])
+    return [
+        (
+            query,
+            f"+ new code '{name}' under '{join_path(above)}', with new parent{plural} {missing}",
+        ),
+        (
+            one_name(names, depth),
+            f"+ new code '{PATH_SEPARATOR.join(names[depth:])}'"
+            + (f" under '{kept}'" if kept else "")
+            + " (one name, '/' and all)",
+        ),
+    ]
 
 
 def ranked_codes(book: Codebook, query: str) -> list[Code]:

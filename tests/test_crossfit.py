@@ -77,6 +77,23 @@ def test_a_code_with_few_held_out_suggestions_takes_the_pooled_figure():
     assert cal.precision(3, 0.95) == pytest.approx(190 / 201)  # never measured: pooled
 
 
+def test_each_fold_is_judged_by_the_rule_measured_on_the_others():
+    # Code 1 was right 20 of 20 times at 0.95 in one source and 3 of 5 in each of four
+    # others: pooled, 32 of 40 (0.8), but only the first source's own outcomes lift the
+    # rule to 0.8, and judged by the other folds' rule it keeps 20 suggestions, 12 right.
+    scored = [(0, 1, 0.95, True)] * 20 + [
+        (fold, 1, 0.95, i < 3) for fold in range(1, 5) for i in range(5)
+    ]
+    by_code = _counts(b9=(40, 32))
+    cal = Calibration(
+        5, "sources", 1000, 200, by_code, {1: by_code}, (1, 2, 3, 4, 5), tuple(scored)
+    )
+    assert cal.precision(1, 0.95) == pytest.approx(0.8)
+    assert cal.kept(0.8) == (20, 12)
+    kept = keep_measured([_suggestion(1, 0.95)], cal, 0.8)
+    assert kept.suggestions == [] and kept.precision == 0.6  # promised nothing above 0.6
+
+
 def test_too_little_coded_data_is_not_measured():
     cal = _calibration({1: _counts(b9=(50, 50))}, coded=MIN_CODED - 1)
     assert not cal.enough
@@ -99,10 +116,10 @@ def test_suggest_all_says_what_its_precision_was_measured_on(anna_only: Path, tm
     result = runner.invoke(cli, ["suggest", str(path), "--all", "--min-precision", "0.5"])
     assert result.exit_code == 0, result.output
     # e.g. "Queued 21 suggestions for 401 uncoded sentences (scores from 0.63; precision 0.68
-    # measured on 270 held-out suggestions (1613 held-out coded sentences, 5 folds over
+    # measured on 270 held-out suggestions (1613 held-out coded sentences, 10 folds over
     # sources))."
     assert result.output.startswith("Queued ")
-    assert "held-out coded sentences, 5 folds over sources" in result.output
+    assert "held-out coded sentences, 10 folds over sources" in result.output
     with Project.open(path) as p:
         fitted = p.suggestions.crossfit()  # measured again: a new process keeps nothing
         assert fitted is not None and fitted.calibration.enough
@@ -124,6 +141,53 @@ def test_suggest_all_says_what_its_precision_was_measured_on(anna_only: Path, tm
     assert f"{read} of them lie before their source's last coding" in " ".join(
         result.output.split()
     )
+    # Asked for 0.8, nothing is queued, and the line says why: every source has codings,
+    # so all that is left is text anna read and left uncoded.
+    with Project.open(path) as p:
+        queued = p.suggestions.queue_suggestions(min_precision=0.8)
+    said = queued.describe(0.8)
+    assert queued.suggestions == 0
+    assert said.startswith("No suggestions queued: every source has codings, so the ")
+    assert "uncoded sentences left are text a coder read and left uncoded" in said
+    assert "--min-precision" not in said  # a lower minimum would only queue more of the same
+
+
+@pytest.fixture(scope="module")
+def anna_first_six(anna_only: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example study as anna has coded it up to its sixth source (of 11)."""
+    path = copy_project(anna_only, tmp_path_factory.mktemp("six"), "six.qcdb")
+    with Project.open(path) as p:
+        later = {s.id for s in p.sources.all()[6:]}
+        store = p.context.store
+        with store.atomic():
+            ids = [c.id for c in store.list_codings() if c.source_id in later]
+            store.delete_codings(ids, record=False)
+    return path
+
+
+def test_the_queue_for_sources_not_yet_coded(anna_first_six: Path, tmp_path: Path):
+    path = copy_project(anna_first_six, tmp_path)
+    with Project.open(path) as p:
+        queued = p.suggestions.queue_suggestions(min_precision=0.8)
+        pending = p.suggestions.pending()
+        # Each of the six coded sources held out in turn, as the five not yet coded are.
+        assert queued.calibration is not None
+        assert queued.calibration.basis().endswith("6 folds over sources")
+        assert queued.suggestions >= 10 and len(pending) == queued.suggestions
+        assert 0.8 <= queued.precision == pending[0].precision
+        later = {s.id for s in p.sources.all()[6:]}
+        assert sum(item.suggestion.source_id in later for item in pending) >= 10
+        # Nothing for an interviewer's question, a header line, a courtesy or a fragment.
+        for item in pending:
+            s = item.suggestion
+            assert p.suggestions.why_none(s.source_id, s.start, s.end) is None
+        # Asked for more than anything measured, the line says what a lower minimum gives.
+        nothing = p.suggestions.queue_suggestions(min_precision=0.99)
+    said = nothing.describe(0.99)
+    assert nothing.suggestions == 0 and nothing.lower is not None
+    minimum, n, precision = nothing.lower
+    assert n > 0 and precision >= minimum
+    assert f"--min-precision {minimum:.2f} would queue {n}, measured right " in said
 
 
 def codings_of(path: Path, source_id: int) -> list:

@@ -215,7 +215,7 @@ async def test_the_review_screen_fills_its_own_queue(coded_demo_project: Project
         # The status says what the precision was measured on, whether or not anything
         # reached it, and what was left out as saying nothing to code.
         basis = queued.calibration.basis()
-        assert "5 folds over sources" in basis
+        assert "10 folds over sources" in basis
         assert basis in status.text
         assert "Left out " in status.text and "header or metadata lines" in status.text
         assert [p.id for p in coded_demo_project.suggestions.pending()] == [

@@ -24,6 +24,7 @@ from qualcode.errors import ProjectError
 from qualcode.model import PendingSuggestion, Suggestion, utc_now
 from qualcode.project.crossfit import (
     MIN_CODED,
+    MIN_KEPT,
     Calibration,
     CrossFit,
     Measures,
@@ -59,6 +60,11 @@ class Queued:
     # queued suggestions before their source's last coding: text a coder read and left
     # uncoded, where the precision measured on text nobody had coded is optimistic
     read: int = 0
+    uncoded_sources: int = 0  # sources no coding touches yet
+    # when nothing was queued: the highest lower minimum that queues something, how many it
+    # queues and the precision it promises (None: none would, or every source is coded)
+    lower: tuple[float, int, float] | None = None
+    reached: float = 0.0  # what the rule reached on held-out suggestions, queued or not
 
     @property
     def measured(self) -> bool:
@@ -85,11 +91,7 @@ class Queued:
             f"suggestions ({cal.basis()})"
         )
         if not self.suggestions:
-            return (
-                f"No suggestions queued: none of {self.sentences} uncoded sentences has one "
-                f"measured right {min_precision:.0%} of the time on this project's codings "
-                f"({cal.basis()}); lower --min-precision or code more."
-            )
+            return self._nothing(min_precision, cal)
         said = (
             f"Queued {self.suggestions} suggestions for {self.sentences} uncoded sentences "
             f"(scores from {self.threshold:.2f}; {measured})."
@@ -101,6 +103,44 @@ class Queued:
                 "so expect fewer right there."
             )
         return said
+
+    def _nothing(self, min_precision: float, cal: Calibration) -> str:
+        """Why nothing was queued although the precision was measured, and what would."""
+        none = f"measured right {min_precision:.0%} of the time on this project's codings"
+        if not self.uncoded_sources:
+            # What is left is what the coders read and chose not to code: a code there is a
+            # second opinion against a first, not help with text nobody has read yet.
+            return (
+                f"No suggestions queued: every source has codings, so the {self.sentences} "
+                "uncoded sentences left are text a coder read and left uncoded, and none has "
+                f"a suggestion {none} ({cal.basis()}). The queue helps with sources not yet "
+                "coded: import them and ask again."
+            )
+        said = (
+            f"No suggestions queued: none of {self.sentences} uncoded sentences has one {none} "
+            f"({cal.basis()}): "
+        )
+        if self.measured_on < MIN_KEPT:
+            said += (
+                f"{self.measured_on} held-out suggestions reach it, too few to measure "
+                f"({MIN_KEPT} needed)."
+            )
+        else:
+            said += (
+                f"the {self.measured_on} held-out suggestions that reach it were right "
+                f"{self.reached:.0%} of the time."
+            )
+        if self.lower is None:
+            return f"{said} Code more sources for a measure to go on."
+        minimum, n, precision = self.lower
+        return (
+            f"{said} --min-precision {minimum:.2f} would queue {n}, measured right "
+            f"{precision:.0%} of the time."
+        )
+
+
+# The lower minima tried when nothing reaches the one asked, highest first.
+LOWER = (0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5)
 
 
 class Suggestions:
@@ -189,13 +229,17 @@ class Suggestions:
             measured = keep_measured(found, calibration, min_precision)
             kept = measured.suggestions
             precision = measured.precision if kept else 0.0  # an empty queue promises nothing
-            measured_on = measured.measured_on
+            measured_on, reached = measured.measured_on, measured.precision
         else:  # not measured: each suggestion's own score, and a promise of nothing
             kept = sorted((s for s in found if s.score >= min_precision), key=lambda s: -s.score)
-            precision, measured_on = 0.0, 0
+            precision, measured_on, reached = 0.0, 0, 0.0
         threshold = round(kept[-1].score, 4) if kept else 1.0
         self._ctx.store.replace_pending(coder, kept, precision, utc_now())
         read = sum(1 for s in kept if s.end <= last_coded.get(s.source_id, 0))
+        uncoded_sources = sum(1 for end in last_coded.values() if not end)
+        lower = None
+        if not kept and calibration.enough and uncoded_sources:
+            lower = _lower(found, calibration, min_precision)
         return Queued(
             len(kept),
             scored,
@@ -206,6 +250,9 @@ class Suggestions:
             calibration,
             measured_on,
             read,
+            uncoded_sources,
+            lower,
+            reached,
         )
 
     def crossfit(
@@ -269,3 +316,15 @@ class Suggestions:
             for row in self._suggester.rank(model, src, spans, [], top, min_score):
                 out.extend((s.source_id, s.code_id, s.start, s.end) for s in row if s.code_id)
         return out
+
+
+def _lower(
+    found: Sequence[Suggestion], calibration: Calibration, min_precision: float
+) -> tuple[float, int, float] | None:
+    """The highest minimum below ``min_precision`` (of :data:`LOWER`) at which something is
+    queued: the minimum, how many and the precision promised; None if none."""
+    for minimum in (m for m in LOWER if m < min_precision):
+        measured = keep_measured(found, calibration, minimum)
+        if measured.suggestions:
+            return minimum, len(measured.suggestions), measured.precision
+    return None

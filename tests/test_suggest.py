@@ -116,6 +116,35 @@ def test_after_coding_the_previous_model_answers_while_a_new_one_is_fitted(coded
     assert "Lack of time" in [s.label for s in coded.suggestions.suggest("int1", *passage, top=3)]
 
 
+def test_without_refit_the_model_fitted_last_answers_and_none_is_started(coded: Project):
+    """A window chooses when to refit (once the coder pauses): asked with refit=False, the
+    suggester answers with the model it has and starts no fit of its own."""
+    text = coded.sources.get("int1").text
+    passage = span(text, "And I work two evenings a week.")
+    first = coded.suggestions.model()
+    before = coded.suggestions.suggest("int1", *passage)
+    coded.coding.apply("int1", *span(text, "Time, mostly."), "Time")
+    assert coded.suggestions.suggest("int1", *passage, refit=False) == before
+    coded.suggestions.wait_for_model()
+    assert coded.suggestions.model(wait=False, refit=False) is first  # still: none started
+    assert coded.suggestions.model() is not first  # asked for: fitted
+
+
+def test_a_batch_of_passages_is_what_each_asked_alone_gets(coded: Project):
+    """suggest_spans scores the passages a window shows in one go; each passage's list is
+    the one suggest gives it, and a passage with nothing to code (a question, a courtesy)
+    gets none, as suggest gives it none."""
+    source = coded.sources.get("int1")
+    coded.coding.apply("int1", *span(source.text, "Time, mostly."), "Time")
+    coded.suggestions.model()
+    spans = coded.sources.sentences(source.id)
+    batch = coded.suggestions.suggest_spans("int1", spans, top=4)
+    assert set(batch) == set(spans)
+    alone = {s: coded.suggestions.suggest("int1", *s, top=4) for s in spans}
+    assert batch == alone
+    assert any(batch.values()) and not all(batch.values())
+
+
 def test_accept_applies_the_code_and_records_feedback(coded: Project):
     text = coded.sources.get("int1").text
     start, end = span(text, "I had never heard of it before you called.")

@@ -430,3 +430,53 @@ async def test_a_code_applied_shows_as_a_full_read_of_the_project_would(
         before.get(first.id, 0) + 1,
         before.get(second.id, 0) + 1,
     )
+
+
+async def test_the_transcript_follows_the_focus_and_the_theme(demo: Project):
+    """The transcript keeps its base style between repaints; a change of focus (its tint)
+    or of theme is painted all the same."""
+    app = QualcodeApp(demo, source="interview_01")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
+
+        def background() -> object:
+            [first, *_] = screen.view.render_line(screen.view.size.height - 1)
+            return first.style.bgcolor
+
+        focused = background()
+        screen.query_one(CodeTree).focus()
+        await pilot.pause()
+        unfocused = background()
+        assert unfocused != focused
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        assert background() not in (focused, unfocused)
+
+
+async def test_the_suggester_learns_once_the_coder_pauses(demo: Project):
+    """A code applied refits nothing at once (a fast coder would pay a refit per key); once
+    the coder pauses, the suggester learns from it and the passage under the cursor is asked
+    again."""
+    app = QualcodeApp(demo, source="interview_03")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await coding_screen(pilot)
+        source = screen.source
+        assert source is not None
+        sentence = next(s for s in screen.shown if demo.suggestions.why_none(source.id, *s) is None)
+        screen._select(sentence)
+        await suggestions_shown(pilot, screen)
+        assert screen._scored, "every sentence shown scored in one batch"
+        model = demo.suggestions.model(wait=False, refit=False)
+        generation = screen._generation
+        await pilot.press("1")
+        assert status(screen).startswith("✓ coded")
+        assert demo.suggestions.model(wait=False, refit=False) is model
+        await wait_for(
+            pilot,
+            lambda: demo.suggestions.model(wait=False, refit=False) is not model,
+            "the refit once coding paused",
+        )
+        await wait_for(pilot, lambda: screen._generation > generation, "the batch dropped")
+        # Asked again: the passages shown scored by the new model.
+        await wait_for(pilot, lambda: bool(screen._scored), "the passage asked again")
+        await suggestions_shown(pilot, screen)

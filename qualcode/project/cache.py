@@ -93,7 +93,13 @@ class SuggesterCache(Generic[M]):
     # -- the model -----------------------------------------------------------------------
 
     def model(
-        self, key: str, book_key: str, prepare: Callable[[], Callable[[], M]], *, wait: bool
+        self,
+        key: str,
+        book_key: str,
+        prepare: Callable[[], Callable[[], M]],
+        *,
+        wait: bool,
+        refit: bool = True,
     ) -> M:
         """The model fitted for ``key``, fitting it if needed.
 
@@ -101,13 +107,17 @@ class SuggesterCache(Generic[M]):
         the store) and returns the fit to run. With ``wait`` False and a model fitted for the
         same codebook (``book_key``: only codings or feedback changed), that model is
         returned at once and the fit runs in a background thread; callers that come while it
-        runs get the same answer and start no second fit.
+        runs get the same answer and start no second fit. With ``refit`` False too, that
+        model is returned and no fit is started.
         """
         with self._lock:
             fitted = self._fitted
             if fitted is not None and fitted.key == key:
                 return fitted.model
             background = not wait and fitted is not None and fitted.book_key == book_key
+            if background and not refit:
+                assert fitted is not None
+                return fitted.model
             running = self._refit
             refitting = running is not None and running.key == key and not running.done.is_set()
             if background and refitting:
@@ -115,16 +125,16 @@ class SuggesterCache(Generic[M]):
                 return fitted.model
             self._started += 1
             generation = self._started
-            refit = _Refit(key, threading.Event()) if background else None
-            if refit is not None:
-                self._refit = refit  # claimed before the store is read: no second refit
+            claim = _Refit(key, threading.Event()) if background else None
+            if claim is not None:
+                self._refit = claim  # claimed before the store is read: no second refit
         try:
             fit = prepare()
         except BaseException:
-            if refit is not None:
-                refit.done.set()
+            if claim is not None:
+                claim.done.set()
             raise
-        if refit is None:
+        if claim is None:
             model = fit()
             self._install(_Fitted(key, book_key, model, generation))
             return model
@@ -133,7 +143,7 @@ class SuggesterCache(Generic[M]):
             try:
                 self._install(_Fitted(key, book_key, fit(), generation))
             finally:
-                refit.done.set()
+                claim.done.set()
 
         threading.Thread(target=work, name="qualcode-refit", daemon=True).start()
         assert fitted is not None

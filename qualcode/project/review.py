@@ -158,6 +158,7 @@ class Suggestions:
         # What the suggester and the theme finder answer, offered where a user looks for it.
         self.model = suggester.model
         self.suggest = suggester.suggest
+        self.suggest_spans = suggester.suggest_spans
         self.why_none = suggester.why_none
         self.suggest_source = suggester.suggest_source
         self.accept_suggestion = suggester.accept_suggestion

@@ -75,12 +75,14 @@ class Suggester:
 
     # -- the model -----------------------------------------------------------------------
 
-    def model(self, *, wait: bool = True) -> CombinedSuggesterV4:
+    def model(self, *, wait: bool = True, refit: bool = True) -> CombinedSuggesterV4:
         """The fitted model for the current codings, codes and feedback.
 
         With ``wait`` False and only codings or feedback changed since the last fit, the last
         model is returned at once and the new one is fitted in a background thread (about a
-        second for hundreds of coded passages), so the passage under the cursor never waits.
+        second for hundreds of coded passages), so the passage under the cursor never waits;
+        with ``refit`` False too, no fit is started: the caller refits when it chooses (a
+        window refits once the coder pauses, not after every coding).
         """
         book = self._ctx.codebook()
         context = self._ctx.settings().nlp_context or ""
@@ -94,7 +96,7 @@ class Suggester:
             self._ctx.note_setting(SettingKey.NLP_SUGGESTERS, suggesters())
             return fit
 
-        return self._ctx.nlp.model(key, book_key, prepare, wait=wait)
+        return self._ctx.nlp.model(key, book_key, prepare, wait=wait, refit=refit)
 
     def training(
         self,
@@ -288,13 +290,15 @@ class Suggester:
         top: int = 5,
         min_score: float = 0.0,
         fresh: bool = False,
+        refit: bool = True,
     ) -> list[Suggestion]:
         """Codes for ``[start, end)`` of a source, best first, with evidence.
 
         Codes already applied to a coding that covers the passage are left out. After new
         codings or feedback the model is refitted in a background thread and the previous
         one answers meanwhile, so this stays fast while coding goes on; ``fresh`` waits for
-        a model of the current codings instead (as :meth:`suggest_source` always does).
+        a model of the current codings instead (as :meth:`suggest_source` always does);
+        ``refit`` False starts no refit (see :meth:`model`).
         A passage in an interviewer's or moderator's turn gets none, unless the project codes
         such turns (:meth:`codes_questions`); nor does a header line, a courtesy or a
         passage of fewer than three content words (:meth:`Themes.substantive`).
@@ -303,11 +307,35 @@ class Suggester:
         self._ctx.check_span(src.id, start, end)
         if self._asked(src, start, end):
             return []
-        model = self.model(wait=fresh)
+        model = self.model(wait=fresh, refit=refit)
         if self._says_nothing(src, start, end) is not None:
             return []  # a header line, a courtesy, fewer than three content words
         codings = self._ctx.store.list_codings(source_id=src.id, start=start, end=end)
         return self.rank(model, src, [(start, end)], codings, top, min_score)[0]
+
+    def suggest_spans(
+        self, source: str | int, spans: Sequence[tuple[int, int]], *, top: int = 5
+    ) -> dict[tuple[int, int], list[Suggestion]]:
+        """What :meth:`suggest` answers for each of ``spans`` (with ``refit`` False), scored
+        in one batch: a window asks once for every passage of the source it shows, and a
+        cursor resting on one of them reads its list (a few milliseconds each asked alone,
+        a fraction of one in the batch). A span :meth:`why_none` gives a reason for maps to
+        an empty list."""
+        src = self._ctx.source(source)
+        wanted = sorted({(a, b) for a, b in spans if a < b})
+        for a, b in wanted:
+            self._ctx.check_span(src.id, a, b)
+        said = [
+            span
+            for span in wanted
+            if not self._asked(src, *span) and self._says_nothing(src, *span) is None
+        ]
+        found: dict[tuple[int, int], list[Suggestion]] = {span: [] for span in wanted}
+        if said:
+            model = self.model(wait=False, refit=False)
+            codings = self._ctx.store.list_codings(source_id=src.id)
+            found.update(zip(said, self.rank(model, src, said, codings, top, 0.0), strict=True))
+        return found
 
     def why_none(self, source: str | int, start: int, end: int) -> str | None:
         """Why ``[start, end)`` of a source gets no suggestions, when that is known without

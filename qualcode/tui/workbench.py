@@ -30,6 +30,7 @@ WAITING = "waiting for another writer…"
 WORKER_TITLES = {
     "import": "Cannot import",
     "suggest": "Suggestions failed",
+    "refit": "Suggestions failed",
     "themes": "Themes failed",
     "reconcile": "Comparing failed",
     "report": "Report",

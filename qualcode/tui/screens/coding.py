@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import Tree
 from textual.worker import Worker, WorkerState
 
-from qualcode.model import Code, Codebook, CodedSegment, Coding, Source, Turn
+from qualcode.model import Code, Codebook, CodedSegment, Coding, Source, Suggestion, Turn
 from qualcode.project import ApplyResult, NewCodes, Project, Step
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.coding_parts import Span
@@ -93,6 +93,9 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self._suggesting = threading.Lock()
         self._settling: Timer | None = None
         self._working: Timer | None = None
+        self._pausing: Timer | None = None
+        self._scored: dict[Span, list[Suggestion]] = {}
+        self._generation = 0
         self.answered: Span | None = None
         self._just_opened = False
 
@@ -126,6 +129,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             return
         self.source = source
         self.turns, self.sentences = read
+        self._rescore()
         self.filter_code = self.filter_speaker = None
         self.hits = []
         self.view.set_hits([])
@@ -160,6 +164,10 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self.coded = coded
         self.view.set_codings([seg.coding for seg in self.coded], self.tints)
         self._update_panel(self.view.selection)
+        # The codebook or others' codings may have changed: the batch is scored again, and
+        # the suggester refits if the codings did (the refit compares).
+        self._rescore()
+        self._pause()
 
     def _read(self) -> tuple[str, Codebook, dict[int, int], list[CodedSegment] | None]:
         """What :meth:`reload` shows: the coder, the codebook, its counts and this source's
@@ -344,6 +352,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             [x.coding for x in self.coded], self.tints, span=(coding.start, coding.end)
         )
         self._update_panel(self.view.selection)
+        self._pause()
 
     def action_find_code(self) -> None:
         book = self.app.attempt(self.project.codebook.book)

@@ -27,15 +27,24 @@ SETTLE = 0.12  # seconds the cursor rests on a passage before its suggestions ar
 # Seconds an ask runs before the panel says it is working: most answers come sooner, and
 # saying so and then taking it back would repaint the panel twice for nothing.
 SLOW = 0.25
+# Seconds without a change to the codings before the suggester learns from them: a refit
+# after every coding would be most of the CPU a fast coder uses.
+PAUSE = 1.0
 
 
 class Suggesting(CodingParts):
     """Suggestion actions; the screen provides the state below."""
 
     coded: list[CodedSegment]
+    shown: list[Span]  # the sentences of the turns shown
     _suggesting: threading.Lock
     _settling: Timer | None  # the wait before asking for the passage under the cursor
     _working: Timer | None  # the wait before the panel says an ask is still running
+    _pausing: Timer | None  # the wait for a pause in coding before the suggester refits
+    # The suggestions of every passage shown, scored in one batch by the model fitted last,
+    # and the generation they belong to (a refit or another source starts a new one).
+    _scored: dict[Span, list[Suggestion]]
+    _generation: int
     answered: Span | None  # the passage whose suggestions the panel shows
 
     def _panel(self) -> SuggestionPanel:
@@ -97,10 +106,52 @@ class Suggesting(CodingParts):
         with self._suggesting:
             if get_current_worker().is_cancelled:
                 return
-            # A few more than shown: those already on the passage are left out below.
-            found = self.project.suggestions.suggest(source_id, span[0], span[1], top=2 * SHOWN)
+            found = self._scored_for(source_id, span)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_suggestions, span, found)
+
+    def _scored_for(self, source_id: int, span: Span) -> list[Suggestion]:
+        """The suggestions of ``span`` by the model fitted last (in the suggest worker): from
+        the batch of every passage shown, scored on the first ask after a refit; a passage
+        of the coder's own making is asked alone. No ask starts a refit (see _pause)."""
+        suggestions = self.project.suggestions
+        top = 2 * SHOWN  # a few more than shown: those already on the passage are left out
+        found = self._scored.get(span)
+        if found is not None:
+            return found
+        generation = self._generation
+        if span not in set(self.shown):
+            return suggestions.suggest(source_id, span[0], span[1], top=top, refit=False)
+        scored = suggestions.suggest_spans(source_id, self.shown, top=top)
+        if generation == self._generation:  # no refit or other source meanwhile
+            self._scored = scored
+        return scored.get(span, [])
+
+    def _rescore(self) -> None:
+        """The batch is of an older model or another source: asked again when needed."""
+        self._generation += 1
+        self._scored = {}
+
+    def _pause(self) -> None:
+        """The codings changed: the suggester learns from them once the coder pauses for
+        :data:`PAUSE` seconds (each change restarts the wait)."""
+        if self._pausing is not None:
+            self._pausing.stop()
+        screen: Any = self  # the screen this mixes into
+        self._pausing = screen.set_timer(PAUSE, self._run_refit)
+
+    @work(thread=True, exclusive=True, group="refit", exit_on_error=False)
+    def _run_refit(self) -> None:
+        suggestions = self.project.suggestions
+        before = suggestions.model(wait=False, refit=False)
+        if suggestions.model(wait=True) is not before:
+            self.app.call_from_thread(self._refitted)
+
+    def _refitted(self) -> None:
+        """A model of the new codings: the passage under the cursor is asked again."""
+        self._rescore()
+        if self.answered == self.view.selection:
+            self._suggest(self.view.selection)
 
     def _show_suggestions(
         self, span: Span, found: list[Suggestion], reason: str | None = None
@@ -169,5 +220,9 @@ class Suggesting(CodingParts):
             self.project.suggestions.reject_suggestion,
             s,
             coder=self.project.context.coder,
-            then=lambda _: self.say(f"rejected {panel.code_name(s.code_id, s.label)}"),
+            then=lambda _: self._said_rejected(panel.code_name(s.code_id, s.label)),
         )
+
+    def _said_rejected(self, name: str) -> None:
+        self.say(f"rejected {name}")
+        self._pause()  # a rejection is learned from too

@@ -172,6 +172,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._hit_starts: list[int] = []
         self._styles: dict[object, Style] = {}
         self._base_style = Style()
+        self._rich: Style | None = None  # rich_style, kept until the CSS changes
 
     # -- what is shown (called by the screen) ----------------------------------------------
 
@@ -294,10 +295,17 @@ class TranscriptView(ScrollView, can_focus=True):
             style += Style(reverse=True, bold=True)
         return style
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._rich = None  # the theme, the focus or a parent's style changed
+
     def render_line(self, y: int) -> Strip:
         index = y + self.scroll_offset.y
         width = self.size.width
-        base = self.rich_style
+        # rich_style walks every ancestor's styles: once per change, not once per line.
+        if self._rich is None:
+            self._rich = self.rich_style
+        base = self._rich
         if base != self._base_style:  # the theme changed: blend the code colours again
             self._styles.clear()
             self._base_style = base

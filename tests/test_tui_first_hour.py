@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Label, OptionList
+from textual.widgets import DataTable, Input, Label, OptionList
 from typer.testing import CliRunner
 
 from qualcode.cli import app as cli
@@ -16,10 +16,12 @@ from qualcode.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.dialogs import CodeFinder
+from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.screens.reconcile import ReconcileScreen
 from qualcode.tui.screens.reports import ReportsScreen
 from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
 from qualcode.tui.widgets.code_tree import CodeTree
+from qualcode.tui.widgets.footer import KeyLine
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
@@ -108,7 +110,7 @@ async def test_speaker_names_are_whole_or_initials_with_the_name_in_the_status(b
             await wait_for(pilot, lambda line=line: " · Prof. Lindqvist · " in line.text)
 
 
-async def resize(pilot, footer: Footer, width: int) -> None:
+async def resize(pilot, footer: KeyLine, width: int) -> None:
     await pilot.resize_terminal(width, 30)
     await wait_for(pilot, lambda: footer.size.width == width, f"the footer at {width} columns")
 
@@ -120,12 +122,27 @@ async def test_every_footer_fits(coded: Project):
     async with app.run_test(size=(80, 30), notifications=True) as pilot:
         for key in ("f2", "f3", "f4", "f5", "f6"):
             await shown(app, pilot, key)
-            footer = app.screen.query_one(Footer)
+            footer = app.screen.query_one(KeyLine)
             for width in (80, 120):
                 await resize(pilot, footer, width)
-                assert footer.virtual_size.width <= width, (key, width, footer.virtual_size.width)
-                assert footer.max_scroll_x == 0
+                assert 0 < footer.text_width <= width, (key, width, footer.text_width)
             await resize(pilot, footer, 80)
+
+
+async def test_a_click_on_a_footer_key_presses_it(coded: Project):
+    """The footer is one line of text: a click on a key's words presses the key, and the
+    pointer over it shows what the key does."""
+    app = QualcodeApp(coded, source="interview_01")
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await coding_screen(pilot)
+        footer = app.screen.query_one(KeyLine)
+        plain = footer.render().plain
+        x = plain.index("? Help") + 2
+        assert footer.key_at(x) is not None and footer.key_at(x).key == "question_mark"
+        await pilot.hover(KeyLine, offset=(x, 0))
+        assert footer.tooltip
+        await pilot.click(KeyLine, offset=(x, 0))
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
 
 
 async def test_the_move_dialog_takes_the_first_match_or_says_nothing_matched(blank: Project):
@@ -267,6 +284,7 @@ async def test_the_panel_says_when_suggestions_are_being_worked_out(blank: Proje
         assert str(title.render()) == "Suggestions"  # asked once the cursor rests
         assert screen._settling is not None
         screen._settling.stop()
+        screen._rescore()  # as after a refit: the passage is scored again, in the worker
         with screen._suggesting:  # busy: the answer waits
             screen._ask(screen.view.selection)  # the cursor has rested: asked
             assert str(title.render()) == "Suggestions"
@@ -276,6 +294,7 @@ async def test_the_panel_says_when_suggestions_are_being_worked_out(blank: Proje
         await app.workers.wait_for_complete()
         await wait_for(pilot, lambda: str(title.render()) == "Suggestions", "the title")
         titles = set()
+        screen._rescore()
         screen._ask(screen.view.selection)  # not busy: answered at once
         while screen.answered is None or screen.workers:
             titles.add(str(title.render()))

@@ -21,7 +21,7 @@ from qualcode.tui.colors import code_colors, next_color
 from qualcode.tui.screens.dialogs import CodeFinder, Confirm, Dialog, TextPrompt
 from qualcode.tui.screens.themes import ThemesDialog
 from qualcode.tui.widgets.code_tree import CodeTree
-from qualcode.tui.widgets.footer import SteadyFooter
+from qualcode.tui.widgets.footer import KeyLine
 from qualcode.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class CodebookScreen(Screen[None]):
                 with VerticalScroll(id="code-details"):
                     yield Static("", id="code-text")
                 yield DataTable(id="code-passages", cursor_type="row", zebra_stripes=True)
-        yield SteadyFooter()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -30,7 +30,7 @@ from qualcode.tui.screens.dialogs import ChoiceDialog, CodeFinder, MemoDialog
 from qualcode.tui.screens.navigation import Navigation
 from qualcode.tui.screens.suggesting import Suggesting
 from qualcode.tui.widgets.code_tree import CodeTree
-from qualcode.tui.widgets.footer import SteadyFooter
+from qualcode.tui.widgets.footer import KeyLine
 from qualcode.tui.widgets.status import StatusLine, turn_place
 from qualcode.tui.widgets.suggestions import SuggestionPanel
 from qualcode.tui.widgets.transcript import TranscriptView
@@ -106,7 +106,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
             with Vertical(id="coding-side"):
                 yield CodeTree(id="coding-tree")
                 yield SuggestionPanel(id="panel")
-        yield SteadyFooter()
+        yield KeyLine()
 
     @property
     def view(self) -> TranscriptView:

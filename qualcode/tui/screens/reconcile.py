@@ -32,7 +32,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from qualcode.model import Codebook
 from qualcode.project.reconciling import AGREED
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
-from qualcode.tui.widgets.footer import SteadyFooter
+from qualcode.tui.widgets.footer import KeyLine
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
 
@@ -113,7 +113,7 @@ class ReconcileScreen(ShowsWorkerErrors, Screen[None]):
         yield Static(id="disagreement-passage")
         # Shown instead of the tables when there are no two coders to compare.
         yield Static(id="reconcile-empty", classes="placeholder")
-        yield SteadyFooter()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.query_one("#agreement", DataTable).add_columns(

@@ -31,7 +31,7 @@ from qualcode.project.analysis import TABLES
 from qualcode.tui.colors import code_colors
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
 from qualcode.tui.widgets.charts import CooccurrenceHeatMap, FrequencyChart
-from qualcode.tui.widgets.footer import SteadyFooter
+from qualcode.tui.widgets.footer import KeyLine
 from qualcode.tui.widgets.labels import wrap_name
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
@@ -88,7 +88,7 @@ class ReportsScreen(ShowsWorkerErrors, Screen[None]):
                 yield FrequencyChart(id="frequency-chart")
             with ScrollableContainer(id="cooccurrence-scroll"):
                 yield CooccurrenceHeatMap(id="cooccurrence-chart")
-        yield SteadyFooter()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.query_one(ProgressBar).display = False

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from qualcode.model import Codebook, PendingSuggestion
 from qualcode.project.review import Queued
 from qualcode.segments import shorten
-from qualcode.tui.widgets.footer import SteadyFooter
+from qualcode.tui.widgets.footer import KeyLine
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors, Workbench
 
@@ -54,7 +54,7 @@ class ReviewScreen(ShowsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="review-status", classes="status")
         yield DataTable(id="review", cursor_type="row", zebra_stripes=True)
-        yield SteadyFooter()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("code", "score", "source", "passage")

@@ -24,7 +24,7 @@ from qualcode.model import SOURCE_KINDS, SourceSummary
 from qualcode.project.importing import report_lines
 from qualcode.project.options import ImportOptions
 from qualcode.tui.screens.dialogs import ChoiceDialog, TextPrompt
-from qualcode.tui.widgets.footer import SteadyFooter
+from qualcode.tui.widgets.footer import KeyLine
 from qualcode.tui.widgets.status import StatusLine
 from qualcode.tui.workbench import ShowsWorkerErrors
 
@@ -54,7 +54,7 @@ class SourcesScreen(ShowsWorkerErrors, Screen[None]):
         yield StatusLine(id="sources-status", classes="status")
         yield DataTable(id="sources", cursor_type="row", zebra_stripes=True)
         yield ProgressBar(id="import-progress", show_eta=False)
-        yield SteadyFooter()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -76,6 +76,9 @@ class Suggesting(CodingParts):
     def _ask(self, span: Span) -> None:
         self._settling = None
         if self.source is not None and self.view.selection == span:
+            if found := self._scored.get(span):  # scored in the batch: no worker needed
+                self._show_suggestions(span, found)
+                return
             self._working_stop()
             screen: Any = self  # the screen this mixes into
             self._working = screen.set_timer(SLOW, lambda: self._panel().set_pending(True))

@@ -227,6 +227,10 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         # The status line and panel follow in the same handler, so a move is painted in one
         # frame with the transcript's lines (a message would paint them a frame later).
         self._update_panel(span)
+        if found := self._scored.get(span):  # scored in the batch: shown in the same frame
+            self._settle_stop()
+            self._show_suggestions(span, found)
+            return
         # The last passage's suggestions would be wrong here: cleared until the new ones come.
         self.query_one(SuggestionPanel).show_suggestions([])
         self.answered = None

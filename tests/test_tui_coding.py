@@ -465,7 +465,7 @@ async def test_the_suggester_learns_once_the_coder_pauses(demo: Project):
         sentence = next(s for s in screen.shown if demo.suggestions.why_none(source.id, *s) is None)
         screen._select(sentence)
         await suggestions_shown(pilot, screen)
-        assert screen._scored, "every sentence shown scored in one batch"
+        await wait_for(pilot, lambda: bool(screen._scored), "every sentence shown, in a batch")
         model = demo.suggestions.model(wait=False, refit=False)
         generation = screen._generation
         await pilot.press("1")

@@ -31,6 +31,7 @@ WORKER_TITLES = {
     "import": "Cannot import",
     "suggest": "Suggestions failed",
     "refit": "Suggestions failed",
+    "batch": "Suggestions failed",
     "themes": "Themes failed",
     "reconcile": "Comparing failed",
     "report": "Report",

@@ -96,6 +96,7 @@ class CodingScreen(ShowsWorkerErrors, Navigation, Suggesting, Screen[None]):
         self._pausing: Timer | None = None
         self._scored: dict[Span, list[Suggestion]] = {}
         self._generation = 0
+        self._batched = -1
         self.answered: Span | None = None
         self._just_opened = False
 

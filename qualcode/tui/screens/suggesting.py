@@ -45,6 +45,7 @@ class Suggesting(CodingParts):
     # and the generation they belong to (a refit or another source starts a new one).
     _scored: dict[Span, list[Suggestion]]
     _generation: int
+    _batched: int  # the generation whose batch was started last
     answered: Span | None  # the passage whose suggestions the panel shows
 
     def _panel(self) -> SuggestionPanel:
@@ -115,20 +116,24 @@ class Suggesting(CodingParts):
 
     def _scored_for(self, source_id: int, span: Span) -> list[Suggestion]:
         """The suggestions of ``span`` by the model fitted last (in the suggest worker): from
-        the batch of every passage shown, scored on the first ask after a refit; a passage
-        of the coder's own making is asked alone. No ask starts a refit (see _pause)."""
-        suggestions = self.project.suggestions
-        top = 2 * SHOWN  # a few more than shown: those already on the passage are left out
+        the batch of every passage shown when it is scored, else asked alone (and the batch
+        started beside, for the moves that follow). No ask starts a refit (see _pause)."""
         found = self._scored.get(span)
         if found is not None:
             return found
-        generation = self._generation
-        if span not in set(self.shown):
-            return suggestions.suggest(source_id, span[0], span[1], top=top, refit=False)
-        scored = suggestions.suggest_spans(source_id, self.shown, top=top)
+        if self._batched != self._generation:
+            self._batched = self._generation
+            self.app.call_from_thread(self._run_batch, source_id, self._generation)
+        top = 2 * SHOWN  # a few more than shown: those already on the passage are left out
+        return self.project.suggestions.suggest(source_id, span[0], span[1], top=top, refit=False)
+
+    @work(thread=True, exclusive=True, group="batch", exit_on_error=False)
+    def _run_batch(self, source_id: int, generation: int) -> None:
+        # Its own worker, beside the asks: the passage the cursor rests on is answered
+        # alone meanwhile, not after every passage of a long transcript.
+        scored = self.project.suggestions.suggest_spans(source_id, self.shown, top=2 * SHOWN)
         if generation == self._generation:  # no refit or other source meanwhile
             self._scored = scored
-        return scored.get(span, [])
 
     def _rescore(self) -> None:
         """The batch is of an older model or another source: asked again when needed."""

@@ -125,6 +125,7 @@ def _queue(project: str | Path, top: int, min_precision: float, fmt: Format) -> 
                 for k, n in queued.left_out.counts().items()
                 if k != "interviewer"
             },
+            "said": queued.describe(min_precision),  # the line a person reads: why, what next
         }
         say(render([row], fmt))
         return

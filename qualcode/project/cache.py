@@ -115,12 +115,9 @@ class SuggesterCache(Generic[M]):
             if fitted is not None and fitted.key == key:
                 return fitted.model
             background = not wait and fitted is not None and fitted.book_key == book_key
-            if background and not refit:
-                assert fitted is not None
-                return fitted.model
             running = self._refit
             refitting = running is not None and running.key == key and not running.done.is_set()
-            if background and refitting:
+            if background and (refitting or not refit):
                 assert fitted is not None
                 return fitted.model
             self._started += 1

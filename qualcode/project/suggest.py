@@ -323,13 +323,13 @@ class Suggester:
         an empty list."""
         src = self._ctx.source(source)
         wanted = sorted({(a, b) for a, b in spans if a < b})
-        for a, b in wanted:
+        if not wanted:
+            return {}
+        # If any span reaches outside the text, the first or the one ending last does.
+        for a, b in dict.fromkeys([wanted[0], max(wanted, key=lambda s: s[1])]):
             self._ctx.check_span(src.id, a, b)
-        said = [
-            span
-            for span in wanted
-            if not self._asked(src, *span) and self._says_nothing(src, *span) is None
-        ]
+        # What suggest checks of one passage, checked of all at once (as the queue does).
+        said = self._themes.substantive(src, self.answers(src, wanted, self.codes_questions()))
         found: dict[tuple[int, int], list[Suggestion]] = {span: [] for span in wanted}
         if said:
             model = self.model(wait=False, refit=False)

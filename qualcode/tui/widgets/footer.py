@@ -9,6 +9,7 @@ presses it, and the pointer over a key shows its tooltip.
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import Any, NamedTuple
 
 from rich.style import Style
@@ -82,25 +83,16 @@ class KeyLine(Widget, can_focus=False):
         for _node, binding, enabled, tooltip in screen.active_bindings.values():
             if binding.show:
                 first.setdefault(binding.action, (binding, enabled, tooltip))
-        entries = list(first.values())
         out: list[Key | str] = []
-        i = 0
-        while i < len(entries):
-            binding, _, _ = entries[i]
-            run = 1
-            while (
-                binding.group is not None
-                and i + run < len(entries)
-                and entries[i + run][0].group is binding.group
-            ):
-                run += 1
-            for b, enabled, tooltip in entries[i : i + run]:
+        for group, run in groupby(first.values(), key=lambda entry: entry[0].group):
+            entries = list(run)
+            grouped = group is not None and len(entries) > 1
+            for b, enabled, tooltip in entries:
+                words = "" if grouped else b.description
                 display = self.app.get_key_display(b)
-                words = "" if run > 1 else b.description
                 out.append(Key(b.key, display, words, enabled, tooltip or b.description))
-            if run > 1:
-                out.append(binding.group.description)
-            i += run
+            if grouped:
+                out.append(group.description)
         return tuple(out)
 
     def render(self) -> Text:

@@ -4,9 +4,11 @@ codings appear in an open window without a key press, and its title says who is 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -38,6 +40,31 @@ async def until(pilot, condition: Callable[[], bool], seconds: float = 10.0) -> 
     while not condition():
         assert loop.time() < deadline, "the app did not get there in time"
         await pilot.pause(0.02)
+
+
+@contextlib.contextmanager
+def window_listening(
+    listener: Any, *handlers: Callable[[Any], object]
+) -> Iterator[threading.Thread]:
+    """``listener`` run in a thread as an open window runs it (``handlers``: for the
+    codings' changes, then for the codebook's and sources' if given), once it is online;
+    stopped and joined on leaving."""
+    online: list[list[str]] = []
+    cancel = threading.Event()
+    changes, *edits = handlers
+    window = threading.Thread(
+        target=listener.run, args=(changes, online.append, cancel, *edits), daemon=True
+    )
+    window.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not online:
+            assert time.monotonic() < deadline, "the window never got online"
+            time.sleep(0.02)
+        yield window
+    finally:
+        cancel.set()
+        window.join()
 
 
 async def test_another_coders_coding_appears_without_a_key_press(team: dict[str, str]):
@@ -109,28 +136,18 @@ def test_a_bad_or_forged_notification_is_ignored_and_the_feed_runs_on(
         text, source_id = anna.sources.get("int1").text, anna.sources.get("int1").id
     assert listener is not None
     changes: list = []
-    online: list[list[str]] = []
-    cancel = threading.Event()
-    window = threading.Thread(
-        target=listener.run, args=(changes.append, online.append, cancel), daemon=True
-    )
-    with caplog.at_level("WARNING", logger="qualcode.store.live"):
-        window.start()
-        try:
-            deadline = time.monotonic() + 10
-            while not online:
-                assert time.monotonic() < deadline
-                time.sleep(0.02)
-            notify_as(team["ben"], "not json", FORGED, "not json either")
-            run_qualcode("code", team["ben"], "int1", *span(text, NEVER), "Awareness")
-            while not changes:
-                assert time.monotonic() < deadline, "the feed stopped"
-                time.sleep(0.02)
-            time.sleep(2 * WAIT)
-            assert window.is_alive()
-        finally:
-            cancel.set()
-            window.join()
+    with (
+        caplog.at_level("WARNING", logger="qualcode.store.live"),
+        window_listening(listener, changes.append) as window,
+    ):
+        deadline = time.monotonic() + 10
+        notify_as(team["ben"], "not json", FORGED, "not json either")
+        run_qualcode("code", team["ben"], "int1", *span(text, NEVER), "Awareness")
+        while not changes:
+            assert time.monotonic() < deadline, "the feed stopped"
+            time.sleep(0.02)
+        time.sleep(2 * WAIT)
+        assert window.is_alive()
     assert [(c.op, c.count, c.coders, c.source_ids) for c in changes] == [
         ("added", 1, ("ben",), (source_id,))
     ]

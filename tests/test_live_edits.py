@@ -6,7 +6,6 @@ server, with the windows under Pilot."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from pathlib import Path
 
@@ -23,7 +22,13 @@ from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.sources import SourcesScreen
 from qualcode.tui.widgets.code_tree import CodeTree
 from tests.conftest import INTERVIEW, span, toasts
-from tests.test_live import NEVER, SIZE, team, until  # noqa: F401 (team: a fixture)
+from tests.test_live import (  # noqa: F401 (team: a fixture)
+    NEVER,
+    SIZE,
+    team,
+    until,
+    window_listening,
+)
 
 CHANGED_ON_SERVER = "The codebook changed on the server"
 CHANGED_OUTSIDE = "The project changed outside this window"
@@ -147,26 +152,14 @@ def test_an_older_server_project_gets_the_codebook_feed_when_its_owner_opens_it(
         listener = live_listener(anna)
     assert listener is not None
     edits: list[Edited] = []
-    online: list[list[str]] = []
-    cancel = threading.Event()
-    window = threading.Thread(
-        target=listener.run, args=(repr, online.append, cancel, edits.append), daemon=True
-    )
-    window.start()
-    try:
+    with window_listening(listener, repr, edits.append):
         deadline = time.monotonic() + 10
-        while not online:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
         with Project.open(pg_url) as lead:  # the owner: the triggers are made
             assert lead.context.settings().server_live_version == str(notify.VERSION)
             lead.codebook.add_code("Recognition")
         while not edits:
             assert time.monotonic() < deadline, "no word of the new code"
             time.sleep(0.02)
-    finally:
-        cancel.set()
-        window.join()
     assert edits == [Edited(("codebook",), mine=False)]
 
 
@@ -180,25 +173,14 @@ def test_a_forged_catalog_notification_changes_nothing(
         listener = live_listener(anna)
     assert listener is not None
     edits: list[Edited] = []
-    online: list[list[str]] = []
-    cancel = threading.Event()
-    window = threading.Thread(
-        target=listener.run, args=(repr, online.append, cancel, edits.append), daemon=True
-    )
-    with caplog.at_level("WARNING", logger="qualcode.store.live"):
-        window.start()
-        try:
-            deadline = time.monotonic() + 10
-            while not online:
-                assert time.monotonic() < deadline
-                time.sleep(0.02)
-            with psycopg.connect(team["ben"], autocommit=True) as conn:
-                for payload in ("codes", "sources", "drop everything"):
-                    conn.execute("SELECT pg_notify('qualcode_catalog', %s)", (payload,))
-            time.sleep(1.5)
-        finally:
-            cancel.set()
-            window.join()
+    with (
+        caplog.at_level("WARNING", logger="qualcode.store.live"),
+        window_listening(listener, repr, edits.append),
+        psycopg.connect(team["ben"], autocommit=True) as conn,
+    ):
+        for payload in ("codes", "sources", "drop everything"):
+            conn.execute("SELECT pg_notify('qualcode_catalog', %s)", (payload,))
+        time.sleep(1.5)
     assert edits == []
     assert listener.ignored == 1
     assert "'drop everything'" in caplog.text

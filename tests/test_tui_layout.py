@@ -76,13 +76,22 @@ async def test_the_codebook_panes_show_whole_names_and_their_counts(
                 assert line.endswith(f"{code.name} {count}" if count else code.name), where
 
 
+LONG = "Feeling that one's questions would waste a busy consultant's time"
+
+
+def coded_long_name(project: Project) -> Code:
+    """A code of the demo whose name is too long for half the screen (under Participation),
+    on one passage of interview_01."""
+    code = project.codebook.add_code(LONG, project.codebook.book().find("Participation")[0].id)
+    project.coding.apply("interview_01", *project.sources.sentences("interview_01")[2], code.id)
+    return code
+
+
 async def test_a_name_too_long_for_half_the_screen_is_shortened_at_a_word(
     coded_demo_project: Project,
 ):
     project = coded_demo_project
-    long = "Feeling that one's questions would waste a busy consultant's time"
-    code = project.codebook.add_code(long, project.codebook.book().find("Participation")[0].id)
-    project.coding.apply("interview_01", *project.sources.sentences("interview_01")[2], code.id)
+    code = coded_long_name(project)
     app = QualcodeApp(project)
     async with app.run_test(size=SMALL) as pilot:
         tree = await codebook_tree(app, pilot)
@@ -90,10 +99,10 @@ async def test_a_name_too_long_for_half_the_screen_is_shortened_at_a_word(
         await pilot.pause()
         line = next(ln for ln in shown_lines(tree) if "Feeling" in ln)
         # cut after a whole word, the count still in view
-        assert line.endswith("… 1") and line.split("…")[0].split()[-1] in long.split()
-        assert tree.tooltip == f"Participation/{long} · 1 coding"
+        assert line.endswith("… 1") and line.split("…")[0].split()[-1] in LONG.split()
+        assert tree.tooltip == f"Participation/{LONG} · 1 coding"
         details = str(app.screen.query_one("#code-text", Static).render())
-        assert f"Participation/{long}" in details and "1 coding" in details
+        assert f"Participation/{LONG}" in details and "1 coding" in details
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE])
@@ -122,17 +131,14 @@ async def test_reports_charts_show_every_name_whole_or_wrapped(
 
 
 async def test_the_reports_table_wraps_a_long_name(coded_demo_project: Project):
-    project = coded_demo_project
-    long = "Feeling that one's questions would waste a busy consultant's time"
-    code = project.codebook.add_code(long, project.codebook.book().find("Participation")[0].id)
-    project.coding.apply("interview_01", *project.sources.sentences("interview_01")[2], code.id)
-    app = QualcodeApp(project)
+    coded_long_name(coded_demo_project)
+    app = QualcodeApp(coded_demo_project)
     async with app.run_test(size=SMALL) as pilot:
         screen = await reports_screen(pilot)
         table = screen.query_one("#frequencies", DataTable)
         cells = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         cell = next(c for c in cells if "Feeling" in c)
-        assert " ".join(cell.replace("■", "").split()) == long
+        assert " ".join(cell.replace("■", "").split()) == LONG
 
 
 async def test_reconcile_with_one_coder_says_why_it_is_empty(tmp_path: Path, demo_file: Path):
